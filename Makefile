@@ -1,0 +1,56 @@
+# Thin wrapper over CMake: `make run` and `make test` are the quick start.
+BUILD    ?= build
+ASAN     ?= build-asan
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE    ?= cmake
+CONF     ?= examples/lanud.conf
+
+.PHONY: all deps build build-asan run test test-unit fuzz bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/Makefile:
+	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(ASAN)/Makefile:
+	$(CMAKE) -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DLANU_SANITIZE=ON
+
+build: deps $(BUILD)/Makefile
+	$(CMAKE) --build $(BUILD) -j $(JOBS)
+
+build-asan: deps $(ASAN)/Makefile
+	$(CMAKE) --build $(ASAN) -j $(JOBS)
+
+run: build
+	@mkdir -p var
+	@echo "lanud: state in ./var, config $(CONF); in another terminal try:"
+	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) status"
+	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) send examples/events.jsonl"
+	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) tail --recipient supervisor-student-welfare"
+	$(BUILD)/daemon/lanud -c $(CONF)
+
+# The whole suite, plain and under ASan+UBSan.
+test: build build-asan
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -L unit
+
+fuzz: deps
+	CC=clang $(CMAKE) -S . -B build-fuzz -DLANU_FUZZ=ON -DLANU_TESTS=OFF
+	$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_envelope
+
+bench: build
+	$(BUILD)/bench/lanubench
+
+install: build
+	$(CMAKE) --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN) build-fuzz

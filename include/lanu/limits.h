@@ -1,0 +1,23 @@
+/* Every bound lanu enforces, in one place. Queues, frames and strings all have one. */
+#pragma once
+
+#define LANU_MAX_FRAME		(64 * 1024)	/* largest request we parse; larger: REJECTED */
+#define LANU_HARD_FRAME		(1024 * 1024)	/* ZMQ_MAXMSGSIZE: larger drops the peer */
+#define LANU_MAX_ID		128		/* event_id, alert_id */
+#define LANU_MAX_NAME		64		/* producer, case, service, area, recipient ids */
+#define LANU_MAX_TEXT		1024		/* free-text notes */
+#define LANU_MAX_RECIPIENTS	32		/* recipients per alert or per query */
+#define LANU_MAX_BREAKDOWN	16		/* breakdown dimensions per indicator value */
+
+#define ZSOCK_BATCH		256		/* messages read per callback before yielding */
+#define ZSOCK_HWM		10000		/* ZMQ_SNDHWM / ZMQ_RCVHWM */
+#define ZSOCK_OUTQ_MAX		4096		/* replies waiting for a blocked peer */
+#define ZSOCK_LINGER_MS		2000		/* how long unsent replies may delay exit */
+
+#define STORE_BATCH_MAX		1024		/* requests committed per write transaction */
+#define STORE_MAP_INITIAL	(64ULL << 20)	/* default initial map size */
+#define STORE_MAP_MAX		(16ULL << 30)	/* default largest map size */
+#define STORE_SCHEMA		1		/* meta/schema; a newer one refuses to open */
+
+#define QUERY_PAGE		500		/* alerts per replay / open-alerts reply */
+#define PUB_HWM			100000		/* live alerts queued per subscriber */

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install the Debian packages lanu builds and tests with, if any is missing.
+set -eu
+
+PKGS="cmake make gcc clang pkg-config libzmq3-dev liblmdb-dev lmdb-utils
+libprotobuf-c-dev protobuf-c-compiler libevent-dev libsystemd-dev libcmocka-dev
+libjansson-dev libyaml-dev libclang-rt-14-dev systemd"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
