@@ -1,0 +1,38 @@
+/* Alerts: raised inside the write transaction, published only after it commits. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lanu.pb-c.h"
+
+struct lanud;
+struct msg_error;
+struct store_txn;
+
+/* Alerts raised by the current batch, packed per topic, waiting for the commit. */
+struct alert_pubq {
+	struct alert_pub {
+		char *topic;	/* recipient id + NUL terminator byte, see protocol.h */
+		size_t topic_len;
+		uint8_t *data;
+		size_t len;
+	} *v;
+	size_t n, cap;
+};
+
+/* Routes a (recipients from the configuration), appends it to the alert log unless
+ * an alert with the same dedup key exists, and queues it for publishing.
+ * Returns 1 if raised, 0 if deduplicated, or the transaction's sticky error. */
+int alert_raise(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Alert *a);
+
+/* Event handlers: 0, or -ENOENT/-EINVAL with e filled (the event is then refused
+ * and not stored). */
+int alert_on_deadline_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+			     const Lanu__V1__Envelope *ev, struct msg_error *e);
+int alert_on_ack(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
+		 struct msg_error *e);
+
+/* Sends every queued alert on the PUB socket, then empties q. */
+void alert_publish(struct lanud *d, struct alert_pubq *q);
+void alert_pubq_clear(struct alert_pubq *q);

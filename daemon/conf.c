@@ -1,0 +1,521 @@
+/*
+ * conf: parses lanud.conf, a line-oriented file in the spirit of OpenBSD daemons:
+ *
+ *	# comment
+ *	ingest     ipc://var/lanud.sock tcp://127.0.0.1:7401
+ *	publish    ipc://var/lanud-pub.sock
+ *	state-dir  var
+ *	recipient  welfare-board "Hyvinvointilautakunta"
+ *	route      DEADLINE_MISSED school-social-worker * welfare-board
+ *
+ * Words are separated by blanks; a word may be double-quoted ("a b", with \" and
+ * \\ escapes). Every bad line is reported with its number and parsing goes on, so
+ * one run shows every problem. The struct conf owns all its strings.
+ */
+#include "conf.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lanu.pb-c.h"
+#include "lanu/limits.h"
+#include "log.h"
+
+#define CONF_MAX_WORDS	(LANU_MAX_RECIPIENTS + 4)
+#define CONF_MAX_LINE	4096
+
+struct conf_ctx {
+	const char *src;	/* file name or "command line" */
+	unsigned line;
+	int errors;
+};
+
+static void _printf_(2, 3)
+conf_error(struct conf_ctx *x, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (x->line > 0)
+		log_msg(LOG_ERR, "%s:%u: %s", x->src, x->line, msg);
+	else
+		log_msg(LOG_ERR, "%s: %s", x->src, msg);
+	x->errors++;
+}
+
+/* Splits line in place into words. Returns the count, or -EINVAL (reported). */
+static int
+conf_split(struct conf_ctx *x, char *line, char **words, size_t max)
+{
+	size_t n = 0;
+	char *p = line;
+
+	for (;;) {
+		char *w;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '#' || *p == '\n' || *p == '\r')
+			return (int)n;
+		if (n == max) {
+			conf_error(x, "too many words (max %zu)", max);
+			return -EINVAL;
+		}
+		if (*p == '"') {
+			char *out = w = ++p;
+
+			for (; *p != '"'; p++) {
+				if (*p == '\0' || *p == '\n') {
+					conf_error(x, "unterminated quoted string");
+					return -EINVAL;
+				}
+				if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+					p++;
+				*out++ = *p;
+			}
+			p++;
+			if (*p != '\0' && !isspace((unsigned char)*p)) {
+				conf_error(x, "expected a blank after the closing quote");
+				return -EINVAL;
+			}
+			*out = '\0';
+		} else {
+			w = p;
+			while (*p != '\0' && !isspace((unsigned char)*p))
+				p++;
+		}
+		if (*p != '\0')
+			*p++ = '\0';
+		words[n++] = w;
+	}
+}
+
+/* Ids (recipients, services, areas) are short, printable and blank-free. */
+static bool
+conf_valid_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > LANU_MAX_NAME)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._:-", *s))
+			return false;
+	return true;
+}
+
+/* "64M", "16G", "1048576" -> bytes. Returns 0 or -EINVAL. */
+static int
+conf_parse_size(const char *s, uint64_t *ret)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -EINVAL;
+	switch (*end) {
+	case '\0': break;
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end != '\0' || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*ret = (uint64_t)v << shift;
+	return 0;
+}
+
+int
+conf_alert_kind(const char *s)
+{
+	const ProtobufCEnumDescriptor *d = &lanu__v1__alert_kind__descriptor;
+	char name[64];
+	size_t n;
+
+	if (strcmp(s, "*") == 0)
+		return 0;
+	n = strlen(s);
+	if (n >= sizeof(name) - 11)
+		return -EINVAL;
+	memcpy(name, "ALERT_KIND_", 11);
+	for (size_t i = 0; i <= n; i++)
+		name[11 + i] = s[i] == '-' ? '_' : (char)toupper((unsigned char)s[i]);
+	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(d, name);
+	if (!v || v->value == 0)
+		return -EINVAL;
+	return v->value;
+}
+
+static int
+conf_strv_push(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	if (!(nv[*n] = strdup(s)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+static void
+conf_strv_free(char ***v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*v)[i]);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
+static int
+conf_set_str(char **dst, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+static bool
+conf_valid_endpoint(const char *s)
+{
+	return strncmp(s, "ipc://", 6) == 0 || strncmp(s, "tcp://", 6) == 0 ||
+	       strncmp(s, "inproc://", 9) == 0;
+}
+
+static int
+conf_endpoints(struct conf_ctx *x, char **w, int n, char ***v, size_t *nv)
+{
+	if (n < 2) {
+		conf_error(x, "'%s' needs at least one endpoint", w[0]);
+		return 0;
+	}
+	for (int i = 1; i < n; i++) {
+		if (!conf_valid_endpoint(w[i])) {
+			conf_error(x, "endpoint '%s' is not ipc://, tcp:// or inproc://", w[i]);
+			continue;
+		}
+		if (conf_strv_push(v, nv, w[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+conf_route_add(struct conf *c, struct conf_ctx *x, char **w, int n)
+{
+	struct conf_route *r, *nr;
+	int kind;
+
+	if (n < 5) {
+		conf_error(x, "expected 'route KIND SERVICE AREA RECIPIENT...'");
+		return 0;
+	}
+	kind = conf_alert_kind(w[1]);
+	if (kind < 0) {
+		conf_error(x, "unknown alert kind '%s' (expected e.g. DEADLINE_MISSED or *)", w[1]);
+		return 0;
+	}
+	for (int i = 2; i <= 3; i++)
+		if (strcmp(w[i], "*") != 0 && !conf_valid_id(w[i])) {
+			conf_error(x, "'%s' is not a valid %s id", w[i], i == 2 ? "service" : "area");
+			return 0;
+		}
+	nr = realloc(c->routes, (c->n_routes + 1) * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	c->routes = nr;
+	r = &nr[c->n_routes++];
+	*r = (struct conf_route){ .kind = kind, .line = x->line };
+	if (!(r->service = strdup(w[2])) || !(r->area = strdup(w[3])))
+		return -ENOMEM;
+	for (int i = 4; i < n; i++)
+		if (conf_strv_push(&r->recipients, &r->n_recipients, w[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static int
+conf_recipient_add(struct conf *c, struct conf_ctx *x, char **w, int n)
+{
+	struct conf_recipient *nr;
+
+	if (n < 2 || n > 3) {
+		conf_error(x, "expected 'recipient ID [\"NAME\"]'");
+		return 0;
+	}
+	if (!conf_valid_id(w[1])) {
+		conf_error(x, "'%s' is not a valid recipient id ([A-Za-z0-9._:-], 1-%d chars)",
+			   w[1], LANU_MAX_NAME);
+		return 0;
+	}
+	if (conf_has_recipient(c, w[1])) {
+		conf_error(x, "recipient '%s' is defined twice", w[1]);
+		return 0;
+	}
+	nr = realloc(c->recipients, (c->n_recipients + 1) * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	c->recipients = nr;
+	nr[c->n_recipients] = (struct conf_recipient){ 0 };
+	if (!(nr[c->n_recipients].id = strdup(w[1])) ||
+	    !(nr[c->n_recipients].name = strdup(n == 3 ? w[2] : w[1])))
+		return -ENOMEM;
+	c->n_recipients++;
+	return 0;
+}
+
+/* Applies one split line. Returns 0 (errors are counted in x) or -ENOMEM. */
+static int
+conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
+{
+	const char *k = w[0];
+	uint64_t size;
+	int r;
+
+	if (strcmp(k, "ingest") == 0)
+		return conf_endpoints(x, w, n, &c->ingest, &c->n_ingest);
+	if (strcmp(k, "publish") == 0)
+		return conf_endpoints(x, w, n, &c->publish, &c->n_publish);
+	if (strcmp(k, "route") == 0)
+		return conf_route_add(c, x, w, n);
+	if (strcmp(k, "recipient") == 0)
+		return conf_recipient_add(c, x, w, n);
+
+	/* The rest take exactly one value. */
+	if (strcmp(k, "state-dir") && strcmp(k, "plan") && strcmp(k, "log-level") &&
+	    strcmp(k, "map-size") && strcmp(k, "map-max") && strcmp(k, "clock")) {
+		conf_error(x, "unknown setting '%s'", k);
+		return 0;
+	}
+	if (n != 2) {
+		conf_error(x, "'%s' takes exactly one value", k);
+		return 0;
+	}
+	if (strcmp(k, "state-dir") == 0)
+		return conf_set_str(&c->state_dir, w[1]);
+	if (strcmp(k, "plan") == 0)
+		return conf_set_str(&c->plan, w[1]);
+	if (strcmp(k, "log-level") == 0) {
+		r = log_level_from_string(w[1]);
+		if (r < 0)
+			conf_error(x, "unknown log level '%s' (expected err, warning, notice, "
+				      "info or debug)", w[1]);
+		else
+			c->log_level = r;
+		return 0;
+	}
+	if (strcmp(k, "clock") == 0) {
+		if (strcmp(w[1], "system") && strcmp(w[1], "manual"))
+			conf_error(x, "clock '%s' is neither 'system' nor 'manual'", w[1]);
+		c->manual_clock = strcmp(w[1], "manual") == 0;
+		return 0;
+	}
+	if (conf_parse_size(w[1], &size) < 0 || size < (1u << 20)) {
+		conf_error(x, "'%s' is not a size of at least 1M (e.g. 64M, 16G)", w[1]);
+		return 0;
+	}
+	*(strcmp(k, "map-size") == 0 ? &c->map_size : &c->map_max) = size;
+	return 0;
+}
+
+static int
+conf_apply_line(struct conf *c, struct conf_ctx *x, char *line)
+{
+	char *w[CONF_MAX_WORDS];
+	int n = conf_split(x, line, w, ELEMENTSOF(w));
+
+	if (n <= 0)
+		return 0;
+	return conf_apply(c, x, w, n);
+}
+
+static struct conf *
+conf_new(const char *path)
+{
+	struct conf *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->log_level = LOG_INFO;
+	c->map_size = STORE_MAP_INITIAL;
+	c->map_max = STORE_MAP_MAX;
+	if (!(c->path = strdup(path)))
+		return conf_free(c);
+	return c;
+}
+
+/* Applies one command-line setting, replacing what the file said for that key. */
+static int
+conf_override(struct conf *c, struct conf_ctx *x, const struct conf_override *o)
+{
+	char line[CONF_MAX_LINE], src[80];
+	struct conf_ctx ox = { .src = src };
+	int r;
+
+	snprintf(src, sizeof(src), "command line --%s", o->key);
+	if (strcmp(o->key, "ingest") == 0)
+		conf_strv_free(&c->ingest, &c->n_ingest);
+	else if (strcmp(o->key, "publish") == 0)
+		conf_strv_free(&c->publish, &c->n_publish);
+	if ((size_t)snprintf(line, sizeof(line), "%s %s", o->key, o->value) >= sizeof(line)) {
+		conf_error(&ox, "value too long");
+		r = 0;
+	} else {
+		r = conf_apply_line(c, &ox, line);
+	}
+	x->errors += ox.errors;
+	return r;
+}
+
+/* Checks what can only be checked once everything is read. */
+static void
+conf_validate(const struct conf *c, struct conf_ctx *x)
+{
+	x->line = 0;
+	if (c->n_ingest == 0)
+		conf_error(x, "no 'ingest' endpoint");
+	if (c->n_publish == 0)
+		conf_error(x, "no 'publish' endpoint");
+	if (!c->state_dir)
+		conf_error(x, "no 'state-dir'");
+	if (c->map_size > c->map_max)
+		conf_error(x, "map-size is larger than map-max");
+	for (size_t i = 0; i < c->n_routes; i++) {
+		x->line = c->routes[i].line;
+		for (size_t j = 0; j < c->routes[i].n_recipients; j++)
+			if (!conf_has_recipient(c, c->routes[i].recipients[j]))
+				conf_error(x, "route names unknown recipient '%s'",
+					   c->routes[i].recipients[j]);
+	}
+}
+
+int
+conf_load(const char *path, const struct conf_override *o, size_t n, struct conf **ret_conf)
+{
+	struct conf_ctx x = { .src = path };
+	struct conf *c;
+	char line[CONF_MAX_LINE];
+	FILE *f;
+	int r = 0;
+
+	f = fopen(path, "re");
+	if (!f)
+		return log_errno(LOG_ERR, -errno, "conf: cannot open '%s'", path);
+	c = conf_new(path);
+	if (!c) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while (r == 0 && fgets(line, sizeof(line), f)) {
+		x.line++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			int ch;
+
+			conf_error(&x, "line longer than %d bytes", CONF_MAX_LINE - 2);
+			while ((ch = fgetc(f)) != EOF && ch != '\n')
+				;
+			continue;
+		}
+		r = conf_apply_line(c, &x, line);
+	}
+	if (r == 0 && ferror(f))
+		r = log_errno(LOG_ERR, -EIO, "conf: reading '%s' failed", path);
+	fclose(f);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = conf_override(c, &x, &o[i]);
+	if (r == 0)
+		conf_validate(c, &x);
+	if (r == 0 && x.errors > 0)
+		r = -EINVAL;
+	if (r < 0) {
+		conf_free(c);
+		return r;
+	}
+	*ret_conf = c;
+	return 0;
+}
+
+bool
+conf_has_recipient(const struct conf *c, const char *id)
+{
+	for (size_t i = 0; i < c->n_recipients; i++)
+		if (strcmp(c->recipients[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+static bool
+conf_match(const char *pattern, const char *value)
+{
+	return strcmp(pattern, "*") == 0 || strcmp(pattern, value) == 0;
+}
+
+size_t
+conf_route(const struct conf *c, int kind, const char *service, const char *area,
+	   const char **ret, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_routes; i++) {
+		const struct conf_route *r = &c->routes[i];
+
+		if ((r->kind != 0 && r->kind != kind) || !conf_match(r->service, service) ||
+		    !conf_match(r->area, area))
+			continue;
+		for (size_t j = 0; j < r->n_recipients && n < max; j++) {
+			size_t k;
+
+			for (k = 0; k < n && strcmp(ret[k], r->recipients[j]) != 0; k++)
+				;
+			if (k == n)
+				ret[n++] = r->recipients[j];
+		}
+	}
+	return n;
+}
+
+struct conf *
+conf_free(struct conf *c)
+{
+	if (!c)
+		return NULL;
+	conf_strv_free(&c->ingest, &c->n_ingest);
+	conf_strv_free(&c->publish, &c->n_publish);
+	for (size_t i = 0; i < c->n_recipients; i++) {
+		free(c->recipients[i].id);
+		free(c->recipients[i].name);
+	}
+	for (size_t i = 0; i < c->n_routes; i++) {
+		free(c->routes[i].service);
+		free(c->routes[i].area);
+		conf_strv_free(&c->routes[i].recipients, &c->routes[i].n_recipients);
+	}
+	free(c->recipients);
+	free(c->routes);
+	free(c->state_dir);
+	free(c->plan);
+	free(c->path);
+	free(c);
+	return NULL;
+}

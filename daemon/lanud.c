@@ -1,0 +1,164 @@
+/*
+ * lanud: the daemon's lifecycle around struct lanud. Start-up opens the store,
+ * binds the sockets and only then tells systemd READY=1. SIGTERM/SIGINT stop
+ * reading, commit and answer the batch in hand, and leave the loop; SIGHUP
+ * re-reads the configuration and swaps it in if it is valid, keeping every
+ * connection. Signals are libevent events (rule 12).
+ */
+#include "lanud.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "conf.h"
+#include "ingest.h"
+#include "log.h"
+#include "notify.h"
+#include "store.h"
+#include "zsock.h"
+
+static bool
+lanud_strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
+static void
+lanud_reload(struct lanud *d)
+{
+	struct conf *c;
+
+	notify_reloading();
+	if (conf_load(d->conf_path, d->overrides, d->n_overrides, &c) < 0) {
+		log_msg(LOG_ERR, "lanud: reload of '%s' failed; the running configuration "
+				 "stays in force", d->conf_path);
+		notify_ready(d);
+		return;
+	}
+	if (!lanud_strv_eq(c->ingest, c->n_ingest, d->conf->ingest, d->conf->n_ingest) ||
+	    !lanud_strv_eq(c->publish, c->n_publish, d->conf->publish, d->conf->n_publish) ||
+	    strcmp(c->state_dir, d->conf->state_dir) != 0 ||
+	    c->manual_clock != d->conf->manual_clock)
+		log_msg(LOG_WARNING, "lanud: endpoints, state-dir and clock take effect at the "
+				     "next restart, ignoring their change");
+	log_set_level(c->log_level);
+	conf_free(d->conf);
+	d->conf = c;
+	log_msg(LOG_INFO, "lanud: configuration reloaded: %zu recipients, %zu routes",
+		c->n_recipients, c->n_routes);
+	notify_ready(d);
+}
+
+static void
+lanud_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct lanud *d = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		lanud_reload(d);
+		return;
+	}
+	if (d->stopping)
+		return;
+	log_msg(LOG_INFO, "lanud: %s received, finishing the batch in hand",
+		sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	d->stopping = true;
+	notify_stopping();
+	ingest_flush(d->ingest);
+	event_base_loopexit(d->base, NULL);
+}
+
+static int
+lanud_open_store(struct lanud *d)
+{
+	struct store_txn t;
+	uint64_t clock;
+	int r;
+
+	r = store_open(d->conf->state_dir, d->conf->map_size, d->conf->map_max, &d->store);
+	if (r == -EBUSY)
+		return log_errno(LOG_ERR, r, "lanud: another lanud uses '%s'", d->conf->state_dir);
+	if (r == -EPROTO)
+		return log_errno(LOG_ERR, r, "lanud: '%s' was written by a newer lanud",
+				 d->conf->state_dir);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot open the store in '%s'",
+				 d->conf->state_dir);
+	/* A manual clock resumes where it was: time never runs backwards. */
+	store_begin(d->store, &t, STORE_RO);
+	clock = store_get_clock(&t);
+	store_abort(&t);
+	timesrc_init(&d->clock, d->conf->manual_clock, clock);
+	return 0;
+}
+
+int
+lanud_start(struct lanud *d)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	int r;
+
+	signal(SIGPIPE, SIG_IGN);
+	d->base = event_base_new();
+	if (!d->base || event_base_priority_init(d->base, 3) < 0)
+		return log_errno(LOG_ERR, -ENOMEM, "lanud: cannot create the event loop");
+	r = lanud_open_store(d);
+	if (r < 0)
+		return r;
+	d->zctx = zmq_ctx_new();
+	if (!d->zctx)
+		return log_errno(LOG_ERR, -errno, "lanud: cannot create a ZeroMQ context");
+	r = ingest_new(d, &d->ingest);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot set up ingest");
+	r = zsock_open(&d->router, d->zctx, d->base, ZMQ_ROUTER, d->conf->ingest,
+		       d->conf->n_ingest, ingest_on_msg, d->ingest);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot bind the ingest endpoints");
+	r = zsock_open(&d->pub, d->zctx, d->base, ZMQ_PUB, d->conf->publish, d->conf->n_publish,
+		       NULL, NULL);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot bind the publish endpoints");
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
+		d->sig[i] = evsignal_new(d->base, sigs[i], lanud_signal_cb, d);
+		if (!d->sig[i] || event_add(d->sig[i], NULL) < 0)
+			return log_errno(LOG_ERR, -ENOMEM, "lanud: cannot watch signals");
+	}
+	r = notify_watchdog_start(d);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot start the watchdog");
+	log_msg(LOG_INFO, "lanud: ready: ingest %s, publish %s, state in '%s'%s",
+		d->conf->ingest[0], d->conf->publish[0], d->conf->state_dir,
+		d->clock.manual ? ", manual clock" : "");
+	notify_ready(d);
+	return 0;
+}
+
+void
+lanud_free(struct lanud *d)
+{
+	for (size_t i = 0; i < ELEMENTSOF(d->sig); i++)
+		if (d->sig[i])
+			event_free(d->sig[i]);
+	if (d->watchdog)
+		event_free(d->watchdog);
+	d->router = zsock_free(d->router);	/* closing lingers so replies go out */
+	d->pub = zsock_free(d->pub);
+	d->ingest = ingest_free(d->ingest);
+	if (d->zctx)
+		zmq_ctx_term(d->zctx);
+	d->store = store_free(d->store);
+	d->conf = conf_free(d->conf);
+	if (d->base)
+		event_base_free(d->base);
+}

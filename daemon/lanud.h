@@ -1,0 +1,40 @@
+/* The daemon's one context (rule 4): created in main(), passed to every module. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "timesrc.h"
+
+struct conf;
+struct conf_override;
+struct event;
+struct event_base;
+struct ingest;
+struct store;
+struct zsock;
+
+struct lanud {
+	struct event_base *base;
+	const char *conf_path;
+	const struct conf_override *overrides;	/* re-applied on every reload */
+	size_t n_overrides;
+	struct conf *conf;
+	struct store *store;
+	struct timesrc clock;
+	void *zctx;
+	struct zsock *router;	/* requests in, replies out */
+	struct zsock *pub;	/* live alerts */
+	struct ingest *ingest;
+	struct event *sig[3];	/* SIGTERM, SIGINT, SIGHUP */
+	struct event *watchdog;
+	uint64_t n_duplicates;
+	uint64_t n_rejected;
+	bool stopping;
+};
+
+/* Opens the store, binds every socket and tells systemd READY=1. Returns 0 or
+ * -errno (logged). Tear down with lanud_free() either way. */
+int lanud_start(struct lanud *d);
+void lanud_free(struct lanud *d);

@@ -1,0 +1,351 @@
+/*
+ * msg: every request frame is unpacked and validated here before any handler sees
+ * it (rule 15). Validation is generic over protobuf-c descriptors (string lengths,
+ * enum values, finite numbers, nesting) plus a table of per-message rules: which
+ * fields are identifiers (short, printable, no blanks) and which are required.
+ * protobuf-c copies everything it unpacks, so nothing points into the ZeroMQ frame.
+ */
+#include "msg.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lanu/limits.h"
+#include "lanu/macro.h"
+
+enum { MSG_ID = 1, MSG_REQUIRED = 2, MSG_NAME = 4 };
+
+/* Per-message field rules; fields not listed are optional free text (bounded). */
+static const struct msg_rule {
+	const ProtobufCMessageDescriptor *desc;
+	const char *field;
+	unsigned flags;
+} msg_rules[] = {
+	{ &lanu__v1__envelope__descriptor, "event_id", MSG_ID | MSG_REQUIRED },
+	{ &lanu__v1__envelope__descriptor, "producer", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__envelope__descriptor, "occurred_at_ms", MSG_REQUIRED },
+	{ &lanu__v1__service_requested__descriptor, "case_id", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__service_requested__descriptor, "service", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__service_requested__descriptor, "area", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__service_requested__descriptor, "urgency", MSG_REQUIRED },
+	{ &lanu__v1__service_requested__descriptor, "requested_at_ms", MSG_REQUIRED },
+	{ &lanu__v1__service_requested__descriptor, "stage", MSG_NAME },
+	{ &lanu__v1__service_requested__descriptor, "language_group", MSG_NAME },
+	{ &lanu__v1__service_requested__descriptor, "age_group", MSG_NAME },
+	{ &lanu__v1__service_provided__descriptor, "case_id", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__service_provided__descriptor, "service", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__service_provided__descriptor, "area", MSG_NAME },
+	{ &lanu__v1__service_provided__descriptor, "stage", MSG_NAME },
+	{ &lanu__v1__service_provided__descriptor, "provided_at_ms", MSG_REQUIRED },
+	{ &lanu__v1__case_cancelled__descriptor, "case_id", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__case_cancelled__descriptor, "service", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__case_cancelled__descriptor, "area", MSG_NAME },
+	{ &lanu__v1__case_cancelled__descriptor, "stage", MSG_NAME },
+	{ &lanu__v1__case_cancelled__descriptor, "reason", MSG_REQUIRED },
+	{ &lanu__v1__deadline_missed__descriptor, "case_id", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__deadline_missed__descriptor, "service", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__deadline_missed__descriptor, "area", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__deadline_missed__descriptor, "stage", MSG_NAME },
+	{ &lanu__v1__indicator_updated__descriptor, "indicator", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__indicator_updated__descriptor, "area", MSG_NAME },
+	{ &lanu__v1__indicator_updated__descriptor, "period", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__indicator_updated__breakdown_entry__descriptor, "key", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__indicator_updated__breakdown_entry__descriptor, "value", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__absence_alert_raised__descriptor, "pupil_id", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__absence_alert_raised__descriptor, "school", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__absence_alert_raised__descriptor, "level", MSG_REQUIRED },
+	{ &lanu__v1__absence_alert_raised__descriptor, "term", MSG_NAME },
+	{ &lanu__v1__measure_status_updated__descriptor, "measure", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__measure_status_updated__descriptor, "status", MSG_REQUIRED },
+	{ &lanu__v1__alert_acknowledged__descriptor, "alert_id", MSG_ID | MSG_REQUIRED },
+	{ &lanu__v1__alert_acknowledged__descriptor, "by", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__open_alerts_query__descriptor, "recipients", MSG_NAME },
+	{ &lanu__v1__replay_query__descriptor, "recipients", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__alert_query__descriptor, "alert_id", MSG_ID | MSG_REQUIRED },
+	{ &lanu__v1__clock_set__descriptor, "now_ms", MSG_REQUIRED },
+};
+
+static int _printf_(4, 5)
+msg_fail(struct msg_error *e, const char *path, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (field)
+		snprintf(e->field, sizeof(e->field), "%s%s%s", path, *path ? "." : "", field);
+	else
+		snprintf(e->field, sizeof(e->field), "%s", path);
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+uint64_t
+msg_peek_corr_id(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t v = 0;
+
+	if (len < 2 || p[0] != 0x08)	/* field 1, varint */
+		return 0;
+	for (size_t i = 1; i < len && i <= 10; i++) {
+		v |= (uint64_t)(p[i] & 0x7f) << (7 * (i - 1));
+		if (!(p[i] & 0x80))
+			return v;
+	}
+	return 0;
+}
+
+static bool
+msg_valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n;
+		uint32_t cp;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		} else if ((*p & 0xe0) == 0xc0) {
+			n = 1, cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			n = 2, cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			n = 3, cp = *p & 0x07;
+		} else {
+			return false;
+		}
+		for (size_t i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		/* Overlong forms, surrogates and out-of-range code points. */
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* Pseudonymous ids: [A-Za-z0-9._:-]; event and alert ids also allow '/', '+', '='. */
+static bool
+msg_valid_id(const char *s, bool wide)
+{
+	for (; *s; s++) {
+		char ch = *s;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    strchr("._:-", ch) || (wide && strchr("/+=", ch)))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+static unsigned
+msg_flags(const ProtobufCMessageDescriptor *d, const char *field)
+{
+	for (size_t i = 0; i < ELEMENTSOF(msg_rules); i++)
+		if (msg_rules[i].desc == d && strcmp(msg_rules[i].field, field) == 0)
+			return msg_rules[i].flags;
+	return 0;
+}
+
+/* Is the (non-repeated) field f of m set to something other than its default? */
+static bool
+msg_is_set(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
+{
+	const char *member = (const char *)m + f->offset;
+
+	if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+		return *(const uint32_t *)((const char *)m + f->quantifier_offset) == f->id;
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_STRING: {
+		const char *s = *(char *const *)member;
+		return s && *s;
+	}
+	case PROTOBUF_C_TYPE_MESSAGE: return *(void *const *)member != NULL;
+	case PROTOBUF_C_TYPE_BYTES: return ((const ProtobufCBinaryData *)member)->len > 0;
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64: return *(const uint64_t *)member != 0;
+	case PROTOBUF_C_TYPE_DOUBLE: return *(const double *)member != 0;
+	case PROTOBUF_C_TYPE_FLOAT: return *(const float *)member != 0;
+	case PROTOBUF_C_TYPE_BOOL: return *(const protobuf_c_boolean *)member;
+	default: return *(const uint32_t *)member != 0;
+	}
+}
+
+/* Checks one value of field f (element i of a repeated field, or the field). */
+static int
+msg_check_value(const ProtobufCFieldDescriptor *f, const void *member, unsigned flags,
+		const char *path, struct msg_error *e)
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_STRING: {
+		const char *s = *(char *const *)member;
+		size_t n = s ? strlen(s) : 0;
+		size_t max = flags & MSG_ID ? LANU_MAX_ID : flags & MSG_NAME ? LANU_MAX_NAME
+									 : LANU_MAX_TEXT;
+
+		if (!s)
+			return 0;
+		if (n > max)
+			return msg_fail(e, path, NULL, "is %zu bytes (max %zu)", n, max);
+		if ((flags & (MSG_ID | MSG_NAME)) && !msg_valid_id(s, flags & MSG_ID))
+			return msg_fail(e, path, NULL,
+					"is not a pseudonymous id ([A-Za-z0-9._:-] only)");
+		if (!msg_valid_utf8(s))
+			return msg_fail(e, path, NULL, "is not valid UTF-8");
+		return 0;
+	}
+	case PROTOBUF_C_TYPE_ENUM: {
+		int v = *(const int *)member;
+
+		if (!protobuf_c_enum_descriptor_get_value(f->descriptor, v))
+			return msg_fail(e, path, NULL, "has unknown enum value %d", v);
+		return 0;
+	}
+	case PROTOBUF_C_TYPE_DOUBLE:
+		if (!isfinite(*(const double *)member))
+			return msg_fail(e, path, NULL, "is not a finite number");
+		return 0;
+	case PROTOBUF_C_TYPE_FLOAT:
+		if (!isfinite(*(const float *)member))
+			return msg_fail(e, path, NULL, "is not a finite number");
+		return 0;
+	case PROTOBUF_C_TYPE_MESSAGE: {
+		const ProtobufCMessage *sub = *(ProtobufCMessage *const *)member;
+
+		return sub ? msg_validate(sub, path, e) : 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* Size of one element of a repeated field of type t. */
+static size_t
+msg_elt_size(ProtobufCType t)
+{
+	switch (t) {
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_DOUBLE: return 8;
+	case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_MESSAGE: return sizeof(void *);
+	case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
+	default: return 4;
+	}
+}
+
+/* The oneofs that must be set. An unknown member (a newer producer's event type)
+ * leaves the case at 0, so it is refused here too. */
+static int
+msg_check_oneof(const ProtobufCMessage *m, const char *path, struct msg_error *e)
+{
+	if (m->descriptor == &lanu__v1__envelope__descriptor &&
+	    ((const Lanu__V1__Envelope *)m)->payload_case == LANU__V1__ENVELOPE__PAYLOAD__NOT_SET)
+		return msg_fail(e, path, "payload", "is missing or of an unknown event type");
+	if (m->descriptor == &lanu__v1__request__descriptor &&
+	    ((const Lanu__V1__Request *)m)->body_case == LANU__V1__REQUEST__BODY__NOT_SET)
+		return msg_fail(e, path, "body", "is missing or of an unknown request type");
+	return 0;
+}
+
+int
+msg_validate(const ProtobufCMessage *m, const char *path, struct msg_error *e)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	char sub[sizeof(e->field)];
+	int r = msg_check_oneof(m, path, e);
+
+	/* What lanu does not understand, it does not store (nor pass on). */
+	if (r == 0 && m->n_unknown_fields > 0)
+		return msg_fail(e, path, NULL, "has field number %u, unknown to lanu.v1",
+				m->unknown_fields[0].tag);
+
+	for (unsigned i = 0; r == 0 && i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		const char *member = (const char *)m + f->offset;
+		unsigned flags = msg_flags(d, f->name);
+
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+		    *(const uint32_t *)((const char *)m + f->quantifier_offset) != f->id)
+			continue;
+		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", f->name);
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)((const char *)m + f->quantifier_offset);
+			const char *arr = *(char *const *)member;
+
+			if (n > LANU_MAX_RECIPIENTS)
+				return msg_fail(e, sub, NULL, "has %zu elements (max %d)", n,
+						LANU_MAX_RECIPIENTS);
+			if ((flags & MSG_REQUIRED) && n == 0)
+				return msg_fail(e, sub, NULL, "needs at least one element");
+			for (size_t j = 0; r == 0 && j < n; j++) {
+				char elem[sizeof(sub) + 24];
+
+				snprintf(elem, sizeof(elem), "%s[%zu]", sub, j);
+				r = msg_check_value(f, arr + j * msg_elt_size(f->type), flags,
+						    elem, e);
+			}
+			continue;
+		}
+		if ((flags & MSG_REQUIRED) && !msg_is_set(m, f))
+			return msg_fail(e, sub, NULL, "is required");
+		r = msg_check_value(f, member, flags, sub, e);
+	}
+	return r;
+}
+
+int
+msg_decode_request(const void *data, size_t len, Lanu__V1__Request **ret_req,
+		   struct msg_error *e)
+{
+	Lanu__V1__Request *req;
+	int r;
+
+	if (len > LANU_MAX_FRAME) {
+		snprintf(e->reason, sizeof(e->reason), "frame is %zu bytes (max %d)", len,
+			 LANU_MAX_FRAME);
+		e->field[0] = '\0';
+		return -EMSGSIZE;
+	}
+	req = lanu__v1__request__unpack(NULL, len, data);
+	if (!req) {
+		snprintf(e->reason, sizeof(e->reason),
+			 "not a lanu.v1.Request (malformed or truncated protobuf)");
+		e->field[0] = '\0';
+		return -EBADMSG;
+	}
+	r = msg_validate(&req->base, "", e);
+	if (r < 0) {
+		msg_free_request(req);
+		return r;
+	}
+	*ret_req = req;
+	return 0;
+}
+
+Lanu__V1__Request *
+msg_free_request(Lanu__V1__Request *req)
+{
+	if (req)
+		lanu__v1__request__free_unpacked(req, NULL);
+	return NULL;
+}

@@ -1,0 +1,30 @@
+/* Decoding and validation of requests: everything from the wire is checked here. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lanu.pb-c.h"
+
+/* Why a request was refused: a sentence and the offending field path. */
+struct msg_error {
+	char reason[192];
+	char field[96];
+};
+
+/* The corr_id of a frame that may not decode (it is field 1, first on the wire),
+ * so even a refused request gets a reply its sender can match. 0 if absent. */
+uint64_t msg_peek_corr_id(const void *data, size_t len);
+
+/* Unpacks and validates one request frame. Returns 0 with *ret_req set, -EMSGSIZE
+ * (too large), -EBADMSG (not a Request), -EINVAL (a field is wrong; e says which).
+ * Caller frees *ret_req with msg_free_request(). */
+int msg_decode_request(const void *data, size_t len, Lanu__V1__Request **ret_req,
+		       struct msg_error *e);
+
+Lanu__V1__Request *msg_free_request(Lanu__V1__Request *req);
+
+/* Validates a message tree against lanu's rules (ids, lengths, enums, required
+ * fields). path names m in error messages. Returns 0 or -EINVAL. Exposed for the
+ * fuzz target and lanuctl's local checks. */
+int msg_validate(const ProtobufCMessage *m, const char *path, struct msg_error *e);

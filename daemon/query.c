@@ -1,0 +1,162 @@
+/*
+ * query: answers read-only requests from one read transaction each, opened and
+ * closed within the call (rule 18). Alert lists are paged (QUERY_PAGE at most);
+ * the reply says the last sequence number examined and whether more follow, so a
+ * client pages on with after_seq = last_seq. The reply owns the alerts it lists
+ * until query_done().
+ */
+#include "query.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "lanu/limits.h"
+#include "lanud.h"
+#include "store.h"
+
+static int
+query_take_cb(const Lanu__V1__Alert *a, void *arg)
+{
+	struct query_ctx *qc = arg;
+
+	if (qc->n_rcpts > 0) {
+		bool hit = false;
+
+		for (size_t i = 0; i < a->n_recipients && !hit; i++)
+			for (size_t j = 0; j < qc->n_rcpts && !hit; j++)
+				hit = strcmp(a->recipients[i], qc->rcpts[j]) == 0;
+		if (!hit)
+			return 0;
+	}
+	if (qc->list.n_alerts == qc->cap)
+		return -ENOBUFS;	/* cannot happen: the store stops at the limit */
+	qc->list.alerts[qc->list.n_alerts++] = (Lanu__V1__Alert *)a;
+	return 1;
+}
+
+static size_t
+query_limit(uint32_t asked)
+{
+	return asked == 0 || asked > QUERY_PAGE ? QUERY_PAGE : asked;
+}
+
+static int
+query_list(struct store_txn *t, const Lanu__V1__Request *req, struct query_ctx *qc)
+{
+	uint64_t last = 0;
+	bool more = false;
+	size_t limit;
+	int r;
+
+	if (req->body_case == LANU__V1__REQUEST__BODY_REPLAY) {
+		const Lanu__V1__ReplayQuery *q = req->replay;
+
+		limit = query_limit(q->limit);
+		qc->list.alerts = calloc(limit, sizeof(*qc->list.alerts));
+		if (!qc->list.alerts)
+			return -ENOMEM;
+		qc->cap = limit;
+		r = store_replay(t, (const char *const *)q->recipients, q->n_recipients,
+				 q->after_seq, limit, query_take_cb, qc, &last, &more);
+	} else {
+		const Lanu__V1__OpenAlertsQuery *q = req->open_alerts;
+
+		limit = query_limit(q->limit);
+		qc->list.alerts = calloc(limit, sizeof(*qc->list.alerts));
+		if (!qc->list.alerts)
+			return -ENOMEM;
+		qc->cap = limit;
+		qc->rcpts = (const char *const *)q->recipients;
+		qc->n_rcpts = q->n_recipients;
+		r = store_open_alerts(t, q->after_seq, limit, query_take_cb, qc, &last, &more);
+	}
+	qc->list.last_seq = last;
+	qc->list.more = more;
+	return r;
+}
+
+static void
+query_status(struct lanud *d, const struct store_stat *st, struct query_ctx *qc)
+{
+	Lanu__V1__Status *s = &qc->status;
+
+	s->version = (char *)LANU_VERSION;
+	s->now_ms = timesrc_now_usec(&d->clock) / 1000;
+	s->uptime_ms = timesrc_uptime_usec(&d->clock) / 1000;
+	s->events = st->events;
+	s->duplicates = d->n_duplicates;
+	s->rejected = d->n_rejected;
+	s->last_alert_seq = st->last_alert_seq;
+	s->open_alerts = st->open_alerts;
+	s->map_size = st->map_size;
+	s->map_used = st->map_used;
+	s->manual_clock = d->clock.manual;
+}
+
+void
+query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep,
+	     struct query_ctx *qc)
+{
+	struct store_stat st = { 0 };
+	struct store_txn t;
+	uint64_t seq;
+	int r;
+
+	memset(qc, 0, sizeof(*qc));
+	lanu__v1__status__init(&qc->status);
+	lanu__v1__alert_list__init(&qc->list);
+	rep->corr_id = req->corr_id;
+	store_begin(d->store, &t, STORE_RO);
+	r = store_stat(&t, &st);
+	if (r == 0) {
+		switch (req->body_case) {
+		case LANU__V1__REQUEST__BODY_STATUS:
+			query_status(d, &st, qc);
+			rep->result_case = LANU__V1__REPLY__RESULT_STATUS;
+			rep->status = &qc->status;
+			break;
+		case LANU__V1__REQUEST__BODY_ALERT:
+			r = store_alert_by_id(&t, req->alert->alert_id, &seq);
+			if (r == 0)
+				r = store_get_alert(&t, seq, &qc->one);
+			if (r == 0) {
+				rep->result_case = LANU__V1__REPLY__RESULT_ALERT;
+				rep->alert = qc->one;
+			}
+			break;
+		default:
+			r = query_list(&t, req, qc);
+			if (r == 0) {
+				rep->result_case = LANU__V1__REPLY__RESULT_ALERTS;
+				rep->alerts = &qc->list;
+			}
+			break;
+		}
+	}
+	store_abort(&t);
+	rep->last_alert_seq = st.last_alert_seq;
+	if (r == 0) {
+		rep->code = LANU__V1__REPLY__CODE__OK;
+	} else if (r == -ENOENT) {
+		rep->code = LANU__V1__REPLY__CODE__NOT_FOUND;
+		rep->reason = (char *)"no such alert";
+		rep->field = (char *)"alert.alert_id";
+	} else {
+		rep->code = LANU__V1__REPLY__CODE__UNAVAILABLE;
+		rep->reason = strerror(-r);
+	}
+}
+
+void
+query_done(struct query_ctx *qc)
+{
+	for (size_t i = 0; i < qc->list.n_alerts; i++)
+		lanu__v1__alert__free_unpacked(qc->list.alerts[i], NULL);
+	free(qc->list.alerts);
+	if (qc->one)
+		lanu__v1__alert__free_unpacked(qc->one, NULL);
+	memset(qc, 0, sizeof(*qc));
+}

@@ -1,0 +1,21 @@
+/* Read-only requests: status, one alert, open alerts, replay. */
+#pragma once
+
+#include "lanu.pb-c.h"
+
+struct lanud;
+
+/* What a reply points into; released by query_done() after the reply is sent. */
+struct query_ctx {
+	Lanu__V1__Status status;
+	Lanu__V1__AlertList list;
+	Lanu__V1__Alert *one;
+	const char *const *rcpts;	/* filter for open alerts */
+	size_t n_rcpts;
+	size_t cap;
+};
+
+/* Answers req (not an event) into rep, from one short read transaction. */
+void query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep,
+		  struct query_ctx *qc);
+void query_done(struct query_ctx *qc);

@@ -1,0 +1,672 @@
+/*
+ * store: the only module that includes <lmdb.h> (rule 16). Named databases:
+ *
+ *	meta	  "schema" u32, "event_seq" u64, "alert_seq" u64, "clock" u64
+ *	events	  event seq (u64 BE) -> received_ms (u64 BE) + packed Envelope
+ *	dedup	  producer NUL event_id -> event seq
+ *	alerts	  alert seq (u64 BE) -> packed Alert
+ *	akeys	  dedup key -> alert seq
+ *	by_rcpt	  recipient NUL alert seq (u64 BE) -> ""
+ *	open	  alert seq (u64 BE) -> ""	(unacknowledged alerts)
+ *
+ * Integer keys are big-endian so cursor order is numeric order (rule 19). The
+ * alert sequence is assigned inside the write transaction that stores the alert,
+ * so an aborted transaction leaves no gap. Values are copied or decoded before
+ * their transaction ends (rule 18). No read transaction outlives a call.
+ */
+#include "store.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lanu/limits.h"
+#include "lanu/macro.h"
+#include "log.h"
+
+struct store {
+	MDB_env *env;
+	MDB_dbi meta, events, dedup, alerts, akeys, by_rcpt, open;
+	uint64_t map_max;
+	int lock_fd;
+};
+
+#define KEY_MAX (LANU_MAX_NAME + 1 + LANU_MAX_ID + 1)
+
+/* LMDB's codes are translated here, once (rule 5). */
+static int
+store_errno(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS: return 0;
+	case MDB_NOTFOUND: return -ENOENT;
+	case MDB_MAP_FULL: return -ENOSPC;
+	case MDB_TXN_FULL: return -ENOSPC;
+	case MDB_READERS_FULL: return -EAGAIN;
+	case MDB_VERSION_MISMATCH:
+	case MDB_INVALID: return -EPROTO;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND: return -EIO;
+	case MDB_MAP_RESIZED: return -EAGAIN;
+	default: return rc > 0 ? -rc : -EIO;
+	}
+}
+
+static MDB_val
+store_u64(uint64_t *be, uint64_t v)
+{
+	*be = htobe64(v);
+	return (MDB_val){ .mv_size = sizeof(*be), .mv_data = be };
+}
+
+static uint64_t
+store_val_u64(const MDB_val *v)
+{
+	uint64_t be;
+
+	if (v->mv_size < sizeof(be))
+		return 0;
+	memcpy(&be, v->mv_data, sizeof(be));
+	return be64toh(be);
+}
+
+static MDB_val
+store_str(const char *s)
+{
+	return (MDB_val){ .mv_size = strlen(s), .mv_data = (void *)s };
+}
+
+/* Sets the sticky error unless one is set already. Returns the (first) error. */
+static int
+store_fail(struct store_txn *t, int err)
+{
+	if (t->err == 0)
+		t->err = err;
+	return t->err;
+}
+
+static int
+store_get(struct store_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v)
+{
+	if (t->err)
+		return t->err;
+	return store_errno(mdb_get(t->txn, dbi, k, v));
+}
+
+static void
+store_put(struct store_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags)
+{
+	int rc;
+
+	if (t->err)
+		return;
+	rc = mdb_put(t->txn, dbi, k, v, flags);
+	if (rc != MDB_SUCCESS)
+		store_fail(t, store_errno(rc));
+}
+
+static uint64_t
+store_meta_u64(struct store_txn *t, const char *key)
+{
+	MDB_val k = store_str(key), v;
+
+	return store_get(t, t->s->meta, &k, &v) == 0 ? store_val_u64(&v) : 0;
+}
+
+static void
+store_put_meta_u64(struct store_txn *t, const char *key, uint64_t value)
+{
+	uint64_t be;
+	MDB_val k = store_str(key), v = store_u64(&be, value);
+
+	store_put(t, t->s->meta, &k, &v, 0);
+}
+
+/* Creates the named databases and checks the schema. */
+static int
+store_init_dbs(struct store *s)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} dbs[] = {
+		{ "meta", offsetof(struct store, meta) },
+		{ "events", offsetof(struct store, events) },
+		{ "dedup", offsetof(struct store, dedup) },
+		{ "alerts", offsetof(struct store, alerts) },
+		{ "akeys", offsetof(struct store, akeys) },
+		{ "by_rcpt", offsetof(struct store, by_rcpt) },
+		{ "open", offsetof(struct store, open) },
+	};
+	struct store_txn t;
+	uint64_t schema;
+
+	store_begin(s, &t, STORE_RW);
+	for (size_t i = 0; i < ELEMENTSOF(dbs) && !t.err; i++) {
+		int rc = mdb_dbi_open(t.txn, dbs[i].name, MDB_CREATE,
+				      (MDB_dbi *)((char *)s + dbs[i].off));
+		if (rc != MDB_SUCCESS)
+			store_fail(&t, store_errno(rc));
+	}
+	schema = store_meta_u64(&t, "schema");
+	if (schema > STORE_SCHEMA) {
+		store_abort(&t);
+		log_msg(LOG_DEBUG, "store: schema %" PRIu64 " is newer than %d", schema,
+			STORE_SCHEMA);
+		return -EPROTO;
+	}
+	if (schema == 0)
+		store_put_meta_u64(&t, "schema", STORE_SCHEMA);
+	return store_commit(&t);
+}
+
+int
+store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **ret_store)
+{
+	struct store *s;
+	char path[4096];
+	int rc, r;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if ((size_t)snprintf(path, sizeof(path), "%s/lanud.lock", dir) >= sizeof(path))
+		return -ENAMETOOLONG;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->map_max = map_max;
+	s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lock_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		goto fail;
+	}
+	rc = mdb_env_create(&s->env);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_env_set_maxdbs(s->env, 16);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_env_set_mapsize(s->env, map_size);
+	/* One thread, and readers are never held across calls: NOTLS keeps reader slots
+	 * tied to transactions, not threads. Durability stays on (no NOSYNC). */
+	if (rc == MDB_SUCCESS)
+		rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600);
+	if (rc != MDB_SUCCESS) {
+		r = store_errno(rc);
+		goto fail;
+	}
+	/* Readers left by a crashed process would pin pages forever. */
+	mdb_reader_check(s->env, NULL);
+	r = store_init_dbs(s);
+	if (r < 0)
+		goto fail;
+	*ret_store = s;
+	return 0;
+fail:
+	store_free(s);
+	return r;
+}
+
+struct store *
+store_free(struct store *s)
+{
+	if (!s)
+		return NULL;
+	if (s->env)
+		mdb_env_close(s->env);
+	if (s->lock_fd > 0)
+		close(s->lock_fd);
+	free(s);
+	return NULL;
+}
+
+void
+store_begin(struct store *s, struct store_txn *t, int flags)
+{
+	MDB_txn *txn = NULL;
+	int rc;
+
+	*t = (struct store_txn){ .s = s };
+	rc = mdb_txn_begin(s->env, NULL, flags == STORE_RO ? MDB_RDONLY : 0, &txn);
+	if (rc != MDB_SUCCESS)
+		t->err = store_errno(rc);
+	t->txn = txn;
+}
+
+int
+store_commit(struct store_txn *t)
+{
+	int rc;
+
+	if (!t->txn)
+		return t->err;
+	if (t->err) {
+		mdb_txn_abort(t->txn);
+		t->txn = NULL;
+		return t->err;
+	}
+	rc = mdb_txn_commit(t->txn);
+	t->txn = NULL;
+	return store_fail(t, store_errno(rc));
+}
+
+void
+store_abort(struct store_txn *t)
+{
+	if (t->txn)
+		mdb_txn_abort(t->txn);
+	t->txn = NULL;
+}
+
+int
+store_grow(struct store *s)
+{
+	MDB_envinfo info;
+	uint64_t size;
+	int rc;
+
+	mdb_env_info(s->env, &info);
+	if (info.me_mapsize >= s->map_max)
+		return -ENOSPC;
+	size = info.me_mapsize * 2 < s->map_max ? info.me_mapsize * 2 : s->map_max;
+	rc = mdb_env_set_mapsize(s->env, size);
+	if (rc != MDB_SUCCESS)
+		return store_errno(rc);
+	log_msg(LOG_NOTICE, "store: map grown from %zu to %" PRIu64 " MiB",
+		info.me_mapsize >> 20, size >> 20);
+	return 0;
+}
+
+/* producer NUL event_id; both are validated to be short by msg.c. */
+static MDB_val
+store_dedup_key(char buf[KEY_MAX], const char *producer, const char *event_id)
+{
+	size_t p = strnlen(producer, LANU_MAX_NAME), e = strnlen(event_id, LANU_MAX_ID);
+
+	memcpy(buf, producer, p);
+	buf[p] = '\0';
+	memcpy(buf + p + 1, event_id, e);
+	return (MDB_val){ .mv_size = p + 1 + e, .mv_data = buf };
+}
+
+int
+store_event_seen(struct store_txn *t, const char *producer, const char *event_id)
+{
+	char buf[KEY_MAX];
+	MDB_val k = store_dedup_key(buf, producer, event_id), v;
+	int r = store_get(t, t->s->dedup, &k, &v);
+
+	if (r == -ENOENT)
+		return 0;
+	return r == 0 ? 1 : store_fail(t, r);
+}
+
+void
+store_put_event(struct store_txn *t, const char *producer, const char *event_id,
+		uint64_t received_ms, const void *data, size_t len)
+{
+	char buf[KEY_MAX];
+	uint64_t seq = store_meta_u64(t, "event_seq") + 1, be;
+	MDB_val k, v = { .mv_size = sizeof(be) + len };
+	int rc;
+
+	if (t->err)
+		return;
+	k = store_u64(&be, seq);
+	rc = mdb_put(t->txn, t->s->events, &k, &v, MDB_APPEND | MDB_RESERVE);
+	if (rc != MDB_SUCCESS) {
+		store_fail(t, store_errno(rc));
+		return;
+	}
+	received_ms = htobe64(received_ms);
+	memcpy(v.mv_data, &received_ms, sizeof(received_ms));
+	memcpy((char *)v.mv_data + sizeof(received_ms), data, len);
+	store_put_meta_u64(t, "event_seq", seq);
+	k = store_dedup_key(buf, producer, event_id);
+	v = store_u64(&be, seq);
+	store_put(t, t->s->dedup, &k, &v, MDB_NOOVERWRITE);
+}
+
+/* recipient NUL seq */
+static MDB_val
+store_rcpt_key(char buf[LANU_MAX_NAME + 1 + 8], const char *rcpt, uint64_t seq)
+{
+	size_t n = strnlen(rcpt, LANU_MAX_NAME);
+	uint64_t be = htobe64(seq);
+
+	memcpy(buf, rcpt, n);
+	buf[n] = '\0';
+	memcpy(buf + n + 1, &be, sizeof(be));
+	return (MDB_val){ .mv_size = n + 1 + sizeof(be), .mv_data = buf };
+}
+
+/* Does k belong to recipient rcpt's range? Writes its seq. */
+static bool
+store_rcpt_match(const MDB_val *k, const char *rcpt, uint64_t *ret_seq)
+{
+	size_t n = strnlen(rcpt, LANU_MAX_NAME);
+	uint64_t be;
+
+	if (k->mv_size != n + 1 + sizeof(be) || memcmp(k->mv_data, rcpt, n) != 0 ||
+	    ((char *)k->mv_data)[n] != '\0')
+		return false;
+	memcpy(&be, (char *)k->mv_data + n + 1, sizeof(be));
+	*ret_seq = be64toh(be);
+	return true;
+}
+
+/* The newest alert seq routed to rcpt, 0 if none: the last key of its range. */
+static uint64_t
+store_rcpt_last(struct store_txn *t, const char *rcpt)
+{
+	char buf[LANU_MAX_NAME + 1 + 8];
+	MDB_cursor *c;
+	MDB_val k = store_rcpt_key(buf, rcpt, UINT64_MAX), v;
+	uint64_t seq = 0;
+	int rc;
+
+	if (t->err || mdb_cursor_open(t->txn, t->s->by_rcpt, &c) != MDB_SUCCESS)
+		return 0;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc == MDB_SUCCESS && store_rcpt_match(&k, rcpt, &seq))
+		;	/* an alert with seq UINT64_MAX: cannot happen, but exact */
+	else if (rc == MDB_SUCCESS)
+		rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
+	else
+		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	if (rc == MDB_SUCCESS && !store_rcpt_match(&k, rcpt, &seq))
+		seq = 0;
+	mdb_cursor_close(c);
+	return seq;
+}
+
+static void
+store_put_alert(struct store_txn *t, const Lanu__V1__Alert *a, unsigned flags)
+{
+	uint64_t be;
+	MDB_val k = store_u64(&be, a->seq), v;
+	int rc;
+
+	if (t->err)
+		return;
+	v.mv_size = lanu__v1__alert__get_packed_size(a);
+	rc = mdb_put(t->txn, t->s->alerts, &k, &v, flags | MDB_RESERVE);
+	if (rc != MDB_SUCCESS) {
+		store_fail(t, store_errno(rc));
+		return;
+	}
+	lanu__v1__alert__pack(a, v.mv_data);
+}
+
+void
+store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_ALERT_ID_MAX],
+		   uint64_t *ret_prev)
+{
+	char buf[LANU_MAX_NAME + 1 + 8];
+	uint64_t seq = store_meta_u64(t, "alert_seq") + 1, be;
+	MDB_val k, v = { 0 };
+
+	if (t->err)
+		return;
+	a->seq = seq;
+	snprintf(ret_id, STORE_ALERT_ID_MAX, "a-%" PRIu64, seq);
+	a->alert_id = ret_id;
+	for (size_t i = 0; i < a->n_recipients; i++) {
+		ret_prev[i] = store_rcpt_last(t, a->recipients[i]);
+		k = store_rcpt_key(buf, a->recipients[i], seq);
+		store_put(t, t->s->by_rcpt, &k, &v, 0);
+	}
+	store_put_alert(t, a, MDB_APPEND);
+	store_put_meta_u64(t, "alert_seq", seq);
+	if (a->dedup_key && a->dedup_key[0]) {
+		k = store_str(a->dedup_key);
+		v = store_u64(&be, seq);
+		store_put(t, t->s->akeys, &k, &v, 0);
+	}
+	k = store_u64(&be, seq);
+	v = (MDB_val){ 0 };
+	store_put(t, t->s->open, &k, &v, MDB_APPEND);
+}
+
+int
+store_alert_by_key(struct store_txn *t, const char *dedup_key, uint64_t *ret_seq)
+{
+	MDB_val k = store_str(dedup_key), v;
+	int r = store_get(t, t->s->akeys, &k, &v);
+
+	if (r == 0)
+		*ret_seq = store_val_u64(&v);
+	return r;
+}
+
+int
+store_alert_by_id(struct store_txn *t, const char *alert_id, uint64_t *ret_seq)
+{
+	MDB_val k, v;
+	uint64_t seq, be;
+	char *end;
+
+	/* Ids are "a-<seq>"; anything else is simply unknown. */
+	if (strncmp(alert_id, "a-", 2) != 0 || alert_id[2] < '1' || alert_id[2] > '9')
+		return -ENOENT;
+	errno = 0;
+	seq = strtoull(alert_id + 2, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -ENOENT;
+	k = store_u64(&be, seq);
+	if (store_get(t, t->s->alerts, &k, &v) != 0)
+		return -ENOENT;
+	*ret_seq = seq;
+	return 0;
+}
+
+static int
+store_decode_alert(const MDB_val *v, Lanu__V1__Alert **ret_alert)
+{
+	Lanu__V1__Alert *a = lanu__v1__alert__unpack(NULL, v->mv_size, v->mv_data);
+
+	if (!a)
+		return -EBADMSG;
+	*ret_alert = a;
+	return 0;
+}
+
+int
+store_get_alert(struct store_txn *t, uint64_t seq, Lanu__V1__Alert **ret_alert)
+{
+	uint64_t be;
+	MDB_val k = store_u64(&be, seq), v;
+	int r = store_get(t, t->s->alerts, &k, &v);
+
+	return r < 0 ? r : store_decode_alert(&v, ret_alert);
+}
+
+int
+store_ack_alert(struct store_txn *t, uint64_t seq, const char *by, const char *note,
+		uint64_t at_ms)
+{
+	Lanu__V1__Acknowledgement ack = LANU__V1__ACKNOWLEDGEMENT__INIT;
+	Lanu__V1__Alert *a;
+	uint64_t be;
+	MDB_val k;
+	int r, rc;
+
+	r = store_get_alert(t, seq, &a);
+	if (r < 0)
+		return r == -ENOENT ? r : store_fail(t, r);
+	if (a->ack) {
+		lanu__v1__alert__free_unpacked(a, NULL);
+		return -EALREADY;
+	}
+	ack.by = (char *)by;
+	ack.note = (char *)note;
+	ack.at_ms = at_ms;
+	a->ack = &ack;
+	store_put_alert(t, a, 0);
+	a->ack = NULL;		/* on our stack: not for free_unpacked */
+	lanu__v1__alert__free_unpacked(a, NULL);
+	k = store_u64(&be, seq);
+	if (!t->err && (rc = mdb_del(t->txn, t->s->open, &k, NULL)) != MDB_SUCCESS &&
+	    rc != MDB_NOTFOUND)
+		store_fail(t, store_errno(rc));
+	return t->err;
+}
+
+/* Decodes the alert at seq and offers it to fn. Returns fn's answer or an error. */
+static int
+store_offer(struct store_txn *t, uint64_t seq, store_alert_fn fn, void *arg)
+{
+	Lanu__V1__Alert *a;
+	int r = store_get_alert(t, seq, &a);
+
+	if (r < 0)
+		return r;
+	r = fn(a, arg);
+	if (r != 1)
+		lanu__v1__alert__free_unpacked(a, NULL);
+	return r;
+}
+
+int
+store_replay(struct store_txn *t, const char *const *rcpts, size_t n, uint64_t after,
+	     size_t limit, store_alert_fn fn, void *arg, uint64_t *ret_last, bool *ret_more)
+{
+	MDB_cursor *cur[LANU_MAX_RECIPIENTS] = { 0 };
+	uint64_t next[LANU_MAX_RECIPIENTS];	/* each recipient's next seq; 0 = done */
+	uint64_t last = after;
+	size_t taken = 0;
+	bool more = false;
+	int r = 0;
+
+	if (t->err)
+		return t->err;
+	if (n > LANU_MAX_RECIPIENTS)
+		return -E2BIG;
+	/* A k-way merge over the recipients' index ranges, in seq order. */
+	for (size_t i = 0; i < n; i++) {
+		char buf[LANU_MAX_NAME + 1 + 8];
+		MDB_val k = store_rcpt_key(buf, rcpts[i], after + 1), v;
+
+		next[i] = 0;
+		if (mdb_cursor_open(t->txn, t->s->by_rcpt, &cur[i]) != MDB_SUCCESS) {
+			r = -EIO;
+			goto out;
+		}
+		if (mdb_cursor_get(cur[i], &k, &v, MDB_SET_RANGE) == MDB_SUCCESS)
+			store_rcpt_match(&k, rcpts[i], &next[i]);
+	}
+	for (;;) {
+		uint64_t seq = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (next[i] && (seq == 0 || next[i] < seq))
+				seq = next[i];
+		if (seq == 0)
+			break;
+		if (taken == limit) {
+			more = true;
+			break;
+		}
+		r = store_offer(t, seq, fn, arg);
+		if (r < 0)
+			goto out;
+		taken += r == 1;
+		last = seq;
+		/* Advance every cursor sitting on seq (an alert routed to several). */
+		for (size_t i = 0; i < n; i++) {
+			MDB_val k, v;
+
+			if (next[i] != seq)
+				continue;
+			next[i] = 0;
+			if (mdb_cursor_get(cur[i], &k, &v, MDB_NEXT) == MDB_SUCCESS)
+				store_rcpt_match(&k, rcpts[i], &next[i]);
+		}
+	}
+	r = 0;
+	*ret_last = last;
+	*ret_more = more;
+out:
+	for (size_t i = 0; i < n; i++)
+		if (cur[i])
+			mdb_cursor_close(cur[i]);
+	return r;
+}
+
+int
+store_open_alerts(struct store_txn *t, uint64_t after, size_t limit, store_alert_fn fn,
+		  void *arg, uint64_t *ret_last, bool *ret_more)
+{
+	MDB_cursor *c;
+	uint64_t be, last = after;
+	MDB_val k = store_u64(&be, after + 1), v;
+	size_t taken = 0;
+	bool more = false;
+	int rc, r = 0;
+
+	if (t->err)
+		return t->err;
+	if (mdb_cursor_open(t->txn, t->s->open, &c) != MDB_SUCCESS)
+		return -EIO;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (taken == limit) {
+			more = true;
+			break;
+		}
+		last = store_val_u64(&k);
+		r = store_offer(t, last, fn, arg);
+		if (r < 0)
+			break;
+		taken += r == 1;
+	}
+	mdb_cursor_close(c);
+	if (r < 0)
+		return r;
+	*ret_last = last;
+	*ret_more = more;
+	return 0;
+}
+
+int
+store_stat(struct store_txn *t, struct store_stat *ret_stat)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+
+	if (t->err)
+		return t->err;
+	mdb_env_info(t->s->env, &info);
+	if (mdb_stat(t->txn, t->s->open, &st) != MDB_SUCCESS)
+		return -EIO;
+	*ret_stat = (struct store_stat){
+		.events = store_meta_u64(t, "event_seq"),
+		.last_alert_seq = store_meta_u64(t, "alert_seq"),
+		.open_alerts = st.ms_entries,
+		.map_size = info.me_mapsize,
+		.map_used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize,
+	};
+	return 0;
+}
+
+uint64_t
+store_get_clock(struct store_txn *t)
+{
+	return store_meta_u64(t, "clock");
+}
+
+void
+store_put_clock(struct store_txn *t, uint64_t usec)
+{
+	store_put_meta_u64(t, "clock", usec);
+}

@@ -1,0 +1,90 @@
+/* LMDB state: events, their dedup index, the durable alert log and its indexes. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lanu.pb-c.h"
+
+struct store;
+
+/* A transaction with a sticky error: once a step fails, later steps do nothing and
+ * store_commit() aborts and returns that error (rule 16). */
+struct store_txn {
+	struct store *s;
+	void *txn;	/* MDB_txn */
+	int err;
+};
+
+enum { STORE_RW = 0, STORE_RO = 1 };
+
+#define STORE_ALERT_ID_MAX 24
+
+struct store_stat {
+	uint64_t events;
+	uint64_t last_alert_seq;
+	uint64_t open_alerts;
+	uint64_t map_size;
+	uint64_t map_used;
+};
+
+/* Opens (creating) the store in dir, taking an exclusive lock on dir/lanud.lock.
+ * Returns 0, -EBUSY if another lanud holds the lock, -EPROTO if the store was
+ * written by a newer schema, or another -errno. Free with store_free(). */
+int store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **ret_store);
+struct store *store_free(struct store *s);
+
+void store_begin(struct store *s, struct store_txn *t, int flags);
+/* Commits (or aborts, if a step failed). Returns 0, -ENOSPC if the map is full. */
+int store_commit(struct store_txn *t);
+void store_abort(struct store_txn *t);
+
+/* Grows the map (doubling, up to map_max). No transaction may be open.
+ * Returns 0, or -ENOSPC if it is already at map_max. */
+int store_grow(struct store *s);
+
+/* Returns 1 if producer already sent event_id, 0 if not, or the sticky error. */
+int store_event_seen(struct store_txn *t, const char *producer, const char *event_id);
+
+/* Stores a packed Envelope and remembers (producer, event_id). */
+void store_put_event(struct store_txn *t, const char *producer, const char *event_id,
+		     uint64_t received_ms, const void *data, size_t len);
+
+/* Appends a to the alert log: assigns a->seq and the alert id (written into ret_id,
+ * which a->alert_id then points to), indexes it by recipient, dedup key and as open.
+ * ret_prev[i] is the previous alert seq for a->recipients[i] (0 if none). */
+void store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_ALERT_ID_MAX],
+			uint64_t *ret_prev);
+
+/* Looks up an alert by dedup key or by id. Returns 0, -ENOENT. */
+int store_alert_by_key(struct store_txn *t, const char *dedup_key, uint64_t *ret_seq);
+int store_alert_by_id(struct store_txn *t, const char *alert_id, uint64_t *ret_seq);
+
+/* Reads one alert. Returns 0, -ENOENT, -EBADMSG if the record does not decode.
+ * Caller frees *ret_alert with lanu__v1__alert__free_unpacked(a, NULL). */
+int store_get_alert(struct store_txn *t, uint64_t seq, Lanu__V1__Alert **ret_alert);
+
+/* Marks an alert acknowledged. Returns 0, -EALREADY if it already was, -ENOENT. */
+int store_ack_alert(struct store_txn *t, uint64_t seq, const char *by, const char *note,
+		    uint64_t at_ms);
+
+/* Called per alert. Return 0 to pass it over (it is freed when fn returns), 1 to
+ * take it (fn now owns it: free with lanu__v1__alert__free_unpacked(); it counts
+ * against the limit), <0 to stop with that error. */
+typedef int (*store_alert_fn)(const Lanu__V1__Alert *a, void *arg);
+
+/* Alerts with seq > after routed to any of rcpts, in seq order, at most limit taken.
+ * *ret_last is the highest seq examined, *ret_more whether more may follow. */
+int store_replay(struct store_txn *t, const char *const *rcpts, size_t n, uint64_t after,
+		 size_t limit, store_alert_fn fn, void *arg, uint64_t *ret_last, bool *ret_more);
+
+/* Unacknowledged alerts with seq > after, in order; fn filters and takes. */
+int store_open_alerts(struct store_txn *t, uint64_t after, size_t limit, store_alert_fn fn,
+		      void *arg, uint64_t *ret_last, bool *ret_more);
+
+int store_stat(struct store_txn *t, struct store_stat *ret_stat);
+
+/* The manual clock's last "now", so that time never runs backwards over a restart. */
+uint64_t store_get_clock(struct store_txn *t);
+void store_put_clock(struct store_txn *t, uint64_t usec);

@@ -1,0 +1,279 @@
+/*
+ * zsock: the only module that touches ZMQ_FD (rule 13). ZMQ_FD signals edges, not
+ * levels: after every send or receive the socket's state must be re-read with
+ * ZMQ_EVENTS, or a queued message can sit unseen forever. So the read callback
+ * drains at most ZSOCK_BATCH messages, re-activates itself if more are queued, and
+ * zsock_kick() runs after every send or receive anywhere.
+ *
+ * Sends never block (ZMQ_DONTWAIT). EAGAIN is backpressure: the message waits in a
+ * bounded outbox, flushed in order when the socket becomes writable again.
+ */
+#include "zsock.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lanu/limits.h"
+#include "log.h"
+
+struct zsock_out {
+	zmq_msg_t frames[ZSOCK_MAX_FRAMES];
+	size_t n;
+};
+
+struct zsock {
+	void *sock;
+	struct event *ev;
+	zsock_msg_fn fn;
+	void *arg;
+	bool paused;
+	struct zsock_out *outq;	/* ring of ZSOCK_OUTQ_MAX */
+	size_t out_head, out_len;
+};
+
+static int
+zsock_events(struct zsock *z)
+{
+	int ev = 0;
+	size_t len = sizeof(ev);
+
+	if (zmq_getsockopt(z->sock, ZMQ_EVENTS, &ev, &len) < 0)
+		return 0;
+	return ev;
+}
+
+void
+zsock_kick(struct zsock *z)
+{
+	int ev = zsock_events(z);
+
+	if (((ev & ZMQ_POLLIN) && !z->paused) || ((ev & ZMQ_POLLOUT) && z->out_len > 0))
+		event_active(z->ev, EV_READ, 0);
+}
+
+size_t
+zsock_outq_len(const struct zsock *z)
+{
+	return z->out_len;
+}
+
+/* Tries to send one queued or new message. Returns 0, -EAGAIN, or another -errno
+ * (the message is then gone). The frames are consumed on success or final failure. */
+static int
+zsock_send_frames(struct zsock *z, zmq_msg_t *frames, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int flags = ZMQ_DONTWAIT | (i + 1 < n ? ZMQ_SNDMORE : 0);
+
+		if (zmq_msg_send(&frames[i], z->sock, flags) < 0) {
+			int r = -errno;
+
+			/* Only the first frame can fail with EAGAIN: multipart is atomic. */
+			if (r == -EAGAIN && i == 0)
+				return r;
+			for (size_t j = i; j < n; j++)
+				zmq_msg_close(&frames[j]);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static void
+zsock_flush(struct zsock *z)
+{
+	while (z->out_len > 0) {
+		struct zsock_out *o = &z->outq[z->out_head];
+		int r = zsock_send_frames(z, o->frames, o->n);
+
+		if (r == -EAGAIN)
+			break;
+		if (r < 0)
+			log_errno(LOG_DEBUG, r, "zsock: queued reply dropped");
+		z->out_head = (z->out_head + 1) % ZSOCK_OUTQ_MAX;
+		z->out_len--;
+	}
+}
+
+int
+zsock_send(struct zsock *z, const struct iovec *iov, size_t n)
+{
+	zmq_msg_t frames[ZSOCK_MAX_FRAMES];
+	int r = 0;
+
+	if (n == 0 || n > ZSOCK_MAX_FRAMES)
+		return -EINVAL;
+	if (z->out_len == ZSOCK_OUTQ_MAX)
+		return -ENOBUFS;
+	for (size_t i = 0; i < n; i++) {
+		if (zmq_msg_init_size(&frames[i], iov[i].iov_len) < 0) {
+			for (size_t j = 0; j < i; j++)
+				zmq_msg_close(&frames[j]);
+			return -ENOMEM;
+		}
+		if (iov[i].iov_len)
+			memcpy(zmq_msg_data(&frames[i]), iov[i].iov_base, iov[i].iov_len);
+	}
+	if (z->out_len == 0)
+		r = zsock_send_frames(z, frames, n);
+	if (z->out_len > 0 || r == -EAGAIN) {
+		struct zsock_out *o = &z->outq[(z->out_head + z->out_len) % ZSOCK_OUTQ_MAX];
+
+		memcpy(o->frames, frames, n * sizeof(frames[0]));
+		o->n = n;
+		z->out_len++;
+		r = 0;
+	}
+	zsock_kick(z);
+	return r;
+}
+
+/* Receives one whole message. Returns 0 (consumer said go on), 1 (pause), -EAGAIN. */
+static int
+zsock_recv_one(struct zsock *z)
+{
+	zmq_msg_t frames[ZSOCK_MAX_FRAMES];
+	size_t n = 0, kept;
+	int more, r = 0;
+
+	do {
+		zmq_msg_t *m = &frames[n < ZSOCK_MAX_FRAMES ? n : ZSOCK_MAX_FRAMES - 1];
+
+		/* Past the limit, the last slot is reused: only the count matters then. */
+		if (n >= ZSOCK_MAX_FRAMES)
+			zmq_msg_close(m);
+		zmq_msg_init(m);
+		if (zmq_msg_recv(m, z->sock, ZMQ_DONTWAIT) < 0) {
+			r = -errno;
+			zmq_msg_close(m);
+			if (n == 0)
+				return r;
+			/* Multipart arrives whole; an error mid-message is not expected. */
+			kept = n < ZSOCK_MAX_FRAMES ? n : ZSOCK_MAX_FRAMES - 1;
+			goto out;
+		}
+		n++;
+		more = zmq_msg_more(m);
+	} while (more);
+	kept = n < ZSOCK_MAX_FRAMES ? n : ZSOCK_MAX_FRAMES;
+	r = z->fn ? z->fn(z, frames, n, z->arg) : 0;
+out:
+	for (size_t i = 0; i < kept; i++)
+		zmq_msg_close(&frames[i]);
+	return r;
+}
+
+static void
+zsock_io_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct zsock *z = arg;
+
+	(void)fd;
+	(void)what;
+	zsock_flush(z);
+	for (int n = 0; !z->paused && (zsock_events(z) & ZMQ_POLLIN); n++) {
+		if (n == ZSOCK_BATCH) {
+			event_active(z->ev, EV_READ, 0);	/* more queued: let others run */
+			return;
+		}
+		int r = zsock_recv_one(z);
+		if (r == 1)
+			z->paused = true;
+		else if (r < 0)
+			break;
+	}
+	zsock_flush(z);
+	zsock_kick(z);
+}
+
+void
+zsock_resume(struct zsock *z)
+{
+	z->paused = false;
+	zsock_kick(z);
+}
+
+static int
+zsock_setopt(void *s, int opt, int value)
+{
+	return zmq_setsockopt(s, opt, &value, sizeof(value)) < 0 ? -errno : 0;
+}
+
+int
+zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, int type,
+	   char *const *endpoints, size_t n, zsock_msg_fn fn, void *arg)
+{
+	int64_t maxmsg = LANU_HARD_FRAME;
+	struct zsock *z;
+	size_t len;
+	int fd, r;
+
+	z = calloc(1, sizeof(*z));
+	if (!z)
+		return -ENOMEM;
+	z->fn = fn;
+	z->arg = arg;
+	z->outq = calloc(ZSOCK_OUTQ_MAX, sizeof(*z->outq));
+	z->sock = zmq_socket(zctx, type);
+	if (!z->outq || !z->sock) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	/* Configured, never defaulted (rule 14). */
+	if ((r = zsock_setopt(z->sock, ZMQ_SNDHWM, type == ZMQ_PUB ? PUB_HWM : ZSOCK_HWM)) < 0 ||
+	    (r = zsock_setopt(z->sock, ZMQ_RCVHWM, ZSOCK_HWM)) < 0 ||
+	    (r = zsock_setopt(z->sock, ZMQ_LINGER, ZSOCK_LINGER_MS)) < 0)
+		goto fail;
+	if (zmq_setsockopt(z->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (type == ZMQ_ROUTER && (r = zsock_setopt(z->sock, ZMQ_ROUTER_MANDATORY, 1)) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (zmq_bind(z->sock, endpoints[i]) < 0) {
+			r = -errno;
+			log_errno(LOG_DEBUG, r, "zsock: bind '%s'", endpoints[i]);
+			goto fail;
+		}
+	len = sizeof(fd);
+	if (zmq_getsockopt(z->sock, ZMQ_FD, &fd, &len) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	z->ev = event_new(base, fd, EV_READ | EV_PERSIST, zsock_io_cb, z);
+	if (!z->ev || event_add(z->ev, NULL) < 0) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	zsock_kick(z);		/* an edge may have passed before we watched */
+	*ret_zsock = z;
+	return 0;
+fail:
+	zsock_free(z);
+	return r;
+}
+
+struct zsock *
+zsock_free(struct zsock *z)
+{
+	if (!z)
+		return NULL;
+	if (z->ev)
+		event_free(z->ev);
+	for (; z->out_len > 0; z->out_len--) {
+		struct zsock_out *o = &z->outq[z->out_head];
+
+		for (size_t i = 0; i < o->n; i++)
+			zmq_msg_close(&o->frames[i]);
+		z->out_head = (z->out_head + 1) % ZSOCK_OUTQ_MAX;
+	}
+	free(z->outq);
+	if (z->sock)
+		zmq_close(z->sock);
+	free(z);
+	return NULL;
+}

@@ -1,0 +1,32 @@
+/* A ZeroMQ socket on the libevent loop: edge-triggered ZMQ_FD handled once, here. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/uio.h>
+#include <zmq.h>
+
+struct event_base;
+struct zsock;
+
+#define ZSOCK_MAX_FRAMES 4	/* frames kept per message; the count says if there were more */
+
+/* Called for each received message with its first min(n, ZSOCK_MAX_FRAMES) frames;
+ * n is the real frame count. The frames are closed when it returns. Return 0 to go
+ * on reading, 1 to pause until zsock_resume(). */
+typedef int (*zsock_msg_fn)(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg);
+
+/* Creates a socket of type (ZMQ_ROUTER, ZMQ_PUB, ...), configures it from limits.h
+ * and binds every endpoint. fn may be NULL for send-only sockets. Returns 0 or
+ * -errno (the failing endpoint is logged at debug). */
+int zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, int type,
+	       char *const *endpoints, size_t n, zsock_msg_fn fn, void *arg);
+struct zsock *zsock_free(struct zsock *z);
+
+/* Sends one multipart message without blocking; on backpressure it waits in a bounded
+ * outbox. Returns 0, -EHOSTUNREACH if a ROUTER peer is gone, -ENOBUFS if the outbox is
+ * full (the message is dropped), -ENOMEM. */
+int zsock_send(struct zsock *z, const struct iovec *frames, size_t n);
+
+void zsock_resume(struct zsock *z);
+void zsock_kick(struct zsock *z);
+size_t zsock_outq_len(const struct zsock *z);
