@@ -1,0 +1,845 @@
+/*
+ * lanuctl: people's and scripts' way to talk to lanud. Scripts speak JSON lines
+ * (the protobuf JSON mapping of lanu.proto) on stdin/stdout; people get readable
+ * text. Every command exits 0 on success, 1 if lanud refused something or the
+ * input was bad, 2 if lanud could not be reached or did not acknowledge in time.
+ *
+ * `send` keeps a window of events in flight, prints the replies in input order,
+ * and sends an event again when no acknowledgement came: lanud's dedup makes that
+ * safe, and it is how nothing gets lost across a lanud restart.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "client.h"
+#include "conf.h"
+#include "lanu/limits.h"
+#include "lanu/protocol.h"
+#include "log.h"
+#include "msg.h"
+#include "pbjson.h"
+
+#define EXIT_REFUSED	1
+#define EXIT_UNREACHED	2
+#define SEND_WINDOW_MAX	4096
+
+struct ctl {
+	const char *conf_path;
+	char ingest[512];
+	char publish[512];
+	int timeout_ms;		/* how long to wait for lanud in all */
+	bool json;
+	const char *lang;
+};
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/* A bind endpoint as a client connects to it: "tcp://*:7401" -> "tcp://127.0.0.1:7401". */
+static void
+ctl_endpoint(char dst[512], const char *bind)
+{
+	if (strncmp(bind, "tcp://*:", 8) == 0 || strncmp(bind, "tcp://0.0.0.0:", 14) == 0)
+		snprintf(dst, 512, "tcp://127.0.0.1:%s", strrchr(bind, ':') + 1);
+	else
+		snprintf(dst, 512, "%s", bind);
+}
+
+/* Endpoints not given with -e/-s come from lanud's configuration. */
+static int
+ctl_resolve(struct ctl *x)
+{
+	struct conf *c;
+
+	if (x->ingest[0] && x->publish[0])
+		return 0;
+	if (conf_load(x->conf_path, NULL, 0, &c) < 0) {
+		fprintf(stderr, "lanuctl: no endpoint: give -e/-s or a readable lanud "
+				"configuration with -c\n");
+		return -EINVAL;
+	}
+	if (!x->ingest[0])
+		ctl_endpoint(x->ingest, c->ingest[0]);
+	if (!x->publish[0])
+		ctl_endpoint(x->publish, c->publish[0]);
+	conf_free(c);
+	return 0;
+}
+
+static void
+print_json(const ProtobufCMessage *m, json_t *extra_line)
+{
+	json_t *j = pbjson_from_message(m, 0);
+
+	if (!j)
+		return;
+	if (extra_line)
+		json_object_set_new(j, "line", extra_line);
+	json_dumpf(j, stdout, JSON_COMPACT);
+	fputc('\n', stdout);
+	json_decref(j);
+}
+
+static const char *
+enum_name(const ProtobufCEnumDescriptor *d, int v, size_t strip)
+{
+	const ProtobufCEnumValue *e = protobuf_c_enum_descriptor_get_value(d, v);
+
+	return e ? e->name + (strlen(e->name) > strip ? strip : 0) : "?";
+}
+
+static const char *
+alert_text(const struct ctl *x, const Lanu__V1__Alert *a)
+{
+	if (!a->text)
+		return "";
+	if (strcmp(x->lang, "fi") == 0)
+		return a->text->fi;
+	if (strcmp(x->lang, "sv") == 0)
+		return a->text->sv;
+	return a->text->en;
+}
+
+static void
+print_alert(const struct ctl *x, const Lanu__V1__Alert *a)
+{
+	char when[32];
+
+	if (x->json) {
+		print_json(&a->base, NULL);
+		return;
+	}
+	client_format_time(a->raised_at_ms, when);
+	printf("#%" PRIu64 " %s %s %s %s %s\n    %s\n", a->seq, when,
+	       enum_name(&lanu__v1__severity__descriptor, a->severity, 9),
+	       enum_name(&lanu__v1__alert_kind__descriptor, a->kind, 11), a->alert_id, a->subject,
+	       alert_text(x, a));
+	for (size_t i = 0; i < a->n_recipients; i++)
+		printf("%s%s", i ? ", " : "    to: ", a->recipients[i]);
+	if (a->n_recipients)
+		putchar('\n');
+	if (a->ack)
+		printf("    acknowledged by %s%s%s\n", a->ack->by, *a->ack->note ? ": " : "",
+		       a->ack->note);
+	fflush(stdout);
+}
+
+static int
+ctl_connect(struct ctl *x, struct client **ret)
+{
+	int r = ctl_resolve(x);
+
+	if (r < 0)
+		return EXIT_REFUSED;
+	r = client_connect(x->ingest, ret);
+	if (r < 0) {
+		fprintf(stderr, "lanuctl: cannot connect to '%s': %s\n", x->ingest, strerror(-r));
+		return EXIT_UNREACHED;
+	}
+	return 0;
+}
+
+/* One request, one reply, within the timeout. Returns 0 or an exit status. */
+static int
+ctl_call(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__Reply **ret_reply)
+{
+	struct client *c;
+	int r = ctl_connect(x, &c);
+
+	if (r)
+		return r;
+	r = client_call(c, req, x->timeout_ms, ret_reply);
+	client_free(c);
+	if (r < 0) {
+		fprintf(stderr, "lanuctl: no reply from lanud at '%s': %s\n", x->ingest,
+			r == -ETIMEDOUT ? "timed out" : strerror(-r));
+		return EXIT_UNREACHED;
+	}
+	if ((*ret_reply)->code != LANU__V1__REPLY__CODE__OK) {
+		fprintf(stderr, "lanuctl: %s: %s%s%s\n",
+			enum_name(&lanu__v1__reply__code__descriptor, (*ret_reply)->code, 0),
+			*(*ret_reply)->field ? (*ret_reply)->field : "",
+			*(*ret_reply)->field ? ": " : "", (*ret_reply)->reason);
+		lanu__v1__reply__free_unpacked(*ret_reply, NULL);
+		return EXIT_REFUSED;
+	}
+	return 0;
+}
+
+/* --- send ------------------------------------------------------------------ */
+
+struct slot {
+	unsigned line;
+	Lanu__V1__Request req;
+	Lanu__V1__Envelope *ev;
+	Lanu__V1__Reply *rep;
+	char *error;		/* a local error instead of a reply */
+	uint64_t sent_at;
+	bool used;
+};
+
+struct sender {
+	struct ctl *x;
+	struct client *c;
+	const char *name;
+	FILE *in;
+	unsigned line;
+	bool eof;
+	struct slot *slots;	/* ring, in input order */
+	size_t window, head, n;
+	uint64_t next_corr;
+	int status;
+};
+
+static int
+send_event(struct sender *s, struct slot *sl)
+{
+	int r = client_send(s->c, &sl->req);
+
+	sl->sent_at = mono_ms();
+	return r == -EAGAIN ? 0 : r;	/* not queued: the resend timer takes care */
+}
+
+/* Reads the next non-blank line into a new slot. Returns 1 if one was added. */
+static int
+send_read(struct sender *s)
+{
+	char buf[LANU_MAX_FRAME];
+	struct msg_error e = { { 0 }, { 0 } };
+	char err[256] = "";
+	json_error_t je;
+	struct slot *sl;
+	json_t *j;
+
+	while (fgets(buf, sizeof(buf), s->in)) {
+		s->line++;
+		if (strspn(buf, " \t\r\n") == strlen(buf))
+			continue;
+		sl = &s->slots[(s->head + s->n++) % s->window];
+		memset(sl, 0, sizeof(*sl));
+		sl->used = true;
+		sl->line = s->line;
+		j = json_loads(buf, JSON_REJECT_DUPLICATES, &je);
+		if (!j)
+			snprintf(err, sizeof(err), "invalid JSON at column %d: %s", je.column, je.text);
+		else if (pbjson_to_message(j, &lanu__v1__envelope__descriptor,
+					   (ProtobufCMessage **)&sl->ev, err, sizeof(err)) == 0 &&
+			 msg_validate(&sl->ev->base, "", &e) < 0)
+			snprintf(err, sizeof(err), "%s %s", e.field, e.reason);
+		json_decref(j);
+		if (err[0]) {
+			fprintf(stderr, "lanuctl: %s:%u: %s\n", s->name, s->line, err);
+			sl->error = strdup(err);
+			s->status = EXIT_REFUSED;
+			return 1;
+		}
+		lanu__v1__request__init(&sl->req);
+		sl->req.corr_id = s->next_corr++;
+		sl->req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+		sl->req.event = sl->ev;
+		if (send_event(s, sl) < 0)
+			sl->sent_at = 0;
+		return 1;
+	}
+	s->eof = true;
+	return 0;
+}
+
+static void
+send_print_done(struct sender *s)
+{
+	while (s->n > 0) {
+		struct slot *sl = &s->slots[s->head];
+
+		if (!sl->rep && !sl->error)
+			return;
+		if (sl->error) {
+			json_t *j = json_pack("{s:I,s:s,s:s}", "line", (json_int_t)sl->line, "code",
+					      "INVALID", "reason", sl->error);
+			json_dumpf(j, stdout, JSON_COMPACT);
+			fputc('\n', stdout);
+			json_decref(j);
+		} else {
+			print_json(&sl->rep->base, json_integer(sl->line));
+			if (sl->rep->code == LANU__V1__REPLY__CODE__REJECTED ||
+			    sl->rep->code == LANU__V1__REPLY__CODE__NOT_FOUND)
+				s->status = EXIT_REFUSED;
+		}
+		free(sl->error);
+		if (sl->rep)
+			lanu__v1__reply__free_unpacked(sl->rep, NULL);
+		if (sl->ev)
+			lanu__v1__envelope__free_unpacked(sl->ev, NULL);
+		sl->used = false;
+		s->head = (s->head + 1) % s->window;
+		s->n--;
+	}
+	fflush(stdout);
+}
+
+static struct slot *
+send_find(struct sender *s, uint64_t corr)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct slot *sl = &s->slots[(s->head + i) % s->window];
+
+		if (sl->ev && !sl->rep && sl->req.corr_id == corr)
+			return sl;
+	}
+	return NULL;
+}
+
+/* Resends what waited too long; gives up at the overall timeout. */
+static int
+send_resend(struct sender *s, uint64_t started, int resend_ms)
+{
+	uint64_t now = mono_ms();
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct slot *sl = &s->slots[(s->head + i) % s->window];
+
+		if (!sl->ev || sl->rep || now - sl->sent_at < (uint64_t)resend_ms)
+			continue;
+		if (now - started > (uint64_t)s->x->timeout_ms) {
+			fprintf(stderr, "lanuctl: %s:%u: no acknowledgement from '%s' in %d ms\n",
+				s->name, sl->line, s->x->ingest, s->x->timeout_ms);
+			return EXIT_UNREACHED;
+		}
+		send_event(s, sl);
+	}
+	return 0;
+}
+
+static int
+send_file(struct ctl *x, struct client *c, const char *name, FILE *in, size_t window)
+{
+	struct sender s = { .x = x, .c = c, .name = name, .in = in, .window = window,
+			    .next_corr = 1 };
+	uint64_t last_progress = mono_ms();
+	const int resend_ms = 2000;
+
+	s.slots = calloc(window, sizeof(*s.slots));
+	if (!s.slots)
+		return EXIT_UNREACHED;
+	while (!s.eof || s.n > 0) {
+		Lanu__V1__Reply *rep;
+		struct slot *sl;
+		int r;
+
+		while (!s.eof && s.n < s.window)
+			send_read(&s);
+		send_print_done(&s);
+		if (s.n == 0)
+			continue;
+		r = client_recv(c, 100, &rep);
+		if (r == 0) {
+			sl = send_find(&s, rep->corr_id);
+			if (sl && rep->code == LANU__V1__REPLY__CODE__UNAVAILABLE) {
+				/* lanud asked us to come back: the resend timer will. */
+				lanu__v1__reply__free_unpacked(rep, NULL);
+			} else if (sl) {
+				sl->rep = rep;
+				last_progress = mono_ms();
+			} else {
+				lanu__v1__reply__free_unpacked(rep, NULL);
+			}
+			continue;
+		}
+		r = send_resend(&s, last_progress, resend_ms);
+		if (r) {
+			s.status = r;
+			break;
+		}
+	}
+	for (size_t i = 0; i < s.window; i++)
+		if (s.slots[i].used) {
+			free(s.slots[i].error);
+			if (s.slots[i].rep)
+				lanu__v1__reply__free_unpacked(s.slots[i].rep, NULL);
+			if (s.slots[i].ev)
+				lanu__v1__envelope__free_unpacked(s.slots[i].ev, NULL);
+		}
+	free(s.slots);
+	return s.status;
+}
+
+static int
+cmd_send(struct ctl *x, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "window", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long window = 64;
+	struct client *c;
+	int ch, r, status = 0;
+
+	while ((ch = getopt_long(argc, argv, "w:", opts, NULL)) != -1) {
+		char *end;
+
+		if (ch != 'w')
+			return EXIT_REFUSED;
+		window = strtol(optarg, &end, 10);
+		if (*end || window < 1 || window > SEND_WINDOW_MAX) {
+			fprintf(stderr, "lanuctl: --window '%s' is not 1..%d\n", optarg,
+				SEND_WINDOW_MAX);
+			return EXIT_REFUSED;
+		}
+	}
+	r = ctl_connect(x, &c);
+	if (r)
+		return r;
+	if (optind == argc) {
+		status = send_file(x, c, "stdin", stdin, (size_t)window);
+	} else {
+		for (int i = optind; i < argc && status != EXIT_UNREACHED; i++) {
+			FILE *f = strcmp(argv[i], "-") == 0 ? stdin : fopen(argv[i], "re");
+
+			if (!f) {
+				fprintf(stderr, "lanuctl: cannot open '%s': %s\n", argv[i],
+					strerror(errno));
+				status = EXIT_REFUSED;
+				continue;
+			}
+			r = send_file(x, c, argv[i], f, (size_t)window);
+			if (r > status)
+				status = r;
+			if (f != stdin)
+				fclose(f);
+		}
+	}
+	client_free(c);
+	return status;
+}
+
+/* --- tail ------------------------------------------------------------------ */
+
+/* Prints every alert after *last for the recipients, paging. Returns 0, or <0 if
+ * lanud did not answer (the caller retries). */
+static int
+tail_replay(struct ctl *x, struct client *c, char **rcpts, size_t n, uint64_t *last)
+{
+	for (;;) {
+		Lanu__V1__ReplayQuery q = LANU__V1__REPLAY_QUERY__INIT;
+		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+		Lanu__V1__Reply *rep;
+		bool more;
+		int r;
+
+		q.recipients = rcpts;
+		q.n_recipients = n;
+		q.after_seq = *last;
+		req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
+		req.replay = &q;
+		r = client_call(c, &req, 2000, &rep);
+		if (r < 0)
+			return r;
+		if (rep->code != LANU__V1__REPLY__CODE__OK || !rep->alerts) {
+			fprintf(stderr, "lanuctl: replay refused: %s\n", rep->reason);
+			lanu__v1__reply__free_unpacked(rep, NULL);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < rep->alerts->n_alerts; i++)
+			if (rep->alerts->alerts[i]->seq > *last) {
+				print_alert(x, rep->alerts->alerts[i]);
+				*last = rep->alerts->alerts[i]->seq;
+			}
+		if (rep->alerts->last_seq > *last)
+			*last = rep->alerts->last_seq;
+		more = rep->alerts->more;
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		if (!more)
+			return 0;
+	}
+}
+
+static int
+cmd_tail(struct ctl *x, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "recipient", required_argument, NULL, 'r' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "no-follow", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *rcpts[LANU_MAX_RECIPIENTS];
+	size_t n = 0;
+	uint64_t last = 0;
+	bool follow = true;
+	struct client *c = NULL;
+	struct sub *s = NULL;
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "r:f:nj", opts, NULL)) != -1) {
+		char *end;
+
+		switch (ch) {
+		case 'r':
+			if (n == ELEMENTSOF(rcpts)) {
+				fprintf(stderr, "lanuctl: at most %zu recipients\n", ELEMENTSOF(rcpts));
+				return EXIT_REFUSED;
+			}
+			rcpts[n++] = optarg;
+			break;
+		case 'f':
+			errno = 0;
+			last = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-') {
+				fprintf(stderr, "lanuctl: --from '%s' is not a sequence number\n",
+					optarg);
+				return EXIT_REFUSED;
+			}
+			break;
+		case 'n': follow = false; break;
+		case 'j': x->json = true; break;
+		default: return EXIT_REFUSED;
+		}
+	}
+	if (n == 0) {
+		fprintf(stderr, "lanuctl: tail needs --recipient\n");
+		return EXIT_REFUSED;
+	}
+	r = ctl_connect(x, &c);
+	if (r)
+		return r;
+	/* Subscribe first, then replay: nothing published in between is missed. */
+	if (follow && (r = sub_connect(x->publish, rcpts, n, &s)) < 0) {
+		fprintf(stderr, "lanuctl: cannot subscribe at '%s': %s\n", x->publish,
+			strerror(-r));
+		client_free(c);
+		return EXIT_UNREACHED;
+	}
+	r = tail_replay(x, c, rcpts, n, &last);
+	while (follow && r != -EINVAL) {
+		Lanu__V1__Alert *a;
+
+		r = sub_recv(s, 2000, &a);
+		if (r == -ETIMEDOUT || r == -EBADMSG) {
+			/* Quiet: catch up anyway (lanud may have restarted meanwhile). */
+			r = tail_replay(x, c, rcpts, n, &last);
+			continue;
+		}
+		if (r < 0)
+			break;
+		if (a->seq > last && a->prev_seq > last) {
+			/* We missed one: the log has it. */
+			r = tail_replay(x, c, rcpts, n, &last);
+		} else if (a->seq > last) {
+			print_alert(x, a);
+			last = a->seq;
+		}
+		lanu__v1__alert__free_unpacked(a, NULL);
+	}
+	sub_free(s);
+	client_free(c);
+	if (r == -ETIMEDOUT || r == -EAGAIN) {
+		fprintf(stderr, "lanuctl: no reply from lanud at '%s'\n", x->ingest);
+		return EXIT_UNREACHED;
+	}
+	return r < 0 ? EXIT_REFUSED : 0;
+}
+
+/* --- queries and small commands -------------------------------------------- */
+
+static int
+cmd_status(struct ctl *x, int argc, char **argv)
+{
+	Lanu__V1__StatusQuery q = LANU__V1__STATUS_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+	const Lanu__V1__Status *s;
+	char now[32];
+	int r;
+
+	if (argc > 1 && strcmp(argv[1], "--json") == 0)
+		x->json = true;
+	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
+	req.status = &q;
+	r = ctl_call(x, &req, &rep);
+	if (r)
+		return r;
+	s = rep->status;
+	if (x->json) {
+		print_json(&s->base, NULL);
+	} else {
+		client_format_time(s->now_ms, now);
+		printf("lanud %s at %s\n"
+		       "  now            %s%s\n"
+		       "  uptime         %" PRIu64 " s\n"
+		       "  events         %" PRIu64 " stored, %" PRIu64 " duplicates, %" PRIu64
+		       " rejected since start\n"
+		       "  alerts         last #%" PRIu64 ", %" PRIu64 " open\n"
+		       "  store          %.1f of %.1f MiB used\n",
+		       s->version, x->ingest, now, s->manual_clock ? " (manual clock)" : "",
+		       s->uptime_ms / 1000, s->events, s->duplicates, s->rejected,
+		       s->last_alert_seq, s->open_alerts, s->map_used / 1048576.0,
+		       s->map_size / 1048576.0);
+	}
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return 0;
+}
+
+static int
+cmd_alert(struct ctl *x, int argc, char **argv)
+{
+	Lanu__V1__AlertQuery q = LANU__V1__ALERT_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+	int r;
+
+	if (argc < 2) {
+		fprintf(stderr, "lanuctl: usage: alert ALERT_ID [--json]\n");
+		return EXIT_REFUSED;
+	}
+	x->json = argc > 2 && strcmp(argv[2], "--json") == 0;
+	q.alert_id = argv[1];
+	req.body_case = LANU__V1__REQUEST__BODY_ALERT;
+	req.alert = &q;
+	r = ctl_call(x, &req, &rep);
+	if (r)
+		return r;
+	print_alert(x, rep->alert);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return 0;
+}
+
+static int
+cmd_open(struct ctl *x, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "recipient", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *rcpts[LANU_MAX_RECIPIENTS];
+	uint64_t after = 0;
+	size_t n = 0;
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "r:j", opts, NULL)) != -1) {
+		if (ch == 'r' && n < ELEMENTSOF(rcpts))
+			rcpts[n++] = optarg;
+		else if (ch == 'j')
+			x->json = true;
+		else
+			return EXIT_REFUSED;
+	}
+	for (;;) {
+		Lanu__V1__OpenAlertsQuery q = LANU__V1__OPEN_ALERTS_QUERY__INIT;
+		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+		Lanu__V1__Reply *rep;
+		bool more;
+
+		q.recipients = rcpts;
+		q.n_recipients = n;
+		q.after_seq = after;
+		req.body_case = LANU__V1__REQUEST__BODY_OPEN_ALERTS;
+		req.open_alerts = &q;
+		r = ctl_call(x, &req, &rep);
+		if (r)
+			return r;
+		for (size_t i = 0; i < rep->alerts->n_alerts; i++)
+			print_alert(x, rep->alerts->alerts[i]);
+		after = rep->alerts->last_seq;
+		more = rep->alerts->more;
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		if (!more)
+			return 0;
+	}
+}
+
+static int
+cmd_ack(struct ctl *x, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "producer", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Lanu__V1__AlertAcknowledged ack = LANU__V1__ALERT_ACKNOWLEDGED__INIT;
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	struct msg_error e = { { 0 }, { 0 } };
+	Lanu__V1__Reply *rep;
+	char id[LANU_MAX_ID + 1];
+	int ch, r;
+
+	ev.producer = (char *)"lanuctl";
+	while ((ch = getopt_long(argc, argv, "b:n:p:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': ack.by = optarg; break;
+		case 'n': ack.note = optarg; break;
+		case 'p': ev.producer = optarg; break;
+		default: return EXIT_REFUSED;
+		}
+	}
+	if (optind + 1 != argc || !*ack.by) {
+		fprintf(stderr, "lanuctl: usage: ack ALERT_ID --by WHO [--note TEXT]\n");
+		return EXIT_REFUSED;
+	}
+	ack.alert_id = argv[optind];
+	/* The same person acknowledging the same alert twice is one event. */
+	snprintf(id, sizeof(id), "ack/%s/%s", ack.alert_id, ack.by);
+	ev.event_id = id;
+	ev.occurred_at_ms = now_ms();
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED;
+	ev.alert_acknowledged = &ack;
+	if (msg_validate(&ev.base, "event", &e) < 0) {
+		fprintf(stderr, "lanuctl: %s %s\n", e.field, e.reason);
+		return EXIT_REFUSED;
+	}
+	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+	req.event = &ev;
+	r = ctl_call(x, &req, &rep);
+	if (r)
+		return r;
+	printf("%s acknowledged by %s\n", ack.alert_id, ack.by);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return 0;
+}
+
+static int
+cmd_clock(struct ctl *x, int argc, char **argv)
+{
+	Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+	char when[32];
+	int r;
+
+	if (argc != 3 || strcmp(argv[1], "set") != 0) {
+		fprintf(stderr, "lanuctl: usage: clock set TIME (2026-01-31T12:00:00Z or ms)\n");
+		return EXIT_REFUSED;
+	}
+	if (client_parse_time(argv[2], &cs.now_ms) < 0) {
+		fprintf(stderr, "lanuctl: '%s' is not a time (2026-01-31T12:00:00Z, 2026-01-31 "
+				"or milliseconds since the epoch)\n", argv[2]);
+		return EXIT_REFUSED;
+	}
+	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
+	req.clock_set = &cs;
+	r = ctl_call(x, &req, &rep);
+	if (r)
+		return r;
+	client_format_time(cs.now_ms, when);
+	printf("clock set to %s\n", when);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lanuctl [options] COMMAND [ARGS]\n"
+		"options:\n"
+		"  -c, --config FILE    lanud's configuration, for its endpoints (default %s,\n"
+		"                       or $LANU_CONF)\n"
+		"  -e, --endpoint EP    lanud's ingest endpoint\n"
+		"  -s, --subscribe EP   lanud's publish endpoint\n"
+		"  -t, --timeout MS     how long to wait for lanud (default 10000)\n"
+		"      --lang fi|sv|en  language of alert texts (default en)\n"
+		"commands:\n"
+		"  send [FILE...] [--window N]   send JSON-lines events (lanu.v1.Envelope)\n"
+		"  tail --recipient R [--from SEQ] [--no-follow] [--json]\n"
+		"  status [--json]\n"
+		"  alert ALERT_ID [--json]\n"
+		"  open [--recipient R] [--json]  unacknowledged alerts\n"
+		"  ack ALERT_ID --by WHO [--note TEXT]\n"
+		"  clock set TIME               move lanud's manual clock (tests, demos)\n"
+		"exit status: 0 ok, 1 refused or bad input, 2 lanud unreachable\n",
+		LANU_DEFAULT_CONF);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "endpoint", required_argument, NULL, 'e' },
+		{ "subscribe", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "lang", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct {
+		const char *name;
+		int (*fn)(struct ctl *x, int argc, char **argv);
+	} cmds[] = {
+		{ "send", cmd_send },	  { "tail", cmd_tail }, { "status", cmd_status },
+		{ "alert", cmd_alert },	  { "open", cmd_open }, { "ack", cmd_ack },
+		{ "clock", cmd_clock },
+	};
+	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
+	int ch;
+
+	x.conf_path = getenv("LANU_CONF") ? getenv("LANU_CONF") : LANU_DEFAULT_CONF;
+	log_set_level(LOG_ERR);
+	/* "+": stop at the command; its own options follow it. */
+	while ((ch = getopt_long(argc, argv, "+c:e:s:t:h", opts, NULL)) != -1) {
+		char *end;
+
+		switch (ch) {
+		case 'c': x.conf_path = optarg; break;
+		case 'e': snprintf(x.ingest, sizeof(x.ingest), "%s", optarg); break;
+		case 's': snprintf(x.publish, sizeof(x.publish), "%s", optarg); break;
+		case 't':
+			x.timeout_ms = (int)strtol(optarg, &end, 10);
+			if (*end || x.timeout_ms <= 0) {
+				fprintf(stderr, "lanuctl: --timeout '%s' is not a positive number "
+						"of milliseconds\n", optarg);
+				return EXIT_REFUSED;
+			}
+			break;
+		case 'L':
+			if (strcmp(optarg, "fi") && strcmp(optarg, "sv") && strcmp(optarg, "en")) {
+				fprintf(stderr, "lanuctl: --lang '%s' is not fi, sv or en\n", optarg);
+				return EXIT_REFUSED;
+			}
+			x.lang = optarg;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_REFUSED;
+		}
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return EXIT_REFUSED;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(cmds); i++)
+		if (strcmp(argv[optind], cmds[i].name) == 0) {
+			argc -= optind;
+			argv += optind;
+			optind = 0;	/* glibc: re-initialise getopt for the command */
+			return cmds[i].fn(&x, argc, argv);
+		}
+	fprintf(stderr, "lanuctl: unknown command '%s'\n", argv[optind]);
+	usage(stderr);
+	return EXIT_REFUSED;
+}
