@@ -43,7 +43,7 @@ log_level_from_string(const char *s)
 	return -EINVAL;
 }
 
-static void
+static void _printf_(3, 0)
 log_vmsg(int prio, int err, const char *fmt, va_list ap)
 {
 	char line[1024];
