@@ -6,7 +6,11 @@
  * zsock_kick() runs after every send or receive anywhere.
  *
  * Sends never block (ZMQ_DONTWAIT). EAGAIN is backpressure: the message waits in a
- * bounded outbox, flushed in order when the socket becomes writable again.
+ * bounded outbox, retried on a short timer (a ROUTER always reports ZMQ_POLLOUT, so
+ * POLLOUT cannot tell us when one peer's pipe has room again). A reply whose peer
+ * has read nothing for ZSOCK_STALL_MS is dropped, so one client that does not read
+ * cannot hold up the others; it will send its request again, and lanud's dedup
+ * makes that safe.
  */
 #include "zsock.h"
 
@@ -18,15 +22,18 @@
 
 #include "lanu/limits.h"
 #include "log.h"
+#include "timesrc.h"
 
 struct zsock_out {
 	zmq_msg_t frames[ZSOCK_MAX_FRAMES];
 	size_t n;
+	uint64_t since;		/* monotonic ms when it first met EAGAIN */
 };
 
 struct zsock {
 	void *sock;
 	struct event *ev;
+	struct event *retry_ev;
 	zsock_msg_fn fn;
 	void *arg;
 	bool paused;
@@ -50,7 +57,7 @@ zsock_kick(struct zsock *z)
 {
 	int ev = zsock_events(z);
 
-	if (((ev & ZMQ_POLLIN) && !z->paused) || ((ev & ZMQ_POLLOUT) && z->out_len > 0))
+	if ((ev & ZMQ_POLLIN) && !z->paused)
 		event_active(z->ev, EV_READ, 0);
 }
 
@@ -82,6 +89,8 @@ zsock_send_frames(struct zsock *z, zmq_msg_t *frames, size_t n)
 	return 0;
 }
 
+static const struct timeval zsock_retry = { .tv_sec = 0, .tv_usec = ZSOCK_RETRY_MS * 1000 };
+
 static void
 zsock_flush(struct zsock *z)
 {
@@ -89,13 +98,32 @@ zsock_flush(struct zsock *z)
 		struct zsock_out *o = &z->outq[z->out_head];
 		int r = zsock_send_frames(z, o->frames, o->n);
 
-		if (r == -EAGAIN)
-			break;
-		if (r < 0)
+		if (r == -EAGAIN && timesrc_mono_usec() / 1000 - o->since < ZSOCK_STALL_MS) {
+			evtimer_add(z->retry_ev, &zsock_retry);
+			return;
+		}
+		if (r == -EAGAIN) {
+			log_msg(LOG_WARNING, "zsock: a peer read nothing for %d ms; its reply is "
+					     "dropped, ignoring", ZSOCK_STALL_MS);
+			for (size_t i = 0; i < o->n; i++)
+				zmq_msg_close(&o->frames[i]);
+		} else if (r < 0) {
 			log_errno(LOG_DEBUG, r, "zsock: queued reply dropped");
+		}
 		z->out_head = (z->out_head + 1) % ZSOCK_OUTQ_MAX;
 		z->out_len--;
 	}
+}
+
+static void
+zsock_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct zsock *z = arg;
+
+	(void)fd;
+	(void)what;
+	zsock_flush(z);
+	zsock_kick(z);
 }
 
 int
@@ -124,7 +152,10 @@ zsock_send(struct zsock *z, const struct iovec *iov, size_t n)
 
 		memcpy(o->frames, frames, n * sizeof(frames[0]));
 		o->n = n;
+		o->since = timesrc_mono_usec() / 1000;
 		z->out_len++;
+		if (z->out_len == 1)
+			evtimer_add(z->retry_ev, &zsock_retry);
 		r = 0;
 	}
 	zsock_kick(z);
@@ -245,7 +276,8 @@ zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, int ty
 		goto fail;
 	}
 	z->ev = event_new(base, fd, EV_READ | EV_PERSIST, zsock_io_cb, z);
-	if (!z->ev || event_add(z->ev, NULL) < 0) {
+	z->retry_ev = evtimer_new(base, zsock_retry_cb, z);
+	if (!z->ev || !z->retry_ev || event_add(z->ev, NULL) < 0) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -264,6 +296,8 @@ zsock_free(struct zsock *z)
 		return NULL;
 	if (z->ev)
 		event_free(z->ev);
+	if (z->retry_ev)
+		event_free(z->retry_ev);
 	for (; z->out_len > 0; z->out_len--) {
 		struct zsock_out *o = &z->outq[z->out_head];
 

@@ -13,6 +13,8 @@
 #define ZSOCK_HWM		10000		/* ZMQ_SNDHWM / ZMQ_RCVHWM */
 #define ZSOCK_OUTQ_MAX		4096		/* replies waiting for a blocked peer */
 #define ZSOCK_LINGER_MS		2000		/* how long unsent replies may delay exit */
+#define ZSOCK_RETRY_MS		2		/* outbox retry period while a peer is full */
+#define ZSOCK_STALL_MS		1000		/* a peer that reads nothing this long loses its reply */
 
 #define STORE_BATCH_MAX		1024		/* requests committed per write transaction */
 #define STORE_MAP_INITIAL	(64ULL << 20)	/* default initial map size */
