@@ -130,12 +130,11 @@ int
 zsock_send(struct zsock *z, const struct iovec *iov, size_t n)
 {
 	zmq_msg_t frames[ZSOCK_MAX_FRAMES];
-	int r = 0;
+	struct zsock_out *o;
+	int r;
 
 	if (n == 0 || n > ZSOCK_MAX_FRAMES)
 		return -EINVAL;
-	if (z->out_len == ZSOCK_OUTQ_MAX)
-		return -ENOBUFS;
 	for (size_t i = 0; i < n; i++) {
 		if (zmq_msg_init_size(&frames[i], iov[i].iov_len) < 0) {
 			for (size_t j = 0; j < i; j++)
@@ -145,16 +144,19 @@ zsock_send(struct zsock *z, const struct iovec *iov, size_t n)
 		if (iov[i].iov_len)
 			memcpy(zmq_msg_data(&frames[i]), iov[i].iov_base, iov[i].iov_len);
 	}
-	if (z->out_len == 0)
-		r = zsock_send_frames(z, frames, n);
-	if (z->out_len > 0 || r == -EAGAIN) {
-		struct zsock_out *o = &z->outq[(z->out_head + z->out_len) % ZSOCK_OUTQ_MAX];
-
+	/* Always try at once, even with an outbox: what waits there is for peers that
+	 * are full, and a reply to another peer must not wait behind them. */
+	r = zsock_send_frames(z, frames, n);
+	if (r == -EAGAIN && z->out_len == ZSOCK_OUTQ_MAX) {
+		for (size_t i = 0; i < n; i++)
+			zmq_msg_close(&frames[i]);
+		r = -ENOBUFS;
+	} else if (r == -EAGAIN) {
+		o = &z->outq[(z->out_head + z->out_len) % ZSOCK_OUTQ_MAX];
 		memcpy(o->frames, frames, n * sizeof(frames[0]));
 		o->n = n;
 		o->since = timesrc_mono_usec() / 1000;
-		z->out_len++;
-		if (z->out_len == 1)
+		if (z->out_len++ == 0)
 			evtimer_add(z->retry_ev, &zsock_retry);
 		r = 0;
 	}

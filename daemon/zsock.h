@@ -23,8 +23,9 @@ int zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, in
 struct zsock *zsock_free(struct zsock *z);
 
 /* Sends one multipart message without blocking; on backpressure it waits in a bounded
- * outbox. Returns 0, -EHOSTUNREACH if a ROUTER peer is gone, -ENOBUFS if the outbox is
- * full (the message is dropped), -ENOMEM. */
+ * outbox. Messages to different peers may overtake each other (replies carry corr_id).
+ * Returns 0, -EHOSTUNREACH if a ROUTER peer is gone, -ENOBUFS if the outbox is full
+ * (the message is dropped), -ENOMEM. */
 int zsock_send(struct zsock *z, const struct iovec *frames, size_t n);
 
 void zsock_resume(struct zsock *z);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zmq.h>
 
 #include "harness.h"
 
@@ -623,6 +624,45 @@ test_map_full_unavailable(void **state)
 	client_free(c);
 }
 
+/* A client that never reads its replies must not hold up another one. */
+static void
+test_stalled_peer(void **state)
+{
+	struct daemon *d = *state;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__StatusQuery q = LANU__V1__STATUS_QUERY__INIT;
+	uint8_t buf[64];
+	void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
+	int hwm = 100, linger = 0, sent = 0;
+	size_t len;
+
+	req.corr_id = 1;
+	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
+	req.status = &q;
+	len = lanu__v1__request__pack(&req, buf);
+	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	assert_int_equal(zmq_connect(s, d->ingest), 0);
+	/* Far more replies than lanud's send HWM and this socket's receive HWM hold. */
+	uint64_t until = mono_ms() + 20000;
+	while (sent < 30000 && mono_ms() < until)
+		if (zmq_send(s, buf, len, ZMQ_DONTWAIT) == (int)len)
+			sent++;
+	assert_int_equal(sent, 30000);
+
+	struct client *c = daemon_client(d);
+	uint64_t t0 = mono_ms();
+	Lanu__V1__Reply *rep;
+	daemon_status(c, &rep);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	assert_int_equal(daemon_deadline_missed(c, "p", "after-stall", "svc-a", "c1"), OK);
+	print_message("    answered in %" PRIu64 " ms next to a stalled peer\n", mono_ms() - t0);
+	assert_true(mono_ms() - t0 < 5000);
+	client_free(c);
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+}
+
 int
 main(void)
 {
@@ -635,6 +675,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_manual_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_unavailable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stalled_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_under_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_loses_nothing_acked, setup, teardown),
 	};

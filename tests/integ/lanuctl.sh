@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# lanuctl end to end against a real lanud: send (JSON lines, errors naming line and
+# field, exit codes), tail (replay, follow, across a lanud restart), ack, open, status.
+# Every wait is bounded: lanuctl waits for lanud's reply with -t, `timeout` caps the rest.
+set -euo pipefail
+
+LANUD=$1
+LANUCTL=$2
+dir=$(mktemp -d "${TMPDIR:-/tmp}/lanuctl-test.XXXXXX")
+pid=""
+tailpid=""
+cleanup() {
+	[ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null || true
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cat > "$dir/lanud.conf" <<CONF
+ingest    ipc://$dir/in.sock
+publish   ipc://$dir/pub.sock
+state-dir $dir/state
+recipient sup-a
+recipient board
+route DEADLINE_MISSED svc-a * sup-a
+route * * * board
+CONF
+
+start() {
+	"$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
+	pid=$!
+	"$LANUCTL" -c "$dir/lanud.conf" -t 10000 status >/dev/null || fail "lanud did not answer"
+}
+ctl() { "$LANUCTL" -c "$dir/lanud.conf" -t 10000 "$@"; }
+
+start
+out=$(ctl status)
+grep -q "0 stored" <<<"$out" || fail "status: $out"
+ctl status --json | grep -q '"version"' || fail "status --json"
+
+# --- send: good lines, a duplicate, and four kinds of bad input ----------------------
+cat > "$dir/events.jsonl" <<'JSON'
+{"eventId": "e1", "producer": "school-1", "occurredAtMs": "1767261600000", "deadlineMissed": {"caseId": "c-1", "service": "svc-a", "area": "north"}}
+
+{"event_id": "e2", "producer": "school-1", "occurred_at_ms": 1767261600000, "deadline_missed": {"case_id": "c-2", "service": "svc-b", "area": "north"}}
+{"eventId": "e1", "producer": "school-1", "occurredAtMs": "1767261600000", "deadlineMissed": {"caseId": "c-1", "service": "svc-a", "area": "north"}}
+{"eventId": "e3", "producer": "school-1", "occurredAtMs": "1767261600000", "deadlineMissed": {"caseId": "c-3", "service": "svc-a", "area": "north"
+{"eventId": "e4", "producer": "school-1", "occurredAtMs": "1767261600000", "deadlineMissed": {"caseId": "c-4", "service": "svc-a", "area": "north", "colour": "red"}}
+{"eventId": "e5", "producer": "school-1", "occurredAtMs": "yesterday", "deadlineMissed": {"caseId": "c-5", "service": "svc-a", "area": "north"}}
+{"eventId": "e6", "producer": "school-1", "occurredAtMs": "1767261600000", "serviceRequested": {"caseId": "c-6", "service": "svc-a", "area": "north", "urgency": "SOON", "requestedAtMs": "1"}}
+{"eventId": "e7", "producer": "school-1", "occurredAtMs": "1767261600000", "deadlineMissed": {"caseId": "Matti Virtanen", "service": "svc-a", "area": "north"}}
+JSON
+set +e
+ctl send --window 4 "$dir/events.jsonl" >"$dir/send.out" 2>"$dir/send.err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "send exit $rc, want 1"
+[ "$(wc -l <"$dir/send.out")" -eq 8 ] || fail "send printed $(wc -l <"$dir/send.out") lines, want 8"
+codes=$(grep -o '"code":"[A-Z]*"' "$dir/send.out" | cut -d'"' -f4 | tr '\n' ' ')
+[ "$codes" = "OK OK DUPLICATE INVALID INVALID INVALID INVALID INVALID " ] || fail "codes: $codes"
+grep -q '"line":3' "$dir/send.out" || fail "line numbers: $(cat "$dir/send.out")"
+grep -q 'events.jsonl:5: invalid JSON' "$dir/send.err" || fail "no invalid-JSON error: $(cat "$dir/send.err")"
+grep -q 'events.jsonl:6: .*colour' "$dir/send.err" || fail "no unknown-field error"
+grep -q 'events.jsonl:7: .*occurredAtMs' "$dir/send.err" || fail "no wrong-type error"
+grep -q "events.jsonl:8: .*SOON" "$dir/send.err" || fail "no enum error"
+grep -q "events.jsonl:9: .*case_id.*pseudonymous" "$dir/send.err" || fail "no id error"
+
+# stdin works too, and a clean run exits 0
+echo '{"eventId": "e8", "producer": "school-1", "occurredAtMs": "1", "deadlineMissed": {"caseId": "c-8", "service": "svc-a", "area": "south"}}' |
+	ctl send >/dev/null || fail "send from stdin"
+
+# --- tail: replay, then follow across a restart ------------------------------------
+ctl tail --recipient sup-a --no-follow --json >"$dir/replay.out"
+[ "$(wc -l <"$dir/replay.out")" -eq 2 ] || fail "replay: $(cat "$dir/replay.out")"
+grep -q '"seq":"1"' "$dir/replay.out" || fail "replay seq: $(cat "$dir/replay.out")"
+ctl tail --recipient board --from 1 --no-follow >"$dir/board.out"
+grep -q '^#2 ' "$dir/board.out" || fail "tail --from: $(cat "$dir/board.out")"
+! grep -q '^#1 ' "$dir/board.out" || fail "tail --from 1 printed #1"
+
+timeout 60 "$LANUCTL" -c "$dir/lanud.conf" tail --recipient sup-a --from 3 --count 2 --json \
+	>"$dir/follow.out" &
+tailpid=$!
+echo '{"eventId": "f1", "producer": "school-1", "occurredAtMs": "1", "deadlineMissed": {"caseId": "c-f1", "service": "svc-a", "area": "x"}}' | ctl send >/dev/null
+kill -TERM "$pid"; wait "$pid"; pid=""
+start
+echo '{"eventId": "f2", "producer": "school-1", "occurredAtMs": "1", "deadlineMissed": {"caseId": "c-f2", "service": "svc-a", "area": "x"}}' | ctl send >/dev/null
+# The follower shows both, in order, without a gap, and exits after two (timeout: 60 s).
+wait "$tailpid" || fail "tail did not follow across the restart: $(cat "$dir/follow.out")"
+tailpid=""
+seqs=$(grep -o '"seq":"[0-9]*"' "$dir/follow.out" | cut -d'"' -f4 | tr '\n' ' ')
+[ "$seqs" = "4 5 " ] || fail "followed seqs: $seqs"
+
+# --- ack, open, alert ----------------------------------------------------------------
+ctl ack a-1 --by coordinator-1 --note "family called" | grep -q "a-1 acknowledged" || fail "ack"
+ctl alert a-1 | grep -q "acknowledged by coordinator-1: family called" || fail "alert a-1"
+set +e; ctl ack a-999 --by coordinator-1 2>"$dir/ack.err"; rc=$?; set -e
+[ "$rc" -eq 1 ] && grep -q "NOT_FOUND" "$dir/ack.err" || fail "ack of unknown alert: $rc"
+open=$(ctl open --recipient sup-a)
+! grep -q '^#1 ' <<<"$open" || fail "acked alert still open"
+grep -q '^#3 ' <<<"$open" || fail "open: $open"
+
+# --- bad command lines ---------------------------------------------------------------
+set +e
+ctl tail >/dev/null 2>&1; [ $? -eq 1 ] || fail "tail without recipient"
+ctl send --window 0 </dev/null >/dev/null 2>&1; [ $? -eq 1 ] || fail "window 0"
+ctl frobnicate >/dev/null 2>&1; [ $? -eq 1 ] || fail "unknown command"
+"$LANUCTL" -e "ipc://$dir/nobody.sock" -t 300 status >/dev/null 2>&1; [ $? -eq 2 ] || fail "unreachable"
+set -e
+
+kill -TERM "$pid"; wait "$pid"; pid=""
+echo "lanuctl.sh: 1 passed, 0 failed"
