@@ -58,7 +58,7 @@ mono_ms(void)
 	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
-/* A bind endpoint as a client connects to it: "tcp://*:7401" -> "tcp://127.0.0.1:7401". */
+/* A bind endpoint as a client connects to it: tcp://<any>:7401 -> tcp://127.0.0.1:7401. */
 static void
 ctl_endpoint(char dst[512], const char *bind)
 {
@@ -68,13 +68,14 @@ ctl_endpoint(char dst[512], const char *bind)
 		snprintf(dst, 512, "%s", bind);
 }
 
-/* Endpoints not given with -e/-s come from lanud's configuration. */
+/* Endpoints not given with -e/-s come from lanud's configuration, read only when a
+ * command needs one that was not given. */
 static int
-ctl_resolve(struct ctl *x)
+ctl_resolve(struct ctl *x, bool need_publish)
 {
 	struct conf *c;
 
-	if (x->ingest[0] && x->publish[0])
+	if (x->ingest[0] && (x->publish[0] || !need_publish))
 		return 0;
 	if (conf_load(x->conf_path, NULL, 0, &c) < 0) {
 		fprintf(stderr, "lanuctl: no endpoint: give -e/-s or a readable lanud "
@@ -150,7 +151,7 @@ print_alert(const struct ctl *x, const Lanu__V1__Alert *a)
 static int
 ctl_connect(struct ctl *x, struct client **ret)
 {
-	int r = ctl_resolve(x);
+	int r = ctl_resolve(x, false);
 
 	if (r < 0)
 		return EXIT_REFUSED;
@@ -229,7 +230,7 @@ send_read(struct sender *s)
 {
 	char buf[LANU_MAX_FRAME];
 	struct msg_error e = { { 0 }, { 0 } };
-	char err[256] = "";
+	char err[sizeof(e.field) + sizeof(e.reason) + 2] = "";
 	json_error_t je;
 	struct slot *sl;
 	json_t *j;
@@ -437,24 +438,41 @@ cmd_send(struct ctl *x, int argc, char **argv)
 
 /* --- tail ------------------------------------------------------------------ */
 
-/* Prints every alert after *last for the recipients, paging. Returns 0, or <0 if
- * lanud did not answer (the caller retries). */
+struct tail {
+	struct ctl *x;
+	struct client *c;
+	char **rcpts;
+	size_t n;
+	uint64_t last;		/* the newest seq handled */
+	uint64_t printed, count;	/* count 0: no end */
+};
+
+static bool
+tail_show(struct tail *t, const Lanu__V1__Alert *a)
+{
+	print_alert(t->x, a);
+	t->last = a->seq;
+	return t->count && ++t->printed == t->count;
+}
+
+/* Prints every alert after t->last for the recipients, paging. Returns 0, 1 when
+ * --count is reached, or <0 if lanud did not answer (the caller retries). */
 static int
-tail_replay(struct ctl *x, struct client *c, char **rcpts, size_t n, uint64_t *last)
+tail_replay(struct tail *t)
 {
 	for (;;) {
 		Lanu__V1__ReplayQuery q = LANU__V1__REPLAY_QUERY__INIT;
 		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
 		Lanu__V1__Reply *rep;
-		bool more;
+		bool more, done = false;
 		int r;
 
-		q.recipients = rcpts;
-		q.n_recipients = n;
-		q.after_seq = *last;
+		q.recipients = t->rcpts;
+		q.n_recipients = t->n;
+		q.after_seq = t->last;
 		req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
 		req.replay = &q;
-		r = client_call(c, &req, 2000, &rep);
+		r = client_call(t->c, &req, 2000, &rep);
 		if (r < 0)
 			return r;
 		if (rep->code != LANU__V1__REPLY__CODE__OK || !rep->alerts) {
@@ -462,15 +480,15 @@ tail_replay(struct ctl *x, struct client *c, char **rcpts, size_t n, uint64_t *l
 			lanu__v1__reply__free_unpacked(rep, NULL);
 			return -EINVAL;
 		}
-		for (size_t i = 0; i < rep->alerts->n_alerts; i++)
-			if (rep->alerts->alerts[i]->seq > *last) {
-				print_alert(x, rep->alerts->alerts[i]);
-				*last = rep->alerts->alerts[i]->seq;
-			}
-		if (rep->alerts->last_seq > *last)
-			*last = rep->alerts->last_seq;
+		for (size_t i = 0; i < rep->alerts->n_alerts && !done; i++)
+			if (rep->alerts->alerts[i]->seq > t->last)
+				done = tail_show(t, rep->alerts->alerts[i]);
+		if (!done && rep->alerts->last_seq > t->last)
+			t->last = rep->alerts->last_seq;
 		more = rep->alerts->more;
 		lanu__v1__reply__free_unpacked(rep, NULL);
+		if (done)
+			return 1;
 		if (!more)
 			return 0;
 	}
@@ -484,78 +502,82 @@ cmd_tail(struct ctl *x, int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "no-follow", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "count", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *rcpts[LANU_MAX_RECIPIENTS];
-	size_t n = 0;
-	uint64_t last = 0;
+	struct tail t = { .x = x, .rcpts = rcpts };
 	bool follow = true;
-	struct client *c = NULL;
 	struct sub *s = NULL;
 	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, "r:f:nj", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:f:njN:", opts, NULL)) != -1) {
 		char *end;
 
 		switch (ch) {
 		case 'r':
-			if (n == ELEMENTSOF(rcpts)) {
+			if (t.n == ELEMENTSOF(rcpts)) {
 				fprintf(stderr, "lanuctl: at most %zu recipients\n", ELEMENTSOF(rcpts));
 				return EXIT_REFUSED;
 			}
-			rcpts[n++] = optarg;
+			rcpts[t.n++] = optarg;
 			break;
 		case 'f':
+		case 'N': {
+			uint64_t v;
+
 			errno = 0;
-			last = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-') {
-				fprintf(stderr, "lanuctl: --from '%s' is not a sequence number\n",
-					optarg);
+			v = strtoull(optarg, &end, 10);
+			if (errno || *end || !*optarg || optarg[0] == '-' || (ch == 'N' && v == 0)) {
+				fprintf(stderr, "lanuctl: --%s '%s' is not a %s\n",
+					ch == 'f' ? "from" : "count", optarg,
+					ch == 'f' ? "sequence number" : "positive count");
 				return EXIT_REFUSED;
 			}
+			*(ch == 'f' ? &t.last : &t.count) = v;
 			break;
+		}
 		case 'n': follow = false; break;
 		case 'j': x->json = true; break;
 		default: return EXIT_REFUSED;
 		}
 	}
-	if (n == 0) {
+	if (t.n == 0) {
 		fprintf(stderr, "lanuctl: tail needs --recipient\n");
 		return EXIT_REFUSED;
 	}
-	r = ctl_connect(x, &c);
+	if (ctl_resolve(x, follow) < 0)
+		return EXIT_REFUSED;
+	r = ctl_connect(x, &t.c);
 	if (r)
 		return r;
 	/* Subscribe first, then replay: nothing published in between is missed. */
-	if (follow && (r = sub_connect(x->publish, rcpts, n, &s)) < 0) {
+	if (follow && (r = sub_connect(x->publish, rcpts, t.n, &s)) < 0) {
 		fprintf(stderr, "lanuctl: cannot subscribe at '%s': %s\n", x->publish,
 			strerror(-r));
-		client_free(c);
+		client_free(t.c);
 		return EXIT_UNREACHED;
 	}
-	r = tail_replay(x, c, rcpts, n, &last);
-	while (follow && r != -EINVAL) {
+	r = tail_replay(&t);
+	while (follow && r != 1 && r != -EINVAL) {
 		Lanu__V1__Alert *a;
 
 		r = sub_recv(s, 2000, &a);
 		if (r == -ETIMEDOUT || r == -EBADMSG) {
 			/* Quiet: catch up anyway (lanud may have restarted meanwhile). */
-			r = tail_replay(x, c, rcpts, n, &last);
+			r = tail_replay(&t);
 			continue;
 		}
 		if (r < 0)
 			break;
-		if (a->seq > last && a->prev_seq > last) {
-			/* We missed one: the log has it. */
-			r = tail_replay(x, c, rcpts, n, &last);
-		} else if (a->seq > last) {
-			print_alert(x, a);
-			last = a->seq;
-		}
+		if (a->seq > t.last && a->prev_seq > t.last)
+			r = tail_replay(&t);	/* we missed one: the log has it */
+		else if (a->seq > t.last)
+			r = tail_show(&t, a) ? 1 : 0;
 		lanu__v1__alert__free_unpacked(a, NULL);
 	}
 	sub_free(s);
-	client_free(c);
+	client_free(t.c);
 	if (r == -ETIMEDOUT || r == -EAGAIN) {
 		fprintf(stderr, "lanuctl: no reply from lanud at '%s'\n", x->ingest);
 		return EXIT_UNREACHED;
@@ -766,7 +788,7 @@ usage(FILE *f)
 		"      --lang fi|sv|en  language of alert texts (default en)\n"
 		"commands:\n"
 		"  send [FILE...] [--window N]   send JSON-lines events (lanu.v1.Envelope)\n"
-		"  tail --recipient R [--from SEQ] [--no-follow] [--json]\n"
+		"  tail --recipient R [--from SEQ] [--count N] [--no-follow] [--json]\n"
 		"  status [--json]\n"
 		"  alert ALERT_ID [--json]\n"
 		"  open [--recipient R] [--json]  unacknowledged alerts\n"
