@@ -1,0 +1,542 @@
+/*
+ * lanubench: how fast is lanud, and how close to what this machine allows?
+ *
+ * 1. lanud: N events over a window of M requests in flight on one DEALER, each
+ *    answered only after its batch is committed to disk. Reports acknowledged
+ *    events/s, ack latency percentiles, and the alerts a live subscriber saw.
+ * 2. Half rate: events paced at half the measured peak; ack latency there.
+ * 3. Ceiling zmq: DEALER -> ROUTER echo round trips, same window, same frame size.
+ * 4. Ceiling lmdb: the very writes lanud makes per event (event, dedup, counters,
+ *    and for DeadlineMissed the alert, its three indexes), durable, group-committed
+ *    in batches the size of the window.
+ * lanud's rate as a share of the smaller ceiling says what lanud's own work costs.
+ * A benchmark, not a test: it exits 0 whatever the figures, non-zero on errors.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "client.h"
+
+struct opts {
+	const char *lanud;
+	size_t events, window;
+	bool requests;		/* ServiceRequested only (stored, no alert) */
+	bool json;
+};
+
+struct result {
+	double rate, p50, p99, max;	/* ev/s, ms */
+	size_t not_ok, alerts_live;
+	double alert_rate;
+	size_t frame;		/* packed Request size */
+};
+
+static char dir[256];
+static pid_t lanud_pid;
+
+static double
+now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+_Noreturn static void
+die(const char *what)
+{
+	fprintf(stderr, "lanubench: %s\n", what);
+	if (lanud_pid > 0)
+		kill(lanud_pid, SIGKILL);
+	exit(1);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+percentiles(double *lat, size_t n, struct result *r)
+{
+	qsort(lat, n, sizeof(*lat), cmp_double);
+	r->p50 = lat[n / 2] * 1e3;
+	r->p99 = lat[n * 99 / 100] * 1e3;
+	r->max = lat[n - 1] * 1e3;
+}
+
+/* Fills req with event i, using the caller's buffers. */
+static void
+make_event(const struct opts *o, size_t i, Lanu__V1__Request *req, Lanu__V1__Envelope *ev,
+	   Lanu__V1__DeadlineMissed *dm, Lanu__V1__ServiceRequested *sr, char id[32], char cs[32])
+{
+	lanu__v1__request__init(req);
+	lanu__v1__envelope__init(ev);
+	snprintf(id, 32, "bench-%zu", i);
+	snprintf(cs, 32, "case-%zu", i);
+	ev->event_id = id;
+	ev->producer = (char *)"bench";
+	ev->occurred_at_ms = 1767261600000ULL + i;
+	if (o->requests) {
+		lanu__v1__service_requested__init(sr);
+		sr->case_id = cs;
+		sr->service = (char *)"school-social-worker";
+		sr->area = (char *)"school-12";
+		sr->urgency = LANU__V1__URGENCY__URGENCY_NORMAL;
+		sr->requested_at_ms = ev->occurred_at_ms;
+		ev->payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_REQUESTED;
+		ev->service_requested = sr;
+	} else {
+		lanu__v1__deadline_missed__init(dm);
+		dm->case_id = cs;
+		dm->service = (char *)"school-social-worker";
+		dm->area = (char *)"school-12";
+		dm->due_at_ms = ev->occurred_at_ms;
+		ev->payload_case = LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED;
+		ev->deadline_missed = dm;
+	}
+	req->corr_id = i + 1;
+	req->body_case = LANU__V1__REQUEST__BODY_EVENT;
+	req->event = ev;
+}
+
+static void
+start_lanud(const struct opts *o)
+{
+	char conf[512], ingest[300], log[300];
+	struct client *c;
+	FILE *f;
+
+	snprintf(conf, sizeof(conf), "%s/lanud.conf", dir);
+	f = fopen(conf, "w");
+	if (!f)
+		die("cannot write the configuration");
+	fprintf(f, "ingest ipc://%s/in.sock\npublish ipc://%s/pub.sock\nstate-dir %s/state\n"
+		   "log-level warning\nmap-size 256M\nmap-max 8G\nrecipient bench-board\n"
+		   "route DEADLINE_MISSED * * bench-board\n", dir, dir, dir);
+	fclose(f);
+	snprintf(log, sizeof(log), "%s/lanud.log", dir);
+	lanud_pid = fork();
+	if (lanud_pid == 0) {
+		freopen(log, "w", stderr);
+		execl(o->lanud, o->lanud, "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	snprintf(ingest, sizeof(ingest), "ipc://%s/in.sock", dir);
+	if (client_connect(ingest, &c) < 0)
+		die("cannot connect");
+	for (double t0 = now_s(); now_s() - t0 < 10;) {
+		Lanu__V1__StatusQuery q = LANU__V1__STATUS_QUERY__INIT;
+		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+		Lanu__V1__Reply *rep;
+
+		req.body_case = LANU__V1__REQUEST__BODY_STATUS;
+		req.status = &q;
+		if (client_call(c, &req, 500, &rep) == 0) {
+			lanu__v1__reply__free_unpacked(rep, NULL);
+			client_free(c);
+			return;
+		}
+	}
+	die("lanud did not answer in 10 s (see its log in the temp dir)");
+}
+
+/* Sends events [first, first+n) with at most window in flight; sends are paced at
+ * rate ev/s when rate > 0. Latencies into lat[0..n). */
+static void
+drive(const struct opts *o, struct client *c, struct sub *s, size_t first, size_t n,
+      size_t window, double rate, double *lat, struct result *r)
+{
+	double *sent_at = calloc(n, sizeof(*sent_at)), t0 = now_s(), last = t0;
+	double first_alert = 0, last_alert = 0;
+	size_t sent = 0, acked = 0, inflight = 0;
+	zmq_pollitem_t items[2] = {
+		{ .socket = client_socket(c), .events = ZMQ_POLLIN },
+		{ .socket = s ? sub_socket(s) : NULL, .events = ZMQ_POLLIN },
+	};
+
+	if (!sent_at)
+		die("out of memory");
+	while (acked < n) {
+		double now = now_s();
+
+		while (sent < n && inflight < window && (rate <= 0 || now - t0 >= sent / rate)) {
+			Lanu__V1__Request req;
+			Lanu__V1__Envelope ev;
+			Lanu__V1__DeadlineMissed dm;
+			Lanu__V1__ServiceRequested sr;
+			char id[32], cs[32];
+
+			make_event(o, first + sent, &req, &ev, &dm, &sr, id, cs);
+			if (r && !r->frame)
+				r->frame = lanu__v1__request__get_packed_size(&req);
+			sent_at[sent] = now_s();
+			if (client_send(c, &req) < 0)
+				break;
+			sent++;
+			inflight++;
+		}
+		int timeout = rate > 0 && sent < n ? 1 : 100;
+		if (zmq_poll(items, s ? 2 : 1, timeout) < 0)
+			die("zmq_poll failed");
+		if (items[0].revents & ZMQ_POLLIN) {
+			Lanu__V1__Reply *rep;
+
+			while (client_recv(c, 0, &rep) == 0) {
+				size_t i = rep->corr_id - 1 - first;
+
+				if (i >= n)
+					die("a reply for an event never sent");
+				lat[acked++] = now_s() - sent_at[i];
+				inflight--;
+				if (rep->code != LANU__V1__REPLY__CODE__OK && r)
+					r->not_ok++;
+				lanu__v1__reply__free_unpacked(rep, NULL);
+				last = now_s();
+			}
+		}
+		if (s && (items[1].revents & ZMQ_POLLIN)) {
+			Lanu__V1__Alert *a;
+
+			while (sub_recv(s, 0, &a) == 0) {
+				last_alert = now_s();
+				if (!first_alert)
+					first_alert = last_alert;
+				if (r)
+					r->alerts_live++;
+				lanu__v1__alert__free_unpacked(a, NULL);
+			}
+		}
+		if (now_s() - last > 10)
+			die("no acknowledgement for 10 s");
+	}
+	/* Live alerts still on their way. */
+	while (s && !o->requests && r && r->alerts_live < n) {
+		Lanu__V1__Alert *a;
+
+		if (sub_recv(s, 1000, &a) < 0)
+			break;
+		last_alert = now_s();
+		r->alerts_live++;
+		lanu__v1__alert__free_unpacked(a, NULL);
+	}
+	if (r) {
+		r->rate = (double)n / (last - t0);
+		if (r->alerts_live > 1)
+			r->alert_rate = (double)r->alerts_live / (last_alert - first_alert);
+	}
+	free(sent_at);
+}
+
+static void
+bench_lanud(const struct opts *o, struct result *peak, struct result *half)
+{
+	char ingest[300], publish[300];
+	char *rcpt[] = { (char *)"bench-board" };
+	double *lat = calloc(o->events, sizeof(*lat));
+	struct client *c;
+	struct sub *s;
+	size_t warm = 0;
+
+	snprintf(ingest, sizeof(ingest), "ipc://%s/in.sock", dir);
+	snprintf(publish, sizeof(publish), "ipc://%s/pub.sock", dir);
+	if (!lat || client_connect(ingest, &c) < 0 || sub_connect(publish, rcpt, 1, &s) < 0)
+		die("cannot connect to lanud");
+	/* Warm up until the subscription is live (PUB/SUB joins asynchronously). */
+	for (;;) {
+		struct opts w = *o;
+		Lanu__V1__Alert *a;
+
+		w.requests = false;
+		drive(&w, c, NULL, 1000000000 + warm, 1, 1, 0, lat, NULL);
+		warm++;
+		if (sub_recv(s, 100, &a) == 0) {
+			lanu__v1__alert__free_unpacked(a, NULL);
+			break;
+		}
+		if (warm == 100)
+			die("the subscriber never saw an alert");
+	}
+	for (Lanu__V1__Alert *a; sub_recv(s, 100, &a) == 0;)
+		lanu__v1__alert__free_unpacked(a, NULL);	/* the rest of the warm-up */
+	memset(peak, 0, sizeof(*peak));
+	drive(o, c, s, 0, o->events, o->window, 0, lat, peak);
+	percentiles(lat, o->events, peak);
+
+	/* Half the peak rate, for 3 s or 20000 events at most. */
+	size_t n = (size_t)(peak->rate / 2 * 3);
+	n = n > 20000 ? 20000 : n < 100 ? 100 : n;
+	memset(half, 0, sizeof(*half));
+	drive(o, c, NULL, o->events, n, o->window * 4, peak->rate / 2, lat, half);
+	percentiles(lat, n, half);
+	sub_free(s);
+	client_free(c);
+	free(lat);
+}
+
+/* A ROUTER that echoes every message, in a child process. */
+static pid_t
+echo_server(const char *ep)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_ROUTER);
+		int hwm = 10000;
+
+		zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+		zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+		if (zmq_bind(s, ep) < 0)
+			_exit(1);
+		for (;;) {
+			zmq_msg_t id, body;
+
+			zmq_msg_init(&id);
+			zmq_msg_init(&body);
+			if (zmq_msg_recv(&id, s, 0) < 0 || zmq_msg_recv(&body, s, 0) < 0)
+				_exit(1);
+			zmq_msg_send(&id, s, ZMQ_SNDMORE);
+			zmq_msg_send(&body, s, 0);
+		}
+	}
+	return pid;
+}
+
+static double
+bench_zmq(const struct opts *o, size_t frame)
+{
+	char ep[300];
+	void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
+	char *buf = calloc(1, frame);
+	size_t sent = 0, got = 0;
+	int linger = 0;
+	double t0;
+	pid_t pid;
+
+	snprintf(ep, sizeof(ep), "ipc://%s/echo.sock", dir);
+	pid = echo_server(ep);
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_connect(s, ep);
+	/* One round trip first, so connecting is not timed. */
+	zmq_send(s, buf, frame, 0);
+	zmq_recv(s, buf, frame, 0);
+	t0 = now_s();
+	while (got < o->events) {
+		while (sent < o->events && sent - got < o->window && zmq_send(s, buf, frame, ZMQ_DONTWAIT) >= 0)
+			sent++;
+		if (zmq_recv(s, buf, frame, 0) >= 0)
+			got++;
+	}
+	double rate = (double)o->events / (now_s() - t0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+	free(buf);
+	return rate;
+}
+
+static void
+lmdb_check(int rc, const char *what)
+{
+	if (rc != MDB_SUCCESS) {
+		fprintf(stderr, "lanubench: lmdb %s: %s\n", what, mdb_strerror(rc));
+		die("LMDB ceiling failed");
+	}
+}
+
+static void
+put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t kl, const void *v, size_t vl, unsigned fl)
+{
+	MDB_val key = { kl, (void *)k }, val = { vl, (void *)v };
+
+	lmdb_check(mdb_put(txn, dbi, &key, &val, fl), "put");
+}
+
+/* lanud's writes per event, without lanud: the storage ceiling. */
+static double
+bench_lmdb(const struct opts *o, size_t env_size, size_t alert_size)
+{
+	char path[300], val[4096] = { 0 }, key[128];
+	MDB_dbi meta, events, dedup, alerts, akeys, by_rcpt, open;
+	MDB_env *env;
+	double t0;
+
+	snprintf(path, sizeof(path), "%s/lmdb", dir);
+	mkdir(path, 0700);
+	lmdb_check(mdb_env_create(&env), "create");
+	mdb_env_set_maxdbs(env, 16);
+	mdb_env_set_mapsize(env, 8ULL << 30);
+	lmdb_check(mdb_env_open(env, path, MDB_NOTLS, 0600), "open");
+	MDB_txn *txn;
+	lmdb_check(mdb_txn_begin(env, NULL, 0, &txn), "begin");
+	mdb_dbi_open(txn, "meta", MDB_CREATE, &meta);
+	mdb_dbi_open(txn, "events", MDB_CREATE, &events);
+	mdb_dbi_open(txn, "dedup", MDB_CREATE, &dedup);
+	mdb_dbi_open(txn, "alerts", MDB_CREATE, &alerts);
+	mdb_dbi_open(txn, "akeys", MDB_CREATE, &akeys);
+	mdb_dbi_open(txn, "by_rcpt", MDB_CREATE, &by_rcpt);
+	mdb_dbi_open(txn, "open", MDB_CREATE, &open);
+	lmdb_check(mdb_txn_commit(txn), "commit");
+
+	t0 = now_s();
+	for (size_t i = 0; i < o->events;) {
+		lmdb_check(mdb_txn_begin(env, NULL, 0, &txn), "begin");
+		for (size_t b = 0; b < o->window && i < o->events; b++, i++) {
+			uint64_t seq = htobe64(i + 1);
+			int n;
+
+			put(txn, events, &seq, 8, val, 8 + env_size, MDB_APPEND);
+			put(txn, meta, "event_seq", 9, &seq, 8, 0);
+			n = snprintf(key, sizeof(key), "bench%cbench-%zu", 0, i);
+			put(txn, dedup, key, (size_t)n, &seq, 8, 0);
+			if (o->requests)
+				continue;
+			put(txn, alerts, &seq, 8, val, alert_size, MDB_APPEND);
+			put(txn, meta, "alert_seq", 9, &seq, 8, 0);
+			n = snprintf(key, sizeof(key), "deadline-missed/school-social-worker/-/case-%zu", i);
+			put(txn, akeys, key, (size_t)n, &seq, 8, 0);
+			memcpy(key, "bench-board", 12);
+			memcpy(key + 12, &seq, 8);
+			put(txn, by_rcpt, key, 20, "", 0, 0);
+			put(txn, open, &seq, 8, "", 0, MDB_APPEND);
+		}
+		lmdb_check(mdb_txn_commit(txn), "commit");
+	}
+	double rate = (double)o->events / (now_s() - t0);
+	mdb_env_close(env);
+	return rate;
+}
+
+static void
+cleanup(void)
+{
+	char cmd[300];
+
+	if (lanud_pid > 0) {
+		kill(lanud_pid, SIGTERM);
+		waitpid(lanud_pid, NULL, 0);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (dir[0] && system(cmd) != 0)
+		fprintf(stderr, "lanubench: could not remove %s\n", dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "lanud", required_argument, NULL, 'l' },
+		{ "events", required_argument, NULL, 'n' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "mix", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .events = 100000, .window = 256 };
+	struct result peak, half;
+	char self[512], lanud[600];
+	ssize_t n;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': o.lanud = optarg; break;
+		case 'n': o.events = strtoul(optarg, NULL, 10); break;
+		case 'w': o.window = strtoul(optarg, NULL, 10); break;
+		case 'm':
+			if (strcmp(optarg, "requests") && strcmp(optarg, "deadline-missed"))
+				die("--mix is 'deadline-missed' or 'requests'");
+			o.requests = strcmp(optarg, "requests") == 0;
+			break;
+		case 'j': o.json = true; break;
+		default:
+			fprintf(stderr, "usage: lanubench [--lanud PATH] [--events N] [--window M] "
+					"[--mix deadline-missed|requests] [--json]\n");
+			return 2;
+		}
+	}
+	if (o.events < 1000 || o.window < 1 || o.window > 4096)
+		die("--events must be at least 1000 and --window 1..4096");
+	if (!o.lanud) {
+		/* The lanud built next to us: <build>/bench/lanubench -> <build>/daemon/lanud */
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0)
+			die("cannot find myself; give --lanud");
+		self[n] = '\0';
+		*strrchr(self, '/') = '\0';
+		snprintf(lanud, sizeof(lanud), "%s/../daemon/lanud", self);
+		o.lanud = lanud;
+	}
+	snprintf(dir, sizeof(dir), "%s/lanubench.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(dir))
+		die("cannot make a temp dir");
+	atexit(cleanup);
+	signal(SIGPIPE, SIG_IGN);
+
+	start_lanud(&o);
+	bench_lanud(&o, &peak, &half);
+	if (peak.not_ok)
+		die("lanud refused events it should have taken");
+
+	/* Storage ceiling with the sizes lanud stores. */
+	Lanu__V1__Request req;
+	Lanu__V1__Envelope ev;
+	Lanu__V1__DeadlineMissed dm;
+	Lanu__V1__ServiceRequested sr;
+	char id[32], cs[32];
+	make_event(&o, 0, &req, &ev, &dm, &sr, id, cs);
+	size_t env_size = lanu__v1__envelope__get_packed_size(&ev);
+	size_t alert_size = 330;	/* a DEADLINE_MISSED alert with texts in fi, sv, en */
+	double zrate = bench_zmq(&o, peak.frame);
+	double lrate = bench_lmdb(&o, env_size, alert_size);
+	double ceiling = zrate < lrate ? zrate : lrate;
+	double ratio = peak.rate / ceiling;
+	bool ok_ratio = ratio >= 0.5, ok_p99 = half.p99 < 5.0;
+
+	if (o.json) {
+		printf("{\"events\":%zu,\"window\":%zu,\"mix\":\"%s\",\"lanud_ev_s\":%.0f,"
+		       "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"not_ok\":%zu,"
+		       "\"alerts_live\":%zu,\"alerts_s\":%.0f,\"half_ev_s\":%.0f,\"half_p50_ms\":%.3f,"
+		       "\"half_p99_ms\":%.3f,\"zmq_rt_s\":%.0f,\"frame_bytes\":%zu,\"lmdb_ev_s\":%.0f,"
+		       "\"ratio\":%.3f,\"ceiling\":\"%s\"}\n",
+		       o.events, o.window, o.requests ? "requests" : "deadline-missed", peak.rate,
+		       peak.p50, peak.p99, peak.max, peak.not_ok, peak.alerts_live, peak.alert_rate,
+		       peak.rate / 2, half.p50, half.p99, zrate, peak.frame, lrate, ratio,
+		       zrate < lrate ? "zmq" : "lmdb");
+		return 0;
+	}
+	printf("lanubench: N=%zu window=%zu mix=%s\n", o.events, o.window,
+	       o.requests ? "requests" : "deadline-missed");
+	printf("lanud         acked %8.0f ev/s  p50 %.2f ms  p99 %.2f ms  max %.2f ms  not-ok %zu\n",
+	       peak.rate, peak.p50, peak.p99, peak.max, peak.not_ok);
+	if (!o.requests)
+		printf("lanud alerts  live  %8.0f /s    received %zu/%zu\n", peak.alert_rate,
+		       peak.alerts_live, o.events);
+	printf("half rate     %8.0f ev/s  p50 %.2f ms  p99 %.2f ms\n", peak.rate / 2, half.p50,
+	       half.p99);
+	printf("ceiling zmq   %8.0f rt/s (window %zu, %zu B frames)\n", zrate, o.window, peak.frame);
+	printf("ceiling lmdb  %8.0f ev/s (lanud's writes per event, batch %zu, durable)\n", lrate,
+	       o.window);
+	printf("ratio         %.2f of the smaller ceiling (%s)\n", ratio, zrate < lrate ? "zmq" : "lmdb");
+	printf("goal          >= 0.50 of ceiling: %s; p99 at half rate < 5 ms: %s\n",
+	       ok_ratio ? "PASS" : "FAIL", ok_p99 ? "PASS" : "FAIL");
+	return 0;
+}
