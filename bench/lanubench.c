@@ -42,6 +42,7 @@ struct result {
 	size_t not_ok, alerts_live;
 	double alert_rate;
 	size_t frame;		/* packed Request size */
+	double batch;		/* lanud's average requests per commit */
 };
 
 static char dir[256];
@@ -245,6 +246,23 @@ drive(const struct opts *o, struct client *c, struct sub *s, size_t first, size_
 	free(sent_at);
 }
 
+/* lanud's counters of write transactions and the requests they carried. */
+static void
+lanud_commits(struct client *c, uint64_t *commits, uint64_t *events)
+{
+	Lanu__V1__StatusQuery q = LANU__V1__STATUS_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+
+	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
+	req.status = &q;
+	if (client_call(c, &req, 5000, &rep) < 0 || !rep->status)
+		die("lanud did not answer a status query");
+	*commits = rep->status->commits;
+	*events = rep->status->committed_events;
+	lanu__v1__reply__free_unpacked(rep, NULL);
+}
+
 static void
 bench_lanud(const struct opts *o, struct result *peak, struct result *half)
 {
@@ -277,7 +295,11 @@ bench_lanud(const struct opts *o, struct result *peak, struct result *half)
 	for (Lanu__V1__Alert *a; sub_recv(s, 100, &a) == 0;)
 		lanu__v1__alert__free_unpacked(a, NULL);	/* the rest of the warm-up */
 	memset(peak, 0, sizeof(*peak));
+	uint64_t c0, e0, c1, e1;
+	lanud_commits(c, &c0, &e0);
 	drive(o, c, s, 0, o->events, o->window, 0, lat, peak);
+	lanud_commits(c, &c1, &e1);
+	peak->batch = c1 > c0 ? (double)(e1 - e0) / (double)(c1 - c0) : 1;
 	percentiles(lat, o->events, peak);
 
 	/* Half the peak rate, for 3 s or 20000 events at most. */
@@ -372,7 +394,7 @@ put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t kl, const void *v, size_t v
 
 /* lanud's writes per event, without lanud: the storage ceiling. */
 static double
-bench_lmdb(const struct opts *o, size_t env_size, size_t alert_size)
+bench_lmdb(const struct opts *o, size_t batch, size_t env_size, size_t alert_size)
 {
 	char path[300], val[4096] = { 0 }, key[128];
 	MDB_dbi meta, events, dedup, alerts, akeys, by_rcpt, open;
@@ -399,7 +421,7 @@ bench_lmdb(const struct opts *o, size_t env_size, size_t alert_size)
 	t0 = now_s();
 	for (size_t i = 0; i < o->events;) {
 		lmdb_check(mdb_txn_begin(env, NULL, 0, &txn), "begin");
-		for (size_t b = 0; b < o->window && i < o->events; b++, i++) {
+		for (size_t b = 0; b < batch && i < o->events; b++, i++) {
 			uint64_t seq = htobe64(i + 1);
 			int n;
 
@@ -506,7 +528,8 @@ main(int argc, char **argv)
 	size_t env_size = lanu__v1__envelope__get_packed_size(&ev);
 	size_t alert_size = 330;	/* a DEADLINE_MISSED alert with texts in fi, sv, en */
 	double zrate = bench_zmq(&o, peak.frame);
-	double lrate = bench_lmdb(&o, env_size, alert_size);
+	size_t batch = peak.batch < 1 ? 1 : (size_t)(peak.batch + 0.5);
+	double lrate = bench_lmdb(&o, batch, env_size, alert_size);
 	double ceiling = zrate < lrate ? zrate : lrate;
 	double ratio = peak.rate / ceiling;
 	bool ok_ratio = ratio >= 0.5, ok_p99 = half.p99 < 5.0;
@@ -515,11 +538,11 @@ main(int argc, char **argv)
 		printf("{\"events\":%zu,\"window\":%zu,\"mix\":\"%s\",\"lanud_ev_s\":%.0f,"
 		       "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"not_ok\":%zu,"
 		       "\"alerts_live\":%zu,\"alerts_s\":%.0f,\"half_ev_s\":%.0f,\"half_p50_ms\":%.3f,"
-		       "\"half_p99_ms\":%.3f,\"zmq_rt_s\":%.0f,\"frame_bytes\":%zu,\"lmdb_ev_s\":%.0f,"
+		       "\"half_p99_ms\":%.3f,\"zmq_rt_s\":%.0f,\"frame_bytes\":%zu,\"lmdb_ev_s\":%.0f,\"batch\":%zu,"
 		       "\"ratio\":%.3f,\"ceiling\":\"%s\"}\n",
 		       o.events, o.window, o.requests ? "requests" : "deadline-missed", peak.rate,
 		       peak.p50, peak.p99, peak.max, peak.not_ok, peak.alerts_live, peak.alert_rate,
-		       peak.rate / 2, half.p50, half.p99, zrate, peak.frame, lrate, ratio,
+		       peak.rate / 2, half.p50, half.p99, zrate, peak.frame, lrate, batch, ratio,
 		       zrate < lrate ? "zmq" : "lmdb");
 		return 0;
 	}
@@ -533,8 +556,8 @@ main(int argc, char **argv)
 	printf("half rate     %8.0f ev/s  p50 %.2f ms  p99 %.2f ms\n", peak.rate / 2, half.p50,
 	       half.p99);
 	printf("ceiling zmq   %8.0f rt/s (window %zu, %zu B frames)\n", zrate, o.window, peak.frame);
-	printf("ceiling lmdb  %8.0f ev/s (lanud's writes per event, batch %zu, durable)\n", lrate,
-	       o.window);
+	printf("ceiling lmdb  %8.0f ev/s (lanud's writes per event, durable, in lanud's own "
+	       "batches of %zu)\n", lrate, batch);
 	printf("ratio         %.2f of the smaller ceiling (%s)\n", ratio, zrate < lrate ? "zmq" : "lmdb");
 	printf("goal          >= 0.50 of ceiling: %s; p99 at half rate < 5 ms: %s\n",
 	       ok_ratio ? "PASS" : "FAIL", ok_p99 ? "PASS" : "FAIL");

@@ -125,11 +125,17 @@ client_send_raw(struct client *c, const void *const *frames, const size_t *lens,
 	return 0;
 }
 
+/* Waits for a message; with timeout 0 it returns at once and the receive itself
+ * (ZMQ_DONTWAIT) says whether one is there, which costs no poll. */
 static int
 client_wait(void *sock, int timeout_ms)
 {
 	zmq_pollitem_t it = { .socket = sock, .events = ZMQ_POLLIN };
-	int n = zmq_poll(&it, 1, timeout_ms);
+	int n;
+
+	if (timeout_ms == 0)
+		return 0;
+	n = zmq_poll(&it, 1, timeout_ms);
 
 	if (n < 0)
 		return -errno;
@@ -148,7 +154,7 @@ client_recv(struct client *c, int timeout_ms, Lanu__V1__Reply **ret_reply)
 		return r;
 	zmq_msg_init(&m);
 	if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
-		r = -errno;
+		r = errno == EAGAIN ? -ETIMEDOUT : -errno;
 		zmq_msg_close(&m);
 		return r;
 	}
@@ -247,7 +253,7 @@ sub_recv(struct sub *s, int timeout_ms, Lanu__V1__Alert **ret_alert)
 	zmq_msg_init(&topic);
 	zmq_msg_init(&body);
 	if (zmq_msg_recv(&topic, s->sock, ZMQ_DONTWAIT) < 0)
-		r = -errno;
+		r = errno == EAGAIN ? -ETIMEDOUT : -errno;
 	else if (!zmq_msg_more(&topic) || zmq_msg_recv(&body, s->sock, ZMQ_DONTWAIT) < 0)
 		r = -EBADMSG;
 	else if (!(a = lanu__v1__alert__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body))))

@@ -614,10 +614,12 @@ cmd_status(struct ctl *x, int argc, char **argv)
 		       "  uptime         %" PRIu64 " s\n"
 		       "  events         %" PRIu64 " stored, %" PRIu64 " duplicates, %" PRIu64
 		       " rejected since start\n"
+		       "  commits        %" PRIu64 " (%.1f requests each)\n"
 		       "  alerts         last #%" PRIu64 ", %" PRIu64 " open\n"
 		       "  store          %.1f of %.1f MiB used\n",
 		       s->version, x->ingest, now, s->manual_clock ? " (manual clock)" : "",
-		       s->uptime_ms / 1000, s->events, s->duplicates, s->rejected,
+		       s->uptime_ms / 1000, s->events, s->duplicates, s->rejected, s->commits,
+		       s->commits ? (double)s->committed_events / (double)s->commits : 0.0,
 		       s->last_alert_seq, s->open_alerts, s->map_used / 1048576.0,
 		       s->map_size / 1048576.0);
 	}

@@ -163,6 +163,8 @@ alert_publish(struct lanud *d, struct alert_pubq *q)
 			log_errno(LOG_WARNING, r, "alert: live copy for '%.*s' not sent",
 				  (int)q->v[i].topic_len - 1, q->v[i].topic);
 	}
+	if (q->n > 0)
+		zsock_kick(d->pub);
 	alert_pubq_clear(q);
 }
 

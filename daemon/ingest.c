@@ -319,6 +319,8 @@ ingest_flush(struct ingest *in)
 			in->q[i].err.field[0] = '\0';
 		}
 	} else {
+		d->n_commits++;
+		d->n_committed += in->n;
 		if (d->clock.manual)
 			timesrc_set(&d->clock, clock);
 		alert_publish(d, &in->pubq);
@@ -329,7 +331,7 @@ ingest_flush(struct ingest *in)
 		store_abort(&t);
 	}
 	ingest_answer(in, last_seq);
-	zsock_resume(d->router);
+	zsock_resume(d->router);	/* and the kick that ends the run of replies */
 }
 
 static void

@@ -31,6 +31,8 @@ struct lanud {
 	struct event *watchdog;
 	uint64_t n_duplicates;
 	uint64_t n_rejected;
+	uint64_t n_commits;		/* write transactions since start */
+	uint64_t n_committed;		/* requests they carried */
 	bool stopping;
 };
 

@@ -94,6 +94,8 @@ query_status(struct lanud *d, const struct store_stat *st, struct query_ctx *qc)
 	s->map_size = st->map_size;
 	s->map_used = st->map_used;
 	s->manual_clock = d->clock.manual;
+	s->commits = d->n_commits;
+	s->committed_events = d->n_committed;
 }
 
 void

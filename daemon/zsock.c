@@ -1,9 +1,12 @@
 /*
  * zsock: the only module that touches ZMQ_FD (rule 13). ZMQ_FD signals edges, not
- * levels: after every send or receive the socket's state must be re-read with
- * ZMQ_EVENTS, or a queued message can sit unseen forever. So the read callback
- * drains at most ZSOCK_BATCH messages, re-activates itself if more are queued, and
- * zsock_kick() runs after every send or receive anywhere.
+ * levels: a send or receive may consume the edge while messages stay queued, so
+ * before control returns to the loop the socket's state must be re-read with
+ * ZMQ_EVENTS, or a queued message can sit unseen forever. The read callback drains
+ * by receiving with ZMQ_DONTWAIT until EAGAIN (libzmq then polls its command pipe
+ * once per 100 messages, where ZMQ_EVENTS would poll on every call), at most
+ * ZSOCK_BATCH messages before re-activating itself; every run of sends ends with
+ * one zsock_kick(), which is the re-check.
  *
  * Sends never block (ZMQ_DONTWAIT). EAGAIN is backpressure: the message waits in a
  * bounded outbox, retried on a short timer (a ROUTER always reports ZMQ_POLLOUT, so
@@ -145,7 +148,8 @@ zsock_send(struct zsock *z, const struct iovec *iov, size_t n)
 			memcpy(zmq_msg_data(&frames[i]), iov[i].iov_base, iov[i].iov_len);
 	}
 	/* Always try at once, even with an outbox: what waits there is for peers that
-	 * are full, and a reply to another peer must not wait behind them. */
+	 * are full, and a reply to another peer must not wait behind them. The caller
+	 * kicks once after its run of sends. */
 	r = zsock_send_frames(z, frames, n);
 	if (r == -EAGAIN && z->out_len == ZSOCK_OUTQ_MAX) {
 		for (size_t i = 0; i < n; i++)
@@ -160,7 +164,6 @@ zsock_send(struct zsock *z, const struct iovec *iov, size_t n)
 			evtimer_add(z->retry_ev, &zsock_retry);
 		r = 0;
 	}
-	zsock_kick(z);
 	return r;
 }
 
@@ -207,16 +210,16 @@ zsock_io_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	zsock_flush(z);
-	for (int n = 0; !z->paused && (zsock_events(z) & ZMQ_POLLIN); n++) {
+	for (int n = 0; !z->paused && z->fn; n++) {
 		if (n == ZSOCK_BATCH) {
-			event_active(z->ev, EV_READ, 0);	/* more queued: let others run */
+			event_active(z->ev, EV_READ, 0);	/* maybe more: let others run */
 			return;
 		}
 		int r = zsock_recv_one(z);
 		if (r == 1)
 			z->paused = true;
 		else if (r < 0)
-			break;
+			break;		/* EAGAIN: drained */
 	}
 	zsock_flush(z);
 	zsock_kick(z);

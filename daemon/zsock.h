@@ -23,11 +23,15 @@ int zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, in
 struct zsock *zsock_free(struct zsock *z);
 
 /* Sends one multipart message without blocking; on backpressure it waits in a bounded
- * outbox. Messages to different peers may overtake each other (replies carry corr_id).
+ * outbox. A run of sends outside this socket's own callback must end with
+ * zsock_kick() before control returns to the loop. Messages to different peers may overtake each other (replies carry corr_id).
  * Returns 0, -EHOSTUNREACH if a ROUTER peer is gone, -ENOBUFS if the outbox is full
  * (the message is dropped), -ENOMEM. */
 int zsock_send(struct zsock *z, const struct iovec *frames, size_t n);
 
 void zsock_resume(struct zsock *z);
+
+/* Re-reads the socket's state and wakes its callback if messages wait: the edge
+ * a send or receive may have consumed is not lost. */
 void zsock_kick(struct zsock *z);
 size_t zsock_outq_len(const struct zsock *z);
