@@ -426,13 +426,11 @@ bench_lmdb(const struct opts *o, size_t batch, size_t env_size, size_t alert_siz
 			int n;
 
 			put(txn, events, &seq, 8, val, 8 + env_size, MDB_APPEND);
-			put(txn, meta, "event_seq", 9, &seq, 8, 0);
 			n = snprintf(key, sizeof(key), "bench%cbench-%zu", 0, i);
 			put(txn, dedup, key, (size_t)n, &seq, 8, 0);
 			if (o->requests)
 				continue;
 			put(txn, alerts, &seq, 8, val, alert_size, MDB_APPEND);
-			put(txn, meta, "alert_seq", 9, &seq, 8, 0);
 			n = snprintf(key, sizeof(key), "deadline-missed/school-social-worker/-/case-%zu", i);
 			put(txn, akeys, key, (size_t)n, &seq, 8, 0);
 			memcpy(key, "bench-board", 12);
@@ -440,6 +438,9 @@ bench_lmdb(const struct opts *o, size_t batch, size_t env_size, size_t alert_siz
 			put(txn, by_rcpt, key, 20, "", 0, 0);
 			put(txn, open, &seq, 8, "", 0, MDB_APPEND);
 		}
+		uint64_t counter = htobe64(i);	/* lanud writes its two counters once a batch */
+		put(txn, meta, "event_seq", 9, &counter, 8, 0);
+		put(txn, meta, "alert_seq", 9, &counter, 8, 0);
 		lmdb_check(mdb_txn_commit(txn), "commit");
 	}
 	double rate = (double)o->events / (now_s() - t0);

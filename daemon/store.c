@@ -11,7 +11,8 @@
  *
  * Integer keys are big-endian so cursor order is numeric order (rule 19). The
  * alert sequence is assigned inside the write transaction that stores the alert,
- * so an aborted transaction leaves no gap. Values are copied or decoded before
+ * so an aborted transaction leaves no gap. The two counters are read from meta once
+ * per transaction and written back once, at commit. Values are copied or decoded before
  * their transaction ends (rule 18). No read transaction outlives a call.
  */
 #include "store.h"
@@ -236,11 +237,24 @@ store_begin(struct store *s, struct store_txn *t, int flags)
 	MDB_txn *txn = NULL;
 	int rc;
 
-	*t = (struct store_txn){ .s = s };
+	*t = (struct store_txn){ .s = s };	/* counters not loaded */
 	rc = mdb_txn_begin(s->env, NULL, flags == STORE_RO ? MDB_RDONLY : 0, &txn);
 	if (rc != MDB_SUCCESS)
 		t->err = store_errno(rc);
 	t->txn = txn;
+}
+
+/* The next event or alert sequence number of this transaction. */
+static uint64_t
+store_next_seq(struct store_txn *t, bool alert)
+{
+	if (!t->seq_loaded) {
+		t->event_seq = store_meta_u64(t, "event_seq");
+		t->alert_seq = store_meta_u64(t, "alert_seq");
+		t->seq_loaded = true;
+	}
+	t->seq_dirty = true;
+	return alert ? ++t->alert_seq : ++t->event_seq;
 }
 
 int
@@ -250,6 +264,10 @@ store_commit(struct store_txn *t)
 
 	if (!t->txn)
 		return t->err;
+	if (t->seq_dirty) {
+		store_put_meta_u64(t, "event_seq", t->event_seq);
+		store_put_meta_u64(t, "alert_seq", t->alert_seq);
+	}
 	if (t->err) {
 		mdb_txn_abort(t->txn);
 		t->txn = NULL;
@@ -316,12 +334,13 @@ store_put_event(struct store_txn *t, const char *producer, const char *event_id,
 		uint64_t received_ms, const void *data, size_t len)
 {
 	char buf[KEY_MAX];
-	uint64_t seq = store_meta_u64(t, "event_seq") + 1, be;
+	uint64_t seq, be;
 	MDB_val k, v = { .mv_size = sizeof(be) + len };
 	int rc;
 
 	if (t->err)
 		return;
+	seq = store_next_seq(t, false);
 	k = store_u64(&be, seq);
 	rc = mdb_put(t->txn, t->s->events, &k, &v, MDB_APPEND | MDB_RESERVE);
 	if (rc != MDB_SUCCESS) {
@@ -331,7 +350,6 @@ store_put_event(struct store_txn *t, const char *producer, const char *event_id,
 	received_ms = htobe64(received_ms);
 	memcpy(v.mv_data, &received_ms, sizeof(received_ms));
 	memcpy((char *)v.mv_data + sizeof(received_ms), data, len);
-	store_put_meta_u64(t, "event_seq", seq);
 	k = store_dedup_key(buf, producer, event_id);
 	v = store_u64(&be, seq);
 	store_put(t, t->s->dedup, &k, &v, MDB_NOOVERWRITE);
@@ -413,11 +431,12 @@ store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_AL
 		   uint64_t *ret_prev)
 {
 	char buf[LANU_MAX_NAME + 1 + 8];
-	uint64_t seq = store_meta_u64(t, "alert_seq") + 1, be;
+	uint64_t seq, be;
 	MDB_val k, v = { 0 };
 
 	if (t->err)
 		return;
+	seq = store_next_seq(t, true);
 	a->seq = seq;
 	snprintf(ret_id, STORE_ALERT_ID_MAX, "a-%" PRIu64, seq);
 	a->alert_id = ret_id;
@@ -427,7 +446,6 @@ store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_AL
 		store_put(t, t->s->by_rcpt, &k, &v, 0);
 	}
 	store_put_alert(t, a, MDB_APPEND);
-	store_put_meta_u64(t, "alert_seq", seq);
 	if (a->dedup_key && a->dedup_key[0]) {
 		k = store_str(a->dedup_key);
 		v = store_u64(&be, seq);

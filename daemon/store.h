@@ -15,6 +15,9 @@ struct store_txn {
 	struct store *s;
 	void *txn;	/* MDB_txn */
 	int err;
+	bool seq_loaded;	/* the counters below were read from meta */
+	bool seq_dirty;		/* and must be written back at commit */
+	uint64_t event_seq, alert_seq;
 };
 
 enum { STORE_RW = 0, STORE_RO = 1 };
