@@ -46,29 +46,24 @@ query_limit(uint32_t asked)
 static int
 query_list(struct store_txn *t, const Lanu__V1__Request *req, struct query_ctx *qc)
 {
+	bool replay = req->body_case == LANU__V1__REQUEST__BODY_REPLAY;
+	size_t limit = query_limit(replay ? req->replay->limit : req->open_alerts->limit);
 	uint64_t last = 0;
 	bool more = false;
-	size_t limit;
 	int r;
 
-	if (req->body_case == LANU__V1__REQUEST__BODY_REPLAY) {
+	qc->list.alerts = calloc(limit, sizeof(*qc->list.alerts));
+	if (!qc->list.alerts)
+		return -ENOMEM;
+	qc->cap = limit;
+	if (replay) {
 		const Lanu__V1__ReplayQuery *q = req->replay;
 
-		limit = query_limit(q->limit);
-		qc->list.alerts = calloc(limit, sizeof(*qc->list.alerts));
-		if (!qc->list.alerts)
-			return -ENOMEM;
-		qc->cap = limit;
 		r = store_replay(t, (const char *const *)q->recipients, q->n_recipients,
 				 q->after_seq, limit, query_take_cb, qc, &last, &more);
 	} else {
 		const Lanu__V1__OpenAlertsQuery *q = req->open_alerts;
 
-		limit = query_limit(q->limit);
-		qc->list.alerts = calloc(limit, sizeof(*qc->list.alerts));
-		if (!qc->list.alerts)
-			return -ENOMEM;
-		qc->cap = limit;
 		qc->rcpts = (const char *const *)q->recipients;
 		qc->n_rcpts = q->n_recipients;
 		r = store_open_alerts(t, q->after_seq, limit, query_take_cb, qc, &last, &more);
