@@ -1,19 +1,26 @@
 /*
- * pbjson: the proto3 canonical JSON mapping over protobuf-c's descriptors, so that
- * no message is ever mapped by hand. Walks ProtobufCFieldDescriptor tables both
- * ways. Map fields are protobuf-c's repeated "...Entry" messages (key = 1,
- * value = 2) and become JSON objects.
+ * pbjson: the proto3 canonical JSON mapping, both ways, driven only by
+ * protobuf-c's descriptors, so that no message is ever mapped by hand. JSON
+ * names are the lowerCamelCase of the proto names (both are read), 64-bit
+ * integers are strings, enums are names, bytes are standard base64, and map
+ * fields are objects: protobuf-c 1.4 represents a map<K, V> as a repeated
+ * "...Entry" message with key = 1 and value = 2, and flags it nowhere.
  *
- * Ownership: pbjson_to_message() allocates the whole tree with malloc, exactly as
- * protobuf_c_message_unpack() with the default allocator would, and links every
- * piece into its parent before filling it, so one protobuf_c_message_free_unpacked()
- * frees a complete or a half-built message alike. Unset strings keep pointing at
- * the descriptor's default, which free_unpacked never frees.
+ * Ownership: pbjson_from_message() only reads the message; the JSON it returns
+ * belongs to the caller. pbjson_to_message() never keeps or changes the JSON,
+ * and mallocs exactly what protobuf_c_message_unpack() with the default
+ * allocator would. It links every allocation into the tree before filling it
+ * (a submessage before its fields, an array element before it is parsed, a
+ * oneof case before its member), so one protobuf_c_message_free_unpacked(m,
+ * NULL) frees a finished and a half-built message alike. Unset strings keep
+ * pointing at the descriptor's default (protobuf_c_empty_string), which
+ * free_unpacked never frees.
  */
 #include "pbjson.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -22,10 +29,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lanu/macro.h"
-
+#define PBJSON_NAME_MAX 256
 #define PBJSON_PATH_MAX 256
 #define PBJSON_DEPTH_MAX 32
+
+#define MEMBER(m, off) ((void *)((char *)(m) + (off)))
 
 struct pbjson_ctx {
 	char *err;
@@ -33,18 +41,16 @@ struct pbjson_ctx {
 	int depth;
 };
 
-#define MEMBER(m, off) ((void *)((char *)(m) + (off)))
-
-/* --- names and descriptors -------------------------------------------------- */
+/* --- descriptors ---------------------------------------------------------------- */
 
 /* "occurred_at_ms" -> "occurredAtMs" */
 static void
-pbjson_camel(const char *name, char *out, size_t outlen)
+pbjson_camel(const char *name, char out[PBJSON_NAME_MAX])
 {
 	size_t n = 0;
 	bool up = false;
 
-	for (; *name && n + 1 < outlen; name++) {
+	for (; *name && n + 1 < PBJSON_NAME_MAX; name++) {
 		if (*name == '_') {
 			up = true;
 			continue;
@@ -69,6 +75,15 @@ pbjson_is_map(const ProtobufCFieldDescriptor *f)
 	       e->fields[1].id == 2 && strcmp(e->fields[1].name, "value") == 0;
 }
 
+/* Whether the field has a has_ member: protobuf-c gives one to every OPTIONAL field
+ * outside a oneof but strings and messages, whose presence is a non-NULL pointer. */
+static bool
+pbjson_has_flag(const ProtobufCFieldDescriptor *f)
+{
+	return f->label == PROTOBUF_C_LABEL_OPTIONAL && !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+	       f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE;
+}
+
 static size_t
 pbjson_elt_size(ProtobufCType t)
 {
@@ -89,31 +104,29 @@ pbjson_elt_size(ProtobufCType t)
 	}
 }
 
-/* --- base64 (RFC 4648; standard and URL-safe alphabets read, standard written) --- */
+/* --- base64 (RFC 4648: standard written; standard and URL-safe read) --------------- */
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char pbjson_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static json_t *
 pbjson_b64_encode(const ProtobufCBinaryData *b)
 {
-	size_t n = (b->len + 2) / 3 * 4, o = 0;
-	char *s = malloc(n + 1);
+	char *s = malloc((b->len + 2) / 3 * 4 + 1);
+	size_t o = 0;
 	json_t *j;
 
 	if (!s)
 		return NULL;
 	for (size_t i = 0; i < b->len; i += 3) {
-		uint32_t v = (uint32_t)b->data[i] << 16;
 		size_t left = b->len - i;
+		uint32_t v = (uint32_t)b->data[i] << 16 |
+			     (left > 1 ? (uint32_t)b->data[i + 1] << 8 : 0) |
+			     (left > 2 ? b->data[i + 2] : 0);
 
-		if (left > 1)
-			v |= (uint32_t)b->data[i + 1] << 8;
-		if (left > 2)
-			v |= b->data[i + 2];
-		s[o++] = b64[(v >> 18) & 63];
-		s[o++] = b64[(v >> 12) & 63];
-		s[o++] = left > 1 ? b64[(v >> 6) & 63] : '=';
-		s[o++] = left > 2 ? b64[v & 63] : '=';
+		s[o++] = pbjson_b64[v >> 18 & 63];
+		s[o++] = pbjson_b64[v >> 12 & 63];
+		s[o++] = left > 1 ? pbjson_b64[v >> 6 & 63] : '=';
+		s[o++] = left > 2 ? pbjson_b64[v & 63] : '=';
 	}
 	s[o] = '\0';
 	j = json_string(s);
@@ -122,48 +135,39 @@ pbjson_b64_encode(const ProtobufCBinaryData *b)
 }
 
 static int
-pbjson_b64_value(char c)
-{
-	const char *p;
-
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	p = c ? strchr(b64, c) : NULL;
-	return p ? (int)(p - b64) : -1;
-}
-
-static int
 pbjson_b64_decode(const char *s, ProtobufCBinaryData *ret)
 {
-	size_t n = strlen(s), o = 0;
+	size_t len = strlen(s), n = len, o = 0;
+	unsigned bits = 0;
 	uint32_t acc = 0;
-	int bits = 0;
 	uint8_t *out;
 
-	while (n > 0 && s[n - 1] == '=')
+	while (n > 0 && len - n < 2 && s[n - 1] == '=')
 		n--;
-	out = malloc(n * 3 / 4 + 1);
+	if ((n < len && len % 4 != 0) || n % 4 == 1)
+		return -EINVAL;
+	if (n == 0) {
+		ret->data = NULL;
+		ret->len = 0;
+		return 0;
+	}
+	out = malloc(n * 3 / 4);
 	if (!out)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		int v = pbjson_b64_value(s[i]);
+		const char *p = s[i] ? strchr(pbjson_b64, s[i]) : NULL;
+		int v = s[i] == '-' ? 62 : s[i] == '_' ? 63 : p ? (int)(p - pbjson_b64) : -1;
 
 		if (v < 0) {
 			free(out);
 			return -EINVAL;
 		}
-		acc = (acc << 6) | (uint32_t)v;
+		acc = acc << 6 | (uint32_t)v;
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
 			out[o++] = (uint8_t)(acc >> bits);
 		}
-	}
-	if (bits >= 6) {	/* a lone trailing character encodes no byte */
-		free(out);
-		return -EINVAL;
 	}
 	ret->data = out;
 	ret->len = o;
@@ -171,9 +175,6 @@ pbjson_b64_decode(const char *s, ProtobufCBinaryData *ret)
 }
 
 /* --- message -> JSON ------------------------------------------------------------- */
-
-static json_t *pbjson_value_to_json(const ProtobufCFieldDescriptor *f, const void *v,
-				    int emit_defaults);
 
 static json_t *
 pbjson_double(double d)
@@ -185,10 +186,15 @@ pbjson_double(double d)
 	return json_real(d);
 }
 
+/* One value of field f at v (a struct member or an array element). */
 static json_t *
 pbjson_value_to_json(const ProtobufCFieldDescriptor *f, const void *v, int emit_defaults)
 {
+	const ProtobufCEnumValue *e;
+	const ProtobufCMessage *sub;
+	const char *s;
 	char num[32];
+	json_t *j;
 
 	switch (f->type) {
 	case PROTOBUF_C_TYPE_INT32:
@@ -208,132 +214,160 @@ pbjson_value_to_json(const ProtobufCFieldDescriptor *f, const void *v, int emit_
 	case PROTOBUF_C_TYPE_FLOAT: return pbjson_double(*(const float *)v);
 	case PROTOBUF_C_TYPE_DOUBLE: return pbjson_double(*(const double *)v);
 	case PROTOBUF_C_TYPE_BOOL: return json_boolean(*(const protobuf_c_boolean *)v);
-	case PROTOBUF_C_TYPE_ENUM: {
-		const ProtobufCEnumValue *e =
-			protobuf_c_enum_descriptor_get_value(f->descriptor, *(const int *)v);
-
+	case PROTOBUF_C_TYPE_ENUM:
+		/* An open enum: a number no name is known for stays a number. */
+		e = protobuf_c_enum_descriptor_get_value(f->descriptor, *(const int *)v);
 		return e ? json_string(e->name) : json_integer(*(const int *)v);
-	}
-	case PROTOBUF_C_TYPE_STRING: {
-		const char *s = *(char *const *)v;
-		json_t *j = json_string(s ? s : "");
-
-		/* lanud sends only valid UTF-8; anything else is shown, not dropped. */
+	case PROTOBUF_C_TYPE_STRING:
+		s = *(const char *const *)v;
+		j = json_string(s ? s : "");
+		/* Not UTF-8 (protobuf-c does not check): shown as U+FFFD, not dropped. */
 		return j ? j : json_string("\xef\xbf\xbd");
-	}
 	case PROTOBUF_C_TYPE_BYTES: return pbjson_b64_encode(v);
-	case PROTOBUF_C_TYPE_MESSAGE: {
-		const ProtobufCMessage *m = *(ProtobufCMessage *const *)v;
-
-		return m ? pbjson_from_message(m, emit_defaults) : json_null();
-	}
+	case PROTOBUF_C_TYPE_MESSAGE:
+		sub = *(const ProtobufCMessage *const *)v;
+		return sub ? pbjson_from_message(sub, emit_defaults) : json_object();
 	}
 	return json_null();
 }
 
+/* Whether a singular value is the proto3 default, judged as protobuf-c's packer does
+ * (so -0.0 is a default too). */
 static bool
-pbjson_is_default(const ProtobufCFieldDescriptor *f, const void *v)
+pbjson_is_zero(const ProtobufCFieldDescriptor *f, const void *v)
 {
+	static const char zero[sizeof(uint64_t)];	/* the largest but bytes */
+	const char *s;
+
 	switch (f->type) {
-	case PROTOBUF_C_TYPE_STRING: {
-		const char *s = *(char *const *)v;
+	case PROTOBUF_C_TYPE_STRING:
+		s = *(const char *const *)v;
 		return !s || !*s;
-	}
 	case PROTOBUF_C_TYPE_BYTES: return ((const ProtobufCBinaryData *)v)->len == 0;
-	case PROTOBUF_C_TYPE_MESSAGE: return *(void *const *)v == NULL;
-	case PROTOBUF_C_TYPE_DOUBLE: return *(const double *)v == 0;
 	case PROTOBUF_C_TYPE_FLOAT: return *(const float *)v == 0;
-	case PROTOBUF_C_TYPE_BOOL: return !*(const protobuf_c_boolean *)v;
-	default: return pbjson_elt_size(f->type) == 8 ? *(const uint64_t *)v == 0
-						       : *(const uint32_t *)v == 0;
+	case PROTOBUF_C_TYPE_DOUBLE: return *(const double *)v == 0;
+	default: return memcmp(v, zero, pbjson_elt_size(f->type)) == 0;
 	}
 }
 
-static json_t *
-pbjson_repeated_to_json(const ProtobufCFieldDescriptor *f, const char *arr, size_t n,
-			int emit_defaults)
+/* Whether field f of m is written at all. */
+static bool
+pbjson_present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, int emit_defaults)
 {
-	json_t *j = pbjson_is_map(f) ? json_object() : json_array();
+	const void *q = MEMBER(m, f->quantifier_offset), *v = MEMBER(m, f->offset);
 
-	for (size_t i = 0; j && i < n; i++) {
-		json_t *v;
+	if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+		return *(const uint32_t *)q == f->id;
+	if (f->label == PROTOBUF_C_LABEL_REPEATED)
+		return emit_defaults || *(const size_t *)q > 0;
+	if (pbjson_has_flag(f))
+		return *(const protobuf_c_boolean *)q;
+	if (f->type == PROTOBUF_C_TYPE_MESSAGE)
+		return *(const void *const *)v != NULL;
+	if (f->label == PROTOBUF_C_LABEL_OPTIONAL)	/* a string: unset is NULL or the default */
+		return *(const void *const *)v && *(const void *const *)v != f->default_value;
+	if (f->label == PROTOBUF_C_LABEL_REQUIRED)
+		return true;
+	return emit_defaults || !pbjson_is_zero(f, v);
+}
 
-		if (pbjson_is_map(f)) {
-			const ProtobufCMessage *e = ((ProtobufCMessage *const *)arr)[i];
-			const ProtobufCMessageDescriptor *ed = f->descriptor;
-			const ProtobufCFieldDescriptor *kf = &ed->fields[0], *vf = &ed->fields[1];
-			json_t *k = pbjson_value_to_json(kf, MEMBER(e, kf->offset), 0);
-			char key[32];
+static json_t *
+pbjson_map_to_json(const ProtobufCFieldDescriptor *f, ProtobufCMessage *const *arr, size_t n,
+		   int emit_defaults)
+{
+	const ProtobufCMessageDescriptor *ed = f->descriptor;
+	const ProtobufCFieldDescriptor *kf = &ed->fields[0], *vf = &ed->fields[1];
+	json_t *obj = json_object(), *k = NULL, *v = NULL;
+	char num[32];
 
-			/* JSON object keys are strings: numbers and booleans are written out. */
-			if (json_is_integer(k))
-				snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT, json_integer_value(k));
-			else if (json_is_boolean(k))
-				snprintf(key, sizeof(key), "%s", json_is_true(k) ? "true" : "false");
-			v = pbjson_value_to_json(vf, MEMBER(e, vf->offset), emit_defaults);
-			if (!k || !v ||
-			    json_object_set_new(j, json_is_string(k) ? json_string_value(k) : key, v) < 0) {
-				json_decref(k);
-				json_decref(j);
-				return NULL;
-			}
-			json_decref(k);
+	if (!obj)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *key = num;
+
+		if (!arr[i])
 			continue;
+		k = pbjson_value_to_json(kf, MEMBER(arr[i], kf->offset), 0);
+		v = pbjson_value_to_json(vf, MEMBER(arr[i], vf->offset), emit_defaults);
+		if (!k || !v)
+			goto fail;
+		/* Object keys are strings: integer and bool keys are written out. */
+		if (json_is_string(k))
+			key = json_string_value(k);
+		else if (json_is_integer(k))
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(k));
+		else
+			snprintf(num, sizeof(num), "%s", json_is_true(k) ? "true" : "false");
+		if (json_object_set_new(obj, key, v) < 0) {
+			v = NULL;	/* taken even on failure */
+			goto fail;
 		}
-		v = pbjson_value_to_json(f, arr + i * pbjson_elt_size(f->type), emit_defaults);
-		if (!v || json_array_append_new(j, v) < 0) {
-			json_decref(j);
+		json_decref(k);
+		k = v = NULL;
+	}
+	return obj;
+fail:
+	json_decref(k);
+	json_decref(v);
+	json_decref(obj);
+	return NULL;
+}
+
+static json_t *
+pbjson_array_to_json(const ProtobufCFieldDescriptor *f, const char *arr, size_t n,
+		     int emit_defaults)
+{
+	json_t *a = json_array();
+	size_t sz = pbjson_elt_size(f->type);
+
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *v = pbjson_value_to_json(f, arr + i * sz, emit_defaults);
+
+		if (json_array_append_new(a, v) < 0) {	/* NULL v fails too */
+			json_decref(a);
 			return NULL;
 		}
 	}
-	return j;
+	return a;
 }
 
 json_t *
 pbjson_from_message(const ProtobufCMessage *m, int emit_defaults)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
-	json_t *obj = json_object();
+	char name[PBJSON_NAME_MAX];
+	json_t *obj = json_object(), *v;
 
-	for (unsigned i = 0; obj && i < d->n_fields; i++) {
+	if (!obj)
+		return NULL;
+	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 		const void *member = MEMBER(m, f->offset);
-		char name[PBJSON_PATH_MAX];
-		json_t *v;
+		size_t n = f->label == PROTOBUF_C_LABEL_REPEATED
+				   ? *(const size_t *)MEMBER(m, f->quantifier_offset) : 0;
 
-		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-			if (*(const uint32_t *)MEMBER(m, f->quantifier_offset) != f->id)
-				continue;
-		} else if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-			if (*(const size_t *)MEMBER(m, f->quantifier_offset) == 0 && !emit_defaults)
-				continue;
-		} else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
-			   f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE) {
-			if (!*(const protobuf_c_boolean *)MEMBER(m, f->quantifier_offset))
-				continue;
-		} else if (f->type == PROTOBUF_C_TYPE_MESSAGE ? *(void *const *)member == NULL
-							       : !emit_defaults &&
-									 pbjson_is_default(f, member)) {
+		if (!pbjson_present(m, f, emit_defaults))
 			continue;
-		}
-		if (f->label == PROTOBUF_C_LABEL_REPEATED)
-			v = pbjson_repeated_to_json(f, *(char *const *)member,
-						    *(const size_t *)MEMBER(m, f->quantifier_offset),
-						    emit_defaults);
+		if (pbjson_is_map(f))
+			v = pbjson_map_to_json(f, *(ProtobufCMessage *const *const *)member, n,
+					       emit_defaults);
+		else if (f->label == PROTOBUF_C_LABEL_REPEATED)
+			v = pbjson_array_to_json(f, *(const char *const *)member, n, emit_defaults);
 		else
 			v = pbjson_value_to_json(f, member, emit_defaults);
-		pbjson_camel(f->name, name, sizeof(name));
-		if (!v || json_object_set_new(obj, name, v) < 0) {
-			json_decref(obj);
-			return NULL;
-		}
+		pbjson_camel(f->name, name);
+		if (json_object_set_new(obj, name, v) < 0)	/* NULL v fails too */
+			goto fail;
 	}
 	return obj;
+fail:
+	json_decref(obj);
+	return NULL;
 }
 
 /* --- JSON -> message ------------------------------------------------------------- */
 
-/* path.key, or path[index] when key is NULL; an overlong path is shown cut short. */
+/* path.key, or path[index] when key is NULL; an overlong path ends in "...". */
 static void
 pbjson_subpath(char sub[PBJSON_PATH_MAX], const char *path, const char *key, size_t index)
 {
@@ -344,23 +378,31 @@ pbjson_subpath(char sub[PBJSON_PATH_MAX], const char *path, const char *key, siz
 		memcpy(sub + PBJSON_PATH_MAX - 4, "...", 4);
 }
 
-static int _printf_(3, 4)
+/* Writes "path: message" to the caller's err, kept on one line; returns -EINVAL. */
+static int __attribute__((format(printf, 3, 4)))
 pbjson_fail(struct pbjson_ctx *x, const char *path, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
+	int n;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(x->err, x->errlen, "%s%s%s", path, *path ? ": " : "", msg);
+	if (!x->errlen)
+		return -EINVAL;
+	n = snprintf(x->err, x->errlen, "%s%s", path, *path ? ": " : "");
+	if (n >= 0 && (size_t)n < x->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	for (char *c = x->err; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = '?';
 	return -EINVAL;
 }
 
 static const char *
 pbjson_type_name(const json_t *j)
 {
-	switch (json_typeof(j)) {
+	switch (j ? json_typeof(j) : JSON_NULL) {
 	case JSON_OBJECT: return "an object";
 	case JSON_ARRAY: return "an array";
 	case JSON_STRING: return "a string";
@@ -372,135 +414,150 @@ pbjson_type_name(const json_t *j)
 	}
 }
 
-/* An integer from a JSON number or a decimal string, within [min, max] (signed) or
- * [0, umax] (unsigned). */
+/* An integer from a JSON number or a decimal string, within [-neg_max, pos_max];
+ * *ret gets its two's complement bits. */
 static int
-pbjson_integer(struct pbjson_ctx *x, const char *path, const json_t *j, bool is_signed,
-	       int64_t min, int64_t max, uint64_t umax, uint64_t *ret)
+pbjson_integer(struct pbjson_ctx *x, const char *path, const json_t *j, uint64_t neg_max,
+	       uint64_t pos_max, uint64_t *ret)
 {
+	char shown[64];
+	uint64_t mag;
+	bool neg;
+
 	if (json_is_integer(j)) {
 		json_int_t v = json_integer_value(j);
 
-		if (is_signed ? (v < min || v > max) : (v < 0 || (uint64_t)v > umax))
-			return pbjson_fail(x, path, "%" JSON_INTEGER_FORMAT " is out of range", v);
-		*ret = (uint64_t)v;
-		return 0;
-	}
-	if (json_is_real(j)) {
-		double d = json_real_value(j);
+		neg = v < 0;
+		mag = neg ? 0 - (uint64_t)v : (uint64_t)v;
+		snprintf(shown, sizeof(shown), "%" JSON_INTEGER_FORMAT, v);
+	} else if (json_is_real(j)) {
+		double d = json_real_value(j), a = d < 0 ? -d : d;
 
-		if (d != floor(d) || !isfinite(d))
-			return pbjson_fail(x, path, "%g is not an integer", d);
-		if (is_signed ? (d < (double)min || d > (double)max) : (d < 0 || d > (double)umax))
-			return pbjson_fail(x, path, "%g is out of range", d);
-		*ret = is_signed ? (uint64_t)(int64_t)d : (uint64_t)d;
-		return 0;
-	}
-	if (json_is_string(j)) {
-		const char *s = json_string_value(j);
+		neg = d < 0;
+		snprintf(shown, sizeof(shown), "%.17g", d);
+		if (!(a < 0x1p64))	/* also NaN */
+			return pbjson_fail(x, path, "%s is out of range", shown);
+		mag = (uint64_t)a;
+		if ((double)mag != a)
+			return pbjson_fail(x, path, "%s is not an integer", shown);
+	} else if (json_is_string(j)) {
+		const char *s = json_string_value(j), *digits = s + (*s == '-');
 		char *end;
 
+		neg = *s == '-';
+		snprintf(shown, sizeof(shown), "'%s'", s);
 		errno = 0;
-		if (is_signed) {
-			long long v = strtoll(s, &end, 10);
-
-			if (!*s || *end || isspace((unsigned char)*s) || *s == '+')
-				return pbjson_fail(x, path, "'%s' is not an integer", s);
-			if (errno || v < min || v > max)
-				return pbjson_fail(x, path, "'%s' is out of range", s);
-			*ret = (uint64_t)v;
-		} else {
-			unsigned long long v = strtoull(s, &end, 10);
-
-			if (!*s || *end || !isdigit((unsigned char)*s))
-				return pbjson_fail(x, path, "'%s' is not an unsigned integer", s);
-			if (errno || v > umax)
-				return pbjson_fail(x, path, "'%s' is out of range", s);
-			*ret = v;
-		}
-		return 0;
+		mag = strtoull(digits, &end, 10);
+		if (!isdigit((unsigned char)*digits) || *end)
+			return pbjson_fail(x, path, "%s is not an integer", shown);
+		if (errno == ERANGE)
+			return pbjson_fail(x, path, "%s is out of range", shown);
+	} else {
+		return pbjson_fail(x, path, "expected an integer, got %s", pbjson_type_name(j));
 	}
-	return pbjson_fail(x, path, "expected an integer, got %s", pbjson_type_name(j));
+	if (neg ? mag > neg_max : mag > pos_max)
+		return pbjson_fail(x, path, "%s is out of range", shown);
+	*ret = neg ? 0 - mag : mag;
+	return 0;
 }
 
+/* A number, or "NaN", "Infinity", "-Infinity", or a decimal number in a string. */
 static int
-pbjson_real(struct pbjson_ctx *x, const char *path, const json_t *j, double *ret)
+pbjson_real(struct pbjson_ctx *x, const char *path, const json_t *j, bool is_float,
+	    double *ret)
 {
-	if (json_is_number(j)) {
-		*ret = json_number_value(j);
-		return 0;
-	}
-	if (json_is_string(j)) {
-		const char *s = json_string_value(j);
-		char *end;
+	const char *s = json_string_value(j);
+	char *end;
+	double d;
 
-		if (strcmp(s, "NaN") == 0)
-			*ret = NAN;
-		else if (strcmp(s, "Infinity") == 0)
-			*ret = INFINITY;
-		else if (strcmp(s, "-Infinity") == 0)
-			*ret = -INFINITY;
-		else if ((*ret = strtod(s, &end)), !*s || *end || isspace((unsigned char)*s))
+	if (json_is_number(j)) {
+		d = json_number_value(j);
+	} else if (!s) {
+		return pbjson_fail(x, path, "expected a number, got %s", pbjson_type_name(j));
+	} else if (strcmp(s, "NaN") == 0 || strcmp(s, "Infinity") == 0 ||
+		   strcmp(s, "-Infinity") == 0) {
+		d = s[0] == 'N' ? NAN : s[0] == '-' ? -INFINITY : INFINITY;
+	} else {
+		/* strtod's "inf", "nan", hex and leading blanks are not JSON numbers. */
+		d = strtod(s, &end);
+		if (!*s || *end || strspn(s, "0123456789+-.eE") != strlen(s))
 			return pbjson_fail(x, path, "'%s' is not a number", s);
-		return 0;
+		if (!isfinite(d))
+			return pbjson_fail(x, path, "'%s' is out of range", s);
 	}
-	return pbjson_fail(x, path, "expected a number, got %s", pbjson_type_name(j));
+	if (is_float && isfinite(d) && (d > FLT_MAX || d < -FLT_MAX))
+		return pbjson_fail(x, path, "%g is out of range for a float", d);
+	*ret = d;
+	return 0;
 }
 
 static int pbjson_object(struct pbjson_ctx *x, const char *path, const json_t *j,
 			 ProtobufCMessage *m);
 
+/* Allocates an empty message of type d and links it into *slot. */
 static int
-pbjson_new_message(const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret)
+pbjson_new_message(const ProtobufCMessageDescriptor *d, ProtobufCMessage **slot)
 {
 	ProtobufCMessage *m = malloc(d->sizeof_message);
 
 	if (!m)
 		return -ENOMEM;
 	protobuf_c_message_init(d, m);
-	*ret = m;
+	*slot = m;
 	return 0;
 }
 
-/* Parses one value of field f into v (the struct member or an array element). */
+/* Parses one value of field f into v (a struct member or an array element). Writes v
+ * only on success, except that a submessage is linked into v before it is filled. */
 static int
 pbjson_value(struct pbjson_ctx *x, const char *path, const ProtobufCFieldDescriptor *f,
 	     const json_t *j, void *v)
 {
-	uint64_t u = 0;
+	uint64_t neg_max = 0, pos_max = 0, u = 0;
+	const ProtobufCEnumValue *e;
 	double d = 0;
+	char *s;
 	int r;
 
 	switch (f->type) {
+	case PROTOBUF_C_TYPE_ENUM:
+		if (json_is_string(j)) {
+			e = protobuf_c_enum_descriptor_get_value_by_name(f->descriptor,
+									 json_string_value(j));
+			if (!e)
+				return pbjson_fail(x, path, "unknown enum value '%s'",
+						   json_string_value(j));
+			*(int *)v = e->value;
+			return 0;
+		}
+		if (!json_is_number(j))
+			return pbjson_fail(x, path, "expected an enum name or number, got %s",
+					   pbjson_type_name(j));
+		/* an enum number is an int32 */
+		/* fall through */
 	case PROTOBUF_C_TYPE_INT32:
 	case PROTOBUF_C_TYPE_SINT32:
 	case PROTOBUF_C_TYPE_SFIXED32:
-		r = pbjson_integer(x, path, j, true, INT32_MIN, INT32_MAX, 0, &u);
-		if (r == 0)
-			*(int32_t *)v = (int32_t)(int64_t)u;
-		return r;
+		neg_max = (uint64_t)INT32_MAX + 1;
+		pos_max = INT32_MAX;
+		break;
 	case PROTOBUF_C_TYPE_UINT32:
 	case PROTOBUF_C_TYPE_FIXED32:
-		r = pbjson_integer(x, path, j, false, 0, 0, UINT32_MAX, &u);
-		if (r == 0)
-			*(uint32_t *)v = (uint32_t)u;
-		return r;
+		pos_max = UINT32_MAX;
+		break;
 	case PROTOBUF_C_TYPE_INT64:
 	case PROTOBUF_C_TYPE_SINT64:
 	case PROTOBUF_C_TYPE_SFIXED64:
-		r = pbjson_integer(x, path, j, true, INT64_MIN, INT64_MAX, 0, &u);
-		if (r == 0)
-			*(int64_t *)v = (int64_t)u;
-		return r;
+		neg_max = (uint64_t)INT64_MAX + 1;
+		pos_max = INT64_MAX;
+		break;
 	case PROTOBUF_C_TYPE_UINT64:
 	case PROTOBUF_C_TYPE_FIXED64:
-		r = pbjson_integer(x, path, j, false, 0, 0, UINT64_MAX, &u);
-		if (r == 0)
-			*(uint64_t *)v = u;
-		return r;
+		pos_max = UINT64_MAX;
+		break;
 	case PROTOBUF_C_TYPE_FLOAT:
 	case PROTOBUF_C_TYPE_DOUBLE:
-		r = pbjson_real(x, path, j, &d);
+		r = pbjson_real(x, path, j, f->type == PROTOBUF_C_TYPE_FLOAT, &d);
 		if (r == 0 && f->type == PROTOBUF_C_TYPE_FLOAT)
 			*(float *)v = (float)d;
 		else if (r == 0)
@@ -512,124 +569,106 @@ pbjson_value(struct pbjson_ctx *x, const char *path, const ProtobufCFieldDescrip
 					   pbjson_type_name(j));
 		*(protobuf_c_boolean *)v = json_is_true(j);
 		return 0;
-	case PROTOBUF_C_TYPE_ENUM: {
-		const ProtobufCEnumValue *e;
-
-		if (json_is_integer(j)) {
-			r = pbjson_integer(x, path, j, true, INT32_MIN, INT32_MAX, 0, &u);
-			if (r == 0)
-				*(int *)v = (int)(int64_t)u;
-			return r;
-		}
+	case PROTOBUF_C_TYPE_STRING:
 		if (!json_is_string(j))
-			return pbjson_fail(x, path, "expected an enum name, got %s",
+			return pbjson_fail(x, path, "expected a string, got %s",
 					   pbjson_type_name(j));
-		e = protobuf_c_enum_descriptor_get_value_by_name(f->descriptor, json_string_value(j));
-		if (!e)
-			return pbjson_fail(x, path, "unknown enum value '%s' (of %s)",
-					   json_string_value(j),
-					   ((const ProtobufCEnumDescriptor *)f->descriptor)->name);
-		*(int *)v = e->value;
-		return 0;
-	}
-	case PROTOBUF_C_TYPE_STRING: {
-		char *s;
-
-		if (!json_is_string(j))
-			return pbjson_fail(x, path, "expected a string, got %s", pbjson_type_name(j));
 		if (strlen(json_string_value(j)) != json_string_length(j))
 			return pbjson_fail(x, path, "a string must not contain NUL");
-		if (!(s = strdup(json_string_value(j))))
+		s = strdup(json_string_value(j));
+		if (!s)
 			return -ENOMEM;
 		*(char **)v = s;
 		return 0;
-	}
 	case PROTOBUF_C_TYPE_BYTES:
 		if (!json_is_string(j))
-			return pbjson_fail(x, path, "expected base64 bytes, got %s",
-					   pbjson_type_name(j));
+			return pbjson_fail(x, path, "expected base64, got %s", pbjson_type_name(j));
 		r = pbjson_b64_decode(json_string_value(j), v);
 		return r == -EINVAL ? pbjson_fail(x, path, "not valid base64") : r;
-	case PROTOBUF_C_TYPE_MESSAGE: {
-		ProtobufCMessage *sub;
-
+	case PROTOBUF_C_TYPE_MESSAGE:
 		if (!json_is_object(j))
-			return pbjson_fail(x, path, "expected an object, got %s", pbjson_type_name(j));
-		r = pbjson_new_message(f->descriptor, &sub);
-		if (r < 0)
-			return r;
-		*(ProtobufCMessage **)v = sub;	/* linked first: freed with the parent */
-		return pbjson_object(x, path, j, sub);
+			return pbjson_fail(x, path, "expected an object, got %s",
+					   pbjson_type_name(j));
+		r = pbjson_new_message(f->descriptor, v);
+		return r < 0 ? r : pbjson_object(x, path, j, *(ProtobufCMessage **)v);
+	default:
+		return pbjson_fail(x, path, "unsupported field type %d", (int)f->type);
 	}
-	}
-	return pbjson_fail(x, path, "unsupported field type");
+	/* An integer type: two's complement, so a 32-bit one is the low half of u. */
+	r = pbjson_integer(x, path, j, neg_max, pos_max, &u);
+	if (r == 0 && pbjson_elt_size(f->type) == sizeof(uint64_t))
+		*(uint64_t *)v = u;
+	else if (r == 0)
+		*(uint32_t *)v = (uint32_t)u;
+	return r;
 }
 
+/* One member of a JSON object given for a map field: a new entry in *slot. */
 static int
-pbjson_map(struct pbjson_ctx *x, const char *path, const ProtobufCFieldDescriptor *f,
-	   const json_t *j, ProtobufCMessage ***arr, size_t *n)
+pbjson_entry(struct pbjson_ctx *x, const char *path, const ProtobufCFieldDescriptor *f,
+	     const char *key, const json_t *val, ProtobufCMessage **slot)
 {
 	const ProtobufCMessageDescriptor *ed = f->descriptor;
 	const ProtobufCFieldDescriptor *kf = &ed->fields[0], *vf = &ed->fields[1];
-	const char *key;
-	json_t *val;
+	json_t *kj;
 	int r;
 
-	if (!json_is_object(j))
-		return pbjson_fail(x, path, "expected an object (a map), got %s",
-				   pbjson_type_name(j));
-	*arr = calloc(json_object_size(j) + 1, sizeof(**arr));
-	if (!*arr)
+	r = pbjson_new_message(ed, slot);
+	if (r < 0)
+		return r;
+	/* The key is a string in JSON: integer keys parse from strings; bool keys need help. */
+	if (kf->type == PROTOBUF_C_TYPE_BOOL && (!strcmp(key, "true") || !strcmp(key, "false")))
+		kj = json_boolean(key[0] == 't');
+	else
+		kj = json_string(key);
+	if (!kj)
 		return -ENOMEM;
-	json_object_foreach((json_t *)j, key, val) {
-		char sub[PBJSON_PATH_MAX];
-		ProtobufCMessage *e;
-		json_t *kj;
-
-		pbjson_subpath(sub, path, key, 0);
-		r = pbjson_new_message(f->descriptor, &e);
-		if (r < 0)
-			return r;
-		(*arr)[(*n)++] = e;
-		kj = json_string(key);	/* integer keys parse from strings too */
-		if (!kj)
-			return -ENOMEM;
-		r = pbjson_value(x, sub, kf, kj, MEMBER(e, kf->offset));
-		json_decref(kj);
-		if (r == 0 && !json_is_null(val))
-			r = pbjson_value(x, sub, vf, val, MEMBER(e, vf->offset));
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	r = pbjson_value(x, path, kf, kj, MEMBER(*slot, kf->offset));
+	json_decref(kj);
+	if (r < 0)
+		return r;
+	return pbjson_value(x, path, vf, val, MEMBER(*slot, vf->offset));
 }
 
+/* A JSON array for a repeated field, or an object for a map field. Each element is
+ * counted before it is parsed: a still zero (calloc'd) element is safe to free. */
 static int
 pbjson_repeated(struct pbjson_ctx *x, const char *path, const ProtobufCFieldDescriptor *f,
 		const json_t *j, ProtobufCMessage *m)
 {
-	size_t *n = MEMBER(m, f->quantifier_offset);
-	void **arr = MEMBER(m, f->offset);
-	size_t sz = pbjson_elt_size(f->type);
+	size_t *n = MEMBER(m, f->quantifier_offset), sz = pbjson_elt_size(f->type), i = 0;
+	char **arr = MEMBER(m, f->offset);
+	bool map = pbjson_is_map(f);
+	char sub[PBJSON_PATH_MAX];
+	const char *key;
+	json_t *val;
+	int r;
 
-	if (pbjson_is_map(f))
-		return pbjson_map(x, path, f, j, (ProtobufCMessage ***)arr, n);
-	if (!json_is_array(j))
-		return pbjson_fail(x, path, "expected an array, got %s", pbjson_type_name(j));
-	*arr = calloc(json_array_size(j) + 1, sz);
+	if (map ? !json_is_object(j) : !json_is_array(j))
+		return pbjson_fail(x, path, "expected %s, got %s", map ? "an object" : "an array",
+				   pbjson_type_name(j));
+	if (json_is_array(j) ? json_array_size(j) == 0 : json_object_size(j) == 0)
+		return 0;
+	*arr = calloc(map ? json_object_size(j) : json_array_size(j), sz);
 	if (!*arr)
 		return -ENOMEM;
-	for (size_t i = 0; i < json_array_size(j); i++) {
-		char sub[PBJSON_PATH_MAX];
-		int r;
-
+	if (map) {
+		json_object_foreach((json_t *)j, key, val) {
+			pbjson_subpath(sub, path, key, 0);
+			*n = i + 1;
+			r = pbjson_entry(x, sub, f, key, val, (ProtobufCMessage **)*arr + i);
+			if (r < 0)
+				return r;
+			i++;
+		}
+		return 0;
+	}
+	json_array_foreach(j, i, val) {
 		pbjson_subpath(sub, path, NULL, i);
-		if (json_is_null(json_array_get(j, i)))
-			return pbjson_fail(x, sub, "null is not allowed in an array");
-		r = pbjson_value(x, sub, f, json_array_get(j, i), (char *)*arr + i * sz);
+		*n = i + 1;
+		r = pbjson_value(x, sub, f, val, *arr + i * sz);
 		if (r < 0)
 			return r;
-		(*n)++;		/* counted once whole: free_unpacked frees exactly these */
 	}
 	return 0;
 }
@@ -637,13 +676,11 @@ pbjson_repeated(struct pbjson_ctx *x, const char *path, const ProtobufCFieldDesc
 static const ProtobufCFieldDescriptor *
 pbjson_field(const ProtobufCMessageDescriptor *d, const char *key)
 {
-	char camel[PBJSON_PATH_MAX];
+	char camel[PBJSON_NAME_MAX];
 
 	for (unsigned i = 0; i < d->n_fields; i++) {
-		if (strcmp(d->fields[i].name, key) == 0)
-			return &d->fields[i];
-		pbjson_camel(d->fields[i].name, camel, sizeof(camel));
-		if (strcmp(camel, key) == 0)
+		pbjson_camel(d->fields[i].name, camel);
+		if (strcmp(d->fields[i].name, key) == 0 || strcmp(camel, key) == 0)
 			return &d->fields[i];
 	}
 	return NULL;
@@ -653,6 +690,7 @@ static int
 pbjson_object(struct pbjson_ctx *x, const char *path, const json_t *j, ProtobufCMessage *m)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
+	char sub[PBJSON_PATH_MAX], other[PBJSON_NAME_MAX];
 	const char *key;
 	json_t *val;
 	int r;
@@ -661,45 +699,37 @@ pbjson_object(struct pbjson_ctx *x, const char *path, const json_t *j, ProtobufC
 		return pbjson_fail(x, path, "nested more than %d deep", PBJSON_DEPTH_MAX);
 	json_object_foreach((json_t *)j, key, val) {
 		const ProtobufCFieldDescriptor *f = pbjson_field(d, key);
-		char sub[PBJSON_PATH_MAX];
+		uint32_t *oneof_case;
 
 		pbjson_subpath(sub, path, key, 0);
 		if (!f)
-			return pbjson_fail(x, sub, "unknown field (not in %s)", d->name);
+			return pbjson_fail(x, sub, "unknown field");
+		/* Parsing one field twice would leak the first value. */
+		if (strcmp(key, f->name) != 0 && json_object_get(j, f->name))
+			return pbjson_fail(x, sub, "given twice, also as '%s'", f->name);
 		if (json_is_null(val))
 			continue;	/* null: the default */
 		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-			uint32_t *c = MEMBER(m, f->quantifier_offset);
+			oneof_case = MEMBER(m, f->quantifier_offset);
+			if (*oneof_case != 0) {
+				const ProtobufCFieldDescriptor *o =
+					protobuf_c_message_descriptor_get_field(d, *oneof_case);
 
-			if (*c != 0) {
-				for (unsigned i = 0; i < d->n_fields; i++)
-					if (d->fields[i].id == *c)
-						return pbjson_fail(x, sub, "'%s' is already set; "
-									   "only one of them may be",
-								   d->fields[i].name);
+				pbjson_camel(o ? o->name : "?", other);
+				return pbjson_fail(x, sub, "oneof already set by '%s'", other);
 			}
-			/* The case names the member free_unpacked frees: set it once the
-			 * member is allocated (a message is linked even if it failed). */
-			r = pbjson_value(x, sub, f, val, MEMBER(m, f->offset));
-			if (r == 0 || f->type == PROTOBUF_C_TYPE_MESSAGE)
-				*c = f->id;
-			if (r < 0)
-				return r;
-			continue;
+			/* The union is still all zero: naming the case before the member is
+			 * filled leaves free_unpacked nothing wrong to free. */
+			*oneof_case = f->id;
 		}
-		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-			if (*(size_t *)MEMBER(m, f->quantifier_offset) > 0 ||
-			    *(void **)MEMBER(m, f->offset))
-				return pbjson_fail(x, sub, "given twice");
+		if (f->label == PROTOBUF_C_LABEL_REPEATED)
 			r = pbjson_repeated(x, sub, f, val, m);
-		} else {
+		else
 			r = pbjson_value(x, sub, f, val, MEMBER(m, f->offset));
-			if (r == 0 && f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
-			    f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE)
-				*(protobuf_c_boolean *)MEMBER(m, f->quantifier_offset) = 1;
-		}
 		if (r < 0)
 			return r;
+		if (pbjson_has_flag(f))
+			*(protobuf_c_boolean *)MEMBER(m, f->quantifier_offset) = 1;
 	}
 	x->depth--;
 	return 0;
@@ -710,24 +740,24 @@ pbjson_to_message(const json_t *j, const ProtobufCMessageDescriptor *d,
 		  ProtobufCMessage **ret_msg, char *err, size_t errlen)
 {
 	struct pbjson_ctx x = { .err = err, .errlen = errlen };
-	ProtobufCMessage *m;
+	ProtobufCMessage *m = NULL;
 	int r;
 
 	if (errlen)
 		err[0] = '\0';
 	if (!json_is_object(j))
-		return pbjson_fail(&x, "", "expected a JSON object (%s), got %s", d->name,
-				   pbjson_type_name(j));
+		return pbjson_fail(&x, "", "expected a JSON object, got %s", pbjson_type_name(j));
 	r = pbjson_new_message(d, &m);
 	if (r < 0)
-		return r;
+		goto fail;
 	r = pbjson_object(&x, "", j, m);
-	if (r < 0) {
-		protobuf_c_message_free_unpacked(m, NULL);
-		if (r == -ENOMEM)
-			snprintf(err, errlen, "out of memory");
-		return r;
-	}
+	if (r < 0)
+		goto fail;
 	*ret_msg = m;
 	return 0;
+fail:
+	if (r == -ENOMEM && errlen)
+		snprintf(err, errlen, "out of memory");
+	protobuf_c_message_free_unpacked(m, NULL);
+	return r;
 }
