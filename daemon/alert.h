@@ -10,15 +10,19 @@ struct lanud;
 struct msg_error;
 struct store_txn;
 
-/* Alerts raised by the current batch, packed per topic, waiting for the commit. */
+/* Alerts raised by the current batch, packed per topic, waiting for the commit.
+ * Every copy lives in one growing buffer, as offsets, so a batch costs no more
+ * than a few allocations however many alerts it raises. */
 struct alert_pubq {
 	struct alert_pub {
-		char *topic;	/* recipient id + NUL terminator byte, see protocol.h */
+		size_t topic;	/* recipient id + NUL terminator byte, see protocol.h */
 		size_t topic_len;
-		uint8_t *data;
+		size_t data;
 		size_t len;
 	} *v;
 	size_t n, cap;
+	uint8_t *buf;
+	size_t used, size;
 };
 
 /* Routes a (recipients from the configuration), appends it to the alert log unless
@@ -36,3 +40,4 @@ int alert_on_ack(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope 
 /* Sends every queued alert on the PUB socket, then empties q. */
 void alert_publish(struct lanud *d, struct alert_pubq *q);
 void alert_pubq_clear(struct alert_pubq *q);
+void alert_pubq_free(struct alert_pubq *q);

@@ -373,8 +373,7 @@ ingest_free(struct ingest *in)
 		return NULL;
 	for (size_t i = 0; i < in->n; i++)
 		msg_free_request(in->q[i].req);
-	alert_pubq_clear(&in->pubq);
-	free(in->pubq.v);
+	alert_pubq_free(&in->pubq);
 	if (in->flush_ev)
 		event_free(in->flush_ev);
 	free(in->buf);

@@ -69,15 +69,41 @@ static const struct msg_rule {
 	{ &lanu__v1__clock_set__descriptor, "now_ms", MSG_REQUIRED },
 };
 
-static int _printf_(4, 5)
-msg_fail(struct msg_error *e, const char *path, const char *field, const char *fmt, ...)
+/* Where a value sits, as a chain from the field up to the root, formatted only when
+ * a check fails: validation stays free of string work on the hot path. */
+struct msg_path {
+	const struct msg_path *up;
+	const char *name;	/* NULL: the root, named by root */
+	const char *root;
+	size_t index;		/* element of a repeated field, or SIZE_MAX */
+};
+
+static size_t
+msg_path_format(const struct msg_path *p, char *buf, size_t len)
+{
+	size_t n = 0;
+	int w;
+
+	if (!p->name)
+		return (size_t)snprintf(buf, len, "%s", p->root);
+	n = msg_path_format(p->up, buf, len);
+	if (n >= len)
+		return n;
+	w = snprintf(buf + n, len - n, "%s%s", n ? "." : "", p->name);
+	n += w > 0 ? (size_t)w : 0;
+	if (p->index != SIZE_MAX && n < len) {
+		w = snprintf(buf + n, len - n, "[%zu]", p->index);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	return n;
+}
+
+static int _printf_(3, 4)
+msg_fail(struct msg_error *e, const struct msg_path *p, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (field)
-		snprintf(e->field, sizeof(e->field), "%s%s%s", path, *path ? "." : "", field);
-	else
-		snprintf(e->field, sizeof(e->field), "%s", path);
+	msg_path_format(p, e->field, sizeof(e->field));
 	va_start(ap, fmt);
 	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
 	va_end(ap);
@@ -187,9 +213,12 @@ msg_is_set(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
 }
 
 /* Checks one value of field f (element i of a repeated field, or the field). */
+static int msg_validate_at(const ProtobufCMessage *m, const struct msg_path *path,
+			   struct msg_error *e);
+
 static int
 msg_check_value(const ProtobufCFieldDescriptor *f, const void *member, unsigned flags,
-		const char *path, struct msg_error *e)
+		const struct msg_path *path, struct msg_error *e)
 {
 	switch (f->type) {
 	case PROTOBUF_C_TYPE_STRING: {
@@ -201,33 +230,33 @@ msg_check_value(const ProtobufCFieldDescriptor *f, const void *member, unsigned 
 		if (!s)
 			return 0;
 		if (n > max)
-			return msg_fail(e, path, NULL, "is %zu bytes (max %zu)", n, max);
+			return msg_fail(e, path, "is %zu bytes (max %zu)", n, max);
 		if ((flags & (MSG_ID | MSG_NAME)) && !msg_valid_id(s, flags & MSG_ID))
-			return msg_fail(e, path, NULL,
+			return msg_fail(e, path,
 					"is not a pseudonymous id ([A-Za-z0-9._:-] only)");
 		if (!msg_valid_utf8(s))
-			return msg_fail(e, path, NULL, "is not valid UTF-8");
+			return msg_fail(e, path, "is not valid UTF-8");
 		return 0;
 	}
 	case PROTOBUF_C_TYPE_ENUM: {
 		int v = *(const int *)member;
 
 		if (!protobuf_c_enum_descriptor_get_value(f->descriptor, v))
-			return msg_fail(e, path, NULL, "has unknown enum value %d", v);
+			return msg_fail(e, path, "has unknown enum value %d", v);
 		return 0;
 	}
 	case PROTOBUF_C_TYPE_DOUBLE:
 		if (!isfinite(*(const double *)member))
-			return msg_fail(e, path, NULL, "is not a finite number");
+			return msg_fail(e, path, "is not a finite number");
 		return 0;
 	case PROTOBUF_C_TYPE_FLOAT:
 		if (!isfinite(*(const float *)member))
-			return msg_fail(e, path, NULL, "is not a finite number");
+			return msg_fail(e, path, "is not a finite number");
 		return 0;
 	case PROTOBUF_C_TYPE_MESSAGE: {
 		const ProtobufCMessage *sub = *(ProtobufCMessage *const *)member;
 
-		return sub ? msg_validate(sub, path, e) : 0;
+		return sub ? msg_validate_at(sub, path, e) : 0;
 	}
 	default:
 		return 0;
@@ -256,61 +285,72 @@ msg_elt_size(ProtobufCType t)
 /* The oneofs that must be set. An unknown member (a newer producer's event type)
  * leaves the case at 0, so it is refused here too. */
 static int
-msg_check_oneof(const ProtobufCMessage *m, const char *path, struct msg_error *e)
+msg_check_oneof(const ProtobufCMessage *m, const struct msg_path *path, struct msg_error *e)
 {
+	struct msg_path sub = { path, NULL, NULL, SIZE_MAX };
+
 	if (m->descriptor == &lanu__v1__envelope__descriptor &&
-	    ((const Lanu__V1__Envelope *)m)->payload_case == LANU__V1__ENVELOPE__PAYLOAD__NOT_SET)
-		return msg_fail(e, path, "payload", "is missing or of an unknown event type");
+	    ((const Lanu__V1__Envelope *)m)->payload_case == LANU__V1__ENVELOPE__PAYLOAD__NOT_SET) {
+		sub.name = "payload";
+		return msg_fail(e, &sub, "is missing or of an unknown event type");
+	}
 	if (m->descriptor == &lanu__v1__request__descriptor &&
-	    ((const Lanu__V1__Request *)m)->body_case == LANU__V1__REQUEST__BODY__NOT_SET)
-		return msg_fail(e, path, "body", "is missing or of an unknown request type");
+	    ((const Lanu__V1__Request *)m)->body_case == LANU__V1__REQUEST__BODY__NOT_SET) {
+		sub.name = "body";
+		return msg_fail(e, &sub, "is missing or of an unknown request type");
+	}
 	return 0;
 }
 
-int
-msg_validate(const ProtobufCMessage *m, const char *path, struct msg_error *e)
+static int
+msg_validate_at(const ProtobufCMessage *m, const struct msg_path *path, struct msg_error *e)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
-	char sub[sizeof(e->field)];
 	int r = msg_check_oneof(m, path, e);
 
 	/* What lanu does not understand, it does not store (nor pass on). */
 	if (r == 0 && m->n_unknown_fields > 0)
-		return msg_fail(e, path, NULL, "has field number %u, unknown to lanu.v1",
+		return msg_fail(e, path, "has field number %u, unknown to lanu.v1",
 				m->unknown_fields[0].tag);
 
 	for (unsigned i = 0; r == 0 && i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 		const char *member = (const char *)m + f->offset;
 		unsigned flags = msg_flags(d, f->name);
+		struct msg_path sub = { path, f->name, NULL, SIZE_MAX };
 
 		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
 		    *(const uint32_t *)((const char *)m + f->quantifier_offset) != f->id)
 			continue;
-		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", f->name);
 		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 			size_t n = *(const size_t *)((const char *)m + f->quantifier_offset);
 			const char *arr = *(char *const *)member;
 
 			if (n > LANU_MAX_RECIPIENTS)
-				return msg_fail(e, sub, NULL, "has %zu elements (max %d)", n,
+				return msg_fail(e, &sub, "has %zu elements (max %d)", n,
 						LANU_MAX_RECIPIENTS);
 			if ((flags & MSG_REQUIRED) && n == 0)
-				return msg_fail(e, sub, NULL, "needs at least one element");
+				return msg_fail(e, &sub, "needs at least one element");
 			for (size_t j = 0; r == 0 && j < n; j++) {
-				char elem[sizeof(sub) + 24];
-
-				snprintf(elem, sizeof(elem), "%s[%zu]", sub, j);
+				sub.index = j;
 				r = msg_check_value(f, arr + j * msg_elt_size(f->type), flags,
-						    elem, e);
+						    &sub, e);
 			}
 			continue;
 		}
 		if ((flags & MSG_REQUIRED) && !msg_is_set(m, f))
-			return msg_fail(e, sub, NULL, "is required");
-		r = msg_check_value(f, member, flags, sub, e);
+			return msg_fail(e, &sub, "is required");
+		r = msg_check_value(f, member, flags, &sub, e);
 	}
 	return r;
+}
+
+int
+msg_validate(const ProtobufCMessage *m, const char *path, struct msg_error *e)
+{
+	const struct msg_path root = { NULL, NULL, path, SIZE_MAX };
+
+	return msg_validate_at(m, &root, e);
 }
 
 int
