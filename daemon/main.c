@@ -13,6 +13,7 @@
 #include "lanu/protocol.h"
 #include "lanud.h"
 #include "log.h"
+#include "plan.h"
 
 static void
 usage(FILE *f)
@@ -21,6 +22,7 @@ usage(FILE *f)
 		"usage: lanud [-c FILE] [options]\n"
 		"  -c, --config FILE     configuration (default %s)\n"
 		"      --check-config    check the configuration and exit\n"
+		"      --check-plan FILE check a plan file, report every problem, and exit\n"
 		"      --ingest EP       ROUTER endpoint(s), replacing the file's\n"
 		"      --publish EP      PUB endpoint(s), replacing the file's\n"
 		"      --state-dir DIR   where the LMDB store lives\n"
@@ -31,12 +33,40 @@ usage(FILE *f)
 		LANU_DEFAULT_CONF);
 }
 
+/* --check-plan: every problem on stderr, exit 1 if there is any. */
+static int
+check_plan(const char *path)
+{
+	struct plan_errors errs = { 0 };
+	Lanu__V1__Plan *plan;
+	char summary[256];
+	int r = plan_parse_file(path, &plan, NULL, &errs);
+
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.v[i]);
+	if (r < 0) {
+		if (errs.n + errs.dropped > 0)
+			fprintf(stderr, "%s: %zu problem%s%s\n", path, errs.n + errs.dropped,
+				errs.n + errs.dropped == 1 ? "" : "s",
+				errs.dropped ? " (the first shown)" : "");
+		else
+			fprintf(stderr, "%s: %s\n", path, strerror(-r));
+		plan_errors_free(&errs);
+		return 1;
+	}
+	printf("%s: ok (%s)\n", path, plan_summary(plan, summary, sizeof(summary)));
+	plan_free(plan);
+	plan_errors_free(&errs);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "check-plan", required_argument, NULL, 'P' },
 		{ "ingest", required_argument, NULL, 'i' },
 		{ "publish", required_argument, NULL, 'p' },
 		{ "state-dir", required_argument, NULL, 's' },
@@ -57,6 +87,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'c': d.conf_path = optarg; continue;
 		case 'C': check = true; continue;
+		case 'P': return check_plan(optarg);
 		case 'i': key = "ingest"; break;
 		case 'p': key = "publish"; break;
 		case 's': key = "state-dir"; break;

@@ -1,0 +1,42 @@
+/* The plan file: YAML in, a validated lanu.v1.Plan out, or every problem found. */
+#pragma once
+
+#include <stddef.h>
+
+#include "plan.pb-c.h"
+
+#define PLAN_FILE_MAX (4u << 20)	/* bytes */
+#define PLAN_ERRORS_MAX 200
+
+/* Problems found in a plan, each "NAME:LINE:COLUMN: what (expected)". */
+struct plan_errors {
+	char **v;
+	size_t n;
+	size_t dropped;		/* beyond PLAN_ERRORS_MAX, counted only */
+};
+
+/* Parses and validates the plan text (name is the file name used in messages).
+ * Returns 0 with *ret_plan set (free with plan_free()), -EINVAL with every problem
+ * in errs, or -ENOMEM. errs is appended to; free it with plan_errors_free(). */
+int plan_parse(const char *name, const char *text, size_t len, Lanu__V1__Plan **ret_plan,
+	       struct plan_errors *errs);
+
+/* Reads path and parses it. Also -errno if it cannot be read (reported in errs),
+ * -EFBIG beyond PLAN_FILE_MAX. If ret_sha256 is given, the file's SHA-256 in hex. */
+int plan_parse_file(const char *path, Lanu__V1__Plan **ret_plan, char ret_sha256[65],
+		    struct plan_errors *errs);
+
+/* "3 areas, 14 recipients, 6 services, 18 indicators, 12 goals, 35 measures, 24 routes" */
+const char *plan_summary(const Lanu__V1__Plan *plan, char *buf, size_t len);
+
+Lanu__V1__Plan *plan_free(Lanu__V1__Plan *plan);
+void plan_errors_free(struct plan_errors *errs);
+
+/* The file's enumeration word for an enum value: AREA_KIND_SCHOOL -> "school". */
+const char *plan_enum_word(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t len);
+
+/* Internal to plan.c and plan_check.c: where each value came from. */
+struct plan_parser;
+void plan_error_at(struct plan_parser *p, const void *addr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int plan_check(struct plan_parser *p, const Lanu__V1__Plan *plan);

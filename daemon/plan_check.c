@@ -1,0 +1,551 @@
+/*
+ * plan_check: what a plan must satisfy beyond its shape. Ids are unique within
+ * their kind, every reference names something that exists, periods do not end
+ * before they start, thresholds lie on the right side of their target, limit
+ * rules do not overlap, stages do not start after themselves. Every problem is
+ * reported at the position of the value that is wrong.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lanu/macro.h"
+#include "plan.h"
+#include "plan_parser.h"
+#include "plan_value.h"
+
+#define PLAN_CAL_NATIONAL "national"
+#define PLAN_CAL_UNIT "unit"
+
+enum plan_kind { K_AREA, K_RECIPIENT, K_CALENDAR, K_SERVICE, K_INDICATOR, K_GOAL, K_MEASURE,
+		 K_MAX };
+
+static const char *const plan_kind_name[K_MAX] = {
+	"area", "recipient", "calendar", "service", "indicator", "goal", "measure",
+};
+
+struct plan_id {
+	const char *id;
+	char *const *addr;	/* where the id was written, for positions */
+	const void *obj;
+};
+
+struct plan_ids {
+	struct plan_id *v;
+	size_t n, cap;
+};
+
+struct check {
+	struct plan_parser *p;
+	struct plan_ids ids[K_MAX];
+};
+
+static int
+plan_id_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct plan_id *)a)->id, ((const struct plan_id *)b)->id);
+}
+
+static void
+check_id(struct check *c, enum plan_kind k, char *const *id, const void *obj, const void *owner)
+{
+	struct plan_ids *ids = &c->ids[k];
+
+	if (!**id) {
+		plan_error_at(c->p, owner, "%s without an id", plan_kind_name[k]);
+		return;
+	}
+	if (!value_is_id(*id)) {
+		plan_error_at(c->p, id, "%s id '%s' is not an id (expected 1-64 of a-z 0-9 . _ -, "
+					"starting with a letter or digit)", plan_kind_name[k], *id);
+		return;
+	}
+	if (ids->n == ids->cap) {
+		size_t cap = ids->cap ? ids->cap * 2 : 64;
+		struct plan_id *v = realloc(ids->v, cap * sizeof(*v));
+
+		if (!v) {
+			c->p->oom = true;
+			return;
+		}
+		ids->v = v;
+		ids->cap = cap;
+	}
+	ids->v[ids->n++] = (struct plan_id){ *id, id, obj };
+}
+
+/* Sorts each kind's ids and reports the duplicates, each at its later place. */
+static void
+check_unique(struct check *c)
+{
+	for (int k = 0; k < K_MAX; k++) {
+		struct plan_ids *ids = &c->ids[k];
+
+		qsort(ids->v, ids->n, sizeof(*ids->v), plan_id_cmp);
+		for (size_t i = 1; i < ids->n; i++) {
+			const struct plan_id *first = &ids->v[i - 1], *later = &ids->v[i];
+			const struct plan_pos *pf, *pl;
+
+			if (strcmp(first->id, later->id) != 0)
+				continue;
+			pf = plan_pos_find(c->p, first->addr);
+			pl = plan_pos_find(c->p, later->addr);
+			if (pf && pl && (pf->line > pl->line ||
+					 (pf->line == pl->line && pf->col > pl->col))) {
+				const struct plan_id *t = first;
+				const struct plan_pos *tp = pf;
+
+				first = later, later = t;
+				pf = pl, pl = tp;
+			}
+			plan_error_at(c->p, later->addr, "duplicate %s id '%s' (first at line %lu)",
+				      plan_kind_name[k], later->id, pf ? pf->line : 0);
+		}
+	}
+}
+
+static const void *
+check_find(const struct check *c, enum plan_kind k, const char *id)
+{
+	const struct plan_ids *ids = &c->ids[k];
+	struct plan_id key = { .id = id };
+	const struct plan_id *f = bsearch(&key, ids->v, ids->n, sizeof(*ids->v), plan_id_cmp);
+
+	return f ? f->obj : NULL;
+}
+
+/* A reference at *ref to an object of kind k. */
+static void
+check_ref(struct check *c, enum plan_kind k, char *const *ref, const char *what)
+{
+	if (!**ref)
+		plan_error_at(c->p, ref, "%s is empty (expected a %s id)", what, plan_kind_name[k]);
+	else if (!check_find(c, k, *ref))
+		plan_error_at(c->p, ref, "%s names unknown %s '%s'", what, plan_kind_name[k], *ref);
+}
+
+static void
+check_refs(struct check *c, enum plan_kind k, char *const *v, size_t n, const char *what)
+{
+	for (size_t i = 0; i < n; i++)
+		check_ref(c, k, &v[i], what);
+}
+
+static void
+check_calendar_ref(struct check *c, char *const *ref, bool unit_ok, const char *what)
+{
+	if (!**ref || strcmp(*ref, PLAN_CAL_NATIONAL) == 0 || (unit_ok && strcmp(*ref, PLAN_CAL_UNIT) == 0))
+		return;
+	check_ref(c, K_CALENDAR, ref, what);
+}
+
+static void
+check_text(struct check *c, const Lanu__V1__Text *t, const void *owner, const char *what)
+{
+	if (!t || (!*t->fi && !*t->en))
+		plan_error_at(c->p, t ? (const void *)t : owner, "%s needs a text in fi or en", what);
+}
+
+/* A period given as a mapping: both ends checked by the walk, their order here. */
+static void
+check_period(struct check *c, const Lanu__V1__Period *pe, bool closed, const char *what)
+{
+	if (closed && (!*pe->from || !*pe->to))
+		plan_error_at(c->p, pe, "%s needs both a start and an end", what);
+	else if (*pe->from && *pe->to && strcmp(pe->from, pe->to) > 0)
+		plan_error_at(c->p, pe, "%s ends (%s) before it starts (%s)", what, pe->to, pe->from);
+}
+
+/* --- the objects ------------------------------------------------------------------------ */
+
+static void
+collect_areas(struct check *c, Lanu__V1__Area **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		check_id(c, K_AREA, &v[i]->id, v[i], v[i]);
+		collect_areas(c, v[i]->areas, v[i]->n_areas);
+	}
+}
+
+static void
+collect_goals(struct check *c, Lanu__V1__Goal **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		check_id(c, K_GOAL, &v[i]->id, v[i], v[i]);
+		for (size_t j = 0; j < v[i]->n_measures; j++)
+			check_id(c, K_MEASURE, &v[i]->measures[j]->id, v[i]->measures[j],
+				 v[i]->measures[j]);
+		collect_goals(c, v[i]->goals, v[i]->n_goals);
+	}
+}
+
+static void
+check_areas(struct check *c, Lanu__V1__Area **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		check_text(c, v[i]->name, v[i], "an area");
+		if (!v[i]->kind)
+			plan_error_at(c->p, v[i], "area '%s' needs a kind", v[i]->id);
+		check_calendar_ref(c, &v[i]->calendar, false, "calendar");
+		check_areas(c, v[i]->areas, v[i]->n_areas);
+	}
+}
+
+static void
+check_calendars(struct check *c, Lanu__V1__Plan *plan)
+{
+	for (size_t i = 0; i < plan->n_calendars; i++) {
+		Lanu__V1__Calendar *cal = plan->calendars[i];
+		const Lanu__V1__Calendar *b = cal;
+		size_t hops = 0;
+
+		if (strcmp(cal->id, PLAN_CAL_NATIONAL) == 0 || strcmp(cal->id, PLAN_CAL_UNIT) == 0)
+			plan_error_at(c->p, &cal->id, "calendar id '%s' is reserved", cal->id);
+		check_text(c, cal->name, cal, "a calendar");
+		check_calendar_ref(c, &cal->extends, false, "extends");
+		/* A base chain ends at "national" (or nothing) within as many hops as there are
+		 * calendars; otherwise it loops. */
+		while (b && *b->extends && strcmp(b->extends, PLAN_CAL_NATIONAL) != 0 &&
+		       hops++ <= plan->n_calendars)
+			b = check_find(c, K_CALENDAR, b->extends);
+		if (b && hops > plan->n_calendars)
+			plan_error_at(c->p, &cal->extends, "calendar '%s' is its own base, through '%s'",
+				      cal->id, cal->extends);
+		for (size_t j = 0; j < cal->n_terms; j++)
+			check_period(c, cal->terms[j], true, "a term");
+		for (size_t j = 0; j < cal->n_closed; j++)
+			check_period(c, cal->closed[j], true, "a closed period");
+	}
+}
+
+static bool
+check_overlap(const char *af, const char *au, const char *bf, const char *bu)
+{
+	/* empty = open; ISO dates compare as strings */
+	return (!*af || !*bu || strcmp(af, bu) <= 0) && (!*bf || !*au || strcmp(bf, au) <= 0);
+}
+
+static void
+check_limits(struct check *c, Lanu__V1__Limit **v, size_t n, const char *owner)
+{
+	uint32_t lo[2], hi[2];
+
+	for (size_t i = 0; i < n; i++) {
+		const Lanu__V1__Limit *l = v[i];
+
+		if (!l->urgency)
+			plan_error_at(c->p, l, "a limit of '%s' needs an urgency (normal or urgent)",
+				      owner);
+		if (!l->limit)
+			plan_error_at(c->p, l, "a limit of '%s' needs a limit (a duration)", owner);
+		else if (l->limit->unit == LANU__V1__DURATION__UNIT__UNIT_HOURS)
+			plan_error_at(c->p, l->limit, "a limit is counted in days, weeks or months, "
+						      "not hours ('%s')", l->limit->text);
+		if (*l->from && *l->until && strcmp(l->from, l->until) > 0)
+			plan_error_at(c->p, &l->until, "a limit of '%s' ends (%s) before it starts (%s)",
+				      owner, l->until, l->from);
+		if (*l->ages && value_ages(l->ages, &lo[0], &hi[0]) < 0)
+			plan_error_at(c->p, &l->ages, "ages '%s' is not an age range (expected e.g. "
+						      "'0-22' or '23-')", l->ages);
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			const Lanu__V1__Limit *a = v[i], *b = v[j];
+
+			if (a->urgency != b->urgency || !a->urgency ||
+			    !check_overlap(a->from, a->until, b->from, b->until))
+				continue;
+			if (*a->ages && value_ages(a->ages, &lo[0], &hi[0]) < 0)
+				continue;
+			if (*b->ages && value_ages(b->ages, &lo[1], &hi[1]) < 0)
+				continue;
+			if (!*a->ages)
+				lo[0] = 0, hi[0] = UINT32_MAX;
+			if (!*b->ages)
+				lo[1] = 0, hi[1] = UINT32_MAX;
+			if (lo[0] <= hi[1] && lo[1] <= hi[0])
+				plan_error_at(c->p, b, "a limit of '%s' overlaps an earlier one for the "
+						       "same urgency, dates and ages", owner);
+		}
+}
+
+static void
+check_warn(struct check *c, const Lanu__V1__Duration *w)
+{
+	if (w && (w->unit == LANU__V1__DURATION__UNIT__UNIT_HOURS ||
+		  w->unit >= LANU__V1__DURATION__UNIT__UNIT_SAME_DAY))
+		plan_error_at(c->p, w, "warn-before is counted in working days, days, weeks or "
+				       "months ('%s')", w->text);
+}
+
+static const Lanu__V1__Stage *
+check_stage(const Lanu__V1__Service *s, const char *id)
+{
+	for (size_t i = 0; i < s->n_stages; i++)
+		if (strcmp(s->stages[i]->id, id) == 0)
+			return s->stages[i];
+	return NULL;
+}
+
+static void
+check_services(struct check *c, Lanu__V1__Plan *plan)
+{
+	for (size_t i = 0; i < plan->n_services; i++) {
+		Lanu__V1__Service *s = plan->services[i];
+
+		check_text(c, s->name, s, "a service");
+		check_calendar_ref(c, &s->calendar, true, "calendar");
+		check_warn(c, s->warn_before);
+		check_limits(c, s->limits, s->n_limits, s->id);
+		if (s->n_limits && s->n_stages)
+			plan_error_at(c->p, s, "service '%s' has both limits and stages (expected "
+					       "one: limits for one stage, stages for several)", s->id);
+		else if (!s->n_limits && !s->n_stages)
+			plan_error_at(c->p, s, "service '%s' needs limits or stages", s->id);
+		for (size_t j = 0; j < s->n_stages; j++) {
+			Lanu__V1__Stage *st = s->stages[j];
+			const Lanu__V1__Stage *a = st;
+			size_t hops = 0;
+
+			if (!value_is_id(st->id))
+				plan_error_at(c->p, *st->id ? (const void *)&st->id : st,
+					      "stage id '%s' is not an id", st->id);
+			for (size_t k = 0; k < j; k++)
+				if (strcmp(s->stages[k]->id, st->id) == 0)
+					plan_error_at(c->p, &st->id, "duplicate stage id '%s' in "
+								     "service '%s'", st->id, s->id);
+			check_text(c, st->name, st, "a stage");
+			check_calendar_ref(c, &st->calendar, true, "calendar");
+			check_warn(c, st->warn_before);
+			check_limits(c, st->limits, st->n_limits, st->id);
+			if (!st->n_limits)
+				plan_error_at(c->p, st, "stage '%s' needs limits", st->id);
+			while (a && a->starts && a->starts->kind == LANU__V1__STAGE_START__KIND__KIND_AFTER &&
+			       hops++ <= s->n_stages)
+				a = check_stage(s, a->starts->stage);
+			if (st->starts && st->starts->kind == LANU__V1__STAGE_START__KIND__KIND_AFTER &&
+			    !check_stage(s, st->starts->stage))
+				plan_error_at(c->p, st->starts, "stage '%s' starts after unknown stage "
+								"'%s' of service '%s'",
+					      st->id, st->starts->stage, s->id);
+			else if (a && hops > s->n_stages)
+				plan_error_at(c->p, st->starts, "stage '%s' starts after itself",
+					      st->id);
+		}
+	}
+}
+
+static void
+check_thresholds(struct check *c, const Lanu__V1__Indicator *ind)
+{
+	const Lanu__V1__Number *t = ind->target, *w = ind->warning, *cr = ind->critical;
+	bool higher = ind->direction == LANU__V1__DIRECTION__DIRECTION_HIGHER_IS_BETTER;
+	const Lanu__V1__Number *all[] = { t, w, cr, ind->baseline };
+
+	if (ind->direction == LANU__V1__DIRECTION__DIRECTION_TRACKED) {
+		if (t || w || cr)
+			plan_error_at(c->p, t ? t : w ? w : cr, "indicator '%s' is tracked: it has no "
+							       "target or thresholds", ind->id);
+		return;
+	}
+	if (ind->unit == LANU__V1__INDICATOR_UNIT__INDICATOR_UNIT_PERCENT)
+		for (size_t i = 0; i < ELEMENTSOF(all); i++)
+			if (all[i] && (all[i]->value < 0 || all[i]->value > 100))
+				plan_error_at(c->p, all[i], "indicator '%s' is a percent: %g is "
+							    "outside 0-100", ind->id, all[i]->value);
+	if (!ind->direction)
+		return;
+	/* higher is better: critical <= warning <= target; lower: the reverse */
+#define WRONG(a, b) (a && b && (higher ? a->value > b->value : a->value < b->value))
+	if (WRONG(w, t))
+		plan_error_at(c->p, w, "indicator '%s': warning %g is on the wrong side of target "
+				       "%g (%s)", ind->id, w->value, t->value,
+			      higher ? "higher is better: expected warning <= target"
+				     : "lower is better: expected warning >= target");
+	if (WRONG(cr, w))
+		plan_error_at(c->p, cr, "indicator '%s': critical %g is on the wrong side of warning "
+					"%g (%s)", ind->id, cr->value, w->value,
+			      higher ? "higher is better: expected critical <= warning"
+				     : "lower is better: expected critical >= warning");
+	else if (!w && WRONG(cr, t))
+		plan_error_at(c->p, cr, "indicator '%s': critical %g is on the wrong side of target "
+					"%g", ind->id, cr->value, t->value);
+#undef WRONG
+}
+
+static void
+check_indicators(struct check *c, Lanu__V1__Plan *plan)
+{
+	for (size_t i = 0; i < plan->n_indicators; i++) {
+		Lanu__V1__Indicator *ind = plan->indicators[i];
+		const Lanu__V1__IndicatorSource *src = ind->source;
+
+		check_text(c, ind->name, ind, "an indicator");
+		if (!ind->unit)
+			plan_error_at(c->p, ind, "indicator '%s' needs a unit", ind->id);
+		if (!ind->direction)
+			plan_error_at(c->p, ind, "indicator '%s' needs a direction", ind->id);
+		check_thresholds(c, ind);
+		if (!src)
+			continue;
+		if (src->kind == LANU__V1__INDICATOR_SOURCE__KIND__KIND_COMPLIANCE ||
+		    src->kind == LANU__V1__INDICATOR_SOURCE__KIND__KIND_WAIT_TIME) {
+			const Lanu__V1__Service *s = NULL;
+
+			if (!*src->service)
+				plan_error_at(c->p, src, "indicator '%s' is computed from a service's "
+							 "clocks: it needs a service", ind->id);
+			else if (!(s = check_find(c, K_SERVICE, src->service)))
+				check_ref(c, K_SERVICE, &src->service, "source service");
+			if (s && s->n_stages && !*src->stage)
+				plan_error_at(c->p, src, "service '%s' has stages: the source needs one",
+					      s->id);
+			else if (s && *src->stage && !check_stage(s, src->stage))
+				plan_error_at(c->p, &src->stage, "service '%s' has no stage '%s'",
+					      s->id, src->stage);
+		} else if (*src->service || *src->stage) {
+			plan_error_at(c->p, src, "indicator '%s': only compliance and wait-time "
+						 "sources name a service", ind->id);
+		} else if (!src->kind) {
+			plan_error_at(c->p, src, "indicator '%s': the source needs a kind", ind->id);
+		}
+	}
+}
+
+static void
+check_goals(struct check *c, Lanu__V1__Goal **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		Lanu__V1__Goal *g = v[i];
+
+		check_text(c, g->title, g, "a goal");
+		check_refs(c, K_INDICATOR, g->indicators, g->n_indicators, "indicators");
+		for (size_t j = 0; j < g->n_measures; j++) {
+			Lanu__V1__Measure *m = g->measures[j];
+
+			check_text(c, m->title, m, "a measure");
+			if (!m->schedule)
+				plan_error_at(c->p, m, "measure '%s' needs a schedule", m->id);
+			else
+				check_period(c, m->schedule, false, "a schedule");
+			check_refs(c, K_RECIPIENT, m->responsible, m->n_responsible, "responsible");
+			check_refs(c, K_RECIPIENT, m->monitoring, m->n_monitoring, "monitoring");
+			check_refs(c, K_INDICATOR, m->indicators, m->n_indicators, "indicators");
+		}
+		check_goals(c, g->goals, g->n_goals);
+	}
+}
+
+static void
+check_routes(struct check *c, Lanu__V1__Plan *plan)
+{
+	for (size_t i = 0; i < plan->n_routes; i++) {
+		Lanu__V1__Route *r = plan->routes[i];
+
+		if (!r->n_to)
+			plan_error_at(c->p, r, "a route needs 'to' (one or more recipients)");
+		check_refs(c, K_RECIPIENT, r->to, r->n_to, "to");
+		check_refs(c, K_SERVICE, r->services, r->n_services, "services");
+		check_refs(c, K_INDICATOR, r->indicators, r->n_indicators, "indicators");
+		check_refs(c, K_MEASURE, r->measures, r->n_measures, "measures");
+		check_refs(c, K_AREA, r->areas, r->n_areas, "areas");
+		if (!r->escalate)
+			continue;
+		if (!r->escalate->after)
+			plan_error_at(c->p, r->escalate, "escalate needs 'after' (a duration)");
+		else if (r->escalate->after->unit >= LANU__V1__DURATION__UNIT__UNIT_SAME_DAY)
+			plan_error_at(c->p, r->escalate->after, "escalate after is counted in hours "
+								"or days ('%s')",
+				      r->escalate->after->text);
+		if (!r->escalate->n_to)
+			plan_error_at(c->p, r->escalate, "escalate needs 'to' (one or more recipients)");
+		check_refs(c, K_RECIPIENT, r->escalate->to, r->escalate->n_to, "escalate to");
+	}
+}
+
+static void
+check_info(struct check *c, Lanu__V1__Plan *plan)
+{
+	Lanu__V1__PlanInfo *info = plan->plan;
+	char path[256];
+
+	if (plan->lanu_plan == 0)
+		plan_error_at(c->p, NULL, "'lanu-plan: 1' is missing (the file format)");
+	else if (plan->lanu_plan != 1)
+		plan_error_at(c->p, &plan->lanu_plan, "lanu-plan is %u (this lanud reads format 1)",
+			      plan->lanu_plan);
+	if (!info) {
+		plan_error_at(c->p, NULL, "'plan' (id, organiser, title, period) is missing");
+		return;
+	}
+	if (!value_is_id(info->id))
+		plan_error_at(c->p, *info->id ? (const void *)&info->id : info,
+			      "plan id '%s' is not an id (expected 1-64 of a-z 0-9 . _ -)", info->id);
+	if (!*info->organiser)
+		plan_error_at(c->p, info, "plan needs an organiser (municipality or county)");
+	check_text(c, info->title, info, "the plan");
+	if (!info->period)
+		plan_error_at(c->p, info, "plan needs a period (e.g. 2022-2025)");
+	else
+		check_period(c, info->period, true, "the plan period");
+	if (!*info->timezone) {
+		char *tz = strdup("Europe/Helsinki");
+
+		if (tz)
+			info->timezone = tz;
+		else
+			c->p->oom = true;
+	} else if (strstr(info->timezone, "..") || info->timezone[0] == '/' ||
+		   snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", info->timezone) >=
+			   (int)sizeof(path) ||
+		   access(path, R_OK) != 0) {
+		plan_error_at(c->p, &info->timezone, "unknown time zone '%s' (expected e.g. "
+						     "Europe/Helsinki)", info->timezone);
+	}
+}
+
+int
+plan_check(struct plan_parser *p, const Lanu__V1__Plan *cplan)
+{
+	Lanu__V1__Plan *plan = (Lanu__V1__Plan *)cplan;	/* fills in defaults */
+	struct check c = { .p = p };
+	size_t before = p->n_errors;
+
+	check_info(&c, plan);
+	collect_areas(&c, plan->areas, plan->n_areas);
+	for (size_t i = 0; i < plan->n_recipients; i++)
+		check_id(&c, K_RECIPIENT, &plan->recipients[i]->id, plan->recipients[i],
+			 plan->recipients[i]);
+	for (size_t i = 0; i < plan->n_calendars; i++)
+		check_id(&c, K_CALENDAR, &plan->calendars[i]->id, plan->calendars[i],
+			 plan->calendars[i]);
+	for (size_t i = 0; i < plan->n_services; i++)
+		check_id(&c, K_SERVICE, &plan->services[i]->id, plan->services[i], plan->services[i]);
+	for (size_t i = 0; i < plan->n_indicators; i++)
+		check_id(&c, K_INDICATOR, &plan->indicators[i]->id, plan->indicators[i],
+			 plan->indicators[i]);
+	collect_goals(&c, plan->goals, plan->n_goals);
+	if (!p->oom) {
+		check_unique(&c);
+		check_areas(&c, plan->areas, plan->n_areas);
+		for (size_t i = 0; i < plan->n_recipients; i++) {
+			Lanu__V1__Recipient *r = plan->recipients[i];
+
+			check_text(&c, r->name, r, "a recipient");
+			if (!r->kind)
+				plan_error_at(p, r, "recipient '%s' needs a kind", r->id);
+			check_refs(&c, K_AREA, r->areas, r->n_areas, "areas");
+		}
+		check_calendars(&c, plan);
+		check_services(&c, plan);
+		check_indicators(&c, plan);
+		check_goals(&c, plan->goals, plan->n_goals);
+		check_routes(&c, plan);
+	}
+	for (int k = 0; k < K_MAX; k++)
+		free(c.ids[k].v);
+	return p->oom ? -ENOMEM : p->n_errors > before ? -EINVAL : 0;
+}
