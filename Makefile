@@ -29,7 +29,7 @@ run: build
 	@echo "lanud: state in ./var, config $(CONF); in another terminal try:"
 	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) status"
 	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) send examples/events.jsonl"
-	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) tail --recipient supervisor-student-welfare"
+	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) tail --recipient supervisors-special-services"
 	$(BUILD)/daemon/lanud -c $(CONF)
 
 # The whole suite, plain and under ASan+UBSan.

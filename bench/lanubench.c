@@ -130,9 +130,22 @@ start_lanud(const struct opts *o)
 	if (!f)
 		die("cannot write the configuration");
 	fprintf(f, "ingest ipc://%s/in.sock\npublish ipc://%s/pub.sock\nstate-dir %s/state\n"
-		   "log-level warning\nmap-size 256M\nmap-max 8G\nrecipient bench-board\n"
-		   "route DEADLINE_MISSED * * bench-board\n", dir, dir, dir);
+		   "plan %s/plan.yaml\nlog-level warning\nmap-size 256M\nmap-max 8G\n",
+		   dir, dir, dir, dir);
 	fclose(f);
+	snprintf(conf, sizeof(conf), "%s/plan.yaml", dir);
+	if (!(f = fopen(conf, "w")))
+		die("cannot write the plan");
+	fprintf(f, "lanu-plan: 1\n"
+		   "plan: {id: bench, organiser: Bench, title: Benchmark, period: 2025-2028}\n"
+		   "areas: [{id: school-12, name: School 12, kind: school}]\n"
+		   "recipients: [{id: bench-board, name: Bench board, kind: board}]\n"
+		   "services:\n"
+		   "  - {id: school-social-worker, name: School social worker,\n"
+		   "     limits: {normal: 7 working days}}\n"
+		   "routes: [{kinds: deadline-missed, to: bench-board}]\n");
+	fclose(f);
+	snprintf(conf, sizeof(conf), "%s/lanud.conf", dir);
 	snprintf(log, sizeof(log), "%s/lanud.log", dir);
 	lanud_pid = fork();
 	if (lanud_pid == 0) {

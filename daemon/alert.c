@@ -2,8 +2,8 @@
  * alert: turns events into alerts. An alert is appended to the durable log in the
  * same transaction as the event that raised it and published on the PUB socket only
  * after that transaction committed, once per recipient topic, each copy carrying
- * prev_seq for its topic so a subscriber can tell it missed one. Until the plan
- * issue takes routing over, recipients come from the configuration's routes.
+ * prev_seq for its topic so a subscriber can tell it missed one. Recipients come
+ * from the routes of the plan in force (route.c).
  */
 #include "alert.h"
 
@@ -15,13 +15,13 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include "conf.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "lanu/protocol.h"
 #include "lanud.h"
 #include "log.h"
 #include "msg.h"
+#include "route.h"
 #include "store.h"
 #include "zsock.h"
 
@@ -115,12 +115,17 @@ alert_raise(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu__V1
 		return 0;
 	if (t->err)
 		return t->err;
-	a->n_recipients = conf_route(d->conf, a->kind, a->service, a->area, rcpts,
-				     ELEMENTSOF(rcpts));
+	if (d->routes) {
+		struct route_alert ra = { a->kind, a->severity, a->service, NULL, NULL, a->area };
+
+		a->n_recipients = route_match(d->routes, &ra, rcpts, ELEMENTSOF(rcpts));
+	}
 	a->recipients = (char **)rcpts;
 	store_append_alert(t, a, id, prev);
 	if (t->err)
 		return t->err;
+	if (a->n_recipients == 0)
+		d->n_unrouted++;
 	if (a->n_recipients == 0)
 		log_msg(LOG_WARNING, "alert: %s for service '%s' area '%s' matches no route; "
 				     "it is logged as %s with no recipient",
@@ -171,7 +176,41 @@ alert_on_deadline_missed(struct lanud *d, struct store_txn *t, struct alert_pubq
 	char subject[LANU_MAX_NAME + 8], key[4 * LANU_MAX_NAME + 32];
 	char fi[512], sv[512], en[512];
 	const char *stage = *m->stage ? m->stage : "-";
+	const Lanu__V1__Service *svc;
 	int r;
+
+	/* An alert names plan objects, so they must exist in the plan in force. */
+	if (!d->routes) {
+		snprintf(e->reason, sizeof(e->reason), "no plan is in force: load one first");
+		return -EINVAL;
+	}
+	if (!(svc = route_service(d->routes, m->service))) {
+		snprintf(e->reason, sizeof(e->reason), "service '%s' is not in the plan in force",
+			 m->service);
+		snprintf(e->field, sizeof(e->field), "event.deadline_missed.service");
+		return -EINVAL;
+	}
+	if (!route_area(d->routes, m->area)) {
+		snprintf(e->reason, sizeof(e->reason), "area '%s' is not in the plan in force",
+			 m->area);
+		snprintf(e->field, sizeof(e->field), "event.deadline_missed.area");
+		return -EINVAL;
+	}
+	if (*m->stage && !svc->n_stages) {
+		snprintf(e->reason, sizeof(e->reason), "service '%s' has no stages", m->service);
+		snprintf(e->field, sizeof(e->field), "event.deadline_missed.stage");
+		return -EINVAL;
+	}
+	for (size_t i = 0; *m->stage && i <= svc->n_stages; i++) {
+		if (i == svc->n_stages) {
+			snprintf(e->reason, sizeof(e->reason), "service '%s' has no stage '%s'",
+				 m->service, m->stage);
+			snprintf(e->field, sizeof(e->field), "event.deadline_missed.stage");
+			return -EINVAL;
+		}
+		if (strcmp(svc->stages[i]->id, m->stage) == 0)
+			break;
+	}
 
 	(void)e;
 	alert_join(subject, sizeof(subject), "case:", m->case_id, NULL);

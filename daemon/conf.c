@@ -5,8 +5,7 @@
  *	ingest     ipc://var/lanud.sock tcp://127.0.0.1:7401
  *	publish    ipc://var/lanud-pub.sock
  *	state-dir  var
- *	recipient  welfare-board "Hyvinvointilautakunta"
- *	route      DEADLINE_MISSED school-social-worker * welfare-board
+ *	plan       /etc/lanu/plan.yaml
  *
  * Words are separated by blanks; a word may be double-quoted ("a b", with \" and
  * \\ escapes). Every bad line is reported with its number and parsing goes on, so
@@ -98,19 +97,6 @@ conf_split(struct conf_ctx *x, char *line, char **words, size_t max)
 	}
 }
 
-/* Ids (recipients, services, areas) are short, printable and blank-free. */
-static bool
-conf_valid_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > LANU_MAX_NAME)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("._:-", *s))
-			return false;
-	return true;
-}
 
 /* "64M", "16G", "1048576" -> bytes. Returns 0 or -EINVAL. */
 static int
@@ -139,26 +125,6 @@ conf_parse_size(const char *s, uint64_t *ret)
 	return 0;
 }
 
-int
-conf_alert_kind(const char *s)
-{
-	const ProtobufCEnumDescriptor *d = &lanu__v1__alert_kind__descriptor;
-	char name[64];
-	size_t n;
-
-	if (strcmp(s, "*") == 0)
-		return 0;
-	n = strlen(s);
-	if (n >= sizeof(name) - 11)
-		return -EINVAL;
-	memcpy(name, "ALERT_KIND_", 11);
-	for (size_t i = 0; i <= n; i++)
-		name[11 + i] = s[i] == '-' ? '_' : (char)toupper((unsigned char)s[i]);
-	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(d, name);
-	if (!v || v->value == 0)
-		return -EINVAL;
-	return v->value;
-}
 
 static int
 conf_strv_push(char ***v, size_t *n, const char *s)
@@ -221,69 +187,7 @@ conf_endpoints(struct conf_ctx *x, char **w, int n, char ***v, size_t *nv)
 	return 0;
 }
 
-static int
-conf_route_add(struct conf *c, struct conf_ctx *x, char **w, int n)
-{
-	struct conf_route *r, *nr;
-	int kind;
 
-	if (n < 5) {
-		conf_error(x, "expected 'route KIND SERVICE AREA RECIPIENT...'");
-		return 0;
-	}
-	kind = conf_alert_kind(w[1]);
-	if (kind < 0) {
-		conf_error(x, "unknown alert kind '%s' (expected e.g. DEADLINE_MISSED or *)", w[1]);
-		return 0;
-	}
-	for (int i = 2; i <= 3; i++)
-		if (strcmp(w[i], "*") != 0 && !conf_valid_id(w[i])) {
-			conf_error(x, "'%s' is not a valid %s id", w[i], i == 2 ? "service" : "area");
-			return 0;
-		}
-	nr = realloc(c->routes, (c->n_routes + 1) * sizeof(*nr));
-	if (!nr)
-		return -ENOMEM;
-	c->routes = nr;
-	r = &nr[c->n_routes++];
-	*r = (struct conf_route){ .kind = kind, .line = x->line };
-	if (!(r->service = strdup(w[2])) || !(r->area = strdup(w[3])))
-		return -ENOMEM;
-	for (int i = 4; i < n; i++)
-		if (conf_strv_push(&r->recipients, &r->n_recipients, w[i]) < 0)
-			return -ENOMEM;
-	return 0;
-}
-
-static int
-conf_recipient_add(struct conf *c, struct conf_ctx *x, char **w, int n)
-{
-	struct conf_recipient *nr;
-
-	if (n < 2 || n > 3) {
-		conf_error(x, "expected 'recipient ID [\"NAME\"]'");
-		return 0;
-	}
-	if (!conf_valid_id(w[1])) {
-		conf_error(x, "'%s' is not a valid recipient id ([A-Za-z0-9._:-], 1-%d chars)",
-			   w[1], LANU_MAX_NAME);
-		return 0;
-	}
-	if (conf_has_recipient(c, w[1])) {
-		conf_error(x, "recipient '%s' is defined twice", w[1]);
-		return 0;
-	}
-	nr = realloc(c->recipients, (c->n_recipients + 1) * sizeof(*nr));
-	if (!nr)
-		return -ENOMEM;
-	c->recipients = nr;
-	nr[c->n_recipients] = (struct conf_recipient){ 0 };
-	if (!(nr[c->n_recipients].id = strdup(w[1])) ||
-	    !(nr[c->n_recipients].name = strdup(n == 3 ? w[2] : w[1])))
-		return -ENOMEM;
-	c->n_recipients++;
-	return 0;
-}
 
 /* Applies one split line. Returns 0 (errors are counted in x) or -ENOMEM. */
 static int
@@ -297,10 +201,11 @@ conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
 		return conf_endpoints(x, w, n, &c->ingest, &c->n_ingest);
 	if (strcmp(k, "publish") == 0)
 		return conf_endpoints(x, w, n, &c->publish, &c->n_publish);
-	if (strcmp(k, "route") == 0)
-		return conf_route_add(c, x, w, n);
-	if (strcmp(k, "recipient") == 0)
-		return conf_recipient_add(c, x, w, n);
+	if (strcmp(k, "route") == 0 || strcmp(k, "recipient") == 0) {
+		conf_error(x, "'%s' is no longer a setting: recipients and routes are part of the "
+			      "plan file (see docs/plan-format.md)", k);
+		return 0;
+	}
 
 	/* The rest take exactly one value. */
 	if (strcmp(k, "state-dir") && strcmp(k, "plan") && strcmp(k, "log-level") &&
@@ -401,13 +306,6 @@ conf_validate(const struct conf *c, struct conf_ctx *x)
 		conf_error(x, "no 'state-dir'");
 	if (c->map_size > c->map_max)
 		conf_error(x, "map-size is larger than map-max");
-	for (size_t i = 0; i < c->n_routes; i++) {
-		x->line = c->routes[i].line;
-		for (size_t j = 0; j < c->routes[i].n_recipients; j++)
-			if (!conf_has_recipient(c, c->routes[i].recipients[j]))
-				conf_error(x, "route names unknown recipient '%s'",
-					   c->routes[i].recipients[j]);
-	}
 }
 
 int
@@ -456,44 +354,8 @@ conf_load(const char *path, const struct conf_override *o, size_t n, struct conf
 	return 0;
 }
 
-bool
-conf_has_recipient(const struct conf *c, const char *id)
-{
-	for (size_t i = 0; i < c->n_recipients; i++)
-		if (strcmp(c->recipients[i].id, id) == 0)
-			return true;
-	return false;
-}
 
-static bool
-conf_match(const char *pattern, const char *value)
-{
-	return strcmp(pattern, "*") == 0 || strcmp(pattern, value) == 0;
-}
 
-size_t
-conf_route(const struct conf *c, int kind, const char *service, const char *area,
-	   const char **ret, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < c->n_routes; i++) {
-		const struct conf_route *r = &c->routes[i];
-
-		if ((r->kind != 0 && r->kind != kind) || !conf_match(r->service, service) ||
-		    !conf_match(r->area, area))
-			continue;
-		for (size_t j = 0; j < r->n_recipients && n < max; j++) {
-			size_t k;
-
-			for (k = 0; k < n && strcmp(ret[k], r->recipients[j]) != 0; k++)
-				;
-			if (k == n)
-				ret[n++] = r->recipients[j];
-		}
-	}
-	return n;
-}
 
 struct conf *
 conf_free(struct conf *c)
@@ -502,17 +364,6 @@ conf_free(struct conf *c)
 		return NULL;
 	conf_strv_free(&c->ingest, &c->n_ingest);
 	conf_strv_free(&c->publish, &c->n_publish);
-	for (size_t i = 0; i < c->n_recipients; i++) {
-		free(c->recipients[i].id);
-		free(c->recipients[i].name);
-	}
-	for (size_t i = 0; i < c->n_routes; i++) {
-		free(c->routes[i].service);
-		free(c->routes[i].area);
-		conf_strv_free(&c->routes[i].recipients, &c->routes[i].n_recipients);
-	}
-	free(c->recipients);
-	free(c->routes);
 	free(c->state_dir);
 	free(c->plan);
 	free(c->path);

@@ -26,6 +26,8 @@
 #include "lanud.h"
 #include "log.h"
 #include "msg.h"
+#include "plan.h"
+#include "planload.h"
 #include "query.h"
 #include "store.h"
 #include "zsock.h"
@@ -106,6 +108,58 @@ ingest_reject(struct lanud *d, const zmq_msg_t *ident, bool delim, uint64_t corr
 			  corr_id, LANU__V1__REPLY__CODE__REJECTED, e, 0);
 }
 
+/* A plan: validated, stored and swapped in at once (planload.c), after the
+ * events in hand are committed. Problems go back in the reply, every one. */
+static void
+ingest_plan_load(struct ingest *in, const zmq_msg_t *ident, bool delim,
+		 const Lanu__V1__Request *req)
+{
+	const Lanu__V1__PlanLoad *pl = req->plan_load;
+	Lanu__V1__PlanLoadResult res = LANU__V1__PLAN_LOAD_RESULT__INIT;
+	Lanu__V1__Reply rep = LANU__V1__REPLY__INIT;
+	struct planload_req plr = {
+		.source = *pl->source ? pl->source : "lanuctl",
+		.loaded_by = pl->loaded_by,
+		.text = (const char *)pl->content.data,
+		.len = pl->content.len,
+		.dry_run = pl->dry_run,
+	};
+	struct plan_errors errs = { 0 };
+	char reason[160];
+	int r;
+
+	if (in->d->stopping) {
+		rep.code = LANU__V1__REPLY__CODE__UNAVAILABLE;
+		rep.reason = (char *)"lanud is shutting down; send again later";
+	} else if ((r = planload_apply(in->d, &plr, &res, &errs)) == -EINVAL ||
+		   r == -EFBIG) {
+		rep.code = LANU__V1__REPLY__CODE__REJECTED;
+		snprintf(reason, sizeof(reason), "the plan has %zu problem%s; the plan in force "
+						 "stays", errs.n + errs.dropped,
+			 errs.n + errs.dropped == 1 ? "" : "s");
+		rep.reason = reason;
+		rep.field = (char *)"plan_load.content";
+		res.errors = errs.v;
+		res.n_errors = errs.n;
+	} else if (r < 0) {
+		rep.code = LANU__V1__REPLY__CODE__UNAVAILABLE;
+		snprintf(reason, sizeof(reason), "not stored (%s); send again later", strerror(-r));
+		rep.reason = reason;
+	} else {
+		rep.code = LANU__V1__REPLY__CODE__OK;
+	}
+	if (rep.code != LANU__V1__REPLY__CODE__UNAVAILABLE) {
+		rep.result_case = LANU__V1__REPLY__RESULT_PLAN_LOAD;
+		rep.plan_load = &res;
+	}
+	rep.corr_id = req->corr_id;
+	ingest_reply(in->d, zmq_msg_data((zmq_msg_t *)ident), zmq_msg_size(ident), delim, &rep);
+	res.errors = NULL;
+	res.n_errors = 0;
+	planload_result_clear(&res);
+	plan_errors_free(&errs);
+}
+
 int
 ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 {
@@ -136,6 +190,11 @@ ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 	r = msg_decode_request(zmq_msg_data(body), zmq_msg_size(body), &req, &e);
 	if (r < 0) {
 		ingest_reject(d, &frames[0], delim, corr, &e);
+		return 0;
+	}
+	if (req->body_case == LANU__V1__REQUEST__BODY_PLAN_LOAD) {
+		ingest_plan_load(in, &frames[0], delim, req);
+		msg_free_request(req);
 		return 0;
 	}
 	if (req->body_case != LANU__V1__REQUEST__BODY_EVENT &&

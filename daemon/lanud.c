@@ -3,7 +3,7 @@
  * binds the sockets and only then tells systemd READY=1. SIGTERM/SIGINT stop
  * reading, commit and answer the batch in hand, and leave the loop; SIGHUP
  * re-reads the configuration and swaps it in if it is valid, keeping every
- * connection. Signals are libevent events (rule 12).
+ * connection, and loads the plan file if it changed (planload.c). Signals are libevent events (rule 12).
  */
 #include "lanud.h"
 
@@ -18,6 +18,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "notify.h"
+#include "planload.h"
 #include "store.h"
 #include "zsock.h"
 
@@ -53,8 +54,8 @@ lanud_reload(struct lanud *d)
 	log_set_level(c->log_level);
 	conf_free(d->conf);
 	d->conf = c;
-	log_msg(LOG_INFO, "lanud: configuration reloaded: %zu recipients, %zu routes",
-		c->n_recipients, c->n_routes);
+	log_msg(LOG_INFO, "lanud: configuration reloaded");
+	planload_file(d);	/* a bad plan is logged; the one in force stays */
 	notify_ready(d);
 }
 
@@ -99,7 +100,7 @@ lanud_open_store(struct lanud *d)
 	clock = store_get_clock(&t);
 	store_abort(&t);
 	timesrc_init(&d->clock, d->conf->manual_clock, clock);
-	return 0;
+	return planload_start(d);
 }
 
 int
@@ -157,6 +158,7 @@ lanud_free(struct lanud *d)
 	d->ingest = ingest_free(d->ingest);
 	if (d->zctx)
 		zmq_ctx_term(d->zctx);
+	planload_free(d);
 	d->store = store_free(d->store);
 	d->conf = conf_free(d->conf);
 	if (d->base)

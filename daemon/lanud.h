@@ -12,6 +12,7 @@ struct conf_override;
 struct event;
 struct event_base;
 struct ingest;
+struct route_table;
 struct store;
 struct zsock;
 
@@ -33,6 +34,11 @@ struct lanud {
 	uint64_t n_rejected;
 	uint64_t n_commits;		/* write transactions since start */
 	uint64_t n_committed;		/* requests they carried */
+	uint64_t n_unrouted;		/* alerts no route matched */
+	struct Lanu__V1__Plan *plan;	/* in force, or NULL (planload.c) */
+	struct route_table *routes;	/* for plan */
+	uint64_t plan_version;
+	char plan_sha[65];
 	bool stopping;
 };
 

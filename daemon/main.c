@@ -113,8 +113,8 @@ main(int argc, char **argv)
 	if (r < 0)
 		return 1;
 	if (check) {
-		printf("%s: ok (%zu recipients, %zu routes)\n", d.conf_path, d.conf->n_recipients,
-		       d.conf->n_routes);
+		printf("%s: ok%s%s\n", d.conf_path, d.conf->plan ? ", plan " : "",
+		       d.conf->plan ? d.conf->plan : "");
 		conf_free(d.conf);
 		return 0;
 	}

@@ -67,6 +67,8 @@ static const struct msg_rule {
 	{ &lanu__v1__replay_query__descriptor, "recipients", MSG_NAME | MSG_REQUIRED },
 	{ &lanu__v1__alert_query__descriptor, "alert_id", MSG_ID | MSG_REQUIRED },
 	{ &lanu__v1__clock_set__descriptor, "now_ms", MSG_REQUIRED },
+	{ &lanu__v1__plan_load__descriptor, "content", MSG_REQUIRED },
+	{ &lanu__v1__plan_load__descriptor, "loaded_by", MSG_NAME },
 };
 
 /* Where a value sits, as a chain from the field up to the root, formatted only when
@@ -360,13 +362,21 @@ msg_decode_request(const void *data, size_t len, Lanu__V1__Request **ret_req,
 	Lanu__V1__Request *req;
 	int r;
 
-	if (len > LANU_MAX_FRAME) {
+	if (len > LANU_HARD_FRAME) {
+		snprintf(e->reason, sizeof(e->reason), "frame is %zu bytes (max %d)", len,
+			 LANU_HARD_FRAME);
+		e->field[0] = '\0';
+		return -EMSGSIZE;
+	}
+	req = lanu__v1__request__unpack(NULL, len, data);
+	/* Only a plan may be larger than an ordinary request. */
+	if (len > LANU_MAX_FRAME && (!req || req->body_case != LANU__V1__REQUEST__BODY_PLAN_LOAD)) {
+		msg_free_request(req);
 		snprintf(e->reason, sizeof(e->reason), "frame is %zu bytes (max %d)", len,
 			 LANU_MAX_FRAME);
 		e->field[0] = '\0';
 		return -EMSGSIZE;
 	}
-	req = lanu__v1__request__unpack(NULL, len, data);
 	if (!req) {
 		snprintf(e->reason, sizeof(e->reason),
 			 "not a lanu.v1.Request (malformed or truncated protobuf)");

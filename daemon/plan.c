@@ -812,8 +812,8 @@ plan_parse(const char *name, const char *text, size_t len, Lanu__V1__Plan **ret_
 }
 
 int
-plan_parse_file(const char *path, Lanu__V1__Plan **ret_plan, char ret_sha256[65],
-		struct plan_errors *errs)
+plan_read_file(const char *path, char **ret_text, size_t *ret_len, char ret_sha256[65],
+	       struct plan_errors *errs)
 {
 	struct plan_parser p = { .name = path, .errs = errs };
 	unsigned char hash[crypto_hash_sha256_BYTES];
@@ -822,7 +822,6 @@ plan_parse_file(const char *path, Lanu__V1__Plan **ret_plan, char ret_sha256[65]
 	FILE *f = fopen(path, "re");
 	int r = 0;
 
-	*ret_plan = NULL;
 	if (!f) {
 		r = -errno;
 		plan_verror_fmt(&p, "cannot be read: %s", strerror(-r));
@@ -834,7 +833,7 @@ plan_parse_file(const char *path, Lanu__V1__Plan **ret_plan, char ret_sha256[65]
 		if (len == cap) {
 			char *t;
 
-			if (cap >= PLAN_FILE_MAX + 1) {
+			if (cap > PLAN_FILE_MAX) {
 				r = -EFBIG;
 				plan_verror_fmt(&p, "is larger than %u bytes", PLAN_FILE_MAX);
 				break;
@@ -864,7 +863,22 @@ plan_parse_file(const char *path, Lanu__V1__Plan **ret_plan, char ret_sha256[65]
 		crypto_hash_sha256(hash, (const unsigned char *)text, len);
 		sodium_bin2hex(ret_sha256, 65, hash, sizeof(hash));
 	}
-	return plan_parse(path, text, len, ret_plan, errs);
+	*ret_text = TAKE_PTR(text);
+	*ret_len = len;
+	return 0;
+}
+
+int
+plan_parse_file(const char *path, Lanu__V1__Plan **ret_plan, char ret_sha256[65],
+		struct plan_errors *errs)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	*ret_plan = NULL;
+	r = plan_read_file(path, &text, &len, ret_sha256, errs);
+	return r < 0 ? r : plan_parse(path, text, len, ret_plan, errs);
 }
 
 Lanu__V1__Plan *

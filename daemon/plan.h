@@ -5,7 +5,7 @@
 
 #include "plan.pb-c.h"
 
-#define PLAN_FILE_MAX (4u << 20)	/* bytes */
+#define PLAN_FILE_MAX (960u << 10)	/* bytes: a PlanLoad request fits LANU_HARD_FRAME */
 #define PLAN_ERRORS_MAX 200
 
 /* Problems found in a plan, each "NAME:LINE:COLUMN: what (expected)". */
@@ -28,6 +28,11 @@ int plan_parse_file(const char *path, Lanu__V1__Plan **ret_plan, char ret_sha256
 
 /* "3 areas, 14 recipients, 6 services, 18 indicators, 12 goals, 35 measures, 24 routes" */
 const char *plan_summary(const Lanu__V1__Plan *plan, char *buf, size_t len);
+
+/* Reads a plan file (at most PLAN_FILE_MAX bytes) into a NUL-terminated *ret_text
+ * (caller frees) and its SHA-256 in hex. Returns 0 or -errno, reported in errs. */
+int plan_read_file(const char *path, char **ret_text, size_t *ret_len, char ret_sha256[65],
+		   struct plan_errors *errs);
 
 Lanu__V1__Plan *plan_free(Lanu__V1__Plan *plan);
 void plan_errors_free(struct plan_errors *errs);

@@ -91,6 +91,9 @@ query_status(struct lanud *d, const struct store_stat *st, struct query_ctx *qc)
 	s->manual_clock = d->clock.manual;
 	s->commits = d->n_commits;
 	s->committed_events = d->n_committed;
+	s->plan_version = d->plan_version;
+	s->plan_id = (char *)(d->plan && d->plan->plan ? d->plan->plan->id : "");
+	s->unrouted_alerts = d->n_unrouted;
 }
 
 void
@@ -105,6 +108,7 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep
 	memset(qc, 0, sizeof(*qc));
 	lanu__v1__status__init(&qc->status);
 	lanu__v1__alert_list__init(&qc->list);
+	lanu__v1__plan_history__init(&qc->history);
 	rep->corr_id = req->corr_id;
 	store_begin(d->store, &t, STORE_RO);
 	r = store_stat(&t, &st);
@@ -124,6 +128,20 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep
 				rep->alert = qc->one;
 			}
 			break;
+		case LANU__V1__REQUEST__BODY_PLAN:
+			r = store_get_plan_version(&t, req->plan->version, &qc->plan);
+			if (r == 0) {
+				rep->result_case = LANU__V1__REPLY__RESULT_PLAN_VERSION;
+				rep->plan_version = qc->plan;
+			}
+			break;
+		case LANU__V1__REQUEST__BODY_PLAN_HISTORY:
+			r = store_plan_history(&t, &qc->history.versions, &qc->history.n_versions);
+			if (r == 0) {
+				rep->result_case = LANU__V1__REPLY__RESULT_PLAN_HISTORY;
+				rep->plan_history = &qc->history;
+			}
+			break;
 		default:
 			r = query_list(&t, req, qc);
 			if (r == 0) {
@@ -137,6 +155,11 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep
 	rep->last_alert_seq = st.last_alert_seq;
 	if (r == 0) {
 		rep->code = LANU__V1__REPLY__CODE__OK;
+	} else if (r == -ENOENT && req->body_case == LANU__V1__REQUEST__BODY_PLAN) {
+		rep->code = LANU__V1__REPLY__CODE__NOT_FOUND;
+		rep->reason = (char *)(req->plan->version ? "no such plan version"
+							  : "no plan has been loaded");
+		rep->field = (char *)"plan.version";
 	} else if (r == -ENOENT) {
 		rep->code = LANU__V1__REPLY__CODE__NOT_FOUND;
 		rep->reason = (char *)"no such alert";
@@ -155,5 +178,10 @@ query_done(struct query_ctx *qc)
 	free(qc->list.alerts);
 	if (qc->one)
 		lanu__v1__alert__free_unpacked(qc->one, NULL);
+	if (qc->plan)
+		lanu__v1__plan_version__free_unpacked(qc->plan, NULL);
+	for (size_t i = 0; i < qc->history.n_versions; i++)
+		lanu__v1__plan_version__free_unpacked(qc->history.versions[i], NULL);
+	free(qc->history.versions);
 	memset(qc, 0, sizeof(*qc));
 }

@@ -1,4 +1,4 @@
-/* Read-only requests: status, one alert, open alerts, replay. */
+/* Read-only requests: status, one alert, open alerts, replay, plan versions. */
 #pragma once
 
 #include "lanu.pb-c.h"
@@ -10,6 +10,8 @@ struct query_ctx {
 	Lanu__V1__Status status;
 	Lanu__V1__AlertList list;
 	Lanu__V1__Alert *one;
+	Lanu__V1__PlanVersion *plan;
+	Lanu__V1__PlanHistory history;
 	const char *const *rcpts;	/* filter for open alerts */
 	size_t n_rcpts;
 	size_t cap;

@@ -1,13 +1,20 @@
 /*
  * store: the only module that includes <lmdb.h> (rule 16). Named databases:
  *
- *	meta	  "schema" u32, "event_seq" u64, "alert_seq" u64, "clock" u64
+ *	meta	  "schema" u32, "event_seq" u64, "alert_seq" u64, "clock" u64,
+ *		  "plan_file_sha" (hex: the configured plan file as last loaded)
  *	events	  event seq (u64 BE) -> received_ms (u64 BE) + packed Envelope
  *	dedup	  producer NUL event_id -> event seq
  *	alerts	  alert seq (u64 BE) -> packed Alert
  *	akeys	  dedup key -> alert seq
  *	by_rcpt	  recipient NUL alert seq (u64 BE) -> ""
  *	open	  alert seq (u64 BE) -> ""	(unacknowledged alerts)
+ *	plan_versions  version (u64 BE) -> packed PlanVersion (with its whole Plan)
+ *	plan	  the plan in force, normalized, read by key (see store_put_plan):
+ *		  "info", "area/ID", "recipient/ID", "calendar/ID", "service/ID",
+ *		  "indicator/ID", "goal/ID", "measure/ID" -> the packed object, its
+ *		  children left out; "route/KIND/NNNN" -> Route, once per kind it names
+ *		  ("route/any/NNNN" if none); "measure-end/YYYY-MM-DD/ID" -> ""
  *
  * Integer keys are big-endian so cursor order is numeric order (rule 19). The
  * alert sequence is assigned inside the write transaction that stores the alert,
@@ -32,10 +39,11 @@
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "log.h"
+#include "plan.h"
 
 struct store {
 	MDB_env *env;
-	MDB_dbi meta, events, dedup, alerts, akeys, by_rcpt, open;
+	MDB_dbi meta, events, dedup, alerts, akeys, by_rcpt, open, plan, plan_versions;
 	uint64_t map_max;
 	int lock_fd;
 };
@@ -146,6 +154,8 @@ store_init_dbs(struct store *s)
 		{ "akeys", offsetof(struct store, akeys) },
 		{ "by_rcpt", offsetof(struct store, by_rcpt) },
 		{ "open", offsetof(struct store, open) },
+		{ "plan", offsetof(struct store, plan) },
+		{ "plan_versions", offsetof(struct store, plan_versions) },
 	};
 	struct store_txn t;
 	uint64_t schema;
@@ -687,4 +697,268 @@ void
 store_put_clock(struct store_txn *t, uint64_t usec)
 {
 	store_put_meta_u64(t, "clock", usec);
+}
+
+void
+store_get_plan_file_sha(struct store_txn *t, char ret[65])
+{
+	MDB_val k = store_str("plan_file_sha"), v;
+
+	ret[0] = '\0';
+	if (store_get(t, t->s->meta, &k, &v) == 0 && v.mv_size == 64) {
+		memcpy(ret, v.mv_data, 64);
+		ret[64] = '\0';
+	}
+}
+
+void
+store_put_plan_file_sha(struct store_txn *t, const char *sha)
+{
+	MDB_val k = store_str("plan_file_sha"), v = { .mv_size = strlen(sha),
+						      .mv_data = (void *)sha };
+
+	store_put(t, t->s->meta, &k, &v, 0);
+}
+
+/* --- the plan ------------------------------------------------------------------------ */
+
+static void
+store_put_msg(struct store_txn *t, MDB_dbi dbi, const char *key, const ProtobufCMessage *m)
+{
+	MDB_val k = store_str(key), v;
+	int rc;
+
+	if (t->err)
+		return;
+	v.mv_size = protobuf_c_message_get_packed_size(m);
+	rc = mdb_put(t->txn, dbi, &k, &v, MDB_RESERVE);
+	if (rc != MDB_SUCCESS) {
+		store_fail(t, store_errno(rc));
+		return;
+	}
+	protobuf_c_message_pack(m, v.mv_data);
+}
+
+static void
+store_plan_record(struct store_txn *t, const char *kind, const char *id, const ProtobufCMessage *m)
+{
+	char key[32 + LANU_MAX_NAME];
+
+	snprintf(key, sizeof(key), "%s/%s", kind, id);
+	store_put_msg(t, t->s->plan, key, m);
+}
+
+static void
+store_plan_areas(struct store_txn *t, Lanu__V1__Area **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		Lanu__V1__Area *a = v[i];
+		size_t nc = a->n_areas;
+
+		a->n_areas = 0;		/* the record without its subtree */
+		store_plan_record(t, "area", a->id, &a->base);
+		a->n_areas = nc;
+		store_plan_areas(t, a->areas, a->n_areas);
+	}
+}
+
+static void
+store_plan_goals(struct store_txn *t, Lanu__V1__Goal **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		Lanu__V1__Goal *g = v[i];
+		size_t ng = g->n_goals, nm = g->n_measures;
+
+		g->n_goals = g->n_measures = 0;
+		store_plan_record(t, "goal", g->id, &g->base);
+		g->n_goals = ng;
+		g->n_measures = nm;
+		for (size_t j = 0; j < nm; j++) {
+			Lanu__V1__Measure *m = g->measures[j];
+			char key[32 + LANU_MAX_NAME];
+			MDB_val k, e = { 0 };
+
+			store_plan_record(t, "measure", m->id, &m->base);
+			if (m->schedule && *m->schedule->to) {
+				snprintf(key, sizeof(key), "measure-end/%s/%s", m->schedule->to, m->id);
+				k = store_str(key);
+				store_put(t, t->s->plan, &k, &e, 0);
+			}
+		}
+		store_plan_goals(t, g->goals, g->n_goals);
+	}
+}
+
+static void
+store_plan_routes(struct store_txn *t, const Lanu__V1__Plan *plan)
+{
+	char key[96], kind[40];
+
+	for (size_t i = 0; i < plan->n_routes; i++) {
+		const Lanu__V1__Route *r = plan->routes[i];
+
+		for (size_t j = 0; j < (r->n_kinds ? r->n_kinds : 1); j++) {
+			if (r->n_kinds)
+				plan_enum_word(&lanu__v1__alert_kind__descriptor, r->kinds[j], kind,
+					       sizeof(kind));
+			snprintf(key, sizeof(key), "route/%s/%04zu", r->n_kinds ? kind : "any", i);
+			store_put_msg(t, t->s->plan, key, &r->base);
+		}
+	}
+}
+
+/* The plan in force, normalized: every object under its own key. */
+static void
+store_plan_normalize(struct store_txn *t, Lanu__V1__Plan *plan)
+{
+	int rc;
+
+	if (t->err)
+		return;
+	rc = mdb_drop(t->txn, t->s->plan, 0);
+	if (rc != MDB_SUCCESS) {
+		store_fail(t, store_errno(rc));
+		return;
+	}
+	if (plan->plan)
+		store_put_msg(t, t->s->plan, "info", &plan->plan->base);
+	store_plan_areas(t, plan->areas, plan->n_areas);
+	for (size_t i = 0; i < plan->n_recipients; i++)
+		store_plan_record(t, "recipient", plan->recipients[i]->id, &plan->recipients[i]->base);
+	for (size_t i = 0; i < plan->n_calendars; i++)
+		store_plan_record(t, "calendar", plan->calendars[i]->id, &plan->calendars[i]->base);
+	for (size_t i = 0; i < plan->n_services; i++)
+		store_plan_record(t, "service", plan->services[i]->id, &plan->services[i]->base);
+	for (size_t i = 0; i < plan->n_indicators; i++)
+		store_plan_record(t, "indicator", plan->indicators[i]->id,
+				  &plan->indicators[i]->base);
+	store_plan_goals(t, plan->goals, plan->n_goals);
+	store_plan_routes(t, plan);
+}
+
+uint64_t
+store_put_plan(struct store_txn *t, Lanu__V1__PlanVersion *v)
+{
+	MDB_cursor *c;
+	MDB_val k, d;
+	uint64_t last = 0, be;
+	int rc;
+
+	if (t->err)
+		return 0;
+	rc = mdb_cursor_open(t->txn, t->s->plan_versions, &c);
+	if (rc != MDB_SUCCESS) {
+		store_fail(t, store_errno(rc));
+		return 0;
+	}
+	if (mdb_cursor_get(c, &k, &d, MDB_LAST) == MDB_SUCCESS)
+		last = store_val_u64(&k);
+	mdb_cursor_close(c);
+	v->version = last + 1;
+	k = store_u64(&be, v->version);
+	d.mv_size = lanu__v1__plan_version__get_packed_size(v);
+	rc = mdb_put(t->txn, t->s->plan_versions, &k, &d, MDB_APPEND | MDB_RESERVE);
+	if (rc != MDB_SUCCESS) {
+		store_fail(t, store_errno(rc));
+		return 0;
+	}
+	lanu__v1__plan_version__pack(v, d.mv_data);
+	store_plan_normalize(t, v->plan);
+	return t->err ? 0 : v->version;
+}
+
+int
+store_get_plan_version(struct store_txn *t, uint64_t version, Lanu__V1__PlanVersion **ret)
+{
+	MDB_cursor *c;
+	MDB_val k, d;
+	uint64_t be;
+	int rc;
+
+	if (t->err)
+		return t->err;
+	rc = mdb_cursor_open(t->txn, t->s->plan_versions, &c);
+	if (rc != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	if (version == 0) {
+		rc = mdb_cursor_get(c, &k, &d, MDB_LAST);
+	} else {
+		k = store_u64(&be, version);
+		rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY);
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		return -ENOENT;
+	if (rc != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	*ret = lanu__v1__plan_version__unpack(NULL, d.mv_size, d.mv_data);
+	return *ret ? 0 : -EBADMSG;
+}
+
+int
+store_plan_history(struct store_txn *t, Lanu__V1__PlanVersion ***ret_v, size_t *ret_n)
+{
+	Lanu__V1__PlanVersion **v = NULL;
+	size_t n = 0;
+	MDB_cursor *c;
+	MDB_val k, d;
+	int rc, r = 0;
+
+	*ret_v = NULL;
+	*ret_n = 0;
+	if (t->err)
+		return t->err;
+	rc = mdb_cursor_open(t->txn, t->s->plan_versions, &c);
+	if (rc != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+		Lanu__V1__PlanVersion *pv, **nv;
+
+		pv = lanu__v1__plan_version__unpack(NULL, d.mv_size, d.mv_data);
+		if (!pv) {
+			r = -EBADMSG;
+			break;
+		}
+		/* history is who, when and what hash, not the plans themselves */
+		lanu__v1__plan__free_unpacked(pv->plan, NULL);
+		pv->plan = NULL;
+		if (!(nv = realloc(v, (n + 1) * sizeof(*v)))) {
+			lanu__v1__plan_version__free_unpacked(pv, NULL);
+			r = -ENOMEM;
+			break;
+		}
+		v = nv;
+		v[n++] = pv;
+	}
+	mdb_cursor_close(c);
+	if (r == 0 && rc != MDB_NOTFOUND)
+		r = store_errno(rc);
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			lanu__v1__plan_version__free_unpacked(v[i], NULL);
+		free(v);
+		return r;
+	}
+	*ret_v = v;
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_get_plan_object(struct store_txn *t, const char *kind, const char *id,
+		      const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret)
+{
+	char key[32 + LANU_MAX_NAME];
+	MDB_val k, v;
+	int r;
+
+	if ((size_t)snprintf(key, sizeof(key), "%s/%s", kind, id) >= sizeof(key))
+		return -ENOENT;
+	k = store_str(key);
+	r = store_get(t, t->s->plan, &k, &v);
+	if (r < 0)
+		return r;
+	*ret = protobuf_c_message_unpack(d, NULL, v.mv_size, v.mv_data);
+	return *ret ? 0 : -EBADMSG;
 }

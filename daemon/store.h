@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "lanu.pb-c.h"
+#include "plan.pb-c.h"
 
 struct store;
 
@@ -91,3 +92,25 @@ int store_stat(struct store_txn *t, struct store_stat *ret_stat);
 /* The manual clock's last "now", so that time never runs backwards over a restart. */
 uint64_t store_get_clock(struct store_txn *t);
 void store_put_clock(struct store_txn *t, uint64_t usec);
+
+/* The SHA-256 (hex) of the configured plan file when lanud last loaded it, "" if
+ * never: a restart or SIGHUP loads the file again only if it has changed since. */
+void store_get_plan_file_sha(struct store_txn *t, char ret[65]);
+void store_put_plan_file_sha(struct store_txn *t, const char *sha);
+
+/* Stores v as the next plan version (v->version is assigned and returned, 0 on
+ * error) and makes v->plan the plan in force: its normalized records replace the
+ * previous plan's. */
+uint64_t store_put_plan(struct store_txn *t, Lanu__V1__PlanVersion *v);
+
+/* One version with its plan (0 = the newest, the plan in force). Returns 0,
+ * -ENOENT, -EBADMSG. Free with lanu__v1__plan_version__free_unpacked(). */
+int store_get_plan_version(struct store_txn *t, uint64_t version, Lanu__V1__PlanVersion **ret);
+
+/* Every version, oldest first, without its plan. Free each, then the array. */
+int store_plan_history(struct store_txn *t, Lanu__V1__PlanVersion ***ret_v, size_t *ret_n);
+
+/* One normalized object of the plan in force: kind "service", "indicator", ... as
+ * in store.c's key list. Returns 0, -ENOENT, -EBADMSG. */
+int store_get_plan_object(struct store_txn *t, const char *kind, const char *id,
+			  const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret);

@@ -47,13 +47,12 @@ daemon_init(struct daemon *d, const char *extra_conf)
 	f = fopen(d->conf, "we");
 	if (!f)
 		return -errno;
-	fprintf(f,
-		"ingest %s\npublish %s\nstate-dir %s/state\nlog-level info\n"
-		"recipient board \"Welfare board\"\nrecipient sup-a\nrecipient sup-b\n"
-		"route DEADLINE_MISSED svc-a * sup-a\nroute DEADLINE_MISSED svc-b * sup-b\n"
-		"route * * * board\n%s\n",
-		d->ingest, d->publish, d->dir, extra_conf ? extra_conf : "");
+	snprintf(d->plan, sizeof(d->plan), "%s/plan.yaml", d->dir);
+	fprintf(f, "ingest %s\npublish %s\nstate-dir %s/state\nplan %s\nlog-level info\n%s\n",
+		d->ingest, d->publish, d->dir, d->plan, extra_conf ? extra_conf : "");
 	fclose(f);
+	if (daemon_write_plan(d, NULL) < 0)
+		return -errno;
 	d->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (d->notify_fd < 0)
 		return -errno;
@@ -63,6 +62,36 @@ daemon_init(struct daemon *d, const char *extra_conf)
 	if (bind(d->notify_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	return 0;
+}
+
+int
+daemon_write_plan(struct daemon *d, const char *extra_routes)
+{
+	FILE *f = fopen(d->plan, "we");
+
+	if (!f)
+		return -errno;
+	fprintf(f,
+		"lanu-plan: 1\n"
+		"plan: {id: test, organiser: Test, title: Test plan, period: 2025-2028}\n"
+		"areas:\n"
+		"  - {id: area-1, name: Area 1, kind: municipality,\n"
+		"     areas: [{id: area-2, name: Area 2, kind: school}]}\n"
+		"recipients:\n"
+		"  - {id: board, name: Welfare board, kind: board}\n"
+		"  - {id: sup-a, name: Supervisor A, kind: supervisor}\n"
+		"  - {id: sup-b, name: Supervisor B, kind: supervisor}\n"
+		"services:\n"
+		"  - {id: svc-a, name: Service A, limits: {normal: 7 working days}}\n"
+		"  - {id: svc-b, name: Service B, limits: {normal: 3 months}}\n"
+		"  - {id: svc-c, name: Service C, limits: {normal: 14 days}}\n"
+		"routes:\n"
+		"  - {kinds: deadline-missed, services: svc-a, to: sup-a}\n"
+		"  - {kinds: deadline-missed, services: svc-b, to: sup-b}\n"
+		"  - {to: board}\n"
+		"%s",
+		extra_routes ? extra_routes : "");
+	return fclose(f) == 0 ? 0 : -errno;
 }
 
 static int

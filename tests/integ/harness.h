@@ -11,6 +11,7 @@
 struct daemon {
 	char *dir;		/* temp dir: conf, state, sockets */
 	char conf[512];
+	char plan[512];		/* the plan file the configuration names */
 	char ingest[512];
 	char publish[512];
 	char notify[512];
@@ -18,10 +19,16 @@ struct daemon {
 	pid_t pid;
 };
 
-/* Creates the temp dir and writes a configuration: ipc endpoints, the recipients
- * "board", "sup-a", "sup-b" and routes DEADLINE_MISSED for service "svc-a" to sup-a,
- * "svc-b" to sup-b, everything to board; extra lines appended. Returns 0 or -errno. */
+/* Creates the temp dir and writes a configuration (ipc endpoints, extra lines
+ * appended) and its plan (daemon_write_plan() with no extra routes). Returns 0 or
+ * -errno. */
 int daemon_init(struct daemon *d, const char *extra_conf);
+
+/* Writes the test plan: area "area-1" with "area-2" below it; recipients "board",
+ * "sup-a", "sup-b"; services "svc-a", "svc-b", "svc-c"; routes DEADLINE_MISSED for
+ * svc-a to sup-a, for svc-b to sup-b, everything to board; extra_routes (YAML list
+ * items) appended. Returns 0 or -errno. */
+int daemon_write_plan(struct daemon *d, const char *extra_routes);
 
 /* Starts lanud (with extra argv, NULL-terminated) and waits for READY=1 (10 s at
  * most). Returns 0, -ETIMEDOUT, or -ECHILD if lanud exited. */

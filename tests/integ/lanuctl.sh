@@ -21,11 +21,23 @@ cat > "$dir/lanud.conf" <<CONF
 ingest    ipc://$dir/in.sock
 publish   ipc://$dir/pub.sock
 state-dir $dir/state
-recipient sup-a
-recipient board
-route DEADLINE_MISSED svc-a * sup-a
-route * * * board
+plan      $dir/plan.yaml
 CONF
+cat > "$dir/plan.yaml" <<'PLAN'
+lanu-plan: 1
+plan: {id: test, organiser: Test, title: Test plan, period: 2025-2028}
+areas:
+  - {id: north, name: North, kind: area}
+recipients:
+  - {id: sup-a, name: Supervisor A, kind: supervisor}
+  - {id: board, name: Welfare board, kind: board}
+services:
+  - {id: svc-a, name: Service A, limits: {normal: 7 working days}}
+  - {id: svc-b, name: Service B, limits: {normal: 3 months}}
+routes:
+  - {kinds: deadline-missed, services: svc-a, to: sup-a}
+  - {to: board}
+PLAN
 
 start() {
 	"$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
@@ -67,7 +79,7 @@ grep -q "events.jsonl:8: .*SOON" "$dir/send.err" || fail "no enum error"
 grep -q "events.jsonl:9: .*case_id.*pseudonymous" "$dir/send.err" || fail "no id error"
 
 # stdin works too, and a clean run exits 0
-echo '{"eventId": "e8", "producer": "school-1", "occurredAtMs": "1", "deadlineMissed": {"caseId": "c-8", "service": "svc-a", "area": "south"}}' |
+echo '{"eventId": "e8", "producer": "school-1", "occurredAtMs": "1", "deadlineMissed": {"caseId": "c-8", "service": "svc-a", "area": "north"}}' |
 	ctl send >/dev/null || fail "send from stdin"
 
 # --- tail: replay, then follow across a restart ------------------------------------
@@ -81,10 +93,10 @@ grep -q '^#2 ' "$dir/board.out" || fail "tail --from: $(cat "$dir/board.out")"
 timeout 60 "$LANUCTL" -c "$dir/lanud.conf" tail --recipient sup-a --from 3 --count 2 --json \
 	>"$dir/follow.out" &
 tailpid=$!
-echo '{"eventId": "f1", "producer": "school-1", "occurredAtMs": "1", "deadlineMissed": {"caseId": "c-f1", "service": "svc-a", "area": "x"}}' | ctl send >/dev/null
+echo '{"eventId": "f1", "producer": "school-1", "occurredAtMs": "1", "deadlineMissed": {"caseId": "c-f1", "service": "svc-a", "area": "north"}}' | ctl send >/dev/null
 kill -TERM "$pid"; wait "$pid"; pid=""
 start
-echo '{"eventId": "f2", "producer": "school-1", "occurredAtMs": "1", "deadlineMissed": {"caseId": "c-f2", "service": "svc-a", "area": "x"}}' | ctl send >/dev/null
+echo '{"eventId": "f2", "producer": "school-1", "occurredAtMs": "1", "deadlineMissed": {"caseId": "c-f2", "service": "svc-a", "area": "north"}}' | ctl send >/dev/null
 # The follower shows both, in order, without a gap, and exits after two (timeout: 60 s).
 wait "$tailpid" || fail "tail did not follow across the restart: $(cat "$dir/follow.out")"
 tailpid=""

@@ -540,23 +540,18 @@ test_reload(void **state)
 	struct daemon *d = *state;
 	struct client *c = daemon_client(d);
 	uint64_t seqs[8];
-	FILE *f;
 
 	assert_int_equal(daemon_deadline_missed(c, "p", "h1", "svc-c", "c1"), OK);
 	assert_int_equal(daemon_replay(c, "sup-b", 0, seqs, 8), 0);
 
-	/* A broken configuration is refused; the running one stays. */
-	f = fopen(d->conf, "ae");
-	fprintf(f, "route DEADLINE_MISSED svc-c * nobody\n");
-	fclose(f);
+	/* A broken plan is refused; the plan in force stays. */
+	assert_int_equal(daemon_write_plan(d, "  - {services: svc-c, to: nobody}\n"), 0);
 	kill(d->pid, SIGHUP);
 	assert_int_equal(daemon_deadline_missed(c, "p", "h2", "svc-c", "c2"), OK);
 	assert_int_equal(daemon_replay(c, "sup-b", 0, seqs, 8), 0);
 
 	/* A good one takes effect, on the same connection. */
-	f = fopen(d->conf, "ae");
-	fprintf(f, "recipient nobody\nroute DEADLINE_MISSED svc-c * sup-b\n");
-	fclose(f);
+	assert_int_equal(daemon_write_plan(d, "  - {services: svc-c, to: sup-b}\n"), 0);
 	kill(d->pid, SIGHUP);
 	/* SIGHUP is asynchronous: wait (bounded) until the new route is used. */
 	size_t n = 0;

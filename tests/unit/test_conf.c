@@ -30,15 +30,6 @@ dump(const struct conf *c, FILE *f)
 		c->state_dir, c->plan ? c->plan : "(none)", c->log_level,
 		(unsigned long long)c->map_size, (unsigned long long)c->map_max,
 		c->manual_clock ? "manual" : "system");
-	for (size_t i = 0; i < c->n_recipients; i++)
-		fprintf(f, "recipient %s \"%s\"\n", c->recipients[i].id, c->recipients[i].name);
-	for (size_t i = 0; i < c->n_routes; i++) {
-		fprintf(f, "route %d %s %s", c->routes[i].kind, c->routes[i].service,
-			c->routes[i].area);
-		for (size_t j = 0; j < c->routes[i].n_recipients; j++)
-			fprintf(f, " %s", c->routes[i].recipients[j]);
-		fputc('\n', f);
-	}
 }
 
 /* Loads name with overrides, returning what a person would see: dump or errors. */
@@ -148,39 +139,12 @@ test_overrides(void **state)
 	free(got);
 }
 
-static void
-test_route(void **state)
-{
-	const char *r[8];
-	struct conf *c;
-	size_t n;
-
-	(void)state;
-	assert_int_equal(conf_load("conf.1.in", NULL, 0, &c), 0);
-	/* Specific routes first, then the catch-all; each recipient once. */
-	n = conf_route(c, 2, "school-social-worker", "north", r, 8);
-	assert_int_equal(n, 2);
-	assert_string_equal(r[0], "supervisor-student-welfare");
-	assert_string_equal(r[1], "welfare-board");
-	n = conf_route(c, 2, "family-counselling", "north", r, 8);
-	assert_int_equal(n, 1);
-	n = conf_route(c, 1, "school-social-worker", "north", r, 8);	/* another kind */
-	assert_int_equal(n, 0);
-	assert_int_equal(conf_alert_kind("deadline-missed"), 2);
-	assert_int_equal(conf_alert_kind("DEADLINE_MISSED"), 2);
-	assert_int_equal(conf_alert_kind("*"), 0);
-	assert_int_equal(conf_alert_kind("UNSPECIFIED"), -EINVAL);
-	assert_int_equal(conf_alert_kind("soon"), -EINVAL);
-	conf_free(c);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_files),
 		cmocka_unit_test(test_overrides),
-		cmocka_unit_test(test_route),
 	};
 
 	log_set_level(LOG_DEBUG);

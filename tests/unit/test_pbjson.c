@@ -271,7 +271,7 @@ test_defaults(void **state)
 				 "\"duplicates\":\"0\","
 				 "\"events\":\"0\",\"lastAlertSeq\":\"0\",\"manualClock\":false,"
 				 "\"mapSize\":\"0\",\"mapUsed\":\"0\",\"nowMs\":\"0\","
-				 "\"openAlerts\":\"0\",\"rejected\":\"0\",\"uptimeMs\":\"0\","
+				 "\"openAlerts\":\"0\",\"planId\":\"\",\"planVersion\":\"0\",\"rejected\":\"0\",\"unroutedAlerts\":\"0\",\"uptimeMs\":\"0\","
 				 "\"version\":\"\"}");
 	free(out);
 	out = render(&q.base, 1);

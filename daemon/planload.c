@@ -1,0 +1,278 @@
+/*
+ * planload: the plan in force. At start lanud takes the newest stored version,
+ * then the configured plan file if the file changed since lanud last loaded it;
+ * SIGHUP does the latter again; a PlanLoad request loads what a client sends.
+ * A plan that does not validate is never stored nor put in force: the one in
+ * force stays and the problems are reported. A new version is stored in its own
+ * write transaction, after the events in hand are committed, and only then
+ * swapped in with its routing table.
+ */
+#include "planload.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "ingest.h"
+#include "lanud.h"
+#include "log.h"
+#include "plan.h"
+#include "route.h"
+#include "store.h"
+
+#define PLANLOAD_ORPHANS_MAX 20
+
+/* Puts plan (taken over) in force as version, with sha. */
+static int
+planload_swap(struct lanud *d, Lanu__V1__Plan *plan, uint64_t version, const char *sha)
+{
+	struct route_table *rt;
+	int r = route_table_new(plan, &rt);
+
+	if (r < 0) {
+		plan_free(plan);
+		return r;
+	}
+	route_table_free(d->routes);
+	plan_free(d->plan);
+	d->routes = rt;
+	d->plan = plan;
+	d->plan_version = version;
+	snprintf(d->plan_sha, sizeof(d->plan_sha), "%s", sha);
+	return 0;
+}
+
+struct orphans {
+	const struct route_table *rt;
+	char **v;
+	size_t n;
+	uint64_t more;
+};
+
+static void
+planload_orphan(struct orphans *o, const char *what, const char *id, const char *alert_id)
+{
+	char *s, **v;
+
+	for (size_t i = 0; i < o->n; i++)
+		if (strstr(o->v[i], id) && strstr(o->v[i], what))
+			return;	/* named once per object */
+	if (o->n == PLANLOAD_ORPHANS_MAX) {
+		o->more++;
+		return;
+	}
+	if (asprintf(&s, "open alert %s (and maybe more) names %s '%s', which the new plan does "
+			 "not have", alert_id, what, id) < 0)
+		return;
+	if (!(v = realloc(o->v, (o->n + 1) * sizeof(*v)))) {
+		free(s);
+		return;
+	}
+	o->v = v;
+	o->v[o->n++] = s;
+}
+
+static int
+planload_orphan_cb(const Lanu__V1__Alert *a, void *arg)
+{
+	struct orphans *o = arg;
+
+	if (*a->service && !route_service(o->rt, a->service))
+		planload_orphan(o, "service", a->service, a->alert_id);
+	if (*a->area && !route_area(o->rt, a->area))
+		planload_orphan(o, "area", a->area, a->alert_id);
+	return 0;
+}
+
+/* Live state that names what the new plan no longer has: reported, kept. */
+static void
+planload_orphans(struct lanud *d, const Lanu__V1__Plan *plan, struct orphans *o)
+{
+	struct store_txn t;
+	uint64_t after = 0, last;
+	bool more = true;
+
+	if (route_table_new(plan, (struct route_table **)&o->rt) < 0)
+		return;
+	store_begin(d->store, &t, STORE_RO);
+	while (more && store_open_alerts(&t, after, 1000, planload_orphan_cb, o, &last, &more) == 0)
+		after = last;
+	store_abort(&t);
+	route_table_free((struct route_table *)o->rt);
+	o->rt = NULL;
+}
+
+static int
+planload_store(struct lanud *d, Lanu__V1__PlanVersion *v, bool from_file)
+{
+	struct store_txn t;
+	int r;
+
+	for (;;) {
+		store_begin(d->store, &t, STORE_RW);
+		store_put_plan(&t, v);
+		if (from_file)
+			store_put_plan_file_sha(&t, v->sha256);
+		r = store_commit(&t);
+		if (r != -ENOSPC || store_grow(d->store) < 0)
+			return r;
+	}
+}
+
+int
+planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLoadResult *res,
+	       struct plan_errors *errs)
+{
+	Lanu__V1__PlanVersion v = LANU__V1__PLAN_VERSION__INIT;
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	struct orphans o = { 0 };
+	Lanu__V1__Plan *plan;
+	char sha[65], summary[256];
+	int r;
+
+	crypto_hash_sha256(hash, (const unsigned char *)req->text, req->len);
+	sodium_bin2hex(sha, sizeof(sha), hash, sizeof(hash));
+	r = plan_parse(req->source, req->text, req->len, &plan, errs);
+	if (r < 0)
+		return r;
+	res->summary = strdup(plan_summary(plan, summary, sizeof(summary)));
+	if (req->dry_run || (d->plan && strcmp(sha, d->plan_sha) == 0)) {
+		res->unchanged = !req->dry_run;
+		res->version = req->dry_run ? 0 : d->plan_version;
+		plan_free(plan);
+		return 0;
+	}
+	/* Events in hand are committed under the routes they arrived with. */
+	if (d->ingest)
+		ingest_flush(d->ingest);
+	planload_orphans(d, plan, &o);
+	v.loaded_at_ms = timesrc_now_usec(&d->clock) / 1000;
+	v.loaded_by = (char *)(req->loaded_by && *req->loaded_by ? req->loaded_by : "lanud");
+	v.source = (char *)req->source;
+	v.sha256 = sha;
+	v.plan = plan;
+	r = planload_store(d, &v, req->from_file);
+	if (r < 0) {
+		log_errno(LOG_ERR, r, "plan: cannot store '%s'; the plan in force stays",
+			  req->source);
+		plan_free(plan);
+	} else {
+		r = planload_swap(d, plan, v.version, sha);
+	}
+	if (r < 0) {
+		for (size_t i = 0; i < o.n; i++)
+			free(o.v[i]);
+		free(o.v);
+		return r;
+	}
+	res->version = v.version;
+	res->orphans = o.v;
+	res->n_orphans = o.n;
+	log_msg(LOG_INFO, "plan: version %" PRIu64 " from '%s' by %s is in force: %s",
+		v.version, req->source, v.loaded_by, summary);
+	for (size_t i = 0; i < o.n; i++)
+		log_msg(LOG_WARNING, "plan: %s", o.v[i]);
+	if (o.more)
+		log_msg(LOG_WARNING, "plan: %" PRIu64 " more objects of open alerts are gone",
+			o.more);
+	return 0;
+}
+
+void
+planload_result_clear(Lanu__V1__PlanLoadResult *res)
+{
+	for (size_t i = 0; i < res->n_orphans; i++)
+		free(res->orphans[i]);
+	free(res->orphans);
+	if (res->summary != protobuf_c_empty_string)
+		free(res->summary);
+	res->orphans = NULL;
+	res->n_orphans = 0;
+	res->summary = (char *)protobuf_c_empty_string;
+}
+
+/* The configured file, if it changed since lanud last loaded it. */
+int
+planload_file(struct lanud *d)
+{
+	Lanu__V1__PlanLoadResult res = LANU__V1__PLAN_LOAD_RESULT__INIT;
+	struct plan_errors errs = { 0 };
+	struct planload_req req = { .source = d->conf->plan, .loaded_by = "lanud",
+				    .from_file = true };
+	_cleanup_free_ char *text = NULL;
+	char sha[65], last[65];
+	struct store_txn t;
+	int r;
+
+	if (!d->conf->plan)
+		return 0;
+	r = plan_read_file(d->conf->plan, &text, &req.len, sha, &errs);
+	if (r == 0) {
+		store_begin(d->store, &t, STORE_RO);
+		store_get_plan_file_sha(&t, last);
+		store_abort(&t);
+		if (d->plan && strcmp(sha, last) == 0) {
+			log_msg(LOG_DEBUG, "plan: '%s' is unchanged since it was loaded",
+				d->conf->plan);
+			return 0;
+		}
+		req.text = text;
+		r = planload_apply(d, &req, &res, &errs);
+	}
+	for (size_t i = 0; i < errs.n; i++)
+		log_msg(LOG_ERR, "%s", errs.v[i]);
+	if (r < 0)
+		log_msg(LOG_ERR, "plan: '%s' not loaded (%zu problem%s)%s", d->conf->plan,
+			errs.n + errs.dropped, errs.n + errs.dropped == 1 ? "" : "s",
+			d->plan ? "; the plan in force stays" : "");
+	plan_errors_free(&errs);
+	planload_result_clear(&res);
+	return r;
+}
+
+int
+planload_start(struct lanud *d)
+{
+	Lanu__V1__PlanVersion *pv;
+	struct store_txn t;
+	int r;
+
+	store_begin(d->store, &t, STORE_RO);
+	r = store_get_plan_version(&t, 0, &pv);
+	store_abort(&t);
+	if (r == 0) {
+		Lanu__V1__Plan *plan = pv->plan;
+		uint64_t version = pv->version;
+		char sha[65];
+
+		snprintf(sha, sizeof(sha), "%s", pv->sha256);
+		pv->plan = NULL;
+		lanu__v1__plan_version__free_unpacked(pv, NULL);
+		if (!plan)
+			return log_errno(LOG_ERR, -EBADMSG, "plan: stored version %" PRIu64
+							    " has no plan", version);
+		r = planload_swap(d, plan, version, sha);
+		if (r < 0)
+			return r;
+	} else if (r != -ENOENT) {
+		return log_errno(LOG_ERR, r, "plan: cannot read the stored plan");
+	}
+	r = planload_file(d);
+	if (r < 0 && !d->plan)
+		return r;	/* nothing to run with */
+	if (!d->plan)
+		log_msg(LOG_WARNING, "plan: none is in force: alerts go to nobody until one is "
+				     "loaded (set 'plan' in %s, or lanuctl plan load)", d->conf_path);
+	return 0;
+}
+
+void
+planload_free(struct lanud *d)
+{
+	d->routes = route_table_free(d->routes);
+	d->plan = plan_free(d->plan);
+}
