@@ -312,6 +312,10 @@ plan_walk_scalar(struct plan_parser *p, const yaml_node_t *node,
 		char date[VALUE_DATE_LEN];
 		int kind = plan_date_field(md, f), r;
 
+		if (*s == '\0') {
+			plan_error(p, node, "'%s' is empty", key);
+			return;
+		}
 		if (kind == 0) {
 			if (node->data.scalar.length != strlen(s)) {
 				plan_error(p, node, "'%s' holds a NUL character", key);
@@ -408,9 +412,10 @@ plan_walk_short(struct plan_parser *p, const yaml_node_t *node, ProtobufCMessage
 	} else if (d == &lanu__v1__number__descriptor) {
 		double v;
 
-		if (!plan_number(s, &v))
+		if (plan_number(s, &v))
+			((Lanu__V1__Number *)m)->value = v;
+		else
 			plan_error(p, node, "'%s' is '%s' (expected a number)", key, s);
-		((Lanu__V1__Number *)m)->value = v;
 	} else if (d == &lanu__v1__duration__descriptor) {
 		Lanu__V1__Duration *du = (Lanu__V1__Duration *)m;
 
@@ -536,10 +541,12 @@ plan_walk_repeated(struct plan_parser *p, const yaml_node_t *node, ProtobufCMess
 				plan_walk_message(p, el, sub, key);
 			continue;
 		}
-		if (f->type == PROTOBUF_C_TYPE_STRING)
-			((char **)*arr)[i] = (char *)protobuf_c_empty_string;
+		/* A string slot stays NULL until set: free_unpacked() frees every element of
+		 * a repeated string, so it may never hold the shared default "". */
 		(*count)++;
 		plan_walk_scalar(p, el, m->descriptor, f, (char *)*arr + i * esize, key);
+		if (f->type == PROTOBUF_C_TYPE_STRING && !((char **)*arr)[i])
+			((char **)*arr)[i] = plan_strdup(p, "");	/* refused: reported */
 	}
 }
 
@@ -623,7 +630,12 @@ plan_walk_message(struct plan_parser *p, const yaml_node_t *node, ProtobufCMessa
 			if (!(*slot = plan_new_message(p, f->descriptor)))
 				break;
 			plan_pos_add(p, *slot, v);
-			if (!plan_walk_short(p, v, *slot, ks))
+			if (plan_walk_short(p, v, *slot, ks))
+				;
+			else if (f->descriptor == &lanu__v1__duration__descriptor)
+				plan_error(p, v, "'%s' is %s (expected a duration such as "
+						 "'7 working days')", ks, plan_node_kind(v));
+			else
 				plan_walk_message(p, v, *slot, ks);
 		} else {
 			plan_walk_scalar(p, v, d, f, (char *)m + f->offset, ks);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lanu/macro.h"
 #include "plan.h"
@@ -84,6 +83,8 @@ check_unique(struct check *c)
 	for (int k = 0; k < K_MAX; k++) {
 		struct plan_ids *ids = &c->ids[k];
 
+		if (ids->n < 2)
+			continue;
 		qsort(ids->v, ids->n, sizeof(*ids->v), plan_id_cmp);
 		for (size_t i = 1; i < ids->n; i++) {
 			const struct plan_id *first = &ids->v[i - 1], *later = &ids->v[i];
@@ -112,8 +113,11 @@ check_find(const struct check *c, enum plan_kind k, const char *id)
 {
 	const struct plan_ids *ids = &c->ids[k];
 	struct plan_id key = { .id = id };
-	const struct plan_id *f = bsearch(&key, ids->v, ids->n, sizeof(*ids->v), plan_id_cmp);
+	const struct plan_id *f;
 
+	if (ids->n == 0)
+		return NULL;
+	f = bsearch(&key, ids->v, ids->n, sizeof(*ids->v), plan_id_cmp);
 	return f ? f->obj : NULL;
 }
 
@@ -122,8 +126,8 @@ static void
 check_ref(struct check *c, enum plan_kind k, char *const *ref, const char *what)
 {
 	if (!**ref)
-		plan_error_at(c->p, ref, "%s is empty (expected a %s id)", what, plan_kind_name[k]);
-	else if (!check_find(c, k, *ref))
+		return;	/* a refused value, reported where it was read */
+	if (!check_find(c, k, *ref))
 		plan_error_at(c->p, ref, "%s names unknown %s '%s'", what, plan_kind_name[k], *ref);
 }
 
@@ -466,6 +470,19 @@ check_routes(struct check *c, Lanu__V1__Plan *plan)
 	}
 }
 
+/* A zone is a TZif file under zoneinfo (not a directory, not zone.tab). */
+static bool
+check_tzif(const char *path)
+{
+	char magic[4];
+	FILE *f = fopen(path, "re");
+	bool ok = f && fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+
+	if (f)
+		fclose(f);
+	return ok;
+}
+
 static void
 check_info(struct check *c, Lanu__V1__Plan *plan)
 {
@@ -501,7 +518,7 @@ check_info(struct check *c, Lanu__V1__Plan *plan)
 	} else if (strstr(info->timezone, "..") || info->timezone[0] == '/' ||
 		   snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", info->timezone) >=
 			   (int)sizeof(path) ||
-		   access(path, R_OK) != 0) {
+		   !check_tzif(path)) {
 		plan_error_at(c->p, &info->timezone, "unknown time zone '%s' (expected e.g. "
 						     "Europe/Helsinki)", info->timezone);
 	}

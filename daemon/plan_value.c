@@ -138,12 +138,13 @@ value_period(const char *s, char from[VALUE_DATE_LEN], char to[VALUE_DATE_LEN])
 	from[0] = to[0] = '\0';
 	if (n >= sizeof(a))
 		return -EINVAL;
+	/* -ERANGE means "ends before it starts" here, so a bad date is -EINVAL */
 	if (strncmp(s, "by end of ", 10) == 0)
-		return value_date(s + 10, true, to);
+		return value_date(s + 10, true, to) < 0 ? -EINVAL : 0;
 	if (strncmp(s, "until ", 6) == 0)
-		return value_date(s + 6, true, to);
+		return value_date(s + 6, true, to) < 0 ? -EINVAL : 0;
 	if (strncmp(s, "from ", 5) == 0)
-		return value_date(s + 5, false, from);
+		return value_date(s + 5, false, from) < 0 ? -EINVAL : 0;
 	if ((dots = strstr(s, "..")) != NULL) {
 		memcpy(a, s, (size_t)(dots - s));
 		a[dots - s] = '\0';
