@@ -20,6 +20,7 @@
 #include <zmq.h>
 
 #include "client.h"
+#include "ctl.h"
 #include "conf.h"
 #include "lanu/limits.h"
 #include "lanu/protocol.h"
@@ -27,18 +28,7 @@
 #include "msg.h"
 #include "pbjson.h"
 
-#define EXIT_REFUSED	1
-#define EXIT_UNREACHED	2
 #define SEND_WINDOW_MAX	4096
-
-struct ctl {
-	const char *conf_path;
-	char ingest[512];
-	char publish[512];
-	int timeout_ms;		/* how long to wait for lanud in all */
-	bool json;
-	const char *lang;
-};
 
 static uint64_t
 now_ms(void)
@@ -90,7 +80,7 @@ ctl_resolve(struct ctl *x, bool need_publish)
 	return 0;
 }
 
-static void
+void
 print_json(const ProtobufCMessage *m, json_t *extra_line)
 {
 	json_t *j = pbjson_from_message(m, 0);
@@ -104,7 +94,7 @@ print_json(const ProtobufCMessage *m, json_t *extra_line)
 	json_decref(j);
 }
 
-static const char *
+const char *
 enum_name(const ProtobufCEnumDescriptor *d, int v, size_t strip)
 {
 	const ProtobufCEnumValue *e = protobuf_c_enum_descriptor_get_value(d, v);
@@ -163,9 +153,8 @@ ctl_connect(struct ctl *x, struct client **ret)
 	return 0;
 }
 
-/* One request, one reply, within the timeout. Returns 0 or an exit status. */
-static int
-ctl_call(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__Reply **ret_reply)
+int
+ctl_request(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__Reply **ret_reply)
 {
 	struct client *c;
 	int r = ctl_connect(x, &c);
@@ -179,6 +168,16 @@ ctl_call(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__Reply **ret_reply)
 			r == -ETIMEDOUT ? "timed out" : strerror(-r));
 		return EXIT_UNREACHED;
 	}
+	return 0;
+}
+
+int
+ctl_call(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__Reply **ret_reply)
+{
+	int r = ctl_request(x, req, ret_reply);
+
+	if (r)
+		return r;
 	if ((*ret_reply)->code != LANU__V1__REPLY__CODE__OK) {
 		fprintf(stderr, "lanuctl: %s: %s%s%s\n",
 			enum_name(&lanu__v1__reply__code__descriptor, (*ret_reply)->code, 0),
@@ -615,13 +614,19 @@ cmd_status(struct ctl *x, int argc, char **argv)
 		       "  events         %" PRIu64 " stored, %" PRIu64 " duplicates, %" PRIu64
 		       " rejected since start\n"
 		       "  commits        %" PRIu64 " (%.1f requests each)\n"
-		       "  alerts         last #%" PRIu64 ", %" PRIu64 " open\n"
+		       "  alerts         last #%" PRIu64 ", %" PRIu64 " open, %" PRIu64
+		       " routed to nobody since start\n"
 		       "  store          %.1f of %.1f MiB used\n",
 		       s->version, x->ingest, now, s->manual_clock ? " (manual clock)" : "",
 		       s->uptime_ms / 1000, s->events, s->duplicates, s->rejected, s->commits,
 		       s->commits ? (double)s->committed_events / (double)s->commits : 0.0,
-		       s->last_alert_seq, s->open_alerts, s->map_used / 1048576.0,
-		       s->map_size / 1048576.0);
+		       s->last_alert_seq, s->open_alerts, s->unrouted_alerts,
+		       s->map_used / 1048576.0, s->map_size / 1048576.0);
+		if (s->plan_version)
+			printf("  plan           %s, version %" PRIu64 "\n", s->plan_id,
+			       s->plan_version);
+		else
+			printf("  plan           none: alerts go to nobody (lanuctl plan load)\n");
 	}
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;
@@ -796,6 +801,11 @@ usage(FILE *f)
 		"  open [--recipient R] [--json]  unacknowledged alerts\n"
 		"  ack ALERT_ID --by WHO [--note TEXT]\n"
 		"  clock set TIME               move lanud's manual clock (tests, demos)\n"
+		"  plan check FILE...           validate plan files here, every problem\n"
+		"  plan load FILE [--by WHO] [--dry-run]\n"
+		"  plan show [VERSION] [--json] the plan in force, or an earlier version\n"
+		"  plan history [--json]        every version: when, by whom, hash\n"
+		"  plan diff A B                what changed between two versions\n"
 		"exit status: 0 ok, 1 refused or bad input, 2 lanud unreachable\n",
 		LANU_DEFAULT_CONF);
 }
@@ -818,7 +828,7 @@ main(int argc, char **argv)
 	} cmds[] = {
 		{ "send", cmd_send },	  { "tail", cmd_tail }, { "status", cmd_status },
 		{ "alert", cmd_alert },	  { "open", cmd_open }, { "ack", cmd_ack },
-		{ "clock", cmd_clock },
+		{ "clock", cmd_clock },	  { "plan", cmd_plan },
 	};
 	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
 	int ch;

@@ -112,6 +112,43 @@ open=$(ctl open --recipient sup-a)
 ! grep -q '^#1 ' <<<"$open" || fail "acked alert still open"
 grep -q '^#3 ' <<<"$open" || fail "open: $open"
 
+# --- events name plan objects ----------------------------------------------------------
+set +e
+echo '{"eventId": "u1", "producer": "school-1", "occurredAtMs": "1", "deadlineMissed": {"caseId": "c-u1", "service": "svc-a", "area": "atlantis"}}' |
+	ctl send >"$dir/unknown.out" 2>&1; rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "deadline_missed.area" "$dir/unknown.out" || fail "unknown area accepted: $(cat "$dir/unknown.out")"
+
+# --- plan: check, load, history, diff, show --------------------------------------------
+ctl status | grep -q "plan           test, version 1" || fail "status has no plan"
+ctl plan check "$dir/plan.yaml" | grep -q "ok (1 areas" || fail "plan check of a good plan"
+sed 's/{normal: 3 months}/{normal: 2 months}/' "$dir/plan.yaml" >"$dir/plan2.yaml"
+printf 'lanu-plan: 1\nplan: {id: Bad}\nfrob: 1\n' >"$dir/bad.yaml"
+set +e
+ctl plan check "$dir/bad.yaml" 2>"$dir/check.err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "plan check of a bad plan: exit $rc"
+grep -q "bad.yaml:3:1: unknown key 'frob'" "$dir/check.err" || fail "check: $(cat "$dir/check.err")"
+grep -q "bad.yaml:2:12: plan id 'Bad' is not an id" "$dir/check.err" || fail "check: no id error"
+ctl plan load "$dir/plan2.yaml" --dry-run | grep -q "not loaded (dry run)" || fail "dry run"
+ctl plan load "$dir/plan2.yaml" --by coordinator-1 | grep -q "version 2 is in force" || fail "load"
+ctl plan load "$dir/plan2.yaml" --by coordinator-1 | grep -q "unchanged" || fail "reload same"
+set +e
+ctl plan load "$dir/bad.yaml" 2>"$dir/load.err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "bad.yaml:3:1: unknown key" "$dir/load.err" || fail "bad load: $rc"
+[ "$(ctl plan history | wc -l)" -eq 2 ] || fail "history: $(ctl plan history)"
+ctl plan history | grep -q "coordinator-1" || fail "history has no loader"
+ctl plan diff 1 2 >"$dir/diff.out"
+grep -q '^~ service svc-b: limits\[0\].limit.text: "3 months" -> "2 months"$' "$dir/diff.out" ||
+	fail "diff: $(cat "$dir/diff.out")"
+ctl plan show | grep -q "svc-b  Service B: normal 2 months" || fail "show"
+ctl plan show 1 --json | grep -q '"text":"3 months"' || fail "show 1 --json"
+set +e
+ctl plan show 9 >/dev/null 2>"$dir/show.err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "no such plan version" "$dir/show.err" || fail "show 9: $rc"
+
 # --- bad command lines ---------------------------------------------------------------
 set +e
 ctl tail >/dev/null 2>&1; [ $? -eq 1 ] || fail "tail without recipient"
