@@ -20,6 +20,8 @@
 #include <zmq.h>
 
 #include "harness.h"
+#include "pbjson.h"
+#include "plan.h"
 
 #define OK		LANU__V1__REPLY__CODE__OK
 #define DUPLICATE	LANU__V1__REPLY__CODE__DUPLICATE
@@ -566,6 +568,122 @@ test_reload(void **state)
 	client_free(c);
 }
 
+/* The plan file, read here, and the plan lanud stored and serves are the same: as
+ * protobuf, and as the JSON `lanuctl plan show --json` prints. */
+static void
+test_plan_round_trip(void **state)
+{
+	struct daemon *d = *state;
+	struct client *c = daemon_client(d);
+	Lanu__V1__PlanQuery q = LANU__V1__PLAN_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	struct plan_errors errs = { 0 };
+	Lanu__V1__Plan *local, *back;
+	Lanu__V1__Reply *rep;
+	ProtobufCMessage *m;
+	json_t *jl, *jr;
+	char sha[65], err[256];
+	uint8_t *a, *b;
+	size_t na, nb;
+
+	assert_int_equal(plan_parse_file(d->plan, &local, sha, &errs), 0);
+	req.body_case = LANU__V1__REQUEST__BODY_PLAN;
+	req.plan = &q;
+	assert_int_equal(client_call(c, &req, 5000, &rep), 0);
+	assert_int_equal(rep->code, OK);
+	assert_int_equal(rep->plan_version->version, 1);
+	assert_string_equal(rep->plan_version->sha256, sha);
+	assert_string_equal(rep->plan_version->loaded_by, "lanud");
+
+	na = lanu__v1__plan__get_packed_size(local);
+	nb = lanu__v1__plan__get_packed_size(rep->plan_version->plan);
+	a = malloc(na);
+	b = malloc(nb);
+	assert_non_null(a);
+	assert_non_null(b);
+	lanu__v1__plan__pack(local, a);
+	lanu__v1__plan__pack(rep->plan_version->plan, b);
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na);
+
+	jl = pbjson_from_message(&local->base, 0);
+	jr = pbjson_from_message(&rep->plan_version->plan->base, 0);
+	assert_true(json_equal(jl, jr));
+	/* and the JSON reads back into the same plan */
+	assert_int_equal(pbjson_to_message(jr, &lanu__v1__plan__descriptor, &m, err, sizeof(err)), 0);
+	back = (Lanu__V1__Plan *)m;
+	assert_int_equal(lanu__v1__plan__get_packed_size(back), na);
+	lanu__v1__plan__pack(back, b);
+	assert_memory_equal(a, b, na);
+
+	protobuf_c_message_free_unpacked(m, NULL);
+	json_decref(jl);
+	json_decref(jr);
+	free(a);
+	free(b);
+	plan_free(local);
+	plan_errors_free(&errs);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	client_free(c);
+}
+
+/* A plan load in the middle of a stream of events: every event is acknowledged, and
+ * alerts after the load follow the new routes. */
+static int
+load_plan_at_half(struct daemon *d, size_t count)
+{
+	static const char extra[] = "  - {services: svc-a, to: sup-b}\n";
+	Lanu__V1__PlanLoad pl = LANU__V1__PLAN_LOAD__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	struct plan_errors errs = { 0 };
+	struct client *c;
+	Lanu__V1__Reply *rep;
+	char *text;
+	size_t len;
+
+	if (count < 1000)
+		return 0;
+	assert_int_equal(daemon_write_plan(d, extra), 0);
+	assert_int_equal(plan_read_file(d->plan, &text, &len, NULL, &errs), 0);
+	pl.source = (char *)"plan.yaml";
+	pl.loaded_by = (char *)"test";
+	pl.content.data = (uint8_t *)text;
+	pl.content.len = len;
+	req.body_case = LANU__V1__REQUEST__BODY_PLAN_LOAD;
+	req.plan_load = &pl;
+	c = daemon_client(d);
+	assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+	assert_int_equal(rep->code, OK);
+	assert_int_equal(rep->plan_load->version, 2);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	client_free(c);
+	free(text);
+	plan_errors_free(&errs);
+	return 1;
+}
+
+static void
+test_plan_load_under_load(void **state)
+{
+	struct daemon *d = *state;
+	enum { N = 3000 };
+	bool *acked = calloc(N, sizeof(*acked));
+	struct client *c;
+	uint64_t seqs[N];
+	size_t n;
+
+	assert_non_null(acked);
+	assert_int_equal(stream(d, N, 256, acked, "pl", load_plan_at_half, false), N);
+	for (size_t i = 0; i < N; i++)
+		assert_true(acked[i]);
+	/* sup-b got svc-a's alerts only from the new plan on: some, not all */
+	c = daemon_client(d);
+	n = daemon_replay(c, "sup-b", 0, seqs, N);
+	assert_true(n > 0 && n < N);
+	client_free(c);
+	free(acked);
+}
+
 static void
 test_map_full_unavailable(void **state)
 {
@@ -669,6 +787,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reconnect_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_load_under_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_unavailable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_under_load, setup, teardown),
