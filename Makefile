@@ -44,7 +44,7 @@ test-unit: build
 
 fuzz: deps
 	CC=clang $(CMAKE) -S . -B build-fuzz -DLANU_FUZZ=ON -DLANU_TESTS=OFF
-	$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_request
+	$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_request fuzz_plan
 
 bench: build
 	$(BUILD)/bench/lanubench

@@ -33,7 +33,7 @@
 
 /* --- errors and positions ----------------------------------------------------------- */
 
-static void
+static void _printf_(4, 0)
 plan_verror(struct plan_parser *p, unsigned long line, unsigned long col, const char *fmt,
 	    va_list ap)
 {
