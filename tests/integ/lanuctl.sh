@@ -148,6 +148,13 @@ set +e
 ctl plan show 9 >/dev/null 2>"$dir/show.err"; rc=$?
 set -e
 [ "$rc" -eq 1 ] && grep -q "no such plan version" "$dir/show.err" || fail "show 9: $rc"
+# A plan without svc-b while an open alert (#2) names it: loaded, and the orphan reported.
+grep -v "svc-b" "$dir/plan2.yaml" >"$dir/plan3.yaml"
+ctl plan load "$dir/plan3.yaml" >"$dir/orphan.out"
+grep -q "version 3 is in force" "$dir/orphan.out" &&
+	grep -q "warning: open alert a-2 .*names service 'svc-b'" "$dir/orphan.out" ||
+	fail "orphans: $(cat "$dir/orphan.out")"
+ctl alert a-2 | grep -q "service svc-b" || fail "the orphaned alert is gone"
 
 # --- bad command lines ---------------------------------------------------------------
 set +e
