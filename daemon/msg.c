@@ -178,11 +178,23 @@ msg_valid_id(const char *s, bool wide)
 	return true;
 }
 
+/* The rules by field descriptor, resolved from the names once: the lookup for
+ * every field of every request is then a scan of pointers, not of strings. */
 static unsigned
-msg_flags(const ProtobufCMessageDescriptor *d, const char *field)
+msg_flags(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f)
 {
+	static const ProtobufCFieldDescriptor *fields[ELEMENTSOF(msg_rules)];
+	static bool resolved;
+
+	if (!resolved) {
+		for (size_t i = 0; i < ELEMENTSOF(msg_rules); i++)
+			fields[i] = protobuf_c_message_descriptor_get_field_by_name(
+				msg_rules[i].desc, msg_rules[i].field);
+		resolved = true;
+	}
+	(void)d;
 	for (size_t i = 0; i < ELEMENTSOF(msg_rules); i++)
-		if (msg_rules[i].desc == d && strcmp(msg_rules[i].field, field) == 0)
+		if (fields[i] == f)
 			return msg_rules[i].flags;
 	return 0;
 }
@@ -318,12 +330,13 @@ msg_validate_at(const ProtobufCMessage *m, const struct msg_path *path, struct m
 	for (unsigned i = 0; r == 0 && i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 		const char *member = (const char *)m + f->offset;
-		unsigned flags = msg_flags(d, f->name);
 		struct msg_path sub = { path, f->name, NULL, SIZE_MAX };
+		unsigned flags;
 
 		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
 		    *(const uint32_t *)((const char *)m + f->quantifier_offset) != f->id)
 			continue;
+		flags = msg_flags(d, f);
 		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 			size_t n = *(const size_t *)((const char *)m + f->quantifier_offset);
 			const char *arr = *(char *const *)member;
