@@ -22,6 +22,7 @@
 #include <sys/uio.h>
 
 #include "alert.h"
+#include "arena.h"
 #include "lanu/limits.h"
 #include "lanud.h"
 #include "log.h"
@@ -51,6 +52,8 @@ struct ingest {
 	struct event *flush_ev;
 	uint8_t *buf;		/* scratch for packing an event */
 	size_t buf_size;
+	struct arena arena;	/* the decoded requests, until the batch is answered */
+	bool holding;		/* a request outside the queue is in use (a plan load) */
 };
 
 /* Sends rep to the peer that sent p. Replies that cannot be sent are dropped: the
@@ -160,6 +163,14 @@ ingest_plan_load(struct ingest *in, const zmq_msg_t *ident, bool delim,
 	plan_errors_free(&errs);
 }
 
+/* A request is answered: if none is queued or in use, everything decoded so far goes. */
+static void
+ingest_done(struct ingest *in)
+{
+	if (in->n == 0 && !in->holding)
+		arena_reset(&in->arena);
+}
+
 int
 ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 {
@@ -187,14 +198,19 @@ ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 		return 0;
 	}
 	corr = msg_peek_corr_id(zmq_msg_data(body), zmq_msg_size(body));
-	r = msg_decode_request(zmq_msg_data(body), zmq_msg_size(body), &req, &e);
+	r = msg_decode_request_with(zmq_msg_data(body), zmq_msg_size(body), &in->arena.pa, &req,
+				    &e);
 	if (r < 0) {
 		ingest_reject(d, &frames[0], delim, corr, &e);
+		ingest_done(in);
 		return 0;
 	}
 	if (req->body_case == LANU__V1__REQUEST__BODY_PLAN_LOAD) {
+		/* it commits the queue first, whose answers must not reset the arena */
+		in->holding = true;
 		ingest_plan_load(in, &frames[0], delim, req);
-		msg_free_request(req);
+		in->holding = false;
+		ingest_done(in);
 		return 0;
 	}
 	if (req->body_case != LANU__V1__REQUEST__BODY_EVENT &&
@@ -205,14 +221,14 @@ ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 		query_answer(d, req, &rep, &qc);
 		ingest_reply(d, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), delim, &rep);
 		query_done(&qc);
-		msg_free_request(req);
+		ingest_done(in);
 		return 0;
 	}
 	if (d->stopping) {
 		snprintf(e.reason, sizeof(e.reason), "lanud is shutting down; send again later");
 		ingest_reply_code(d, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), delim,
 				  req->corr_id, LANU__V1__REPLY__CODE__UNAVAILABLE, &e, 0);
-		msg_free_request(req);
+		ingest_done(in);
 		return 0;
 	}
 	struct pending *p = &in->q[in->n++];
@@ -344,9 +360,10 @@ ingest_answer(struct ingest *in, uint64_t last_seq)
 			d->n_rejected++;
 		ingest_reply_code(d, p->ident, p->ident_len, p->delim, p->req->corr_id, p->code,
 				  &p->err, last_seq);
-		p->req = msg_free_request(p->req);
+		p->req = NULL;
 	}
 	in->n = 0;
+	ingest_done(in);
 }
 
 void
@@ -415,6 +432,7 @@ ingest_new(struct lanud *d, struct ingest **ret_ingest)
 	if (!in)
 		return -ENOMEM;
 	in->d = d;
+	arena_init(&in->arena);
 	in->flush_ev = event_new(d->base, -1, 0, ingest_flush_cb, in);
 	/* The lowest of lanud's three priorities: after every socket read of this turn. */
 	if (!in->flush_ev || event_priority_set(in->flush_ev, 2) < 0) {
@@ -430,8 +448,7 @@ ingest_free(struct ingest *in)
 {
 	if (!in)
 		return NULL;
-	for (size_t i = 0; i < in->n; i++)
-		msg_free_request(in->q[i].req);
+	arena_free(&in->arena);
 	alert_pubq_free(&in->pubq);
 	if (in->flush_ev)
 		event_free(in->flush_ev);

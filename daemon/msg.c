@@ -372,6 +372,13 @@ int
 msg_decode_request(const void *data, size_t len, Lanu__V1__Request **ret_req,
 		   struct msg_error *e)
 {
+	return msg_decode_request_with(data, len, NULL, ret_req, e);
+}
+
+int
+msg_decode_request_with(const void *data, size_t len, ProtobufCAllocator *alloc,
+			Lanu__V1__Request **ret_req, struct msg_error *e)
+{
 	Lanu__V1__Request *req;
 	int r;
 
@@ -381,10 +388,10 @@ msg_decode_request(const void *data, size_t len, Lanu__V1__Request **ret_req,
 		e->field[0] = '\0';
 		return -EMSGSIZE;
 	}
-	req = lanu__v1__request__unpack(NULL, len, data);
+	req = lanu__v1__request__unpack(alloc, len, data);
 	/* Only a plan may be larger than an ordinary request. */
 	if (len > LANU_MAX_FRAME && (!req || req->body_case != LANU__V1__REQUEST__BODY_PLAN_LOAD)) {
-		msg_free_request(req);
+		msg_free_request_with(req, alloc);
 		snprintf(e->reason, sizeof(e->reason), "frame is %zu bytes (max %d)", len,
 			 LANU_MAX_FRAME);
 		e->field[0] = '\0';
@@ -398,7 +405,7 @@ msg_decode_request(const void *data, size_t len, Lanu__V1__Request **ret_req,
 	}
 	r = msg_validate(&req->base, "", e);
 	if (r < 0) {
-		msg_free_request(req);
+		msg_free_request_with(req, alloc);
 		return r;
 	}
 	*ret_req = req;
@@ -406,9 +413,15 @@ msg_decode_request(const void *data, size_t len, Lanu__V1__Request **ret_req,
 }
 
 Lanu__V1__Request *
-msg_free_request(Lanu__V1__Request *req)
+msg_free_request_with(Lanu__V1__Request *req, ProtobufCAllocator *alloc)
 {
 	if (req)
-		lanu__v1__request__free_unpacked(req, NULL);
+		lanu__v1__request__free_unpacked(req, alloc);
 	return NULL;
+}
+
+Lanu__V1__Request *
+msg_free_request(Lanu__V1__Request *req)
+{
+	return msg_free_request_with(req, NULL);
 }

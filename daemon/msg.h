@@ -21,8 +21,12 @@ uint64_t msg_peek_corr_id(const void *data, size_t len);
  * Caller frees *ret_req with msg_free_request(). */
 int msg_decode_request(const void *data, size_t len, Lanu__V1__Request **ret_req,
 		       struct msg_error *e);
+/* The same, allocating from alloc (NULL: malloc); free with the same allocator. */
+int msg_decode_request_with(const void *data, size_t len, ProtobufCAllocator *alloc,
+			    Lanu__V1__Request **ret_req, struct msg_error *e);
 
 Lanu__V1__Request *msg_free_request(Lanu__V1__Request *req);
+Lanu__V1__Request *msg_free_request_with(Lanu__V1__Request *req, ProtobufCAllocator *alloc);
 
 /* Validates a message tree against lanu's rules (ids, lengths, enums, required
  * fields). path names m in error messages. Returns 0 or -EINVAL. Exposed for the
