@@ -272,7 +272,13 @@ zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, int ty
 	for (size_t i = 0; i < n; i++)
 		if (zmq_bind(z->sock, endpoints[i]) < 0) {
 			r = -errno;
-			log_errno(LOG_DEBUG, r, "zsock: bind '%s'", endpoints[i]);
+			/* libzmq binds to an address or an interface, never to a host name */
+			if (r == -ENODEV && strncmp(endpoints[i], "tcp://", 6) == 0)
+				log_msg(LOG_ERR, "zsock: cannot bind '%s': not an address or an "
+						 "interface name (write tcp://127.0.0.1:PORT, not "
+						 "tcp://localhost:PORT)", endpoints[i]);
+			else
+				log_errno(LOG_ERR, r, "zsock: cannot bind '%s'", endpoints[i]);
 			goto fail;
 		}
 	len = sizeof(fd);
