@@ -37,23 +37,9 @@ plan_check_files(int argc, char **argv)
 		fprintf(stderr, "lanuctl: usage: plan check FILE...\n");
 		return EXIT_REFUSED;
 	}
-	for (int i = 1; i < argc; i++) {
-		struct plan_errors errs = { 0 };
-		Lanu__V1__Plan *plan;
-		char summary[256];
-		int r = plan_parse_file(argv[i], &plan, NULL, &errs);
-
-		print_errors(errs.v, errs.n, errs.dropped);
-		if (r < 0) {
-			fprintf(stderr, "%s: not valid (%zu problem%s)\n", argv[i],
-				errs.n + errs.dropped, errs.n + errs.dropped == 1 ? "" : "s");
+	for (int i = 1; i < argc; i++)
+		if (plan_report_file(argv[i]) < 0)
 			status = EXIT_REFUSED;
-		} else {
-			printf("%s: ok (%s)\n", argv[i], plan_summary(plan, summary, sizeof(summary)));
-			plan_free(plan);
-		}
-		plan_errors_free(&errs);
-	}
 	return status;
 }
 

@@ -21,6 +21,7 @@
 #include "lanud.h"
 #include "log.h"
 #include "msg.h"
+#include "plan.h"
 #include "route.h"
 #include "store.h"
 #include "zsock.h"
@@ -201,15 +202,11 @@ alert_on_deadline_missed(struct lanud *d, struct store_txn *t, struct alert_pubq
 		snprintf(e->field, sizeof(e->field), "event.deadline_missed.stage");
 		return -EINVAL;
 	}
-	for (size_t i = 0; *m->stage && i <= svc->n_stages; i++) {
-		if (i == svc->n_stages) {
-			snprintf(e->reason, sizeof(e->reason), "service '%s' has no stage '%s'",
-				 m->service, m->stage);
-			snprintf(e->field, sizeof(e->field), "event.deadline_missed.stage");
-			return -EINVAL;
-		}
-		if (strcmp(svc->stages[i]->id, m->stage) == 0)
-			break;
+	if (*m->stage && !plan_service_stage(svc, m->stage)) {
+		snprintf(e->reason, sizeof(e->reason), "service '%s' has no stage '%s'", m->service,
+			 m->stage);
+		snprintf(e->field, sizeof(e->field), "event.deadline_missed.stage");
+		return -EINVAL;
 	}
 
 	(void)e;

@@ -33,33 +33,6 @@ usage(FILE *f)
 		LANU_DEFAULT_CONF);
 }
 
-/* --check-plan: every problem on stderr, exit 1 if there is any. */
-static int
-check_plan(const char *path)
-{
-	struct plan_errors errs = { 0 };
-	Lanu__V1__Plan *plan;
-	char summary[256];
-	int r = plan_parse_file(path, &plan, NULL, &errs);
-
-	for (size_t i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.v[i]);
-	if (r < 0) {
-		if (errs.n + errs.dropped > 0)
-			fprintf(stderr, "%s: %zu problem%s%s\n", path, errs.n + errs.dropped,
-				errs.n + errs.dropped == 1 ? "" : "s",
-				errs.dropped ? " (the first shown)" : "");
-		else
-			fprintf(stderr, "%s: %s\n", path, strerror(-r));
-		plan_errors_free(&errs);
-		return 1;
-	}
-	printf("%s: ok (%s)\n", path, plan_summary(plan, summary, sizeof(summary)));
-	plan_free(plan);
-	plan_errors_free(&errs);
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -87,7 +60,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'c': d.conf_path = optarg; continue;
 		case 'C': check = true; continue;
-		case 'P': return check_plan(optarg);
+		case 'P': return plan_report_file(optarg) < 0 ? 1 : 0;
 		case 'i': key = "ingest"; break;
 		case 'p': key = "publish"; break;
 		case 's': key = "state-dir"; break;

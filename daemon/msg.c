@@ -181,7 +181,7 @@ msg_valid_id(const char *s, bool wide)
 /* The rules by field descriptor, resolved from the names once: the lookup for
  * every field of every request is then a scan of pointers, not of strings. */
 static unsigned
-msg_flags(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f)
+msg_flags(const ProtobufCFieldDescriptor *f)
 {
 	static const ProtobufCFieldDescriptor *fields[ELEMENTSOF(msg_rules)];
 	static bool resolved;
@@ -192,7 +192,6 @@ msg_flags(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f
 				msg_rules[i].desc, msg_rules[i].field);
 		resolved = true;
 	}
-	(void)d;
 	for (size_t i = 0; i < ELEMENTSOF(msg_rules); i++)
 		if (fields[i] == f)
 			return msg_rules[i].flags;
@@ -336,7 +335,7 @@ msg_validate_at(const ProtobufCMessage *m, const struct msg_path *path, struct m
 		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
 		    *(const uint32_t *)((const char *)m + f->quantifier_offset) != f->id)
 			continue;
-		flags = msg_flags(d, f);
+		flags = msg_flags(f);
 		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 			size_t n = *(const size_t *)((const char *)m + f->quantifier_offset);
 			const char *arr = *(char *const *)member;

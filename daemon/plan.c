@@ -823,12 +823,20 @@ plan_parse(const char *name, const char *text, size_t len, Lanu__V1__Plan **ret_
 	return 0;
 }
 
+void
+plan_sha256(const char *text, size_t len, char ret[65])
+{
+	unsigned char hash[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(hash, (const unsigned char *)text, len);
+	sodium_bin2hex(ret, 65, hash, sizeof(hash));
+}
+
 int
 plan_read_file(const char *path, char **ret_text, size_t *ret_len, char ret_sha256[65],
 	       struct plan_errors *errs)
 {
 	struct plan_parser p = { .name = path, .errs = errs };
-	unsigned char hash[crypto_hash_sha256_BYTES];
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0, cap = 0;
 	FILE *f = fopen(path, "re");
@@ -871,10 +879,8 @@ plan_read_file(const char *path, char **ret_text, size_t *ret_len, char ret_sha2
 	if (r < 0)
 		return r;
 	text[len] = '\0';
-	if (ret_sha256) {
-		crypto_hash_sha256(hash, (const unsigned char *)text, len);
-		sodium_bin2hex(ret_sha256, 65, hash, sizeof(hash));
-	}
+	if (ret_sha256)
+		plan_sha256(text, len, ret_sha256);
 	*ret_text = TAKE_PTR(text);
 	*ret_len = len;
 	return 0;
@@ -910,7 +916,16 @@ plan_errors_free(struct plan_errors *errs)
 	*errs = (struct plan_errors){ 0 };
 }
 
-static size_t
+const Lanu__V1__Stage *
+plan_service_stage(const Lanu__V1__Service *s, const char *id)
+{
+	for (size_t i = 0; i < s->n_stages; i++)
+		if (strcmp(s->stages[i]->id, id) == 0)
+			return s->stages[i];
+	return NULL;
+}
+
+size_t
 plan_count_areas(Lanu__V1__Area *const *v, size_t n)
 {
 	size_t c = n;
@@ -941,4 +956,27 @@ plan_summary(const Lanu__V1__Plan *plan, char *buf, size_t len)
 		 plan_count_areas(plan->areas, plan->n_areas), plan->n_recipients,
 		 plan->n_services, plan->n_indicators, goals, measures, plan->n_routes);
 	return buf;
+}
+
+int
+plan_report_file(const char *path)
+{
+	struct plan_errors errs = { 0 };
+	Lanu__V1__Plan *plan;
+	char summary[256];
+	int r = plan_parse_file(path, &plan, NULL, &errs);
+
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.v[i]);
+	if (r < 0 && errs.n + errs.dropped > 0)
+		fprintf(stderr, "%s: not valid (%zu problem%s%s)\n", path, errs.n + errs.dropped,
+			errs.n + errs.dropped == 1 ? "" : "s",
+			errs.dropped ? ", the first ones shown" : "");
+	else if (r < 0)
+		fprintf(stderr, "%s: %s\n", path, strerror(-r));
+	else
+		printf("%s: ok (%s)\n", path, plan_summary(plan, summary, sizeof(summary)));
+	plan_free(plan);
+	plan_errors_free(&errs);
+	return r;
 }

@@ -26,6 +26,19 @@ int plan_parse(const char *name, const char *text, size_t len, Lanu__V1__Plan **
 int plan_parse_file(const char *path, Lanu__V1__Plan **ret_plan, char ret_sha256[65],
 		    struct plan_errors *errs);
 
+/* The stage id of service s, or NULL. */
+const Lanu__V1__Stage *plan_service_stage(const Lanu__V1__Service *s, const char *id);
+
+/* How many areas the tree v[0..n) holds, at every depth. */
+size_t plan_count_areas(Lanu__V1__Area *const *v, size_t n);
+
+/* The SHA-256 of a plan's text, in hex. */
+void plan_sha256(const char *text, size_t len, char ret[65]);
+
+/* Checks the plan file at path as `lanud --check-plan` and `lanuctl plan check` do:
+ * every problem on stderr, "PATH: ok (summary)" on stdout. Returns 0 if valid. */
+int plan_report_file(const char *path);
+
 /* "3 areas, 14 recipients, 6 services, 18 indicators, 12 goals, 35 measures, 24 routes" */
 const char *plan_summary(const Lanu__V1__Plan *plan, char *buf, size_t len);
 

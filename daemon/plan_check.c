@@ -285,15 +285,6 @@ check_warn(struct check *c, const Lanu__V1__Duration *w)
 				       "months ('%s')", w->text);
 }
 
-static const Lanu__V1__Stage *
-check_stage(const Lanu__V1__Service *s, const char *id)
-{
-	for (size_t i = 0; i < s->n_stages; i++)
-		if (strcmp(s->stages[i]->id, id) == 0)
-			return s->stages[i];
-	return NULL;
-}
-
 static void
 check_services(struct check *c, Lanu__V1__Plan *plan)
 {
@@ -329,9 +320,9 @@ check_services(struct check *c, Lanu__V1__Plan *plan)
 				plan_error_at(c->p, st, "stage '%s' needs limits", st->id);
 			while (a && a->starts && a->starts->kind == LANU__V1__STAGE_START__KIND__KIND_AFTER &&
 			       hops++ <= s->n_stages)
-				a = check_stage(s, a->starts->stage);
+				a = plan_service_stage(s, a->starts->stage);
 			if (st->starts && st->starts->kind == LANU__V1__STAGE_START__KIND__KIND_AFTER &&
-			    !check_stage(s, st->starts->stage))
+			    !plan_service_stage(s, st->starts->stage))
 				plan_error_at(c->p, st->starts, "stage '%s' starts after unknown stage "
 								"'%s' of service '%s'",
 					      st->id, st->starts->stage, s->id);
@@ -407,7 +398,7 @@ check_indicators(struct check *c, Lanu__V1__Plan *plan)
 			if (s && s->n_stages && !*src->stage)
 				plan_error_at(c->p, src, "service '%s' has stages: the source needs one",
 					      s->id);
-			else if (s && *src->stage && !check_stage(s, src->stage))
+			else if (s && *src->stage && !plan_service_stage(s, src->stage))
 				plan_error_at(c->p, &src->stage, "service '%s' has no stage '%s'",
 					      s->id, src->stage);
 		} else if (*src->service || *src->stage) {

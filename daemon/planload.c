@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,24 +25,17 @@
 
 #define PLANLOAD_ORPHANS_MAX 20
 
-/* Puts plan (taken over) in force as version, with sha. */
-static int
-planload_swap(struct lanud *d, Lanu__V1__Plan *plan, uint64_t version, const char *sha)
+/* Puts plan and its routing table rt (both taken over) in force as version, with sha. */
+static void
+planload_swap(struct lanud *d, Lanu__V1__Plan *plan, struct route_table *rt, uint64_t version,
+	      const char *sha)
 {
-	struct route_table *rt;
-	int r = route_table_new(plan, &rt);
-
-	if (r < 0) {
-		plan_free(plan);
-		return r;
-	}
 	route_table_free(d->routes);
 	plan_free(d->plan);
 	d->routes = rt;
 	d->plan = plan;
 	d->plan_version = version;
 	snprintf(d->plan_sha, sizeof(d->plan_sha), "%s", sha);
-	return 0;
 }
 
 struct orphans {
@@ -56,17 +48,19 @@ struct orphans {
 static void
 planload_orphan(struct orphans *o, const char *what, const char *id, const char *alert_id)
 {
-	char *s, **v;
+	char *s, **v, named[96];
 
+	/* each object once: "names service 'x'," is in no other object's line */
+	snprintf(named, sizeof(named), "names %s '%s',", what, id);
 	for (size_t i = 0; i < o->n; i++)
-		if (strstr(o->v[i], id) && strstr(o->v[i], what))
-			return;	/* named once per object */
+		if (strstr(o->v[i], named))
+			return;
 	if (o->n == PLANLOAD_ORPHANS_MAX) {
 		o->more++;
 		return;
 	}
-	if (asprintf(&s, "open alert %s (and maybe more) names %s '%s', which the new plan does "
-			 "not have", alert_id, what, id) < 0)
+	if (asprintf(&s, "open alert %s (and maybe more) %s which the new plan does not have",
+		     alert_id, named) < 0)
 		return;
 	if (!(v = realloc(o->v, (o->n + 1) * sizeof(*v)))) {
 		free(s);
@@ -88,21 +82,19 @@ planload_orphan_cb(const Lanu__V1__Alert *a, void *arg)
 	return 0;
 }
 
-/* Live state that names what the new plan no longer has: reported, kept. */
+/* Live state that names what the new plan (its table rt) no longer has: reported, kept. */
 static void
-planload_orphans(struct lanud *d, const Lanu__V1__Plan *plan, struct orphans *o)
+planload_orphans(struct lanud *d, const struct route_table *rt, struct orphans *o)
 {
 	struct store_txn t;
 	uint64_t after = 0, last;
 	bool more = true;
 
-	if (route_table_new(plan, (struct route_table **)&o->rt) < 0)
-		return;
+	o->rt = rt;
 	store_begin(d->store, &t, STORE_RO);
 	while (more && store_open_alerts(&t, after, 1000, planload_orphan_cb, o, &last, &more) == 0)
 		after = last;
 	store_abort(&t);
-	route_table_free((struct route_table *)o->rt);
 	o->rt = NULL;
 }
 
@@ -128,14 +120,13 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 	       struct plan_errors *errs)
 {
 	Lanu__V1__PlanVersion v = LANU__V1__PLAN_VERSION__INIT;
-	unsigned char hash[crypto_hash_sha256_BYTES];
 	struct orphans o = { 0 };
+	struct route_table *rt;
 	Lanu__V1__Plan *plan;
 	char sha[65], summary[256];
 	int r;
 
-	crypto_hash_sha256(hash, (const unsigned char *)req->text, req->len);
-	sodium_bin2hex(sha, sizeof(sha), hash, sizeof(hash));
+	plan_sha256(req->text, req->len, sha);
 	r = plan_parse(req->source, req->text, req->len, &plan, errs);
 	if (r < 0)
 		return r;
@@ -146,10 +137,15 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 		plan_free(plan);
 		return 0;
 	}
+	r = route_table_new(plan, &rt);
+	if (r < 0) {
+		plan_free(plan);
+		return r;
+	}
 	/* Events in hand are committed under the routes they arrived with. */
 	if (d->ingest)
 		ingest_flush(d->ingest);
-	planload_orphans(d, plan, &o);
+	planload_orphans(d, rt, &o);
 	v.loaded_at_ms = timesrc_now_usec(&d->clock) / 1000;
 	v.loaded_by = (char *)(req->loaded_by && *req->loaded_by ? req->loaded_by : "lanud");
 	v.source = (char *)req->source;
@@ -159,16 +155,14 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 	if (r < 0) {
 		log_errno(LOG_ERR, r, "plan: cannot store '%s'; the plan in force stays",
 			  req->source);
+		route_table_free(rt);
 		plan_free(plan);
-	} else {
-		r = planload_swap(d, plan, v.version, sha);
-	}
-	if (r < 0) {
 		for (size_t i = 0; i < o.n; i++)
 			free(o.v[i]);
 		free(o.v);
 		return r;
 	}
+	planload_swap(d, plan, rt, v.version, sha);
 	res->version = v.version;
 	res->orphans = o.v;
 	res->n_orphans = o.n;
@@ -238,6 +232,7 @@ int
 planload_start(struct lanud *d)
 {
 	Lanu__V1__PlanVersion *pv;
+	struct route_table *rt;
 	struct store_txn t;
 	int r;
 
@@ -255,9 +250,12 @@ planload_start(struct lanud *d)
 		if (!plan)
 			return log_errno(LOG_ERR, -EBADMSG, "plan: stored version %" PRIu64
 							    " has no plan", version);
-		r = planload_swap(d, plan, version, sha);
-		if (r < 0)
+		r = route_table_new(plan, &rt);
+		if (r < 0) {
+			plan_free(plan);
 			return r;
+		}
+		planload_swap(d, plan, rt, version, sha);
 	} else if (r != -ENOENT) {
 		return log_errno(LOG_ERR, r, "plan: cannot read the stored plan");
 	}

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan.h"
+
 struct route_obj {
 	const char *id;
 	const void *obj;
@@ -40,16 +42,6 @@ route_find(const struct route_obj *v, size_t n, const char *id)
 	return f ? f->obj : NULL;
 }
 
-static size_t
-route_count_areas(Lanu__V1__Area *const *v, size_t n)
-{
-	size_t c = n;
-
-	for (size_t i = 0; i < n; i++)
-		c += route_count_areas(v[i]->areas, v[i]->n_areas);
-	return c;
-}
-
 static void
 route_add_areas(struct route_table *t, Lanu__V1__Area *const *v, size_t n)
 {
@@ -63,7 +55,7 @@ int
 route_table_new(const Lanu__V1__Plan *plan, struct route_table **ret)
 {
 	struct route_table *t = calloc(1, sizeof(*t));
-	size_t na = route_count_areas(plan->areas, plan->n_areas);
+	size_t na = plan_count_areas(plan->areas, plan->n_areas);
 
 	if (!t)
 		return -ENOMEM;

@@ -1167,17 +1167,6 @@ test_errors_append(void **state)
 
 /* --- the example plans ----------------------------------------------------------------- */
 
-static size_t
-count_areas(Lanu__V1__Area *const *v, size_t n)
-{
-	size_t c = n;
-
-	for (size_t i = 0; i < n; i++)
-		c += count_areas(v[i]->areas, v[i]->n_areas);
-	return c;
-}
-
-
 static int
 parse_example(const char *path, Lanu__V1__Plan **ret_plan, struct plan_errors *errs)
 {
@@ -1311,7 +1300,7 @@ test_example_espoo(void **state)
 	assert_int_equal(plan->areas[0]->n_areas, 5);
 	for (size_t i = 0; i < plan->areas[0]->n_areas; i++)
 		assert_string_equal(plan->areas[0]->areas[i]->parent, "espoo");
-	assert_int_equal(count_areas(plan->areas, plan->n_areas), 6);
+	assert_int_equal(plan_count_areas(plan->areas, plan->n_areas), 6);
 	plan_free(plan);
 }
 
