@@ -125,14 +125,14 @@ alert_raise(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu__V1
 	store_append_alert(t, a, id, prev);
 	if (t->err)
 		return t->err;
-	if (a->n_recipients == 0)
-		d->n_unrouted++;
-	if (a->n_recipients == 0)
+	if (a->n_recipients == 0) {
+		q->n_unrouted++;
 		log_msg(LOG_WARNING, "alert: %s for service '%s' area '%s' matches no route; "
 				     "it is logged as %s with no recipient",
 			protobuf_c_enum_descriptor_get_value(&lanu__v1__alert_kind__descriptor,
 							     a->kind)->name,
 			a->service, a->area, id);
+	}
 	a->prev_seq = 0;
 	for (size_t i = 0, first = SIZE_MAX, base = 0; i < a->n_recipients; i++) {
 		r = alert_queue(q, rcpts[i], a, prev[i], &first, &base);
@@ -272,6 +272,7 @@ alert_publish(struct lanud *d, struct alert_pubq *q)
 	}
 	if (q->n > 0)
 		zsock_kick(d->pub);
+	d->n_unrouted += q->n_unrouted;
 	alert_pubq_clear(q);
 }
 
@@ -280,6 +281,7 @@ alert_pubq_clear(struct alert_pubq *q)
 {
 	q->n = 0;
 	q->used = 0;
+	q->n_unrouted = 0;
 }
 
 void

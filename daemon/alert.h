@@ -23,6 +23,7 @@ struct alert_pubq {
 	size_t n, cap;
 	uint8_t *buf;
 	size_t used, size;
+	uint64_t n_unrouted;	/* alerts that matched no route */
 };
 
 /* Routes a (recipients from the configuration), appends it to the alert log unless
@@ -37,7 +38,8 @@ int alert_on_deadline_missed(struct lanud *d, struct store_txn *t, struct alert_
 int alert_on_ack(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
 		 struct msg_error *e);
 
-/* Sends every queued alert on the PUB socket, then empties q. */
+/* Sends every queued alert on the PUB socket, counts the unrouted ones in d,
+ * then empties q. */
 void alert_publish(struct lanud *d, struct alert_pubq *q);
 void alert_pubq_clear(struct alert_pubq *q);
 void alert_pubq_free(struct alert_pubq *q);

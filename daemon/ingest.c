@@ -1,29 +1,45 @@
 /*
  * ingest: the write path. Each ROUTER message is decoded and validated (msg.c);
  * queries are answered at once from a short read transaction; events and clock
- * changes are queued. A flush event, at a lower priority than socket reads, runs
- * once the reads of this loop turn are done (or the queue holds STORE_BATCH_MAX):
- * one write transaction applies the whole batch, commits, and only then are the
- * replies sent and the alerts published (rule 17). If the map is full the batch
- * is retried after growing it; if it cannot grow, every event in the batch is
- * answered UNAVAILABLE and nothing is lost: the producer sends it again.
+ * changes are queued in a batch. A flush event, at a lower priority than socket
+ * reads, runs once the reads of this loop turn are done (or the batch holds
+ * STORE_BATCH_MAX) and hands the batch to the writer thread, which applies it in
+ * one write transaction and commits. Only then, back on the loop, are the replies
+ * sent and the alerts published (rule 17).
  *
- * The queue owns the decoded requests until their replies are sent.
+ * Two batches take turns: while the writer commits one (most of that is waiting
+ * for the disk), the loop decodes and validates the next, which goes to the
+ * writer as soon as it is free. The writer thread owns every write transaction
+ * of the batches; other writers (a plan load, shutdown) first call ingest_flush(),
+ * which waits for it and commits what is queued on the calling thread. While a
+ * batch is applied the loop changes nothing the writer reads (the plan and its
+ * routes, the clock): those change only when no batch is out (rule 18).
+ *
+ * If the map is full the batch is retried after growing it (on the loop, with no
+ * transaction open); if it cannot grow, every event in the batch is answered
+ * UNAVAILABLE and nothing is lost: the producer sends it again.
+ *
+ * A batch owns its decoded requests (its arena) until its replies are sent.
  */
 #include "ingest.h"
 
 #include <errno.h>
 #include <event2/event.h>
+#include <pthread.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "alert.h"
 #include "arena.h"
 #include "lanu/limits.h"
+#include "lanu/macro.h"
 #include "lanud.h"
 #include "log.h"
 #include "msg.h"
@@ -44,16 +60,34 @@ struct pending {
 	struct msg_error err;
 };
 
-struct ingest {
-	struct lanud *d;
+struct batch {
 	struct pending q[STORE_BATCH_MAX];
 	size_t n;
-	struct alert_pubq pubq;
-	struct event *flush_ev;
+	struct arena arena;	/* its decoded requests, until it is answered */
+	struct alert_pubq pubq;	/* alerts it raised, to publish once committed */
 	uint8_t *buf;		/* scratch for packing an event */
 	size_t buf_size;
-	struct arena arena;	/* the decoded requests, until the batch is answered */
-	bool holding;		/* a request outside the queue is in use (a plan load) */
+	int result;		/* of its transaction: 0 or -errno */
+	uint64_t clock;		/* the manual clock once it is committed */
+	uint64_t last_seq;	/* the last alert seq once it is committed */
+};
+
+struct ingest {
+	struct lanud *d;
+	struct batch b[2];
+	struct batch *fill;	/* taking requests */
+	struct batch *busy;	/* with the writer, or NULL */
+	struct batch *held;	/* its arena holds a request in use (a plan load), or NULL */
+	struct event *flush_ev;
+	struct event *done_ev;	/* done_fd is readable: the writer finished busy */
+	int done_fd;		/* eventfd */
+	pthread_t writer;
+	bool writer_started;
+	pthread_mutex_t mu;	/* guards job, finished, quit */
+	pthread_cond_t cv;
+	struct batch *job;	/* for the writer to apply */
+	bool finished;		/* the writer applied busy */
+	bool quit;
 };
 
 /* Sends rep to the peer that sent p. Replies that cannot be sent are dropped: the
@@ -167,8 +201,8 @@ ingest_plan_load(struct ingest *in, const zmq_msg_t *ident, bool delim,
 static void
 ingest_done(struct ingest *in)
 {
-	if (in->n == 0 && !in->holding)
-		arena_reset(&in->arena);
+	if (in->fill->n == 0 && in->held != in->fill)
+		arena_reset(&in->fill->arena);
 }
 
 int
@@ -198,18 +232,18 @@ ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 		return 0;
 	}
 	corr = msg_peek_corr_id(zmq_msg_data(body), zmq_msg_size(body));
-	r = msg_decode_request_with(zmq_msg_data(body), zmq_msg_size(body), &in->arena.pa, &req,
-				    &e);
+	r = msg_decode_request_with(zmq_msg_data(body), zmq_msg_size(body), &in->fill->arena.pa,
+				    &req, &e);
 	if (r < 0) {
 		ingest_reject(d, &frames[0], delim, corr, &e);
 		ingest_done(in);
 		return 0;
 	}
 	if (req->body_case == LANU__V1__REQUEST__BODY_PLAN_LOAD) {
-		/* it commits the queue first, whose answers must not reset the arena */
-		in->holding = true;
+		/* it commits the queue first, whose answers must not reset this arena */
+		in->held = in->fill;
 		ingest_plan_load(in, &frames[0], delim, req);
-		in->holding = false;
+		in->held = NULL;
 		ingest_done(in);
 		return 0;
 	}
@@ -231,7 +265,7 @@ ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 		ingest_done(in);
 		return 0;
 	}
-	struct pending *p = &in->q[in->n++];
+	struct pending *p = &in->fill->q[in->fill->n++];
 	p->ident_len = zmq_msg_size(&frames[0]);
 	memcpy(p->ident, zmq_msg_data(&frames[0]),
 	       p->ident_len < INGEST_IDENT_MAX ? p->ident_len : INGEST_IDENT_MAX);
@@ -240,49 +274,49 @@ ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 	p->code = LANU__V1__REPLY__CODE__CODE_UNSPECIFIED;
 	p->err = e;
 	event_active(in->flush_ev, EV_TIMEOUT, 0);
-	return in->n == STORE_BATCH_MAX;	/* full: pause reading until flushed */
+	return in->fill->n == STORE_BATCH_MAX;	/* full: pause reading until it is out */
 }
 
-/* Packs ev into the scratch buffer. Returns its length, or -ENOMEM. */
+/* Packs ev into b's scratch buffer. Returns its length, or -ENOMEM. */
 static ssize_t
-ingest_pack(struct ingest *in, const Lanu__V1__Envelope *ev)
+ingest_pack(struct batch *b, const Lanu__V1__Envelope *ev)
 {
 	size_t len = lanu__v1__envelope__get_packed_size(ev);
 
-	if (len > in->buf_size) {
-		uint8_t *b = realloc(in->buf, len);
+	if (len > b->buf_size) {
+		uint8_t *buf = realloc(b->buf, len);
 
-		if (!b)
+		if (!buf)
 			return -ENOMEM;
-		in->buf = b;
-		in->buf_size = len;
+		b->buf = buf;
+		b->buf_size = len;
 	}
-	return (ssize_t)lanu__v1__envelope__pack(ev, in->buf);
+	return (ssize_t)lanu__v1__envelope__pack(ev, b->buf);
 }
 
 /* Dispatches one new event to its handler. Returns 0, or <0 with p->err set
  * (refused) or the transaction's sticky error. */
 static int
-ingest_handle(struct ingest *in, struct store_txn *t, struct pending *p)
+ingest_handle(struct lanud *d, struct store_txn *t, struct batch *b, struct pending *p)
 {
 	const Lanu__V1__Envelope *ev = p->req->event;
 
 	switch (ev->payload_case) {
 	case LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED:
-		return alert_on_deadline_missed(in->d, t, &in->pubq, ev, &p->err);
+		return alert_on_deadline_missed(d, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED:
-		return alert_on_ack(in->d, t, ev, &p->err);
+		return alert_on_ack(d, t, ev, &p->err);
 	default:
 		return 0;	/* stored; later capabilities give it meaning */
 	}
 }
 
 static void
-ingest_apply_clock(struct ingest *in, struct store_txn *t, struct pending *p, uint64_t *clock)
+ingest_apply_clock(struct lanud *d, struct store_txn *t, struct pending *p, uint64_t *clock)
 {
 	uint64_t usec = p->req->clock_set->now_ms * 1000;
 
-	if (!in->d->clock.manual) {
+	if (!d->clock.manual) {
 		snprintf(p->err.reason, sizeof(p->err.reason),
 			 "lanud runs on the system clock (start it with --clock=manual)");
 		p->code = LANU__V1__REPLY__CODE__REJECTED;
@@ -297,25 +331,27 @@ ingest_apply_clock(struct ingest *in, struct store_txn *t, struct pending *p, ui
 	}
 }
 
-/* One write transaction for the whole queue. Returns 0 or the commit's error. */
-static int
-ingest_apply(struct ingest *in, uint64_t *ret_clock)
+/* Applies b in one write transaction and commits it, setting b->result (0 or the
+ * commit's error), b->clock and b->last_seq. Runs on the writer thread, or on the
+ * loop's when the writer is idle (ingest_flush). */
+static void
+ingest_apply(struct lanud *d, struct batch *b)
 {
-	struct lanud *d = in->d;
 	uint64_t now_ms = timesrc_now_usec(&d->clock) / 1000;
 	uint64_t clock = d->clock.manual_usec;
 	struct store_txn t;
 	int r;
 
+	alert_pubq_clear(&b->pubq);
 	store_begin(d->store, &t, STORE_RW);
-	for (size_t i = 0; i < in->n && !t.err; i++) {
-		struct pending *p = &in->q[i];
+	for (size_t i = 0; i < b->n && !t.err; i++) {
+		struct pending *p = &b->q[i];
 		const Lanu__V1__Envelope *ev = p->req->event;
 		ssize_t len;
 
 		memset(&p->err, 0, sizeof(p->err));
 		if (p->req->body_case == LANU__V1__REQUEST__BODY_CLOCK_SET) {
-			ingest_apply_clock(in, &t, p, &clock);
+			ingest_apply_clock(d, &t, p, &clock);
 			continue;
 		}
 		r = store_event_seen(&t, ev->producer, ev->event_id);
@@ -323,7 +359,7 @@ ingest_apply(struct ingest *in, uint64_t *ret_clock)
 			p->code = LANU__V1__REPLY__CODE__DUPLICATE;
 			continue;	/* r < 0: the sticky error ends the loop */
 		}
-		r = ingest_handle(in, &t, p);
+		r = ingest_handle(d, &t, b, p);
 		if (r < 0 && !t.err) {
 			p->code = r == -ENOENT ? LANU__V1__REPLY__CODE__NOT_FOUND
 					       : LANU__V1__REPLY__CODE__REJECTED;
@@ -331,27 +367,96 @@ ingest_apply(struct ingest *in, uint64_t *ret_clock)
 		}
 		if (r < 0)
 			break;
-		len = ingest_pack(in, ev);
+		len = ingest_pack(b, ev);
 		if (len < 0) {
 			store_abort(&t);
-			return (int)len;
+			b->result = (int)len;
+			return;
 		}
-		store_put_event(&t, ev->producer, ev->event_id, now_ms, in->buf, (size_t)len);
+		store_put_event(&t, ev->producer, ev->event_id, now_ms, b->buf, (size_t)len);
 		p->code = LANU__V1__REPLY__CODE__OK;
 	}
-	r = store_commit(&t);
-	if (r == 0)
-		*ret_clock = clock;
-	return r;
+	b->last_seq = store_last_alert_seq(&t);
+	b->clock = clock;
+	b->result = store_commit(&t);
 }
 
+static void *
+ingest_writer(void *arg)
+{
+	struct ingest *in = arg;
+	const uint64_t one = 1;
+
+	pthread_mutex_lock(&in->mu);
+	for (;;) {
+		struct batch *b;
+
+		while (!in->job && !in->quit)
+			pthread_cond_wait(&in->cv, &in->mu);
+		if (!in->job)
+			break;
+		b = in->job;
+		pthread_mutex_unlock(&in->mu);
+		ingest_apply(in->d, b);
+		pthread_mutex_lock(&in->mu);
+		in->job = NULL;
+		in->finished = true;
+		pthread_cond_broadcast(&in->cv);
+		/* An eventfd write of 1 cannot fail short of a bug. */
+		if (write(in->done_fd, &one, sizeof(one)) < 0)
+			log_errno(LOG_ERR, -errno, "ingest: cannot wake the loop");
+	}
+	pthread_mutex_unlock(&in->mu);
+	return NULL;
+}
+
+/* Hands b to the writer. */
 static void
-ingest_answer(struct ingest *in, uint64_t last_seq)
+ingest_submit(struct ingest *in, struct batch *b)
+{
+	in->busy = b;
+	pthread_mutex_lock(&in->mu);
+	in->job = b;
+	in->finished = false;
+	pthread_cond_broadcast(&in->cv);
+	pthread_mutex_unlock(&in->mu);
+}
+
+/* b is committed (or failed): the state the writer reads moves on (the manual
+ * clock), and its replies are made ready. */
+static void
+ingest_settle(struct ingest *in, struct batch *b)
 {
 	struct lanud *d = in->d;
 
-	for (size_t i = 0; i < in->n; i++) {
-		struct pending *p = &in->q[i];
+	if (b->result < 0) {
+		log_errno(LOG_ERR, b->result, "store: commit of %zu requests failed, answering "
+					      "UNAVAILABLE", b->n);
+		alert_pubq_clear(&b->pubq);
+		for (size_t i = 0; i < b->n; i++) {
+			b->q[i].code = LANU__V1__REPLY__CODE__UNAVAILABLE;
+			snprintf(b->q[i].err.reason, sizeof(b->q[i].err.reason),
+				 "not stored (%s); send again later", strerror(-b->result));
+			b->q[i].err.field[0] = '\0';
+		}
+		b->last_seq = 0;
+		return;
+	}
+	d->n_commits++;
+	d->n_committed += b->n;
+	if (d->clock.manual)
+		timesrc_set(&d->clock, b->clock);
+}
+
+/* Sends b's replies and alerts, counts them, and makes b empty. */
+static void
+ingest_answer(struct ingest *in, struct batch *b)
+{
+	struct lanud *d = in->d;
+
+	alert_publish(d, &b->pubq);
+	for (size_t i = 0; i < b->n; i++) {
+		struct pending *p = &b->q[i];
 
 		if (p->code == LANU__V1__REPLY__CODE__DUPLICATE)
 			d->n_duplicates++;
@@ -359,55 +464,101 @@ ingest_answer(struct ingest *in, uint64_t last_seq)
 			 p->code == LANU__V1__REPLY__CODE__NOT_FOUND)
 			d->n_rejected++;
 		ingest_reply_code(d, p->ident, p->ident_len, p->delim, p->req->corr_id, p->code,
-				  &p->err, last_seq);
+				  &p->err, b->last_seq);
 		p->req = NULL;
 	}
-	in->n = 0;
-	ingest_done(in);
+	b->n = 0;
+	if (b != in->held)
+		arena_reset(&b->arena);
+}
+
+/* b was applied (the writer is idle). Returns true if it must be applied again:
+ * the map was full and has grown. */
+static bool
+ingest_retry(struct ingest *in, struct batch *b)
+{
+	return b->result == -ENOSPC && store_grow(in->d->store) == 0;
+}
+
+/* The writer is idle: the filled batch goes to it, if it holds anything. */
+static void
+ingest_next(struct ingest *in)
+{
+	struct batch *b = in->fill;
+
+	if (in->busy || b->n == 0)
+		return;
+	in->fill = b == &in->b[0] ? &in->b[1] : &in->b[0];
+	ingest_submit(in, b);
+	if (b->n == STORE_BATCH_MAX)
+		zsock_resume(in->d->router);	/* reading paused when it filled */
+}
+
+/* The writer finished busy: answer it, and hand it the next batch. */
+static void
+ingest_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ingest *in = arg;
+	struct batch *b = in->busy;
+	uint64_t n;
+	bool finished;
+
+	(void)what;
+	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_errno(LOG_ERR, -errno, "ingest: cannot read the writer's wake-up");
+	pthread_mutex_lock(&in->mu);
+	finished = in->finished;
+	pthread_mutex_unlock(&in->mu);
+	if (!b || !finished)
+		return;		/* ingest_flush() took it already */
+	if (ingest_retry(in, b)) {
+		ingest_submit(in, b);
+		return;
+	}
+	in->busy = NULL;
+	ingest_settle(in, b);
+	ingest_next(in);	/* the writer commits the next batch while b is answered */
+	ingest_answer(in, b);
+	zsock_resume(in->d->router);	/* reading again if the batch was full, and the kick
+					 * that ends the run of replies */
+}
+
+/* Waits until the writer is idle, answering the batch it had. */
+static void
+ingest_wait(struct ingest *in)
+{
+	struct batch *b = in->busy;
+
+	if (!b)
+		return;
+	for (;;) {
+		pthread_mutex_lock(&in->mu);
+		while (!in->finished)
+			pthread_cond_wait(&in->cv, &in->mu);
+		pthread_mutex_unlock(&in->mu);
+		if (!ingest_retry(in, b))
+			break;
+		ingest_submit(in, b);
+	}
+	in->busy = NULL;
+	ingest_settle(in, b);
+	ingest_answer(in, b);
 }
 
 void
 ingest_flush(struct ingest *in)
 {
-	struct lanud *d = in->d;
-	uint64_t clock = 0, last_seq = 0;
-	struct store_txn t;
-	int r;
+	struct batch *b = in->fill;
 
-	if (in->n == 0)
-		return;
-	for (;;) {
-		r = ingest_apply(in, &clock);
-		if (r != -ENOSPC)
-			break;
-		alert_pubq_clear(&in->pubq);
-		if (store_grow(d->store) < 0)
-			break;
+	ingest_wait(in);
+	if (b->n > 0) {
+		do
+			ingest_apply(in->d, b);
+		while (ingest_retry(in, b));
+		ingest_settle(in, b);
+		ingest_answer(in, b);
 	}
-	if (r < 0) {
-		log_errno(LOG_ERR, r, "store: commit of %zu requests failed, answering UNAVAILABLE",
-			  in->n);
-		alert_pubq_clear(&in->pubq);
-		for (size_t i = 0; i < in->n; i++) {
-			in->q[i].code = LANU__V1__REPLY__CODE__UNAVAILABLE;
-			snprintf(in->q[i].err.reason, sizeof(in->q[i].err.reason),
-				 "not stored (%s); send again later", strerror(-r));
-			in->q[i].err.field[0] = '\0';
-		}
-	} else {
-		d->n_commits++;
-		d->n_committed += in->n;
-		if (d->clock.manual)
-			timesrc_set(&d->clock, clock);
-		alert_publish(d, &in->pubq);
-		store_begin(d->store, &t, STORE_RO);
-		struct store_stat st;
-		if (store_stat(&t, &st) == 0)
-			last_seq = st.last_alert_seq;
-		store_abort(&t);
-	}
-	ingest_answer(in, last_seq);
-	zsock_resume(d->router);	/* and the kick that ends the run of replies */
+	zsock_resume(in->d->router);
 }
 
 static void
@@ -415,32 +566,68 @@ ingest_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	ingest_flush(arg);
+	ingest_next(arg);
 }
 
 size_t
 ingest_pending(const struct ingest *in)
 {
-	return in->n;
+	return in->fill->n + (in->busy ? in->busy->n : 0);
+}
+
+/* The writer takes no signal: they are the loop's (libevent's signal events). */
+static int
+ingest_start_writer(struct ingest *in)
+{
+	sigset_t all, old;
+	int r;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&in->writer, NULL, ingest_writer, in);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0)
+		return -r;
+	in->writer_started = true;
+	return 0;
 }
 
 int
 ingest_new(struct lanud *d, struct ingest **ret_ingest)
 {
 	struct ingest *in = calloc(1, sizeof(*in));
+	int r = -ENOMEM;
 
 	if (!in)
 		return -ENOMEM;
 	in->d = d;
-	arena_init(&in->arena);
-	in->flush_ev = event_new(d->base, -1, 0, ingest_flush_cb, in);
-	/* The lowest of lanud's three priorities: after every socket read of this turn. */
-	if (!in->flush_ev || event_priority_set(in->flush_ev, 2) < 0) {
-		ingest_free(in);
-		return -ENOMEM;
+	in->fill = &in->b[0];
+	in->done_fd = -1;
+	for (size_t i = 0; i < ELEMENTSOF(in->b); i++)
+		arena_init(&in->b[i].arena);
+	pthread_mutex_init(&in->mu, NULL);
+	pthread_cond_init(&in->cv, NULL);
+	in->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (in->done_fd < 0) {
+		r = -errno;
+		goto fail;
 	}
+	in->flush_ev = event_new(d->base, -1, 0, ingest_flush_cb, in);
+	in->done_ev = event_new(d->base, in->done_fd, EV_READ | EV_PERSIST, ingest_done_cb, in);
+	/* Of lanud's three priorities, flushing has the lowest (after every socket
+	 * read of this turn) and the writer's return the highest (it is idle until
+	 * it has the next batch). */
+	if (!in->flush_ev || !in->done_ev || event_priority_set(in->flush_ev, 2) < 0 ||
+	    event_priority_set(in->done_ev, 0) < 0 || event_add(in->done_ev, NULL) < 0)
+		goto fail;
+	r = ingest_start_writer(in);
+	if (r < 0)
+		goto fail;
 	*ret_ingest = in;
 	return 0;
+fail:
+	ingest_free(in);
+	return r;
 }
 
 struct ingest *
@@ -448,11 +635,26 @@ ingest_free(struct ingest *in)
 {
 	if (!in)
 		return NULL;
-	arena_free(&in->arena);
-	alert_pubq_free(&in->pubq);
+	if (in->writer_started) {
+		pthread_mutex_lock(&in->mu);
+		in->quit = true;
+		pthread_cond_broadcast(&in->cv);
+		pthread_mutex_unlock(&in->mu);
+		pthread_join(in->writer, NULL);	/* after the batch it has, if any */
+	}
+	for (size_t i = 0; i < ELEMENTSOF(in->b); i++) {
+		arena_free(&in->b[i].arena);
+		alert_pubq_free(&in->b[i].pubq);
+		free(in->b[i].buf);
+	}
 	if (in->flush_ev)
 		event_free(in->flush_ev);
-	free(in->buf);
+	if (in->done_ev)
+		event_free(in->done_ev);
+	if (in->done_fd >= 0)
+		close(in->done_fd);
+	pthread_mutex_destroy(&in->mu);
+	pthread_cond_destroy(&in->cv);
 	free(in);
 	return NULL;
 }

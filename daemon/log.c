@@ -8,11 +8,14 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-static int log_level = LOG_INFO;
-static int log_prefix = -1;	/* -1: not decided yet */
+/* Atomic: the ingest writer thread logs too, and SIGHUP may change the level. */
+static _Atomic int log_level = LOG_INFO;
+static _Atomic int log_prefix = -1;	/* -1: not decided yet */
 
 void
 log_set_level(int prio)

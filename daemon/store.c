@@ -254,15 +254,22 @@ store_begin(struct store *s, struct store_txn *t, int flags)
 	t->txn = txn;
 }
 
-/* The next event or alert sequence number of this transaction. */
-static uint64_t
-store_next_seq(struct store_txn *t, bool alert)
+uint64_t
+store_last_alert_seq(struct store_txn *t)
 {
 	if (!t->seq_loaded) {
 		t->event_seq = store_meta_u64(t, "event_seq");
 		t->alert_seq = store_meta_u64(t, "alert_seq");
 		t->seq_loaded = true;
 	}
+	return t->alert_seq;
+}
+
+/* The next event or alert sequence number of this transaction. */
+static uint64_t
+store_next_seq(struct store_txn *t, bool alert)
+{
+	store_last_alert_seq(t);	/* loads the counters */
 	t->seq_dirty = true;
 	return alert ? ++t->alert_seq : ++t->event_seq;
 }

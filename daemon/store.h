@@ -40,6 +40,9 @@ int store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct stor
 struct store *store_free(struct store *s);
 
 void store_begin(struct store *s, struct store_txn *t, int flags);
+/* The last alert sequence number, including this transaction's own alerts. */
+uint64_t store_last_alert_seq(struct store_txn *t);
+
 /* Commits (or aborts, if a step failed). Returns 0, -ENOSPC if the map is full. */
 int store_commit(struct store_txn *t);
 void store_abort(struct store_txn *t);
