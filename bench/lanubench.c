@@ -8,7 +8,10 @@
  * 3. Ceiling zmq: DEALER -> ROUTER echo round trips, same window, same frame size.
  * 4. Ceiling lmdb: the very writes lanud makes per event (event, dedup, counters,
  *    and for DeadlineMissed the alert, its three indexes), durable, group-committed
- *    in batches the size of the window.
+ *    in batches of the size lanud achieved (from its counters), and again in
+ *    batches of the whole window: the most a client with that window lets any
+ *    server put in one commit. lanud commits one batch while the next arrives,
+ *    so its batches are about half the window.
  * lanud's rate as a share of the smaller ceiling says what lanud's own work costs.
  * A benchmark, not a test: it exits 0 whatever the figures, non-zero on errors.
  */
@@ -409,8 +412,8 @@ put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t kl, const void *v, size_t v
 /* Also reports, in *commit, the latency of the durable commits alone: the disk's
  * share of any acknowledgement's latency. */
 static double
-bench_lmdb(const struct opts *o, size_t batch, size_t env_size, size_t alert_size,
-	   struct result *commit)
+bench_lmdb(const struct opts *o, const char *name, size_t batch, size_t env_size,
+	   size_t alert_size, struct result *commit)
 {
 	size_t n_commits = 0, cap = o->events / batch + 2;
 	double *lat = calloc(cap, sizeof(*lat));
@@ -419,7 +422,7 @@ bench_lmdb(const struct opts *o, size_t batch, size_t env_size, size_t alert_siz
 	MDB_env *env;
 	double t0;
 
-	snprintf(path, sizeof(path), "%s/lmdb", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	mkdir(path, 0700);
 	lmdb_check(mdb_env_create(&env), "create");
 	mdb_env_set_maxdbs(env, 16);
@@ -556,7 +559,9 @@ main(int argc, char **argv)
 	double zrate = bench_zmq(&o, peak.frame);
 	size_t batch = peak.batch < 1 ? 1 : (size_t)(peak.batch + 0.5);
 	struct result commit = { 0 };
-	double lrate = bench_lmdb(&o, batch, env_size, alert_size, &commit);
+	double lrate = bench_lmdb(&o, "lmdb", batch, env_size, alert_size, &commit);
+	struct result wcommit = { 0 };
+	double wrate = bench_lmdb(&o, "lmdb-window", o.window, env_size, alert_size, &wcommit);
 	double ceiling = zrate < lrate ? zrate : lrate;
 	double ratio = peak.rate / ceiling;
 	bool ok_ratio = ratio >= 0.5, ok_p99 = half.p99 < 5.0;
@@ -566,11 +571,13 @@ main(int argc, char **argv)
 		       "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"not_ok\":%zu,"
 		       "\"alerts_live\":%zu,\"alerts_s\":%.0f,\"half_ev_s\":%.0f,\"half_p50_ms\":%.3f,"
 		       "\"half_p99_ms\":%.3f,\"zmq_rt_s\":%.0f,\"frame_bytes\":%zu,\"lmdb_ev_s\":%.0f,\"batch\":%zu,"
-		       "\"commit_p50_ms\":%.3f,\"commit_p99_ms\":%.3f,\"ratio\":%.3f,\"ceiling\":\"%s\"}\n",
+		       "\"commit_p50_ms\":%.3f,\"commit_p99_ms\":%.3f,\"ratio\":%.3f,\"ceiling\":\"%s\","
+		       "\"lmdb_window_ev_s\":%.0f,\"ratio_window\":%.3f}\n",
 		       o.events, o.window, o.requests ? "requests" : "deadline-missed", peak.rate,
 		       peak.p50, peak.p99, peak.max, peak.not_ok, peak.alerts_live, peak.alert_rate,
 		       peak.rate / 2, half.p50, half.p99, zrate, peak.frame, lrate, batch,
-		       commit.p50, commit.p99, ratio, zrate < lrate ? "zmq" : "lmdb");
+		       commit.p50, commit.p99, ratio, zrate < lrate ? "zmq" : "lmdb", wrate,
+		       peak.rate / wrate);
 		return 0;
 	}
 	printf("lanubench: N=%zu window=%zu mix=%s\n", o.events, o.window,
@@ -585,9 +592,12 @@ main(int argc, char **argv)
 	printf("ceiling zmq   %8.0f rt/s (window %zu, %zu B frames)\n", zrate, o.window, peak.frame);
 	printf("ceiling lmdb  %8.0f ev/s (lanud's writes per event, durable, in lanud's own "
 	       "batches of %zu)\n", lrate, batch);
+	printf("  at window   %8.0f ev/s (the same, in batches of the whole window, %zu)\n",
+	       wrate, o.window);
 	printf("disk commit   p50 %.2f ms  p99 %.2f ms  max %.2f ms (LMDB commit with fdatasync, "
 	       "no lanud)\n", commit.p50, commit.p99, commit.max);
-	printf("ratio         %.2f of the smaller ceiling (%s)\n", ratio, zrate < lrate ? "zmq" : "lmdb");
+	printf("ratio         %.2f of the smaller ceiling (%s); %.2f of lmdb at window-sized "
+	       "batches\n", ratio, zrate < lrate ? "zmq" : "lmdb", peak.rate / wrate);
 	printf("goal          >= 0.50 of ceiling: %s; p99 at half rate < 5 ms: %s\n",
 	       ok_ratio ? "PASS" : "FAIL", ok_p99 ? "PASS" : "FAIL");
 	return 0;
