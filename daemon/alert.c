@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "deadline.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "lanu/protocol.h"
@@ -209,7 +210,10 @@ alert_on_deadline_missed(struct lanud *d, struct store_txn *t, struct alert_pubq
 		return -EINVAL;
 	}
 
-	(void)e;
+	/* A clock lanud keeps itself: one alert, not two. */
+	r = deadline_on_missed(d, t, q, m, ev);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	alert_join(subject, sizeof(subject), "case:", m->case_id, NULL);
 	alert_join(key, sizeof(key), "deadline-missed/", m->service, "/", stage, "/", m->case_id,
 		   NULL);

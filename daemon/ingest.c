@@ -38,6 +38,7 @@
 
 #include "alert.h"
 #include "arena.h"
+#include "deadline.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "lanud.h"
@@ -70,6 +71,8 @@ struct batch {
 	int result;		/* of its transaction: 0 or -errno */
 	uint64_t clock;		/* the manual clock once it is committed */
 	uint64_t last_seq;	/* the last alert seq once it is committed */
+	uint64_t next_at;	/* the next clock warning or miss after it, 0 if none */
+	bool fire_more;		/* it left due clocks for the next batch */
 };
 
 struct ingest {
@@ -79,6 +82,8 @@ struct ingest {
 	struct batch *busy;	/* with the writer, or NULL */
 	struct batch *held;	/* its arena holds a request in use (a plan load), or NULL */
 	struct event *flush_ev;
+	struct event *timer_ev;	/* the next clock warning or miss is due */
+	bool fire;		/* the next batch goes even if empty: clocks are due */
 	struct event *done_ev;	/* done_fd is readable: the writer finished busy */
 	int done_fd;		/* eventfd */
 	pthread_t writer;
@@ -297,11 +302,20 @@ ingest_pack(struct batch *b, const Lanu__V1__Envelope *ev)
 /* Dispatches one new event to its handler. Returns 0, or <0 with p->err set
  * (refused) or the transaction's sticky error. */
 static int
-ingest_handle(struct lanud *d, struct store_txn *t, struct batch *b, struct pending *p)
+ingest_handle(struct lanud *d, struct store_txn *t, struct batch *b, struct pending *p,
+	      uint64_t now_ms)
 {
 	const Lanu__V1__Envelope *ev = p->req->event;
 
 	switch (ev->payload_case) {
+	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_REQUESTED:
+		return deadline_on_requested(d, t, &b->pubq, ev, now_ms, &p->err);
+	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_PROVIDED:
+		return deadline_on_provided(d, t, &b->pubq, ev, now_ms, &p->err);
+	case LANU__V1__ENVELOPE__PAYLOAD_CASE_CANCELLED:
+		return deadline_on_cancelled(d, t, &b->pubq, ev, &p->err);
+	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_POSTPONED:
+		return deadline_on_postponed(d, t, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED:
 		return alert_on_deadline_missed(d, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED:
@@ -359,7 +373,7 @@ ingest_apply(struct lanud *d, struct batch *b)
 			p->code = LANU__V1__REPLY__CODE__DUPLICATE;
 			continue;	/* r < 0: the sticky error ends the loop */
 		}
-		r = ingest_handle(d, &t, b, p);
+		r = ingest_handle(d, &t, b, p, now_ms);
 		if (r < 0 && !t.err) {
 			p->code = r == -ENOENT ? LANU__V1__REPLY__CODE__NOT_FOUND
 					       : LANU__V1__REPLY__CODE__REJECTED;
@@ -376,6 +390,17 @@ ingest_apply(struct lanud *d, struct batch *b)
 		store_put_event(&t, ev->producer, ev->event_id, now_ms, b->buf, (size_t)len);
 		p->code = LANU__V1__REPLY__CODE__OK;
 	}
+	/* Then the clocks' warnings and misses due by now (the manual clock as this
+	 * batch left it), a bounded number per batch. */
+	b->fire_more = false;
+	if (!t.err) {
+		uint64_t fire_now = d->clock.manual ? clock / 1000 : now_ms;
+
+		r = deadline_fire(d, &t, &b->pubq, fire_now, LANU_FIRE_MAX, &b->fire_more);
+		if (r < 0 && !t.err)
+			log_errno(LOG_ERR, r, "deadline: firing clocks failed");
+	}
+	b->next_at = store_clock_next_at(&t);
 	b->last_seq = store_last_alert_seq(&t);
 	b->clock = clock;
 	b->result = store_commit(&t);
@@ -422,6 +447,43 @@ ingest_submit(struct ingest *in, struct batch *b)
 	pthread_mutex_unlock(&in->mu);
 }
 
+/* Wakes the loop for the clocks: at once if more are due, else when the next
+ * is. The real clock's timer is capped at a minute, so a suspended machine or a
+ * wall clock set forward is noticed soon; the manual clock moves only by
+ * ClockSet, whose batch fires what it made due. */
+static void
+ingest_arm(struct ingest *in, uint64_t next_at, bool more)
+{
+	uint64_t now = timesrc_now_usec(&in->d->clock) / 1000, wait;
+	struct timeval tv;
+
+	evtimer_del(in->timer_ev);
+	if (more || (next_at && next_at <= now)) {
+		in->fire = true;
+		event_active(in->flush_ev, EV_TIMEOUT, 0);
+		return;
+	}
+	if (in->d->clock.manual)
+		return;
+	wait = next_at ? next_at - now : 60000;
+	if (wait > 60000)
+		wait = 60000;
+	tv.tv_sec = (time_t)(wait / 1000);
+	tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
+	evtimer_add(in->timer_ev, &tv);
+}
+
+static void
+ingest_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ingest *in = arg;
+
+	(void)fd;
+	(void)what;
+	in->fire = true;
+	event_active(in->flush_ev, EV_TIMEOUT, 0);
+}
+
 /* b is committed (or failed): the state the writer reads moves on (the manual
  * clock), and its replies are made ready. */
 static void
@@ -440,12 +502,14 @@ ingest_settle(struct ingest *in, struct batch *b)
 			b->q[i].err.field[0] = '\0';
 		}
 		b->last_seq = 0;
+		ingest_arm(in, 0, false);	/* the clocks are looked at again in a minute */
 		return;
 	}
 	d->n_commits++;
 	d->n_committed += b->n;
 	if (d->clock.manual)
 		timesrc_set(&d->clock, b->clock);
+	ingest_arm(in, b->next_at, b->fire_more);
 }
 
 /* Sends b's replies and alerts, counts them, and makes b empty. */
@@ -486,8 +550,9 @@ ingest_next(struct ingest *in)
 {
 	struct batch *b = in->fill;
 
-	if (in->busy || b->n == 0)
+	if (in->busy || (b->n == 0 && !in->fire))
 		return;
+	in->fire = false;
 	in->fill = b == &in->b[0] ? &in->b[1] : &in->b[0];
 	ingest_submit(in, b);
 	if (b->n == STORE_BATCH_MAX)
@@ -551,7 +616,8 @@ ingest_flush(struct ingest *in)
 	struct batch *b = in->fill;
 
 	ingest_wait(in);
-	if (b->n > 0) {
+	if (b->n > 0 || in->fire) {
+		in->fire = false;
 		do
 			ingest_apply(in->d, b);
 		while (ingest_retry(in, b));
@@ -596,6 +662,8 @@ int
 ingest_new(struct lanud *d, struct ingest **ret_ingest)
 {
 	struct ingest *in = calloc(1, sizeof(*in));
+	struct store_txn t;
+	uint64_t next_at;
 	int r = -ENOMEM;
 
 	if (!in)
@@ -613,16 +681,22 @@ ingest_new(struct lanud *d, struct ingest **ret_ingest)
 		goto fail;
 	}
 	in->flush_ev = event_new(d->base, -1, 0, ingest_flush_cb, in);
+	in->timer_ev = evtimer_new(d->base, ingest_timer_cb, in);
 	in->done_ev = event_new(d->base, in->done_fd, EV_READ | EV_PERSIST, ingest_done_cb, in);
 	/* Of lanud's three priorities, flushing has the lowest (after every socket
 	 * read of this turn) and the writer's return the highest (it is idle until
 	 * it has the next batch). */
-	if (!in->flush_ev || !in->done_ev || event_priority_set(in->flush_ev, 2) < 0 ||
+	if (!in->flush_ev || !in->timer_ev || !in->done_ev || event_priority_set(in->flush_ev, 2) < 0 ||
 	    event_priority_set(in->done_ev, 0) < 0 || event_add(in->done_ev, NULL) < 0)
 		goto fail;
 	r = ingest_start_writer(in);
 	if (r < 0)
 		goto fail;
+	/* Clocks that fell due while lanud was down fire in the first batches. */
+	store_begin(d->store, &t, STORE_RO);
+	next_at = store_clock_next_at(&t);
+	store_abort(&t);
+	ingest_arm(in, next_at, false);
 	*ret_ingest = in;
 	return 0;
 fail:
@@ -649,6 +723,8 @@ ingest_free(struct ingest *in)
 	}
 	if (in->flush_ev)
 		event_free(in->flush_ev);
+	if (in->timer_ev)
+		event_free(in->timer_ev);
 	if (in->done_ev)
 		event_free(in->done_ev);
 	if (in->done_fd >= 0)

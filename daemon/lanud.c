@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "conf.h"
@@ -107,6 +108,7 @@ int
 lanud_start(struct lanud *d)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	const char *tz;
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -116,6 +118,13 @@ lanud_start(struct lanud *d)
 	r = lanud_open_store(d);
 	if (r < 0)
 		return r;
+	/* Calendar logic runs in the plan's local dates (calendar.c asks the C library,
+	 * which reads TZ): set once, before the writer thread starts. */
+	tz = d->plan && d->plan->plan && *d->plan->plan->timezone ? d->plan->plan->timezone
+								   : "Europe/Helsinki";
+	if (setenv("TZ", tz, 1) < 0)
+		return log_errno(LOG_ERR, -errno, "lanud: cannot set the time zone");
+	tzset();
 	d->zctx = zmq_ctx_new();
 	if (!d->zctx)
 		return log_errno(LOG_ERR, -errno, "lanud: cannot create a ZeroMQ context");

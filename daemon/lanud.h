@@ -12,6 +12,7 @@ struct conf_override;
 struct event;
 struct event_base;
 struct ingest;
+struct calendar_set;
 struct route_table;
 struct store;
 struct zsock;
@@ -37,6 +38,7 @@ struct lanud {
 	uint64_t n_unrouted;		/* alerts no route matched */
 	struct Lanu__V1__Plan *plan;	/* in force, or NULL (planload.c) */
 	struct route_table *routes;	/* for plan */
+	struct calendar_set *calendars;	/* for plan: its working-day calendars */
 	uint64_t plan_version;
 	char plan_sha[65];
 	bool stopping;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "conf.h"
 #include "ingest.h"
 #include "lanud.h"
@@ -25,14 +26,38 @@
 
 #define PLANLOAD_ORPHANS_MAX 20
 
-/* Puts plan and its routing table rt (both taken over) in force as version, with sha. */
+/* What lanud needs of a plan besides the plan itself: its routing table and its
+ * calendars. */
+struct compiled {
+	struct route_table *rt;
+	struct calendar_set *cals;
+};
+
+static int
+planload_compile(const Lanu__V1__Plan *plan, struct compiled *ret)
+{
+	struct compiled c = { NULL, NULL };
+	int r;
+
+	r = route_table_new(plan, &c.rt);
+	if (r == 0 && (r = calendar_set_new(plan, &c.cals)) < 0)
+		c.rt = route_table_free(c.rt);
+	if (r == 0)
+		*ret = c;
+	return r;
+}
+
+/* Puts plan and what was compiled from it (all taken over) in force as version,
+ * with sha. */
 static void
-planload_swap(struct lanud *d, Lanu__V1__Plan *plan, struct route_table *rt, uint64_t version,
+planload_swap(struct lanud *d, Lanu__V1__Plan *plan, struct compiled *c, uint64_t version,
 	      const char *sha)
 {
 	route_table_free(d->routes);
+	calendar_set_free(d->calendars);
 	plan_free(d->plan);
-	d->routes = rt;
+	d->routes = c->rt;
+	d->calendars = c->cals;
 	d->plan = plan;
 	d->plan_version = version;
 	snprintf(d->plan_sha, sizeof(d->plan_sha), "%s", sha);
@@ -121,7 +146,7 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 {
 	Lanu__V1__PlanVersion v = LANU__V1__PLAN_VERSION__INIT;
 	struct orphans o = { 0 };
-	struct route_table *rt;
+	struct compiled cp;
 	Lanu__V1__Plan *plan;
 	char sha[65], summary[256];
 	int r;
@@ -137,7 +162,7 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 		plan_free(plan);
 		return 0;
 	}
-	r = route_table_new(plan, &rt);
+	r = planload_compile(plan, &cp);
 	if (r < 0) {
 		plan_free(plan);
 		return r;
@@ -145,7 +170,7 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 	/* Events in hand are committed under the routes they arrived with. */
 	if (d->ingest)
 		ingest_flush(d->ingest);
-	planload_orphans(d, rt, &o);
+	planload_orphans(d, cp.rt, &o);
 	v.loaded_at_ms = timesrc_now_usec(&d->clock) / 1000;
 	v.loaded_by = (char *)(req->loaded_by && *req->loaded_by ? req->loaded_by : "lanud");
 	v.source = (char *)req->source;
@@ -155,14 +180,15 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 	if (r < 0) {
 		log_errno(LOG_ERR, r, "plan: cannot store '%s'; the plan in force stays",
 			  req->source);
-		route_table_free(rt);
+		route_table_free(cp.rt);
+		calendar_set_free(cp.cals);
 		plan_free(plan);
 		for (size_t i = 0; i < o.n; i++)
 			free(o.v[i]);
 		free(o.v);
 		return r;
 	}
-	planload_swap(d, plan, rt, v.version, sha);
+	planload_swap(d, plan, &cp, v.version, sha);
 	res->version = v.version;
 	res->orphans = o.v;
 	res->n_orphans = o.n;
@@ -232,7 +258,7 @@ int
 planload_start(struct lanud *d)
 {
 	Lanu__V1__PlanVersion *pv;
-	struct route_table *rt;
+	struct compiled cp;
 	struct store_txn t;
 	int r;
 
@@ -250,12 +276,12 @@ planload_start(struct lanud *d)
 		if (!plan)
 			return log_errno(LOG_ERR, -EBADMSG, "plan: stored version %" PRIu64
 							    " has no plan", version);
-		r = route_table_new(plan, &rt);
+		r = planload_compile(plan, &cp);
 		if (r < 0) {
 			plan_free(plan);
 			return r;
 		}
-		planload_swap(d, plan, rt, version, sha);
+		planload_swap(d, plan, &cp, version, sha);
 	} else if (r != -ENOENT) {
 		return log_errno(LOG_ERR, r, "plan: cannot read the stored plan");
 	}
@@ -272,5 +298,6 @@ void
 planload_free(struct lanud *d)
 {
 	d->routes = route_table_free(d->routes);
+	d->calendars = calendar_set_free(d->calendars);
 	d->plan = plan_free(d->plan);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "deadline.h"
 #include "lanu/limits.h"
 #include "lanud.h"
 #include "store.h"
@@ -94,6 +95,8 @@ query_status(struct lanud *d, const struct store_stat *st, struct query_ctx *qc)
 	s->plan_version = d->plan_version;
 	s->plan_id = (char *)(d->plan && d->plan->plan ? d->plan->plan->id : "");
 	s->unrouted_alerts = d->n_unrouted;
+	s->open_clocks = st->open_clocks;
+	s->next_deadline_ms = st->next_deadline_ms;
 }
 
 void
@@ -109,6 +112,8 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep
 	lanu__v1__status__init(&qc->status);
 	lanu__v1__alert_list__init(&qc->list);
 	lanu__v1__plan_history__init(&qc->history);
+	lanu__v1__clock_list__init(&qc->clocks);
+	lanu__v1__compliance_report__init(&qc->report);
 	rep->corr_id = req->corr_id;
 	store_begin(d->store, &t, STORE_RO);
 	r = store_stat(&t, &st);
@@ -135,6 +140,23 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep
 				rep->plan_version = qc->plan;
 			}
 			break;
+		case LANU__V1__REQUEST__BODY_DUE:
+			r = deadline_due(d, &t, req->due, timesrc_now_usec(&d->clock) / 1000,
+					 &qc->clocks, &qc->err);
+			if (r == 0) {
+				rep->result_case = LANU__V1__REPLY__RESULT_CLOCKS;
+				rep->clocks = &qc->clocks;
+			}
+			break;
+		case LANU__V1__REQUEST__BODY_COMPLIANCE:
+			r = deadline_compliance(d, &t, req->compliance,
+						timesrc_now_usec(&d->clock) / 1000, &qc->report,
+						&qc->err);
+			if (r == 0) {
+				rep->result_case = LANU__V1__REPLY__RESULT_COMPLIANCE;
+				rep->compliance = &qc->report;
+			}
+			break;
 		case LANU__V1__REQUEST__BODY_PLAN_HISTORY:
 			r = store_plan_history(&t, &qc->history.versions, &qc->history.n_versions);
 			if (r == 0) {
@@ -155,6 +177,10 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep
 	rep->last_alert_seq = st.last_alert_seq;
 	if (r == 0) {
 		rep->code = LANU__V1__REPLY__CODE__OK;
+	} else if (r == -EINVAL) {
+		rep->code = LANU__V1__REPLY__CODE__REJECTED;
+		rep->reason = qc->err.reason;
+		rep->field = qc->err.field;
 	} else if (r == -ENOENT && req->body_case == LANU__V1__REQUEST__BODY_PLAN) {
 		rep->code = LANU__V1__REPLY__CODE__NOT_FOUND;
 		rep->reason = (char *)(req->plan->version ? "no such plan version"
@@ -183,5 +209,7 @@ query_done(struct query_ctx *qc)
 	for (size_t i = 0; i < qc->history.n_versions; i++)
 		lanu__v1__plan_version__free_unpacked(qc->history.versions[i], NULL);
 	free(qc->history.versions);
+	deadline_list_clear(&qc->clocks);
+	deadline_report_clear(&qc->report);
 	memset(qc, 0, sizeof(*qc));
 }

@@ -1,7 +1,9 @@
-/* Read-only requests: status, one alert, open alerts, replay, plan versions. */
+/* Read-only requests: status, one alert, open alerts, replay, plan versions, the
+ * clocks due and the compliance report. */
 #pragma once
 
 #include "lanu.pb-c.h"
+#include "msg.h"
 
 struct lanud;
 
@@ -12,6 +14,9 @@ struct query_ctx {
 	Lanu__V1__Alert *one;
 	Lanu__V1__PlanVersion *plan;
 	Lanu__V1__PlanHistory history;
+	Lanu__V1__ClockList clocks;
+	Lanu__V1__ComplianceReport report;
+	struct msg_error err;	/* why a query was refused */
 	const char *const *rcpts;	/* filter for open alerts */
 	size_t n_rcpts;
 	size_t cap;

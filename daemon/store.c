@@ -15,6 +15,11 @@
  *		  "indicator/ID", "goal/ID", "measure/ID" -> the packed object, its
  *		  children left out; "route/KIND/NNNN" -> Route, once per kind it names
  *		  ("route/any/NNNN" if none); "measure-end/YYYY-MM-DD/ID" -> ""
+ *	clocks	  clock id (u64 BE) -> packed Clock	(every clock, kept for compliance)
+ *	clk_case  service NUL stage NUL case -> clock id	(the case's latest clock)
+ *	clk_fire  at_ms (u64 BE) + clock id -> ""	(each clock's next warning, miss or expiry)
+ *	clk_due	  due_at_ms (u64 BE) + clock id -> ""	(open clocks by due instant)
+ *	clk_svc	  service NUL start day "YYYY-MM-DD" + clock id -> ""	(by start, for compliance)
  *
  * Integer keys are big-endian so cursor order is numeric order (rule 19). The
  * alert sequence is assigned inside the write transaction that stores the alert,
@@ -44,6 +49,7 @@
 struct store {
 	MDB_env *env;
 	MDB_dbi meta, events, dedup, alerts, akeys, by_rcpt, open, plan, plan_versions;
+	MDB_dbi clocks, clk_case, clk_fire, clk_due, clk_svc;
 	uint64_t map_max;
 	int lock_fd;
 };
@@ -156,6 +162,11 @@ store_init_dbs(struct store *s)
 		{ "open", offsetof(struct store, open) },
 		{ "plan", offsetof(struct store, plan) },
 		{ "plan_versions", offsetof(struct store, plan_versions) },
+		{ "clocks", offsetof(struct store, clocks) },
+		{ "clk_case", offsetof(struct store, clk_case) },
+		{ "clk_fire", offsetof(struct store, clk_fire) },
+		{ "clk_due", offsetof(struct store, clk_due) },
+		{ "clk_svc", offsetof(struct store, clk_svc) },
 	};
 	struct store_txn t;
 	uint64_t schema;
@@ -677,17 +688,20 @@ int
 store_stat(struct store_txn *t, struct store_stat *ret_stat)
 {
 	MDB_envinfo info;
-	MDB_stat st;
+	MDB_stat st, cst;
 
 	if (t->err)
 		return t->err;
 	mdb_env_info(t->s->env, &info);
-	if (mdb_stat(t->txn, t->s->open, &st) != MDB_SUCCESS)
+	if (mdb_stat(t->txn, t->s->open, &st) != MDB_SUCCESS ||
+	    mdb_stat(t->txn, t->s->clk_due, &cst) != MDB_SUCCESS)
 		return -EIO;
 	*ret_stat = (struct store_stat){
 		.events = store_meta_u64(t, "event_seq"),
 		.last_alert_seq = store_meta_u64(t, "alert_seq"),
 		.open_alerts = st.ms_entries,
+		.open_clocks = cst.ms_entries,
+		.next_deadline_ms = store_clock_next_at(t),
 		.map_size = info.me_mapsize,
 		.map_used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize,
 	};
@@ -968,4 +982,351 @@ store_get_plan_object(struct store_txn *t, const char *kind, const char *id,
 		return r;
 	*ret = protobuf_c_message_unpack(d, NULL, v.mv_size, v.mv_data);
 	return *ret ? 0 : -EBADMSG;
+}
+
+/* Clocks. A clock's index entries follow from its record (store_clock_keys), so
+ * an update removes the entries of the record as it was and adds those of the
+ * record as it is. */
+
+struct clock_keys {
+	char kase[3 * LANU_MAX_NAME + 3];	/* service NUL stage NUL case */
+	size_t kase_len;
+	uint8_t fire[16];			/* at_ms + id */
+	bool has_fire;
+	uint8_t due[16];
+	bool has_due;
+	char svc[LANU_MAX_NAME + 1 + 10 + 8];	/* service NUL day + id */
+	size_t svc_len;
+};
+
+static size_t
+store_clock_case_key(char *buf, size_t size, const char *service, const char *stage,
+		     const char *case_id)
+{
+	size_t a = strlen(service), b = strlen(stage), c = strlen(case_id);
+
+	if (a + b + c + 2 > size)
+		return 0;
+	memcpy(buf, service, a + 1);
+	memcpy(buf + a + 1, stage, b + 1);
+	memcpy(buf + a + b + 2, case_id, c);
+	return a + b + c + 2;
+}
+
+static void
+store_u64_pair(uint8_t out[16], uint64_t a, uint64_t b)
+{
+	uint64_t be = htobe64(a);
+
+	memcpy(out, &be, 8);
+	be = htobe64(b);
+	memcpy(out + 8, &be, 8);
+}
+
+static void
+store_clock_keys(const Lanu__V1__Clock *c, struct clock_keys *k)
+{
+	bool open = c->state == LANU__V1__CLOCK__STATE__STATE_OPEN;
+	bool early = c->state == LANU__V1__CLOCK__STATE__STATE_EARLY;
+	size_t n = strlen(c->service);
+
+	memset(k, 0, sizeof(*k));
+	k->kase_len = store_clock_case_key(k->kase, sizeof(k->kase), c->service, c->stage,
+					   c->case_id);
+	if ((k->has_fire = c->next_at_ms != 0))
+		store_u64_pair(k->fire, c->next_at_ms, c->id);
+	if ((k->has_due = open))
+		store_u64_pair(k->due, c->due_at_ms, c->id);
+	if (!early && n <= LANU_MAX_NAME && strlen(c->start_day) == 10) {
+		uint64_t be = htobe64(c->id);
+
+		memcpy(k->svc, c->service, n + 1);
+		memcpy(k->svc + n + 1, c->start_day, 10);
+		memcpy(k->svc + n + 11, &be, 8);
+		k->svc_len = n + 19;
+	}
+}
+
+static void
+store_del(struct store_txn *t, MDB_dbi dbi, const void *key, size_t len)
+{
+	MDB_val k = { len, (void *)key };
+	int rc;
+
+	if (t->err)
+		return;
+	rc = mdb_del(t->txn, dbi, &k, NULL);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		store_fail(t, store_errno(rc));
+}
+
+static void
+store_put_key(struct store_txn *t, MDB_dbi dbi, const void *key, size_t len, const void *val,
+	      size_t vlen)
+{
+	MDB_val k = { len, (void *)key }, v = { vlen, (void *)val };
+
+	store_put(t, dbi, &k, &v, 0);
+}
+
+void
+store_clock_put(struct store_txn *t, Lanu__V1__Clock *c, const Lanu__V1__Clock *old)
+{
+	struct clock_keys ok = { 0 }, nk;
+	uint64_t be;
+	MDB_val k, v;
+	int rc;
+
+	if (t->err)
+		return;
+	if (c->id == 0) {
+		c->id = store_meta_u64(t, "clock_seq") + 1;
+		store_put_meta_u64(t, "clock_seq", c->id);
+	}
+	if (old)
+		store_clock_keys(old, &ok);
+	store_clock_keys(c, &nk);
+
+	if (ok.has_fire && (!nk.has_fire || memcmp(ok.fire, nk.fire, 16)))
+		store_del(t, t->s->clk_fire, ok.fire, 16);
+	if (ok.has_due && (!nk.has_due || memcmp(ok.due, nk.due, 16)))
+		store_del(t, t->s->clk_due, ok.due, 16);
+	if (ok.svc_len && (ok.svc_len != nk.svc_len || memcmp(ok.svc, nk.svc, ok.svc_len)))
+		store_del(t, t->s->clk_svc, ok.svc, ok.svc_len);
+	be = htobe64(c->id);
+	if (nk.kase_len)
+		store_put_key(t, t->s->clk_case, nk.kase, nk.kase_len, &be, 8);
+	if (nk.has_fire)
+		store_put_key(t, t->s->clk_fire, nk.fire, 16, "", 0);
+	if (nk.has_due)
+		store_put_key(t, t->s->clk_due, nk.due, 16, "", 0);
+	if (nk.svc_len)
+		store_put_key(t, t->s->clk_svc, nk.svc, nk.svc_len, "", 0);
+	if (t->err)
+		return;
+	k = store_u64(&be, c->id);
+	v.mv_size = lanu__v1__clock__get_packed_size(c);
+	rc = mdb_put(t->txn, t->s->clocks, &k, &v, MDB_RESERVE);
+	if (rc != MDB_SUCCESS) {
+		store_fail(t, store_errno(rc));
+		return;
+	}
+	lanu__v1__clock__pack(c, v.mv_data);
+}
+
+void
+store_clock_del(struct store_txn *t, const Lanu__V1__Clock *c)
+{
+	struct clock_keys ck;
+	uint64_t be, id;
+	MDB_val k, v;
+
+	store_clock_keys(c, &ck);
+	k = (MDB_val){ ck.kase_len, ck.kase };
+	if (ck.kase_len && store_get(t, t->s->clk_case, &k, &v) == 0) {
+		id = store_val_u64(&v);
+		if (id == c->id)
+			store_del(t, t->s->clk_case, ck.kase, ck.kase_len);
+	}
+	if (ck.has_fire)
+		store_del(t, t->s->clk_fire, ck.fire, 16);
+	if (ck.has_due)
+		store_del(t, t->s->clk_due, ck.due, 16);
+	if (ck.svc_len)
+		store_del(t, t->s->clk_svc, ck.svc, ck.svc_len);
+	store_del(t, t->s->clocks, store_u64(&be, c->id).mv_data, 8);
+}
+
+int
+store_clock_get(struct store_txn *t, uint64_t id, ProtobufCAllocator *pa, Lanu__V1__Clock **ret)
+{
+	uint64_t be;
+	MDB_val k = store_u64(&be, id), v;
+	Lanu__V1__Clock *c;
+	int r = store_get(t, t->s->clocks, &k, &v);
+
+	if (r < 0)
+		return r;
+	c = lanu__v1__clock__unpack(pa, v.mv_size, v.mv_data);
+	if (!c)
+		return -EBADMSG;
+	*ret = c;
+	return 0;
+}
+
+int
+store_clock_find(struct store_txn *t, const char *service, const char *stage, const char *case_id,
+		 uint64_t *ret_id)
+{
+	char key[3 * LANU_MAX_NAME + 3];
+	MDB_val k, v;
+	int r;
+
+	k.mv_size = store_clock_case_key(key, sizeof(key), service, stage, case_id);
+	k.mv_data = key;
+	if (k.mv_size == 0)
+		return -ENOENT;
+	r = store_get(t, t->s->clk_case, &k, &v);
+	if (r < 0)
+		return r;
+	*ret_id = store_val_u64(&v);
+	return 0;
+}
+
+/* Walks dbi from its first key while fn says go on; keys are at_ms + id. */
+static int
+store_clock_walk(struct store_txn *t, MDB_dbi dbi, uint64_t until_ms, size_t max,
+		 uint64_t *ats, uint64_t *ids, size_t *ret_n)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t n = 0;
+	int rc;
+
+	if (t->err)
+		return t->err;
+	if ((rc = mdb_cursor_open(t->txn, dbi, &c)) != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS && n < max;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint64_t at, id;
+
+		if (k.mv_size != 16)
+			continue;
+		memcpy(&at, k.mv_data, 8);
+		memcpy(&id, (uint8_t *)k.mv_data + 8, 8);
+		if (be64toh(at) > until_ms)
+			break;
+		if (ats)
+			ats[n] = be64toh(at);
+		ids[n++] = be64toh(id);
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND && n < max)
+		return store_fail(t, store_errno(rc));
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_clock_fire_due(struct store_txn *t, uint64_t until_ms, uint64_t *ats, uint64_t *ids,
+		     size_t max, size_t *ret_n)
+{
+	return store_clock_walk(t, t->s->clk_fire, until_ms, max, ats, ids, ret_n);
+}
+
+void
+store_clock_unfire(struct store_txn *t, uint64_t at_ms, uint64_t id)
+{
+	uint8_t key[16];
+
+	store_u64_pair(key, at_ms, id);
+	store_del(t, t->s->clk_fire, key, 16);
+}
+
+int
+store_clock_open_due(struct store_txn *t, uint64_t until_ms, uint64_t *ids, size_t max,
+		     size_t *ret_n)
+{
+	return store_clock_walk(t, t->s->clk_due, until_ms, max, NULL, ids, ret_n);
+}
+
+uint64_t
+store_clock_next_at(struct store_txn *t)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t at = 0;
+
+	if (t->err || mdb_cursor_open(t->txn, t->s->clk_fire, &c) != MDB_SUCCESS)
+		return 0;
+	if (mdb_cursor_get(c, &k, &v, MDB_FIRST) == MDB_SUCCESS && k.mv_size == 16) {
+		memcpy(&at, k.mv_data, 8);
+		at = be64toh(at);
+	}
+	mdb_cursor_close(c);
+	return at;
+}
+
+int
+store_clock_scan_service(struct store_txn *t, const char *service, const char *from_day,
+			 const char *to_day, store_clock_fn fn, void *arg)
+{
+	char key[LANU_MAX_NAME + 1 + 10 + 8];
+	size_t n = strlen(service);
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, r = 0;
+
+	if (t->err)
+		return t->err;
+	if (n > LANU_MAX_NAME || strlen(from_day) != 10 || strlen(to_day) != 10)
+		return -EINVAL;
+	memcpy(key, service, n + 1);
+	memcpy(key + n + 1, from_day, 10);
+	k = (MDB_val){ n + 11, key };
+	if ((rc = mdb_cursor_open(t->txn, t->s->clk_svc, &c)) != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const char *kd = k.mv_data;
+		Lanu__V1__Clock *clk;
+		uint64_t id;
+
+		if (k.mv_size != n + 19 || memcmp(kd, service, n + 1) != 0 ||
+		    memcmp(kd + n + 1, to_day, 10) > 0)
+			break;
+		memcpy(&id, kd + n + 11, 8);
+		r = store_clock_get(t, be64toh(id), NULL, &clk);
+		if (r < 0)
+			break;
+		r = fn(clk, arg);
+		lanu__v1__clock__free_unpacked(clk, NULL);
+		if (r != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (r < 0)
+		return r;
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return store_fail(t, store_errno(rc));
+	return 0;
+}
+
+int
+store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, r = 0;
+
+	if (t->err)
+		return t->err;
+	if ((rc = mdb_cursor_open(t->txn, t->s->clk_due, &c)) != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Lanu__V1__Clock *clk;
+		uint64_t at, id;
+
+		if (k.mv_size != 16)
+			continue;
+		memcpy(&at, k.mv_data, 8);
+		memcpy(&id, (uint8_t *)k.mv_data + 8, 8);
+		if (be64toh(at) > until_ms)
+			break;
+		r = store_clock_get(t, be64toh(id), NULL, &clk);
+		if (r < 0)
+			break;
+		r = fn(clk, arg);
+		lanu__v1__clock__free_unpacked(clk, NULL);
+		if (r != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (r < 0)
+		return r;
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return store_fail(t, store_errno(rc));
+	return 0;
 }

@@ -29,6 +29,8 @@ struct store_stat {
 	uint64_t events;
 	uint64_t last_alert_seq;
 	uint64_t open_alerts;
+	uint64_t open_clocks;
+	uint64_t next_deadline_ms;	/* the earliest clock warning, miss or expiry; 0 if none */
 	uint64_t map_size;
 	uint64_t map_used;
 };
@@ -117,3 +119,44 @@ int store_plan_history(struct store_txn *t, Lanu__V1__PlanVersion ***ret_v, size
  * in store.c's key list. Returns 0, -ENOENT, -EBADMSG. */
 int store_get_plan_object(struct store_txn *t, const char *kind, const char *id,
 			  const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret);
+
+/* Access-time clocks (deadline.c). Stores c (an id of 0 gets the next one, written
+ * into c) and moves its index entries from those of old, the record as it was
+ * before this change (NULL for a new clock): the latest by (service, stage, case), next
+ * warning or miss by instant, open by due instant, and all by service and start day. */
+void store_clock_put(struct store_txn *t, Lanu__V1__Clock *c, const Lanu__V1__Clock *old);
+
+/* Forgets c (an early delivery whose request never came). */
+void store_clock_del(struct store_txn *t, const Lanu__V1__Clock *c);
+
+/* Reads one clock (pa: protobuf-c allocator, NULL for malloc). 0, -ENOENT, -EBADMSG. */
+int store_clock_get(struct store_txn *t, uint64_t id, ProtobufCAllocator *pa,
+		    Lanu__V1__Clock **ret);
+
+/* The latest clock of a case's service stage, in any state. 0 or -ENOENT. */
+int store_clock_find(struct store_txn *t, const char *service, const char *stage,
+		     const char *case_id, uint64_t *ret_id);
+
+/* Up to max clocks whose next warning or miss is at or before until_ms, in that
+ * order: its instant in ats[i], its id in ids[i] / ids of open clocks due at or
+ * before until_ms, soonest first. */
+int store_clock_fire_due(struct store_txn *t, uint64_t until_ms, uint64_t *ats, uint64_t *ids,
+			 size_t max, size_t *ret_n);
+/* Drops one entry of the fire index (a clock that cannot be read). */
+void store_clock_unfire(struct store_txn *t, uint64_t at_ms, uint64_t id);
+int store_clock_open_due(struct store_txn *t, uint64_t until_ms, uint64_t *ids, size_t max,
+			 size_t *ret_n);
+
+/* The earliest next warning or miss of any clock, 0 if none. */
+uint64_t store_clock_next_at(struct store_txn *t);
+
+/* Called per clock; return 0 to go on, 1 to stop, <0 to stop with that error. The
+ * clock is freed when fn returns. */
+typedef int (*store_clock_fn)(const Lanu__V1__Clock *c, void *arg);
+
+/* Every clock of service that started from_day..to_day ("YYYY-MM-DD"), by start. */
+int store_clock_scan_service(struct store_txn *t, const char *service, const char *from_day,
+			     const char *to_day, store_clock_fn fn, void *arg);
+
+/* Every open clock due at or before until_ms, soonest first. */
+int store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn, void *arg);

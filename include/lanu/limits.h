@@ -16,6 +16,8 @@
 #define ZSOCK_RETRY_MS		2		/* outbox retry period while a peer is full */
 #define ZSOCK_STALL_MS		1000		/* a peer that reads nothing this long loses its reply */
 
+#define LANU_EARLY_KEEP_DAYS	30		/* a delivery before its request waits this long */
+#define LANU_FIRE_MAX		256		/* clock warnings and misses fired per batch */
 #define STORE_BATCH_MAX		1024		/* requests committed per write transaction */
 #define STORE_MAP_INITIAL	(64ULL << 20)	/* default initial map size */
 #define STORE_MAP_MAX		(16ULL << 30)	/* default largest map size */

@@ -1,0 +1,1220 @@
+/*
+ * deadline: access-time clocks (määräajat). A ServiceRequested opens one clock per
+ * stage it starts, with the limit the plan in force gives that stage on the
+ * request's local day (urgency, dates, ages), counted on the stage's working-day
+ * calendar (calendar.c). The clock stores what it was opened with, so a later plan
+ * changes no running clock. A ServiceProvided stops it (met on or before the due
+ * instant, late after it) and starts the stages that follow it; CaseCancelled
+ * stops it uncounted; ServicePostponed sets it apart.
+ *
+ * Each open clock has one entry in the store's fire index: its warning, then its
+ * miss (the first millisecond after the due instant). deadline_fire() takes the due
+ * entries in order, in bounded numbers, so a wake-up costs what is due, not what
+ * is open. Every alert has a dedup key of its own clock ("clock/ID/missed"): each
+ * fires once, however often the same instant is looked at.
+ *
+ * Events arrive late and out of order. A request whose due instant has passed
+ * fires its miss in the same transaction. A delivery that comes before its
+ * request is kept as an early record for LANU_EARLY_KEEP_DAYS and closes the
+ * clock when the request comes. A delivery repeated for a closed clock changes
+ * nothing.
+ */
+#include "deadline.h"
+
+#include <errno.h>
+#include <math.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "calendar.h"
+#include "lanu/limits.h"
+#include "lanu/macro.h"
+#include "lanud.h"
+#include "log.h"
+#include "msg.h"
+#include "plan.h"
+#include "plan_value.h"
+#include "route.h"
+#include "store.h"
+
+#define DAY_MS (24ULL * 3600 * 1000)
+
+/* A clock about to open, with room for the strings it makes. */
+struct opening {
+	Lanu__V1__Clock c;
+	Lanu__V1__Duration limit;
+	char start_day[11];
+	char due_day[11];
+	char calendar[VALUE_ID_MAX + 1];
+};
+
+static void _printf_(3, 4)
+deadline_error(struct msg_error *e, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+	snprintf(e->field, sizeof(e->field), "%s", field);
+}
+
+static const char *
+deadline_stage_word(const char *stage)
+{
+	return *stage ? stage : "-";
+}
+
+/* The calendar a stage counts on: its own, the service's, or with "unit" the
+ * calendar of the request's area or the nearest area above it that has one. */
+static const struct calendar *
+deadline_calendar(const struct lanud *d, const Lanu__V1__Service *svc, const Lanu__V1__Stage *st,
+		  const char *area)
+{
+	const char *id = st && *st->calendar ? st->calendar : svc->calendar;
+	const struct calendar *c;
+
+	if (!*id)
+		id = "national";
+	if (strcmp(id, "unit") == 0) {
+		const Lanu__V1__Area *a = route_area(d->routes, area);
+
+		for (size_t hops = 0; a && !*a->calendar && hops < 64; hops++)
+			a = route_area(d->routes, a->parent);
+		id = a && *a->calendar ? a->calendar : "national";
+	}
+	c = calendar_get(d->calendars, id);
+	return c ? c : calendar_get(d->calendars, "national");
+}
+
+/* "7-17", "23-" or "15" as a range of whole years. */
+static bool
+deadline_age_range(const char *s, uint32_t *ret_min, uint32_t *ret_max)
+{
+	char *end;
+	unsigned long n;
+
+	if (value_ages(s, ret_min, ret_max) == 0)
+		return true;
+	n = strtoul(s, &end, 10);
+	if (end == s || *end || n > 200)
+		return false;
+	*ret_min = *ret_max = (uint32_t)n;
+	return true;
+}
+
+/* The limit in force on day for this urgency and age group: a rule of the same
+ * urgency, or, for an urgent request the plan gives no urgent limit, the normal
+ * one. Returns it, or NULL with e filled. */
+static const Lanu__V1__Limit *
+deadline_limit(Lanu__V1__Limit *const *v, size_t n, Lanu__V1__Urgency urgency, const char *day,
+	       const char *age_group, const char *what, struct msg_error *e)
+{
+	bool needs_age = false, bad_age = false;
+	uint32_t amin = 0, amax = 0;
+
+	if (*age_group && !deadline_age_range(age_group, &amin, &amax))
+		bad_age = true;
+	for (int pass = 0; pass < 2; pass++) {
+		Lanu__V1__Urgency u = pass == 0 ? urgency : LANU__V1__URGENCY__URGENCY_NORMAL;
+
+		if (pass == 1 && urgency != LANU__V1__URGENCY__URGENCY_URGENT)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			const Lanu__V1__Limit *l = v[i];
+			uint32_t lmin, lmax;
+
+			if (l->urgency != u || !l->limit)
+				continue;
+			if ((*l->from && strcmp(day, l->from) < 0) ||
+			    (*l->until && strcmp(day, l->until) > 0))
+				continue;
+			if (*l->ages) {
+				if (!*age_group || bad_age) {
+					needs_age = true;
+					continue;
+				}
+				if (value_ages(l->ages, &lmin, &lmax) < 0 || amin < lmin ||
+				    amax > lmax)
+					continue;
+			}
+			return l;
+		}
+	}
+	if (needs_age)
+		deadline_error(e, "event.service_requested.age_group",
+			       bad_age ? "'%s' is not an age group (expected e.g. 7-17, 23- or 15)"
+				       : "the limit of %s depends on age: the request needs an "
+					 "age group",
+			       bad_age ? age_group : what);
+	else
+		deadline_error(e, "event.service_requested.urgency",
+			       "no limit of %s applies to a%s request on %s%s%s", what,
+			       urgency == LANU__V1__URGENCY__URGENCY_URGENT ? "n urgent" : " normal",
+			       day, *age_group ? " for ages " : "", age_group);
+	return NULL;
+}
+
+static uint64_t
+deadline_next_at(const Lanu__V1__Clock *c)
+{
+	if (c->state == LANU__V1__CLOCK__STATE__STATE_EARLY)
+		return c->expires_at_ms;
+	if (c->state != LANU__V1__CLOCK__STATE__STATE_OPEN || c->postponed)
+		return 0;
+	if (!c->warned && c->warn_at_ms)
+		return c->warn_at_ms;
+	return c->missed ? 0 : c->due_at_ms + 1;
+}
+
+/* Fills o for a clock of stage st (NULL: the service's own limits) of svc for the
+ * case of m, started at start_ms. Returns 1 if the stage has a clock, 0 if it has
+ * no limits (nothing to watch), -EINVAL with e filled. */
+static int
+deadline_prepare(const struct lanud *d, const Lanu__V1__Service *svc, const Lanu__V1__Stage *st,
+		 const Lanu__V1__Clock *base, uint64_t start_ms, struct opening *o,
+		 struct msg_error *e)
+{
+	Lanu__V1__Limit *const *limits = st ? st->limits : svc->limits;
+	size_t n_limits = st ? st->n_limits : svc->n_limits;
+	const Lanu__V1__Duration *warn = st && st->warn_before ? st->warn_before : svc->warn_before;
+	const struct calendar *cal = deadline_calendar(d, svc, st, base->area);
+	const Lanu__V1__Limit *l;
+	Lanu__V1__Clock *c = &o->c;
+	int32_t start, due, wday;
+	char what[2 * LANU_MAX_NAME + 16];
+	int r;
+
+	if (n_limits == 0)
+		return 0;
+	start = calendar_local_day(start_ms);
+	calendar_format_day(start, o->start_day);
+	if (st)
+		snprintf(what, sizeof(what), "%s stage %s", svc->id, st->id);
+	else
+		snprintf(what, sizeof(what), "%s", svc->id);
+	l = deadline_limit(limits, n_limits, base->urgency, o->start_day, base->age_group, what, e);
+	if (!l)
+		return -EINVAL;
+
+	*c = *base;
+	c->id = 0;
+	c->stage = st ? st->id : (char *)"";
+	c->state = LANU__V1__CLOCK__STATE__STATE_OPEN;
+	c->started_at_ms = start_ms;
+	c->start_day = o->start_day;
+	o->limit = *l->limit;
+	c->limit = &o->limit;
+	snprintf(o->calendar, sizeof(o->calendar), "%s", calendar_id(cal));
+	c->calendar = o->calendar;
+	c->roll_forward = l->roll_forward;
+	c->plan_version = d->plan_version;
+	if (l->limit->unit == LANU__V1__DURATION__UNIT__UNIT_HOURS) {
+		c->due_at_ms = start_ms + (uint64_t)l->limit->count * 3600 * 1000;
+		due = calendar_local_day(c->due_at_ms);
+	} else {
+		r = calendar_due_day(cal, start, l->limit->count, l->limit->unit, l->roll_forward,
+				     &due);
+		if (r < 0) {
+			deadline_error(e, "event.service_requested.requested_at_ms",
+				       "the limit of %s (%s) has no due day on calendar %s from %s",
+				       what, l->limit->text, calendar_id(cal), o->start_day);
+			return -EINVAL;
+		}
+		c->due_at_ms = calendar_day_end_ms(due);
+	}
+	calendar_format_day(due, o->due_day);
+	c->due_day = o->due_day;
+
+	/* The warning: that long before the due day, at the end of that day (at
+	 * once if the request came later than that). */
+	c->warn_at_ms = 0;
+	if (warn && warn->unit == LANU__V1__DURATION__UNIT__UNIT_HOURS) {
+		uint64_t lead = (uint64_t)warn->count * 3600 * 1000;
+
+		c->warn_at_ms = c->due_at_ms > lead ? c->due_at_ms - lead : 0;
+	} else if (warn && warn->count > 0 &&
+		   calendar_before_day(cal, due, warn->count, warn->unit, &wday) == 0) {
+		c->warn_at_ms = calendar_day_end_ms(wday) + 1;
+	}
+	if (c->warn_at_ms && c->warn_at_ms < start_ms)
+		c->warn_at_ms = start_ms;
+	if (c->warn_at_ms > c->due_at_ms)
+		c->warn_at_ms = 0;
+	c->warned = c->missed = c->postponed = false;
+	c->postpone_reason = (char *)"";
+	c->cancel_reason = LANU__V1__CANCEL_REASON__CANCEL_REASON_UNSPECIFIED;
+	c->working_days_left = 0;
+	c->closed_at_ms = 0;
+	c->next_at_ms = 0;
+	c->expires_at_ms = 0;
+	return 1;
+}
+
+/* Raises an alert of kind about c. */
+static int
+deadline_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+	       const Lanu__V1__Clock *c, Lanu__V1__AlertKind kind, const Lanu__V1__Envelope *ev,
+	       uint64_t now_ms)
+{
+	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
+	Lanu__V1__Text text = LANU__V1__TEXT__INIT;
+	char subject[LANU_MAX_NAME + 8], key[48], fi[512], sv[512], en[512];
+	const char *stage = deadline_stage_word(c->stage), *how = "";
+	char at[11] = "";
+	int r;
+
+	snprintf(subject, sizeof(subject), "case:%s", c->case_id);
+	switch (kind) {
+	case LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING:
+		a.severity = LANU__V1__SEVERITY__SEVERITY_WARNING;
+		how = "warning";
+		snprintf(fi, sizeof(fi), "Määräaika lähestyy: palvelu %s, vaihe %s, alue %s, "
+			 "asia %s; määräpäivä %s.", c->service, stage, c->area, c->case_id,
+			 c->due_day);
+		snprintf(sv, sizeof(sv), "Tidsfristen närmar sig: tjänst %s, skede %s, område %s, "
+			 "ärende %s; sista dag %s.", c->service, stage, c->area, c->case_id,
+			 c->due_day);
+		snprintf(en, sizeof(en), "Deadline approaching: service %s, stage %s, area %s, "
+			 "case %s; due %s.", c->service, stage, c->area, c->case_id, c->due_day);
+		break;
+	case LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED:
+		a.severity = LANU__V1__SEVERITY__SEVERITY_CRITICAL;
+		how = "missed";
+		snprintf(fi, sizeof(fi), "Määräaika ylittyi: palvelu %s, vaihe %s, alue %s, "
+			 "asia %s; määräpäivä oli %s.", c->service, stage, c->area, c->case_id,
+			 c->due_day);
+		snprintf(sv, sizeof(sv), "Tidsfristen överskreds: tjänst %s, skede %s, område %s, "
+			 "ärende %s; sista dag var %s.", c->service, stage, c->area, c->case_id,
+			 c->due_day);
+		snprintf(en, sizeof(en), "Deadline missed: service %s, stage %s, area %s, case %s; "
+			 "it was due %s.", c->service, stage, c->area, c->case_id, c->due_day);
+		break;
+	default:	/* RESOLVED: provided late, or cancelled */
+		a.severity = LANU__V1__SEVERITY__SEVERITY_INFO;
+		how = "resolved";
+		calendar_format_day(calendar_local_day(c->closed_at_ms), at);
+		if (c->state == LANU__V1__CLOCK__STATE__STATE_CANCELLED) {
+			snprintf(fi, sizeof(fi), "Asia peruttu määräajan ylittymisen jälkeen: palvelu "
+				 "%s, vaihe %s, alue %s, asia %s; määräpäivä oli %s, peruttu %s.",
+				 c->service, stage, c->area, c->case_id, c->due_day, at);
+			snprintf(sv, sizeof(sv), "Ärendet återkallat efter tidsfristen: tjänst %s, "
+				 "skede %s, område %s, ärende %s; sista dag var %s, återkallat %s.",
+				 c->service, stage, c->area, c->case_id, c->due_day, at);
+			snprintf(en, sizeof(en), "Cancelled after the deadline: service %s, stage %s, "
+				 "area %s, case %s; it was due %s, cancelled %s.", c->service, stage,
+				 c->area, c->case_id, c->due_day, at);
+		} else {
+			snprintf(fi, sizeof(fi), "Palvelu annettu myöhässä: palvelu %s, vaihe %s, "
+				 "alue %s, asia %s; määräpäivä oli %s, annettu %s.", c->service,
+				 stage, c->area, c->case_id, c->due_day, at);
+			snprintf(sv, sizeof(sv), "Tjänsten given för sent: tjänst %s, skede %s, "
+				 "område %s, ärende %s; sista dag var %s, given %s.", c->service,
+				 stage, c->area, c->case_id, c->due_day, at);
+			snprintf(en, sizeof(en), "Provided late: service %s, stage %s, area %s, "
+				 "case %s; it was due %s, provided %s.", c->service, stage, c->area,
+				 c->case_id, c->due_day, at);
+		}
+		break;
+	}
+	snprintf(key, sizeof(key), "clock/%" PRIu64 "/%s", c->id, how);
+	text.fi = fi;
+	text.sv = sv;
+	text.en = en;
+	a.kind = kind;
+	a.subject = subject;
+	a.service = c->service;
+	a.area = c->area;
+	a.text = &text;
+	a.raised_at_ms = now_ms;
+	a.dedup_key = key;
+	a.event_id = ev ? ev->event_id : c->event_id;
+	a.producer = ev ? ev->producer : c->producer;
+	r = alert_raise(d, t, q, &a);
+	return r < 0 ? r : 0;
+}
+
+static int deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+			  Lanu__V1__Clock *c, const Lanu__V1__Clock *old, uint64_t provided_ms,
+			  const Lanu__V1__Envelope *ev, uint64_t now_ms, int depth);
+
+/* Stores the clock o is about to open, unless the case has it open already (the
+ * first request's clock stands). An early delivery waiting for it closes it at
+ * once. */
+static int
+deadline_start(struct lanud *d, struct store_txn *t, struct alert_pubq *q, struct opening *o,
+	       const Lanu__V1__Envelope *ev, uint64_t now_ms, int depth)
+{
+	Lanu__V1__Clock *c = &o->c, *old = NULL;
+	uint64_t id;
+	int r = 0;
+
+	if (store_clock_find(t, c->service, c->stage, c->case_id, &id) == 0 &&
+	    (r = store_clock_get(t, id, NULL, &old)) < 0)
+		return t->err ? t->err : r;
+	if (old && old->state == LANU__V1__CLOCK__STATE__STATE_OPEN) {
+		lanu__v1__clock__free_unpacked(old, NULL);
+		return 0;
+	}
+	if (old && old->state == LANU__V1__CLOCK__STATE__STATE_EARLY) {
+		/* The early record becomes this clock, closed by the delivery if that
+		 * came after the request, or forgotten if it came before it. */
+		uint64_t provided = old->closed_at_ms;
+
+		c->id = old->id;
+		c->next_at_ms = deadline_next_at(c);
+		if (provided >= c->started_at_ms) {
+			r = deadline_close(d, t, q, c, old, provided, ev, now_ms, depth);
+			lanu__v1__clock__free_unpacked(old, NULL);
+			return r;
+		}
+		store_clock_put(t, c, old);
+		lanu__v1__clock__free_unpacked(old, NULL);
+		return t->err;
+	}
+	if (old)
+		lanu__v1__clock__free_unpacked(old, NULL);
+	c->next_at_ms = deadline_next_at(c);
+	store_clock_put(t, c, NULL);
+	return t->err;
+}
+
+/* Closes open clock c (old: its record as stored, NULL if not stored yet) as
+ * provided at provided_ms, and starts the stages that start after it. */
+static int
+deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Clock *c,
+	       const Lanu__V1__Clock *old, uint64_t provided_ms, const Lanu__V1__Envelope *ev,
+	       uint64_t now_ms, int depth)
+{
+	const Lanu__V1__Service *svc;
+	int r;
+
+	c->closed_at_ms = provided_ms;
+	c->state = provided_ms <= c->due_at_ms ? LANU__V1__CLOCK__STATE__STATE_MET
+					       : LANU__V1__CLOCK__STATE__STATE_LATE;
+	c->next_at_ms = 0;
+	store_clock_put(t, c, old);
+	if (t->err)
+		return t->err;
+	if (c->missed && (r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED,
+					     ev, now_ms)) < 0)
+		return r;
+	/* The stages after this one start now; a plan without them (changed since the
+	 * clock opened) starts none. Stage graphs are acyclic (plan_check.c). */
+	svc = d->routes ? route_service(d->routes, c->service) : NULL;
+	if (!svc || !*c->stage || depth > 16)
+		return 0;
+	for (size_t i = 0; i < svc->n_stages; i++) {
+		const Lanu__V1__Stage *st = svc->stages[i];
+		struct opening o;
+		struct msg_error e;
+
+		if (!st->starts || st->starts->kind != LANU__V1__STAGE_START__KIND__KIND_AFTER ||
+		    strcmp(st->starts->stage, c->stage) != 0)
+			continue;
+		r = deadline_prepare(d, svc, st, c, provided_ms, &o, &e);
+		if (r == -EINVAL) {
+			log_msg(LOG_WARNING, "deadline: case %s: stage %s of %s not started: %s",
+				c->case_id, st->id, svc->id, e.reason);
+			continue;
+		}
+		o.c.event_id = ev ? ev->event_id : c->event_id;
+		o.c.producer = ev ? ev->producer : c->producer;
+		if (r > 0 && (r = deadline_start(d, t, q, &o, ev, now_ms, depth + 1)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int
+deadline_on_requested(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+		      const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e)
+{
+	const Lanu__V1__ServiceRequested *m = ev->service_requested;
+	Lanu__V1__Clock base = LANU__V1__CLOCK__INIT;
+	const Lanu__V1__Service *svc;
+	struct opening *o;
+	size_t n = 0, cap;
+	int r = 0;
+
+	if (!d->routes) {
+		deadline_error(e, "", "no plan is in force: load one first");
+		return -EINVAL;
+	}
+	if (!(svc = route_service(d->routes, m->service))) {
+		deadline_error(e, "event.service_requested.service",
+			       "service '%s' is not in the plan in force", m->service);
+		return -EINVAL;
+	}
+	if (!route_area(d->routes, m->area)) {
+		deadline_error(e, "event.service_requested.area",
+			       "area '%s' is not in the plan in force", m->area);
+		return -EINVAL;
+	}
+	if (*m->stage && !plan_service_stage(svc, m->stage)) {
+		deadline_error(e, "event.service_requested.stage", svc->n_stages ?
+			       "service '%s' has no stage '%s'" : "service '%s' has no stages%.0s",
+			       m->service, m->stage);
+		return -EINVAL;
+	}
+	base.case_id = m->case_id;
+	base.service = m->service;
+	base.area = m->area;
+	base.urgency = m->urgency;
+	base.language_group = m->language_group;
+	base.age_group = m->age_group;
+	base.event_id = ev->event_id;
+	base.producer = ev->producer;
+
+	/* Every clock the request opens is worked out before any is stored: a
+	 * refused request changes nothing. */
+	cap = svc->n_stages ? svc->n_stages : 1;
+	if (!(o = calloc(cap, sizeof(*o))))
+		return -ENOMEM;
+	if (!svc->n_stages) {
+		r = deadline_prepare(d, svc, NULL, &base, m->requested_at_ms, &o[0], e);
+		n = r > 0;
+	} else {
+		for (size_t i = 0; i < svc->n_stages && r >= 0; i++) {
+			const Lanu__V1__Stage *st = svc->stages[i];
+			bool at_request = !st->starts ||
+				st->starts->kind == LANU__V1__STAGE_START__KIND__KIND_REQUEST ||
+				st->starts->kind == LANU__V1__STAGE_START__KIND__KIND_UNSPECIFIED;
+
+			if (*m->stage ? strcmp(st->id, m->stage) != 0 : !at_request)
+				continue;
+			r = deadline_prepare(d, svc, st, &base, m->requested_at_ms, &o[n], e);
+			n += r > 0;
+		}
+	}
+	for (size_t i = 0; i < n && r >= 0; i++)
+		r = deadline_start(d, t, q, &o[i], ev, now_ms, 0);
+	free(o);
+	return r < 0 ? r : 0;
+}
+
+/* The service and stage an event names, checked against the plan in force. */
+static int
+deadline_target(const struct lanud *d, const char *kind, const char *service, const char *stage,
+		bool stage_needed, struct msg_error *e, const Lanu__V1__Service **ret_svc)
+{
+	const Lanu__V1__Service *svc;
+	char field[64];
+
+	if (!d->routes) {
+		deadline_error(e, "", "no plan is in force: load one first");
+		return -EINVAL;
+	}
+	if (!(svc = route_service(d->routes, service))) {
+		snprintf(field, sizeof(field), "event.%s.service", kind);
+		deadline_error(e, field, "service '%s' is not in the plan in force", service);
+		return -EINVAL;
+	}
+	snprintf(field, sizeof(field), "event.%s.stage", kind);
+	if (*stage && !plan_service_stage(svc, stage)) {
+		deadline_error(e, field, svc->n_stages ? "service '%s' has no stage '%s'"
+						       : "service '%s' has no stages%.0s",
+			       service, stage);
+		return -EINVAL;
+	}
+	if (stage_needed && svc->n_stages && !*stage) {
+		deadline_error(e, field, "service '%s' has stages: name the stage", service);
+		return -EINVAL;
+	}
+	*ret_svc = svc;
+	return 0;
+}
+
+/* The latest clock of the case's stage, or NULL (-ENOENT). */
+static int
+deadline_find(struct store_txn *t, const char *service, const char *stage, const char *case_id,
+	      Lanu__V1__Clock **ret)
+{
+	uint64_t id;
+	int r;
+
+	r = store_clock_find(t, service, stage, case_id, &id);
+	if (r == 0)
+		r = store_clock_get(t, id, NULL, ret);
+	if (r < 0 && r != -ENOENT)
+		return t->err ? t->err : r;
+	return r;
+}
+
+int
+deadline_on_provided(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+		     const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e)
+{
+	const Lanu__V1__ServiceProvided *m = ev->service_provided;
+	Lanu__V1__Clock *c = NULL, early = LANU__V1__CLOCK__INIT;
+	const Lanu__V1__Service *svc;
+	int r;
+
+	r = deadline_target(d, "service_provided", m->service, m->stage, true, e, &svc);
+	if (r < 0)
+		return r;
+	r = deadline_find(t, m->service, m->stage, m->case_id, &c);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (c && c->state == LANU__V1__CLOCK__STATE__STATE_OPEN) {
+		Lanu__V1__Clock old = *c;
+
+		r = deadline_close(d, t, q, c, &old, m->provided_at_ms, ev, now_ms, 0);
+		lanu__v1__clock__free_unpacked(c, NULL);
+		return r;
+	}
+	/* A repeat (of an early delivery, or of the one that closed the clock)
+	 * changes nothing. */
+	if (c && (c->state == LANU__V1__CLOCK__STATE__STATE_EARLY ||
+		  m->provided_at_ms <= c->closed_at_ms)) {
+		lanu__v1__clock__free_unpacked(c, NULL);
+		return 0;
+	}
+	/* Before its request: kept for it. */
+	early.case_id = m->case_id;
+	early.service = m->service;
+	early.stage = m->stage;
+	early.area = m->area;
+	early.state = LANU__V1__CLOCK__STATE__STATE_EARLY;
+	early.closed_at_ms = m->provided_at_ms;
+	early.expires_at_ms = now_ms + LANU_EARLY_KEEP_DAYS * DAY_MS;
+	early.next_at_ms = early.expires_at_ms;
+	early.event_id = ev->event_id;
+	early.producer = ev->producer;
+	early.plan_version = d->plan_version;
+	store_clock_put(t, &early, NULL);
+	if (c)
+		lanu__v1__clock__free_unpacked(c, NULL);
+	return t->err;
+}
+
+/* Calls fn for the open clock of each stage the event names (all of them if it
+ * names none). Returns how many it found, or <0. */
+static int
+deadline_each_open(struct store_txn *t, const Lanu__V1__Service *svc, const char *stage,
+		   const char *case_id, int (*fn)(Lanu__V1__Clock *c, void *arg), void *arg)
+{
+	size_t n = *stage || !svc->n_stages ? 1 : svc->n_stages;
+	int found = 0, r;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *s = *stage || !svc->n_stages ? stage : svc->stages[i]->id;
+		Lanu__V1__Clock *c;
+
+		r = deadline_find(t, svc->id, s, case_id, &c);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return r;
+		if (c->state == LANU__V1__CLOCK__STATE__STATE_OPEN) {
+			found++;
+			r = fn(c, arg);
+		}
+		lanu__v1__clock__free_unpacked(c, NULL);
+		if (r < 0)
+			return r;
+	}
+	return found;
+}
+
+struct cancel_ctx {
+	struct lanud *d;
+	struct store_txn *t;
+	struct alert_pubq *q;
+	const Lanu__V1__Envelope *ev;
+};
+
+static int
+deadline_cancel_one(Lanu__V1__Clock *c, void *arg)
+{
+	struct cancel_ctx *x = arg;
+	Lanu__V1__Clock old = *c;
+
+	c->state = LANU__V1__CLOCK__STATE__STATE_CANCELLED;
+	c->closed_at_ms = x->ev->occurred_at_ms;
+	c->cancel_reason = x->ev->case_cancelled->reason;
+	c->next_at_ms = 0;
+	store_clock_put(x->t, c, &old);
+	if (x->t->err)
+		return x->t->err;
+	if (!c->missed)
+		return 0;
+	return deadline_alert(x->d, x->t, x->q, c, LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED, x->ev,
+			      x->ev->occurred_at_ms);
+}
+
+int
+deadline_on_cancelled(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+		      const Lanu__V1__Envelope *ev, struct msg_error *e)
+{
+	const Lanu__V1__CaseCancelled *m = ev->case_cancelled;
+	struct cancel_ctx x = { d, t, q, ev };
+	const Lanu__V1__Service *svc;
+	int r;
+
+	r = deadline_target(d, "case_cancelled", m->service, m->stage, false, e, &svc);
+	if (r < 0)
+		return r;
+	/* Nothing open is nothing to stop: the event is kept all the same. */
+	r = deadline_each_open(t, svc, m->stage, m->case_id, deadline_cancel_one, &x);
+	return r < 0 ? r : 0;
+}
+
+struct postpone_ctx {
+	struct store_txn *t;
+	const char *reason;
+};
+
+static int
+deadline_postpone_one(Lanu__V1__Clock *c, void *arg)
+{
+	struct postpone_ctx *x = arg;
+	Lanu__V1__Clock old = *c;
+
+	c->postponed = true;
+	c->postpone_reason = (char *)x->reason;
+	c->next_at_ms = deadline_next_at(c);
+	store_clock_put(x->t, c, &old);
+	return x->t->err;
+}
+
+int
+deadline_on_postponed(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
+		      struct msg_error *e)
+{
+	const Lanu__V1__ServicePostponed *m = ev->service_postponed;
+	struct postpone_ctx x = { t, m->reason };
+	const Lanu__V1__Service *svc;
+	int r;
+
+	r = deadline_target(d, "service_postponed", m->service, m->stage, false, e, &svc);
+	if (r < 0)
+		return r;
+	r = deadline_each_open(t, svc, m->stage, m->case_id, deadline_postpone_one, &x);
+	if (r == 0) {
+		deadline_error(e, "event.service_postponed.case_id",
+			       "case '%s' has no open clock of service '%s'", m->case_id,
+			       m->service);
+		return -ENOENT;
+	}
+	return r < 0 ? r : 0;
+}
+
+int
+deadline_on_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+		   const Lanu__V1__DeadlineMissed *m, const Lanu__V1__Envelope *ev)
+{
+	Lanu__V1__Clock *c, old;
+	int r;
+
+	r = deadline_find(t, m->service, m->stage, m->case_id, &c);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (c->state != LANU__V1__CLOCK__STATE__STATE_OPEN) {
+		lanu__v1__clock__free_unpacked(c, NULL);
+		return 0;
+	}
+	r = 1;
+	if (!c->missed) {
+		old = *c;
+		c->missed = true;
+		c->warned = true;
+		c->next_at_ms = deadline_next_at(c);
+		store_clock_put(t, c, &old);
+		r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED, ev,
+				   timesrc_now_usec(&d->clock) / 1000);
+		r = r < 0 ? r : 1;
+	}
+	lanu__v1__clock__free_unpacked(c, NULL);
+	return t->err ? t->err : r;
+}
+
+int
+deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64_t now_ms,
+	      size_t max, bool *ret_more)
+{
+	uint64_t ids[256], ats[256];
+	size_t n = 0;
+	int r;
+
+	if (max > ELEMENTSOF(ids))
+		max = ELEMENTSOF(ids);
+	r = store_clock_fire_due(t, now_ms, ats, ids, max, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		Lanu__V1__Clock *c, old;
+
+		r = store_clock_get(t, ids[i], NULL, &c);
+		if (r == -EBADMSG || r == -ENOENT) {
+			/* A bug, not the data's fault: logged, and not looked at again. */
+			log_errno(LOG_ERR, r, "deadline: clock %" PRIu64 " cannot be read, "
+					      "dropping its timer", ids[i]);
+			store_clock_unfire(t, ats[i], ids[i]);
+			continue;
+		}
+		if (r < 0)
+			return r;
+		old = *c;
+		if (c->state == LANU__V1__CLOCK__STATE__STATE_EARLY) {
+			/* Its request never came. */
+			store_clock_del(t, c);
+			lanu__v1__clock__free_unpacked(c, NULL);
+			continue;
+		}
+		r = 0;
+		if (!c->warned && c->warn_at_ms && c->warn_at_ms <= now_ms) {
+			c->warned = true;
+			/* Past the due instant already: the miss says it all. */
+			if (now_ms <= c->due_at_ms)
+				r = deadline_alert(d, t, q, c,
+						   LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING,
+						   NULL, now_ms);
+		}
+		if (r == 0 && !c->missed && now_ms > c->due_at_ms) {
+			c->missed = true;
+			r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED,
+					   NULL, now_ms);
+		}
+		c->next_at_ms = deadline_next_at(c);
+		if (r == 0)
+			store_clock_put(t, c, &old);
+		lanu__v1__clock__free_unpacked(c, NULL);
+		if (r < 0 || t->err)
+			return t->err ? t->err : r;
+	}
+	*ret_more = n == max;
+	return (int)n;
+}
+
+/* Working days from today to the due day, today counted if it is one; negative
+ * (the working days since) once the due day is past. */
+static int32_t
+deadline_days_left(const struct calendar *cal, int32_t today, int32_t due)
+{
+	if (due >= today)
+		return (int32_t)calendar_working_days_between(cal, today - 1, due);
+	return -(int32_t)calendar_working_days_between(cal, due, today);
+}
+
+/* Is area a, or an area above it, the area want? */
+static bool
+deadline_area_under(const struct lanud *d, const char *a, const char *want)
+{
+	const Lanu__V1__Area *x;
+
+	for (size_t hops = 0; a && *a && hops < 64; hops++) {
+		if (strcmp(a, want) == 0)
+			return true;
+		x = d->routes ? route_area(d->routes, a) : NULL;
+		a = x ? x->parent : NULL;
+	}
+	return false;
+}
+
+struct due_ctx {
+	const struct lanud *d;
+	const Lanu__V1__DueQuery *q;
+	Lanu__V1__ClockList *list;
+	size_t cap;
+	int32_t today;
+};
+
+/* A deep copy, so the reply outlives the transaction. */
+static Lanu__V1__Clock *
+deadline_clock_dup(const Lanu__V1__Clock *c)
+{
+	size_t len = lanu__v1__clock__get_packed_size(c);
+	uint8_t small[1024], *buf = len <= sizeof(small) ? small : malloc(len);
+	Lanu__V1__Clock *copy;
+
+	if (!buf)
+		return NULL;
+	lanu__v1__clock__pack(c, buf);
+	copy = lanu__v1__clock__unpack(NULL, len, buf);
+	if (buf != small)
+		free(buf);
+	return copy;
+}
+
+static int
+deadline_due_cb(const Lanu__V1__Clock *c, void *arg)
+{
+	struct due_ctx *x = arg;
+	const struct calendar *cal;
+	Lanu__V1__Clock *copy;
+	int32_t due;
+
+	if (*x->q->service && strcmp(c->service, x->q->service) != 0)
+		return 0;
+	if (*x->q->area && !deadline_area_under(x->d, c->area, x->q->area))
+		return 0;
+	if (x->list->n_clocks == x->cap) {
+		x->list->more = true;
+		return 1;
+	}
+	if (!(copy = deadline_clock_dup(c)))
+		return -ENOMEM;
+	cal = calendar_get(x->d->calendars, c->calendar);
+	if (!cal)
+		cal = calendar_get(x->d->calendars, CALENDAR_NATIONAL);
+	if (calendar_parse_day(c->due_day, &due) == 0)
+		copy->working_days_left = deadline_days_left(cal, x->today, due);
+	x->list->clocks[x->list->n_clocks++] = copy;
+	return 0;
+}
+
+int
+deadline_due(struct lanud *d, struct store_txn *t, const Lanu__V1__DueQuery *q, uint64_t now_ms,
+	     Lanu__V1__ClockList *list, struct msg_error *e)
+{
+	struct due_ctx x = { d, q, list, q->limit && q->limit < QUERY_PAGE ? q->limit : QUERY_PAGE,
+			     calendar_local_day(now_ms) };
+	uint64_t until = UINT64_MAX;
+	int r;
+
+	if (*q->within) {
+		const struct calendar *national = calendar_get(d->calendars, CALENDAR_NATIONAL);
+		Lanu__V1__Duration__Unit unit;
+		uint32_t count;
+		int32_t day;
+
+		if (value_duration(q->within, &count, &unit) < 0) {
+			deadline_error(e, "due.within", "'%s' is not a span (expected e.g. "
+				       "\"2 working days\" or \"3 weeks\")", q->within);
+			return -EINVAL;
+		}
+		if (unit == LANU__V1__DURATION__UNIT__UNIT_HOURS)
+			until = now_ms + (uint64_t)count * 3600 * 1000;
+		else if (calendar_due_day(national, x.today, count, unit, false, &day) == 0)
+			until = calendar_day_end_ms(day);
+	}
+	list->clocks = calloc(x.cap, sizeof(*list->clocks));
+	if (!list->clocks)
+		return -ENOMEM;
+	r = store_clock_scan_open(t, until, deadline_due_cb, &x);
+	return r < 0 ? r : 0;
+}
+
+void
+deadline_list_clear(Lanu__V1__ClockList *list)
+{
+	for (size_t i = 0; i < list->n_clocks; i++)
+		lanu__v1__clock__free_unpacked(list->clocks[i], NULL);
+	free(list->clocks);
+	list->clocks = NULL;
+	list->n_clocks = 0;
+}
+
+/* "2025", "2025-H1", "2025-Q3", "2025-03", "A..B" (dates), "" (everything). */
+static int
+deadline_period(const char *s, int32_t *ret_from, int32_t *ret_to)
+{
+	int y, n, len = 0;
+	char c;
+
+	if (!*s) {
+		*ret_from = calendar_day(1900, 1, 1);
+		*ret_to = calendar_day(9999, 12, 31);
+		return 0;
+	}
+	if (strlen(s) == 22 && s[10] == '.' && s[11] == '.') {
+		char a[11], b[11];
+
+		memcpy(a, s, 10);
+		a[10] = '\0';
+		memcpy(b, s + 12, 11);
+		if (calendar_parse_day(a, ret_from) < 0 || calendar_parse_day(b, ret_to) < 0 ||
+		    *ret_to < *ret_from)
+			return -EINVAL;
+		return 0;
+	}
+	if (sscanf(s, "%4d%n", &y, &len) != 1 || len != 4 || y < 1900 || y > 9999)
+		return -EINVAL;
+	if (!s[4]) {
+		*ret_from = calendar_day(y, 1, 1);
+		*ret_to = calendar_day(y, 12, 31);
+		return 0;
+	}
+	if (s[4] != '-')
+		return -EINVAL;
+	if ((s[5] == 'H' || s[5] == 'Q') && s[6] >= '1' && s[6] <= '4' && !s[7]) {
+		c = s[5];
+		n = s[6] - '0';
+		if (c == 'H' && n > 2)
+			return -EINVAL;
+		int months = c == 'H' ? 6 : 3;
+		int first = (n - 1) * months + 1;
+
+		*ret_from = calendar_day(y, first, 1);
+		*ret_to = calendar_day(y, first + months, 1) - 1;
+		return 0;
+	}
+	if (sscanf(s + 5, "%2d%n", &n, &len) == 1 && len == 2 && !s[7] && n >= 1 && n <= 12) {
+		*ret_from = calendar_day(y, n, 1);
+		*ret_to = calendar_day(y, n + 1, 1) - 1;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+enum { BY_AREA = 1, BY_LANGUAGE = 2, BY_AGE = 4, BY_URGENCY = 8 };
+
+struct waits {
+	double *v;
+	size_t n, cap;
+};
+
+struct crow {
+	Lanu__V1__ComplianceRow row;
+	struct waits working, days;
+};
+
+struct comp_ctx {
+	const struct lanud *d;
+	unsigned by;
+	uint64_t now_ms;
+	struct crow *rows;
+	size_t n, cap;
+};
+
+static int
+deadline_wait_add(struct waits *w, double v)
+{
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+		double *nv = realloc(w->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		w->v = nv;
+		w->cap = cap;
+	}
+	w->v[w->n++] = v;
+	return 0;
+}
+
+static int
+deadline_double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median (the mean of the middle two for an even count) and the 90th
+ * percentile (nearest rank); -1 if there are none. */
+static void
+deadline_percentiles(struct waits *w, double *ret_median, double *ret_p90)
+{
+	size_t n = w->n;
+
+	if (n == 0) {
+		*ret_median = *ret_p90 = -1;
+		return;
+	}
+	qsort(w->v, n, sizeof(*w->v), deadline_double_cmp);
+	*ret_median = n % 2 ? w->v[n / 2] : (w->v[n / 2 - 1] + w->v[n / 2]) / 2;
+	*ret_p90 = w->v[(size_t)ceil(0.9 * (double)n) - 1];
+}
+
+static struct crow *
+deadline_row(struct comp_ctx *x, const char *stage, const char *group)
+{
+	struct crow *r;
+
+	for (size_t i = 0; i < x->n; i++)
+		if (strcmp(x->rows[i].row.stage, stage) == 0 &&
+		    strcmp(x->rows[i].row.group, group) == 0)
+			return &x->rows[i];
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 16;
+		struct crow *nv = realloc(x->rows, cap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		x->rows = nv;
+		x->cap = cap;
+	}
+	r = &x->rows[x->n];
+	memset(r, 0, sizeof(*r));
+	lanu__v1__compliance_row__init(&r->row);
+	r->row.stage = strdup(stage);
+	r->row.group = strdup(group);
+	if (!r->row.stage || !r->row.group) {
+		free(r->row.stage);
+		free(r->row.group);
+		return NULL;
+	}
+	x->n++;
+	return r;
+}
+
+static void
+deadline_group_add(char *buf, size_t size, const char *name, const char *value)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, size - n, "%s%s=%s", n ? "," : "", name, *value ? value : "-");
+}
+
+static int
+deadline_comp_cb(const Lanu__V1__Clock *c, void *arg)
+{
+	struct comp_ctx *x = arg;
+	char group[4 * LANU_MAX_NAME + 64] = "";
+	const struct calendar *cal;
+	int32_t start, end;
+	struct crow *r;
+
+	if (c->state == LANU__V1__CLOCK__STATE__STATE_EARLY)
+		return 0;
+	if (x->by & BY_AREA)
+		deadline_group_add(group, sizeof(group), "area", c->area);
+	if (x->by & BY_LANGUAGE)
+		deadline_group_add(group, sizeof(group), "language", c->language_group);
+	if (x->by & BY_AGE)
+		deadline_group_add(group, sizeof(group), "age", c->age_group);
+	if (x->by & BY_URGENCY)
+		deadline_group_add(group, sizeof(group), "urgency",
+				   c->urgency == LANU__V1__URGENCY__URGENCY_URGENT ? "urgent"
+										    : "normal");
+	if (!(r = deadline_row(x, c->stage, group)))
+		return -ENOMEM;
+	r->row.opened++;
+	if (c->postponed) {
+		r->row.postponed++;
+		return 0;
+	}
+	switch (c->state) {
+	case LANU__V1__CLOCK__STATE__STATE_OPEN:
+		if (x->now_ms > c->due_at_ms)
+			r->row.missed++;
+		else
+			r->row.pending++;
+		return 0;
+	case LANU__V1__CLOCK__STATE__STATE_CANCELLED:
+		r->row.cancelled++;
+		return 0;
+	case LANU__V1__CLOCK__STATE__STATE_MET:
+		r->row.met++;
+		break;
+	case LANU__V1__CLOCK__STATE__STATE_LATE:
+		r->row.late++;
+		break;
+	default:
+		return 0;
+	}
+	cal = calendar_get(x->d->calendars, c->calendar);
+	if (!cal)
+		cal = calendar_get(x->d->calendars, CALENDAR_NATIONAL);
+	if (calendar_parse_day(c->start_day, &start) < 0)
+		return 0;
+	end = calendar_local_day(c->closed_at_ms);
+	if (end < start)
+		end = start;
+	if (deadline_wait_add(&r->days, end - start) < 0 ||
+	    deadline_wait_add(&r->working, (double)calendar_working_days_between(cal, start,
+										 end)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int
+deadline_compliance(struct lanud *d, struct store_txn *t, const Lanu__V1__ComplianceQuery *q,
+		    uint64_t now_ms, Lanu__V1__ComplianceReport *rep, struct msg_error *e)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} dims[] = { { "area", BY_AREA }, { "language", BY_LANGUAGE }, { "age", BY_AGE },
+		     { "urgency", BY_URGENCY } };
+	struct comp_ctx x = { .d = d, .now_ms = now_ms };
+	char from[11], to[11];
+	int32_t f, l;
+	int r;
+
+	if (deadline_period(q->period, &f, &l) < 0) {
+		deadline_error(e, "compliance.period", "'%s' is not a period (expected e.g. 2025, "
+			       "2025-H1, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30)", q->period);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < q->n_by; i++) {
+		size_t j;
+
+		for (j = 0; j < ELEMENTSOF(dims) && strcmp(q->by[i], dims[j].name) != 0; j++)
+			;
+		if (j == ELEMENTSOF(dims)) {
+			deadline_error(e, "compliance.by", "'%s' is not a breakdown (expected area, "
+				       "language, age or urgency)", q->by[i]);
+			return -EINVAL;
+		}
+		x.by |= dims[j].bit;
+	}
+	calendar_format_day(f, from);
+	calendar_format_day(l, to);
+	r = store_clock_scan_service(t, q->service, from, to, deadline_comp_cb, &x);
+	if (r == 0 && !(rep->rows = calloc(x.n ? x.n : 1, sizeof(*rep->rows))))
+		r = -ENOMEM;
+	for (size_t i = 0; i < x.n; i++) {
+		struct crow *c = &x.rows[i];
+		Lanu__V1__ComplianceRow *row = &c->row;
+		uint64_t judged = row->met + row->late + row->missed;
+
+		row->share_met = judged ? (double)row->met / (double)judged : -1;
+		deadline_percentiles(&c->working, &row->wait_median_working_days,
+				     &row->wait_p90_working_days);
+		deadline_percentiles(&c->days, &row->wait_median_days, &row->wait_p90_days);
+		free(c->working.v);
+		free(c->days.v);
+		if (r == 0) {
+			Lanu__V1__ComplianceRow *copy = malloc(sizeof(*copy));
+
+			if (copy) {
+				*copy = *row;
+				rep->rows[rep->n_rows++] = copy;
+				continue;
+			}
+			r = -ENOMEM;
+		}
+		free(row->stage);
+		free(row->group);
+	}
+	free(x.rows);
+	if (r < 0) {
+		deadline_report_clear(rep);
+		return r;
+	}
+	rep->service = strdup(q->service);
+	rep->from = strdup(from);
+	rep->to = strdup(to);
+	if (!rep->service || !rep->from || !rep->to) {
+		deadline_report_clear(rep);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+deadline_report_clear(Lanu__V1__ComplianceReport *rep)
+{
+	for (size_t i = 0; i < rep->n_rows; i++) {
+		free(rep->rows[i]->stage);
+		free(rep->rows[i]->group);
+		free(rep->rows[i]);
+	}
+	free(rep->rows);
+	if (rep->service != protobuf_c_empty_string)
+		free(rep->service);
+	if (rep->from != protobuf_c_empty_string)
+		free(rep->from);
+	if (rep->to != protobuf_c_empty_string)
+		free(rep->to);
+	lanu__v1__compliance_report__init(rep);
+}

@@ -1,0 +1,53 @@
+/* Access-time clocks: requests open them, deliveries stop them, time fires them. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lanu.pb-c.h"
+
+struct alert_pubq;
+struct lanud;
+struct msg_error;
+struct store_txn;
+
+/* Event handlers, inside the batch's write transaction. Each returns 0, -EINVAL
+ * with e filled (the event names something the plan in force does not have, or
+ * lacks what its limit needs; it is refused and not stored), or the
+ * transaction's sticky error. */
+int deadline_on_requested(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+			  const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e);
+int deadline_on_provided(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+			 const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e);
+int deadline_on_cancelled(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+			  const Lanu__V1__Envelope *ev, struct msg_error *e);
+int deadline_on_postponed(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
+			  struct msg_error *e);
+
+/* Another system says a limit was missed. If lanud keeps that clock open, the two
+ * merge: its DEADLINE_MISSED is raised now unless it already was. Returns 1 if
+ * merged, 0 if lanud keeps no such open clock (the caller raises the alert), or
+ * the sticky error. */
+int deadline_on_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+		       const Lanu__V1__DeadlineMissed *m, const Lanu__V1__Envelope *ev);
+
+/* Fires, in due order, at most max warnings, misses and expiries due at or before
+ * now_ms. Returns how many clocks it handled, or the sticky error; *ret_more says
+ * whether more are due. */
+int deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64_t now_ms,
+		  size_t max, bool *ret_more);
+
+/* Open clocks due before now + q->within, soonest first, filtered by area and
+ * service, into list (its clocks are allocated with malloc: free them with
+ * deadline_list_clear()). Returns 0, -EINVAL with e filled (bad `within`), or
+ * -errno. */
+int deadline_due(struct lanud *d, struct store_txn *t, const Lanu__V1__DueQuery *q,
+		 uint64_t now_ms, Lanu__V1__ClockList *list, struct msg_error *e);
+void deadline_list_clear(Lanu__V1__ClockList *list);
+
+/* The compliance of one service over a period, into rep (free its contents with
+ * deadline_report_clear()). Returns 0, -EINVAL with e filled, or -errno. */
+int deadline_compliance(struct lanud *d, struct store_txn *t, const Lanu__V1__ComplianceQuery *q,
+			uint64_t now_ms, Lanu__V1__ComplianceReport *rep, struct msg_error *e);
+void deadline_report_clear(Lanu__V1__ComplianceReport *rep);
