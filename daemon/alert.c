@@ -107,6 +107,13 @@ alert_queue(struct alert_pubq *q, const char *rcpt, const Lanu__V1__Alert *a, ui
 int
 alert_raise(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Alert *a)
 {
+	return alert_raise_resolving(d, t, q, a, 0);
+}
+
+int
+alert_raise_resolving(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+		      Lanu__V1__Alert *a, int resolves)
+{
 	const char *rcpts[LANU_MAX_RECIPIENTS];
 	uint64_t prev[LANU_MAX_RECIPIENTS];
 	char id[STORE_ALERT_ID_MAX];
@@ -121,6 +128,22 @@ alert_raise(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu__V1
 		struct route_alert ra = { a->kind, a->severity, a->service, NULL, NULL, a->area };
 
 		a->n_recipients = route_match(d->routes, &ra, rcpts, ELEMENTSOF(rcpts));
+		if (resolves) {
+			const char *more[LANU_MAX_RECIPIENTS];
+			size_t n;
+
+			ra.kind = resolves;
+			ra.severity = LANU__V1__SEVERITY__SEVERITY_CRITICAL;
+			n = route_match(d->routes, &ra, more, ELEMENTSOF(more));
+			for (size_t i = 0; i < n && a->n_recipients < ELEMENTSOF(rcpts); i++) {
+				size_t j = 0;
+
+				while (j < a->n_recipients && strcmp(rcpts[j], more[i]) != 0)
+					j++;
+				if (j == a->n_recipients)
+					rcpts[a->n_recipients++] = more[i];
+			}
+		}
 	}
 	a->recipients = (char **)rcpts;
 	store_append_alert(t, a, id, prev);

@@ -334,7 +334,9 @@ deadline_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 	a.dedup_key = key;
 	a.event_id = ev ? ev->event_id : c->event_id;
 	a.producer = ev ? ev->producer : c->producer;
-	r = alert_raise(d, t, q, &a);
+	/* A resolution goes to whoever was told of the miss. */
+	r = alert_raise_resolving(d, t, q, &a, kind == LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED ?
+				  LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED : 0);
 	return r < 0 ? r : 0;
 }
 
