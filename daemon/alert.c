@@ -125,7 +125,8 @@ alert_raise_resolving(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 	if (t->err)
 		return t->err;
 	if (d->routes) {
-		struct route_alert ra = { a->kind, a->severity, a->service, NULL, NULL, a->area };
+		struct route_alert ra = { a->kind, a->severity, a->service, a->indicator, a->measure,
+					  a->area };
 
 		a->n_recipients = route_match(d->routes, &ra, rcpts, ELEMENTSOF(rcpts));
 		if (resolves) {

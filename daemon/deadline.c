@@ -340,6 +340,206 @@ deadline_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 	return r < 0 ? r : 0;
 }
 
+/*
+ * Compliance indicators: an indicator whose source is `compliance` of a service
+ * (and stage) is the share of its clocks decided in the last 12 months (by the
+ * month of the decision) that were met: a clock counts as not met when its miss
+ * fires (or it is provided late without one), as met when provided in time, and
+ * not at all when cancelled or postponed. Each breakdown the indicator asks for
+ * (area, language group, age group) is kept as its own group besides the whole.
+ * When the share falls below the warning threshold (or the target, if the plan
+ * gives none) or the critical one, COMPLIANCE_BELOW_TARGET goes out once; it
+ * takes a rise of LANU_COMPLIANCE_HYSTERESIS points above the threshold to clear
+ * it (RESOLVED), so a share that wavers on a threshold does not flap. Below
+ * LANU_COMPLIANCE_MIN_SAMPLE decided clocks the level stays as it was.
+ */
+enum { LEVEL_OK = 0, LEVEL_WARNING = 1, LEVEL_CRITICAL = 2 };
+
+/* The month m months before "YYYY-MM" month, into out. */
+static void
+deadline_month_back(const char *month, int m, char out[8])
+{
+	int y = atoi(month), mo = atoi(month + 5) - 1 - m;
+
+	while (mo < 0) {
+		mo += 12;
+		y--;
+	}
+	snprintf(out, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)(mo % 12) + 1u);
+}
+
+/* Is v on the wrong side of threshold th, or not yet margin clear of it? A
+ * percent's margin stops at the end of the scale: a target of 100 % is cleared by
+ * reaching it. */
+static bool
+deadline_worse(const Lanu__V1__Indicator *ind, double th, double v, double margin)
+{
+	bool lower = ind->direction == LANU__V1__DIRECTION__DIRECTION_LOWER_IS_BETTER;
+	bool percent = ind->unit == LANU__V1__INDICATOR_UNIT__INDICATOR_UNIT_PERCENT;
+
+	if (lower) {
+		if (percent && th - margin < 0)
+			margin = th;
+		return v > th - margin;
+	}
+	if (percent && th + margin > 100)
+		margin = 100 - th;
+	return v < th + margin;
+}
+
+/* The level value v deserves, coming from level cur (hysteresis on the way up). */
+static int
+deadline_level(const Lanu__V1__Indicator *ind, double v, int cur)
+{
+	const Lanu__V1__Number *warn = ind->warning ? ind->warning : ind->target;
+	double h = LANU_COMPLIANCE_HYSTERESIS;
+
+	if (ind->critical &&
+	    deadline_worse(ind, ind->critical->value, v, cur >= LEVEL_CRITICAL ? h : 0))
+		return LEVEL_CRITICAL;
+	if (warn && deadline_worse(ind, warn->value, v, cur >= LEVEL_WARNING ? h : 0))
+		return LEVEL_WARNING;
+	return LEVEL_OK;
+}
+
+static int
+deadline_indicator_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+			 const Lanu__V1__Indicator *ind, const char *group, const char *area,
+			 int level, double v, uint64_t n, uint64_t now_ms)
+{
+	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
+	Lanu__V1__Text text = LANU__V1__TEXT__INIT;
+	char subject[LANU_MAX_NAME + 16], fi[512], sv[512], en[512], g[4 * LANU_MAX_NAME + 16];
+	const char *svc = ind->source ? ind->source->service : "";
+	int r;
+
+	snprintf(subject, sizeof(subject), "indicator:%s", ind->id);
+	snprintf(g, sizeof(g), "%s%.200s%s", *group ? " (" : "", group, *group ? ")" : "");
+	if (level == LEVEL_OK) {
+		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED;
+		a.severity = LANU__V1__SEVERITY__SEVERITY_INFO;
+		snprintf(fi, sizeof(fi), "Määräaikojen toteutuminen palautui: mittari %s%s on %.1f %% "
+			 "(%" PRIu64 " asiaa 12 kuukaudessa).", ind->id, g, v, n);
+		snprintf(sv, sizeof(sv), "Andelen inom tidsfristen har återhämtat sig: indikator "
+			 "%s%s är %.1f %% (%" PRIu64 " ärenden på 12 månader).", ind->id, g, v, n);
+		snprintf(en, sizeof(en), "Compliance recovered: indicator %s%s is %.1f %% "
+			 "(%" PRIu64 " cases in 12 months).", ind->id, g, v, n);
+	} else {
+		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET;
+		a.severity = level == LEVEL_CRITICAL ? LANU__V1__SEVERITY__SEVERITY_CRITICAL
+						     : LANU__V1__SEVERITY__SEVERITY_WARNING;
+		snprintf(fi, sizeof(fi), "Määräaikojen toteutuminen alle %s: mittari %s%s on "
+			 "%.1f %% (%" PRIu64 " asiaa 12 kuukaudessa).",
+			 level == LEVEL_CRITICAL ? "kriittisen rajan" : "tavoitteen", ind->id, g, v, n);
+		snprintf(sv, sizeof(sv), "Andelen inom tidsfristen under %s: indikator %s%s är "
+			 "%.1f %% (%" PRIu64 " ärenden på 12 månader).",
+			 level == LEVEL_CRITICAL ? "den kritiska gränsen" : "målet", ind->id, g, v, n);
+		snprintf(en, sizeof(en), "Compliance below %s: indicator %s%s is %.1f %% "
+			 "(%" PRIu64 " cases in 12 months).",
+			 level == LEVEL_CRITICAL ? "the critical threshold" : "target", ind->id, g, v,
+			 n);
+	}
+	text.fi = fi;
+	text.sv = sv;
+	text.en = en;
+	a.subject = subject;
+	a.indicator = ind->id;
+	a.service = (char *)svc;
+	a.area = (char *)area;
+	a.text = &text;
+	a.raised_at_ms = now_ms;
+	r = alert_raise_resolving(d, t, q, &a, level == LEVEL_OK ?
+				  LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET : 0);
+	return r < 0 ? r : 0;
+}
+
+/* Re-judges one group of an indicator after its counts changed in month. */
+static int
+deadline_indicator_judge(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+			 const Lanu__V1__Indicator *ind, const char *group, const char *area,
+			 uint64_t now_ms)
+{
+	char to[11], from[8];
+	uint64_t met, not_met, n;
+	int cur, level, r;
+	double v;
+
+	calendar_format_day(calendar_local_day(now_ms), to);
+	to[7] = '\0';
+	deadline_month_back(to, 11, from);
+	r = store_comp_sum(t, ind->id, group, from, to, &met, &not_met);
+	if (r < 0)
+		return r == -EINVAL ? 0 : r;
+	n = met + not_met;
+	if (n < LANU_COMPLIANCE_MIN_SAMPLE)
+		return 0;
+	v = 100.0 * (double)met / (double)n;
+	cur = store_comp_level(t, ind->id, group);
+	level = deadline_level(ind, v, cur);
+	if (level == cur)
+		return 0;
+	store_comp_set_level(t, ind->id, group, level);
+	/* Worse: told. Back to fine: resolved. Critical to warning: quietly. */
+	if (level > cur || level == LEVEL_OK)
+		return deadline_indicator_alert(d, t, q, ind, group, area, level, v, n, now_ms);
+	return t->err;
+}
+
+/* c was decided (met +1, or not met +1) or undecided (-1) in the month of day. */
+static int
+deadline_count(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+	       const Lanu__V1__Clock *c, int met, int not_met, const char *day, uint64_t now_ms)
+{
+	char month[8];
+
+	if (!d->plan || c->postponed || strlen(day) < 7)
+		return 0;
+	memcpy(month, day, 7);
+	month[7] = '\0';
+	for (size_t i = 0; i < d->plan->n_indicators; i++) {
+		const Lanu__V1__Indicator *ind = d->plan->indicators[i];
+		const Lanu__V1__IndicatorSource *src = ind->source;
+		char groups[4][3 * LANU_MAX_NAME + 16];
+		size_t n = 0;
+		int r;
+
+		if (!src || src->kind != LANU__V1__INDICATOR_SOURCE__KIND__KIND_COMPLIANCE ||
+		    strcmp(src->service, c->service) != 0 ||
+		    (*src->stage && strcmp(src->stage, c->stage) != 0))
+			continue;
+		groups[n++][0] = '\0';
+		for (size_t j = 0; j < ind->n_breakdown && n < ELEMENTSOF(groups); j++) {
+			const char *name = NULL, *value = NULL;
+
+			switch (ind->breakdown[j]) {
+			case LANU__V1__DIMENSION__DIMENSION_AREA:
+				name = "area", value = c->area;
+				break;
+			case LANU__V1__DIMENSION__DIMENSION_LANGUAGE_GROUP:
+				name = "language", value = c->language_group;
+				break;
+			case LANU__V1__DIMENSION__DIMENSION_AGE_GROUP:
+				name = "age", value = c->age_group;
+				break;
+			default:	/* grade, gender: not on a clock */
+				break;
+			}
+			if (name && *value)
+				snprintf(groups[n++], sizeof(groups[0]), "%s=%s", name, value);
+		}
+		for (size_t j = 0; j < n; j++) {
+			store_comp_add(t, ind->id, groups[j], month, met, not_met);
+			r = deadline_indicator_judge(d, t, q, ind, groups[j],
+						     strncmp(groups[j], "area=", 5) == 0 ? c->area
+											 : "",
+						     now_ms);
+			if (r < 0 || t->err)
+				return t->err ? t->err : r;
+		}
+	}
+	return 0;
+}
+
 static int deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 			  Lanu__V1__Clock *c, const Lanu__V1__Clock *old, uint64_t provided_ms,
 			  const Lanu__V1__Envelope *ev, uint64_t now_ms, int depth);
@@ -402,6 +602,17 @@ deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu_
 	store_clock_put(t, c, old);
 	if (t->err)
 		return t->err;
+	if (c->state == LANU__V1__CLOCK__STATE__STATE_MET) {
+		char day[11];
+
+		calendar_format_day(calendar_local_day(provided_ms), day);
+		r = deadline_count(d, t, q, c, 1, 0, day, now_ms);
+	} else {
+		/* late: already counted when its miss fired */
+		r = c->missed ? 0 : deadline_count(d, t, q, c, 0, 1, c->due_day, now_ms);
+	}
+	if (r < 0)
+		return r;
 	if (c->missed && (r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED,
 					     ev, now_ms)) < 0)
 		return r;
@@ -628,6 +839,7 @@ struct cancel_ctx {
 	struct store_txn *t;
 	struct alert_pubq *q;
 	const Lanu__V1__Envelope *ev;
+	uint64_t now_ms;
 };
 
 static int
@@ -635,6 +847,7 @@ deadline_cancel_one(Lanu__V1__Clock *c, void *arg)
 {
 	struct cancel_ctx *x = arg;
 	Lanu__V1__Clock old = *c;
+	int r;
 
 	c->state = LANU__V1__CLOCK__STATE__STATE_CANCELLED;
 	c->closed_at_ms = x->ev->occurred_at_ms;
@@ -645,8 +858,12 @@ deadline_cancel_one(Lanu__V1__Clock *c, void *arg)
 		return x->t->err;
 	if (!c->missed)
 		return 0;
+	/* a cancelled clock is not judged: its miss no longer counts */
+	r = deadline_count(x->d, x->t, x->q, c, 0, -1, c->due_day, x->now_ms);
+	if (r < 0)
+		return r;
 	return deadline_alert(x->d, x->t, x->q, c, LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED, x->ev,
-			      x->ev->occurred_at_ms);
+			      x->now_ms);
 }
 
 int
@@ -654,7 +871,7 @@ deadline_on_cancelled(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 		      const Lanu__V1__Envelope *ev, struct msg_error *e)
 {
 	const Lanu__V1__CaseCancelled *m = ev->case_cancelled;
-	struct cancel_ctx x = { d, t, q, ev };
+	struct cancel_ctx x = { d, t, q, ev, timesrc_now_usec(&d->clock) / 1000 };
 	const Lanu__V1__Service *svc;
 	int r;
 
@@ -667,8 +884,11 @@ deadline_on_cancelled(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 }
 
 struct postpone_ctx {
+	struct lanud *d;
 	struct store_txn *t;
+	struct alert_pubq *q;
 	const char *reason;
+	uint64_t now_ms;
 };
 
 static int
@@ -676,7 +896,12 @@ deadline_postpone_one(Lanu__V1__Clock *c, void *arg)
 {
 	struct postpone_ctx *x = arg;
 	Lanu__V1__Clock old = *c;
+	int r;
 
+	/* set apart: a miss it had no longer counts */
+	if (c->missed && (r = deadline_count(x->d, x->t, x->q, c, 0, -1, c->due_day,
+					     x->now_ms)) < 0)
+		return r;
 	c->postponed = true;
 	c->postpone_reason = (char *)x->reason;
 	c->next_at_ms = deadline_next_at(c);
@@ -685,11 +910,11 @@ deadline_postpone_one(Lanu__V1__Clock *c, void *arg)
 }
 
 int
-deadline_on_postponed(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
-		      struct msg_error *e)
+deadline_on_postponed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+		      const Lanu__V1__Envelope *ev, struct msg_error *e)
 {
 	const Lanu__V1__ServicePostponed *m = ev->service_postponed;
-	struct postpone_ctx x = { t, m->reason };
+	struct postpone_ctx x = { d, t, q, m->reason, timesrc_now_usec(&d->clock) / 1000 };
 	const Lanu__V1__Service *svc;
 	int r;
 
@@ -731,6 +956,9 @@ deadline_on_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 		store_clock_put(t, c, &old);
 		r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED, ev,
 				   timesrc_now_usec(&d->clock) / 1000);
+		if (r == 0)
+			r = deadline_count(d, t, q, c, 0, 1, c->due_day,
+					   timesrc_now_usec(&d->clock) / 1000);
 		r = r < 0 ? r : 1;
 	}
 	lanu__v1__clock__free_unpacked(c, NULL);
@@ -783,6 +1011,8 @@ deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64
 			c->missed = true;
 			r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED,
 					   NULL, now_ms);
+			if (r == 0)
+				r = deadline_count(d, t, q, c, 0, 1, c->due_day, now_ms);
 		}
 		c->next_at_ms = deadline_next_at(c);
 		if (r == 0)

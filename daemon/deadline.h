@@ -22,8 +22,8 @@ int deadline_on_provided(struct lanud *d, struct store_txn *t, struct alert_pubq
 			 const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e);
 int deadline_on_cancelled(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 			  const Lanu__V1__Envelope *ev, struct msg_error *e);
-int deadline_on_postponed(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
-			  struct msg_error *e);
+int deadline_on_postponed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+			  const Lanu__V1__Envelope *ev, struct msg_error *e);
 
 /* Another system says a limit was missed. If lanud keeps that clock open, the two
  * merge: its DEADLINE_MISSED is raised now unless it already was. Returns 1 if

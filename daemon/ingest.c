@@ -315,7 +315,7 @@ ingest_handle(struct lanud *d, struct store_txn *t, struct batch *b, struct pend
 	case LANU__V1__ENVELOPE__PAYLOAD_CASE_CANCELLED:
 		return deadline_on_cancelled(d, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_POSTPONED:
-		return deadline_on_postponed(d, t, ev, &p->err);
+		return deadline_on_postponed(d, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED:
 		return alert_on_deadline_missed(d, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED:

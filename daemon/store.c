@@ -20,6 +20,8 @@
  *	clk_fire  at_ms (u64 BE) + clock id -> ""	(each clock's next warning, miss or expiry)
  *	clk_due	  due_at_ms (u64 BE) + clock id -> ""	(open clocks by due instant)
  *	clk_svc	  service NUL start day "YYYY-MM-DD" + clock id -> ""	(by start, for compliance)
+ *	comp	  "n" NUL indicator NUL group NUL "YYYY-MM" -> met, not met (2 x u64 BE)
+ *		  "l" NUL indicator NUL group -> level (u64 BE)	(compliance indicators)
  *
  * Integer keys are big-endian so cursor order is numeric order (rule 19). The
  * alert sequence is assigned inside the write transaction that stores the alert,
@@ -49,7 +51,7 @@
 struct store {
 	MDB_env *env;
 	MDB_dbi meta, events, dedup, alerts, akeys, by_rcpt, open, plan, plan_versions;
-	MDB_dbi clocks, clk_case, clk_fire, clk_due, clk_svc;
+	MDB_dbi clocks, clk_case, clk_fire, clk_due, clk_svc, comp;
 	uint64_t map_max;
 	int lock_fd;
 };
@@ -167,6 +169,7 @@ store_init_dbs(struct store *s)
 		{ "clk_fire", offsetof(struct store, clk_fire) },
 		{ "clk_due", offsetof(struct store, clk_due) },
 		{ "clk_svc", offsetof(struct store, clk_svc) },
+		{ "comp", offsetof(struct store, comp) },
 	};
 	struct store_txn t;
 	uint64_t schema;
@@ -1329,4 +1332,108 @@ store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn,
 	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
 		return store_fail(t, store_errno(rc));
 	return 0;
+}
+
+/* "n"/"l" NUL indicator NUL group [NUL month]. Returns the key length, 0 if too long. */
+static size_t
+store_comp_key(char *buf, size_t size, char tag, const char *ind, const char *group,
+	       const char *month)
+{
+	int n = month ? snprintf(buf, size, "%c%c%s%c%s%c%s", tag, 0, ind, 0, group, 0, month)
+		      : snprintf(buf, size, "%c%c%s%c%s", tag, 0, ind, 0, group);
+
+	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+}
+
+void
+store_comp_add(struct store_txn *t, const char *ind, const char *group, const char *month,
+	       int64_t met, int64_t not_met)
+{
+	char key[2 * LANU_MAX_NAME + 3 * LANU_MAX_NAME + 16];
+	uint64_t cur[2] = { 0, 0 }, be[2];
+	MDB_val k, v;
+
+	k.mv_size = store_comp_key(key, sizeof(key), 'n', ind, group, month);
+	k.mv_data = key;
+	if (!k.mv_size || t->err)
+		return;
+	if (store_get(t, t->s->comp, &k, &v) == 0 && v.mv_size == 16) {
+		memcpy(be, v.mv_data, 16);
+		cur[0] = be64toh(be[0]);
+		cur[1] = be64toh(be[1]);
+	}
+	/* Counts never go below zero, whatever order the changes come in. */
+	cur[0] = met < 0 && (uint64_t)-met > cur[0] ? 0 : cur[0] + (uint64_t)met;
+	cur[1] = not_met < 0 && (uint64_t)-not_met > cur[1] ? 0 : cur[1] + (uint64_t)not_met;
+	be[0] = htobe64(cur[0]);
+	be[1] = htobe64(cur[1]);
+	v = (MDB_val){ 16, be };
+	store_put(t, t->s->comp, &k, &v, 0);
+}
+
+int
+store_comp_sum(struct store_txn *t, const char *ind, const char *group, const char *from_month,
+	       const char *to_month, uint64_t *ret_met, uint64_t *ret_not_met)
+{
+	char key[2 * LANU_MAX_NAME + 3 * LANU_MAX_NAME + 16], end[sizeof(key)];
+	uint64_t met = 0, not_met = 0, be[2];
+	size_t kl, el;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if (t->err)
+		return t->err;
+	kl = store_comp_key(key, sizeof(key), 'n', ind, group, from_month);
+	el = store_comp_key(end, sizeof(end), 'n', ind, group, to_month);
+	if (!kl || !el)
+		return -EINVAL;
+	if ((rc = mdb_cursor_open(t->txn, t->s->comp, &c)) != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	k = (MDB_val){ kl, key };
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != el || memcmp(k.mv_data, end, el - 7) != 0 ||
+		    memcmp(k.mv_data, end, el) > 0)
+			break;
+		if (v.mv_size != 16)
+			continue;
+		memcpy(be, v.mv_data, 16);
+		met += be64toh(be[0]);
+		not_met += be64toh(be[1]);
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return store_fail(t, store_errno(rc));
+	*ret_met = met;
+	*ret_not_met = not_met;
+	return 0;
+}
+
+int
+store_comp_level(struct store_txn *t, const char *ind, const char *group)
+{
+	char key[2 * LANU_MAX_NAME + 3 * LANU_MAX_NAME + 16];
+	MDB_val k, v;
+
+	k.mv_size = store_comp_key(key, sizeof(key), 'l', ind, group, NULL);
+	k.mv_data = key;
+	if (!k.mv_size || store_get(t, t->s->comp, &k, &v) != 0)
+		return 0;
+	return (int)store_val_u64(&v);
+}
+
+void
+store_comp_set_level(struct store_txn *t, const char *ind, const char *group, int level)
+{
+	char key[2 * LANU_MAX_NAME + 3 * LANU_MAX_NAME + 16];
+	uint64_t be;
+	MDB_val k, v;
+
+	k.mv_size = store_comp_key(key, sizeof(key), 'l', ind, group, NULL);
+	k.mv_data = key;
+	if (!k.mv_size)
+		return;
+	v = store_u64(&be, (uint64_t)level);
+	store_put(t, t->s->comp, &k, &v, 0);
 }

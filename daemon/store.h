@@ -160,3 +160,15 @@ int store_clock_scan_service(struct store_txn *t, const char *service, const cha
 
 /* Every open clock due at or before until_ms, soonest first. */
 int store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn, void *arg);
+
+/* Compliance indicators (deadline.c): per indicator, breakdown group ("" for all)
+ * and month "YYYY-MM", the clocks decided met and not met. Counts stop at 0. */
+void store_comp_add(struct store_txn *t, const char *ind, const char *group, const char *month,
+		    int64_t met, int64_t not_met);
+/* Their sums over from_month..to_month. 0, -EINVAL (ids too long), or -errno. */
+int store_comp_sum(struct store_txn *t, const char *ind, const char *group,
+		   const char *from_month, const char *to_month, uint64_t *ret_met,
+		   uint64_t *ret_not_met);
+/* The alert level an indicator's group is at: 0 fine, 1 warning, 2 critical. */
+int store_comp_level(struct store_txn *t, const char *ind, const char *group);
+void store_comp_set_level(struct store_txn *t, const char *ind, const char *group, int level);

@@ -17,6 +17,8 @@
 #define ZSOCK_STALL_MS		1000		/* a peer that reads nothing this long loses its reply */
 
 #define LANU_EARLY_KEEP_DAYS	30		/* a delivery before its request waits this long */
+#define LANU_COMPLIANCE_MIN_SAMPLE 5		/* decided clocks before an indicator is judged */
+#define LANU_COMPLIANCE_HYSTERESIS 2.0		/* points above a threshold to clear it */
 #define LANU_FIRE_MAX		256		/* clock warnings and misses fired per batch */
 #define STORE_BATCH_MAX		1024		/* requests committed per write transaction */
 #define STORE_MAP_INITIAL	(64ULL << 20)	/* default initial map size */
