@@ -5,7 +5,7 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE    ?= cmake
 CONF     ?= examples/lanud.conf
 
-.PHONY: all deps build build-asan run test test-unit fuzz bench install clean
+.PHONY: all deps build build-asan run test test-unit fuzz bench bench-clocks install clean
 
 all: build
 
@@ -48,6 +48,9 @@ fuzz: deps
 
 bench: build
 	$(BUILD)/bench/lanubench
+
+bench-clocks: build
+	$(BUILD)/bench/clockbench
 
 install: build
 	$(CMAKE) --install $(BUILD)

@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "bench.h"
 #include "client.h"
 
 struct opts {
@@ -38,6 +39,7 @@ struct opts {
 	size_t events, window;
 	bool requests;		/* ServiceRequested only (stored, no alert) */
 	bool json;
+	uint64_t base_ms;	/* the real time at start */
 };
 
 struct result {
@@ -48,42 +50,12 @@ struct result {
 	double batch;		/* lanud's average requests per commit */
 };
 
-static char dir[256];
-static pid_t lanud_pid;
-
-static double
-now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-_Noreturn static void
-die(const char *what)
-{
-	fprintf(stderr, "lanubench: %s\n", what);
-	if (lanud_pid > 0)
-		kill(lanud_pid, SIGKILL);
-	exit(1);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void
 percentiles(double *lat, size_t n, struct result *r)
 {
-	qsort(lat, n, sizeof(*lat), cmp_double);
-	r->p50 = lat[n / 2] * 1e3;
-	r->p99 = lat[n * 99 / 100] * 1e3;
-	r->max = lat[n - 1] * 1e3;
+	r->p50 = percentile_ms(lat, n, 50);
+	r->p99 = percentile_ms(lat, n, 99);
+	r->max = percentile_ms(lat, n, 100);
 }
 
 /* Fills req with event i, using the caller's buffers. */
@@ -97,7 +69,7 @@ make_event(const struct opts *o, size_t i, Lanu__V1__Request *req, Lanu__V1__Env
 	snprintf(cs, 32, "case-%zu", i);
 	ev->event_id = id;
 	ev->producer = (char *)"bench";
-	ev->occurred_at_ms = 1767261600000ULL + i;
+	ev->occurred_at_ms = o->base_ms + i;	/* now: a request's clock opens, not yet due */
 	if (o->requests) {
 		lanu__v1__service_requested__init(sr);
 		sr->case_id = cs;
@@ -121,59 +93,16 @@ make_event(const struct opts *o, size_t i, Lanu__V1__Request *req, Lanu__V1__Env
 	req->event = ev;
 }
 
-static void
-start_lanud(const struct opts *o)
-{
-	char conf[512], ingest[300], log[300];
-	struct client *c;
-	FILE *f;
-
-	snprintf(conf, sizeof(conf), "%s/lanud.conf", dir);
-	f = fopen(conf, "w");
-	if (!f)
-		die("cannot write the configuration");
-	fprintf(f, "ingest ipc://%s/in.sock\npublish ipc://%s/pub.sock\nstate-dir %s/state\n"
-		   "plan %s/plan.yaml\nlog-level warning\nmap-size 256M\nmap-max 8G\n",
-		   dir, dir, dir, dir);
-	fclose(f);
-	snprintf(conf, sizeof(conf), "%s/plan.yaml", dir);
-	if (!(f = fopen(conf, "w")))
-		die("cannot write the plan");
-	fprintf(f, "lanu-plan: 1\n"
-		   "plan: {id: bench, organiser: Bench, title: Benchmark, period: 2025-2028}\n"
-		   "areas: [{id: school-12, name: School 12, kind: school}]\n"
-		   "recipients: [{id: bench-board, name: Bench board, kind: board}]\n"
-		   "services:\n"
-		   "  - {id: school-social-worker, name: School social worker,\n"
-		   "     limits: {normal: 7 working days}}\n"
-		   "routes: [{kinds: deadline-missed, to: bench-board}]\n");
-	fclose(f);
-	snprintf(conf, sizeof(conf), "%s/lanud.conf", dir);
-	snprintf(log, sizeof(log), "%s/lanud.log", dir);
-	lanud_pid = fork();
-	if (lanud_pid == 0) {
-		freopen(log, "w", stderr);
-		execl(o->lanud, o->lanud, "-c", conf, (char *)NULL);
-		_exit(127);
-	}
-	snprintf(ingest, sizeof(ingest), "ipc://%s/in.sock", dir);
-	if (client_connect(ingest, &c) < 0)
-		die("cannot connect");
-	for (double t0 = now_s(); now_s() - t0 < 10;) {
-		Lanu__V1__StatusQuery q = LANU__V1__STATUS_QUERY__INIT;
-		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
-		Lanu__V1__Reply *rep;
-
-		req.body_case = LANU__V1__REQUEST__BODY_STATUS;
-		req.status = &q;
-		if (client_call(c, &req, 500, &rep) == 0) {
-			lanu__v1__reply__free_unpacked(rep, NULL);
-			client_free(c);
-			return;
-		}
-	}
-	die("lanud did not answer in 10 s (see its log in the temp dir)");
-}
+/* One area, one service with a limit, every miss to one recipient. */
+static const char bench_plan[] =
+	"lanu-plan: 1\n"
+	"plan: {id: bench, organiser: Bench, title: Benchmark, period: 2025-2030}\n"
+	"areas: [{id: school-12, name: School 12, kind: school}]\n"
+	"recipients: [{id: bench-board, name: Bench board, kind: board}]\n"
+	"services:\n"
+	"  - {id: school-social-worker, name: School social worker,\n"
+	"     limits: {normal: 7 working days}}\n"
+	"routes: [{kinds: deadline-missed, to: bench-board}]\n";
 
 /* Sends events [first, first+n) with at most window in flight; sends are paced at
  * rate ev/s when rate > 0. Latencies into lat[0..n). */
@@ -266,14 +195,8 @@ drive(const struct opts *o, struct client *c, struct sub *s, size_t first, size_
 static void
 lanud_commits(struct client *c, uint64_t *commits, uint64_t *events)
 {
-	Lanu__V1__StatusQuery q = LANU__V1__STATUS_QUERY__INIT;
-	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
-	Lanu__V1__Reply *rep;
+	Lanu__V1__Reply *rep = bench_status(c);
 
-	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
-	req.status = &q;
-	if (client_call(c, &req, 5000, &rep) < 0 || !rep->status)
-		die("lanud did not answer a status query");
 	*commits = rep->status->commits;
 	*events = rep->status->committed_events;
 	lanu__v1__reply__free_unpacked(rep, NULL);
@@ -282,16 +205,14 @@ lanud_commits(struct client *c, uint64_t *commits, uint64_t *events)
 static void
 bench_lanud(const struct opts *o, struct result *peak, struct result *half)
 {
-	char ingest[300], publish[300];
 	char *rcpt[] = { (char *)"bench-board" };
 	double *lat = calloc(o->events, sizeof(*lat));
 	struct client *c;
 	struct sub *s;
 	size_t warm = 0;
 
-	snprintf(ingest, sizeof(ingest), "ipc://%s/in.sock", dir);
-	snprintf(publish, sizeof(publish), "ipc://%s/pub.sock", dir);
-	if (!lat || client_connect(ingest, &c) < 0 || sub_connect(publish, rcpt, 1, &s) < 0)
+	if (!lat || client_connect(bench_ingest(), &c) < 0 ||
+	    sub_connect(bench_publish(), rcpt, 1, &s) < 0)
 		die("cannot connect to lanud");
 	/* Warm up until the subscription is live (PUB/SUB joins asynchronously). */
 	for (;;) {
@@ -368,7 +289,7 @@ bench_zmq(const struct opts *o, size_t frame)
 	double t0;
 	pid_t pid;
 
-	snprintf(ep, sizeof(ep), "ipc://%s/echo.sock", dir);
+	snprintf(ep, sizeof(ep), "ipc://%s/echo.sock", bench_dir);
 	pid = echo_server(ep);
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_connect(s, ep);
@@ -422,7 +343,7 @@ bench_lmdb(const struct opts *o, const char *name, size_t batch, size_t env_size
 	MDB_env *env;
 	double t0;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", bench_dir, name);
 	mkdir(path, 0700);
 	lmdb_check(mdb_env_create(&env), "create");
 	mdb_env_set_maxdbs(env, 16);
@@ -476,20 +397,6 @@ bench_lmdb(const struct opts *o, const char *name, size_t batch, size_t env_size
 	return rate;
 }
 
-static void
-cleanup(void)
-{
-	char cmd[300];
-
-	if (lanud_pid > 0) {
-		kill(lanud_pid, SIGTERM);
-		waitpid(lanud_pid, NULL, 0);
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (dir[0] && system(cmd) != 0)
-		fprintf(stderr, "lanubench: could not remove %s\n", dir);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -503,8 +410,6 @@ main(int argc, char **argv)
 	};
 	struct opts o = { .events = 100000, .window = 256 };
 	struct result peak, half;
-	char self[512], lanud[600];
-	ssize_t n;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
@@ -526,23 +431,9 @@ main(int argc, char **argv)
 	}
 	if (o.events < 1000 || o.window < 1 || o.window > 4096)
 		die("--events must be at least 1000 and --window 1..4096");
-	if (!o.lanud) {
-		/* The lanud built next to us: <build>/bench/lanubench -> <build>/daemon/lanud */
-		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n < 0)
-			die("cannot find myself; give --lanud");
-		self[n] = '\0';
-		*strrchr(self, '/') = '\0';
-		snprintf(lanud, sizeof(lanud), "%s/../daemon/lanud", self);
-		o.lanud = lanud;
-	}
-	snprintf(dir, sizeof(dir), "%s/lanubench.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(dir))
-		die("cannot make a temp dir");
-	atexit(cleanup);
-	signal(SIGPIPE, SIG_IGN);
-
-	start_lanud(&o);
+	o.lanud = bench_setup("lanubench", o.lanud);
+	o.base_ms = (uint64_t)time(NULL) * 1000;
+	bench_start_lanud(o.lanud, bench_plan, NULL);
 	bench_lanud(&o, &peak, &half);
 	if (peak.not_ok)
 		die("lanud refused events it should have taken");

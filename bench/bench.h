@@ -1,0 +1,38 @@
+/* What lanubench and clockbench share: a temp dir, a lanud started in it, timing. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "client.h"
+
+extern char bench_dir[256];	/* the temp dir, removed at exit */
+extern pid_t bench_lanud_pid;
+
+double now_s(void);
+_Noreturn void die(const char *what);
+
+/* Sorts lat (seconds) and returns its p-th percentile (0..100, nearest rank) in ms. */
+double percentile_ms(double *lat, size_t n, double p);
+
+/* Makes the temp dir (removed at exit) and finds lanud: path, or the one built next
+ * to argv0's binary (<build>/bench/X -> <build>/daemon/lanud). Returns the path. */
+const char *bench_setup(const char *name, const char *path);
+
+/* Writes lanud.conf (ipc endpoints in the temp dir, state, extra_conf lines) and
+ * plan.yaml (plan_yaml), starts lanud and waits until it answers (10 s at most).
+ * Returns the seconds it took. */
+double bench_start_lanud(const char *lanud, const char *plan_yaml, const char *extra_conf);
+
+/* Stops lanud with SIGTERM and waits for it. */
+void bench_stop_lanud(void);
+
+/* The endpoint of the ingest / publish socket in the temp dir. */
+const char *bench_ingest(void);
+const char *bench_publish(void);
+
+/* lanud's status (dies if it does not answer). Free with lanu__v1__reply__free_unpacked. */
+Lanu__V1__Reply *bench_status(struct client *c);
+
+/* lanud's resident memory in KiB, from /proc. */
+long bench_rss_kib(void);
