@@ -33,3 +33,7 @@ void print_json(const ProtobufCMessage *m, json_t *extra_line);
 const char *enum_name(const ProtobufCEnumDescriptor *d, int v, size_t strip);
 
 int cmd_plan(struct ctl *x, int argc, char **argv);
+
+/* lanuctl_clock.c: the access-time clocks. */
+int cmd_due(struct ctl *x, int argc, char **argv);
+int cmd_compliance(struct ctl *x, int argc, char **argv);

@@ -800,6 +800,11 @@ usage(FILE *f)
 		"  alert ALERT_ID [--json]\n"
 		"  open [--recipient R] [--json]  unacknowledged alerts\n"
 		"  ack ALERT_ID --by WHO [--note TEXT]\n"
+		"  due [--within SPAN] [--area A] [--service S] [--limit N] [--json]\n"
+		"                               open access-time clocks, soonest due first\n"
+		"  compliance --service S [--period P] [--by area,language,age,urgency]\n"
+		"             [--json|--csv]    a service's limits met, late, missed; waits\n"
+		"                               (P: 2025, 2025-H1, 2025-Q3, 2025-03, A..B dates)\n"
 		"  clock set TIME               move lanud's manual clock (tests, demos)\n"
 		"  plan check FILE...           validate plan files here, every problem\n"
 		"  plan load FILE [--by WHO] [--dry-run]\n"
@@ -828,7 +833,8 @@ main(int argc, char **argv)
 	} cmds[] = {
 		{ "send", cmd_send },	  { "tail", cmd_tail }, { "status", cmd_status },
 		{ "alert", cmd_alert },	  { "open", cmd_open }, { "ack", cmd_ack },
-		{ "clock", cmd_clock },	  { "plan", cmd_plan },
+		{ "clock", cmd_clock },	  { "plan", cmd_plan }, { "due", cmd_due },
+		{ "compliance", cmd_compliance },
 	};
 	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
 	int ch;

@@ -906,6 +906,7 @@ deadline_postpone_one(Lanu__V1__Clock *c, void *arg)
 	c->postpone_reason = (char *)x->reason;
 	c->next_at_ms = deadline_next_at(c);
 	store_clock_put(x->t, c, &old);
+	c->postpone_reason = old.postpone_reason;	/* c is freed as it was unpacked */
 	return x->t->err;
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # lanuctl end to end against a real lanud: send (JSON lines, errors naming line and
-# field, exit codes), tail (replay, follow, across a lanud restart), ack, open, status.
+# field, exit codes), tail (replay, follow, across a lanud restart), ack, open, status,
+# plan; then due and compliance against a second lanud on a manual clock.
 # Every wait is bounded: lanuctl waits for lanud's reply with -t, `timeout` caps the rest.
 set -euo pipefail
 
@@ -17,7 +18,8 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-cat > "$dir/lanud.conf" <<CONF
+conf=$dir/lanud.conf
+cat > "$conf" <<CONF
 ingest    ipc://$dir/in.sock
 publish   ipc://$dir/pub.sock
 state-dir $dir/state
@@ -40,11 +42,19 @@ routes:
 PLAN
 
 start() {
-	"$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
+	"$LANUD" -c "$conf" 2>>"$dir/lanud.log" &
 	pid=$!
-	"$LANUCTL" -c "$dir/lanud.conf" -t 10000 status >/dev/null || fail "lanud did not answer"
+	"$LANUCTL" -c "$conf" -t 10000 status >/dev/null || fail "lanud did not answer"
 }
-ctl() { "$LANUCTL" -c "$dir/lanud.conf" -t 10000 "$@"; }
+ctl() { "$LANUCTL" -c "$conf" -t 10000 "$@"; }
+# Exits 1 with a message on stderr that contains $1: ctl_refused TEXT ARGS...
+ctl_refused() {
+	local want=$1 rc=0
+	shift
+	ctl "$@" >/dev/null 2>"$dir/refused.err" || rc=$?
+	[ "$rc" -eq 1 ] || fail "lanuctl $*: exit $rc, want 1"
+	grep -qF -- "$want" "$dir/refused.err" || fail "lanuctl $*: $(cat "$dir/refused.err")"
+}
 
 start
 out=$(ctl status)
@@ -163,6 +173,167 @@ ctl send --window 0 </dev/null >/dev/null 2>&1; [ $? -eq 1 ] || fail "window 0"
 ctl frobnicate >/dev/null 2>&1; [ $? -eq 1 ] || fail "unknown command"
 "$LANUCTL" -e "ipc://$dir/nobody.sock" -t 300 status >/dev/null 2>&1; [ $? -eq 2 ] || fail "unreachable"
 set -e
+
+kill -TERM "$pid"; wait "$pid"; pid=""
+
+# --- due, compliance: a second lanud of its own, on a manual clock ---------------------
+# Its own state and plan, so every count and day below is exact. The manual clock starts
+# at the real time and only moves forward: the clocks live far ahead, in January 2049
+# (national calendar: the 1st, a Friday, and the 6th, Epiphany, are holidays).
+conf=$dir/clock.conf
+cat > "$conf" <<CONF
+ingest    ipc://$dir/clock-in.sock
+publish   ipc://$dir/clock-pub.sock
+state-dir $dir/clock-state
+plan      $dir/clock-plan.yaml
+clock     manual
+CONF
+cat > "$dir/clock-plan.yaml" <<'PLAN'
+lanu-plan: 1
+plan: {id: clocks, organiser: Test, title: Clock test plan, period: 2048-2051}
+areas:
+  - id: north
+    name: North
+    kind: area
+    areas:
+      - {id: school-n1, name: School N1, kind: school}
+  - {id: south, name: South, kind: area}
+recipients:
+  - {id: sup-a, name: Supervisor A, kind: supervisor}
+services:
+  - {id: svc-a, name: Service A, limits: {normal: 7 working days, urgent: same or next working day}}
+  - {id: svc-b, name: Service B, limits: {normal: 3 weeks}}
+  - id: svc-s
+    name: Staged service
+    stages:
+      - {id: intake, name: Intake, limits: {normal: 3 working days}}
+      - {id: plan, name: Plan, starts: after intake, limits: {normal: 10 working days}}
+routes:
+  - {to: sup-a}
+PLAN
+start
+ctl status | grep -q "(manual clock)" || fail "the second lanud has no manual clock"
+ctl clock set 2049-01-11T08:00:00Z >/dev/null	# Monday, 10:00 in Helsinki
+
+ms() { echo $(( $(date -u -d "$1" +%s) * 1000 )); }
+# requested ID CASE SERVICE AREA URGENCY AT [LANGUAGE]
+requested() {
+	printf '{"eventId":"%s","producer":"t","occurredAtMs":"%s","serviceRequested":{"caseId":"%s","service":"%s","area":"%s","urgency":"URGENCY_%s","requestedAtMs":"%s"%s}}\n' \
+		"$1" "$(ms "$6")" "$2" "$3" "$4" "$5" "$(ms "$6")" "${7:+,\"languageGroup\":\"$7\"}"
+}
+# provided ID CASE SERVICE STAGE AT
+provided() {
+	printf '{"eventId":"%s","producer":"t","occurredAtMs":"%s","serviceProvided":{"caseId":"%s","service":"%s","stage":"%s","providedAtMs":"%s"}}\n' \
+		"$1" "$(ms "$5")" "$2" "$3" "$4" "$(ms "$5")"
+}
+{
+	requested r1 p-1 svc-a north NORMAL 2049-01-04T08:00:00Z fi	# due 01-14
+	requested r2 p-2 svc-a school-n1 URGENT 2049-01-04T08:00:00Z sv	# due 01-05
+	requested r3 p-3 svc-a south NORMAL 2049-01-11T08:00:00Z fi	# due 01-20
+	requested r4 p-4 svc-b north NORMAL 2049-01-11T08:00:00Z	# due 02-01
+	requested r5 p-5 svc-a north NORMAL 2049-01-11T08:00:00Z fi	# due 01-20
+	requested r6 p-6 svc-a school-n1 URGENT 2049-01-05T08:00:00Z	# due 01-07: missed
+	requested r7 p-7 svc-s north NORMAL 2049-01-11T08:00:00Z	# intake due 01-14
+} >"$dir/requests.jsonl"
+{
+	provided d1 p-1 svc-a "" 2049-01-08T10:00:00Z	# met: 4 days, 3 working days
+	provided d2 p-2 svc-a "" 2049-01-11T07:00:00Z	# late: 7 days, 4 working days
+} >"$dir/provided.jsonl"
+ctl send "$dir/requests.jsonl" >/dev/null || fail "requests: $(ctl send "$dir/requests.jsonl")"
+ctl send "$dir/provided.jsonl" >/dev/null || fail "provisions"
+
+# due: soonest first, the missed one on top; working days left counted from today
+ctl due >"$dir/due.out"
+diff -u - "$dir/due.out" <<'OUT' || fail "due table"
+DUE         LEFT       SERVICE  STAGE   AREA       CASE  URGENCY  STARTED
+2049-01-07  -2 (late)  svc-a    -       school-n1  p-6   urgent   2049-01-05
+2049-01-14  4          svc-s    intake  north      p-7   normal   2049-01-11
+2049-01-20  8          svc-a    -       south      p-3   normal   2049-01-11
+2049-01-20  8          svc-a    -       north      p-5   normal   2049-01-11
+2049-02-01  16         svc-b    -       north      p-4   normal   2049-01-11
+OUT
+cases() { grep -o ' p-[0-9] ' | tr -d ' ' | tr '\n' ' '; }
+[ "$(ctl due --service svc-b | cases)" = "p-4 " ] || fail "due --service: $(ctl due --service svc-b)"
+[ "$(ctl due --area north | cases)" = "p-6 p-7 p-5 p-4 " ] || fail "due --area (and below)"
+[ "$(ctl due --within "2 working days" | cases)" = "p-6 " ] || fail "due --within 2"
+[ "$(ctl due --within "3 working days" | cases)" = "p-6 p-7 " ] || fail "due --within: the last day is in"
+ctl due --limit 2 >"$dir/due2.out"
+[ "$(cases <"$dir/due2.out")" = "p-6 p-7 " ] &&
+	[ "$(tail -n 1 "$dir/due2.out")" = "more: narrow with --within/--area/--service or raise --limit" ] ||
+	fail "due --limit: $(cat "$dir/due2.out")"
+! ctl due | grep -q "^more" || fail "due says more of a page that is not full"
+ctl due --service svc-x | grep -qx "no open clocks" || fail "due of nothing"
+
+# due --json: one Clock per line, the proto3 JSON mapping
+ctl due --json >"$dir/due.json"
+[ "$(wc -l <"$dir/due.json")" -eq 5 ] && ! grep -qv '^{.*}$' "$dir/due.json" ||
+	fail "due --json: $(cat "$dir/due.json")"
+if command -v jq >/dev/null; then
+	jq -e . "$dir/due.json" >/dev/null || fail "due --json does not parse"
+	[ "$(jq -r '.caseId' "$dir/due.json" | tr '\n' ' ')" = "p-6 p-7 p-3 p-5 p-4 " ] ||
+		fail "due --json order"
+fi
+head -n 1 "$dir/due.json" | grep -q '"caseId":"p-6",.*"dueDay":"2049-01-07",.*"missed":true,.*"workingDaysLeft":-2}$' ||
+	fail "due --json: $(head -n 1 "$dir/due.json")"
+grep -q '"caseId":"p-4",.*"limit":{"count":3,"unit":"UNIT_WEEKS","text":"3 weeks"},.*"workingDaysLeft":16}$' \
+	"$dir/due.json" || fail "due --json of p-4"
+[ "$(ctl due --json --service svc-b | wc -l)" -eq 1 ] || fail "due --json --service"
+
+# compliance of January: p-1 met, p-2 late, p-6 missed, p-3 and p-5 pending
+ctl compliance --service svc-a --period 2049-01 >"$dir/comp.out"
+head -n 3 "$dir/comp.out" >"$dir/comp3.out"
+diff -u - "$dir/comp3.out" <<'OUT' || fail "compliance table"
+svc-a: clocks started 2049-01-01 – 2049-01-31
+STAGE  GROUP  OPENED  MET  LATE  MISSED  PENDING  CANCELLED  POSTPONED  SHARE MET  MEDIAN WD  P90 WD  MEDIAN D  P90 D
+-      all         5    1     1       1        2          0          0      33.3%        3.5       4       5.5      7
+OUT
+ctl compliance --service svc-a --period 2049-01 --json >"$dir/comp.json"
+[ "$(wc -l <"$dir/comp.json")" -eq 1 ] &&
+	grep -q '^{"service":"svc-a","from":"2049-01-01","to":"2049-01-31","rows":\[{"opened":"5","met":"1","late":"1","missed":"1","pending":"2",' \
+		"$dir/comp.json" || fail "compliance --json: $(cat "$dir/comp.json")"
+if command -v jq >/dev/null; then
+	jq -e '.rows[0].waitMedianWorkingDays == 3.5 and .rows[0].waitP90Days == 7' \
+		"$dir/comp.json" >/dev/null || fail "compliance --json values"
+fi
+ctl compliance --service svc-a --period 2049-01-04..2049-01-05 --by area,language --csv \
+	>"$dir/comp.csv"
+[ "$(grep -c $'\r$' "$dir/comp.csv")" -eq 4 ] || fail "compliance --csv: not CRLF"
+tr -d '\r' <"$dir/comp.csv" >"$dir/comp-lf.csv"
+diff -u - "$dir/comp-lf.csv" <<'OUT' || fail "compliance --csv"
+service,from,to,stage,group,opened,met,late,missed,pending,cancelled,postponed,share_met,wait_median_working_days,wait_p90_working_days,wait_median_days,wait_p90_days
+svc-a,2049-01-04,2049-01-05,,"area=north,language=fi",1,1,0,0,0,0,0,1,3,3,4,4
+svc-a,2049-01-04,2049-01-05,,"area=school-n1,language=sv",1,0,1,0,0,0,0,0,4,4,7,7
+svc-a,2049-01-04,2049-01-05,,"area=school-n1,language=-",1,0,0,1,0,0,0,0,,,,
+OUT
+
+# a later stage starts when the one before it is provided; rows per stage
+ctl clock set 2049-01-12T08:00:00Z >/dev/null
+provided d7 p-7 svc-s intake 2049-01-12T08:00:00Z | ctl send >/dev/null || fail "intake provided"
+ctl compliance --service svc-s --period 2049-Q1 --csv | tr -d '\r' | cut -d, -f4-10 >"$dir/stages.csv"
+diff -u - "$dir/stages.csv" <<'OUT' || fail "compliance by stage"
+stage,group,opened,met,late,missed,pending
+intake,,1,1,0,0,0
+plan,,1,0,0,0,1
+OUT
+ctl due --service svc-s | grep -q '^2049-01-26  11    svc-s    plan ' || fail "due of the next stage"
+
+# bad input: named, exit 1
+ctl_refused "--within 'soon'" due --within soon
+ctl_refused "--limit '0'" due --limit 0
+ctl_refused "--limit 'x'" due --limit x
+ctl_refused "--area needs a value" due --area ""
+ctl_refused "--frob" due --frob
+ctl_refused "--within" due --within
+ctl_refused "usage: due" due extra
+ctl_refused "compliance needs --service" compliance --period 2049
+ctl_refused "--by 'area,,age' has an empty item" compliance --service svc-a --by area,,age
+ctl_refused "--by 'area,' has an empty item" compliance --service svc-a --by area,
+ctl_refused "--json and --csv" compliance --service svc-a --json --csv
+ctl_refused "REJECTED: compliance.period: '2049-13' is not a period" \
+	compliance --service svc-a --period 2049-13
+ctl_refused "REJECTED: compliance.by: 'colour' is not a breakdown" \
+	compliance --service svc-a --by area,colour
+ctl_refused "REJECTED: due.service" due --service "no such"
 
 kill -TERM "$pid"; wait "$pid"; pid=""
 echo "lanuctl.sh: 1 passed, 0 failed"
