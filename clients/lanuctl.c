@@ -627,6 +627,12 @@ cmd_status(struct ctl *x, int argc, char **argv)
 			       s->plan_version);
 		else
 			printf("  plan           none: alerts go to nobody (lanuctl plan load)\n");
+		printf("  clocks         %" PRIu64 " open", s->open_clocks);
+		if (s->next_deadline_ms) {
+			client_format_time(s->next_deadline_ms, now);
+			printf(", next warning or miss %s", now);
+		}
+		printf("\n");
 	}
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;
