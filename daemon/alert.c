@@ -110,13 +110,35 @@ alert_raise(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu__V1
 	return alert_raise_resolving(d, t, q, a, 0);
 }
 
+/* Adds the recipients of alert seq to rcpts (n of them, at most max), each once. */
+static size_t
+alert_add_recipients_of(struct store_txn *t, uint64_t seq, const char **rcpts, size_t n,
+			size_t max, Lanu__V1__Alert **ret_old)
+{
+	Lanu__V1__Alert *old;
+
+	if (store_get_alert(t, seq, &old) < 0)
+		return n;
+	for (size_t i = 0; i < old->n_recipients && n < max; i++) {
+		size_t j = 0;
+
+		while (j < n && strcmp(rcpts[j], old->recipients[i]) != 0)
+			j++;
+		if (j == n)
+			rcpts[n++] = old->recipients[i];
+	}
+	*ret_old = old;	/* rcpts point into it until it is freed */
+	return n;
+}
+
 int
 alert_raise_resolving(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-		      Lanu__V1__Alert *a, int resolves)
+		      Lanu__V1__Alert *a, uint64_t resolves)
 {
 	const char *rcpts[LANU_MAX_RECIPIENTS];
 	uint64_t prev[LANU_MAX_RECIPIENTS];
 	char id[STORE_ALERT_ID_MAX];
+	Lanu__V1__Alert *old = NULL;
 	uint64_t seq;
 	int r;
 
@@ -124,32 +146,24 @@ alert_raise_resolving(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 		return 0;
 	if (t->err)
 		return t->err;
+	a->n_recipients = 0;
 	if (d->routes) {
 		struct route_alert ra = { a->kind, a->severity, a->service, a->indicator, a->measure,
 					  a->area };
 
 		a->n_recipients = route_match(d->routes, &ra, rcpts, ELEMENTSOF(rcpts));
-		if (resolves) {
-			const char *more[LANU_MAX_RECIPIENTS];
-			size_t n;
-
-			ra.kind = resolves;
-			ra.severity = LANU__V1__SEVERITY__SEVERITY_CRITICAL;
-			n = route_match(d->routes, &ra, more, ELEMENTSOF(more));
-			for (size_t i = 0; i < n && a->n_recipients < ELEMENTSOF(rcpts); i++) {
-				size_t j = 0;
-
-				while (j < a->n_recipients && strcmp(rcpts[j], more[i]) != 0)
-					j++;
-				if (j == a->n_recipients)
-					rcpts[a->n_recipients++] = more[i];
-			}
-		}
 	}
+	/* A resolution also reaches everyone the alert it resolves went to. */
+	if (resolves)
+		a->n_recipients = alert_add_recipients_of(t, resolves, rcpts, a->n_recipients,
+							  ELEMENTSOF(rcpts), &old);
 	a->recipients = (char **)rcpts;
 	store_append_alert(t, a, id, prev);
-	if (t->err)
-		return t->err;
+	r = 1;
+	if (t->err) {
+		r = t->err;
+		goto done;
+	}
 	if (a->n_recipients == 0) {
 		q->n_unrouted++;
 		log_msg(LOG_WARNING, "alert: %s for service '%s' area '%s' matches no route; "
@@ -159,14 +173,15 @@ alert_raise_resolving(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 			a->service, a->area, id);
 	}
 	a->prev_seq = 0;
-	for (size_t i = 0, first = SIZE_MAX, base = 0; i < a->n_recipients; i++) {
-		r = alert_queue(q, rcpts[i], a, prev[i], &first, &base);
-		if (r < 0)
-			return r;	/* the alert is logged; only its live copy is lost */
-	}
+	for (size_t i = 0, first = SIZE_MAX, base = 0; i < a->n_recipients && r == 1; i++)
+		if (alert_queue(q, rcpts[i], a, prev[i], &first, &base) < 0)
+			r = -ENOMEM;	/* the alert is logged; only its live copy is lost */
+done:
 	a->recipients = NULL;
 	a->n_recipients = 0;
-	return 1;
+	if (old)
+		lanu__v1__alert__free_unpacked(old, NULL);
+	return r;
 }
 
 /* Joins the NULL-terminated list of strings into buf, truncating at len - 1 bytes:

@@ -30,10 +30,10 @@ struct alert_pubq {
  * an alert with the same dedup key exists, and queues it for publishing.
  * Returns 1 if raised, 0 if deduplicated, or the transaction's sticky error. */
 int alert_raise(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Alert *a);
-/* The same for an alert that resolves one of kind `resolves` (an AlertKind): it
- * also goes to everyone the routes send that kind to, at critical severity. */
+/* The same for an alert that resolves the alert with seq `resolves` (0: none): it
+ * also goes to everyone that one went to. */
 int alert_raise_resolving(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-			  Lanu__V1__Alert *a, int resolves);
+			  Lanu__V1__Alert *a, uint64_t resolves);
 
 /* Event handlers: 0, or -ENOENT/-EINVAL with e filled (the event is then refused
  * and not stored). */

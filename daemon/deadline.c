@@ -122,7 +122,8 @@ deadline_limit(Lanu__V1__Limit *const *v, size_t n, Lanu__V1__Urgency urgency, c
 	for (int pass = 0; pass < 2; pass++) {
 		Lanu__V1__Urgency u = pass == 0 ? urgency : LANU__V1__URGENCY__URGENCY_NORMAL;
 
-		if (pass == 1 && urgency != LANU__V1__URGENCY__URGENCY_URGENT)
+		/* an urgent limit that needs the age is not replaced by the normal one */
+		if (pass == 1 && (urgency != LANU__V1__URGENCY__URGENCY_URGENT || needs_age))
 			break;
 		for (size_t i = 0; i < n; i++) {
 			const Lanu__V1__Limit *l = v[i];
@@ -266,6 +267,7 @@ deadline_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 	char subject[LANU_MAX_NAME + 8], key[48], fi[512], sv[512], en[512];
 	const char *stage = deadline_stage_word(c->stage), *how = "";
 	char at[11] = "";
+	uint64_t miss_seq = 0;
 	int r;
 
 	snprintf(subject, sizeof(subject), "case:%s", c->case_id);
@@ -334,9 +336,15 @@ deadline_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 	a.dedup_key = key;
 	a.event_id = ev ? ev->event_id : c->event_id;
 	a.producer = ev ? ev->producer : c->producer;
-	/* A resolution goes to whoever was told of the miss. */
-	r = alert_raise_resolving(d, t, q, &a, kind == LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED ?
-				  LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED : 0);
+	/* A resolution goes to whoever was told of the miss, too. */
+	if (kind == LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED) {
+		char missed[48];
+
+		snprintf(missed, sizeof(missed), "clock/%" PRIu64 "/missed", c->id);
+		if (store_alert_by_key(t, missed, &miss_seq) < 0)
+			miss_seq = 0;
+	}
+	r = alert_raise_resolving(d, t, q, &a, miss_seq);
 	return r < 0 ? r : 0;
 }
 
@@ -402,10 +410,12 @@ deadline_level(const Lanu__V1__Indicator *ind, double v, int cur)
 	return LEVEL_OK;
 }
 
+/* Raises the alert for a level change; *seq is the alert the level was set by (a
+ * resolution goes to its recipients too) and becomes the one raised now. */
 static int
 deadline_indicator_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 			 const Lanu__V1__Indicator *ind, const char *group, const char *area,
-			 int level, double v, uint64_t n, uint64_t now_ms)
+			 int level, double v, uint64_t n, uint64_t now_ms, uint64_t *seq)
 {
 	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
 	Lanu__V1__Text text = LANU__V1__TEXT__INIT;
@@ -448,9 +458,11 @@ deadline_indicator_alert(struct lanud *d, struct store_txn *t, struct alert_pubq
 	a.area = (char *)area;
 	a.text = &text;
 	a.raised_at_ms = now_ms;
-	r = alert_raise_resolving(d, t, q, &a, level == LEVEL_OK ?
-				  LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET : 0);
-	return r < 0 ? r : 0;
+	r = alert_raise_resolving(d, t, q, &a, level == LEVEL_OK ? *seq : 0);
+	if (r < 0)
+		return r;
+	*seq = r == 1 ? a.seq : 0;
+	return 0;
 }
 
 /* Re-judges one group of an indicator after its counts changed in month. */
@@ -460,7 +472,7 @@ deadline_indicator_judge(struct lanud *d, struct store_txn *t, struct alert_pubq
 			 uint64_t now_ms)
 {
 	char to[11], from[8];
-	uint64_t met, not_met, n;
+	uint64_t met, not_met, n, seq;
 	int cur, level, r;
 	double v;
 
@@ -474,14 +486,17 @@ deadline_indicator_judge(struct lanud *d, struct store_txn *t, struct alert_pubq
 	if (n < LANU_COMPLIANCE_MIN_SAMPLE)
 		return 0;
 	v = 100.0 * (double)met / (double)n;
-	cur = store_comp_level(t, ind->id, group);
+	cur = store_comp_level(t, ind->id, group, &seq);
 	level = deadline_level(ind, v, cur);
 	if (level == cur)
 		return 0;
-	store_comp_set_level(t, ind->id, group, level);
 	/* Worse: told. Back to fine: resolved. Critical to warning: quietly. */
-	if (level > cur || level == LEVEL_OK)
-		return deadline_indicator_alert(d, t, q, ind, group, area, level, v, n, now_ms);
+	if (level > cur || level == LEVEL_OK) {
+		r = deadline_indicator_alert(d, t, q, ind, group, area, level, v, n, now_ms, &seq);
+		if (r < 0)
+			return r;
+	}
+	store_comp_set_level(t, ind->id, group, level, seq);
 	return t->err;
 }
 
@@ -605,8 +620,11 @@ deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu_
 	if (c->state == LANU__V1__CLOCK__STATE__STATE_MET) {
 		char day[11];
 
+		/* met after all (the delivery came late): its miss no longer counts */
+		r = c->missed ? deadline_count(d, t, q, c, 0, -1, c->due_day, now_ms) : 0;
 		calendar_format_day(calendar_local_day(provided_ms), day);
-		r = deadline_count(d, t, q, c, 1, 0, day, now_ms);
+		if (r == 0)
+			r = deadline_count(d, t, q, c, 1, 0, day, now_ms);
 	} else {
 		/* late: already counted when its miss fired */
 		r = c->missed ? 0 : deadline_count(d, t, q, c, 0, 1, c->due_day, now_ms);
@@ -970,24 +988,28 @@ int
 deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64_t now_ms,
 	      size_t max, bool *ret_more)
 {
-	uint64_t ids[256], ats[256];
-	size_t n = 0;
+	size_t done = 0, looked = 0;
 	int r;
 
-	if (max > ELEMENTSOF(ids))
-		max = ELEMENTSOF(ids);
-	r = store_clock_fire_due(t, now_ms, ats, ids, max, &n);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n; i++) {
+	/* One entry at a time, each the first of the index: a clock whose warning is
+	 * skipped moves to its miss, which may come before the entries after it. A
+	 * skipped warning costs a look but is not counted as done. */
+	for (; done < max && looked < 4 * max; looked++) {
 		Lanu__V1__Clock *c, old;
+		uint64_t at, id;
+		size_t n;
 
-		r = store_clock_get(t, ids[i], NULL, &c);
+		r = store_clock_fire_due(t, now_ms, &at, &id, 1, &n);
+		if (r < 0)
+			return r;
+		if (n == 0)
+			break;
+		r = store_clock_get(t, id, NULL, &c);
 		if (r == -EBADMSG || r == -ENOENT) {
 			/* A bug, not the data's fault: logged, and not looked at again. */
 			log_errno(LOG_ERR, r, "deadline: clock %" PRIu64 " cannot be read, "
-					      "dropping its timer", ids[i]);
-			store_clock_unfire(t, ats[i], ids[i]);
+					      "dropping its timer", id);
+			store_clock_unfire(t, at, id);
 			continue;
 		}
 		if (r < 0)
@@ -997,23 +1019,26 @@ deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64
 			/* Its request never came. */
 			store_clock_del(t, c);
 			lanu__v1__clock__free_unpacked(c, NULL);
+			done++;
 			continue;
 		}
 		r = 0;
 		if (!c->warned && c->warn_at_ms && c->warn_at_ms <= now_ms) {
+			/* Past the due instant already: the miss says it all, in its turn. */
 			c->warned = true;
-			/* Past the due instant already: the miss says it all. */
-			if (now_ms <= c->due_at_ms)
+			if (now_ms <= c->due_at_ms) {
 				r = deadline_alert(d, t, q, c,
 						   LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING,
 						   NULL, now_ms);
-		}
-		if (r == 0 && !c->missed && now_ms > c->due_at_ms) {
+				done++;
+			}
+		} else if (!c->missed && now_ms > c->due_at_ms) {
 			c->missed = true;
 			r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED,
 					   NULL, now_ms);
 			if (r == 0)
 				r = deadline_count(d, t, q, c, 0, 1, c->due_day, now_ms);
+			done++;
 		}
 		c->next_at_ms = deadline_next_at(c);
 		if (r == 0)
@@ -1022,8 +1047,8 @@ deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64
 		if (r < 0 || t->err)
 			return t->err ? t->err : r;
 	}
-	*ret_more = n == max;
-	return (int)n;
+	*ret_more = done == max || looked == 4 * max;
+	return (int)done;
 }
 
 /* Working days from today to the due day, today counted if it is one; negative

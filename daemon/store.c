@@ -21,7 +21,7 @@
  *	clk_due	  due_at_ms (u64 BE) + clock id -> ""	(open clocks by due instant)
  *	clk_svc	  service NUL start day "YYYY-MM-DD" + clock id -> ""	(by start, for compliance)
  *	comp	  "n" NUL indicator NUL group NUL "YYYY-MM" -> met, not met (2 x u64 BE)
- *		  "l" NUL indicator NUL group -> level (u64 BE)	(compliance indicators)
+ *		  "l" NUL indicator NUL group -> level, seq of the alert that set it (2 x u64 BE)
  *
  * Integer keys are big-endian so cursor order is numeric order (rule 19). The
  * alert sequence is assigned inside the write transaction that stores the alert,
@@ -1411,29 +1411,32 @@ store_comp_sum(struct store_txn *t, const char *ind, const char *group, const ch
 }
 
 int
-store_comp_level(struct store_txn *t, const char *ind, const char *group)
+store_comp_level(struct store_txn *t, const char *ind, const char *group, uint64_t *ret_seq)
 {
 	char key[2 * LANU_MAX_NAME + 3 * LANU_MAX_NAME + 16];
+	uint64_t be[2];
 	MDB_val k, v;
 
+	*ret_seq = 0;
 	k.mv_size = store_comp_key(key, sizeof(key), 'l', ind, group, NULL);
 	k.mv_data = key;
-	if (!k.mv_size || store_get(t, t->s->comp, &k, &v) != 0)
+	if (!k.mv_size || store_get(t, t->s->comp, &k, &v) != 0 || v.mv_size != 16)
 		return 0;
-	return (int)store_val_u64(&v);
+	memcpy(be, v.mv_data, 16);
+	*ret_seq = be64toh(be[1]);
+	return (int)be64toh(be[0]);
 }
 
 void
-store_comp_set_level(struct store_txn *t, const char *ind, const char *group, int level)
+store_comp_set_level(struct store_txn *t, const char *ind, const char *group, int level,
+		     uint64_t seq)
 {
 	char key[2 * LANU_MAX_NAME + 3 * LANU_MAX_NAME + 16];
-	uint64_t be;
-	MDB_val k, v;
+	uint64_t be[2] = { htobe64((uint64_t)level), htobe64(seq) };
+	MDB_val k, v = { 16, be };
 
 	k.mv_size = store_comp_key(key, sizeof(key), 'l', ind, group, NULL);
 	k.mv_data = key;
-	if (!k.mv_size)
-		return;
-	v = store_u64(&be, (uint64_t)level);
-	store_put(t, t->s->comp, &k, &v, 0);
+	if (k.mv_size)
+		store_put(t, t->s->comp, &k, &v, 0);
 }

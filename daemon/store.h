@@ -169,6 +169,8 @@ void store_comp_add(struct store_txn *t, const char *ind, const char *group, con
 int store_comp_sum(struct store_txn *t, const char *ind, const char *group,
 		   const char *from_month, const char *to_month, uint64_t *ret_met,
 		   uint64_t *ret_not_met);
-/* The alert level an indicator's group is at: 0 fine, 1 warning, 2 critical. */
-int store_comp_level(struct store_txn *t, const char *ind, const char *group);
-void store_comp_set_level(struct store_txn *t, const char *ind, const char *group, int level);
+/* The alert level an indicator's group is at (0 fine, 1 warning, 2 critical) and
+ * the seq of the alert that put it there (0 if none). */
+int store_comp_level(struct store_txn *t, const char *ind, const char *group, uint64_t *ret_seq);
+void store_comp_set_level(struct store_txn *t, const char *ind, const char *group, int level,
+			  uint64_t seq);

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -94,8 +95,9 @@ daemon_write_plan(struct daemon *d, const char *extra_routes)
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
+/* Waits for a notification holding what ("READY=1"). */
 static int
-daemon_wait_ready(struct daemon *d, int timeout_ms)
+daemon_wait_notify(struct daemon *d, const char *what, int timeout_ms)
 {
 	char buf[4096];
 
@@ -114,10 +116,16 @@ daemon_wait_ready(struct daemon *d, int timeout_ms)
 		if (n <= 0)
 			continue;
 		buf[n] = '\0';
-		if (strstr(buf, "READY=1"))
+		if (strstr(buf, what))
 			return 0;
 	}
 	return -ETIMEDOUT;
+}
+
+static int
+daemon_wait_ready(struct daemon *d, int timeout_ms)
+{
+	return daemon_wait_notify(d, "READY=1", timeout_ms);
 }
 
 int
@@ -261,4 +269,206 @@ daemon_replay(struct client *c, const char *rcpt, uint64_t after, uint64_t *seqs
 		if (!more)
 			return n;
 	}
+}
+
+int
+daemon_write_plan_text(struct daemon *d, const char *yaml)
+{
+	FILE *f = fopen(d->plan, "we");
+
+	if (!f)
+		return -errno;
+	fputs(yaml, f);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+int
+daemon_copy_plan(struct daemon *d, const char *path)
+{
+	FILE *in = fopen(path, "re"), *out;
+	char buf[8192];
+	size_t n;
+	int r = 0;
+
+	if (!in)
+		return -errno;
+	out = fopen(d->plan, "we");
+	if (!out) {
+		r = -errno;
+		fclose(in);
+		return r;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			r = -EIO;
+	if (ferror(in))
+		r = -EIO;
+	fclose(in);
+	if (fclose(out) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+uint64_t
+iso_ms(const char *s)
+{
+	int y, mo, dd, h, mi, sec = 0, ms = 0, oh = 0, om = 0, n = 0, k;
+	struct tm tm = { 0 };
+	const char *p;
+	int64_t t;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &dd, &h, &mi, &n) != 5)
+		fail_msg("'%s' is not an ISO instant", s);
+	p = s + n;
+	if (*p == ':') {
+		if (sscanf(p, ":%2d%n", &sec, &k) != 1)
+			fail_msg("'%s': bad seconds", s);
+		p += k;
+	}
+	if (*p == '.') {
+		if (sscanf(p, ".%3d%n", &ms, &k) != 1 || k != 4)
+			fail_msg("'%s': bad milliseconds (three digits)", s);
+		p += k;
+	}
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2)
+			fail_msg("'%s': bad offset", s);
+		if (*p == '-') {
+			oh = -oh;
+			om = -om;
+		}
+		p += 1 + k;
+	} else {
+		fail_msg("'%s' has no offset (Z or +HH:MM)", s);
+	}
+	if (*p)
+		fail_msg("'%s': trailing '%s'", s, p);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = dd;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = (int64_t)timegm(&tm) - (oh * 3600 + om * 60);
+	return (uint64_t)t * 1000 + (uint64_t)ms;
+}
+
+int
+daemon_send_event(struct client *c, Lanu__V1__Envelope *ev, Lanu__V1__Reply **ret_reply)
+{
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+	int code;
+
+	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+	req.event = ev;
+	assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+	code = rep->code;
+	if (ret_reply)
+		*ret_reply = rep;
+	else
+		lanu__v1__reply__free_unpacked(rep, NULL);
+	return code;
+}
+
+int
+daemon_clock_set(struct client *c, uint64_t ms)
+{
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
+	Lanu__V1__Reply *rep;
+	int code;
+
+	cs.now_ms = ms;
+	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
+	req.clock_set = &cs;
+	assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+	code = rep->code;
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return code;
+}
+
+/* A deep copy that outlives the reply it came in. */
+static Lanu__V1__Alert *
+daemon_alert_dup(const Lanu__V1__Alert *a)
+{
+	size_t len = lanu__v1__alert__get_packed_size(a);
+	uint8_t *buf = malloc(len ? len : 1);
+	Lanu__V1__Alert *copy;
+
+	assert_non_null(buf);
+	lanu__v1__alert__pack(a, buf);
+	copy = lanu__v1__alert__unpack(NULL, len, buf);
+	free(buf);
+	assert_non_null(copy);
+	return copy;
+}
+
+size_t
+daemon_replay_alerts(struct client *c, const char *rcpt, uint64_t after, Lanu__V1__Alert ***ret,
+		     size_t max)
+{
+	Lanu__V1__Alert **v = calloc(max ? max : 1, sizeof(*v));
+	size_t n = 0;
+
+	assert_non_null(v);
+	for (int pages = 0; pages < 100000; pages++) {
+		Lanu__V1__ReplayQuery q = LANU__V1__REPLAY_QUERY__INIT;
+		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+		char *r[1] = { (char *)rcpt };
+		Lanu__V1__Reply *rep;
+		bool more;
+
+		q.recipients = r;
+		q.n_recipients = 1;
+		q.after_seq = after;
+		req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
+		req.replay = &q;
+		assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+		assert_int_equal(rep->code, LANU__V1__REPLY__CODE__OK);
+		for (size_t i = 0; i < rep->alerts->n_alerts && n < max; i++)
+			v[n++] = daemon_alert_dup(rep->alerts->alerts[i]);
+		after = rep->alerts->last_seq;
+		more = rep->alerts->more;
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		if (!more)
+			break;
+	}
+	*ret = v;
+	return n;
+}
+
+void
+daemon_alerts_free(Lanu__V1__Alert **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		lanu__v1__alert__free_unpacked(v[i], NULL);
+	free(v);
+}
+
+const char *
+daemon_kind_name(int kind)
+{
+	static const char *const names[] = {
+		"UNSPECIFIED",		"DEADLINE_WARNING",	   "DEADLINE_MISSED",
+		"RESOLVED",		"INDICATOR_THRESHOLD",	   "INDICATOR_STALE",
+		"COMPLIANCE_BELOW_TARGET", "MEASURE_OVERDUE",	   "ABSENCE_LEVEL",
+		"ESCALATION",
+	};
+
+	return kind >= 0 && (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
+int
+daemon_reload(struct daemon *d)
+{
+	int r;
+
+	if (d->pid <= 0)
+		return -ECHILD;
+	kill(d->pid, SIGHUP);
+	r = daemon_wait_notify(d, "RELOADING=1", 10000);
+	return r < 0 ? r : daemon_wait_notify(d, "READY=1", 10000);
 }

@@ -38,6 +38,11 @@ int daemon_start(struct daemon *d, const char *const *args);
  * 128+signal if killed, or -ETIMEDOUT. */
 int daemon_stop(struct daemon *d, int sig);
 
+/* Sends SIGHUP and waits for lanud's RELOADING=1 and then READY=1 (10 s at most each):
+ * the configuration and a changed plan file are in force. Returns 0, -ETIMEDOUT or
+ * -ECHILD. */
+int daemon_reload(struct daemon *d);
+
 /* Stops lanud if it runs and removes the temp dir. */
 void daemon_cleanup(struct daemon *d);
 
@@ -59,3 +64,31 @@ Lanu__V1__Status *daemon_status(struct client *c, Lanu__V1__Reply **ret_reply);
 /* Every alert for rcpt after `after`, in order, into seqs (at most max). Returns count. */
 size_t daemon_replay(struct client *c, const char *rcpt, uint64_t after, uint64_t *seqs,
 		     size_t max);
+
+/* Writes yaml, as it is, as the plan file the configuration names (before
+ * daemon_start(), or before a SIGHUP). Returns 0 or -errno. */
+int daemon_write_plan_text(struct daemon *d, const char *yaml);
+
+/* Copies the file at path as the plan file. Returns 0 or -errno. */
+int daemon_copy_plan(struct daemon *d, const char *path);
+
+/* "2027-12-21T10:00:00+02:00", "...T10:00+02:00", "...T10:00:00.999Z": UTC
+ * milliseconds. The offset is the caller's to give, so a test states local
+ * Helsinki time without asking the C library. Fails the test if s is malformed. */
+uint64_t iso_ms(const char *s);
+
+/* Sends ev and returns the reply code; the reply into *ret_reply if it is not
+ * NULL (free it with lanu__v1__reply__free_unpacked()). */
+int daemon_send_event(struct client *c, Lanu__V1__Envelope *ev, Lanu__V1__Reply **ret_reply);
+
+/* Sets the manual clock and returns the reply code. */
+int daemon_clock_set(struct client *c, uint64_t ms);
+
+/* Every alert for rcpt after `after`, in order, as copies into *ret (at most max;
+ * free with daemon_alerts_free()). Returns the count. */
+size_t daemon_replay_alerts(struct client *c, const char *rcpt, uint64_t after,
+			    Lanu__V1__Alert ***ret, size_t max);
+void daemon_alerts_free(Lanu__V1__Alert **v, size_t n);
+
+/* "DEADLINE_MISSED", "RESOLVED", ... for messages. */
+const char *daemon_kind_name(int kind);
