@@ -340,6 +340,8 @@ bench_lmdb(const struct opts *o, const char *name, size_t batch, size_t env_size
 	double *lat = calloc(cap, sizeof(*lat));
 	char path[300], val[4096] = { 0 }, key[128];
 	MDB_dbi meta, events, dedup, alerts, akeys, by_rcpt, open;
+	MDB_dbi clocks, clk_case, clk_fire, clk_due, clk_svc;
+	const size_t clock_size = 160;	/* a packed Clock of a one-stage request */
 	MDB_env *env;
 	double t0;
 
@@ -358,6 +360,11 @@ bench_lmdb(const struct opts *o, const char *name, size_t batch, size_t env_size
 	mdb_dbi_open(txn, "akeys", MDB_CREATE, &akeys);
 	mdb_dbi_open(txn, "by_rcpt", MDB_CREATE, &by_rcpt);
 	mdb_dbi_open(txn, "open", MDB_CREATE, &open);
+	mdb_dbi_open(txn, "clocks", MDB_CREATE, &clocks);
+	mdb_dbi_open(txn, "clk_case", MDB_CREATE, &clk_case);
+	mdb_dbi_open(txn, "clk_fire", MDB_CREATE, &clk_fire);
+	mdb_dbi_open(txn, "clk_due", MDB_CREATE, &clk_due);
+	mdb_dbi_open(txn, "clk_svc", MDB_CREATE, &clk_svc);
 	lmdb_check(mdb_txn_commit(txn), "commit");
 
 	t0 = now_s();
@@ -370,8 +377,22 @@ bench_lmdb(const struct opts *o, const char *name, size_t batch, size_t env_size
 			put(txn, events, &seq, 8, val, 8 + env_size, MDB_APPEND);
 			n = snprintf(key, sizeof(key), "bench%cbench-%zu", 0, i);
 			put(txn, dedup, key, (size_t)n, &seq, 8, 0);
-			if (o->requests)
+			if (o->requests) {
+				/* the clock it opens: its record and four index entries */
+				uint8_t k16[16];
+
+				put(txn, clocks, &seq, 8, val, clock_size, MDB_APPEND);
+				n = snprintf(key, sizeof(key), "school-social-worker%c%ccase-%zu", 0, 0, i);
+				put(txn, clk_case, key, (size_t)n, &seq, 8, 0);
+				memcpy(k16, &seq, 8);
+				memcpy(k16 + 8, &seq, 8);
+				put(txn, clk_fire, k16, 16, "", 0, 0);
+				put(txn, clk_due, k16, 16, "", 0, 0);
+				n = snprintf(key, sizeof(key), "school-social-worker%c2026-11-29", 0);
+				memcpy(key + n, &seq, 8);
+				put(txn, clk_svc, key, (size_t)n + 8, "", 0, 0);
 				continue;
+			}
 			put(txn, alerts, &seq, 8, val, alert_size, MDB_APPEND);
 			n = snprintf(key, sizeof(key), "deadline-missed/school-social-worker/-/case-%zu", i);
 			put(txn, akeys, key, (size_t)n, &seq, 8, 0);
@@ -383,6 +404,8 @@ bench_lmdb(const struct opts *o, const char *name, size_t batch, size_t env_size
 		uint64_t counter = htobe64(i);	/* lanud writes its two counters once a batch */
 		put(txn, meta, "event_seq", 9, &counter, 8, 0);
 		put(txn, meta, "alert_seq", 9, &counter, 8, 0);
+		if (o->requests)
+			put(txn, meta, "clock_seq", 9, &counter, 8, 0);
 		double c0 = now_s();
 		lmdb_check(mdb_txn_commit(txn), "commit");
 		if (lat && n_commits < cap)
