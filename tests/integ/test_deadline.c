@@ -124,6 +124,7 @@ static const char base_plan[] =
 	"    warning: 90\n"
 	"    critical: 80\n"
 	"    cadence: continuous\n"
+	"    breakdown: [language-group]\n"
 	"    source: {kind: compliance, service: measured}\n"
 	"routes:\n"
 	"  - {kinds: [deadline-warning, deadline-missed], to: sup}\n"
@@ -1916,6 +1917,99 @@ test_indicator_counts_each_clock_once(void **state)
 	release(d, c);
 }
 
+/* Opens n clocks of "measured" for cases PREFIX-FIRST.. in language lang at `at`, and
+ * provides each at `provided` if that is given. */
+static void
+measured_cases(struct client *c, const char *prefix, int first, int n, const char *lang,
+	       const char *at, const char *provided)
+{
+	for (int i = first; i < first + n; i++) {
+		char kase[32];
+
+		snprintf(kase, sizeof(kase), "%s-%d", prefix, i);
+		ACCEPTED(REQUEST(c, .kase = kase, .service = "measured", .lang = lang, .at = at));
+		if (provided)
+			ACCEPTED(PROVIDE(c, .kase = kase, .service = "measured", .at = provided));
+	}
+}
+
+/* The alerts about indicator measured-in-time board got, as "KIND/SEVERITY/group". */
+static size_t
+indicator_alerts(struct client *c, char out[][64], size_t max)
+{
+	Lanu__V1__Alert **v;
+	size_t n = daemon_replay_alerts(c, "board", 0, &v, 100000), k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *g;
+
+		if (strcmp(v[i]->subject, "indicator:measured-in-time") != 0 || k == max)
+			continue;
+		g = strstr(v[i]->text->en, "(language=fi)") ? "fi"
+		    : strstr(v[i]->text->en, "(language=") ? "other" : "all";
+		snprintf(out[k++], 64, "%s/%s/%s",
+			 v[i]->kind == RESOLVED ? "resolved" : "below",
+			 v[i]->severity == LANU__V1__SEVERITY__SEVERITY_CRITICAL ? "critical"
+			 : v[i]->severity == LANU__V1__SEVERITY__SEVERITY_WARNING ? "warning"
+										   : "info",
+			 g);
+	}
+	daemon_alerts_free(v, n);
+	return k;
+}
+
+/*
+ * Crossings, hysteresis and groups of a compliance indicator (target 100, warning 90,
+ * critical 80, by language group; a threshold is cleared 2 points above it):
+ *  - 15 clocks, 14 met: 93 % overall, 90 % for fi (not below 90): nothing;
+ *  - 2 more fi miss: overall 87.5 % (warning), fi 81.8 % (warning), then fi 75 %
+ *    (critical): three alerts, in that order;
+ *  - 6 fi met: fi 83 %: critical to warning, quietly; 10 more: overall 90.9 %, at the
+ *    warning threshold but not 2 points clear of it: still nothing;
+ *  - 10 more: overall clears at 92.1 % (the 5th), fi at 92.1 % (the 10th): two
+ *    resolutions. The sv group (5 of 5 met) never alerts.
+ */
+static void
+test_indicator_hysteresis_and_groups(void **state)
+{
+	struct daemon *d = *state;
+	struct client *c = client_for(d);
+	static const char *const want[] = {
+		"below/warning/all", "below/warning/fi", "below/critical/fi",
+		"resolved/info/all", "resolved/info/fi",
+	};
+	char got[16][64];
+	size_t n;
+
+	set_clock(c, "2028-03-06T10:00:00+02:00");
+	measured_cases(c, "fi", 0, 9, "fi", "2028-03-06T10:00:00+02:00",
+		       "2028-03-10T10:00:00+02:00");
+	measured_cases(c, "fi", 9, 1, "fi", "2028-03-06T10:00:00+02:00", NULL);
+	measured_cases(c, "sv", 0, 5, "sv", "2028-03-06T10:00:00+02:00",
+		       "2028-03-10T10:00:00+02:00");
+	set_clock(c, "2028-03-21T00:00:00+02:00");	/* fi-9 misses */
+	assert_int_equal(indicator_alerts(c, got, 16), 0);
+
+	measured_cases(c, "fi", 10, 2, "fi", "2028-03-21T10:00:00+02:00", NULL);
+	set_clock(c, "2028-04-05T00:00:00+03:00");	/* fi-10 and fi-11 miss */
+	n = indicator_alerts(c, got, 16);
+	assert_int_equal(n, 3);
+
+	measured_cases(c, "fi", 12, 6, "fi", "2028-04-05T10:00:00+03:00",
+		       "2028-04-06T10:00:00+03:00");
+	measured_cases(c, "fi", 18, 10, "fi", "2028-04-10T10:00:00+03:00",
+		       "2028-04-11T10:00:00+03:00");
+	assert_int_equal(indicator_alerts(c, got, 16), 3);	/* hysteresis holds */
+
+	measured_cases(c, "fi", 28, 10, "fi", "2028-04-12T10:00:00+03:00",
+		       "2028-04-13T10:00:00+03:00");
+	n = indicator_alerts(c, got, 16);
+	assert_int_equal(n, ELEMENTSOF(want));
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(got[i], want[i]);
+	release(d, c);
+}
+
 /* --- validation ---------------------------------------------------------------------------- */
 
 /* 9. What the plan in force does not have, or a limit needs and the event lacks, is
@@ -2043,6 +2137,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_jump_kill9, setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_jump_mixed_due_order, setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_indicator_counts_each_clock_once, setup_base,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_indicator_hysteresis_and_groups, setup_base,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_validation, setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_urgent_limit_needs_age, setup_base, teardown),
