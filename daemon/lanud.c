@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "conf.h"
@@ -109,6 +110,7 @@ lanud_start(struct lanud *d)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	const char *tz;
+	char zone[300];
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -122,6 +124,11 @@ lanud_start(struct lanud *d)
 	 * which reads TZ): set once, before the writer thread starts. */
 	tz = d->plan && d->plan->plan && *d->plan->plan->timezone ? d->plan->plan->timezone
 								   : "Europe/Helsinki";
+	/* Without the zone's file the C library would count in UTC without a word. */
+	snprintf(zone, sizeof(zone), "/usr/share/zoneinfo/%s", tz);
+	if (access(zone, R_OK) < 0)
+		return log_errno(LOG_ERR, -errno, "lanud: time zone '%s' is not installed (%s; "
+						  "install tzdata)", tz, zone);
 	if (setenv("TZ", tz, 1) < 0)
 		return log_errno(LOG_ERR, -errno, "lanud: cannot set the time zone");
 	tzset();
