@@ -1251,6 +1251,20 @@ store_clock_next_at(struct store_txn *t)
 	return at;
 }
 
+/* Reads clock id and hands it to fn. Returns fn's answer or the read's error. */
+static int
+store_clock_visit(struct store_txn *t, uint64_t id, store_clock_fn fn, void *arg)
+{
+	Lanu__V1__Clock *clk;
+	int r = store_clock_get(t, id, NULL, &clk);
+
+	if (r < 0)
+		return r;
+	r = fn(clk, arg);
+	lanu__v1__clock__free_unpacked(clk, NULL);
+	return r;
+}
+
 int
 store_clock_scan_service(struct store_txn *t, const char *service, const char *from_day,
 			 const char *to_day, store_clock_fn fn, void *arg)
@@ -1273,19 +1287,13 @@ store_clock_scan_service(struct store_txn *t, const char *service, const char *f
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		const char *kd = k.mv_data;
-		Lanu__V1__Clock *clk;
 		uint64_t id;
 
 		if (k.mv_size != n + 19 || memcmp(kd, service, n + 1) != 0 ||
 		    memcmp(kd + n + 1, to_day, 10) > 0)
 			break;
 		memcpy(&id, kd + n + 11, 8);
-		r = store_clock_get(t, be64toh(id), NULL, &clk);
-		if (r < 0)
-			break;
-		r = fn(clk, arg);
-		lanu__v1__clock__free_unpacked(clk, NULL);
-		if (r != 0)
+		if ((r = store_clock_visit(t, be64toh(id), fn, arg)) != 0)
 			break;
 	}
 	mdb_cursor_close(c);
@@ -1309,7 +1317,6 @@ store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn,
 		return store_fail(t, store_errno(rc));
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		Lanu__V1__Clock *clk;
 		uint64_t at, id;
 
 		if (k.mv_size != 16)
@@ -1318,12 +1325,7 @@ store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn,
 		memcpy(&id, (uint8_t *)k.mv_data + 8, 8);
 		if (be64toh(at) > until_ms)
 			break;
-		r = store_clock_get(t, be64toh(id), NULL, &clk);
-		if (r < 0)
-			break;
-		r = fn(clk, arg);
-		lanu__v1__clock__free_unpacked(clk, NULL);
-		if (r != 0)
+		if ((r = store_clock_visit(t, be64toh(id), fn, arg)) != 0)
 			break;
 	}
 	mdb_cursor_close(c);
