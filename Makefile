@@ -30,6 +30,7 @@ run: build
 	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) status"
 	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) send examples/events.jsonl"
 	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) tail --recipient supervisors-special-services"
+	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) due"
 	$(BUILD)/daemon/lanud -c $(CONF)
 
 # The whole suite, plain and under ASan+UBSan.
