@@ -577,6 +577,9 @@ deadline_start(struct lanud *d, struct store_txn *t, struct alert_pubq *q, struc
 		lanu__v1__clock__free_unpacked(old, NULL);
 		return 0;
 	}
+	/* A request that comes after its due instant is told as a miss, not warned of. */
+	if (now_ms > c->due_at_ms)
+		c->warned = true;
 	if (old && old->state == LANU__V1__CLOCK__STATE__STATE_EARLY) {
 		/* The early record becomes this clock, closed by the delivery if that
 		 * came after the request, or forgotten if it came before it. */
@@ -991,9 +994,8 @@ deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64
 	size_t done = 0, looked = 0;
 	int r;
 
-	/* One entry at a time, each the first of the index: a clock whose warning is
-	 * skipped moves to its miss, which may come before the entries after it. A
-	 * skipped warning costs a look but is not counted as done. */
+	/* One entry at a time, each the first of the index: a clock's warning moves
+	 * it to its miss, which may come before the entries after it. */
 	for (; done < max && looked < 4 * max; looked++) {
 		Lanu__V1__Clock *c, old;
 		uint64_t at, id;
@@ -1024,14 +1026,12 @@ deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64
 		}
 		r = 0;
 		if (!c->warned && c->warn_at_ms && c->warn_at_ms <= now_ms) {
-			/* Past the due instant already: the miss says it all, in its turn. */
+			/* Also when the clock jumped past the due instant too: every passed
+			 * warning and miss goes, each in its turn. */
 			c->warned = true;
-			if (now_ms <= c->due_at_ms) {
-				r = deadline_alert(d, t, q, c,
-						   LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING,
-						   NULL, now_ms);
-				done++;
-			}
+			r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING,
+					   NULL, now_ms);
+			done++;
 		} else if (!c->missed && now_ms > c->due_at_ms) {
 			c->missed = true;
 			r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED,

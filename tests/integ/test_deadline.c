@@ -912,8 +912,8 @@ test_seinajoki_family_counselling(void **state)
  * Month ends and roll-forward on our own plan. 31.1.2028 + 1 month = 29.2.2028 (leap),
  * 31.1.2029 + 1 month = 28.2.2029. 31.1.2028 + 3 months = Sun 30.4.2028, which stands
  * (no roll-forward by default); with roll-forward it moves past Sunday and May Day
- * (Mon 1.5) to Tue 2.5.2028. One jump past all of them: the misses only, in due order
- * (their warnings are skipped: the due instants have passed too).
+ * (Mon 1.5) to Tue 2.5.2028. One jump past all of them: every warning and miss, once,
+ * in the order of their instants.
  */
 static void
 test_month_ends_and_roll_forward(void **state)
@@ -947,8 +947,12 @@ test_month_ends_and_roll_forward(void **state)
 	}
 	set_clock(c, "2028-05-03T00:00:00+03:00");
 	EXPECT_ALERTS(c, "sup",
+		      { WARNING, "m1-a", "month1", "2028-02-29", "sup",
+			"2028-05-03T00:00:00+03:00" },
 		      { MISSED, "m1-a", "month1", "2028-02-29", "sup,board",
 			"2028-05-03T00:00:00+03:00" },
+		      { WARNING, "m3-n", "months3", "2028-04-30", "sup", NULL },
+		      { WARNING, "m3-u", "months3", "2028-05-02", "sup", NULL },
 		      { MISSED, "m3-n", "months3", "2028-04-30", "sup,board", NULL },
 		      { MISSED, "m3-u", "months3", "2028-05-02", "sup,board", NULL });
 
@@ -1305,6 +1309,8 @@ test_late_and_out_of_order(void **state)
 	EXPECT_ALERTS(c, "sup",
 		      { MISSED, "late-1", "wd7", "2028-04-12", "sup,board", NULL },
 		      { RESOLVED, "late-1", "wd7", "2028-04-12", "sup,board", NULL },
+		      { WARNING, "early-2", "wd7", "2028-05-19", "sup",
+			"2028-06-10T12:00:00+03:00" },
 		      { MISSED, "early-2", "wd7", "2028-05-19", "sup,board",
 			"2028-06-10T12:00:00+03:00" },
 		      { MISSED, "early-3", "wd7", "2028-05-19", "sup,board",
@@ -1568,6 +1574,7 @@ test_plan_reload(void **state)
 	set_clock(c, "2028-03-22T00:00:00+02:00");
 	set_clock(c, "2028-03-24T00:00:00+02:00");
 	EXPECT_ALERTS(c, "sup",
+		      { WARNING, "p-1", "wd7", "2028-03-15", "sup", "2028-03-16T00:00:00+02:00" },
 		      { MISSED, "p-1", "wd7", "2028-03-15", "sup,board", NULL },
 		      { WARNING, "p-2", "wd7", "2028-03-20", "sup", "2028-03-17T00:00:00+02:00" },
 		      { MISSED, "p-2", "wd7", "2028-03-20", "sup,board",
@@ -1681,47 +1688,68 @@ many_due_day(size_t i, char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* sup's log holds exactly one miss of each of the n cases, in due order (by due day,
- * and on one day in the order the clocks were opened), and nothing else. */
+/* Days since the epoch of "YYYY-MM-DD". */
+static long
+day_number(const char *ymd)
+{
+	struct tm tm = { .tm_hour = 12 };
+
+	if (sscanf(ymd, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (long)(timegm(&tm) / 86400);
+}
+
+/* sup's log holds exactly one warning and one miss of each of the n cases (days120,
+ * warned 14 days before: at the start of due - 13; missed at the start of due + 1),
+ * in the order of those instants (and at one instant in the order the clocks were
+ * opened), and nothing else. */
 static void
-expect_many_misses(struct client *c, size_t n, const char *prefix)
+expect_many_fired(struct client *c, size_t n, const char *prefix)
 {
 	Lanu__V1__Alert **v;
 	size_t got = clock_alerts(c, "sup", &v), plen = strlen(prefix);
-	bool *seen = calloc(n, sizeof(*seen));
-	char prev_due[11] = "", due[11], want[11], err[256] = "";
+	uint8_t *seen = calloc(n, sizeof(*seen));
+	char due[11], want[11], err[256] = "";
+	long prev_at = 0;
 	size_t prev_i = 0;
 
 	assert_non_null(seen);
-	if (got != n)
-		snprintf(err, sizeof(err), "%zu clock alerts, expected %zu misses", got, n);
+	if (got != 2 * n)
+		snprintf(err, sizeof(err), "%zu clock alerts, expected %zu warnings and misses",
+			 got, n);
 	for (size_t k = 0; k < got && !*err; k++) {
 		const Lanu__V1__Alert *a = v[k];
 		const char *id = a->subject + 5;	/* "case:" */
+		uint8_t bit = a->kind == MISSED ? 2 : a->kind == WARNING ? 1 : 0;
 		size_t i = SIZE_MAX;
+		long at;
 
 		if (strncmp(id, prefix, plen) == 0 && id[plen] == '-')
 			i = strtoul(id + plen + 1, NULL, 10);
-		if (a->kind != MISSED || i >= n) {
+		if (!bit || i >= n) {
 			snprintf(err, sizeof(err), "alert %" PRIu64 " is %s about %s", a->seq,
 				 daemon_kind_name(a->kind), a->subject);
 			break;
 		}
 		text_due(a, due);
 		many_due_day(i, want);
-		if (seen[i])
-			snprintf(err, sizeof(err), "%s missed twice (again at seq %" PRIu64 ")",
-				 a->subject, a->seq);
+		at = day_number(due) + (bit == 2 ? 1 : -13);
+		if (seen[i] & bit)
+			snprintf(err, sizeof(err), "%s: %s twice (again at seq %" PRIu64 ")",
+				 a->subject, daemon_kind_name(a->kind), a->seq);
+		else if (bit == 1 && (seen[i] & 2))
+			snprintf(err, sizeof(err), "%s warned after its miss", a->subject);
 		else if (strcmp(due, want) != 0)
 			snprintf(err, sizeof(err), "%s: due %s, expected %s", a->subject, due,
 				 want);
-		else if (k > 0 && (strcmp(due, prev_due) < 0 ||
-				   (strcmp(due, prev_due) == 0 && i < prev_i)))
-			snprintf(err, sizeof(err), "seq %" PRIu64 " (%s, due %s) fired after "
-				 "%s-%zu (due %s)", a->seq, a->subject, due, prefix, prev_i,
-				 prev_due);
-		seen[i] = true;
-		memcpy(prev_due, due, sizeof(prev_due));
+		else if (k > 0 && (at < prev_at || (at == prev_at && i < prev_i)))
+			snprintf(err, sizeof(err), "seq %" PRIu64 " (%s %s, due %s) fired after "
+				 "%s-%zu", a->seq, daemon_kind_name(a->kind), a->subject, due, prefix,
+				 prev_i);
+		seen[i] |= bit;
+		prev_at = at;
 		prev_i = i;
 	}
 	free(seen);
@@ -1731,9 +1759,9 @@ expect_many_misses(struct client *c, size_t n, const char *prefix)
 }
 
 /*
- * 8. One ClockSet over 2,000 clocks (due 30.4 .. 7.8.2028, 20 a day; their warnings at
- * 14 days before are skipped, being past too): exactly 2,000 misses, each once, in due
- * order, and status queries answered all the while.
+ * 8. One ClockSet over 2,000 clocks (due 30.4 .. 7.8.2028, 20 a day, each warned 14 days
+ * before): exactly 2,000 warnings and 2,000 misses, each once, in the order of their
+ * instants, and status queries answered all the while.
  */
 static void
 test_jump_over_many(void **state)
@@ -1764,31 +1792,31 @@ test_jump_over_many(void **state)
 	req.clock_set = &cs;
 	assert_int_equal(client_send(c, &req), 0);
 	t0 = mono_ms();
-	while (last_seq < N && mono_ms() - t0 < 60000) {
+	while (last_seq < 2 * N && mono_ms() - t0 < 60000) {
 		uint64_t s = mono_ms();
 
 		st = status(q, &rep);
 		if (mono_ms() - s > worst)
 			worst = mono_ms() - s;
 		last_seq = st->last_alert_seq;
-		mid += last_seq > 0 && last_seq < N;
+		mid += last_seq > 0 && last_seq < 2 * N;
 		polls++;
 		lanu__v1__reply__free_unpacked(rep, NULL);
 	}
 	print_message("    %zu status replies during the jump, %zu while it fired, slowest "
 		      "%" PRIu64 " ms\n", polls, mid, worst);
-	assert_int_equal(last_seq, N);
+	assert_int_equal(last_seq, 2 * N);
 	assert_true(worst < 5000);
 	assert_int_equal(client_recv(c, 10000, &rep), 0);
 	assert_int_equal(rep->corr_id, 4242);
 	assert_int_equal(rep->code, OK);
-	/* answered after its own batch: at most LANU_FIRE_MAX misses, the rest followed */
+	/* answered after its own batch: LANU_FIRE_MAX alerts, the rest followed */
 	assert_int_equal(rep->last_alert_seq, LANU_FIRE_MAX);
 	lanu__v1__reply__free_unpacked(rep, NULL);
 
-	expect_many_misses(q, N, "m");
+	expect_many_fired(q, N, "m");
 	st = status(q, &rep);
-	assert_int_equal(st->last_alert_seq, N);
+	assert_int_equal(st->last_alert_seq, 2 * N);
 	assert_int_equal(st->open_clocks, N);	/* missed, and still open */
 	assert_int_equal(st->next_deadline_ms, 0);
 	lanu__v1__reply__free_unpacked(rep, NULL);
@@ -1797,8 +1825,8 @@ test_jump_over_many(void **state)
 }
 
 /* The same jump over 1,000 clocks, lanud killed -9 as soon as the ClockSet is answered
- * (its first batch of misses committed, the rest on their way): after the restart the
- * rest fire, and no miss fires twice. */
+ * (its first batch committed, the rest on their way): after the restart the rest fire,
+ * and no warning or miss fires twice. */
 static void
 test_jump_kill9(void **state)
 {
@@ -1819,13 +1847,13 @@ test_jump_kill9(void **state)
 	assert_int_equal(daemon_start(d, NULL), 0);
 	c = client_for(d);
 	t0 = mono_ms();
-	while (seq < N && mono_ms() - t0 < 30000) {
+	while (seq < 2 * N && mono_ms() - t0 < 30000) {
 		st = status(c, &rep);
 		seq = st->last_alert_seq;
 		lanu__v1__reply__free_unpacked(rep, NULL);
 	}
-	assert_int_equal(seq, N);
-	expect_many_misses(c, N, "k");
+	assert_int_equal(seq, 2 * N);
+	expect_many_fired(c, N, "k");
 	release(d, c);
 }
 
