@@ -45,7 +45,7 @@ test-unit: build
 
 fuzz: deps
 	CC=clang $(CMAKE) -S . -B build-fuzz -DLANU_FUZZ=ON -DLANU_TESTS=OFF
-	$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_request fuzz_plan
+	$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_request fuzz_plan fuzz_deadline
 
 bench: build
 	$(BUILD)/bench/lanubench

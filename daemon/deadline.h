@@ -45,9 +45,3 @@ int deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, ui
 int deadline_due(struct lanud *d, struct store_txn *t, const Lanu__V1__DueQuery *q,
 		 uint64_t now_ms, Lanu__V1__ClockList *list, struct msg_error *e);
 void deadline_list_clear(Lanu__V1__ClockList *list);
-
-/* The compliance of one service over a period, into rep (free its contents with
- * deadline_report_clear()). Returns 0, -EINVAL with e filled, or -errno. */
-int deadline_compliance(struct lanud *d, struct store_txn *t, const Lanu__V1__ComplianceQuery *q,
-			uint64_t now_ms, Lanu__V1__ComplianceReport *rep, struct msg_error *e);
-void deadline_report_clear(Lanu__V1__ComplianceReport *rep);

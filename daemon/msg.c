@@ -186,6 +186,17 @@ msg_valid_id(const char *s, bool wide)
 	return true;
 }
 
+void
+msg_errorf(struct msg_error *e, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+	snprintf(e->field, sizeof(e->field), "%s", field);
+}
+
 /* The rules by field descriptor, resolved from the names once: the lookup for
  * every field of every request is then a scan of pointers, not of strings. */
 static unsigned

@@ -12,6 +12,10 @@ struct msg_error {
 	char field[96];
 };
 
+/* Fills e: field (a path, "" for none) and a reason formatted like printf. */
+void msg_errorf(struct msg_error *e, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The corr_id of a frame that may not decode (it is field 1, first on the wire),
  * so even a refused request gets a reply its sender can match. 0 if absent. */
 uint64_t msg_peek_corr_id(const void *data, size_t len);

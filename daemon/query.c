@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compliance.h"
 #include "conf.h"
 #include "deadline.h"
 #include "lanu/limits.h"
@@ -149,9 +150,9 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep
 			}
 			break;
 		case LANU__V1__REQUEST__BODY_COMPLIANCE:
-			r = deadline_compliance(d, &t, req->compliance,
-						timesrc_now_usec(&d->clock) / 1000, &qc->report,
-						&qc->err);
+			r = compliance_report(d, &t, req->compliance,
+					      timesrc_now_usec(&d->clock) / 1000, &qc->report,
+					      &qc->err);
 			if (r == 0) {
 				rep->result_case = LANU__V1__REPLY__RESULT_COMPLIANCE;
 				rep->compliance = &qc->report;
@@ -210,6 +211,6 @@ query_done(struct query_ctx *qc)
 		lanu__v1__plan_version__free_unpacked(qc->history.versions[i], NULL);
 	free(qc->history.versions);
 	deadline_list_clear(&qc->clocks);
-	deadline_report_clear(&qc->report);
+	compliance_report_clear(&qc->report);
 	memset(qc, 0, sizeof(*qc));
 }

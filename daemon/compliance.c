@@ -1,0 +1,535 @@
+/*
+ * compliance: how a service kept its limits, from its clocks (deadline.c).
+ *
+ * The report (compliance_report) counts the clocks that started in a period, by
+ * stage and breakdown group, with their waits.
+ *
+ * Compliance indicators: an indicator whose source is `compliance` of a service
+ * (and stage) is the share of its clocks decided in the last 12 months (by the
+ * month of the decision) that were met: a clock counts as not met when its miss
+ * fires (or it is provided late without one), as met when provided in time, and
+ * not at all when cancelled or postponed. Each breakdown the indicator asks for
+ * (area, language group, age group) is kept as its own group besides the whole.
+ * When the share falls below the warning threshold (or the target, if the plan
+ * gives none) or the critical one, COMPLIANCE_BELOW_TARGET goes out once; it
+ * takes a rise of LANU_COMPLIANCE_HYSTERESIS points above the threshold to clear
+ * it (RESOLVED), so a share that wavers on a threshold does not flap. Below
+ * LANU_COMPLIANCE_MIN_SAMPLE decided clocks the level stays as it was.
+ */
+
+#include "compliance.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "calendar.h"
+#include "lanu/limits.h"
+#include "lanu/macro.h"
+#include "lanud.h"
+#include "msg.h"
+#include "store.h"
+
+enum { LEVEL_OK = 0, LEVEL_WARNING = 1, LEVEL_CRITICAL = 2 };
+
+/* The month m months before "YYYY-MM" month, into out. */
+static void
+compliance_month_back(const char *month, int m, char out[8])
+{
+	int y = atoi(month), mo = atoi(month + 5) - 1 - m;
+
+	while (mo < 0) {
+		mo += 12;
+		y--;
+	}
+	snprintf(out, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)(mo % 12) + 1u);
+}
+
+/* Is v on the wrong side of threshold th, or not yet margin clear of it? A
+ * percent's margin stops at the end of the scale: a target of 100 % is cleared by
+ * reaching it. */
+static bool
+compliance_worse(const Lanu__V1__Indicator *ind, double th, double v, double margin)
+{
+	bool lower = ind->direction == LANU__V1__DIRECTION__DIRECTION_LOWER_IS_BETTER;
+	bool percent = ind->unit == LANU__V1__INDICATOR_UNIT__INDICATOR_UNIT_PERCENT;
+
+	if (lower) {
+		if (percent && th - margin < 0)
+			margin = th;
+		return v > th - margin;
+	}
+	if (percent && th + margin > 100)
+		margin = 100 - th;
+	return v < th + margin;
+}
+
+/* The level value v deserves, coming from level cur (hysteresis on the way up). */
+static int
+compliance_level(const Lanu__V1__Indicator *ind, double v, int cur)
+{
+	const Lanu__V1__Number *warn = ind->warning ? ind->warning : ind->target;
+	double h = LANU_COMPLIANCE_HYSTERESIS;
+
+	if (ind->critical &&
+	    compliance_worse(ind, ind->critical->value, v, cur >= LEVEL_CRITICAL ? h : 0))
+		return LEVEL_CRITICAL;
+	if (warn && compliance_worse(ind, warn->value, v, cur >= LEVEL_WARNING ? h : 0))
+		return LEVEL_WARNING;
+	return LEVEL_OK;
+}
+
+/* Raises the alert for a level change; *seq is the alert the level was set by (a
+ * resolution goes to its recipients too) and becomes the one raised now. */
+static int
+compliance_indicator_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+			 const Lanu__V1__Indicator *ind, const char *group, const char *area,
+			 int level, double v, uint64_t n, uint64_t now_ms, uint64_t *seq)
+{
+	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
+	Lanu__V1__Text text = LANU__V1__TEXT__INIT;
+	char subject[LANU_MAX_NAME + 16], fi[512], sv[512], en[512], g[4 * LANU_MAX_NAME + 16];
+	const char *svc = ind->source ? ind->source->service : "";
+	int r;
+
+	snprintf(subject, sizeof(subject), "indicator:%s", ind->id);
+	snprintf(g, sizeof(g), "%s%.200s%s", *group ? " (" : "", group, *group ? ")" : "");
+	if (level == LEVEL_OK) {
+		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED;
+		a.severity = LANU__V1__SEVERITY__SEVERITY_INFO;
+		snprintf(fi, sizeof(fi), "Määräaikojen toteutuminen palautui: mittari %s%s on %.1f %% "
+			 "(%" PRIu64 " asiaa 12 kuukaudessa).", ind->id, g, v, n);
+		snprintf(sv, sizeof(sv), "Andelen inom tidsfristen har återhämtat sig: indikator "
+			 "%s%s är %.1f %% (%" PRIu64 " ärenden på 12 månader).", ind->id, g, v, n);
+		snprintf(en, sizeof(en), "Compliance recovered: indicator %s%s is %.1f %% "
+			 "(%" PRIu64 " cases in 12 months).", ind->id, g, v, n);
+	} else {
+		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET;
+		a.severity = level == LEVEL_CRITICAL ? LANU__V1__SEVERITY__SEVERITY_CRITICAL
+						     : LANU__V1__SEVERITY__SEVERITY_WARNING;
+		snprintf(fi, sizeof(fi), "Määräaikojen toteutuminen alle %s: mittari %s%s on "
+			 "%.1f %% (%" PRIu64 " asiaa 12 kuukaudessa).",
+			 level == LEVEL_CRITICAL ? "kriittisen rajan" : "tavoitteen", ind->id, g, v, n);
+		snprintf(sv, sizeof(sv), "Andelen inom tidsfristen under %s: indikator %s%s är "
+			 "%.1f %% (%" PRIu64 " ärenden på 12 månader).",
+			 level == LEVEL_CRITICAL ? "den kritiska gränsen" : "målet", ind->id, g, v, n);
+		snprintf(en, sizeof(en), "Compliance below %s: indicator %s%s is %.1f %% "
+			 "(%" PRIu64 " cases in 12 months).",
+			 level == LEVEL_CRITICAL ? "the critical threshold" : "target", ind->id, g, v,
+			 n);
+	}
+	text.fi = fi;
+	text.sv = sv;
+	text.en = en;
+	a.subject = subject;
+	a.indicator = ind->id;
+	a.service = (char *)svc;
+	a.area = (char *)area;
+	a.text = &text;
+	a.raised_at_ms = now_ms;
+	r = alert_raise_resolving(d, t, q, &a, level == LEVEL_OK ? *seq : 0);
+	if (r < 0)
+		return r;
+	*seq = r == 1 ? a.seq : 0;
+	return 0;
+}
+
+/* Re-judges one group of an indicator after its counts changed in month. */
+static int
+compliance_indicator_judge(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+			 const Lanu__V1__Indicator *ind, const char *group, const char *area,
+			 uint64_t now_ms)
+{
+	char to[11], from[8];
+	uint64_t met, not_met, n, seq;
+	int cur, level, r;
+	double v;
+
+	calendar_format_day(calendar_local_day(now_ms), to);
+	to[7] = '\0';
+	compliance_month_back(to, 11, from);
+	r = store_comp_sum(t, ind->id, group, from, to, &met, &not_met);
+	if (r < 0)
+		return r == -EINVAL ? 0 : r;
+	n = met + not_met;
+	if (n < LANU_COMPLIANCE_MIN_SAMPLE)
+		return 0;
+	v = 100.0 * (double)met / (double)n;
+	cur = store_comp_level(t, ind->id, group, &seq);
+	level = compliance_level(ind, v, cur);
+	if (level == cur)
+		return 0;
+	/* Worse: told. Back to fine: resolved. Critical to warning: quietly. */
+	if (level > cur || level == LEVEL_OK) {
+		r = compliance_indicator_alert(d, t, q, ind, group, area, level, v, n, now_ms, &seq);
+		if (r < 0)
+			return r;
+	}
+	store_comp_set_level(t, ind->id, group, level, seq);
+	return t->err;
+}
+
+int
+compliance_count(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+	       const Lanu__V1__Clock *c, int met, int not_met, const char *day, uint64_t now_ms)
+{
+	char month[8];
+
+	if (!d->plan || c->postponed || strlen(day) < 7)
+		return 0;
+	memcpy(month, day, 7);
+	month[7] = '\0';
+	for (size_t i = 0; i < d->plan->n_indicators; i++) {
+		const Lanu__V1__Indicator *ind = d->plan->indicators[i];
+		const Lanu__V1__IndicatorSource *src = ind->source;
+		char groups[4][3 * LANU_MAX_NAME + 16];
+		size_t n = 0;
+		int r;
+
+		if (!src || src->kind != LANU__V1__INDICATOR_SOURCE__KIND__KIND_COMPLIANCE ||
+		    strcmp(src->service, c->service) != 0 ||
+		    (*src->stage && strcmp(src->stage, c->stage) != 0))
+			continue;
+		groups[n++][0] = '\0';
+		for (size_t j = 0; j < ind->n_breakdown && n < ELEMENTSOF(groups); j++) {
+			const char *name = NULL, *value = NULL;
+
+			switch (ind->breakdown[j]) {
+			case LANU__V1__DIMENSION__DIMENSION_AREA:
+				name = "area", value = c->area;
+				break;
+			case LANU__V1__DIMENSION__DIMENSION_LANGUAGE_GROUP:
+				name = "language", value = c->language_group;
+				break;
+			case LANU__V1__DIMENSION__DIMENSION_AGE_GROUP:
+				name = "age", value = c->age_group;
+				break;
+			default:	/* grade, gender: not on a clock */
+				break;
+			}
+			if (name && *value)
+				snprintf(groups[n++], sizeof(groups[0]), "%s=%s", name, value);
+		}
+		for (size_t j = 0; j < n; j++) {
+			store_comp_add(t, ind->id, groups[j], month, met, not_met);
+			r = compliance_indicator_judge(d, t, q, ind, groups[j],
+						     strncmp(groups[j], "area=", 5) == 0 ? c->area
+											 : "",
+						     now_ms);
+			if (r < 0 || t->err)
+				return t->err ? t->err : r;
+		}
+	}
+	return 0;
+}
+
+/* "2025", "2025-H1", "2025-Q3", "2025-03", "A..B" (dates), "" (everything). */
+static int
+compliance_period(const char *s, int32_t *ret_from, int32_t *ret_to)
+{
+	int y, n, len = 0;
+	char c;
+
+	if (!*s) {
+		*ret_from = calendar_day(1900, 1, 1);
+		*ret_to = calendar_day(9999, 12, 31);
+		return 0;
+	}
+	if (strlen(s) == 22 && s[10] == '.' && s[11] == '.') {
+		char a[11], b[11];
+
+		memcpy(a, s, 10);
+		a[10] = '\0';
+		memcpy(b, s + 12, 11);
+		if (calendar_parse_day(a, ret_from) < 0 || calendar_parse_day(b, ret_to) < 0 ||
+		    *ret_to < *ret_from)
+			return -EINVAL;
+		return 0;
+	}
+	if (sscanf(s, "%4d%n", &y, &len) != 1 || len != 4 || y < 1900 || y > 9999)
+		return -EINVAL;
+	if (!s[4]) {
+		*ret_from = calendar_day(y, 1, 1);
+		*ret_to = calendar_day(y, 12, 31);
+		return 0;
+	}
+	if (s[4] != '-')
+		return -EINVAL;
+	if ((s[5] == 'H' || s[5] == 'Q') && s[6] >= '1' && s[6] <= '4' && !s[7]) {
+		c = s[5];
+		n = s[6] - '0';
+		if (c == 'H' && n > 2)
+			return -EINVAL;
+		int months = c == 'H' ? 6 : 3;
+		int first = (n - 1) * months + 1;
+
+		*ret_from = calendar_day(y, first, 1);
+		*ret_to = calendar_day(y, first + months, 1) - 1;
+		return 0;
+	}
+	if (sscanf(s + 5, "%2d%n", &n, &len) == 1 && len == 2 && !s[7] && n >= 1 && n <= 12) {
+		*ret_from = calendar_day(y, n, 1);
+		*ret_to = calendar_day(y, n + 1, 1) - 1;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+enum { BY_AREA = 1, BY_LANGUAGE = 2, BY_AGE = 4, BY_URGENCY = 8 };
+
+struct waits {
+	double *v;
+	size_t n, cap;
+};
+
+struct crow {
+	Lanu__V1__ComplianceRow row;
+	struct waits working, days;
+};
+
+struct comp_ctx {
+	const struct lanud *d;
+	unsigned by;
+	uint64_t now_ms;
+	struct crow *rows;
+	size_t n, cap;
+};
+
+static int
+compliance_wait_add(struct waits *w, double v)
+{
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+		double *nv = realloc(w->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		w->v = nv;
+		w->cap = cap;
+	}
+	w->v[w->n++] = v;
+	return 0;
+}
+
+static int
+compliance_double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median (the mean of the middle two for an even count) and the 90th
+ * percentile (nearest rank); -1 if there are none. */
+static void
+compliance_percentiles(struct waits *w, double *ret_median, double *ret_p90)
+{
+	size_t n = w->n;
+
+	if (n == 0) {
+		*ret_median = *ret_p90 = -1;
+		return;
+	}
+	qsort(w->v, n, sizeof(*w->v), compliance_double_cmp);
+	*ret_median = n % 2 ? w->v[n / 2] : (w->v[n / 2 - 1] + w->v[n / 2]) / 2;
+	*ret_p90 = w->v[(size_t)ceil(0.9 * (double)n) - 1];
+}
+
+static struct crow *
+compliance_row(struct comp_ctx *x, const char *stage, const char *group)
+{
+	struct crow *r;
+
+	for (size_t i = 0; i < x->n; i++)
+		if (strcmp(x->rows[i].row.stage, stage) == 0 &&
+		    strcmp(x->rows[i].row.group, group) == 0)
+			return &x->rows[i];
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 16;
+		struct crow *nv = realloc(x->rows, cap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		x->rows = nv;
+		x->cap = cap;
+	}
+	r = &x->rows[x->n];
+	memset(r, 0, sizeof(*r));
+	lanu__v1__compliance_row__init(&r->row);
+	r->row.stage = strdup(stage);
+	r->row.group = strdup(group);
+	if (!r->row.stage || !r->row.group) {
+		free(r->row.stage);
+		free(r->row.group);
+		return NULL;
+	}
+	x->n++;
+	return r;
+}
+
+static void
+compliance_group_add(char *buf, size_t size, const char *name, const char *value)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, size - n, "%s%s=%s", n ? "," : "", name, *value ? value : "-");
+}
+
+static int
+compliance_clock_cb(const Lanu__V1__Clock *c, void *arg)
+{
+	struct comp_ctx *x = arg;
+	char group[4 * LANU_MAX_NAME + 64] = "";
+	const struct calendar *cal;
+	int32_t start, end;
+	struct crow *r;
+
+	if (c->state == LANU__V1__CLOCK__STATE__STATE_EARLY)
+		return 0;
+	if (x->by & BY_AREA)
+		compliance_group_add(group, sizeof(group), "area", c->area);
+	if (x->by & BY_LANGUAGE)
+		compliance_group_add(group, sizeof(group), "language", c->language_group);
+	if (x->by & BY_AGE)
+		compliance_group_add(group, sizeof(group), "age", c->age_group);
+	if (x->by & BY_URGENCY)
+		compliance_group_add(group, sizeof(group), "urgency",
+				   c->urgency == LANU__V1__URGENCY__URGENCY_URGENT ? "urgent"
+										    : "normal");
+	if (!(r = compliance_row(x, c->stage, group)))
+		return -ENOMEM;
+	r->row.opened++;
+	if (c->postponed) {
+		r->row.postponed++;
+		return 0;
+	}
+	switch (c->state) {
+	case LANU__V1__CLOCK__STATE__STATE_OPEN:
+		if (x->now_ms > c->due_at_ms)
+			r->row.missed++;
+		else
+			r->row.pending++;
+		return 0;
+	case LANU__V1__CLOCK__STATE__STATE_CANCELLED:
+		r->row.cancelled++;
+		return 0;
+	case LANU__V1__CLOCK__STATE__STATE_MET:
+		r->row.met++;
+		break;
+	case LANU__V1__CLOCK__STATE__STATE_LATE:
+		r->row.late++;
+		break;
+	default:
+		return 0;
+	}
+	cal = calendar_get(x->d->calendars, c->calendar);
+	if (!cal)
+		cal = calendar_get(x->d->calendars, CALENDAR_NATIONAL);
+	if (calendar_parse_day(c->start_day, &start) < 0)
+		return 0;
+	end = calendar_local_day(c->closed_at_ms);
+	if (end < start)
+		end = start;
+	if (compliance_wait_add(&r->days, end - start) < 0 ||
+	    compliance_wait_add(&r->working, (double)calendar_working_days_between(cal, start,
+										 end)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int
+compliance_report(struct lanud *d, struct store_txn *t, const Lanu__V1__ComplianceQuery *q,
+		    uint64_t now_ms, Lanu__V1__ComplianceReport *rep, struct msg_error *e)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} dims[] = { { "area", BY_AREA }, { "language", BY_LANGUAGE }, { "age", BY_AGE },
+		     { "urgency", BY_URGENCY } };
+	struct comp_ctx x = { .d = d, .now_ms = now_ms };
+	char from[11], to[11];
+	int32_t f, l;
+	int r;
+
+	if (compliance_period(q->period, &f, &l) < 0) {
+		msg_errorf(e, "compliance.period", "'%s' is not a period (expected e.g. 2025, "
+			       "2025-H1, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30)", q->period);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < q->n_by; i++) {
+		size_t j;
+
+		for (j = 0; j < ELEMENTSOF(dims) && strcmp(q->by[i], dims[j].name) != 0; j++)
+			;
+		if (j == ELEMENTSOF(dims)) {
+			msg_errorf(e, "compliance.by", "'%s' is not a breakdown (expected area, "
+				       "language, age or urgency)", q->by[i]);
+			return -EINVAL;
+		}
+		x.by |= dims[j].bit;
+	}
+	calendar_format_day(f, from);
+	calendar_format_day(l, to);
+	r = store_clock_scan_service(t, q->service, from, to, compliance_clock_cb, &x);
+	if (r == 0 && !(rep->rows = calloc(x.n ? x.n : 1, sizeof(*rep->rows))))
+		r = -ENOMEM;
+	for (size_t i = 0; i < x.n; i++) {
+		struct crow *c = &x.rows[i];
+		Lanu__V1__ComplianceRow *row = &c->row;
+		uint64_t judged = row->met + row->late + row->missed;
+
+		row->share_met = judged ? (double)row->met / (double)judged : -1;
+		compliance_percentiles(&c->working, &row->wait_median_working_days,
+				     &row->wait_p90_working_days);
+		compliance_percentiles(&c->days, &row->wait_median_days, &row->wait_p90_days);
+		free(c->working.v);
+		free(c->days.v);
+		if (r == 0) {
+			Lanu__V1__ComplianceRow *copy = malloc(sizeof(*copy));
+
+			if (copy) {
+				*copy = *row;
+				rep->rows[rep->n_rows++] = copy;
+				continue;
+			}
+			r = -ENOMEM;
+		}
+		free(row->stage);
+		free(row->group);
+	}
+	free(x.rows);
+	if (r < 0) {
+		compliance_report_clear(rep);
+		return r;
+	}
+	rep->service = strdup(q->service);
+	rep->from = strdup(from);
+	rep->to = strdup(to);
+	if (!rep->service || !rep->from || !rep->to) {
+		compliance_report_clear(rep);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+compliance_report_clear(Lanu__V1__ComplianceReport *rep)
+{
+	for (size_t i = 0; i < rep->n_rows; i++) {
+		free(rep->rows[i]->stage);
+		free(rep->rows[i]->group);
+		free(rep->rows[i]);
+	}
+	free(rep->rows);
+	if (rep->service != protobuf_c_empty_string)
+		free(rep->service);
+	if (rep->from != protobuf_c_empty_string)
+		free(rep->from);
+	if (rep->to != protobuf_c_empty_string)
+		free(rep->to);
+	lanu__v1__compliance_report__init(rep);
+}
