@@ -457,6 +457,23 @@ store_put_alert(struct store_txn *t, const Lanu__V1__Alert *a, unsigned flags)
 	lanu__v1__alert__pack(a, v.mv_data);
 }
 
+/* "a-SEQ", without printf: it is written for every alert. */
+static void
+store_alert_id(uint64_t seq, char out[STORE_ALERT_ID_MAX])
+{
+	char digits[20];
+	size_t n = 0;
+
+	do
+		digits[n++] = (char)('0' + seq % 10);
+	while ((seq /= 10) != 0);
+	out[0] = 'a';
+	out[1] = '-';
+	for (size_t i = 0; i < n; i++)
+		out[2 + i] = digits[n - 1 - i];
+	out[2 + n] = '\0';
+}
+
 void
 store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_ALERT_ID_MAX],
 		   uint64_t *ret_prev)
@@ -469,7 +486,7 @@ store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_AL
 		return;
 	seq = store_next_seq(t, true);
 	a->seq = seq;
-	snprintf(ret_id, STORE_ALERT_ID_MAX, "a-%" PRIu64, seq);
+	store_alert_id(seq, ret_id);
 	a->alert_id = ret_id;
 	for (size_t i = 0; i < a->n_recipients; i++) {
 		ret_prev[i] = store_rcpt_last(t, a->recipients[i]);
