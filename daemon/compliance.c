@@ -87,8 +87,8 @@ compliance_level(const Lanu__V1__Indicator *ind, double v, int cur)
  * resolution goes to its recipients too) and becomes the one raised now. */
 static int
 compliance_indicator_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-			 const Lanu__V1__Indicator *ind, const char *group, const char *area,
-			 int level, double v, uint64_t n, uint64_t now_ms, uint64_t *seq)
+			   const Lanu__V1__Indicator *ind, const char *group, const char *area,
+			   int level, double v, uint64_t n, uint64_t now_ms, uint64_t *seq)
 {
 	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
 	Lanu__V1__Text text = LANU__V1__TEXT__INIT;
@@ -141,8 +141,8 @@ compliance_indicator_alert(struct lanud *d, struct store_txn *t, struct alert_pu
 /* Re-judges one group of an indicator after its counts changed in month. */
 static int
 compliance_indicator_judge(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-			 const Lanu__V1__Indicator *ind, const char *group, const char *area,
-			 uint64_t now_ms)
+			   const Lanu__V1__Indicator *ind, const char *group, const char *area,
+			   uint64_t now_ms)
 {
 	char to[11], from[8];
 	uint64_t met, not_met, n, seq;
@@ -175,7 +175,7 @@ compliance_indicator_judge(struct lanud *d, struct store_txn *t, struct alert_pu
 
 int
 compliance_count(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-	       const Lanu__V1__Clock *c, int met, int not_met, const char *day, uint64_t now_ms)
+		 const Lanu__V1__Clock *c, int met, int not_met, const char *day, uint64_t now_ms)
 {
 	char month[8];
 
@@ -217,8 +217,8 @@ compliance_count(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 		for (size_t j = 0; j < n; j++) {
 			store_comp_add(t, ind->id, groups[j], month, met, not_met);
 			r = compliance_indicator_judge(d, t, q, ind, groups[j],
-						     strncmp(groups[j], "area=", 5) == 0 ? c->area
-											 : "",
+						       strncmp(groups[j], "area=", 5) == 0 ? c->area
+											   : "",
 						     now_ms);
 			if (r < 0 || t->err)
 				return t->err ? t->err : r;
@@ -398,8 +398,8 @@ compliance_clock_cb(const Lanu__V1__Clock *c, void *arg)
 		compliance_group_add(group, sizeof(group), "age", c->age_group);
 	if (x->by & BY_URGENCY)
 		compliance_group_add(group, sizeof(group), "urgency",
-				   c->urgency == LANU__V1__URGENCY__URGENCY_URGENT ? "urgent"
-										    : "normal");
+				     c->urgency == LANU__V1__URGENCY__URGENCY_URGENT ? "urgent"
+										      : "normal");
 	if (!(r = compliance_row(x, c->stage, group)))
 		return -ENOMEM;
 	r->row.opened++;
@@ -436,14 +436,14 @@ compliance_clock_cb(const Lanu__V1__Clock *c, void *arg)
 		end = start;
 	if (compliance_wait_add(&r->days, end - start) < 0 ||
 	    compliance_wait_add(&r->working, (double)calendar_working_days_between(cal, start,
-										 end)) < 0)
+										   end)) < 0)
 		return -ENOMEM;
 	return 0;
 }
 
 int
 compliance_report(struct lanud *d, struct store_txn *t, const Lanu__V1__ComplianceQuery *q,
-		    uint64_t now_ms, Lanu__V1__ComplianceReport *rep, struct msg_error *e)
+		  uint64_t now_ms, Lanu__V1__ComplianceReport *rep, struct msg_error *e)
 {
 	static const struct {
 		const char *name;
@@ -457,7 +457,7 @@ compliance_report(struct lanud *d, struct store_txn *t, const Lanu__V1__Complian
 
 	if (compliance_period(q->period, &f, &l) < 0) {
 		msg_errorf(e, "compliance.period", "'%s' is not a period (expected e.g. 2025, "
-			       "2025-H1, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30)", q->period);
+			   "2025-H1, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30)", q->period);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < q->n_by; i++) {
@@ -467,7 +467,7 @@ compliance_report(struct lanud *d, struct store_txn *t, const Lanu__V1__Complian
 			;
 		if (j == ELEMENTSOF(dims)) {
 			msg_errorf(e, "compliance.by", "'%s' is not a breakdown (expected area, "
-				       "language, age or urgency)", q->by[i]);
+				   "language, age or urgency)", q->by[i]);
 			return -EINVAL;
 		}
 		x.by |= dims[j].bit;
@@ -484,7 +484,7 @@ compliance_report(struct lanud *d, struct store_txn *t, const Lanu__V1__Complian
 
 		row->share_met = judged ? (double)row->met / (double)judged : -1;
 		compliance_percentiles(&c->working, &row->wait_median_working_days,
-				     &row->wait_p90_working_days);
+				       &row->wait_p90_working_days);
 		compliance_percentiles(&c->days, &row->wait_median_days, &row->wait_p90_days);
 		free(c->working.v);
 		free(c->days.v);

@@ -139,15 +139,15 @@ deadline_limit(Lanu__V1__Limit *const *v, size_t n, Lanu__V1__Urgency urgency, c
 	}
 	if (needs_age)
 		msg_errorf(e, "event.service_requested.age_group",
-			       bad_age ? "'%s' is not an age group (expected e.g. 7-17, 23- or 15)"
-				       : "the limit of %s depends on age: the request needs an "
-					 "age group",
-			       bad_age ? age_group : what);
+			   bad_age ? "'%s' is not an age group (expected e.g. 7-17, 23- or 15)"
+				   : "the limit of %s depends on age: the request needs an "
+				     "age group",
+			   bad_age ? age_group : what);
 	else
 		msg_errorf(e, "event.service_requested.urgency",
-			       "no limit of %s applies to a%s request on %s%s%s", what,
-			       urgency == LANU__V1__URGENCY__URGENCY_URGENT ? "n urgent" : " normal",
-			       day, *age_group ? " for ages " : "", age_group);
+			   "no limit of %s applies to a%s request on %s%s%s", what,
+			   urgency == LANU__V1__URGENCY__URGENCY_URGENT ? "n urgent" : " normal",
+			   day, *age_group ? " for ages " : "", age_group);
 	return NULL;
 }
 
@@ -213,8 +213,8 @@ deadline_prepare(const struct lanud *d, const Lanu__V1__Service *svc, const Lanu
 				     &due);
 		if (r < 0) {
 			msg_errorf(e, "event.service_requested.requested_at_ms",
-				       "the limit of %s (%s) has no due day on calendar %s from %s",
-				       what, l->limit->text, calendar_id(cal), o->start_day);
+				   "the limit of %s (%s) has no due day on calendar %s from %s",
+				   what, l->limit->text, calendar_id(cal), o->start_day);
 			return -EINVAL;
 		}
 		c->due_at_ms = calendar_day_end_ms(due);
@@ -465,18 +465,18 @@ deadline_on_requested(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 	}
 	if (!(svc = route_service(d->routes, m->service))) {
 		msg_errorf(e, "event.service_requested.service",
-			       "service '%s' is not in the plan in force", m->service);
+			   "service '%s' is not in the plan in force", m->service);
 		return -EINVAL;
 	}
 	if (!route_area(d->routes, m->area)) {
 		msg_errorf(e, "event.service_requested.area",
-			       "area '%s' is not in the plan in force", m->area);
+			   "area '%s' is not in the plan in force", m->area);
 		return -EINVAL;
 	}
 	if (*m->stage && !plan_service_stage(svc, m->stage)) {
 		msg_errorf(e, "event.service_requested.stage", svc->n_stages ?
-			       "service '%s' has no stage '%s'" : "service '%s' has no stages%.0s",
-			       m->service, m->stage);
+			   "service '%s' has no stage '%s'" : "service '%s' has no stages%.0s",
+			   m->service, m->stage);
 		return -EINVAL;
 	}
 	base.case_id = m->case_id;
@@ -535,8 +535,8 @@ deadline_target(const struct lanud *d, const char *kind, const char *service, co
 	snprintf(field, sizeof(field), "event.%s.stage", kind);
 	if (*stage && !plan_service_stage(svc, stage)) {
 		msg_errorf(e, field, svc->n_stages ? "service '%s' has no stage '%s'"
-						       : "service '%s' has no stages%.0s",
-			       service, stage);
+						   : "service '%s' has no stages%.0s",
+			   service, stage);
 		return -EINVAL;
 	}
 	if (stage_needed && svc->n_stages && !*stage) {
@@ -730,8 +730,8 @@ deadline_on_postponed(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 	r = deadline_each_open(t, svc, m->stage, m->case_id, deadline_postpone_one, &x);
 	if (r == 0) {
 		msg_errorf(e, "event.service_postponed.case_id",
-			       "case '%s' has no open clock of service '%s'", m->case_id,
-			       m->service);
+			   "case '%s' has no open clock of service '%s'", m->case_id,
+			   m->service);
 		return -ENOENT;
 	}
 	return r < 0 ? r : 0;
@@ -931,7 +931,7 @@ deadline_due(struct lanud *d, struct store_txn *t, const Lanu__V1__DueQuery *q, 
 
 		if (value_duration(q->within, &count, &unit) < 0) {
 			msg_errorf(e, "due.within", "'%s' is not a span (expected e.g. "
-				       "\"2 working days\" or \"3 weeks\")", q->within);
+				   "\"2 working days\" or \"3 weeks\")", q->within);
 			return -EINVAL;
 		}
 		if (unit == LANU__V1__DURATION__UNIT__UNIT_HOURS)
