@@ -775,9 +775,10 @@ deadline_on_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 
 int
 deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64_t now_ms,
-	      size_t max, bool *ret_more)
+	      size_t max, bool *ret_more, uint64_t *ret_next_at)
 {
 	size_t done = 0, looked = 0;
+	uint64_t next = 0;
 	int r;
 
 	/* One entry at a time, each the first of the index: a clock's warning moves
@@ -785,13 +786,16 @@ deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64
 	for (; done < max && looked < 4 * max; looked++) {
 		Lanu__V1__Clock *c, old;
 		uint64_t at, id;
-		size_t n;
 
-		r = store_clock_fire_due(t, now_ms, &at, &id, 1, &n);
+		r = store_clock_first(t, &at, &id);
+		if (r == -ENOENT)
+			break;
 		if (r < 0)
 			return r;
-		if (n == 0)
+		if (at > now_ms) {
+			next = at;	/* the next wake-up */
 			break;
+		}
 		r = store_clock_get(t, id, NULL, &c);
 		if (r == -EBADMSG || r == -ENOENT) {
 			/* A bug, not the data's fault: logged, and not looked at again. */
@@ -834,6 +838,8 @@ deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64
 			return t->err ? t->err : r;
 	}
 	*ret_more = done == max || looked == 4 * max;
+	if (ret_next_at)
+		*ret_next_at = next;
 	return (int)done;
 }
 

@@ -34,9 +34,10 @@ int deadline_on_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *
 
 /* Fires, in due order, at most max warnings, misses and expiries due at or before
  * now_ms. Returns how many clocks it handled, or the sticky error; *ret_more says
- * whether more are due. */
+ * whether more are due; *ret_next_at (if not NULL) is then the instant of the next
+ * one, 0 if none (or if more are due). */
 int deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64_t now_ms,
-		  size_t max, bool *ret_more);
+		  size_t max, bool *ret_more, uint64_t *ret_next_at);
 
 /* Open clocks due before now + q->within, soonest first, filtered by area and
  * service, into list (its clocks are allocated with malloc: free them with

@@ -393,14 +393,15 @@ ingest_apply(struct lanud *d, struct batch *b)
 	/* Then the clocks' warnings and misses due by now (the manual clock as this
 	 * batch left it), a bounded number per batch. */
 	b->fire_more = false;
+	b->next_at = 0;
 	if (!t.err) {
 		uint64_t fire_now = d->clock.manual ? clock / 1000 : now_ms;
 
-		r = deadline_fire(d, &t, &b->pubq, fire_now, LANU_FIRE_MAX, &b->fire_more);
+		r = deadline_fire(d, &t, &b->pubq, fire_now, LANU_FIRE_MAX, &b->fire_more,
+				  &b->next_at);
 		if (r < 0 && !t.err)
 			log_errno(LOG_ERR, r, "deadline: firing clocks failed");
 	}
-	b->next_at = store_clock_next_at(&t);
 	b->last_seq = store_last_alert_seq(&t);
 	b->clock = clock;
 	b->result = store_commit(&t);

@@ -1193,46 +1193,41 @@ store_clock_find(struct store_txn *t, const char *service, const char *stage, co
 	return 0;
 }
 
-/* Walks dbi from its first key while fn says go on; keys are at_ms + id. */
-static int
-store_clock_walk(struct store_txn *t, MDB_dbi dbi, uint64_t until_ms, size_t max,
-		 uint64_t *ats, uint64_t *ids, size_t *ret_n)
+/* An (at_ms, id) index key. Returns false if k is not one. */
+static bool
+store_at_id(const MDB_val *k, uint64_t *ret_at, uint64_t *ret_id)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	size_t n = 0;
-	int rc;
+	uint64_t be[2];
 
-	if (t->err)
-		return t->err;
-	if ((rc = mdb_cursor_open(t->txn, dbi, &c)) != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS && n < max;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		uint64_t at, id;
-
-		if (k.mv_size != 16)
-			continue;
-		memcpy(&at, k.mv_data, 8);
-		memcpy(&id, (uint8_t *)k.mv_data + 8, 8);
-		if (be64toh(at) > until_ms)
-			break;
-		if (ats)
-			ats[n] = be64toh(at);
-		ids[n++] = be64toh(id);
-	}
-	mdb_cursor_close(c);
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND && n < max)
-		return store_fail(t, store_errno(rc));
-	*ret_n = n;
-	return 0;
+	if (k->mv_size != 16)
+		return false;
+	memcpy(be, k->mv_data, 16);
+	*ret_at = be64toh(be[0]);
+	*ret_id = be64toh(be[1]);
+	return true;
 }
 
 int
-store_clock_fire_due(struct store_txn *t, uint64_t until_ms, uint64_t *ats, uint64_t *ids,
-		     size_t max, size_t *ret_n)
+store_clock_first(struct store_txn *t, uint64_t *ret_at, uint64_t *ret_id)
 {
-	return store_clock_walk(t, t->s->clk_fire, until_ms, max, ats, ids, ret_n);
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, r = -ENOENT;
+
+	if (t->err)
+		return t->err;
+	if ((rc = mdb_cursor_open(t->txn, t->s->clk_fire, &c)) != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if (store_at_id(&k, ret_at, ret_id)) {
+			r = 0;
+			break;
+		}
+	mdb_cursor_close(c);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return store_fail(t, store_errno(rc));
+	return r;
 }
 
 void
@@ -1244,28 +1239,12 @@ store_clock_unfire(struct store_txn *t, uint64_t at_ms, uint64_t id)
 	store_del(t, t->s->clk_fire, key, 16);
 }
 
-int
-store_clock_open_due(struct store_txn *t, uint64_t until_ms, uint64_t *ids, size_t max,
-		     size_t *ret_n)
-{
-	return store_clock_walk(t, t->s->clk_due, until_ms, max, NULL, ids, ret_n);
-}
-
 uint64_t
 store_clock_next_at(struct store_txn *t)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	uint64_t at = 0;
+	uint64_t at, id;
 
-	if (t->err || mdb_cursor_open(t->txn, t->s->clk_fire, &c) != MDB_SUCCESS)
-		return 0;
-	if (mdb_cursor_get(c, &k, &v, MDB_FIRST) == MDB_SUCCESS && k.mv_size == 16) {
-		memcpy(&at, k.mv_data, 8);
-		at = be64toh(at);
-	}
-	mdb_cursor_close(c);
-	return at;
+	return store_clock_first(t, &at, &id) == 0 ? at : 0;
 }
 
 /* Reads clock id and hands it to fn. Returns fn's answer or the read's error. */
@@ -1336,13 +1315,11 @@ store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn,
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		uint64_t at, id;
 
-		if (k.mv_size != 16)
+		if (!store_at_id(&k, &at, &id))
 			continue;
-		memcpy(&at, k.mv_data, 8);
-		memcpy(&id, (uint8_t *)k.mv_data + 8, 8);
-		if (be64toh(at) > until_ms)
+		if (at > until_ms)
 			break;
-		if ((r = store_clock_visit(t, be64toh(id), fn, arg)) != 0)
+		if ((r = store_clock_visit(t, id, fn, arg)) != 0)
 			break;
 	}
 	mdb_cursor_close(c);

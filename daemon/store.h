@@ -137,11 +137,10 @@ int store_clock_get(struct store_txn *t, uint64_t id, ProtobufCAllocator *pa,
 int store_clock_find(struct store_txn *t, const char *service, const char *stage,
 		     const char *case_id, uint64_t *ret_id);
 
-/* Up to max clocks whose next warning or miss is at or before until_ms, in that
- * order: its instant in ats[i], its id in ids[i] / ids of open clocks due at or
- * before until_ms, soonest first. */
-int store_clock_fire_due(struct store_txn *t, uint64_t until_ms, uint64_t *ats, uint64_t *ids,
-			 size_t max, size_t *ret_n);
+/* The first entry of the fire index: the earliest next warning, miss or expiry
+ * of any clock (its instant and clock id). Returns 0, -ENOENT if there is none, or
+ * the sticky error. */
+int store_clock_first(struct store_txn *t, uint64_t *ret_at, uint64_t *ret_id);
 /* Drops one entry of the fire index (a clock that cannot be read). */
 void store_clock_unfire(struct store_txn *t, uint64_t at_ms, uint64_t id);
 int store_clock_open_due(struct store_txn *t, uint64_t until_ms, uint64_t *ids, size_t max,

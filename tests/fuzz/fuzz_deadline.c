@@ -1010,14 +1010,18 @@ check_state(struct run *r, bool last)
 static bool
 fire_once(struct run *r, struct store_txn *t, size_t max, uint64_t *last)
 {
-	uint64_t from = store_last_alert_seq(t), to;
+	uint64_t from = store_last_alert_seq(t), to, next_at = 0;
 	bool more = false;
 	char a[40], b[40];
 	int n;
 
-	n = deadline_fire(r->d, t, &r->q, r->now_ms, max, &more);
+	n = deadline_fire(r->d, t, &r->q, r->now_ms, max, &more, &next_at);
 	CHECK(r, n >= 0 && !t->err, "deadline_fire() failed: %s",
 	      fuzz_strerror(n < 0 ? n : t->err));
+	/* the next wake-up it reports is the fire index's first entry */
+	CHECK(r, more || next_at == store_clock_next_at(t),
+	      "deadline_fire() reports the next at %" PRIu64 ", the index says %" PRIu64, next_at,
+	      store_clock_next_at(t));
 	CHECK(r, (size_t)n <= max, "deadline_fire() handled %d of at most %zu", n, max);
 	to = store_last_alert_seq(t);
 	for (uint64_t seq = from + 1; seq <= to; seq++) {
