@@ -221,33 +221,10 @@ alert_on_deadline_missed(struct lanud *d, struct store_txn *t, struct alert_pubq
 	int r;
 
 	/* An alert names plan objects, so they must exist in the plan in force. */
-	if (!d->routes) {
-		snprintf(e->reason, sizeof(e->reason), "no plan is in force: load one first");
-		return -EINVAL;
-	}
-	if (!(svc = route_service(d->routes, m->service))) {
-		snprintf(e->reason, sizeof(e->reason), "service '%s' is not in the plan in force",
-			 m->service);
-		snprintf(e->field, sizeof(e->field), "event.deadline_missed.service");
-		return -EINVAL;
-	}
-	if (!route_area(d->routes, m->area)) {
-		snprintf(e->reason, sizeof(e->reason), "area '%s' is not in the plan in force",
-			 m->area);
-		snprintf(e->field, sizeof(e->field), "event.deadline_missed.area");
-		return -EINVAL;
-	}
-	if (*m->stage && !svc->n_stages) {
-		snprintf(e->reason, sizeof(e->reason), "service '%s' has no stages", m->service);
-		snprintf(e->field, sizeof(e->field), "event.deadline_missed.stage");
-		return -EINVAL;
-	}
-	if (*m->stage && !plan_service_stage(svc, m->stage)) {
-		snprintf(e->reason, sizeof(e->reason), "service '%s' has no stage '%s'", m->service,
-			 m->stage);
-		snprintf(e->field, sizeof(e->field), "event.deadline_missed.stage");
-		return -EINVAL;
-	}
+	r = deadline_check_target(d, "deadline_missed", m->service, m->area, m->stage, false, e,
+				  &svc);
+	if (r < 0)
+		return r;
 
 	/* A clock lanud keeps itself: one alert, not two. */
 	r = deadline_on_missed(d, t, q, m, ev);
@@ -288,8 +265,7 @@ alert_on_ack(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
 	int r;
 
 	if (store_alert_by_id(t, m->alert_id, &seq) < 0) {
-		snprintf(e->reason, sizeof(e->reason), "no alert '%s'", m->alert_id);
-		snprintf(e->field, sizeof(e->field), "event.alert_acknowledged.alert_id");
+		msg_errorf(e, "event.alert_acknowledged.alert_id", "no alert '%s'", m->alert_id);
 		return t->err ? t->err : -ENOENT;
 	}
 	r = store_ack_alert(t, seq, m->by, m->note, timesrc_now_usec(&d->clock) / 1000);

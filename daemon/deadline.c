@@ -449,6 +449,43 @@ deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu_
 }
 
 int
+deadline_check_target(const struct lanud *d, const char *kind, const char *service,
+		      const char *area, const char *stage, bool stage_needed, struct msg_error *e,
+		      const Lanu__V1__Service **ret_svc)
+{
+	const Lanu__V1__Service *svc;
+	char field[64];
+
+	if (!d->routes) {
+		msg_errorf(e, "", "no plan is in force: load one first");
+		return -EINVAL;
+	}
+	if (!(svc = route_service(d->routes, service))) {
+		snprintf(field, sizeof(field), "event.%s.service", kind);
+		msg_errorf(e, field, "service '%s' is not in the plan in force", service);
+		return -EINVAL;
+	}
+	if (area && !route_area(d->routes, area)) {
+		snprintf(field, sizeof(field), "event.%s.area", kind);
+		msg_errorf(e, field, "area '%s' is not in the plan in force", area);
+		return -EINVAL;
+	}
+	snprintf(field, sizeof(field), "event.%s.stage", kind);
+	if (*stage && !plan_service_stage(svc, stage)) {
+		msg_errorf(e, field, svc->n_stages ? "service '%s' has no stage '%s'"
+						   : "service '%s' has no stages%.0s",
+			   service, stage);
+		return -EINVAL;
+	}
+	if (stage_needed && svc->n_stages && !*stage) {
+		msg_errorf(e, field, "service '%s' has stages: name the stage", service);
+		return -EINVAL;
+	}
+	*ret_svc = svc;
+	return 0;
+}
+
+int
 deadline_on_requested(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 		      const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e)
 {
@@ -459,26 +496,10 @@ deadline_on_requested(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 	size_t n = 0, cap;
 	int r = 0;
 
-	if (!d->routes) {
-		msg_errorf(e, "", "no plan is in force: load one first");
-		return -EINVAL;
-	}
-	if (!(svc = route_service(d->routes, m->service))) {
-		msg_errorf(e, "event.service_requested.service",
-			   "service '%s' is not in the plan in force", m->service);
-		return -EINVAL;
-	}
-	if (!route_area(d->routes, m->area)) {
-		msg_errorf(e, "event.service_requested.area",
-			   "area '%s' is not in the plan in force", m->area);
-		return -EINVAL;
-	}
-	if (*m->stage && !plan_service_stage(svc, m->stage)) {
-		msg_errorf(e, "event.service_requested.stage", svc->n_stages ?
-			   "service '%s' has no stage '%s'" : "service '%s' has no stages%.0s",
-			   m->service, m->stage);
-		return -EINVAL;
-	}
+	r = deadline_check_target(d, "service_requested", m->service, m->area, m->stage, false, e,
+				  &svc);
+	if (r < 0)
+		return r;
 	base.case_id = m->case_id;
 	base.service = m->service;
 	base.area = m->area;
@@ -515,38 +536,6 @@ deadline_on_requested(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 	return r < 0 ? r : 0;
 }
 
-/* The service and stage an event names, checked against the plan in force. */
-static int
-deadline_target(const struct lanud *d, const char *kind, const char *service, const char *stage,
-		bool stage_needed, struct msg_error *e, const Lanu__V1__Service **ret_svc)
-{
-	const Lanu__V1__Service *svc;
-	char field[64];
-
-	if (!d->routes) {
-		msg_errorf(e, "", "no plan is in force: load one first");
-		return -EINVAL;
-	}
-	if (!(svc = route_service(d->routes, service))) {
-		snprintf(field, sizeof(field), "event.%s.service", kind);
-		msg_errorf(e, field, "service '%s' is not in the plan in force", service);
-		return -EINVAL;
-	}
-	snprintf(field, sizeof(field), "event.%s.stage", kind);
-	if (*stage && !plan_service_stage(svc, stage)) {
-		msg_errorf(e, field, svc->n_stages ? "service '%s' has no stage '%s'"
-						   : "service '%s' has no stages%.0s",
-			   service, stage);
-		return -EINVAL;
-	}
-	if (stage_needed && svc->n_stages && !*stage) {
-		msg_errorf(e, field, "service '%s' has stages: name the stage", service);
-		return -EINVAL;
-	}
-	*ret_svc = svc;
-	return 0;
-}
-
 /* The latest clock of the case's stage, or NULL (-ENOENT). */
 static int
 deadline_find(struct store_txn *t, const char *service, const char *stage, const char *case_id,
@@ -572,7 +561,8 @@ deadline_on_provided(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 	const Lanu__V1__Service *svc;
 	int r;
 
-	r = deadline_target(d, "service_provided", m->service, m->stage, true, e, &svc);
+	r = deadline_check_target(d, "service_provided", m->service, NULL, m->stage, true, e,
+				  &svc);
 	if (r < 0)
 		return r;
 	r = deadline_find(t, m->service, m->stage, m->case_id, &c);
@@ -680,7 +670,8 @@ deadline_on_cancelled(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 	const Lanu__V1__Service *svc;
 	int r;
 
-	r = deadline_target(d, "case_cancelled", m->service, m->stage, false, e, &svc);
+	r = deadline_check_target(d, "case_cancelled", m->service, NULL, m->stage, false, e,
+				  &svc);
 	if (r < 0)
 		return r;
 	/* Nothing open is nothing to stop: the event is kept all the same. */
@@ -724,7 +715,8 @@ deadline_on_postponed(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 	const Lanu__V1__Service *svc;
 	int r;
 
-	r = deadline_target(d, "service_postponed", m->service, m->stage, false, e, &svc);
+	r = deadline_check_target(d, "service_postponed", m->service, NULL, m->stage, false, e,
+				  &svc);
 	if (r < 0)
 		return r;
 	r = deadline_each_open(t, svc, m->stage, m->case_id, deadline_postpone_one, &x);

@@ -12,6 +12,14 @@ struct lanud;
 struct msg_error;
 struct store_txn;
 
+/* The service (and area, unless NULL, and stage) an event of kind ("service_requested",
+ * ...) names, checked against the plan in force, in that order: 0 with *ret_svc, or
+ * -EINVAL with e filled, naming the field. stage_needed: a multi-stage service's
+ * event must name its stage. */
+int deadline_check_target(const struct lanud *d, const char *kind, const char *service,
+			  const char *area, const char *stage, bool stage_needed,
+			  struct msg_error *e, const Lanu__V1__Service **ret_svc);
+
 /* Event handlers, inside the batch's write transaction. Each returns 0, -EINVAL
  * with e filled (the event names something the plan in force does not have, or
  * lacks what its limit needs; it is refused and not stored), or the

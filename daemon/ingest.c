@@ -331,12 +331,11 @@ ingest_apply_clock(struct lanud *d, struct store_txn *t, struct pending *p, uint
 	uint64_t usec = p->req->clock_set->now_ms * 1000;
 
 	if (!d->clock.manual) {
-		snprintf(p->err.reason, sizeof(p->err.reason),
-			 "lanud runs on the system clock (start it with --clock=manual)");
+		msg_errorf(&p->err, "", "lanud runs on the system clock (start it with "
+					"--clock=manual)");
 		p->code = LANU__V1__REPLY__CODE__REJECTED;
 	} else if (usec < *clock) {
-		snprintf(p->err.reason, sizeof(p->err.reason), "the clock only moves forward");
-		snprintf(p->err.field, sizeof(p->err.field), "clock_set.now_ms");
+		msg_errorf(&p->err, "clock_set.now_ms", "the clock only moves forward");
 		p->code = LANU__V1__REPLY__CODE__REJECTED;
 	} else {
 		*clock = usec;
