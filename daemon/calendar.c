@@ -304,6 +304,16 @@ calendar_prev_working(const struct calendar *c, int32_t day, int32_t *ret_day)
 	return -ERANGE;
 }
 
+/* The units that count something (days, weeks, months): a count of 0 is meaningless. */
+static bool
+calendar_counted(Lanu__V1__Duration__Unit unit)
+{
+	return unit == LANU__V1__DURATION__UNIT__UNIT_WORKING_DAYS ||
+	       unit == LANU__V1__DURATION__UNIT__UNIT_DAYS ||
+	       unit == LANU__V1__DURATION__UNIT__UNIT_WEEKS ||
+	       unit == LANU__V1__DURATION__UNIT__UNIT_MONTHS;
+}
+
 int
 calendar_due_day(const struct calendar *c, int32_t start, uint32_t count,
 		 Lanu__V1__Duration__Unit unit, bool roll_forward, int32_t *ret_day)
@@ -312,21 +322,11 @@ calendar_due_day(const struct calendar *c, int32_t start, uint32_t count,
 	int32_t d;
 	int r;
 
-	switch (unit) {
-	case LANU__V1__DURATION__UNIT__UNIT_WORKING_DAYS:
-	case LANU__V1__DURATION__UNIT__UNIT_DAYS:
-	case LANU__V1__DURATION__UNIT__UNIT_WEEKS:
-	case LANU__V1__DURATION__UNIT__UNIT_MONTHS:
-		if (count == 0)
-			return -EINVAL;
-		break;
-	case LANU__V1__DURATION__UNIT__UNIT_SAME_DAY:
-	case LANU__V1__DURATION__UNIT__UNIT_SAME_WORKING_DAY:
-	case LANU__V1__DURATION__UNIT__UNIT_SAME_OR_NEXT_WORKING_DAY:
-		break;
-	default:
+	if (calendar_counted(unit) ? count == 0
+				   : unit != LANU__V1__DURATION__UNIT__UNIT_SAME_DAY &&
+				     unit != LANU__V1__DURATION__UNIT__UNIT_SAME_WORKING_DAY &&
+				     unit != LANU__V1__DURATION__UNIT__UNIT_SAME_OR_NEXT_WORKING_DAY)
 		return -EINVAL;
-	}
 	if (!calendar_in_range(start))
 		return -ERANGE;
 
@@ -374,17 +374,8 @@ calendar_before_day(const struct calendar *c, int32_t day, uint32_t count,
 	int32_t d;
 	int r;
 
-	switch (unit) {
-	case LANU__V1__DURATION__UNIT__UNIT_WORKING_DAYS:
-	case LANU__V1__DURATION__UNIT__UNIT_DAYS:
-	case LANU__V1__DURATION__UNIT__UNIT_WEEKS:
-	case LANU__V1__DURATION__UNIT__UNIT_MONTHS:
-		if (count == 0)
-			return -EINVAL;
-		break;
-	default:
+	if (!calendar_counted(unit) || count == 0)
 		return -EINVAL;
-	}
 	if (!calendar_in_range(day))
 		return -ERANGE;
 
