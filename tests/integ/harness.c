@@ -245,30 +245,13 @@ daemon_status(struct client *c, Lanu__V1__Reply **ret_reply)
 size_t
 daemon_replay(struct client *c, const char *rcpt, uint64_t after, uint64_t *seqs, size_t max)
 {
-	size_t n = 0;
+	Lanu__V1__Alert **v;
+	size_t n = daemon_replay_alerts(c, rcpt, after, &v, max);
 
-	for (;;) {
-		Lanu__V1__ReplayQuery q = LANU__V1__REPLAY_QUERY__INIT;
-		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
-		char *r[1] = { (char *)rcpt };
-		Lanu__V1__Reply *rep;
-		bool more;
-
-		q.recipients = r;
-		q.n_recipients = 1;
-		q.after_seq = after;
-		req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
-		req.replay = &q;
-		assert_int_equal(client_call(c, &req, 10000, &rep), 0);
-		assert_int_equal(rep->code, LANU__V1__REPLY__CODE__OK);
-		for (size_t i = 0; i < rep->alerts->n_alerts && n < max; i++)
-			seqs[n++] = rep->alerts->alerts[i]->seq;
-		after = rep->alerts->last_seq;
-		more = rep->alerts->more;
-		lanu__v1__reply__free_unpacked(rep, NULL);
-		if (!more)
-			return n;
-	}
+	for (size_t i = 0; i < n; i++)
+		seqs[i] = v[i]->seq;
+	daemon_alerts_free(v, n);
+	return n;
 }
 
 int
@@ -307,6 +290,15 @@ daemon_copy_plan(struct daemon *d, const char *path)
 	if (fclose(out) != 0 && r == 0)
 		r = -errno;
 	return r;
+}
+
+uint64_t
+mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
 uint64_t

@@ -77,6 +77,9 @@ int daemon_copy_plan(struct daemon *d, const char *path);
  * Helsinki time without asking the C library. Fails the test if s is malformed. */
 uint64_t iso_ms(const char *s);
 
+/* Milliseconds from the monotonic clock, for bounding a test's waits. */
+uint64_t mono_ms(void);
+
 /* Sends ev and returns the reply code; the reply into *ret_reply if it is not
  * NULL (free it with lanu__v1__reply__free_unpacked()). */
 int daemon_send_event(struct client *c, Lanu__V1__Envelope *ev, Lanu__V1__Reply **ret_reply);

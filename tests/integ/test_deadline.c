@@ -228,15 +228,6 @@ teardown(void **state)
 	return 0;
 }
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
 /* --- events ------------------------------------------------------------------------------ */
 
 /* One event's fields; what is not given takes a default (area "office", producer

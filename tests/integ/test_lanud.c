@@ -54,15 +54,6 @@ teardown(void **state)
 	return 0;
 }
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
 /* send -> ack -> alert reaches a live subscriber, with prev_seq chaining. */
 static void
 test_send_ack_alert(void **state)
@@ -482,23 +473,6 @@ test_ack_and_queries(void **state)
 	client_free(c);
 }
 
-static int
-clock_set(struct client *c, uint64_t ms)
-{
-	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
-	Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
-	Lanu__V1__Reply *rep;
-	int code;
-
-	cs.now_ms = ms;
-	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
-	req.clock_set = &cs;
-	assert_int_equal(client_call(c, &req, 5000, &rep), 0);
-	code = rep->code;
-	lanu__v1__reply__free_unpacked(rep, NULL);
-	return code;
-}
-
 static void
 test_manual_clock(void **state)
 {
@@ -509,13 +483,13 @@ test_manual_clock(void **state)
 	Lanu__V1__Status *st;
 
 	/* The system clock refuses to be set. */
-	assert_int_equal(clock_set(c, 1767225600000ULL), REJECTED);
+	assert_int_equal(daemon_clock_set(c, 1767225600000ULL), REJECTED);
 	client_free(c);
 	assert_int_equal(daemon_stop(d, SIGTERM), 0);
 
 	assert_int_equal(daemon_start(d, manual), 0);
 	c = daemon_client(d);
-	assert_int_equal(clock_set(c, 4102444800000ULL), OK);	/* 2100-01-01 */
+	assert_int_equal(daemon_clock_set(c, 4102444800000ULL), OK);	/* 2100-01-01 */
 	st = daemon_status(c, &rep);
 	assert_true(st->manual_clock);
 	assert_int_equal(st->now_ms, 4102444800000ULL);
@@ -525,7 +499,7 @@ test_manual_clock(void **state)
 	uint64_t seqs[2];
 	assert_int_equal(daemon_replay(c, "sup-a", 0, seqs, 2), 1);
 	/* Backwards is refused; and a restart resumes where the clock was. */
-	assert_int_equal(clock_set(c, 4102444700000ULL), REJECTED);
+	assert_int_equal(daemon_clock_set(c, 4102444700000ULL), REJECTED);
 	client_free(c);
 	assert_int_equal(daemon_stop(d, SIGTERM), 0);
 	assert_int_equal(daemon_start(d, manual), 0);
