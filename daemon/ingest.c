@@ -635,12 +635,6 @@ ingest_flush_cb(evutil_socket_t fd, short what, void *arg)
 	ingest_next(arg);
 }
 
-size_t
-ingest_pending(const struct ingest *in)
-{
-	return in->fill->n + (in->busy ? in->busy->n : 0);
-}
-
 /* The writer takes no signal: they are the loop's (libevent's signal events). */
 static int
 ingest_start_writer(struct ingest *in)

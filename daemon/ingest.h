@@ -17,4 +17,3 @@ int ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg);
 
 /* Commits and answers whatever is queued, now (used on shutdown). */
 void ingest_flush(struct ingest *in);
-size_t ingest_pending(const struct ingest *in);
