@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <zmq.h>
 
 #include "conf.h"
 #include "ingest.h"
 #include "log.h"
 #include "notify.h"
+#include "plan.h"
 #include "planload.h"
 #include "store.h"
 #include "zsock.h"
@@ -110,7 +110,6 @@ lanud_start(struct lanud *d)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	const char *tz;
-	char zone[300];
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -125,10 +124,9 @@ lanud_start(struct lanud *d)
 	tz = d->plan && d->plan->plan && *d->plan->plan->timezone ? d->plan->plan->timezone
 								   : "Europe/Helsinki";
 	/* Without the zone's file the C library would count in UTC without a word. */
-	snprintf(zone, sizeof(zone), "/usr/share/zoneinfo/%s", tz);
-	if (access(zone, R_OK) < 0)
-		return log_errno(LOG_ERR, -errno, "lanud: time zone '%s' is not installed (%s; "
-						  "install tzdata)", tz, zone);
+	if (!plan_zone_installed(tz))
+		return log_errno(LOG_ERR, -ENOENT, "lanud: time zone '%s' is not installed "
+						   "(install tzdata)", tz);
 	if (setenv("TZ", tz, 1) < 0)
 		return log_errno(LOG_ERR, -errno, "lanud: cannot set the time zone");
 	tzset();

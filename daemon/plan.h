@@ -1,6 +1,7 @@
 /* The plan file: YAML in, a validated lanu.v1.Plan out, or every problem found. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "plan.pb-c.h"
@@ -52,6 +53,10 @@ void plan_errors_free(struct plan_errors *errs);
 
 /* The file's enumeration word for an enum value: AREA_KIND_SCHOOL -> "school". */
 const char *plan_enum_word(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t len);
+
+/* Whether tz ("Europe/Helsinki") is an installed time zone: a TZif file under
+ * /usr/share/zoneinfo. */
+bool plan_zone_installed(const char *tz);
 
 /* Internal to plan.c and plan_check.c: where each value came from. */
 struct plan_parser;

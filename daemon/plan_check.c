@@ -461,14 +461,19 @@ check_routes(struct check *c, Lanu__V1__Plan *plan)
 	}
 }
 
-/* A zone is a TZif file under zoneinfo (not a directory, not zone.tab). */
-static bool
-check_tzif(const char *path)
+bool
+plan_zone_installed(const char *tz)
 {
-	char magic[4];
-	FILE *f = fopen(path, "re");
-	bool ok = f && fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+	char path[300], magic[4];
+	bool ok;
+	FILE *f;
 
+	/* A zone is a TZif file under zoneinfo (not a directory, not zone.tab). */
+	if (!*tz || strstr(tz, "..") || tz[0] == '/' ||
+	    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz) >= (int)sizeof(path))
+		return false;
+	f = fopen(path, "re");
+	ok = f && fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
 	if (f)
 		fclose(f);
 	return ok;
@@ -478,7 +483,6 @@ static void
 check_info(struct check *c, Lanu__V1__Plan *plan)
 {
 	Lanu__V1__PlanInfo *info = plan->plan;
-	char path[256];
 
 	if (plan->lanu_plan == 0)
 		plan_error_at(c->p, NULL, "'lanu-plan: 1' is missing (the file format)");
@@ -506,10 +510,7 @@ check_info(struct check *c, Lanu__V1__Plan *plan)
 			info->timezone = tz;
 		else
 			c->p->oom = true;
-	} else if (strstr(info->timezone, "..") || info->timezone[0] == '/' ||
-		   snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", info->timezone) >=
-			   (int)sizeof(path) ||
-		   !check_tzif(path)) {
+	} else if (!plan_zone_installed(info->timezone)) {
 		plan_error_at(c->p, &info->timezone, "unknown time zone '%s' (expected e.g. "
 						     "Europe/Helsinki)", info->timezone);
 	}
