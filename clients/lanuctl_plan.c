@@ -16,6 +16,7 @@
 #include "ctl.h"
 #include "lanu/macro.h"
 #include "plan.h"
+#include "plan_index.h"
 
 /* --- check, load --------------------------------------------------------------------- */
 
@@ -396,24 +397,11 @@ objs_add(struct objs *o, const char *kind, const char *id, const ProtobufCMessag
 	o->v[o->n++] = (struct obj){ kind, id, m };
 }
 
-static void
-collect_areas(struct objs *o, Lanu__V1__Area *const *v, size_t n)
+static int
+collect_cb(enum plan_kind k, char *const *id, const ProtobufCMessage *obj, void *arg)
 {
-	for (size_t i = 0; i < n; i++) {
-		objs_add(o, "area", v[i]->id, &v[i]->base);
-		collect_areas(o, v[i]->areas, v[i]->n_areas);
-	}
-}
-
-static void
-collect_goals(struct objs *o, Lanu__V1__Goal *const *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		objs_add(o, "goal", v[i]->id, &v[i]->base);
-		for (size_t j = 0; j < v[i]->n_measures; j++)
-			objs_add(o, "measure", v[i]->measures[j]->id, &v[i]->measures[j]->base);
-		collect_goals(o, v[i]->goals, v[i]->n_goals);
-	}
+	objs_add(arg, plan_kind_name(k), *id, obj);
+	return 0;
 }
 
 /* Every object of the plan with its kind and id; routes by their place in the list. */
@@ -422,16 +410,7 @@ collect(struct objs *o, const Lanu__V1__Plan *p, char (*route_ids)[24])
 {
 	if (p->plan)
 		objs_add(o, "plan", p->plan->id, &p->plan->base);
-	collect_areas(o, p->areas, p->n_areas);
-	for (size_t i = 0; i < p->n_recipients; i++)
-		objs_add(o, "recipient", p->recipients[i]->id, &p->recipients[i]->base);
-	for (size_t i = 0; i < p->n_calendars; i++)
-		objs_add(o, "calendar", p->calendars[i]->id, &p->calendars[i]->base);
-	for (size_t i = 0; i < p->n_services; i++)
-		objs_add(o, "service", p->services[i]->id, &p->services[i]->base);
-	for (size_t i = 0; i < p->n_indicators; i++)
-		objs_add(o, "indicator", p->indicators[i]->id, &p->indicators[i]->base);
-	collect_goals(o, p->goals, p->n_goals);
+	plan_index_walk(p, collect_cb, o);
 	for (size_t i = 0; i < p->n_routes; i++) {
 		snprintf(route_ids[i], 24, "#%zu", i + 1);
 		objs_add(o, "route", route_ids[i], &p->routes[i]->base);

@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pb.h"
+
 #define PBJSON_NAME_MAX 256
 #define PBJSON_PATH_MAX 256
 #define PBJSON_DEPTH_MAX 32
@@ -82,26 +84,6 @@ pbjson_has_flag(const ProtobufCFieldDescriptor *f)
 {
 	return f->label == PROTOBUF_C_LABEL_OPTIONAL && !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
 	       f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE;
-}
-
-static size_t
-pbjson_elt_size(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64: return sizeof(uint64_t);
-	case PROTOBUF_C_TYPE_DOUBLE: return sizeof(double);
-	case PROTOBUF_C_TYPE_FLOAT: return sizeof(float);
-	case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_ENUM: return sizeof(int);
-	case PROTOBUF_C_TYPE_STRING:
-	case PROTOBUF_C_TYPE_MESSAGE: return sizeof(void *);
-	case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
-	default: return sizeof(uint32_t);
-	}
 }
 
 /* --- base64 (RFC 4648: standard written; standard and URL-safe read) --------------- */
@@ -246,7 +228,7 @@ pbjson_is_zero(const ProtobufCFieldDescriptor *f, const void *v)
 	case PROTOBUF_C_TYPE_BYTES: return ((const ProtobufCBinaryData *)v)->len == 0;
 	case PROTOBUF_C_TYPE_FLOAT: return *(const float *)v == 0;
 	case PROTOBUF_C_TYPE_DOUBLE: return *(const double *)v == 0;
-	default: return memcmp(v, zero, pbjson_elt_size(f->type)) == 0;
+	default: return memcmp(v, zero, pb_elt_size(f->type)) == 0;
 	}
 }
 
@@ -318,7 +300,7 @@ pbjson_array_to_json(const ProtobufCFieldDescriptor *f, const char *arr, size_t 
 		     int emit_defaults)
 {
 	json_t *a = json_array();
-	size_t sz = pbjson_elt_size(f->type);
+	size_t sz = pb_elt_size(f->type);
 
 	for (size_t i = 0; a && i < n; i++) {
 		json_t *v = pbjson_value_to_json(f, arr + i * sz, emit_defaults);
@@ -596,7 +578,7 @@ pbjson_value(struct pbjson_ctx *x, const char *path, const ProtobufCFieldDescrip
 	}
 	/* An integer type: two's complement, so a 32-bit one is the low half of u. */
 	r = pbjson_integer(x, path, j, neg_max, pos_max, &u);
-	if (r == 0 && pbjson_elt_size(f->type) == sizeof(uint64_t))
+	if (r == 0 && pb_elt_size(f->type) == sizeof(uint64_t))
 		*(uint64_t *)v = u;
 	else if (r == 0)
 		*(uint32_t *)v = (uint32_t)u;
@@ -636,7 +618,7 @@ static int
 pbjson_repeated(struct pbjson_ctx *x, const char *path, const ProtobufCFieldDescriptor *f,
 		const json_t *j, ProtobufCMessage *m)
 {
-	size_t *n = MEMBER(m, f->quantifier_offset), sz = pbjson_elt_size(f->type), i = 0;
+	size_t *n = MEMBER(m, f->quantifier_offset), sz = pb_elt_size(f->type), i = 0;
 	char **arr = MEMBER(m, f->offset);
 	bool map = pbjson_is_map(f);
 	char sub[PBJSON_PATH_MAX];

@@ -147,11 +147,11 @@ alert_raise_resolving(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 	if (t->err)
 		return t->err;
 	a->n_recipients = 0;
-	if (d->routes) {
+	if (d->index) {
 		struct route_alert ra = { a->kind, a->severity, a->service, a->indicator, a->measure,
 					  a->area };
 
-		a->n_recipients = route_match(d->routes, &ra, rcpts, ELEMENTSOF(rcpts));
+		a->n_recipients = route_match(d->index, &ra, rcpts, ELEMENTSOF(rcpts));
 	}
 	/* A resolution also reaches everyone the alert it resolves went to. */
 	if (resolves)

@@ -39,8 +39,8 @@
 #include "log.h"
 #include "msg.h"
 #include "plan.h"
+#include "plan_index.h"
 #include "plan_value.h"
-#include "route.h"
 #include "store.h"
 
 #define DAY_MS (24ULL * 3600 * 1000)
@@ -72,10 +72,10 @@ deadline_calendar(const struct lanud *d, const Lanu__V1__Service *svc, const Lan
 	if (!*id)
 		id = "national";
 	if (strcmp(id, "unit") == 0) {
-		const Lanu__V1__Area *a = route_area(d->routes, area);
+		const Lanu__V1__Area *a = plan_index_area(d->index, area);
 
 		for (size_t hops = 0; a && !*a->calendar && hops < 64; hops++)
-			a = route_area(d->routes, a->parent);
+			a = plan_index_area(d->index, a->parent);
 		id = a && *a->calendar ? a->calendar : "national";
 	}
 	c = calendar_get(d->calendars, id);
@@ -423,7 +423,7 @@ deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu_
 		return r;
 	/* The stages after this one start now; a plan without them (changed since the
 	 * clock opened) starts none. Stage graphs are acyclic (plan_check.c). */
-	svc = d->routes ? route_service(d->routes, c->service) : NULL;
+	svc = plan_index_service(d->index, c->service);
 	if (!svc || !*c->stage || depth > 16)
 		return 0;
 	for (size_t i = 0; i < svc->n_stages; i++) {
@@ -456,22 +456,22 @@ deadline_check_target(const struct lanud *d, const char *kind, const char *servi
 	const Lanu__V1__Service *svc;
 	char field[64];
 
-	if (!d->routes) {
+	if (!d->index) {
 		msg_errorf(e, "", "no plan is in force: load one first");
 		return -EINVAL;
 	}
-	if (!(svc = route_service(d->routes, service))) {
+	if (!(svc = plan_index_service(d->index, service))) {
 		snprintf(field, sizeof(field), "event.%s.service", kind);
 		msg_errorf(e, field, "service '%s' is not in the plan in force", service);
 		return -EINVAL;
 	}
-	if (area && !route_area(d->routes, area)) {
+	if (area && !plan_index_area(d->index, area)) {
 		snprintf(field, sizeof(field), "event.%s.area", kind);
 		msg_errorf(e, field, "area '%s' is not in the plan in force", area);
 		return -EINVAL;
 	}
 	snprintf(field, sizeof(field), "event.%s.stage", kind);
-	if (*stage && !plan_service_stage(svc, stage)) {
+	if (*stage && !plan_index_stage(svc, stage)) {
 		msg_errorf(e, field, svc->n_stages ? "service '%s' has no stage '%s'"
 						   : "service '%s' has no stages%.0s",
 			   service, stage);
@@ -845,21 +845,6 @@ deadline_days_left(const struct calendar *cal, int32_t today, int32_t due)
 	return -(int32_t)calendar_working_days_between(cal, due, today);
 }
 
-/* Is area a, or an area above it, the area want? */
-static bool
-deadline_area_under(const struct lanud *d, const char *a, const char *want)
-{
-	const Lanu__V1__Area *x;
-
-	for (size_t hops = 0; a && *a && hops < 64; hops++) {
-		if (strcmp(a, want) == 0)
-			return true;
-		x = d->routes ? route_area(d->routes, a) : NULL;
-		a = x ? x->parent : NULL;
-	}
-	return false;
-}
-
 struct due_ctx {
 	const struct lanud *d;
 	const Lanu__V1__DueQuery *q;
@@ -895,7 +880,7 @@ deadline_due_cb(const Lanu__V1__Clock *c, void *arg)
 
 	if (*x->q->service && strcmp(c->service, x->q->service) != 0)
 		return 0;
-	if (*x->q->area && !deadline_area_under(x->d, c->area, x->q->area))
+	if (*x->q->area && !plan_index_within(x->d->index, c->area, x->q->area))
 		return 0;
 	if (x->list->n_clocks == x->cap) {
 		x->list->more = true;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "calendar.h"
 #include "conf.h"
 #include "ingest.h"
 #include "log.h"
@@ -124,7 +125,7 @@ lanud_start(struct lanud *d)
 	tz = d->plan && d->plan->plan && *d->plan->plan->timezone ? d->plan->plan->timezone
 								   : "Europe/Helsinki";
 	/* Without the zone's file the C library would count in UTC without a word. */
-	if (!plan_zone_installed(tz))
+	if (!calendar_zone_installed(tz))
 		return log_errno(LOG_ERR, -ENOENT, "lanud: time zone '%s' is not installed "
 						   "(install tzdata)", tz);
 	if (setenv("TZ", tz, 1) < 0)

@@ -13,7 +13,7 @@ struct event;
 struct event_base;
 struct ingest;
 struct calendar_set;
-struct route_table;
+struct plan_index;
 struct store;
 struct zsock;
 
@@ -37,7 +37,7 @@ struct lanud {
 	uint64_t n_committed;		/* requests they carried */
 	uint64_t n_unrouted;		/* alerts no route matched */
 	struct Lanu__V1__Plan *plan;	/* in force, or NULL (planload.c) */
-	struct route_table *routes;	/* for plan */
+	struct plan_index *index;	/* for plan: its objects by id */
 	struct calendar_set *calendars;	/* for plan: its working-day calendars */
 	uint64_t plan_version;
 	char plan_sha[65];

@@ -21,15 +21,14 @@
 #include "lanud.h"
 #include "log.h"
 #include "plan.h"
-#include "route.h"
+#include "plan_index.h"
 #include "store.h"
 
 #define PLANLOAD_ORPHANS_MAX 20
 
-/* What lanud needs of a plan besides the plan itself: its routing table and its
- * calendars. */
+/* What lanud needs of a plan besides the plan itself: its index and its calendars. */
 struct compiled {
-	struct route_table *rt;
+	struct plan_index *idx;
 	struct calendar_set *cals;
 };
 
@@ -39,9 +38,9 @@ planload_compile(const Lanu__V1__Plan *plan, struct compiled *ret)
 	struct compiled c = { NULL, NULL };
 	int r;
 
-	r = route_table_new(plan, &c.rt);
+	r = plan_index_new(plan, &c.idx);
 	if (r == 0 && (r = calendar_set_new(plan, &c.cals)) < 0)
-		c.rt = route_table_free(c.rt);
+		c.idx = plan_index_free(c.idx);
 	if (r == 0)
 		*ret = c;
 	return r;
@@ -53,10 +52,10 @@ static void
 planload_swap(struct lanud *d, Lanu__V1__Plan *plan, struct compiled *c, uint64_t version,
 	      const char *sha)
 {
-	route_table_free(d->routes);
+	plan_index_free(d->index);
 	calendar_set_free(d->calendars);
 	plan_free(d->plan);
-	d->routes = c->rt;
+	d->index = c->idx;
 	d->calendars = c->cals;
 	d->plan = plan;
 	d->plan_version = version;
@@ -64,7 +63,7 @@ planload_swap(struct lanud *d, Lanu__V1__Plan *plan, struct compiled *c, uint64_
 }
 
 struct orphans {
-	const struct route_table *rt;
+	const struct plan_index *idx;
 	char **v;
 	size_t n;
 	uint64_t more;
@@ -100,27 +99,27 @@ planload_orphan_cb(const Lanu__V1__Alert *a, void *arg)
 {
 	struct orphans *o = arg;
 
-	if (*a->service && !route_service(o->rt, a->service))
+	if (*a->service && !plan_index_service(o->idx, a->service))
 		planload_orphan(o, "service", a->service, a->alert_id);
-	if (*a->area && !route_area(o->rt, a->area))
+	if (*a->area && !plan_index_area(o->idx, a->area))
 		planload_orphan(o, "area", a->area, a->alert_id);
 	return 0;
 }
 
-/* Live state that names what the new plan (its table rt) no longer has: reported, kept. */
+/* Live state that names what the new plan (its index idx) no longer has: reported, kept. */
 static void
-planload_orphans(struct lanud *d, const struct route_table *rt, struct orphans *o)
+planload_orphans(struct lanud *d, const struct plan_index *idx, struct orphans *o)
 {
 	struct store_txn t;
 	uint64_t after = 0, last;
 	bool more = true;
 
-	o->rt = rt;
+	o->idx = idx;
 	store_begin(d->store, &t, STORE_RO);
 	while (more && store_open_alerts(&t, after, 1000, planload_orphan_cb, o, &last, &more) == 0)
 		after = last;
 	store_abort(&t);
-	o->rt = NULL;
+	o->idx = NULL;
 }
 
 static int
@@ -170,7 +169,7 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 	/* Events in hand are committed under the routes they arrived with. */
 	if (d->ingest)
 		ingest_flush(d->ingest);
-	planload_orphans(d, cp.rt, &o);
+	planload_orphans(d, cp.idx, &o);
 	v.loaded_at_ms = timesrc_now_usec(&d->clock) / 1000;
 	v.loaded_by = (char *)(req->loaded_by && *req->loaded_by ? req->loaded_by : "lanud");
 	v.source = (char *)req->source;
@@ -180,7 +179,7 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 	if (r < 0) {
 		log_errno(LOG_ERR, r, "plan: cannot store '%s'; the plan in force stays",
 			  req->source);
-		route_table_free(cp.rt);
+		plan_index_free(cp.idx);
 		calendar_set_free(cp.cals);
 		plan_free(plan);
 		for (size_t i = 0; i < o.n; i++)
@@ -297,7 +296,7 @@ planload_start(struct lanud *d)
 void
 planload_free(struct lanud *d)
 {
-	d->routes = route_table_free(d->routes);
+	d->index = plan_index_free(d->index);
 	d->calendars = calendar_set_free(d->calendars);
 	d->plan = plan_free(d->plan);
 }

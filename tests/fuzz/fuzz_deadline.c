@@ -86,7 +86,7 @@
 #include "log.h"
 #include "msg.h"
 #include "plan.h"
-#include "route.h"
+#include "plan_index.h"
 #include "store.h"
 #include "timesrc.h"
 
@@ -1505,7 +1505,7 @@ fuzz_teardown(void)
 {
 	if (!fz.ready)
 		return;
-	fz.d.routes = route_table_free(fz.d.routes);
+	fz.d.index = plan_index_free(fz.d.index);
 	fz.d.calendars = calendar_set_free(fz.d.calendars);
 	fz.d.plan = plan_free(fz.d.plan);
 	fz.ready = false;
@@ -1529,7 +1529,7 @@ fuzz_setup(void)
 		fprintf(stderr, "%s\n", errs.v[i]);
 	plan_errors_free(&errs);
 	CHECK(NULL, rc == 0, "the fuzzer's own plan is refused: %s", fuzz_strerror(rc));
-	rc = route_table_new(fz.d.plan, &fz.d.routes);
+	rc = plan_index_new(fz.d.plan, &fz.d.index);
 	if (rc == 0)
 		rc = calendar_set_new(fz.d.plan, &fz.d.calendars);
 	CHECK(NULL, rc == 0, "the fuzzer's own plan does not compile: %s", fuzz_strerror(rc));

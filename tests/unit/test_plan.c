@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "plan_index.h"
 #include "plan_value.h"
 
 #include "testutil.h"
@@ -1300,7 +1301,67 @@ test_example_espoo(void **state)
 	assert_int_equal(plan->areas[0]->n_areas, 5);
 	for (size_t i = 0; i < plan->areas[0]->n_areas; i++)
 		assert_string_equal(plan->areas[0]->areas[i]->parent, "espoo");
-	assert_int_equal(plan_count_areas(plan->areas, plan->n_areas), 6);
+	assert_int_equal(plan_index_count_areas(plan->areas, plan->n_areas), 6);
+	plan_free(plan);
+}
+
+static int
+count_kind_cb(enum plan_kind k, char *const *id, const ProtobufCMessage *obj, void *arg)
+{
+	size_t *n = arg;
+
+	assert_non_null(obj);
+	assert_true(**id != '\0');
+	n[k]++;
+	return 0;
+}
+
+static int
+stop_at_service_cb(enum plan_kind k, char *const *id, const ProtobufCMessage *obj, void *arg)
+{
+	(void)id;
+	(void)obj;
+	(void)arg;
+	return k == PLAN_SERVICE ? 7 : 0;
+}
+
+/* One walk over every object, lookups by kind and id, and area ancestry. */
+static void
+test_plan_index(void **state)
+{
+	Lanu__V1__Plan *plan = load_example("espoo-2017-2021.yaml");
+	struct plan_index *x = NULL;
+	size_t n[PLAN_KIND_MAX] = { 0 };
+	const char *sub;
+
+	(void)state;
+	assert_int_equal(plan_index_walk(plan, count_kind_cb, n), 0);
+	assert_int_equal(n[PLAN_AREA], 6);
+	assert_int_equal(n[PLAN_SERVICE], plan->n_services);
+	assert_int_equal(n[PLAN_INDICATOR], plan->n_indicators);
+	assert_int_equal(n[PLAN_RECIPIENT], plan->n_recipients);
+	assert_true(n[PLAN_MEASURE] > 0 && n[PLAN_GOAL] > 0);
+	assert_int_equal(plan_index_walk(plan, stop_at_service_cb, NULL), 7);
+
+	assert_int_equal(plan_index_new(plan, &x), 0);
+	assert_ptr_equal(plan_index_plan(x), plan);
+	assert_ptr_equal(plan_index_service(x, plan->services[0]->id), plan->services[0]);
+	assert_ptr_equal(plan_index_indicator(x, plan->indicators[0]->id), plan->indicators[0]);
+	assert_ptr_equal(plan_index_recipient(x, plan->recipients[0]->id), plan->recipients[0]);
+	assert_null(plan_index_service(x, "no-such-service"));
+	assert_null(plan_index_service(x, ""));
+	assert_null(plan_index_area(x, NULL));
+	/* A service id is not an area id: lookups are per kind. */
+	assert_null(plan_index_area(x, plan->services[0]->id));
+	sub = plan->areas[0]->areas[0]->id;
+	assert_ptr_equal(plan_index_area(x, sub), plan->areas[0]->areas[0]);
+	assert_true(plan_index_within(x, sub, "espoo"));
+	assert_true(plan_index_within(x, "espoo", "espoo"));
+	assert_false(plan_index_within(x, "espoo", sub));
+	assert_false(plan_index_within(x, "no-such-area", "espoo"));
+	assert_false(plan_index_within(x, sub, plan->areas[0]->areas[1]->id));
+	assert_string_equal(plan_kind_name(PLAN_MEASURE), "measure");
+	plan_index_free(x);
 	plan_free(plan);
 }
 
@@ -1463,6 +1524,7 @@ main(void)
 		cmocka_unit_test(test_examples_all),
 		cmocka_unit_test(test_example_seinajoki),
 		cmocka_unit_test(test_example_espoo),
+		cmocka_unit_test(test_plan_index),
 		cmocka_unit_test(test_example_kymenlaakso),
 		cmocka_unit_test(test_example_helsinki),
 		cmocka_unit_test(test_parse_file),

@@ -26,6 +26,9 @@
 #include <yaml.h>
 
 #include "lanu/macro.h"
+#include "pb.h"
+#include "plan_check.h"
+#include "plan_index.h"
 #include "plan_parser.h"
 #include "plan_value.h"
 
@@ -33,40 +36,13 @@
 
 /* --- errors and positions ----------------------------------------------------------- */
 
-static void _printf_(4, 0)
-plan_verror(struct plan_parser *p, unsigned long line, unsigned long col, const char *fmt,
-	    va_list ap)
-{
-	struct plan_errors *e = p->errs;
-	char msg[512], *s;
-	char **v;
-	int n;
-
-	p->n_errors++;
-	if (e->n >= PLAN_ERRORS_MAX) {
-		e->dropped++;
-		return;
-	}
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = line ? asprintf(&s, "%s:%lu:%lu: %s", p->name, line, col, msg)
-		 : asprintf(&s, "%s: %s", p->name, msg);
-	if (n < 0 || !(v = realloc(e->v, (e->n + 1) * sizeof(*v)))) {
-		if (n >= 0)
-			free(s);
-		e->dropped++;
-		return;
-	}
-	e->v = v;
-	e->v[e->n++] = s;
-}
-
 static void _printf_(2, 3)
 plan_verror_fmt(struct plan_parser *p, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	plan_verror(p, 0, 0, fmt, ap);
+	plan_parser_verror(p, 0, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -76,7 +52,7 @@ plan_error_mark(struct plan_parser *p, const yaml_mark_t *mark, const char *fmt,
 	va_list ap;
 
 	va_start(ap, fmt);
-	plan_verror(p, mark->line + 1, mark->column + 1, fmt, ap);
+	plan_parser_verror(p, mark->line + 1, mark->column + 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -98,48 +74,18 @@ plan_error(struct plan_parser *p, const yaml_node_t *node, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	plan_verror(p, node ? node->start_mark.line + 1 : 0, node ? node->start_mark.column + 1 : 0,
+	plan_parser_verror(p, node ? node->start_mark.line + 1 : 0, node ? node->start_mark.column + 1 : 0,
 		    fmt, ap);
 	va_end(ap);
 }
 
-void
-plan_error_at(struct plan_parser *p, const void *addr, const char *fmt, ...)
-{
-	const struct plan_pos *pos = plan_pos_find(p, addr);
-	va_list ap;
 
-	va_start(ap, fmt);
-	plan_verror(p, pos ? pos->line : 0, pos ? pos->col : 0, fmt, ap);
-	va_end(ap);
-}
+
 
 static void
 plan_pos_add(struct plan_parser *p, const void *addr, const yaml_node_t *node)
 {
-	if (p->n_pos == p->cap_pos) {
-		size_t cap = p->cap_pos ? p->cap_pos * 2 : 256;
-		struct plan_pos *v = realloc(p->pos, cap * sizeof(*v));
-
-		if (!v) {
-			p->oom = true;
-			return;
-		}
-		p->pos = v;
-		p->cap_pos = cap;
-	}
-	p->pos[p->n_pos++] = (struct plan_pos){ addr, node->start_mark.line + 1,
-						node->start_mark.column + 1 };
-}
-
-const struct plan_pos *
-plan_pos_find(const struct plan_parser *p, const void *addr)
-{
-	/* Newest first: an address freed and reused (it is not, today) finds its last use. */
-	for (size_t i = p->n_pos; i-- > 0;)
-		if (p->pos[i].addr == addr)
-			return &p->pos[i];
-	return NULL;
+	plan_parser_pos_add(p, addr, node->start_mark.line + 1, node->start_mark.column + 1);
 }
 
 /* --- enumerations ------------------------------------------------------------------ */
@@ -478,11 +424,7 @@ plan_walk_repeated(struct plan_parser *p, const yaml_node_t *node, ProtobufCMess
 	size_t *count = (size_t *)((char *)m + f->quantifier_offset);
 	void **arr = (void **)((char *)m + f->offset);
 	const yaml_node_item_t *items = NULL;
-	size_t n = 1, esize = f->type == PROTOBUF_C_TYPE_MESSAGE || f->type == PROTOBUF_C_TYPE_STRING
-				      ? sizeof(void *)
-				      : f->type == PROTOBUF_C_TYPE_DOUBLE ? sizeof(double)
-				      : f->type == PROTOBUF_C_TYPE_BOOL ? sizeof(protobuf_c_boolean)
-									: sizeof(uint32_t);
+	size_t n = 1, esize = pb_elt_size(f->type);
 
 	/* limits: {normal: 7 working days, urgent: same or next working day} */
 	if (f->descriptor == &lanu__v1__limit__descriptor && node->type == YAML_MAPPING_NODE) {
@@ -907,34 +849,6 @@ plan_free(Lanu__V1__Plan *plan)
 	return NULL;
 }
 
-void
-plan_errors_free(struct plan_errors *errs)
-{
-	for (size_t i = 0; i < errs->n; i++)
-		free(errs->v[i]);
-	free(errs->v);
-	*errs = (struct plan_errors){ 0 };
-}
-
-const Lanu__V1__Stage *
-plan_service_stage(const Lanu__V1__Service *s, const char *id)
-{
-	for (size_t i = 0; i < s->n_stages; i++)
-		if (strcmp(s->stages[i]->id, id) == 0)
-			return s->stages[i];
-	return NULL;
-}
-
-size_t
-plan_count_areas(Lanu__V1__Area *const *v, size_t n)
-{
-	size_t c = n;
-
-	for (size_t i = 0; i < n; i++)
-		c += plan_count_areas(v[i]->areas, v[i]->n_areas);
-	return c;
-}
-
 static void
 plan_count_goals(Lanu__V1__Goal *const *v, size_t n, size_t *goals, size_t *measures)
 {
@@ -953,7 +867,7 @@ plan_summary(const Lanu__V1__Plan *plan, char *buf, size_t len)
 	plan_count_goals(plan->goals, plan->n_goals, &goals, &measures);
 	snprintf(buf, len, "%zu areas, %zu recipients, %zu services, %zu indicators, %zu goals, "
 			   "%zu measures, %zu routes",
-		 plan_count_areas(plan->areas, plan->n_areas), plan->n_recipients,
+		 plan_index_count_areas(plan->areas, plan->n_areas), plan->n_recipients,
 		 plan->n_services, plan->n_indicators, goals, measures, plan->n_routes);
 	return buf;
 }

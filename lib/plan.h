@@ -5,16 +5,9 @@
 #include <stddef.h>
 
 #include "plan.pb-c.h"
+#include "plan_errors.h"
 
 #define PLAN_FILE_MAX (960u << 10)	/* bytes: a PlanLoad request fits LANU_HARD_FRAME */
-#define PLAN_ERRORS_MAX 200
-
-/* Problems found in a plan, each "NAME:LINE:COLUMN: what (expected)". */
-struct plan_errors {
-	char **v;
-	size_t n;
-	size_t dropped;		/* beyond PLAN_ERRORS_MAX, counted only */
-};
 
 /* Parses and validates the plan text (name is the file name used in messages).
  * Returns 0 with *ret_plan set (free with plan_free()), -EINVAL with every problem
@@ -26,12 +19,6 @@ int plan_parse(const char *name, const char *text, size_t len, Lanu__V1__Plan **
  * -EFBIG beyond PLAN_FILE_MAX. If ret_sha256 is given, the file's SHA-256 in hex. */
 int plan_parse_file(const char *path, Lanu__V1__Plan **ret_plan, char ret_sha256[65],
 		    struct plan_errors *errs);
-
-/* The stage id of service s, or NULL. */
-const Lanu__V1__Stage *plan_service_stage(const Lanu__V1__Service *s, const char *id);
-
-/* How many areas the tree v[0..n) holds, at every depth. */
-size_t plan_count_areas(Lanu__V1__Area *const *v, size_t n);
 
 /* The SHA-256 of a plan's text, in hex. */
 void plan_sha256(const char *text, size_t len, char ret[65]);
@@ -49,17 +36,6 @@ int plan_read_file(const char *path, char **ret_text, size_t *ret_len, char ret_
 		   struct plan_errors *errs);
 
 Lanu__V1__Plan *plan_free(Lanu__V1__Plan *plan);
-void plan_errors_free(struct plan_errors *errs);
 
 /* The file's enumeration word for an enum value: AREA_KIND_SCHOOL -> "school". */
 const char *plan_enum_word(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t len);
-
-/* Whether tz ("Europe/Helsinki") is an installed time zone: a TZif file under
- * /usr/share/zoneinfo. */
-bool plan_zone_installed(const char *tz);
-
-/* Internal to plan.c and plan_check.c: where each value came from. */
-struct plan_parser;
-void plan_error_at(struct plan_parser *p, const void *addr, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-int plan_check(struct plan_parser *p, const Lanu__V1__Plan *plan);

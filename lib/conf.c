@@ -21,7 +21,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "lanu.pb-c.h"
 #include "lanu/limits.h"
 #include "log.h"
 

@@ -91,6 +91,10 @@ int calendar_before_day(const struct calendar *c, int32_t day, uint32_t count,
  * takes grows with the span. */
 int64_t calendar_working_days_between(const struct calendar *c, int32_t from, int32_t to);
 
+/* Whether tz ("Europe/Helsinki") is an installed time zone: a TZif file under
+ * /usr/share/zoneinfo. */
+bool calendar_zone_installed(const char *tz);
+
 /* Local time is the process's time zone, which lanud sets to the plan's (Europe/Helsinki)
  * through TZ at start-up; these use localtime_r() and mktime() and never touch TZ. */
 

@@ -5,26 +5,22 @@
  * rules do not overlap, stages do not start after themselves. Every problem is
  * reported at the position of the value that is wrong.
  */
+#include "plan_check.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "lanu/macro.h"
-#include "plan.h"
+#include "plan_index.h"
 #include "plan_parser.h"
 #include "plan_value.h"
 
 #define PLAN_CAL_NATIONAL "national"
 #define PLAN_CAL_UNIT "unit"
-
-enum plan_kind { K_AREA, K_RECIPIENT, K_CALENDAR, K_SERVICE, K_INDICATOR, K_GOAL, K_MEASURE,
-		 K_MAX };
-
-static const char *const plan_kind_name[K_MAX] = {
-	"area", "recipient", "calendar", "service", "indicator", "goal", "measure",
-};
 
 struct plan_id {
 	const char *id;
@@ -39,7 +35,7 @@ struct plan_ids {
 
 struct check {
 	struct plan_parser *p;
-	struct plan_ids ids[K_MAX];
+	struct plan_ids ids[PLAN_KIND_MAX];
 };
 
 static int
@@ -54,12 +50,12 @@ check_id(struct check *c, enum plan_kind k, char *const *id, const void *obj, co
 	struct plan_ids *ids = &c->ids[k];
 
 	if (!**id) {
-		plan_error_at(c->p, owner, "%s without an id", plan_kind_name[k]);
+		plan_parser_error(c->p, owner, "%s without an id", plan_kind_name(k));
 		return;
 	}
 	if (!value_is_id(*id)) {
-		plan_error_at(c->p, id, "%s id '%s' is not an id (expected 1-64 of a-z 0-9 . _ -, "
-					"starting with a letter or digit)", plan_kind_name[k], *id);
+		plan_parser_error(c->p, id, "%s id '%s' is not an id (expected 1-64 of a-z 0-9 . _ -, "
+					"starting with a letter or digit)", plan_kind_name(k), *id);
 		return;
 	}
 	if (ids->n == ids->cap) {
@@ -80,7 +76,7 @@ check_id(struct check *c, enum plan_kind k, char *const *id, const void *obj, co
 static void
 check_unique(struct check *c)
 {
-	for (int k = 0; k < K_MAX; k++) {
+	for (int k = 0; k < PLAN_KIND_MAX; k++) {
 		struct plan_ids *ids = &c->ids[k];
 
 		if (ids->n < 2)
@@ -92,8 +88,8 @@ check_unique(struct check *c)
 
 			if (strcmp(first->id, later->id) != 0)
 				continue;
-			pf = plan_pos_find(c->p, first->addr);
-			pl = plan_pos_find(c->p, later->addr);
+			pf = plan_parser_pos_find(c->p, first->addr);
+			pl = plan_parser_pos_find(c->p, later->addr);
 			if (pf && pl && (pf->line > pl->line ||
 					 (pf->line == pl->line && pf->col > pl->col))) {
 				const struct plan_id *t = first;
@@ -102,8 +98,8 @@ check_unique(struct check *c)
 				first = later, later = t;
 				pf = pl, pl = tp;
 			}
-			plan_error_at(c->p, later->addr, "duplicate %s id '%s' (first at line %lu)",
-				      plan_kind_name[k], later->id, pf ? pf->line : 0);
+			plan_parser_error(c->p, later->addr, "duplicate %s id '%s' (first at line %lu)",
+				      plan_kind_name(k), later->id, pf ? pf->line : 0);
 		}
 	}
 }
@@ -128,7 +124,7 @@ check_ref(struct check *c, enum plan_kind k, char *const *ref, const char *what)
 	if (!**ref)
 		return;	/* a refused value, reported where it was read */
 	if (!check_find(c, k, *ref))
-		plan_error_at(c->p, ref, "%s names unknown %s '%s'", what, plan_kind_name[k], *ref);
+		plan_parser_error(c->p, ref, "%s names unknown %s '%s'", what, plan_kind_name(k), *ref);
 }
 
 static void
@@ -143,14 +139,14 @@ check_calendar_ref(struct check *c, char *const *ref, bool unit_ok, const char *
 {
 	if (!**ref || strcmp(*ref, PLAN_CAL_NATIONAL) == 0 || (unit_ok && strcmp(*ref, PLAN_CAL_UNIT) == 0))
 		return;
-	check_ref(c, K_CALENDAR, ref, what);
+	check_ref(c, PLAN_CALENDAR, ref, what);
 }
 
 static void
 check_text(struct check *c, const Lanu__V1__Text *t, const void *owner, const char *what)
 {
 	if (!t || (!*t->fi && !*t->en))
-		plan_error_at(c->p, t ? (const void *)t : owner, "%s needs a text in fi or en", what);
+		plan_parser_error(c->p, t ? (const void *)t : owner, "%s needs a text in fi or en", what);
 }
 
 /* A period given as a mapping: both ends checked by the walk, their order here. */
@@ -158,32 +154,18 @@ static void
 check_period(struct check *c, const Lanu__V1__Period *pe, bool closed, const char *what)
 {
 	if (closed && (!*pe->from || !*pe->to))
-		plan_error_at(c->p, pe, "%s needs both a start and an end", what);
+		plan_parser_error(c->p, pe, "%s needs both a start and an end", what);
 	else if (*pe->from && *pe->to && strcmp(pe->from, pe->to) > 0)
-		plan_error_at(c->p, pe, "%s ends (%s) before it starts (%s)", what, pe->to, pe->from);
+		plan_parser_error(c->p, pe, "%s ends (%s) before it starts (%s)", what, pe->to, pe->from);
 }
 
 /* --- the objects ------------------------------------------------------------------------ */
 
-static void
-collect_areas(struct check *c, Lanu__V1__Area **v, size_t n)
+static int
+collect_cb(enum plan_kind k, char *const *id, const ProtobufCMessage *obj, void *arg)
 {
-	for (size_t i = 0; i < n; i++) {
-		check_id(c, K_AREA, &v[i]->id, v[i], v[i]);
-		collect_areas(c, v[i]->areas, v[i]->n_areas);
-	}
-}
-
-static void
-collect_goals(struct check *c, Lanu__V1__Goal **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		check_id(c, K_GOAL, &v[i]->id, v[i], v[i]);
-		for (size_t j = 0; j < v[i]->n_measures; j++)
-			check_id(c, K_MEASURE, &v[i]->measures[j]->id, v[i]->measures[j],
-				 v[i]->measures[j]);
-		collect_goals(c, v[i]->goals, v[i]->n_goals);
-	}
+	check_id(arg, k, id, obj, obj);
+	return 0;
 }
 
 static void
@@ -192,7 +174,7 @@ check_areas(struct check *c, Lanu__V1__Area **v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		check_text(c, v[i]->name, v[i], "an area");
 		if (!v[i]->kind)
-			plan_error_at(c->p, v[i], "area '%s' needs a kind", v[i]->id);
+			plan_parser_error(c->p, v[i], "area '%s' needs a kind", v[i]->id);
 		check_calendar_ref(c, &v[i]->calendar, false, "calendar");
 		check_areas(c, v[i]->areas, v[i]->n_areas);
 	}
@@ -207,16 +189,16 @@ check_calendars(struct check *c, Lanu__V1__Plan *plan)
 		size_t hops = 0;
 
 		if (strcmp(cal->id, PLAN_CAL_NATIONAL) == 0 || strcmp(cal->id, PLAN_CAL_UNIT) == 0)
-			plan_error_at(c->p, &cal->id, "calendar id '%s' is reserved", cal->id);
+			plan_parser_error(c->p, &cal->id, "calendar id '%s' is reserved", cal->id);
 		check_text(c, cal->name, cal, "a calendar");
 		check_calendar_ref(c, &cal->extends, false, "extends");
 		/* A base chain ends at "national" (or nothing) within as many hops as there are
 		 * calendars; otherwise it loops. */
 		while (b && *b->extends && strcmp(b->extends, PLAN_CAL_NATIONAL) != 0 &&
 		       hops++ <= plan->n_calendars)
-			b = check_find(c, K_CALENDAR, b->extends);
+			b = check_find(c, PLAN_CALENDAR, b->extends);
 		if (b && hops > plan->n_calendars)
-			plan_error_at(c->p, &cal->extends, "calendar '%s' is its own base, through '%s'",
+			plan_parser_error(c->p, &cal->extends, "calendar '%s' is its own base, through '%s'",
 				      cal->id, cal->extends);
 		for (size_t j = 0; j < cal->n_terms; j++)
 			check_period(c, cal->terms[j], true, "a term");
@@ -241,18 +223,18 @@ check_limits(struct check *c, Lanu__V1__Limit **v, size_t n, const char *owner)
 		const Lanu__V1__Limit *l = v[i];
 
 		if (!l->urgency)
-			plan_error_at(c->p, l, "a limit of '%s' needs an urgency (normal or urgent)",
+			plan_parser_error(c->p, l, "a limit of '%s' needs an urgency (normal or urgent)",
 				      owner);
 		if (!l->limit)
-			plan_error_at(c->p, l, "a limit of '%s' needs a limit (a duration)", owner);
+			plan_parser_error(c->p, l, "a limit of '%s' needs a limit (a duration)", owner);
 		else if (l->limit->unit == LANU__V1__DURATION__UNIT__UNIT_HOURS)
-			plan_error_at(c->p, l->limit, "a limit is counted in days, weeks or months, "
+			plan_parser_error(c->p, l->limit, "a limit is counted in days, weeks or months, "
 						      "not hours ('%s')", l->limit->text);
 		if (*l->from && *l->until && strcmp(l->from, l->until) > 0)
-			plan_error_at(c->p, &l->until, "a limit of '%s' ends (%s) before it starts (%s)",
+			plan_parser_error(c->p, &l->until, "a limit of '%s' ends (%s) before it starts (%s)",
 				      owner, l->until, l->from);
 		if (*l->ages && value_ages(l->ages, &lo[0], &hi[0]) < 0)
-			plan_error_at(c->p, &l->ages, "ages '%s' is not an age range (expected e.g. "
+			plan_parser_error(c->p, &l->ages, "ages '%s' is not an age range (expected e.g. "
 						      "'0-22' or '23-')", l->ages);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -271,7 +253,7 @@ check_limits(struct check *c, Lanu__V1__Limit **v, size_t n, const char *owner)
 			if (!*b->ages)
 				lo[1] = 0, hi[1] = UINT32_MAX;
 			if (lo[0] <= hi[1] && lo[1] <= hi[0])
-				plan_error_at(c->p, b, "a limit of '%s' overlaps an earlier one for the "
+				plan_parser_error(c->p, b, "a limit of '%s' overlaps an earlier one for the "
 						       "same urgency, dates and ages", owner);
 		}
 }
@@ -281,7 +263,7 @@ check_warn(struct check *c, const Lanu__V1__Duration *w)
 {
 	if (w && (w->unit == LANU__V1__DURATION__UNIT__UNIT_HOURS ||
 		  w->unit >= LANU__V1__DURATION__UNIT__UNIT_SAME_DAY))
-		plan_error_at(c->p, w, "warn-before is counted in working days, days, weeks or "
+		plan_parser_error(c->p, w, "warn-before is counted in working days, days, weeks or "
 				       "months ('%s')", w->text);
 }
 
@@ -296,38 +278,38 @@ check_services(struct check *c, Lanu__V1__Plan *plan)
 		check_warn(c, s->warn_before);
 		check_limits(c, s->limits, s->n_limits, s->id);
 		if (s->n_limits && s->n_stages)
-			plan_error_at(c->p, s, "service '%s' has both limits and stages (expected "
+			plan_parser_error(c->p, s, "service '%s' has both limits and stages (expected "
 					       "one: limits for one stage, stages for several)", s->id);
 		else if (!s->n_limits && !s->n_stages)
-			plan_error_at(c->p, s, "service '%s' needs limits or stages", s->id);
+			plan_parser_error(c->p, s, "service '%s' needs limits or stages", s->id);
 		for (size_t j = 0; j < s->n_stages; j++) {
 			Lanu__V1__Stage *st = s->stages[j];
 			const Lanu__V1__Stage *a = st;
 			size_t hops = 0;
 
 			if (!value_is_id(st->id))
-				plan_error_at(c->p, *st->id ? (const void *)&st->id : st,
+				plan_parser_error(c->p, *st->id ? (const void *)&st->id : st,
 					      "stage id '%s' is not an id", st->id);
 			for (size_t k = 0; k < j; k++)
 				if (strcmp(s->stages[k]->id, st->id) == 0)
-					plan_error_at(c->p, &st->id, "duplicate stage id '%s' in "
+					plan_parser_error(c->p, &st->id, "duplicate stage id '%s' in "
 								     "service '%s'", st->id, s->id);
 			check_text(c, st->name, st, "a stage");
 			check_calendar_ref(c, &st->calendar, true, "calendar");
 			check_warn(c, st->warn_before);
 			check_limits(c, st->limits, st->n_limits, st->id);
 			if (!st->n_limits)
-				plan_error_at(c->p, st, "stage '%s' needs limits", st->id);
+				plan_parser_error(c->p, st, "stage '%s' needs limits", st->id);
 			while (a && a->starts && a->starts->kind == LANU__V1__STAGE_START__KIND__KIND_AFTER &&
 			       hops++ <= s->n_stages)
-				a = plan_service_stage(s, a->starts->stage);
+				a = plan_index_stage(s, a->starts->stage);
 			if (st->starts && st->starts->kind == LANU__V1__STAGE_START__KIND__KIND_AFTER &&
-			    !plan_service_stage(s, st->starts->stage))
-				plan_error_at(c->p, st->starts, "stage '%s' starts after unknown stage "
+			    !plan_index_stage(s, st->starts->stage))
+				plan_parser_error(c->p, st->starts, "stage '%s' starts after unknown stage "
 								"'%s' of service '%s'",
 					      st->id, st->starts->stage, s->id);
 			else if (a && hops > s->n_stages)
-				plan_error_at(c->p, st->starts, "stage '%s' starts after itself",
+				plan_parser_error(c->p, st->starts, "stage '%s' starts after itself",
 					      st->id);
 		}
 	}
@@ -342,31 +324,31 @@ check_thresholds(struct check *c, const Lanu__V1__Indicator *ind)
 
 	if (ind->direction == LANU__V1__DIRECTION__DIRECTION_TRACKED) {
 		if (t || w || cr)
-			plan_error_at(c->p, t ? t : w ? w : cr, "indicator '%s' is tracked: it has no "
+			plan_parser_error(c->p, t ? t : w ? w : cr, "indicator '%s' is tracked: it has no "
 							       "target or thresholds", ind->id);
 		return;
 	}
 	if (ind->unit == LANU__V1__INDICATOR_UNIT__INDICATOR_UNIT_PERCENT)
 		for (size_t i = 0; i < ELEMENTSOF(all); i++)
 			if (all[i] && (all[i]->value < 0 || all[i]->value > 100))
-				plan_error_at(c->p, all[i], "indicator '%s' is a percent: %g is "
+				plan_parser_error(c->p, all[i], "indicator '%s' is a percent: %g is "
 							    "outside 0-100", ind->id, all[i]->value);
 	if (!ind->direction)
 		return;
 	/* higher is better: critical <= warning <= target; lower: the reverse */
 #define WRONG(a, b) (a && b && (higher ? a->value > b->value : a->value < b->value))
 	if (WRONG(w, t))
-		plan_error_at(c->p, w, "indicator '%s': warning %g is on the wrong side of target "
+		plan_parser_error(c->p, w, "indicator '%s': warning %g is on the wrong side of target "
 				       "%g (%s)", ind->id, w->value, t->value,
 			      higher ? "higher is better: expected warning <= target"
 				     : "lower is better: expected warning >= target");
 	if (WRONG(cr, w))
-		plan_error_at(c->p, cr, "indicator '%s': critical %g is on the wrong side of warning "
+		plan_parser_error(c->p, cr, "indicator '%s': critical %g is on the wrong side of warning "
 					"%g (%s)", ind->id, cr->value, w->value,
 			      higher ? "higher is better: expected critical <= warning"
 				     : "lower is better: expected critical >= warning");
 	else if (!w && WRONG(cr, t))
-		plan_error_at(c->p, cr, "indicator '%s': critical %g is on the wrong side of target "
+		plan_parser_error(c->p, cr, "indicator '%s': critical %g is on the wrong side of target "
 					"%g", ind->id, cr->value, t->value);
 #undef WRONG
 }
@@ -380,9 +362,9 @@ check_indicators(struct check *c, Lanu__V1__Plan *plan)
 
 		check_text(c, ind->name, ind, "an indicator");
 		if (!ind->unit)
-			plan_error_at(c->p, ind, "indicator '%s' needs a unit", ind->id);
+			plan_parser_error(c->p, ind, "indicator '%s' needs a unit", ind->id);
 		if (!ind->direction)
-			plan_error_at(c->p, ind, "indicator '%s' needs a direction", ind->id);
+			plan_parser_error(c->p, ind, "indicator '%s' needs a direction", ind->id);
 		check_thresholds(c, ind);
 		if (!src)
 			continue;
@@ -391,21 +373,21 @@ check_indicators(struct check *c, Lanu__V1__Plan *plan)
 			const Lanu__V1__Service *s = NULL;
 
 			if (!*src->service)
-				plan_error_at(c->p, src, "indicator '%s' is computed from a service's "
+				plan_parser_error(c->p, src, "indicator '%s' is computed from a service's "
 							 "clocks: it needs a service", ind->id);
-			else if (!(s = check_find(c, K_SERVICE, src->service)))
-				check_ref(c, K_SERVICE, &src->service, "source service");
+			else if (!(s = check_find(c, PLAN_SERVICE, src->service)))
+				check_ref(c, PLAN_SERVICE, &src->service, "source service");
 			if (s && s->n_stages && !*src->stage)
-				plan_error_at(c->p, src, "service '%s' has stages: the source needs one",
+				plan_parser_error(c->p, src, "service '%s' has stages: the source needs one",
 					      s->id);
-			else if (s && *src->stage && !plan_service_stage(s, src->stage))
-				plan_error_at(c->p, &src->stage, "service '%s' has no stage '%s'",
+			else if (s && *src->stage && !plan_index_stage(s, src->stage))
+				plan_parser_error(c->p, &src->stage, "service '%s' has no stage '%s'",
 					      s->id, src->stage);
 		} else if (*src->service || *src->stage) {
-			plan_error_at(c->p, src, "indicator '%s': only compliance and wait-time "
+			plan_parser_error(c->p, src, "indicator '%s': only compliance and wait-time "
 						 "sources name a service", ind->id);
 		} else if (!src->kind) {
-			plan_error_at(c->p, src, "indicator '%s': the source needs a kind", ind->id);
+			plan_parser_error(c->p, src, "indicator '%s': the source needs a kind", ind->id);
 		}
 	}
 }
@@ -417,18 +399,18 @@ check_goals(struct check *c, Lanu__V1__Goal **v, size_t n)
 		Lanu__V1__Goal *g = v[i];
 
 		check_text(c, g->title, g, "a goal");
-		check_refs(c, K_INDICATOR, g->indicators, g->n_indicators, "indicators");
+		check_refs(c, PLAN_INDICATOR, g->indicators, g->n_indicators, "indicators");
 		for (size_t j = 0; j < g->n_measures; j++) {
 			Lanu__V1__Measure *m = g->measures[j];
 
 			check_text(c, m->title, m, "a measure");
 			if (!m->schedule)
-				plan_error_at(c->p, m, "measure '%s' needs a schedule", m->id);
+				plan_parser_error(c->p, m, "measure '%s' needs a schedule", m->id);
 			else
 				check_period(c, m->schedule, false, "a schedule");
-			check_refs(c, K_RECIPIENT, m->responsible, m->n_responsible, "responsible");
-			check_refs(c, K_RECIPIENT, m->monitoring, m->n_monitoring, "monitoring");
-			check_refs(c, K_INDICATOR, m->indicators, m->n_indicators, "indicators");
+			check_refs(c, PLAN_RECIPIENT, m->responsible, m->n_responsible, "responsible");
+			check_refs(c, PLAN_RECIPIENT, m->monitoring, m->n_monitoring, "monitoring");
+			check_refs(c, PLAN_INDICATOR, m->indicators, m->n_indicators, "indicators");
 		}
 		check_goals(c, g->goals, g->n_goals);
 	}
@@ -441,42 +423,24 @@ check_routes(struct check *c, Lanu__V1__Plan *plan)
 		Lanu__V1__Route *r = plan->routes[i];
 
 		if (!r->n_to)
-			plan_error_at(c->p, r, "a route needs 'to' (one or more recipients)");
-		check_refs(c, K_RECIPIENT, r->to, r->n_to, "to");
-		check_refs(c, K_SERVICE, r->services, r->n_services, "services");
-		check_refs(c, K_INDICATOR, r->indicators, r->n_indicators, "indicators");
-		check_refs(c, K_MEASURE, r->measures, r->n_measures, "measures");
-		check_refs(c, K_AREA, r->areas, r->n_areas, "areas");
+			plan_parser_error(c->p, r, "a route needs 'to' (one or more recipients)");
+		check_refs(c, PLAN_RECIPIENT, r->to, r->n_to, "to");
+		check_refs(c, PLAN_SERVICE, r->services, r->n_services, "services");
+		check_refs(c, PLAN_INDICATOR, r->indicators, r->n_indicators, "indicators");
+		check_refs(c, PLAN_MEASURE, r->measures, r->n_measures, "measures");
+		check_refs(c, PLAN_AREA, r->areas, r->n_areas, "areas");
 		if (!r->escalate)
 			continue;
 		if (!r->escalate->after)
-			plan_error_at(c->p, r->escalate, "escalate needs 'after' (a duration)");
+			plan_parser_error(c->p, r->escalate, "escalate needs 'after' (a duration)");
 		else if (r->escalate->after->unit >= LANU__V1__DURATION__UNIT__UNIT_SAME_DAY)
-			plan_error_at(c->p, r->escalate->after, "escalate after is counted in hours "
+			plan_parser_error(c->p, r->escalate->after, "escalate after is counted in hours "
 								"or days ('%s')",
 				      r->escalate->after->text);
 		if (!r->escalate->n_to)
-			plan_error_at(c->p, r->escalate, "escalate needs 'to' (one or more recipients)");
-		check_refs(c, K_RECIPIENT, r->escalate->to, r->escalate->n_to, "escalate to");
+			plan_parser_error(c->p, r->escalate, "escalate needs 'to' (one or more recipients)");
+		check_refs(c, PLAN_RECIPIENT, r->escalate->to, r->escalate->n_to, "escalate to");
 	}
-}
-
-bool
-plan_zone_installed(const char *tz)
-{
-	char path[300], magic[4];
-	bool ok;
-	FILE *f;
-
-	/* A zone is a TZif file under zoneinfo (not a directory, not zone.tab). */
-	if (!*tz || strstr(tz, "..") || tz[0] == '/' ||
-	    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz) >= (int)sizeof(path))
-		return false;
-	f = fopen(path, "re");
-	ok = f && fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
-	if (f)
-		fclose(f);
-	return ok;
 }
 
 static void
@@ -485,22 +449,22 @@ check_info(struct check *c, Lanu__V1__Plan *plan)
 	Lanu__V1__PlanInfo *info = plan->plan;
 
 	if (plan->lanu_plan == 0)
-		plan_error_at(c->p, NULL, "'lanu-plan: 1' is missing (the file format)");
+		plan_parser_error(c->p, NULL, "'lanu-plan: 1' is missing (the file format)");
 	else if (plan->lanu_plan != 1)
-		plan_error_at(c->p, &plan->lanu_plan, "lanu-plan is %u (this lanud reads format 1)",
+		plan_parser_error(c->p, &plan->lanu_plan, "lanu-plan is %u (this lanud reads format 1)",
 			      plan->lanu_plan);
 	if (!info) {
-		plan_error_at(c->p, NULL, "'plan' (id, organiser, title, period) is missing");
+		plan_parser_error(c->p, NULL, "'plan' (id, organiser, title, period) is missing");
 		return;
 	}
 	if (!value_is_id(info->id))
-		plan_error_at(c->p, *info->id ? (const void *)&info->id : info,
+		plan_parser_error(c->p, *info->id ? (const void *)&info->id : info,
 			      "plan id '%s' is not an id (expected 1-64 of a-z 0-9 . _ -)", info->id);
 	if (!*info->organiser)
-		plan_error_at(c->p, info, "plan needs an organiser (municipality or county)");
+		plan_parser_error(c->p, info, "plan needs an organiser (municipality or county)");
 	check_text(c, info->title, info, "the plan");
 	if (!info->period)
-		plan_error_at(c->p, info, "plan needs a period (e.g. 2022-2025)");
+		plan_parser_error(c->p, info, "plan needs a period (e.g. 2022-2025)");
 	else
 		check_period(c, info->period, true, "the plan period");
 	if (!*info->timezone) {
@@ -510,8 +474,8 @@ check_info(struct check *c, Lanu__V1__Plan *plan)
 			info->timezone = tz;
 		else
 			c->p->oom = true;
-	} else if (!plan_zone_installed(info->timezone)) {
-		plan_error_at(c->p, &info->timezone, "unknown time zone '%s' (expected e.g. "
+	} else if (!calendar_zone_installed(info->timezone)) {
+		plan_parser_error(c->p, &info->timezone, "unknown time zone '%s' (expected e.g. "
 						     "Europe/Helsinki)", info->timezone);
 	}
 }
@@ -524,19 +488,7 @@ plan_check(struct plan_parser *p, const Lanu__V1__Plan *cplan)
 	size_t before = p->n_errors;
 
 	check_info(&c, plan);
-	collect_areas(&c, plan->areas, plan->n_areas);
-	for (size_t i = 0; i < plan->n_recipients; i++)
-		check_id(&c, K_RECIPIENT, &plan->recipients[i]->id, plan->recipients[i],
-			 plan->recipients[i]);
-	for (size_t i = 0; i < plan->n_calendars; i++)
-		check_id(&c, K_CALENDAR, &plan->calendars[i]->id, plan->calendars[i],
-			 plan->calendars[i]);
-	for (size_t i = 0; i < plan->n_services; i++)
-		check_id(&c, K_SERVICE, &plan->services[i]->id, plan->services[i], plan->services[i]);
-	for (size_t i = 0; i < plan->n_indicators; i++)
-		check_id(&c, K_INDICATOR, &plan->indicators[i]->id, plan->indicators[i],
-			 plan->indicators[i]);
-	collect_goals(&c, plan->goals, plan->n_goals);
+	plan_index_walk(plan, collect_cb, &c);
 	if (!p->oom) {
 		check_unique(&c);
 		check_areas(&c, plan->areas, plan->n_areas);
@@ -545,8 +497,8 @@ plan_check(struct plan_parser *p, const Lanu__V1__Plan *cplan)
 
 			check_text(&c, r->name, r, "a recipient");
 			if (!r->kind)
-				plan_error_at(p, r, "recipient '%s' needs a kind", r->id);
-			check_refs(&c, K_AREA, r->areas, r->n_areas, "areas");
+				plan_parser_error(p, r, "recipient '%s' needs a kind", r->id);
+			check_refs(&c, PLAN_AREA, r->areas, r->n_areas, "areas");
 		}
 		check_calendars(&c, plan);
 		check_services(&c, plan);
@@ -554,7 +506,7 @@ plan_check(struct plan_parser *p, const Lanu__V1__Plan *cplan)
 		check_goals(&c, plan->goals, plan->n_goals);
 		check_routes(&c, plan);
 	}
-	for (int k = 0; k < K_MAX; k++)
+	for (int k = 0; k < PLAN_KIND_MAX; k++)
 		free(c.ids[k].v);
 	return p->oom ? -ENOMEM : p->n_errors > before ? -EINVAL : 0;
 }

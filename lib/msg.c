@@ -16,6 +16,7 @@
 
 #include "lanu/limits.h"
 #include "lanu/macro.h"
+#include "pb.h"
 
 enum { MSG_ID = 1, MSG_REQUIRED = 2, MSG_NAME = 4 };
 
@@ -295,25 +296,6 @@ msg_check_value(const ProtobufCFieldDescriptor *f, const void *member, unsigned 
 	}
 }
 
-/* Size of one element of a repeated field of type t. */
-static size_t
-msg_elt_size(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE: return 8;
-	case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_STRING:
-	case PROTOBUF_C_TYPE_MESSAGE: return sizeof(void *);
-	case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
-	default: return 4;
-	}
-}
-
 /* The oneofs that must be set. An unknown member (a newer producer's event type)
  * leaves the case at 0, so it is refused here too. */
 static int
@@ -366,7 +348,7 @@ msg_validate_at(const ProtobufCMessage *m, const struct msg_path *path, struct m
 				return msg_fail(e, &sub, "needs at least one element");
 			for (size_t j = 0; r == 0 && j < n; j++) {
 				sub.index = j;
-				r = msg_check_value(f, arr + j * msg_elt_size(f->type), flags,
+				r = msg_check_value(f, arr + j * pb_elt_size(f->type), flags,
 						    &sub, e);
 			}
 			continue;

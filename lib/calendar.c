@@ -16,6 +16,7 @@
 #include "calendar.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -625,4 +626,22 @@ calendar_day_end_ms(int32_t day)
 		day = CALENDAR_DAY_MAX;
 	next = calendar_day_start_ms(day + 1);
 	return next > 0 ? next - 1 : 0;
+}
+
+bool
+calendar_zone_installed(const char *tz)
+{
+	char path[300], magic[4];
+	bool ok;
+	FILE *f;
+
+	/* A zone is a TZif file under zoneinfo (not a directory, not zone.tab). */
+	if (!*tz || strstr(tz, "..") || tz[0] == '/' ||
+	    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz) >= (int)sizeof(path))
+		return false;
+	f = fopen(path, "re");
+	ok = f && fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+	if (f)
+		fclose(f);
+	return ok;
 }
