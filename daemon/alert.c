@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include "deadline.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "lanu/protocol.h"
@@ -184,81 +183,9 @@ done:
 	return r;
 }
 
-/* Joins the NULL-terminated list of strings into buf, truncating at len - 1 bytes:
- * an alert's ids and texts are plain concatenations, and vsnprintf's format
- * parsing was a tenth of lanud's time per event. */
-static void _sentinel_
-alert_join(char *buf, size_t len, ...)
-{
-	char *p = buf, *end = buf + len - 1;
-	const char *s;
-	va_list ap;
-
-	va_start(ap, len);
-	while ((s = va_arg(ap, const char *)) != NULL) {
-		size_t n = strlen(s);
-
-		if (n > (size_t)(end - p))
-			n = (size_t)(end - p);
-		memcpy(p, s, n);
-		p += n;
-	}
-	va_end(ap);
-	*p = '\0';
-}
-
-int
-alert_on_deadline_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-			 const Lanu__V1__Envelope *ev, struct msg_error *e)
-{
-	const Lanu__V1__DeadlineMissed *m = ev->deadline_missed;
-	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
-	Lanu__V1__Text text = LANU__V1__TEXT__INIT;
-	char subject[LANU_MAX_NAME + 8], key[4 * LANU_MAX_NAME + 32];
-	char fi[512], sv[512], en[512];
-	const char *stage = *m->stage ? m->stage : "-";
-	const Lanu__V1__Service *svc;
-	int r;
-
-	/* An alert names plan objects, so they must exist in the plan in force. */
-	r = deadline_check_target(d, "deadline_missed", m->service, m->area, m->stage, false, e,
-				  &svc);
-	if (r < 0)
-		return r;
-
-	/* A clock lanud keeps itself: one alert, not two. */
-	r = deadline_on_missed(d, t, q, m, ev);
-	if (r != 0)
-		return r < 0 ? r : 0;
-	alert_join(subject, sizeof(subject), "case:", m->case_id, NULL);
-	alert_join(key, sizeof(key), "deadline-missed/", m->service, "/", stage, "/", m->case_id,
-		   NULL);
-	alert_join(fi, sizeof(fi), "Määräaika ylittyi: palvelu ", m->service, ", vaihe ", stage,
-		   ", alue ", m->area, ", asia ", m->case_id, ".", NULL);
-	alert_join(sv, sizeof(sv), "Tidsfristen överskreds: tjänst ", m->service, ", skede ", stage,
-		   ", område ", m->area, ", ärende ", m->case_id, ".", NULL);
-	alert_join(en, sizeof(en), "Deadline missed: service ", m->service, ", stage ", stage,
-		   ", area ", m->area, ", case ", m->case_id, ".", NULL);
-	text.fi = fi;
-	text.sv = sv;
-	text.en = en;
-	a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED;
-	a.severity = LANU__V1__SEVERITY__SEVERITY_CRITICAL;
-	a.subject = subject;
-	a.service = m->service;
-	a.area = m->area;
-	a.text = &text;
-	a.raised_at_ms = timesrc_now_usec(&d->clock) / 1000;
-	a.dedup_key = key;
-	a.event_id = ev->event_id;
-	a.producer = ev->producer;
-	r = alert_raise(d, t, q, &a);
-	return r < 0 ? r : 0;
-}
-
 int
 alert_on_ack(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
-	     struct msg_error *e)
+	     uint64_t now_ms, struct msg_error *e)
 {
 	const Lanu__V1__AlertAcknowledged *m = ev->alert_acknowledged;
 	uint64_t seq;
@@ -268,7 +195,7 @@ alert_on_ack(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
 		msg_errorf(e, "event.alert_acknowledged.alert_id", "no alert '%s'", m->alert_id);
 		return t->err ? t->err : -ENOENT;
 	}
-	r = store_ack_alert(t, seq, m->by, m->note, timesrc_now_usec(&d->clock) / 1000);
+	r = store_ack_alert(t, seq, m->by, m->note, now_ms);
 	/* A second acknowledgement changes nothing: the first one stands. */
 	return r == -EALREADY ? 0 : r;
 }

@@ -35,12 +35,10 @@ int alert_raise(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu
 int alert_raise_resolving(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 			  Lanu__V1__Alert *a, uint64_t resolves);
 
-/* Event handlers: 0, or -ENOENT/-EINVAL with e filled (the event is then refused
- * and not stored). */
-int alert_on_deadline_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-			     const Lanu__V1__Envelope *ev, struct msg_error *e);
+/* The AlertAcknowledged handler: 0, or -ENOENT with e filled (no such alert; the
+ * event is refused and not stored), or the sticky error. */
 int alert_on_ack(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
-		 struct msg_error *e);
+		 uint64_t now_ms, struct msg_error *e);
 
 /* Sends every queued alert on the PUB socket, counts the unrouted ones in d,
  * then empties q. */

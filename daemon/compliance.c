@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "alert_text.h"
 #include "calendar.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
@@ -92,39 +93,26 @@ compliance_indicator_alert(struct lanud *d, struct store_txn *t, struct alert_pu
 {
 	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
 	Lanu__V1__Text text = LANU__V1__TEXT__INIT;
-	char subject[LANU_MAX_NAME + 16], fi[512], sv[512], en[512], g[4 * LANU_MAX_NAME + 16];
+	struct alert_text_args ta = { .indicator = ind->id, .group = group, .value = v,
+				      .count = n };
+	struct alert_text_buf tb;
+	char subject[LANU_MAX_NAME + 16];
 	const char *svc = ind->source ? ind->source->service : "";
 	int r;
 
 	snprintf(subject, sizeof(subject), "indicator:%s", ind->id);
-	snprintf(g, sizeof(g), "%s%.200s%s", *group ? " (" : "", group, *group ? ")" : "");
 	if (level == LEVEL_OK) {
 		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED;
 		a.severity = LANU__V1__SEVERITY__SEVERITY_INFO;
-		snprintf(fi, sizeof(fi), "Määräaikojen toteutuminen palautui: mittari %s%s on %.1f %% "
-			 "(%" PRIu64 " asiaa 12 kuukaudessa).", ind->id, g, v, n);
-		snprintf(sv, sizeof(sv), "Andelen inom tidsfristen har återhämtat sig: indikator "
-			 "%s%s är %.1f %% (%" PRIu64 " ärenden på 12 månader).", ind->id, g, v, n);
-		snprintf(en, sizeof(en), "Compliance recovered: indicator %s%s is %.1f %% "
-			 "(%" PRIu64 " cases in 12 months).", ind->id, g, v, n);
+		alert_text_fill(ALERT_TEXT_COMPLIANCE_RECOVERED, &ta, d->index, &tb, &text);
 	} else {
 		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET;
 		a.severity = level == LEVEL_CRITICAL ? LANU__V1__SEVERITY__SEVERITY_CRITICAL
 						     : LANU__V1__SEVERITY__SEVERITY_WARNING;
-		snprintf(fi, sizeof(fi), "Määräaikojen toteutuminen alle %s: mittari %s%s on "
-			 "%.1f %% (%" PRIu64 " asiaa 12 kuukaudessa).",
-			 level == LEVEL_CRITICAL ? "kriittisen rajan" : "tavoitteen", ind->id, g, v, n);
-		snprintf(sv, sizeof(sv), "Andelen inom tidsfristen under %s: indikator %s%s är "
-			 "%.1f %% (%" PRIu64 " ärenden på 12 månader).",
-			 level == LEVEL_CRITICAL ? "den kritiska gränsen" : "målet", ind->id, g, v, n);
-		snprintf(en, sizeof(en), "Compliance below %s: indicator %s%s is %.1f %% "
-			 "(%" PRIu64 " cases in 12 months).",
-			 level == LEVEL_CRITICAL ? "the critical threshold" : "target", ind->id, g, v,
-			 n);
+		alert_text_fill(level == LEVEL_CRITICAL ? ALERT_TEXT_COMPLIANCE_CRITICAL
+							: ALERT_TEXT_COMPLIANCE_WARNING,
+				&ta, d->index, &tb, &text);
 	}
-	text.fi = fi;
-	text.sv = sv;
-	text.en = en;
 	a.subject = subject;
 	a.indicator = ind->id;
 	a.service = (char *)svc;

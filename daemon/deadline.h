@@ -29,16 +29,14 @@ int deadline_on_requested(struct lanud *d, struct store_txn *t, struct alert_pub
 int deadline_on_provided(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 			 const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e);
 int deadline_on_cancelled(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-			  const Lanu__V1__Envelope *ev, struct msg_error *e);
+			  const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e);
 int deadline_on_postponed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-			  const Lanu__V1__Envelope *ev, struct msg_error *e);
-
-/* Another system says a limit was missed. If lanud keeps that clock open, the two
- * merge: its DEADLINE_MISSED is raised now unless it already was. Returns 1 if
- * merged, 0 if lanud keeps no such open clock (the caller raises the alert), or
- * the sticky error. */
+			  const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e);
+/* Another system says a limit was missed: if lanud keeps that clock open, the two
+ * merge (its DEADLINE_MISSED is raised now unless it already was); otherwise the
+ * alert is raised from the event. */
 int deadline_on_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-		       const Lanu__V1__DeadlineMissed *m, const Lanu__V1__Envelope *ev);
+		       const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e);
 
 /* Fires, in due order, at most max warnings, misses and expiries due at or before
  * now_ms. Returns how many clocks it handled, or the sticky error; *ret_more says
@@ -47,10 +45,7 @@ int deadline_on_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *
 int deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64_t now_ms,
 		  size_t max, bool *ret_more, uint64_t *ret_next_at);
 
-/* Open clocks due before now + q->within, soonest first, filtered by area and
- * service, into list (its clocks are allocated with malloc: free them with
- * deadline_list_clear()). Returns 0, -EINVAL with e filled (bad `within`), or
- * -errno. */
-int deadline_due(struct lanud *d, struct store_txn *t, const Lanu__V1__DueQuery *q,
-		 uint64_t now_ms, Lanu__V1__ClockList *list, struct msg_error *e);
-void deadline_list_clear(Lanu__V1__ClockList *list);
+/* Working days from today to c's due day on its calendar, today counted if it is
+ * one; negative (the working days since) once the due day is past. */
+int32_t deadline_working_days_left(const struct lanud *d, const Lanu__V1__Clock *c,
+				   int32_t today);

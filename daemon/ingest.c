@@ -170,6 +170,8 @@ ingest_plan_load(struct ingest *in, const zmq_msg_t *ident, bool delim,
 	char reason[160];
 	int r;
 
+	if (!in->d->stopping)
+		ingest_flush(in);	/* events in hand are committed under their plan */
 	if (in->d->stopping) {
 		rep.code = LANU__V1__REPLY__CODE__UNAVAILABLE;
 		rep.reason = (char *)"lanud is shutting down; send again later";
@@ -257,7 +259,7 @@ ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 		Lanu__V1__Reply rep = LANU__V1__REPLY__INIT;
 		struct query_ctx qc;
 
-		query_answer(d, req, &rep, &qc);
+		query_answer(d, req, timesrc_now_usec(&d->clock) / 1000, &rep, &qc);
 		ingest_reply(d, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), delim, &rep);
 		query_done(&qc);
 		ingest_done(in);
@@ -313,13 +315,13 @@ ingest_handle(struct lanud *d, struct store_txn *t, struct batch *b, struct pend
 	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_PROVIDED:
 		return deadline_on_provided(d, t, &b->pubq, ev, now_ms, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_CASE_CANCELLED:
-		return deadline_on_cancelled(d, t, &b->pubq, ev, &p->err);
+		return deadline_on_cancelled(d, t, &b->pubq, ev, now_ms, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_POSTPONED:
-		return deadline_on_postponed(d, t, &b->pubq, ev, &p->err);
+		return deadline_on_postponed(d, t, &b->pubq, ev, now_ms, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED:
-		return alert_on_deadline_missed(d, t, &b->pubq, ev, &p->err);
+		return deadline_on_missed(d, t, &b->pubq, ev, now_ms, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED:
-		return alert_on_ack(d, t, ev, &p->err);
+		return alert_on_ack(d, t, ev, now_ms, &p->err);
 	default:
 		return 0;	/* stored; later capabilities give it meaning */
 	}

@@ -43,8 +43,3 @@ struct lanud {
 	char plan_sha[65];
 	bool stopping;
 };
-
-/* Opens the store, binds every socket and tells systemd READY=1. Returns 0 or
- * -errno (logged). Tear down with lanud_free() either way. */
-int lanud_start(struct lanud *d);
-void lanud_free(struct lanud *d);

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "lanu/protocol.h"
 #include "lanud.h"
+#include "server.h"
 #include "log.h"
 #include "plan.h"
 
@@ -92,10 +93,10 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(d.conf->log_level);
-	r = lanud_start(&d);
+	r = server_start(&d);
 	if (r == 0)
 		r = event_base_dispatch(d.base) < 0 ? -EIO : 0;
-	lanud_free(&d);
+	server_free(&d);
 	if (r == 0)
 		log_msg(LOG_INFO, "lanud: stopped");
 	return r < 0 ? 1 : 0;

@@ -17,7 +17,6 @@
 
 #include "calendar.h"
 #include "conf.h"
-#include "ingest.h"
 #include "lanud.h"
 #include "log.h"
 #include "plan.h"
@@ -166,9 +165,6 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 		plan_free(plan);
 		return r;
 	}
-	/* Events in hand are committed under the routes they arrived with. */
-	if (d->ingest)
-		ingest_flush(d->ingest);
 	planload_orphans(d, cp.idx, &o);
 	v.loaded_at_ms = timesrc_now_usec(&d->clock) / 1000;
 	v.loaded_by = (char *)(req->loaded_by && *req->loaded_by ? req->loaded_by : "lanud");

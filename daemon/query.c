@@ -12,11 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "compliance.h"
-#include "conf.h"
 #include "deadline.h"
 #include "lanu/limits.h"
 #include "lanud.h"
+#include "msg.h"
+#include "plan_index.h"
+#include "plan_value.h"
 #include "store.h"
 
 static int
@@ -75,13 +78,105 @@ query_list(struct store_txn *t, const Lanu__V1__Request *req, struct query_ctx *
 	return r;
 }
 
+/* --- the clocks due (lanuctl due) ---------------------------------------------------------- */
+
+struct due_ctx {
+	const struct lanud *d;
+	const Lanu__V1__DueQuery *q;
+	Lanu__V1__ClockList *list;
+	size_t cap;
+	int32_t today;
+};
+
+/* A deep copy, so the reply outlives the transaction. */
+static Lanu__V1__Clock *
+query_clock_dup(const Lanu__V1__Clock *c)
+{
+	size_t len = lanu__v1__clock__get_packed_size(c);
+	uint8_t small[1024], *buf = len <= sizeof(small) ? small : malloc(len);
+	Lanu__V1__Clock *copy;
+
+	if (!buf)
+		return NULL;
+	lanu__v1__clock__pack(c, buf);
+	copy = lanu__v1__clock__unpack(NULL, len, buf);
+	if (buf != small)
+		free(buf);
+	return copy;
+}
+
+static int
+query_due_cb(const Lanu__V1__Clock *c, void *arg)
+{
+	struct due_ctx *x = arg;
+	Lanu__V1__Clock *copy;
+
+	if (*x->q->service && strcmp(c->service, x->q->service) != 0)
+		return 0;
+	if (*x->q->area && !plan_index_within(x->d->index, c->area, x->q->area))
+		return 0;
+	if (x->list->n_clocks == x->cap) {
+		x->list->more = true;
+		return 1;
+	}
+	if (!(copy = query_clock_dup(c)))
+		return -ENOMEM;
+	copy->working_days_left = deadline_working_days_left(x->d, c, x->today);
+	x->list->clocks[x->list->n_clocks++] = copy;
+	return 0;
+}
+
+/* Open clocks due before now + q->within, soonest first, filtered by area and
+ * service. Returns 0, -EINVAL with e filled (a bad `within`), or -errno. */
+static int
+query_due(struct lanud *d, struct store_txn *t, const Lanu__V1__DueQuery *q, uint64_t now_ms,
+	  Lanu__V1__ClockList *list, struct msg_error *e)
+{
+	struct due_ctx x = { d, q, list, query_limit(q->limit), calendar_local_day(now_ms) };
+	uint64_t until = UINT64_MAX;
+	int r;
+
+	if (*q->within) {
+		const struct calendar *national = calendar_get(d->calendars, CALENDAR_NATIONAL);
+		Lanu__V1__Duration__Unit unit;
+		uint32_t count;
+		int32_t day;
+
+		if (value_duration(q->within, &count, &unit) < 0) {
+			msg_errorf(e, "due.within", "'%s' is not a span (expected e.g. "
+				   "\"2 working days\" or \"3 weeks\")", q->within);
+			return -EINVAL;
+		}
+		if (unit == LANU__V1__DURATION__UNIT__UNIT_HOURS)
+			until = now_ms + (uint64_t)count * 3600 * 1000;
+		else if (calendar_due_day(national, x.today, count, unit, false, &day) == 0)
+			until = calendar_day_end_ms(day);
+	}
+	list->clocks = calloc(x.cap, sizeof(*list->clocks));
+	if (!list->clocks)
+		return -ENOMEM;
+	r = store_clock_scan_open(t, until, query_due_cb, &x);
+	return r < 0 ? r : 0;
+}
+
 static void
-query_status(struct lanud *d, const struct store_stat *st, struct query_ctx *qc)
+query_clocks_clear(Lanu__V1__ClockList *list)
+{
+	for (size_t i = 0; i < list->n_clocks; i++)
+		lanu__v1__clock__free_unpacked(list->clocks[i], NULL);
+	free(list->clocks);
+	list->clocks = NULL;
+	list->n_clocks = 0;
+}
+
+static void
+query_status(struct lanud *d, const struct store_stat *st, uint64_t now_ms,
+	     struct query_ctx *qc)
 {
 	Lanu__V1__Status *s = &qc->status;
 
 	s->version = (char *)LANU_VERSION;
-	s->now_ms = timesrc_now_usec(&d->clock) / 1000;
+	s->now_ms = now_ms;
 	s->uptime_ms = timesrc_uptime_usec(&d->clock) / 1000;
 	s->events = st->events;
 	s->duplicates = d->n_duplicates;
@@ -101,8 +196,8 @@ query_status(struct lanud *d, const struct store_stat *st, struct query_ctx *qc)
 }
 
 void
-query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep,
-	     struct query_ctx *qc)
+query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
+	     Lanu__V1__Reply *rep, struct query_ctx *qc)
 {
 	struct store_stat st = { 0 };
 	struct store_txn t;
@@ -121,7 +216,7 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep
 	if (r == 0) {
 		switch (req->body_case) {
 		case LANU__V1__REQUEST__BODY_STATUS:
-			query_status(d, &st, qc);
+			query_status(d, &st, now_ms, qc);
 			rep->result_case = LANU__V1__REPLY__RESULT_STATUS;
 			rep->status = &qc->status;
 			break;
@@ -142,16 +237,14 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep
 			}
 			break;
 		case LANU__V1__REQUEST__BODY_DUE:
-			r = deadline_due(d, &t, req->due, timesrc_now_usec(&d->clock) / 1000,
-					 &qc->clocks, &qc->err);
+			r = query_due(d, &t, req->due, now_ms, &qc->clocks, &qc->err);
 			if (r == 0) {
 				rep->result_case = LANU__V1__REPLY__RESULT_CLOCKS;
 				rep->clocks = &qc->clocks;
 			}
 			break;
 		case LANU__V1__REQUEST__BODY_COMPLIANCE:
-			r = compliance_report(d, &t, req->compliance,
-					      timesrc_now_usec(&d->clock) / 1000, &qc->report,
+			r = compliance_report(d, &t, req->compliance, now_ms, &qc->report,
 					      &qc->err);
 			if (r == 0) {
 				rep->result_case = LANU__V1__REPLY__RESULT_COMPLIANCE;
@@ -210,7 +303,7 @@ query_done(struct query_ctx *qc)
 	for (size_t i = 0; i < qc->history.n_versions; i++)
 		lanu__v1__plan_version__free_unpacked(qc->history.versions[i], NULL);
 	free(qc->history.versions);
-	deadline_list_clear(&qc->clocks);
+	query_clocks_clear(&qc->clocks);
 	compliance_report_clear(&qc->report);
 	memset(qc, 0, sizeof(*qc));
 }

@@ -22,7 +22,7 @@ struct query_ctx {
 	size_t cap;
 };
 
-/* Answers req (not an event) into rep, from one short read transaction. */
-void query_answer(struct lanud *d, const Lanu__V1__Request *req, Lanu__V1__Reply *rep,
-		  struct query_ctx *qc);
+/* Answers req (not an event) into rep, from one short read transaction, as of now_ms. */
+void query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
+		  Lanu__V1__Reply *rep, struct query_ctx *qc);
 void query_done(struct query_ctx *qc);

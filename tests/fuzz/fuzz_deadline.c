@@ -87,6 +87,7 @@
 #include "msg.h"
 #include "plan.h"
 #include "plan_index.h"
+#include "query.h"
 #include "store.h"
 #include "timesrc.h"
 
@@ -782,31 +783,37 @@ check_clock(struct run *r, const Lanu__V1__Clock *c, void *arg)
 		tally_add(pty, c, r->now_ms);
 }
 
+/* The due query, as a client asks it (t is unused: the query reads on its own). */
 static void
 check_due(struct run *r, struct store_txn *t, const struct walk *w)
 {
 	Lanu__V1__DueQuery q = LANU__V1__DUE_QUERY__INIT;
-	Lanu__V1__ClockList list = LANU__V1__CLOCK_LIST__INIT;
-	struct msg_error e = { { 0 }, { 0 } };
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply rep = LANU__V1__REPLY__INIT;
+	const Lanu__V1__ClockList *list;
 	bool listed[FUZZ_IDS] = { false };
-	int rc;
+	struct query_ctx qc;
 
-	rc = deadline_due(r->d, t, &q, r->now_ms, &list, &e);
-	CHECK(r, rc == 0, "deadline_due() failed: %s",
-	      rc == -EINVAL ? e.reason : fuzz_strerror(rc));
-	CHECK(r, !list.more && list.n_clocks == w->open, "deadline_due() lists %zu clocks%s, "
-	      "%" PRIu64 " are open", list.n_clocks, list.more ? " and more" : "", w->open);
-	for (size_t i = 0; i < list.n_clocks; i++) {
-		const Lanu__V1__Clock *c = list.clocks[i];
+	(void)t;
+	req.body_case = LANU__V1__REQUEST__BODY_DUE;
+	req.due = &q;
+	query_answer(r->d, &req, r->now_ms, &rep, &qc);
+	CHECK(r, rep.code == LANU__V1__REPLY__CODE__OK && rep.clocks, "the due query failed: %s",
+	      rep.reason);
+	list = rep.clocks;
+	CHECK(r, !list->more && list->n_clocks == w->open, "the due query lists %zu clocks%s, "
+	      "%" PRIu64 " are open", list->n_clocks, list->more ? " and more" : "", w->open);
+	for (size_t i = 0; i < list->n_clocks; i++) {
+		const Lanu__V1__Clock *c = list->clocks[i];
 
 		CHECK(r, c->id < FUZZ_IDS && w->open_ids[c->id] && !listed[c->id],
-		      "deadline_due() lists clock %" PRIu64 ", which is not open or listed twice",
+		      "the due query lists clock %" PRIu64 ", which is not open or listed twice",
 		      c->id);
-		CHECK(r, i == 0 || list.clocks[i - 1]->due_at_ms <= c->due_at_ms,
-		      "deadline_due() lists clock %" PRIu64 " after one due later", c->id);
+		CHECK(r, i == 0 || list->clocks[i - 1]->due_at_ms <= c->due_at_ms,
+		      "the due query lists clock %" PRIu64 " after one due later", c->id);
 		listed[c->id] = true;
 	}
-	deadline_list_clear(&list);
+	query_done(&qc);
 }
 
 static int
@@ -831,27 +838,32 @@ check_due_query(struct run *r, struct store_txn *t, const struct walk *w)
 					       "same day", "soon" };
 	static const uint32_t limits[] = { 0, 1, 3 };
 	Lanu__V1__DueQuery q = LANU__V1__DUE_QUERY__INIT;
-	Lanu__V1__ClockList list = LANU__V1__CLOCK_LIST__INIT;
-	struct msg_error e = { { 0 }, { 0 } };
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply rep = LANU__V1__REPLY__INIT;
+	const Lanu__V1__ClockList *list;
+	struct query_ctx qc;
 	struct open_clock *want;
 	uint64_t until = UINT64_MAX;
 	size_t m = 0, k = 0, cap, n;
 	bool known = true;
-	int rc;
 
 	q.area = (char *)areas[r->op % ELEMENTSOF(areas)];
 	q.service = (char *)services[(r->op / 3) % ELEMENTSOF(services)];
 	q.within = (char *)withins[(r->op / 2) % ELEMENTSOF(withins)];
 	q.limit = limits[(r->op / 5) % ELEMENTSOF(limits)];
-	rc = deadline_due(r->d, t, &q, r->now_ms, &list, &e);
+	req.body_case = LANU__V1__REQUEST__BODY_DUE;
+	req.due = &q;
+	query_answer(r->d, &req, r->now_ms, &rep, &qc);
 	if (strcmp(q.within, "soon") == 0) {
-		CHECK(r, rc == -EINVAL && *e.reason, "a due query within '%s' gave %d", q.within,
-		      rc);
-		deadline_list_clear(&list);
+		CHECK(r, rep.code == LANU__V1__REPLY__CODE__REJECTED && *rep.reason &&
+			 strcmp(rep.field, "due.within") == 0,
+		      "a due query within '%s' gave %d", q.within, rep.code);
+		query_done(&qc);
 		return;
 	}
-	CHECK(r, rc == 0, "deadline_due() within '%s' failed: %s", q.within,
-	      rc == -EINVAL ? e.reason : fuzz_strerror(rc));
+	CHECK(r, rep.code == LANU__V1__REPLY__CODE__OK && rep.clocks,
+	      "the due query within '%s' failed: %s", q.within, rep.reason);
+	list = rep.clocks;
 	if (strcmp(q.within, "12 hours") == 0)
 		until = r->now_ms + 12 * HOUR_MS;
 	else if (strcmp(q.within, "3 weeks") == 0)
@@ -874,27 +886,27 @@ check_due_query(struct run *r, struct store_txn *t, const struct walk *w)
 	while (k < m && want[k].due_at <= until)
 		k++;
 	cap = q.limit ? q.limit : QUERY_PAGE;
-	n = list.n_clocks;
+	n = list->n_clocks;
 	CHECK(r, n <= cap && n <= m, "a due query (area '%s', service '%s', within '%s', limit %u) "
 	      "lists %zu clocks of %zu", q.area, q.service, q.within, q.limit, n, m);
 	for (size_t i = 0; i < n; i++)
-		CHECK(r, list.clocks[i]->id == want[i].id, "a due query (area '%s', service '%s', "
+		CHECK(r, list->clocks[i]->id == want[i].id, "a due query (area '%s', service '%s', "
 		      "within '%s', limit %u) lists clock %" PRIu64 " in place %zu, expected %"
-		      PRIu64, q.area, q.service, q.within, q.limit, list.clocks[i]->id, i,
+		      PRIu64, q.area, q.service, q.within, q.limit, list->clocks[i]->id, i,
 		      want[i].id);
 	if (known)
-		CHECK(r, n == (k < cap ? k : cap) && list.more == (k > cap), "a due query (area "
+		CHECK(r, n == (k < cap ? k : cap) && list->more == (k > cap), "a due query (area "
 		      "'%s', service '%s', within '%s', limit %u) lists %zu clocks%s, expected %zu "
 		      "of %zu", q.area, q.service, q.within, q.limit, n,
-		      list.more ? " and more" : "", k < cap ? k : cap, k);
+		      list->more ? " and more" : "", k < cap ? k : cap, k);
 	else
-		CHECK(r, (list.more ? n == cap : n == m || n == 0 ||
+		CHECK(r, (list->more ? n == cap : n == m || n == 0 ||
 			  want[n].due_at > want[n - 1].due_at),
 		      "a due query (area '%s', service '%s', within '%s', limit %u) lists %zu "
 		      "clocks%s, which is no prefix of the %zu by due instant", q.area, q.service,
-		      q.within, q.limit, n, list.more ? " and more" : "", m);
+		      q.within, q.limit, n, list->more ? " and more" : "", m);
 	free(want);
-	deadline_list_clear(&list);
+	query_done(&qc);
 }
 
 static void
@@ -1196,13 +1208,13 @@ apply_event(struct run *r, const Lanu__V1__Envelope *ev, unsigned allowed)
 		rc = deadline_on_provided(r->d, &t, &r->q, ev, r->now_ms, &e);
 		break;
 	case LANU__V1__ENVELOPE__PAYLOAD_CASE_CANCELLED:
-		rc = deadline_on_cancelled(r->d, &t, &r->q, ev, &e);
+		rc = deadline_on_cancelled(r->d, &t, &r->q, ev, r->now_ms, &e);
 		break;
 	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_POSTPONED:
-		rc = deadline_on_postponed(r->d, &t, &r->q, ev, &e);
+		rc = deadline_on_postponed(r->d, &t, &r->q, ev, r->now_ms, &e);
 		break;
 	case LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED:
-		rc = alert_on_deadline_missed(r->d, &t, &r->q, ev, &e);
+		rc = deadline_on_missed(r->d, &t, &r->q, ev, r->now_ms, &e);
 		break;
 	default:
 		fuzz_fail(r, "payload", "no handler for payload %d", ev->payload_case);
@@ -1518,7 +1530,7 @@ fuzz_setup(void)
 	const char *base = getenv("TMPDIR");
 	int rc;
 
-	/* calendar.c counts in the process's zone, as lanud_start() sets it */
+	/* calendar.c counts in the process's zone, as server_start() sets it */
 	if (setenv("TZ", "Europe/Helsinki", 1) < 0)
 		fuzz_fail(NULL, "setenv", "cannot set TZ");
 	tzset();

@@ -1080,7 +1080,7 @@ test_espoo_child_welfare(void **state)
 		size_t n = clock_alerts(c, sup, &v);
 
 		assert_int_equal(n, 3);
-		assert_non_null(strstr(v[1]->text->en, "stage assessment"));
+		assert_non_null(strstr(v[1]->text->en, "stage Service-need assessment completed"));
 		assert_non_null(strstr(v[2]->text->en, "provided 2028-06-20"));
 		daemon_alerts_free(v, n);
 	}
@@ -1144,7 +1144,7 @@ test_stage_starts_after(void **state)
 		size_t n = clock_alerts(c, "sup", &v);
 
 		assert_int_equal(n, 1);
-		assert_non_null(strstr(v[0]->text->en, "stage second"));
+		assert_non_null(strstr(v[0]->text->en, "stage Second"));
 		daemon_alerts_free(v, n);
 	}
 	release(d, c);

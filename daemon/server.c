@@ -1,11 +1,12 @@
 /*
- * lanud: the daemon's lifecycle around struct lanud. Start-up opens the store,
+ * server: the daemon's lifecycle around struct lanud (lanud.h). Start-up opens the store,
  * binds the sockets and only then tells systemd READY=1. SIGTERM/SIGINT stop
  * reading, commit and answer the batch in hand, and leave the loop; SIGHUP
  * re-reads the configuration and swaps it in if it is valid, keeping every
- * connection, and loads the plan file if it changed (planload.c). Signals are libevent events (rule 12).
+ * connection, and loads the plan file if it changed (planload.c). Signals are
+ * libevent events (rule 12).
  */
-#include "lanud.h"
+#include "server.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -18,15 +19,16 @@
 #include "calendar.h"
 #include "conf.h"
 #include "ingest.h"
+#include "lanud.h"
+#include "lanu/macro.h"
 #include "log.h"
 #include "notify.h"
-#include "plan.h"
 #include "planload.h"
 #include "store.h"
 #include "zsock.h"
 
 static bool
-lanud_strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
+server_strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
 {
 	if (na != nb)
 		return false;
@@ -37,7 +39,7 @@ lanud_strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
 }
 
 static void
-lanud_reload(struct lanud *d)
+server_reload(struct lanud *d)
 {
 	struct conf *c;
 
@@ -48,8 +50,8 @@ lanud_reload(struct lanud *d)
 		notify_ready(d);
 		return;
 	}
-	if (!lanud_strv_eq(c->ingest, c->n_ingest, d->conf->ingest, d->conf->n_ingest) ||
-	    !lanud_strv_eq(c->publish, c->n_publish, d->conf->publish, d->conf->n_publish) ||
+	if (!server_strv_eq(c->ingest, c->n_ingest, d->conf->ingest, d->conf->n_ingest) ||
+	    !server_strv_eq(c->publish, c->n_publish, d->conf->publish, d->conf->n_publish) ||
 	    strcmp(c->state_dir, d->conf->state_dir) != 0 ||
 	    c->manual_clock != d->conf->manual_clock)
 		log_msg(LOG_WARNING, "lanud: endpoints, state-dir and clock take effect at the "
@@ -58,18 +60,19 @@ lanud_reload(struct lanud *d)
 	conf_free(d->conf);
 	d->conf = c;
 	log_msg(LOG_INFO, "lanud: configuration reloaded");
+	ingest_flush(d->ingest);	/* events in hand are committed under their plan */
 	planload_file(d);	/* a bad plan is logged; the one in force stays */
 	notify_ready(d);
 }
 
 static void
-lanud_signal_cb(evutil_socket_t sig, short what, void *arg)
+server_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct lanud *d = arg;
 
 	(void)what;
 	if (sig == SIGHUP) {
-		lanud_reload(d);
+		server_reload(d);
 		return;
 	}
 	if (d->stopping)
@@ -83,7 +86,7 @@ lanud_signal_cb(evutil_socket_t sig, short what, void *arg)
 }
 
 static int
-lanud_open_store(struct lanud *d)
+server_open_store(struct lanud *d)
 {
 	struct store_txn t;
 	uint64_t clock;
@@ -107,7 +110,7 @@ lanud_open_store(struct lanud *d)
 }
 
 int
-lanud_start(struct lanud *d)
+server_start(struct lanud *d)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	const char *tz;
@@ -117,7 +120,7 @@ lanud_start(struct lanud *d)
 	d->base = event_base_new();
 	if (!d->base || event_base_priority_init(d->base, 3) < 0)
 		return log_errno(LOG_ERR, -ENOMEM, "lanud: cannot create the event loop");
-	r = lanud_open_store(d);
+	r = server_open_store(d);
 	if (r < 0)
 		return r;
 	/* Calendar logic runs in the plan's local dates (calendar.c asks the C library,
@@ -146,7 +149,7 @@ lanud_start(struct lanud *d)
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot bind the publish endpoints");
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
-		d->sig[i] = evsignal_new(d->base, sigs[i], lanud_signal_cb, d);
+		d->sig[i] = evsignal_new(d->base, sigs[i], server_signal_cb, d);
 		if (!d->sig[i] || event_add(d->sig[i], NULL) < 0)
 			return log_errno(LOG_ERR, -ENOMEM, "lanud: cannot watch signals");
 	}
@@ -161,7 +164,7 @@ lanud_start(struct lanud *d)
 }
 
 void
-lanud_free(struct lanud *d)
+server_free(struct lanud *d)
 {
 	for (size_t i = 0; i < ELEMENTSOF(d->sig); i++)
 		if (d->sig[i])

@@ -1,0 +1,222 @@
+/*
+ * alert_text: what an alert says, in fi, sv and en. Each text is a template with
+ * {placeholders}; a part in [brackets] is left out when a placeholder in it is empty
+ * (a service without stages has no ", stage ..."). Plan objects are written by their
+ * names in the plan in force, so a supervisor reads "Koulukuraattori, Kylän koulu",
+ * not "school-social-worker, kyla-koulu"; the case is its pseudonymous id. Filling
+ * is a plain copy (no printf format parsing), since some alert is raised for many
+ * events.
+ */
+#include "alert_text.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plan_index.h"
+
+enum { FI, SV, EN, N_LANG };
+
+static const char *const alert_texts[ALERT_TEXT_MAX][N_LANG] = {
+	[ALERT_TEXT_DEADLINE_WARNING] = {
+		"Määräaika lähestyy: {service}[, vaihe {stage}][, {area}], asia {case}; "
+		"määräpäivä {due}.",
+		"Tidsfristen närmar sig: {service}[, skede {stage}][, {area}], ärende {case}; "
+		"sista dag {due}.",
+		"Deadline approaching: {service}[, stage {stage}][, {area}], case {case}; "
+		"due {due}.",
+	},
+	[ALERT_TEXT_DEADLINE_MISSED] = {
+		"Määräaika ylittyi: {service}[, vaihe {stage}][, {area}], asia {case}; "
+		"määräpäivä oli {due}.",
+		"Tidsfristen överskreds: {service}[, skede {stage}][, {area}], ärende {case}; "
+		"sista dag var {due}.",
+		"Deadline missed: {service}[, stage {stage}][, {area}], case {case}; "
+		"it was due {due}.",
+	},
+	[ALERT_TEXT_MISSED_REPORTED] = {
+		"Määräaika ylittyi: {service}[, vaihe {stage}][, {area}], asia {case}.",
+		"Tidsfristen överskreds: {service}[, skede {stage}][, {area}], ärende {case}.",
+		"Deadline missed: {service}[, stage {stage}][, {area}], case {case}.",
+	},
+	[ALERT_TEXT_PROVIDED_LATE] = {
+		"Palvelu annettu myöhässä: {service}[, vaihe {stage}][, {area}], asia {case}; "
+		"määräpäivä oli {due}, annettu {at}.",
+		"Tjänsten given för sent: {service}[, skede {stage}][, {area}], ärende {case}; "
+		"sista dag var {due}, given {at}.",
+		"Provided late: {service}[, stage {stage}][, {area}], case {case}; "
+		"it was due {due}, provided {at}.",
+	},
+	[ALERT_TEXT_CANCELLED_LATE] = {
+		"Asia peruttu määräajan ylittymisen jälkeen: {service}[, vaihe {stage}][, {area}], "
+		"asia {case}; määräpäivä oli {due}, peruttu {at}.",
+		"Ärendet återkallat efter tidsfristen: {service}[, skede {stage}][, {area}], "
+		"ärende {case}; sista dag var {due}, återkallat {at}.",
+		"Cancelled after the deadline: {service}[, stage {stage}][, {area}], case {case}; "
+		"it was due {due}, cancelled {at}.",
+	},
+	[ALERT_TEXT_COMPLIANCE_WARNING] = {
+		"Määräaikojen toteutuminen alle tavoitteen: {indicator}[ ({group})] on {value} % "
+		"({count} asiaa 12 kuukaudessa).",
+		"Andelen inom tidsfristen under målet: {indicator}[ ({group})] är {value} % "
+		"({count} ärenden på 12 månader).",
+		"Compliance below target: {indicator}[ ({group})] is {value} % "
+		"({count} cases in 12 months).",
+	},
+	[ALERT_TEXT_COMPLIANCE_CRITICAL] = {
+		"Määräaikojen toteutuminen alle kriittisen rajan: {indicator}[ ({group})] on "
+		"{value} % ({count} asiaa 12 kuukaudessa).",
+		"Andelen inom tidsfristen under den kritiska gränsen: {indicator}[ ({group})] är "
+		"{value} % ({count} ärenden på 12 månader).",
+		"Compliance below the critical threshold: {indicator}[ ({group})] is {value} % "
+		"({count} cases in 12 months).",
+	},
+	[ALERT_TEXT_COMPLIANCE_RECOVERED] = {
+		"Määräaikojen toteutuminen palautui: {indicator}[ ({group})] on {value} % "
+		"({count} asiaa 12 kuukaudessa).",
+		"Andelen inom tidsfristen har återhämtat sig: {indicator}[ ({group})] är {value} % "
+		"({count} ärenden på 12 månader).",
+		"Compliance recovered: {indicator}[ ({group})] is {value} % "
+		"({count} cases in 12 months).",
+	},
+};
+
+struct alert_text_ctx {
+	const struct alert_text_args *a;
+	const struct plan_index *x;
+	int lang;
+	char num[32];		/* {value} or {count}, written when asked for */
+};
+
+/* A plan text in lang, else fi, else en; NULL if it has none. */
+static const char *
+alert_text_name(const Lanu__V1__Text *t, int lang)
+{
+	const char *v[N_LANG];
+
+	if (!t)
+		return NULL;
+	v[FI] = t->fi;
+	v[SV] = t->sv;
+	v[EN] = t->en;
+	if (v[lang] && *v[lang])
+		return v[lang];
+	return t->fi && *t->fi ? t->fi : t->en && *t->en ? t->en : NULL;
+}
+
+/* What placeholder name (len bytes at p) stands for, "" if nothing. */
+static const char *
+alert_text_value(struct alert_text_ctx *c, const char *p, size_t len)
+{
+	const struct alert_text_args *a = c->a;
+	const char *id = NULL, *name = NULL;
+
+#define IS(s) (len == sizeof(s) - 1 && memcmp(p, s, len) == 0)
+	if (IS("service")) {
+		const Lanu__V1__Service *s = plan_index_service(c->x, a->service);
+
+		id = a->service;
+		name = s ? alert_text_name(s->name, c->lang) : NULL;
+	} else if (IS("stage")) {
+		const Lanu__V1__Stage *st =
+			plan_index_stage(plan_index_service(c->x, a->service), a->stage);
+
+		id = a->stage;
+		name = st ? alert_text_name(st->name, c->lang) : NULL;
+	} else if (IS("area")) {
+		const Lanu__V1__Area *ar = plan_index_area(c->x, a->area);
+
+		id = a->area;
+		name = ar ? alert_text_name(ar->name, c->lang) : NULL;
+	} else if (IS("indicator")) {
+		const Lanu__V1__Indicator *ind = plan_index_indicator(c->x, a->indicator);
+
+		id = a->indicator;
+		name = ind ? alert_text_name(ind->name, c->lang) : NULL;
+	} else if (IS("case")) {
+		id = a->case_id;
+	} else if (IS("group")) {
+		id = a->group;
+	} else if (IS("due")) {
+		id = a->due;
+	} else if (IS("at")) {
+		id = a->at;
+	} else if (IS("value")) {
+		snprintf(c->num, sizeof(c->num), "%.1f", a->value);
+		return c->num;
+	} else if (IS("count")) {
+		snprintf(c->num, sizeof(c->num), "%" PRIu64, a->count);
+		return c->num;
+	}
+#undef IS
+	if (!id || !*id)
+		return "";
+	return name ? name : id;
+}
+
+/* Whether every placeholder in [p, end) has a value. */
+static bool
+alert_text_filled(struct alert_text_ctx *c, const char *p, const char *end)
+{
+	while ((p = memchr(p, '{', (size_t)(end - p))) != NULL) {
+		const char *q = memchr(p, '}', (size_t)(end - p));
+
+		if (!q)
+			return true;
+		if (!*alert_text_value(c, p + 1, (size_t)(q - p - 1)))
+			return false;
+		p = q + 1;
+	}
+	return true;
+}
+
+/* Appends the template [p, end) to out (at *n of size), truncating. */
+static void
+alert_text_expand(struct alert_text_ctx *c, const char *p, const char *end, char *out,
+		  size_t *n, size_t size)
+{
+	while (p < end) {
+		const char *q, *v;
+		size_t len;
+
+		if (*p == '[' && (q = memchr(p, ']', (size_t)(end - p)))) {
+			if (alert_text_filled(c, p + 1, q))
+				alert_text_expand(c, p + 1, q, out, n, size);
+			p = q + 1;
+			continue;
+		}
+		if (*p == '{' && (q = memchr(p, '}', (size_t)(end - p)))) {
+			v = alert_text_value(c, p + 1, (size_t)(q - p - 1));
+			len = strlen(v);
+			p = q + 1;
+		} else {
+			v = p;
+			for (len = 1; p + len < end && p[len] != '{' && p[len] != '['; len++)
+				;
+			p += len;
+		}
+		if (len > size - 1 - *n)
+			len = size - 1 - *n;
+		memcpy(out + *n, v, len);
+		*n += len;
+	}
+}
+
+void
+alert_text_fill(enum alert_text_id id, const struct alert_text_args *a,
+		const struct plan_index *x, struct alert_text_buf *buf, Lanu__V1__Text *text)
+{
+	struct alert_text_ctx c = { .a = a, .x = x };
+	char *out[N_LANG] = { buf->fi, buf->sv, buf->en };
+
+	for (c.lang = 0; c.lang < N_LANG; c.lang++) {
+		const char *t = id < ALERT_TEXT_MAX ? alert_texts[id][c.lang] : "";
+		size_t n = 0;
+
+		alert_text_expand(&c, t, t + strlen(t), out[c.lang], &n, sizeof(buf->fi));
+		out[c.lang][n] = '\0';
+	}
+	text->fi = buf->fi;
+	text->sv = buf->sv;
+	text->en = buf->en;
+}

@@ -1,0 +1,149 @@
+/* alert_text: the words of alerts, with the plan's names, in fi, sv and en. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "alert_text.h"
+#include "plan.h"
+#include "plan_index.h"
+
+static const char plan_text[] =
+	"lanu-plan: 1\n"
+	"plan: {id: t, organiser: Test, title: Test, period: 2027-2030}\n"
+	"areas:\n"
+	"  - id: town\n"
+	"    name: {fi: Kylä, sv: Byn}\n"
+	"    kind: municipality\n"
+	"    areas: [{id: kyla-koulu, name: {fi: Kylän koulu, en: Village school}, kind: school}]\n"
+	"recipients: [{id: sup, name: Supervisor, kind: supervisor}]\n"
+	"services:\n"
+	"  - id: school-social-worker\n"
+	"    name: {fi: Koulukuraattori, sv: Skolkurator, en: School social worker}\n"
+	"    limits: {normal: 7 working days}\n"
+	"  - id: staged\n"
+	"    name: Staged\n"
+	"    stages:\n"
+	"      - {id: first, name: {fi: Ensimmäinen, en: First}, limits: {normal: 7 working days}}\n"
+	"indicators:\n"
+	"  - {id: in-time, name: {fi: Ajallaan, en: In time}, unit: percent,\n"
+	"     direction: higher-is-better, target: 100, warning: 90, critical: 80,\n"
+	"     cadence: continuous, source: {kind: compliance, service: staged, stage: first}}\n"
+	"routes: [{to: sup}]\n";
+
+struct fixture {
+	Lanu__V1__Plan *plan;
+	struct plan_index *x;
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture f;
+	struct plan_errors errs = { 0 };
+
+	assert_int_equal(plan_parse("t.yaml", plan_text, sizeof(plan_text) - 1, &f.plan, &errs), 0);
+	plan_errors_free(&errs);
+	assert_int_equal(plan_index_new(f.plan, &f.x), 0);
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	plan_index_free(f->x);
+	plan_free(f->plan);
+	return 0;
+}
+
+/* Names in each language, falling back to Finnish; a part without its value is left out. */
+static void
+test_names(void **state)
+{
+	struct fixture *f = *state;
+	struct alert_text_args a = { .service = "school-social-worker", .area = "kyla-koulu",
+				     .case_id = "c-17", .due = "2028-01-31" };
+	Lanu__V1__Text t = LANU__V1__TEXT__INIT;
+	struct alert_text_buf b;
+
+	alert_text_fill(ALERT_TEXT_DEADLINE_MISSED, &a, f->x, &b, &t);
+	assert_string_equal(t.fi, "Määräaika ylittyi: Koulukuraattori, Kylän koulu, asia c-17; "
+				  "määräpäivä oli 2028-01-31.");
+	/* no Swedish name for the school: its Finnish one */
+	assert_string_equal(t.sv, "Tidsfristen överskreds: Skolkurator, Kylän koulu, ärende c-17; "
+				  "sista dag var 2028-01-31.");
+	assert_string_equal(t.en, "Deadline missed: School social worker, Village school, "
+				  "case c-17; it was due 2028-01-31.");
+}
+
+static void
+test_stage_and_ids(void **state)
+{
+	struct fixture *f = *state;
+	struct alert_text_args a = { .service = "staged", .stage = "first", .area = "gone",
+				     .case_id = "c-1", .due = "2028-01-31", .at = "2028-02-03" };
+	Lanu__V1__Text t = LANU__V1__TEXT__INIT;
+	struct alert_text_buf b;
+
+	alert_text_fill(ALERT_TEXT_PROVIDED_LATE, &a, f->x, &b, &t);
+	/* an area the plan no longer has is written by its id */
+	assert_string_equal(t.en, "Provided late: Staged, stage First, gone, case c-1; it was due "
+				  "2028-01-31, provided 2028-02-03.");
+	/* without a plan, every object is its id */
+	alert_text_fill(ALERT_TEXT_PROVIDED_LATE, &a, NULL, &b, &t);
+	assert_string_equal(t.fi, "Palvelu annettu myöhässä: staged, vaihe first, gone, asia c-1; "
+				  "määräpäivä oli 2028-01-31, annettu 2028-02-03.");
+}
+
+static void
+test_compliance(void **state)
+{
+	struct fixture *f = *state;
+	struct alert_text_args a = { .indicator = "in-time", .group = "language=fi", .value = 87.5,
+				     .count = 24 };
+	Lanu__V1__Text t = LANU__V1__TEXT__INIT;
+	struct alert_text_buf b;
+
+	alert_text_fill(ALERT_TEXT_COMPLIANCE_WARNING, &a, f->x, &b, &t);
+	assert_string_equal(t.en, "Compliance below target: In time (language=fi) is 87.5 % "
+				  "(24 cases in 12 months).");
+	a.group = "";
+	alert_text_fill(ALERT_TEXT_COMPLIANCE_RECOVERED, &a, f->x, &b, &t);
+	assert_string_equal(t.fi, "Määräaikojen toteutuminen palautui: Ajallaan on 87.5 % "
+				  "(24 asiaa 12 kuukaudessa).");
+}
+
+/* A long value is cut at the buffer, never beyond it. */
+static void
+test_truncated(void **state)
+{
+	char big[2000];
+	struct alert_text_args a = { .service = "s", .case_id = big, .due = "2028-01-31" };
+	Lanu__V1__Text t = LANU__V1__TEXT__INIT;
+	struct alert_text_buf b;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	alert_text_fill(ALERT_TEXT_DEADLINE_WARNING, &a, NULL, &b, &t);
+	assert_int_equal(strlen(t.fi), sizeof(b.fi) - 1);
+	assert_int_equal(strlen(t.en), sizeof(b.en) - 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_stage_and_ids),
+		cmocka_unit_test(test_compliance),
+		cmocka_unit_test(test_truncated),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
