@@ -249,7 +249,7 @@ store_free(struct store *s)
 		return NULL;
 	if (s->env)
 		mdb_env_close(s->env);
-	if (s->lock_fd > 0)
+	if (s->lock_fd >= 0)	/* fd 0 is a lock file like any other */
 		close(s->lock_fd);
 	free(s);
 	return NULL;

@@ -6,10 +6,12 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store.h"
 #include "testutil.h"
@@ -329,6 +331,27 @@ test_lock_and_schema(void **state)
 	assert_int_equal(store_open(*state, 1 << 20, 64 << 20, &s2), -EPROTO);
 }
 
+/* A lock file opened as fd 0 (stdin closed, as a service manager may start lanud) is
+ * still closed by store_free(): the lock goes with it and the store opens again. */
+static void
+test_lock_fd_zero(void **state)
+{
+	struct store *s = NULL;
+	int saved = dup(0);
+
+	assert_true(saved >= 0);
+	close(0);
+	assert_int_equal(store_open(*state, 1 << 20, 64 << 20, &s), 0);
+	assert_int_equal(fcntl(0, F_GETFD), FD_CLOEXEC);	/* fd 0 is the lock file */
+	store_free(s);
+	s = NULL;
+	assert_int_equal(fcntl(0, F_GETFD), -1);		/* and it was closed */
+	assert_int_equal(store_open(*state, 1 << 20, 64 << 20, &s), 0);
+	store_free(s);
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+}
+
 int
 main(void)
 {
@@ -340,6 +363,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_gap_free_after_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_and_grow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_and_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_fd_zero, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
