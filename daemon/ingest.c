@@ -223,6 +223,13 @@ ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 	int r;
 
 	(void)z;
+	/* A ROUTER's routing id is at most 255 bytes: a longer one is not libzmq's,
+	 * and could not be copied into a pending reply. */
+	if (zmq_msg_size(&frames[0]) > INGEST_IDENT_MAX) {
+		log_msg(LOG_WARNING, "ingest: a %zu byte routing id (max %d), ignoring",
+			zmq_msg_size(&frames[0]), INGEST_IDENT_MAX);
+		return 0;
+	}
 	/* [identity] [empty delimiter]? [request] */
 	if (n == 3 && zmq_msg_size(&frames[1]) == 0) {
 		delim = true;
@@ -271,9 +278,8 @@ ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 		return 0;
 	}
 	struct pending *p = &in->fill->q[in->fill->n++];
-	p->ident_len = zmq_msg_size(&frames[0]);
-	memcpy(p->ident, zmq_msg_data(&frames[0]),
-	       p->ident_len < INGEST_IDENT_MAX ? p->ident_len : INGEST_IDENT_MAX);
+	p->ident_len = zmq_msg_size(&frames[0]);	/* <= INGEST_IDENT_MAX, checked above */
+	memcpy(p->ident, zmq_msg_data(&frames[0]), p->ident_len);
 	p->delim = delim;
 	p->req = req;
 	p->code = LANU__V1__REPLY__CODE__CODE_UNSPECIFIED;
