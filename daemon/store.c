@@ -231,7 +231,11 @@ store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **
 		goto fail;
 	}
 	/* Readers left by a crashed process would pin pages forever. */
-	mdb_reader_check(s->env, NULL);
+	rc = mdb_reader_check(s->env, NULL);
+	if (rc != MDB_SUCCESS) {
+		r = store_errno(rc);
+		goto fail;
+	}
 	r = store_init_dbs(s);
 	if (r < 0)
 		goto fail;
@@ -324,7 +328,9 @@ store_grow(struct store *s)
 	uint64_t size;
 	int rc;
 
-	mdb_env_info(s->env, &info);
+	rc = mdb_env_info(s->env, &info);
+	if (rc != MDB_SUCCESS)
+		return store_errno(rc);
 	if (info.me_mapsize >= s->map_max)
 		return -ENOSPC;
 	size = info.me_mapsize * 2 < s->map_max ? info.me_mapsize * 2 : s->map_max;
@@ -712,8 +718,8 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 
 	if (t->err)
 		return t->err;
-	mdb_env_info(t->s->env, &info);
-	if (mdb_stat(t->txn, t->s->open, &st) != MDB_SUCCESS ||
+	if (mdb_env_info(t->s->env, &info) != MDB_SUCCESS ||
+	    mdb_stat(t->txn, t->s->open, &st) != MDB_SUCCESS ||
 	    mdb_stat(t->txn, t->s->clk_due, &cst) != MDB_SUCCESS)
 		return -EIO;
 	*ret_stat = (struct store_stat){

@@ -727,8 +727,8 @@ test_stalled_peer(void **state)
 	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
 	req.status = &q;
 	len = lanu__v1__request__pack(&req, buf);
-	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
-	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	assert_int_equal(zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm)), 0);
+	assert_int_equal(zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger)), 0);
 	assert_int_equal(zmq_connect(s, d->ingest), 0);
 	/* Far more replies than lanud's send HWM and this socket's receive HWM hold. */
 	uint64_t until = mono_ms() + 20000;
