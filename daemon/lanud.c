@@ -105,6 +105,28 @@ lanud_open_store(struct lanud *d)
 	return planload_start(d);
 }
 
+/* Binds every endpoint of setting what ("ingest", "publish"); logs the first that
+ * fails, once, here where start-up is given up. */
+static int
+lanud_bind(struct zsock *z, const char *what, char *const *endpoints, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = zsock_bind(z, endpoints[i]);
+
+		/* libzmq binds to an address or an interface, never to a host name */
+		if (r == -ENODEV && strncmp(endpoints[i], "tcp://", 6) == 0) {
+			log_msg(LOG_ERR, "lanud: cannot bind %s endpoint '%s': not an address or "
+					 "an interface name (write tcp://127.0.0.1:PORT, not "
+					 "tcp://localhost:PORT)", what, endpoints[i]);
+			return r;
+		}
+		if (r < 0)
+			return log_errno(LOG_ERR, r, "lanud: cannot bind %s endpoint '%s'", what,
+					 endpoints[i]);
+	}
+	return 0;
+}
+
 int
 lanud_start(struct lanud *d)
 {
@@ -136,14 +158,18 @@ lanud_start(struct lanud *d)
 	r = ingest_new(d, &d->ingest);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot set up ingest");
-	r = zsock_open(&d->router, d->zctx, d->base, ZMQ_ROUTER, d->conf->ingest,
-		       d->conf->n_ingest, ingest_on_msg, d->ingest);
+	r = zsock_open(&d->router, d->zctx, d->base, ZMQ_ROUTER, ingest_on_msg, d->ingest);
 	if (r < 0)
-		return log_errno(LOG_ERR, r, "lanud: cannot bind the ingest endpoints");
-	r = zsock_open(&d->pub, d->zctx, d->base, ZMQ_PUB, d->conf->publish, d->conf->n_publish,
-		       NULL, NULL);
+		return log_errno(LOG_ERR, r, "lanud: cannot create the ingest socket");
+	r = lanud_bind(d->router, "ingest", d->conf->ingest, d->conf->n_ingest);
 	if (r < 0)
-		return log_errno(LOG_ERR, r, "lanud: cannot bind the publish endpoints");
+		return r;
+	r = zsock_open(&d->pub, d->zctx, d->base, ZMQ_PUB, NULL, NULL);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot create the publish socket");
+	r = lanud_bind(d->pub, "publish", d->conf->publish, d->conf->n_publish);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
 		d->sig[i] = evsignal_new(d->base, sigs[i], lanud_signal_cb, d);
 		if (!d->sig[i] || event_add(d->sig[i], NULL) < 0)
