@@ -8,12 +8,10 @@
 #include "query.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compliance.h"
-#include "conf.h"
 #include "deadline.h"
 #include "lanu/limits.h"
 #include "lanud.h"

@@ -10,7 +10,7 @@
  *	by_rcpt	  recipient NUL alert seq (u64 BE) -> ""
  *	open	  alert seq (u64 BE) -> ""	(unacknowledged alerts)
  *	plan_versions  version (u64 BE) -> packed PlanVersion (with its whole Plan)
- *	plan	  the plan in force, normalized, read by key (see store_put_plan):
+ *	plan	  the plan in force, normalized, one record per object (see store_put_plan):
  *		  "info", "area/ID", "recipient/ID", "calendar/ID", "service/ID",
  *		  "indicator/ID", "goal/ID", "measure/ID" -> the packed object, its
  *		  children left out; "route/KIND/NNNN" -> Route, once per kind it names
@@ -222,8 +222,10 @@ store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **
 		rc = mdb_env_set_maxdbs(s->env, 16);
 	if (rc == MDB_SUCCESS)
 		rc = mdb_env_set_mapsize(s->env, map_size);
-	/* One thread, and readers are never held across calls: NOTLS keeps reader slots
-	 * tied to transactions, not threads. Durability stays on (no NOSYNC). */
+	/* Two threads use the environment, the loop (short read transactions) and
+	 * ingest's writer (the write transactions), and no reader is held across calls:
+	 * NOTLS ties reader slots to transactions, not threads. Durability stays on
+	 * (no NOSYNC). */
 	if (rc == MDB_SUCCESS)
 		rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600);
 	if (rc != MDB_SUCCESS) {
@@ -990,24 +992,6 @@ store_plan_history(struct store_txn *t, Lanu__V1__PlanVersion ***ret_v, size_t *
 	*ret_v = v;
 	*ret_n = n;
 	return 0;
-}
-
-int
-store_get_plan_object(struct store_txn *t, const char *kind, const char *id,
-		      const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret)
-{
-	char key[32 + LANU_MAX_NAME];
-	MDB_val k, v;
-	int r;
-
-	if ((size_t)snprintf(key, sizeof(key), "%s/%s", kind, id) >= sizeof(key))
-		return -ENOENT;
-	k = store_str(key);
-	r = store_get(t, t->s->plan, &k, &v);
-	if (r < 0)
-		return r;
-	*ret = protobuf_c_message_unpack(d, NULL, v.mv_size, v.mv_data);
-	return *ret ? 0 : -EBADMSG;
 }
 
 /* Clocks. A clock's index entries follow from its record (store_clock_keys), so

@@ -115,11 +115,6 @@ int store_get_plan_version(struct store_txn *t, uint64_t version, Lanu__V1__Plan
 /* Every version, oldest first, without its plan. Free each, then the array. */
 int store_plan_history(struct store_txn *t, Lanu__V1__PlanVersion ***ret_v, size_t *ret_n);
 
-/* One normalized object of the plan in force: kind "service", "indicator", ... as
- * in store.c's key list. Returns 0, -ENOENT, -EBADMSG. */
-int store_get_plan_object(struct store_txn *t, const char *kind, const char *id,
-			  const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret);
-
 /* Access-time clocks (deadline.c). Stores c (an id of 0 gets the next one, written
  * into c) and moves its index entries from those of old, the record as it was
  * before this change (NULL for a new clock): the latest by (service, stage, case), next
@@ -143,8 +138,6 @@ int store_clock_find(struct store_txn *t, const char *service, const char *stage
 int store_clock_first(struct store_txn *t, uint64_t *ret_at, uint64_t *ret_id);
 /* Drops one entry of the fire index (a clock that cannot be read). */
 void store_clock_unfire(struct store_txn *t, uint64_t at_ms, uint64_t id);
-int store_clock_open_due(struct store_txn *t, uint64_t until_ms, uint64_t *ids, size_t max,
-			 size_t *ret_n);
 
 /* The earliest next warning or miss of any clock, 0 if none. */
 uint64_t store_clock_next_at(struct store_txn *t);

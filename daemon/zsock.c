@@ -64,12 +64,6 @@ zsock_kick(struct zsock *z)
 		event_active(z->ev, EV_READ, 0);
 }
 
-size_t
-zsock_outq_len(const struct zsock *z)
-{
-	return z->out_len;
-}
-
 /* Tries to send one queued or new message. Returns 0, -EAGAIN, or another -errno
  * (the message is then gone). The frames are consumed on success or final failure. */
 static int

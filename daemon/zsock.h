@@ -36,4 +36,3 @@ void zsock_resume(struct zsock *z);
 /* Re-reads the socket's state and wakes its callback if messages wait: the edge
  * a send or receive may have consumed is not lost. */
 void zsock_kick(struct zsock *z);
-size_t zsock_outq_len(const struct zsock *z);
