@@ -15,6 +15,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "alert.h"
 #include "conf.h"
 #include "ingest.h"
 #include "log.h"
@@ -135,6 +136,9 @@ lanud_start(struct lanud *d)
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (alert_check_wire() < 0)
+		return log_errno(LOG_ERR, -EPROTO, "lanud: Alert.prev_seq is not the uint64 field "
+						   "%d that alert.c appends", ALERT_PREV_SEQ_FIELD);
 	d->base = event_base_new();
 	if (!d->base || event_base_priority_init(d->base, 3) < 0)
 		return log_errno(LOG_ERR, -ENOMEM, "lanud: cannot create the event loop");
