@@ -59,6 +59,7 @@ struct pending {
 	Lanu__V1__Request *req;
 	Lanu__V1__Reply__Code code;
 	struct msg_error err;
+	bool refused;	/* refused after it wrote: left out when the batch is applied again */
 };
 
 struct batch {
@@ -350,24 +351,25 @@ ingest_apply_clock(struct lanud *d, struct store_txn *t, struct pending *p, uint
 	}
 }
 
-/* Applies b in one write transaction and commits it, setting b->result (0 or the
- * commit's error), b->clock and b->last_seq. Runs on the writer thread, or on the
- * loop's when the writer is idle (ingest_flush). */
-static void
-ingest_apply(struct lanud *d, struct batch *b)
+/* One attempt at applying b (see ingest_apply). Returns 1 if it was aborted to be
+ * made again without an event it has just marked refused, else 0. */
+static int
+ingest_apply_once(struct lanud *d, struct batch *b, uint64_t now_ms)
 {
-	uint64_t now_ms = timesrc_now_usec(&d->clock) / 1000;
 	uint64_t clock = d->clock.manual_usec;
 	struct store_txn t;
 	int r;
 
-	alert_pubq_clear(&b->pubq);
+	alert_pubq_clear(&b->pubq);	/* an aborted attempt's alerts are not published */
 	store_begin(d->store, &t, STORE_RW);
 	for (size_t i = 0; i < b->n && !t.err; i++) {
 		struct pending *p = &b->q[i];
 		const Lanu__V1__Envelope *ev = p->req->event;
+		uint64_t writes = t.writes;
 		ssize_t len;
 
+		if (p->refused)
+			continue;	/* its code and reason stand from the attempt that refused it */
 		memset(&p->err, 0, sizeof(p->err));
 		if (p->req->body_case == LANU__V1__REQUEST__BODY_CLOCK_SET) {
 			ingest_apply_clock(d, &t, p, &clock);
@@ -382,7 +384,17 @@ ingest_apply(struct lanud *d, struct batch *b)
 		if (r < 0 && !t.err) {
 			p->code = r == -ENOENT ? LANU__V1__REPLY__CODE__NOT_FOUND
 					       : LANU__V1__REPLY__CODE__REJECTED;
-			continue;
+			if (!p->err.reason[0])
+				msg_errorf(&p->err, "", "the event cannot be applied (%s)",
+					   strerror(-r));
+			if (t.writes == writes)
+				continue;	/* refused before it wrote: nothing to undo */
+			/* It changed the store before it was refused: start again without it. */
+			p->refused = true;
+			store_abort(&t);
+			log_errno(LOG_DEBUG, r, "ingest: event %zu of %zu refused after writing, "
+				  "applying the batch again without it", i + 1, b->n);
+			return 1;
 		}
 		if (r < 0)
 			break;
@@ -390,7 +402,7 @@ ingest_apply(struct lanud *d, struct batch *b)
 		if (len < 0) {
 			store_abort(&t);
 			b->result = (int)len;
-			return;
+			return 0;
 		}
 		store_put_event(&t, ev->producer, ev->event_id, now_ms, b->buf, (size_t)len);
 		p->code = LANU__V1__REPLY__CODE__OK;
@@ -410,6 +422,30 @@ ingest_apply(struct lanud *d, struct batch *b)
 	b->last_seq = store_last_alert_seq(&t);
 	b->clock = clock;
 	b->result = store_commit(&t);
+	return 0;
+}
+
+/* Applies b in one write transaction and commits it, setting b->result (0 or the
+ * commit's error), b->clock and b->last_seq. Runs on the writer thread, or on the
+ * loop's when the writer is idle (ingest_flush).
+ *
+ * A refused event changes nothing. Most are refused on validation, before they
+ * write, and simply are not stored. One refused after it wrote (the store's write
+ * counter moved: a handler failed half-way) would leave those writes in the
+ * batch's commit, so the transaction is aborted and the batch applied again from
+ * the start without it: the same events in the same order at the same now_ms, so
+ * the same alerts with the same seqs, raised and queued once. Each attempt leaves
+ * out one more event, so there are at most b->n + 1. (A nested transaction per
+ * event would cost a dirty list per event.) */
+static void
+ingest_apply(struct lanud *d, struct batch *b)
+{
+	uint64_t now_ms = timesrc_now_usec(&d->clock) / 1000;
+
+	for (size_t i = 0; i < b->n; i++)
+		b->q[i].refused = false;
+	while (ingest_apply_once(d, b, now_ms) > 0)
+		;	/* returns 1 only after marking an event not marked before */
 }
 
 static void *

@@ -125,6 +125,7 @@ store_put(struct store_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned fla
 
 	if (t->err)
 		return;
+	t->writes++;
 	rc = mdb_put(t->txn, dbi, k, v, flags);
 	if (rc != MDB_SUCCESS)
 		store_fail(t, store_errno(rc));
@@ -291,6 +292,7 @@ store_next_seq(struct store_txn *t, bool alert)
 {
 	store_last_alert_seq(t);	/* loads the counters */
 	t->seq_dirty = true;
+	t->writes++;
 	return alert ? ++t->alert_seq : ++t->event_seq;
 }
 
@@ -381,6 +383,7 @@ store_put_event(struct store_txn *t, const char *producer, const char *event_id,
 		return;
 	seq = store_next_seq(t, false);
 	k = store_u64(&be, seq);
+	t->writes++;
 	rc = mdb_put(t->txn, t->s->events, &k, &v, MDB_APPEND | MDB_RESERVE);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));
@@ -457,6 +460,7 @@ store_put_alert(struct store_txn *t, const Lanu__V1__Alert *a, unsigned flags)
 	if (t->err)
 		return;
 	v.mv_size = lanu__v1__alert__get_packed_size(a);
+	t->writes++;
 	rc = mdb_put(t->txn, t->s->alerts, &k, &v, flags | MDB_RESERVE);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));
@@ -590,6 +594,7 @@ store_ack_alert(struct store_txn *t, uint64_t seq, const char *by, const char *n
 	a->ack = NULL;		/* on our stack: not for free_unpacked */
 	lanu__v1__alert__free_unpacked(a, NULL);
 	k = store_u64(&be, seq);
+	t->writes++;
 	if (!t->err && (rc = mdb_del(t->txn, t->s->open, &k, NULL)) != MDB_SUCCESS &&
 	    rc != MDB_NOTFOUND)
 		store_fail(t, store_errno(rc));
@@ -780,6 +785,7 @@ store_put_msg(struct store_txn *t, MDB_dbi dbi, const char *key, const ProtobufC
 	if (t->err)
 		return;
 	v.mv_size = protobuf_c_message_get_packed_size(m);
+	t->writes++;
 	rc = mdb_put(t->txn, dbi, &k, &v, MDB_RESERVE);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));
@@ -864,6 +870,7 @@ store_plan_normalize(struct store_txn *t, Lanu__V1__Plan *plan)
 
 	if (t->err)
 		return;
+	t->writes++;
 	rc = mdb_drop(t->txn, t->s->plan, 0);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));
@@ -906,6 +913,7 @@ store_put_plan(struct store_txn *t, Lanu__V1__PlanVersion *v)
 	v->version = last + 1;
 	k = store_u64(&be, v->version);
 	d.mv_size = lanu__v1__plan_version__get_packed_size(v);
+	t->writes++;
 	rc = mdb_put(t->txn, t->s->plan_versions, &k, &d, MDB_APPEND | MDB_RESERVE);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));
@@ -1065,6 +1073,7 @@ store_del(struct store_txn *t, MDB_dbi dbi, const void *key, size_t len)
 
 	if (t->err)
 		return;
+	t->writes++;
 	rc = mdb_del(t->txn, dbi, &k, NULL);
 	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
 		store_fail(t, store_errno(rc));
@@ -1116,6 +1125,7 @@ store_clock_put(struct store_txn *t, Lanu__V1__Clock *c, const Lanu__V1__Clock *
 		return;
 	k = store_u64(&be, c->id);
 	v.mv_size = lanu__v1__clock__get_packed_size(c);
+	t->writes++;
 	rc = mdb_put(t->txn, t->s->clocks, &k, &v, MDB_RESERVE);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));

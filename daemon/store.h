@@ -11,11 +11,14 @@
 struct store;
 
 /* A transaction with a sticky error: once a step fails, later steps do nothing and
- * store_commit() aborts and returns that error (rule 16). */
+ * store_commit() aborts and returns that error (rule 16). writes counts its puts,
+ * deletes and sequence numbers taken: a caller that notes it before a step can tell
+ * whether that step changed anything (ingest undoes a refused event that did). */
 struct store_txn {
 	struct store *s;
 	void *txn;	/* MDB_txn */
 	int err;
+	uint64_t writes;
 	bool seq_loaded;	/* the counters below were read from meta */
 	bool seq_dirty;		/* and must be written back at commit */
 	uint64_t event_seq, alert_seq;
