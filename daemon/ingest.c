@@ -16,8 +16,8 @@
  * routes, the clock): those change only when no batch is out (rule 18).
  *
  * If the map is full the batch is retried after growing it (on the loop, with no
- * transaction open); if it cannot grow, every event in the batch is answered
- * UNAVAILABLE and nothing is lost: the producer sends it again.
+ * transaction open); if it cannot grow, or the file system is full, every event in
+ * the batch is answered UNAVAILABLE and nothing is lost: the producer sends it again.
  *
  * A batch owns its decoded requests (its arena) until its replies are sent.
  */
@@ -186,7 +186,8 @@ ingest_plan_load(struct ingest *in, const zmq_msg_t *ident, bool delim,
 		res.n_errors = errs.n;
 	} else if (r < 0) {
 		rep.code = LANU__V1__REPLY__CODE__UNAVAILABLE;
-		snprintf(reason, sizeof(reason), "not stored (%s); send again later", strerror(-r));
+		snprintf(reason, sizeof(reason), "not stored (%s); send again later",
+			 store_strerror(r));
 		rep.reason = reason;
 	} else {
 		rep.code = LANU__V1__REPLY__CODE__OK;
@@ -534,13 +535,13 @@ ingest_settle(struct ingest *in, struct batch *b)
 	struct lanud *d = in->d;
 
 	if (b->result < 0) {
-		log_errno(LOG_ERR, b->result, "store: commit of %zu requests failed, answering "
-					      "UNAVAILABLE", b->n);
+		log_msg(LOG_ERR, "store: commit of %zu requests failed: %s; answering UNAVAILABLE",
+			b->n, store_strerror(b->result));
 		alert_pubq_clear(&b->pubq);
 		for (size_t i = 0; i < b->n; i++) {
 			b->q[i].code = LANU__V1__REPLY__CODE__UNAVAILABLE;
 			snprintf(b->q[i].err.reason, sizeof(b->q[i].err.reason),
-				 "not stored (%s); send again later", strerror(-b->result));
+				 "not stored (%s); send again later", store_strerror(b->result));
 			b->q[i].err.field[0] = '\0';
 		}
 		b->last_seq = 0;
@@ -579,11 +580,12 @@ ingest_answer(struct ingest *in, struct batch *b)
 }
 
 /* b was applied (the writer is idle). Returns true if it must be applied again:
- * the map was full and has grown. */
+ * the map was full and has grown. A full disk is not retried here: the map would
+ * grow to map-max for nothing. */
 static bool
 ingest_retry(struct ingest *in, struct batch *b)
 {
-	return b->result == -ENOSPC && store_grow(in->d->store) == 0;
+	return b->result == STORE_MAP_FULL && store_grow(in->d->store) == 0;
 }
 
 /* The writer is idle: the filled batch goes to it, if it holds anything. */

@@ -41,6 +41,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "lanu/limits.h"
@@ -65,16 +66,46 @@ store_errno(int rc)
 	switch (rc) {
 	case MDB_SUCCESS: return 0;
 	case MDB_NOTFOUND: return -ENOENT;
-	case MDB_MAP_FULL: return -ENOSPC;
-	case MDB_TXN_FULL: return -ENOSPC;
+	case MDB_MAP_FULL: return STORE_MAP_FULL;
+	case MDB_TXN_FULL: return STORE_MAP_FULL;
 	case MDB_READERS_FULL: return -EAGAIN;
 	case MDB_VERSION_MISMATCH:
 	case MDB_INVALID: return -EPROTO;
 	case MDB_CORRUPTED:
 	case MDB_PAGE_NOTFOUND: return -EIO;
 	case MDB_MAP_RESIZED: return -EAGAIN;
+	/* errno from writing: a file that cannot grow is a full disk, not a full map */
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG: return -ENOSPC;
 	default: return rc > 0 ? -rc : -EIO;
 	}
+}
+
+#define STORE_DISK_LOW (1u << 20)	/* less room than this on a failed write: full */
+
+/* A commit's error. LMDB reports a write the file system cut short as EIO, not
+ * ENOSPC: an EIO with next to no room left on the store's file system is a full
+ * disk. */
+static int
+store_commit_errno(const struct store *s, int rc)
+{
+	struct statvfs st;
+
+	if (rc == EIO && fstatvfs(s->lock_fd, &st) == 0 &&
+	    (uint64_t)st.f_bavail * st.f_frsize < STORE_DISK_LOW)
+		return -ENOSPC;
+	return store_errno(rc);
+}
+
+const char *
+store_strerror(int r)
+{
+	if (r == STORE_MAP_FULL)
+		return "the store is full (map-max reached)";
+	if (r == -ENOSPC)
+		return "no space left on device";
+	return strerror(-r);
 }
 
 static MDB_val
@@ -314,7 +345,7 @@ store_commit(struct store_txn *t)
 	}
 	rc = mdb_txn_commit(t->txn);
 	t->txn = NULL;
-	return store_fail(t, store_errno(rc));
+	return store_fail(t, store_commit_errno(t->s, rc));
 }
 
 void
@@ -336,7 +367,7 @@ store_grow(struct store *s)
 	if (rc != MDB_SUCCESS)
 		return store_errno(rc);
 	if (info.me_mapsize >= s->map_max)
-		return -ENOSPC;
+		return STORE_MAP_FULL;
 	size = info.me_mapsize * 2 < s->map_max ? info.me_mapsize * 2 : s->map_max;
 	rc = mdb_env_set_mapsize(s->env, size);
 	if (rc != MDB_SUCCESS)

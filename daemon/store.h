@@ -1,6 +1,7 @@
 /* LMDB state: events, their dedup index, the durable alert log and its indexes. */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,13 @@ struct store_txn {
 
 enum { STORE_RW = 0, STORE_RO = 1 };
 
+/* The store's two kinds of "full", told apart at this boundary (rule 5):
+ * STORE_MAP_FULL	the LMDB map is full (MDB_MAP_FULL, or MDB_TXN_FULL): store_grow()
+ *			and apply the transaction again;
+ * -ENOSPC		the file system under the store is full (or the quota, or the file
+ *			size limit, reached): growing the map cannot help; retry later. */
+#define STORE_MAP_FULL (-EFBIG)
+
 #define STORE_ALERT_ID_MAX 24
 
 struct store_stat {
@@ -48,13 +56,18 @@ void store_begin(struct store *s, struct store_txn *t, int flags);
 /* The last alert sequence number, including this transaction's own alerts. */
 uint64_t store_last_alert_seq(struct store_txn *t);
 
-/* Commits (or aborts, if a step failed). Returns 0, -ENOSPC if the map is full. */
+/* Commits (or aborts, if a step failed). Returns 0, STORE_MAP_FULL if the map is
+ * full, -ENOSPC if the file system is, or another -errno. */
 int store_commit(struct store_txn *t);
 void store_abort(struct store_txn *t);
 
 /* Grows the map (doubling, up to map_max). No transaction may be open.
- * Returns 0, or -ENOSPC if it is already at map_max. */
+ * Returns 0, or STORE_MAP_FULL if it is already at map_max. */
 int store_grow(struct store *s);
+
+/* What a store error means, for a log line or a reply: "no space left on device",
+ * "the store is full (map-max reached)", or strerror(). */
+const char *store_strerror(int r);
 
 /* Returns 1 if producer already sent event_id, 0 if not, or the sticky error. */
 int store_event_seen(struct store_txn *t, const char *producer, const char *event_id);
