@@ -42,9 +42,14 @@ client_socket_new(int type, void **ret_ctx, void **ret_sock)
 		zmq_ctx_term(ctx);
 		return r;
 	}
-	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
-	zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	if (zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger)) < 0 ||
+	    zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof(hwm)) < 0 ||
+	    zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof(hwm)) < 0) {
+		int r = -errno;
+		zmq_close(sock);
+		zmq_ctx_term(ctx);
+		return r;
+	}
 	*ret_ctx = ctx;
 	*ret_sock = sock;
 	return 0;

@@ -8,9 +8,7 @@
 #include "alert.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -94,12 +92,26 @@ alert_queue(struct alert_pubq *q, const char *rcpt, const Lanu__V1__Alert *a, ui
 		memcpy(b, q->buf + q->v[*first].data, len);
 	}
 	if (prev) {
-		b[len++] = 15 << 3;	/* Alert.prev_seq, varint */
+		b[len++] = ALERT_PREV_SEQ_FIELD << 3;	/* wire type 0: varint */
 		len += alert_varint(prev, b + len);
 	}
 	p->len = len;
 	q->used = p->data + len;
 	q->n++;
+	return 0;
+}
+
+int
+alert_check_wire(void)
+{
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field_by_name(&lanu__v1__alert__descriptor,
+								"prev_seq");
+
+	if (!f || f->id != ALERT_PREV_SEQ_FIELD || f->type != PROTOBUF_C_TYPE_UINT64 ||
+	    f->label == PROTOBUF_C_LABEL_REPEATED || (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
+	    (f->id << 3) > 0x7f)
+		return -EPROTO;
 	return 0;
 }
 

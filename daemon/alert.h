@@ -26,6 +26,15 @@ struct alert_pubq {
 	uint64_t n_unrouted;	/* alerts that matched no route */
 };
 
+/* Alert.prev_seq's field number: alert_queue() appends it to each packed copy, as a
+ * one-byte key and a varint, without re-packing the alert per recipient. */
+#define ALERT_PREV_SEQ_FIELD 15
+
+/* Checks ALERT_PREV_SEQ_FIELD against the generated descriptor: 0 if prev_seq is
+ * that field, a singular uint64 outside any oneof whose key fits one byte, -EPROTO
+ * if lanu.proto changed under alert.c. */
+int alert_check_wire(void);
+
 /* Routes a (recipients from the configuration), appends it to the alert log unless
  * an alert with the same dedup key exists, and queues it for publishing.
  * Returns 1 if raised, 0 if deduplicated, or the transaction's sticky error. */

@@ -9,7 +9,6 @@
 
 #include <stdalign.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 
 struct arena_chunk {

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <protobuf-c/protobuf-c.h>
-#include <stddef.h>
 
 #define ARENA_CHUNK (256u << 10)
 

@@ -16,8 +16,8 @@
  * routes, the clock): those change only when no batch is out (rule 18).
  *
  * If the map is full the batch is retried after growing it (on the loop, with no
- * transaction open); if it cannot grow, every event in the batch is answered
- * UNAVAILABLE and nothing is lost: the producer sends it again.
+ * transaction open); if it cannot grow, or the file system is full, every event in
+ * the batch is answered UNAVAILABLE and nothing is lost: the producer sends it again.
  *
  * A batch owns its decoded requests (its arena) until its replies are sent.
  */
@@ -59,6 +59,7 @@ struct pending {
 	Lanu__V1__Request *req;
 	Lanu__V1__Reply__Code code;
 	struct msg_error err;
+	bool refused;	/* refused after it wrote: left out when the batch is applied again */
 };
 
 struct batch {
@@ -187,7 +188,8 @@ ingest_plan_load(struct ingest *in, const zmq_msg_t *ident, bool delim,
 		res.n_errors = errs.n;
 	} else if (r < 0) {
 		rep.code = LANU__V1__REPLY__CODE__UNAVAILABLE;
-		snprintf(reason, sizeof(reason), "not stored (%s); send again later", strerror(-r));
+		snprintf(reason, sizeof(reason), "not stored (%s); send again later",
+			 store_strerror(r));
 		rep.reason = reason;
 	} else {
 		rep.code = LANU__V1__REPLY__CODE__OK;
@@ -225,6 +227,13 @@ ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 	int r;
 
 	(void)z;
+	/* A ROUTER's routing id is at most 255 bytes: a longer one is not libzmq's,
+	 * and could not be copied into a pending reply. */
+	if (zmq_msg_size(&frames[0]) > INGEST_IDENT_MAX) {
+		log_msg(LOG_WARNING, "ingest: a %zu byte routing id (max %d), ignoring",
+			zmq_msg_size(&frames[0]), INGEST_IDENT_MAX);
+		return 0;
+	}
 	/* [identity] [empty delimiter]? [request] */
 	if (n == 3 && zmq_msg_size(&frames[1]) == 0) {
 		delim = true;
@@ -273,9 +282,8 @@ ingest_on_msg(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg)
 		return 0;
 	}
 	struct pending *p = &in->fill->q[in->fill->n++];
-	p->ident_len = zmq_msg_size(&frames[0]);
-	memcpy(p->ident, zmq_msg_data(&frames[0]),
-	       p->ident_len < INGEST_IDENT_MAX ? p->ident_len : INGEST_IDENT_MAX);
+	p->ident_len = zmq_msg_size(&frames[0]);	/* <= INGEST_IDENT_MAX, checked above */
+	memcpy(p->ident, zmq_msg_data(&frames[0]), p->ident_len);
 	p->delim = delim;
 	p->req = req;
 	p->code = LANU__V1__REPLY__CODE__CODE_UNSPECIFIED;
@@ -346,24 +354,25 @@ ingest_apply_clock(struct lanud *d, struct store_txn *t, struct pending *p, uint
 	}
 }
 
-/* Applies b in one write transaction and commits it, setting b->result (0 or the
- * commit's error), b->clock and b->last_seq. Runs on the writer thread, or on the
- * loop's when the writer is idle (ingest_flush). */
-static void
-ingest_apply(struct lanud *d, struct batch *b)
+/* One attempt at applying b (see ingest_apply). Returns 1 if it was aborted to be
+ * made again without an event it has just marked refused, else 0. */
+static int
+ingest_apply_once(struct lanud *d, struct batch *b, uint64_t now_ms)
 {
-	uint64_t now_ms = timesrc_now_usec(&d->clock) / 1000;
 	uint64_t clock = d->clock.manual_usec;
 	struct store_txn t;
 	int r;
 
-	alert_pubq_clear(&b->pubq);
+	alert_pubq_clear(&b->pubq);	/* an aborted attempt's alerts are not published */
 	store_begin(d->store, &t, STORE_RW);
 	for (size_t i = 0; i < b->n && !t.err; i++) {
 		struct pending *p = &b->q[i];
 		const Lanu__V1__Envelope *ev = p->req->event;
+		uint64_t writes = t.writes;
 		ssize_t len;
 
+		if (p->refused)
+			continue;	/* its code and reason stand from the attempt that refused it */
 		memset(&p->err, 0, sizeof(p->err));
 		if (p->req->body_case == LANU__V1__REQUEST__BODY_CLOCK_SET) {
 			ingest_apply_clock(d, &t, p, &clock);
@@ -378,7 +387,17 @@ ingest_apply(struct lanud *d, struct batch *b)
 		if (r < 0 && !t.err) {
 			p->code = r == -ENOENT ? LANU__V1__REPLY__CODE__NOT_FOUND
 					       : LANU__V1__REPLY__CODE__REJECTED;
-			continue;
+			if (!p->err.reason[0])
+				msg_errorf(&p->err, "", "the event cannot be applied (%s)",
+					   strerror(-r));
+			if (t.writes == writes)
+				continue;	/* refused before it wrote: nothing to undo */
+			/* It changed the store before it was refused: start again without it. */
+			p->refused = true;
+			store_abort(&t);
+			log_errno(LOG_DEBUG, r, "ingest: event %zu of %zu refused after writing, "
+				  "applying the batch again without it", i + 1, b->n);
+			return 1;
 		}
 		if (r < 0)
 			break;
@@ -386,7 +405,7 @@ ingest_apply(struct lanud *d, struct batch *b)
 		if (len < 0) {
 			store_abort(&t);
 			b->result = (int)len;
-			return;
+			return 0;
 		}
 		store_put_event(&t, ev->producer, ev->event_id, now_ms, b->buf, (size_t)len);
 		p->code = LANU__V1__REPLY__CODE__OK;
@@ -406,6 +425,30 @@ ingest_apply(struct lanud *d, struct batch *b)
 	b->last_seq = store_last_alert_seq(&t);
 	b->clock = clock;
 	b->result = store_commit(&t);
+	return 0;
+}
+
+/* Applies b in one write transaction and commits it, setting b->result (0 or the
+ * commit's error), b->clock and b->last_seq. Runs on the writer thread, or on the
+ * loop's when the writer is idle (ingest_flush).
+ *
+ * A refused event changes nothing. Most are refused on validation, before they
+ * write, and simply are not stored. One refused after it wrote (the store's write
+ * counter moved: a handler failed half-way) would leave those writes in the
+ * batch's commit, so the transaction is aborted and the batch applied again from
+ * the start without it: the same events in the same order at the same now_ms, so
+ * the same alerts with the same seqs, raised and queued once. Each attempt leaves
+ * out one more event, so there are at most b->n + 1. (A nested transaction per
+ * event would cost a dirty list per event.) */
+static void
+ingest_apply(struct lanud *d, struct batch *b)
+{
+	uint64_t now_ms = timesrc_now_usec(&d->clock) / 1000;
+
+	for (size_t i = 0; i < b->n; i++)
+		b->q[i].refused = false;
+	while (ingest_apply_once(d, b, now_ms) > 0)
+		;	/* returns 1 only after marking an event not marked before */
 }
 
 static void *
@@ -494,13 +537,13 @@ ingest_settle(struct ingest *in, struct batch *b)
 	struct lanud *d = in->d;
 
 	if (b->result < 0) {
-		log_errno(LOG_ERR, b->result, "store: commit of %zu requests failed, answering "
-					      "UNAVAILABLE", b->n);
+		log_msg(LOG_ERR, "store: commit of %zu requests failed: %s; answering UNAVAILABLE",
+			b->n, store_strerror(b->result));
 		alert_pubq_clear(&b->pubq);
 		for (size_t i = 0; i < b->n; i++) {
 			b->q[i].code = LANU__V1__REPLY__CODE__UNAVAILABLE;
 			snprintf(b->q[i].err.reason, sizeof(b->q[i].err.reason),
-				 "not stored (%s); send again later", strerror(-b->result));
+				 "not stored (%s); send again later", store_strerror(b->result));
 			b->q[i].err.field[0] = '\0';
 		}
 		b->last_seq = 0;
@@ -539,11 +582,12 @@ ingest_answer(struct ingest *in, struct batch *b)
 }
 
 /* b was applied (the writer is idle). Returns true if it must be applied again:
- * the map was full and has grown. */
+ * the map was full and has grown. A full disk is not retried here: the map would
+ * grow to map-max for nothing. */
 static bool
 ingest_retry(struct ingest *in, struct batch *b)
 {
-	return b->result == -ENOSPC && store_grow(in->d->store) == 0;
+	return b->result == STORE_MAP_FULL && store_grow(in->d->store) == 0;
 }
 
 /* The writer is idle: the filled batch goes to it, if it holds anything. */

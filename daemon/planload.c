@@ -133,7 +133,7 @@ planload_store(struct lanud *d, Lanu__V1__PlanVersion *v, bool from_file)
 		if (from_file)
 			store_put_plan_file_sha(&t, v->sha256);
 		r = store_commit(&t);
-		if (r != -ENOSPC || store_grow(d->store) < 0)
+		if (r != STORE_MAP_FULL || store_grow(d->store) < 0)
 			return r;
 	}
 }
@@ -173,8 +173,8 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 	v.plan = plan;
 	r = planload_store(d, &v, req->from_file);
 	if (r < 0) {
-		log_errno(LOG_ERR, r, "plan: cannot store '%s'; the plan in force stays",
-			  req->source);
+		log_msg(LOG_ERR, "plan: cannot store '%s': %s; the plan in force stays",
+			req->source, store_strerror(r));
 		plan_index_free(cp.idx);
 		calendar_set_free(cp.cals);
 		plan_free(plan);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "alert.h"
 #include "calendar.h"
 #include "conf.h"
 #include "ingest.h"
@@ -109,6 +110,28 @@ server_open_store(struct lanud *d)
 	return planload_start(d);
 }
 
+/* Binds every endpoint of setting what ("ingest", "publish"); logs the first that
+ * fails, once, here where start-up is given up. */
+static int
+server_bind(struct zsock *z, const char *what, char *const *endpoints, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = zsock_bind(z, endpoints[i]);
+
+		/* libzmq binds to an address or an interface, never to a host name */
+		if (r == -ENODEV && strncmp(endpoints[i], "tcp://", 6) == 0) {
+			log_msg(LOG_ERR, "lanud: cannot bind %s endpoint '%s': not an address or "
+					 "an interface name (write tcp://127.0.0.1:PORT, not "
+					 "tcp://localhost:PORT)", what, endpoints[i]);
+			return r;
+		}
+		if (r < 0)
+			return log_errno(LOG_ERR, r, "lanud: cannot bind %s endpoint '%s'", what,
+					 endpoints[i]);
+	}
+	return 0;
+}
+
 int
 server_start(struct lanud *d)
 {
@@ -117,6 +140,9 @@ server_start(struct lanud *d)
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (alert_check_wire() < 0)
+		return log_errno(LOG_ERR, -EPROTO, "lanud: Alert.prev_seq is not the uint64 field "
+						   "%d that alert.c appends", ALERT_PREV_SEQ_FIELD);
 	d->base = event_base_new();
 	if (!d->base || event_base_priority_init(d->base, 3) < 0)
 		return log_errno(LOG_ERR, -ENOMEM, "lanud: cannot create the event loop");
@@ -140,14 +166,18 @@ server_start(struct lanud *d)
 	r = ingest_new(d, &d->ingest);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot set up ingest");
-	r = zsock_open(&d->router, d->zctx, d->base, ZMQ_ROUTER, d->conf->ingest,
-		       d->conf->n_ingest, ingest_on_msg, d->ingest);
+	r = zsock_open(&d->router, d->zctx, d->base, ZMQ_ROUTER, ingest_on_msg, d->ingest);
 	if (r < 0)
-		return log_errno(LOG_ERR, r, "lanud: cannot bind the ingest endpoints");
-	r = zsock_open(&d->pub, d->zctx, d->base, ZMQ_PUB, d->conf->publish, d->conf->n_publish,
-		       NULL, NULL);
+		return log_errno(LOG_ERR, r, "lanud: cannot create the ingest socket");
+	r = server_bind(d->router, "ingest", d->conf->ingest, d->conf->n_ingest);
 	if (r < 0)
-		return log_errno(LOG_ERR, r, "lanud: cannot bind the publish endpoints");
+		return r;
+	r = zsock_open(&d->pub, d->zctx, d->base, ZMQ_PUB, NULL, NULL);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot create the publish socket");
+	r = server_bind(d->pub, "publish", d->conf->publish, d->conf->n_publish);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
 		d->sig[i] = evsignal_new(d->base, sigs[i], server_signal_cb, d);
 		if (!d->sig[i] || event_add(d->sig[i], NULL) < 0)

@@ -10,7 +10,7 @@
  *	by_rcpt	  recipient NUL alert seq (u64 BE) -> ""
  *	open	  alert seq (u64 BE) -> ""	(unacknowledged alerts)
  *	plan_versions  version (u64 BE) -> packed PlanVersion (with its whole Plan)
- *	plan	  the plan in force, normalized, read by key (see store_put_plan):
+ *	plan	  the plan in force, normalized, one record per object (see store_put_plan):
  *		  "info", "area/ID", "recipient/ID", "calendar/ID", "service/ID",
  *		  "indicator/ID", "goal/ID", "measure/ID" -> the packed object, its
  *		  children left out; "route/KIND/NNNN" -> Route, once per kind it names
@@ -41,6 +41,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "lanu/limits.h"
@@ -65,16 +66,46 @@ store_errno(int rc)
 	switch (rc) {
 	case MDB_SUCCESS: return 0;
 	case MDB_NOTFOUND: return -ENOENT;
-	case MDB_MAP_FULL: return -ENOSPC;
-	case MDB_TXN_FULL: return -ENOSPC;
+	case MDB_MAP_FULL: return STORE_MAP_FULL;
+	case MDB_TXN_FULL: return STORE_MAP_FULL;
 	case MDB_READERS_FULL: return -EAGAIN;
 	case MDB_VERSION_MISMATCH:
 	case MDB_INVALID: return -EPROTO;
 	case MDB_CORRUPTED:
 	case MDB_PAGE_NOTFOUND: return -EIO;
 	case MDB_MAP_RESIZED: return -EAGAIN;
+	/* errno from writing: a file that cannot grow is a full disk, not a full map */
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG: return -ENOSPC;
 	default: return rc > 0 ? -rc : -EIO;
 	}
+}
+
+#define STORE_DISK_LOW (1u << 20)	/* less room than this on a failed write: full */
+
+/* A commit's error. LMDB reports a write the file system cut short as EIO, not
+ * ENOSPC: an EIO with next to no room left on the store's file system is a full
+ * disk. */
+static int
+store_commit_errno(const struct store *s, int rc)
+{
+	struct statvfs st;
+
+	if (rc == EIO && fstatvfs(s->lock_fd, &st) == 0 &&
+	    (uint64_t)st.f_bavail * st.f_frsize < STORE_DISK_LOW)
+		return -ENOSPC;
+	return store_errno(rc);
+}
+
+const char *
+store_strerror(int r)
+{
+	if (r == STORE_MAP_FULL)
+		return "the store is full (map-max reached)";
+	if (r == -ENOSPC)
+		return "no space left on device";
+	return strerror(-r);
 }
 
 static MDB_val
@@ -125,6 +156,7 @@ store_put(struct store_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned fla
 
 	if (t->err)
 		return;
+	t->writes++;
 	rc = mdb_put(t->txn, dbi, k, v, flags);
 	if (rc != MDB_SUCCESS)
 		store_fail(t, store_errno(rc));
@@ -222,8 +254,10 @@ store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **
 		rc = mdb_env_set_maxdbs(s->env, 16);
 	if (rc == MDB_SUCCESS)
 		rc = mdb_env_set_mapsize(s->env, map_size);
-	/* One thread, and readers are never held across calls: NOTLS keeps reader slots
-	 * tied to transactions, not threads. Durability stays on (no NOSYNC). */
+	/* Two threads use the environment, the loop (short read transactions) and
+	 * ingest's writer (the write transactions), and no reader is held across calls:
+	 * NOTLS ties reader slots to transactions, not threads. Durability stays on
+	 * (no NOSYNC). */
 	if (rc == MDB_SUCCESS)
 		rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600);
 	if (rc != MDB_SUCCESS) {
@@ -231,7 +265,11 @@ store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **
 		goto fail;
 	}
 	/* Readers left by a crashed process would pin pages forever. */
-	mdb_reader_check(s->env, NULL);
+	rc = mdb_reader_check(s->env, NULL);
+	if (rc != MDB_SUCCESS) {
+		r = store_errno(rc);
+		goto fail;
+	}
 	r = store_init_dbs(s);
 	if (r < 0)
 		goto fail;
@@ -249,7 +287,7 @@ store_free(struct store *s)
 		return NULL;
 	if (s->env)
 		mdb_env_close(s->env);
-	if (s->lock_fd > 0)
+	if (s->lock_fd >= 0)	/* fd 0 is a lock file like any other */
 		close(s->lock_fd);
 	free(s);
 	return NULL;
@@ -285,6 +323,7 @@ store_next_seq(struct store_txn *t, bool alert)
 {
 	store_last_alert_seq(t);	/* loads the counters */
 	t->seq_dirty = true;
+	t->writes++;
 	return alert ? ++t->alert_seq : ++t->event_seq;
 }
 
@@ -306,7 +345,7 @@ store_commit(struct store_txn *t)
 	}
 	rc = mdb_txn_commit(t->txn);
 	t->txn = NULL;
-	return store_fail(t, store_errno(rc));
+	return store_fail(t, store_commit_errno(t->s, rc));
 }
 
 void
@@ -324,9 +363,11 @@ store_grow(struct store *s)
 	uint64_t size;
 	int rc;
 
-	mdb_env_info(s->env, &info);
+	rc = mdb_env_info(s->env, &info);
+	if (rc != MDB_SUCCESS)
+		return store_errno(rc);
 	if (info.me_mapsize >= s->map_max)
-		return -ENOSPC;
+		return STORE_MAP_FULL;
 	size = info.me_mapsize * 2 < s->map_max ? info.me_mapsize * 2 : s->map_max;
 	rc = mdb_env_set_mapsize(s->env, size);
 	if (rc != MDB_SUCCESS)
@@ -373,6 +414,7 @@ store_put_event(struct store_txn *t, const char *producer, const char *event_id,
 		return;
 	seq = store_next_seq(t, false);
 	k = store_u64(&be, seq);
+	t->writes++;
 	rc = mdb_put(t->txn, t->s->events, &k, &v, MDB_APPEND | MDB_RESERVE);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));
@@ -449,6 +491,7 @@ store_put_alert(struct store_txn *t, const Lanu__V1__Alert *a, unsigned flags)
 	if (t->err)
 		return;
 	v.mv_size = lanu__v1__alert__get_packed_size(a);
+	t->writes++;
 	rc = mdb_put(t->txn, t->s->alerts, &k, &v, flags | MDB_RESERVE);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));
@@ -582,6 +625,7 @@ store_ack_alert(struct store_txn *t, uint64_t seq, const char *by, const char *n
 	a->ack = NULL;		/* on our stack: not for free_unpacked */
 	lanu__v1__alert__free_unpacked(a, NULL);
 	k = store_u64(&be, seq);
+	t->writes++;
 	if (!t->err && (rc = mdb_del(t->txn, t->s->open, &k, NULL)) != MDB_SUCCESS &&
 	    rc != MDB_NOTFOUND)
 		store_fail(t, store_errno(rc));
@@ -712,8 +756,8 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 
 	if (t->err)
 		return t->err;
-	mdb_env_info(t->s->env, &info);
-	if (mdb_stat(t->txn, t->s->open, &st) != MDB_SUCCESS ||
+	if (mdb_env_info(t->s->env, &info) != MDB_SUCCESS ||
+	    mdb_stat(t->txn, t->s->open, &st) != MDB_SUCCESS ||
 	    mdb_stat(t->txn, t->s->clk_due, &cst) != MDB_SUCCESS)
 		return -EIO;
 	*ret_stat = (struct store_stat){
@@ -772,6 +816,7 @@ store_put_msg(struct store_txn *t, MDB_dbi dbi, const char *key, const ProtobufC
 	if (t->err)
 		return;
 	v.mv_size = protobuf_c_message_get_packed_size(m);
+	t->writes++;
 	rc = mdb_put(t->txn, dbi, &k, &v, MDB_RESERVE);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));
@@ -856,6 +901,7 @@ store_plan_normalize(struct store_txn *t, Lanu__V1__Plan *plan)
 
 	if (t->err)
 		return;
+	t->writes++;
 	rc = mdb_drop(t->txn, t->s->plan, 0);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));
@@ -898,6 +944,7 @@ store_put_plan(struct store_txn *t, Lanu__V1__PlanVersion *v)
 	v->version = last + 1;
 	k = store_u64(&be, v->version);
 	d.mv_size = lanu__v1__plan_version__get_packed_size(v);
+	t->writes++;
 	rc = mdb_put(t->txn, t->s->plan_versions, &k, &d, MDB_APPEND | MDB_RESERVE);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));
@@ -986,24 +1033,6 @@ store_plan_history(struct store_txn *t, Lanu__V1__PlanVersion ***ret_v, size_t *
 	return 0;
 }
 
-int
-store_get_plan_object(struct store_txn *t, const char *kind, const char *id,
-		      const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret)
-{
-	char key[32 + LANU_MAX_NAME];
-	MDB_val k, v;
-	int r;
-
-	if ((size_t)snprintf(key, sizeof(key), "%s/%s", kind, id) >= sizeof(key))
-		return -ENOENT;
-	k = store_str(key);
-	r = store_get(t, t->s->plan, &k, &v);
-	if (r < 0)
-		return r;
-	*ret = protobuf_c_message_unpack(d, NULL, v.mv_size, v.mv_data);
-	return *ret ? 0 : -EBADMSG;
-}
-
 /* Clocks. A clock's index entries follow from its record (store_clock_keys), so
  * an update removes the entries of the record as it was and adds those of the
  * record as it is. */
@@ -1075,6 +1104,7 @@ store_del(struct store_txn *t, MDB_dbi dbi, const void *key, size_t len)
 
 	if (t->err)
 		return;
+	t->writes++;
 	rc = mdb_del(t->txn, dbi, &k, NULL);
 	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
 		store_fail(t, store_errno(rc));
@@ -1126,6 +1156,7 @@ store_clock_put(struct store_txn *t, Lanu__V1__Clock *c, const Lanu__V1__Clock *
 		return;
 	k = store_u64(&be, c->id);
 	v.mv_size = lanu__v1__clock__get_packed_size(c);
+	t->writes++;
 	rc = mdb_put(t->txn, t->s->clocks, &k, &v, MDB_RESERVE);
 	if (rc != MDB_SUCCESS) {
 		store_fail(t, store_errno(rc));

@@ -1,6 +1,7 @@
 /* LMDB state: events, their dedup index, the durable alert log and its indexes. */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,17 +12,27 @@
 struct store;
 
 /* A transaction with a sticky error: once a step fails, later steps do nothing and
- * store_commit() aborts and returns that error (rule 16). */
+ * store_commit() aborts and returns that error (rule 16). writes counts its puts,
+ * deletes and sequence numbers taken: a caller that notes it before a step can tell
+ * whether that step changed anything (ingest undoes a refused event that did). */
 struct store_txn {
 	struct store *s;
 	void *txn;	/* MDB_txn */
 	int err;
+	uint64_t writes;
 	bool seq_loaded;	/* the counters below were read from meta */
 	bool seq_dirty;		/* and must be written back at commit */
 	uint64_t event_seq, alert_seq;
 };
 
 enum { STORE_RW = 0, STORE_RO = 1 };
+
+/* The store's two kinds of "full", told apart at this boundary (rule 5):
+ * STORE_MAP_FULL	the LMDB map is full (MDB_MAP_FULL, or MDB_TXN_FULL): store_grow()
+ *			and apply the transaction again;
+ * -ENOSPC		the file system under the store is full (or the quota, or the file
+ *			size limit, reached): growing the map cannot help; retry later. */
+#define STORE_MAP_FULL (-EFBIG)
 
 #define STORE_ALERT_ID_MAX 24
 
@@ -45,13 +56,18 @@ void store_begin(struct store *s, struct store_txn *t, int flags);
 /* The last alert sequence number, including this transaction's own alerts. */
 uint64_t store_last_alert_seq(struct store_txn *t);
 
-/* Commits (or aborts, if a step failed). Returns 0, -ENOSPC if the map is full. */
+/* Commits (or aborts, if a step failed). Returns 0, STORE_MAP_FULL if the map is
+ * full, -ENOSPC if the file system is, or another -errno. */
 int store_commit(struct store_txn *t);
 void store_abort(struct store_txn *t);
 
 /* Grows the map (doubling, up to map_max). No transaction may be open.
- * Returns 0, or -ENOSPC if it is already at map_max. */
+ * Returns 0, or STORE_MAP_FULL if it is already at map_max. */
 int store_grow(struct store *s);
+
+/* What a store error means, for a log line or a reply: "no space left on device",
+ * "the store is full (map-max reached)", or strerror(). */
+const char *store_strerror(int r);
 
 /* Returns 1 if producer already sent event_id, 0 if not, or the sticky error. */
 int store_event_seen(struct store_txn *t, const char *producer, const char *event_id);
@@ -115,11 +131,6 @@ int store_get_plan_version(struct store_txn *t, uint64_t version, Lanu__V1__Plan
 /* Every version, oldest first, without its plan. Free each, then the array. */
 int store_plan_history(struct store_txn *t, Lanu__V1__PlanVersion ***ret_v, size_t *ret_n);
 
-/* One normalized object of the plan in force: kind "service", "indicator", ... as
- * in store.c's key list. Returns 0, -ENOENT, -EBADMSG. */
-int store_get_plan_object(struct store_txn *t, const char *kind, const char *id,
-			  const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret);
-
 /* Access-time clocks (deadline.c). Stores c (an id of 0 gets the next one, written
  * into c) and moves its index entries from those of old, the record as it was
  * before this change (NULL for a new clock): the latest by (service, stage, case), next
@@ -143,8 +154,6 @@ int store_clock_find(struct store_txn *t, const char *service, const char *stage
 int store_clock_first(struct store_txn *t, uint64_t *ret_at, uint64_t *ret_id);
 /* Drops one entry of the fire index (a clock that cannot be read). */
 void store_clock_unfire(struct store_txn *t, uint64_t at_ms, uint64_t id);
-int store_clock_open_due(struct store_txn *t, uint64_t until_ms, uint64_t *ids, size_t max,
-			 size_t *ret_n);
 
 /* The earliest next warning or miss of any clock, 0 if none. */
 uint64_t store_clock_next_at(struct store_txn *t);

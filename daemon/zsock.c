@@ -64,12 +64,6 @@ zsock_kick(struct zsock *z)
 		event_active(z->ev, EV_READ, 0);
 }
 
-size_t
-zsock_outq_len(const struct zsock *z)
-{
-	return z->out_len;
-}
-
 /* Tries to send one queued or new message. Returns 0, -EAGAIN, or another -errno
  * (the message is then gone). The frames are consumed on success or final failure. */
 static int
@@ -240,7 +234,7 @@ zsock_setopt(void *s, int opt, int value)
 
 int
 zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, int type,
-	   char *const *endpoints, size_t n, zsock_msg_fn fn, void *arg)
+	   zsock_msg_fn fn, void *arg)
 {
 	int64_t maxmsg = LANU_HARD_FRAME;
 	struct zsock *z;
@@ -269,18 +263,6 @@ zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, int ty
 	}
 	if (type == ZMQ_ROUTER && (r = zsock_setopt(z->sock, ZMQ_ROUTER_MANDATORY, 1)) < 0)
 		goto fail;
-	for (size_t i = 0; i < n; i++)
-		if (zmq_bind(z->sock, endpoints[i]) < 0) {
-			r = -errno;
-			/* libzmq binds to an address or an interface, never to a host name */
-			if (r == -ENODEV && strncmp(endpoints[i], "tcp://", 6) == 0)
-				log_msg(LOG_ERR, "zsock: cannot bind '%s': not an address or an "
-						 "interface name (write tcp://127.0.0.1:PORT, not "
-						 "tcp://localhost:PORT)", endpoints[i]);
-			else
-				log_errno(LOG_ERR, r, "zsock: cannot bind '%s'", endpoints[i]);
-			goto fail;
-		}
 	len = sizeof(fd);
 	if (zmq_getsockopt(z->sock, ZMQ_FD, &fd, &len) < 0) {
 		r = -errno;
@@ -298,6 +280,12 @@ zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, int ty
 fail:
 	zsock_free(z);
 	return r;
+}
+
+int
+zsock_bind(struct zsock *z, const char *endpoint)
+{
+	return zmq_bind(z->sock, endpoint) < 0 ? -errno : 0;
 }
 
 struct zsock *

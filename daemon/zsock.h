@@ -15,11 +15,13 @@ struct zsock;
  * on reading, 1 to pause until zsock_resume(). */
 typedef int (*zsock_msg_fn)(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg);
 
-/* Creates a socket of type (ZMQ_ROUTER, ZMQ_PUB, ...), configures it from limits.h
- * and binds every endpoint. fn may be NULL for send-only sockets. Returns 0 or
- * -errno (the failing endpoint is logged at debug). */
+/* Creates a socket of type (ZMQ_ROUTER, ZMQ_PUB, ...), configured from limits.h and
+ * watched on base. fn may be NULL for send-only sockets. Returns 0 or -errno. */
 int zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, int type,
-	       char *const *endpoints, size_t n, zsock_msg_fn fn, void *arg);
+	       zsock_msg_fn fn, void *arg);
+/* Binds one endpoint. Returns 0 or zmq_bind()'s -errno, logging nothing: the caller
+ * knows which endpoint of which setting it was. */
+int zsock_bind(struct zsock *z, const char *endpoint);
 struct zsock *zsock_free(struct zsock *z);
 
 /* Sends one multipart message without blocking; on backpressure it waits in a bounded
@@ -34,4 +36,3 @@ void zsock_resume(struct zsock *z);
 /* Re-reads the socket's state and wakes its callback if messages wait: the edge
  * a send or receive may have consumed is not lost. */
 void zsock_kick(struct zsock *z);
-size_t zsock_outq_len(const struct zsock *z);

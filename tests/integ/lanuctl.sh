@@ -336,4 +336,14 @@ ctl_refused "REJECTED: compliance.by: 'colour' is not a breakdown" \
 ctl_refused "REJECTED: due.service" due --service "no such"
 
 kill -TERM "$pid"; wait "$pid"; pid=""
+
+# An endpoint that cannot be bound: lanud exits 1 and says so once, naming it.
+sed -e "s|^ingest .*|ingest    tcp://localhost:7401|" -e "s|^state-dir .*|state-dir $dir/state-bind|" \
+	"$conf" > "$dir/bind.conf"
+rc=0
+timeout 20 "$LANUD" -c "$dir/bind.conf" 2>"$dir/bind.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "bad ingest endpoint: exit $rc, want 1"
+[ "$(grep -c bind "$dir/bind.err")" -eq 1 ] || fail "bind failure not logged once: $(cat "$dir/bind.err")"
+grep -qF "ingest endpoint 'tcp://localhost:7401': not an address" "$dir/bind.err" ||
+	fail "bind failure: $(cat "$dir/bind.err")"
 echo "lanuctl.sh: 1 passed, 0 failed"

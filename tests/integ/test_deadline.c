@@ -21,8 +21,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <lmdb.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1492,6 +1494,166 @@ test_restart(void **state)
 	release(d, c);
 }
 
+/* --- refusals ------------------------------------------------------------------------------ */
+
+/* Overwrites clock id's record in the stopped lanud's store with bytes that do not
+ * decode: a record lanud can no longer read. */
+static void
+corrupt_clock(struct daemon *d, uint64_t id)
+{
+	char dir[600];
+	uint64_t be = htobe64(id);
+	MDB_val k = { sizeof(be), &be }, v = { 3, (void *)"\xff\xff\xff" };
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+
+	snprintf(dir, sizeof(dir), "%s/state", d->dir);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, 64 << 20), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "clocks", 0, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* Sends e, as a DeadlineMissed if missed, else as a CaseCancelled naming no stage,
+ * with corr_id corr, without waiting for the reply. Returns corr. */
+static uint64_t
+send_nowait(struct client *c, struct ev e, bool missed, uint64_t corr)
+{
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__CaseCancelled cc = LANU__V1__CASE_CANCELLED__INIT;
+	Lanu__V1__DeadlineMissed dm = LANU__V1__DEADLINE_MISSED__INIT;
+	Lanu__V1__Envelope env;
+	char id[64];
+
+	envelope_fill(&env, &e, id, sizeof(id));
+	if (missed) {
+		dm.case_id = (char *)e.kase;
+		dm.service = (char *)e.service;
+		dm.area = (char *)"office";
+		dm.due_at_ms = iso_ms(e.at);
+		env.payload_case = LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED;
+		env.deadline_missed = &dm;
+	} else {
+		cc.case_id = (char *)e.kase;
+		cc.service = (char *)e.service;
+		cc.reason = LANU__V1__CANCEL_REASON__CANCEL_REASON_WITHDRAWN;
+		env.payload_case = LANU__V1__ENVELOPE__PAYLOAD_CASE_CANCELLED;
+		env.case_cancelled = &cc;
+	}
+	req.corr_id = corr;
+	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+	req.event = &env;
+	assert_int_equal(client_send(c, &req), 0);
+	return corr;
+}
+
+/* The replies to two requests sent without waiting, by corr_id. */
+static void
+recv_two(struct client *c, uint64_t corr1, Lanu__V1__Reply **ret1, uint64_t corr2,
+	 Lanu__V1__Reply **ret2)
+{
+	*ret1 = *ret2 = NULL;
+	for (int i = 0; i < 2; i++) {
+		Lanu__V1__Reply *rep;
+
+		assert_int_equal(client_recv(c, 10000, &rep), 0);
+		if (rep->corr_id == corr1 && !*ret1)
+			*ret1 = rep;
+		else if (rep->corr_id == corr2 && !*ret2)
+			*ret2 = rep;
+		else
+			fail_msg("unexpected reply %" PRIu64, rep->corr_id);
+	}
+}
+
+/*
+ * A refused event changes nothing, even one refused half-way through its handling. Case
+ * h-1 has two open, missed clocks, of the stages first and second of "staged"; between
+ * two runs the second's record is made unreadable. A CaseCancelled naming no stage
+ * cancels the first (its RESOLVED alert is raised) and then cannot read the second: the
+ * event is refused, and the first stage's cancellation and its alert must go with it:
+ * no alert seq taken, the clock still open, no dedup entry (the same event id, naming
+ * the readable stage, is then accepted). An event before it in the same batch is
+ * applied once: its alert takes the next seq, and the log has no gap and no repeat.
+ */
+static void
+test_refused_half_way_changes_nothing(void **state)
+{
+	struct daemon *d = *state;
+	struct client *c = client_for(d);
+	Lanu__V1__Reply *rep, *r1, *r2;
+	Lanu__V1__Alert **v;
+	uint64_t second_id, last_seq;
+	size_t n;
+
+	set_clock(c, "2028-03-06T10:00:00+02:00");
+	ACCEPTED(REQUEST(c, .kase = "h-1", .service = "staged", .stage = "first",
+			 .at = "2028-03-06T10:00:00+02:00"));
+	ACCEPTED(REQUEST(c, .kase = "h-1", .service = "staged", .stage = "second",
+			 .at = "2028-03-06T10:00:00+02:00"));
+	set_clock(c, "2028-04-03T10:00:00+03:00");
+	EXPECT_ALERTS(c, "sup", { MISSED, "h-1", "staged", "2028-03-15", "sup,board", NULL },
+		      { MISSED, "h-1", "staged", "2028-03-20", "sup,board", NULL });
+	rep = due_query(c, "staged", NULL);
+	assert_non_null(find_clock(rep, "h-1", "first"));
+	assert_non_null(find_clock(rep, "h-1", "second"));
+	second_id = find_clock(rep, "h-1", "second")->id;
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	last_seq = status(c, &rep)->last_alert_seq;
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	assert_int_equal(last_seq, 2);
+	release(d, c);
+	assert_int_equal(daemon_stop(d, SIGTERM), 0);
+	corrupt_clock(d, second_id);
+	assert_int_equal(daemon_start(d, NULL), 0);
+	c = client_for(d);
+
+	/* Most likely one batch: an external miss of h-2 (an alert), then the cancellation. */
+	send_nowait(c, (struct ev){ .id = "miss-h-2", .kase = "h-2", .service = "days14",
+				    .at = "2028-03-20T10:00:00+02:00" }, true, 901);
+	send_nowait(c, (struct ev){ .id = "cancel-h-1", .kase = "h-1", .service = "staged",
+				    .at = "2028-04-03T09:00:00+03:00" }, false, 902);
+	recv_two(c, 901, &r1, 902, &r2);
+	if (r1->code != OK)
+		fail_msg("miss-h-2 answered %d: %s %s", r1->code, r1->field, r1->reason);
+	if (r2->code != REJECTED)
+		fail_msg("cancel-h-1 answered %d, not REJECTED: %s", r2->code, r2->reason);
+	lanu__v1__reply__free_unpacked(r1, NULL);
+
+	/* Nothing of the cancellation is left: the miss of h-2 took the next seq. */
+	assert_int_equal(status(c, &rep)->last_alert_seq, last_seq + 1);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	assert_non_null(strstr(r2->reason, "cannot be applied"));	/* and it says why */
+	lanu__v1__reply__free_unpacked(r2, NULL);
+	EXPECT_ALERTS(c, "sup", { MISSED, "h-1", "staged", "2028-03-15", "sup,board", NULL },
+		      { MISSED, "h-1", "staged", "2028-03-20", "sup,board", NULL },
+		      { MISSED, "h-2", "days14", NULL, "sup,board", NULL });
+	n = daemon_replay_alerts(c, "sup", 0, &v, 16);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(v[i]->seq, i + 1);
+	daemon_alerts_free(v, n);
+	assert_int_equal(status(c, &rep)->open_clocks, 2);	/* the first stage's too */
+	lanu__v1__reply__free_unpacked(rep, NULL);
+
+	/* The event id was not taken: sent again for the readable stage, it is applied. */
+	ACCEPTED(CANCEL(c, .id = "cancel-h-1", .kase = "h-1", .service = "staged",
+			.stage = "first", .at = "2028-04-03T09:00:00+03:00"));
+	EXPECT_ALERTS(c, "sup", { MISSED, "h-1", "staged", "2028-03-15", "sup,board", NULL },
+		      { MISSED, "h-1", "staged", "2028-03-20", "sup,board", NULL },
+		      { MISSED, "h-2", "days14", NULL, "sup,board", NULL },
+		      { RESOLVED, "h-1", "staged", "2028-03-15", "sup,board", NULL });
+	assert_int_equal(status(c, &rep)->last_alert_seq, last_seq + 2);
+	assert_int_equal(rep->status->open_clocks, 1);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	release(d, c);
+}
+
 /* --- plan reload ---------------------------------------------------------------------------- */
 
 static void
@@ -2150,6 +2312,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_external_missed, setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_and_postpone, setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_restart, setup_base, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_half_way_changes_nothing, setup_base,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_plan_reload, setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_resolved_after_reload, setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_jump_over_many, setup_base, teardown),

@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "harness.h"
@@ -711,6 +714,103 @@ test_map_full_unavailable(void **state)
 	client_free(c);
 }
 
+/* lanud's state-dir on a 1 MiB tmpfs (only root may mount one; otherwise the test is
+ * skipped, and says so). */
+static int
+setup_tmpfs(void **state)
+{
+	struct daemon *d;
+	char dir[600];
+
+	if (setup(state) < 0)
+		return -1;
+	d = *state;
+	if (daemon_stop(d, SIGTERM) != 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/state-fs", d->dir);
+	if (mkdir(dir, 0700) < 0)
+		return -1;
+	if (geteuid() != 0 || mount("lanu-test", dir, "tmpfs", 0, "size=1m,mode=0700") < 0)
+		print_message("    cannot mount a tmpfs (%s): the disk-full test is skipped\n",
+			      geteuid() != 0 ? "not root" : strerror(errno));
+	return 0;
+}
+
+static int
+teardown_tmpfs(void **state)
+{
+	struct daemon *d = *state;
+	char dir[600];
+
+	if (!d)
+		return 0;
+	if (d->pid > 0 && daemon_stop(d, SIGTERM) == -ETIMEDOUT)
+		daemon_stop(d, SIGKILL);
+	snprintf(dir, sizeof(dir), "%s/state-fs", d->dir);
+	umount2(dir, MNT_DETACH);	/* EINVAL if it was never mounted */
+	return teardown(state);
+}
+
+/* A full disk is answered UNAVAILABLE, "no space left on device", and the map does
+ * not grow (it would, to map-max, if the disk were taken for a full map). */
+static void
+test_disk_full_unavailable(void **state)
+{
+	struct daemon *d = *state;
+	struct client *c;
+	Lanu__V1__Reply *rep;
+	Lanu__V1__Status *st;
+	struct stat top, fs;
+	int code = OK, i;
+	char note[1000], dir[600], reason[256] = "";
+	size_t acked = 0;
+
+	snprintf(dir, sizeof(dir), "%s/state-fs", d->dir);
+	if (stat(d->dir, &top) < 0 || stat(dir, &fs) < 0 || top.st_dev == fs.st_dev)
+		skip();		/* not mounted: see setup_tmpfs */
+	FILE *f = fopen(d->conf, "ae");
+	fprintf(f, "state-dir %s/state\nmap-size 8M\nmap-max 64M\n", dir);
+	fclose(f);
+	assert_int_equal(daemon_start(d, NULL), 0);
+	c = daemon_client(d);
+	memset(note, 'x', sizeof(note) - 1);
+	note[sizeof(note) - 1] = '\0';
+	/* 1 MiB holds about a thousand of these; the map (8 MiB) far more. */
+	for (i = 0; i < 5000 && code == OK; i++) {
+		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+		Lanu__V1__MeasureStatusUpdated m = LANU__V1__MEASURE_STATUS_UPDATED__INIT;
+		Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+		char id[32];
+
+		snprintf(id, sizeof(id), "fill-%d", i);
+		m.measure = (char *)"measure-1";
+		m.status = LANU__V1__MEASURE_STATUS__MEASURE_STATUS_IN_PROGRESS;
+		m.note = note;
+		ev.event_id = id;
+		ev.producer = (char *)"p";
+		ev.occurred_at_ms = 1;
+		ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED;
+		ev.measure_status_updated = &m;
+		req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+		req.event = &ev;
+		assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+		code = rep->code;
+		snprintf(reason, sizeof(reason), "%s", rep->reason ? rep->reason : "");
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		acked += code == OK;
+	}
+	assert_int_equal(code, UNAVAILABLE);
+	if (!strstr(reason, "no space left on device") || !strstr(reason, "send again later"))
+		fail_msg("UNAVAILABLE with reason '%s'", reason);
+	/* The map is as it was, queries work, and everything acknowledged is there. */
+	st = daemon_status(c, &rep);
+	assert_int_equal(st->map_size, 8u << 20);
+	assert_int_equal(st->events, acked);
+	assert_true(acked > 0);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	client_free(c);
+}
+
 /* A client that never reads its replies must not hold up another one. */
 static void
 test_stalled_peer(void **state)
@@ -727,8 +827,8 @@ test_stalled_peer(void **state)
 	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
 	req.status = &q;
 	len = lanu__v1__request__pack(&req, buf);
-	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
-	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	assert_int_equal(zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm)), 0);
+	assert_int_equal(zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger)), 0);
 	assert_int_equal(zmq_connect(s, d->ingest), 0);
 	/* Far more replies than lanud's send HWM and this socket's receive HWM hold. */
 	uint64_t until = mono_ms() + 20000;
@@ -764,6 +864,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_plan_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_load_under_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_unavailable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disk_full_unavailable, setup_tmpfs,
+						teardown_tmpfs),
 		cmocka_unit_test_setup_teardown(test_stalled_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_under_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_loses_nothing_acked, setup, teardown),

@@ -6,10 +6,14 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store.h"
 #include "testutil.h"
@@ -263,7 +267,7 @@ test_map_full_and_grow(void **state)
 			store_put_event(&t, "p", id, 0, blob, sizeof(blob));
 		}
 		r = store_commit(&t);
-		if (r == -ENOSPC) {
+		if (r == STORE_MAP_FULL) {
 			i -= 16;	/* nothing of the batch was stored; it is retried whole */
 			if (store_grow(s) < 0)
 				break;
@@ -273,7 +277,7 @@ test_map_full_and_grow(void **state)
 		assert_int_equal(r, 0);
 	}
 	assert_int_equal(grown, 2);	/* 1M -> 2M -> 4M, then full */
-	assert_int_equal(store_grow(s), -ENOSPC);
+	assert_int_equal(store_grow(s), STORE_MAP_FULL);
 	/* Full, but reading still works and nothing committed was lost. */
 	store_begin(s, &t, STORE_RO);
 	assert_int_equal(store_event_seen(&t, "p", "e0"), 1);
@@ -296,7 +300,7 @@ test_map_full_and_grow(void **state)
 		store_begin(s, &t, STORE_RW);
 		store_put_event(&t, "p", "after-reopen", 0, blob, sizeof(blob));
 		r = store_commit(&t);
-		if (r != -ENOSPC)
+		if (r != STORE_MAP_FULL)
 			break;
 		assert_int_equal(store_grow(s), 0);
 	}
@@ -329,6 +333,98 @@ test_lock_and_schema(void **state)
 	assert_int_equal(store_open(*state, 1 << 20, 64 << 20, &s2), -EPROTO);
 }
 
+/* A lock file opened as fd 0 (stdin closed, as a service manager may start lanud) is
+ * still closed by store_free(): the lock goes with it and the store opens again. */
+static void
+test_lock_fd_zero(void **state)
+{
+	struct store *s = NULL;
+	int saved = dup(0);
+
+	assert_true(saved >= 0);
+	close(0);
+	assert_int_equal(store_open(*state, 1 << 20, 64 << 20, &s), 0);
+	assert_int_equal(fcntl(0, F_GETFD), FD_CLOEXEC);	/* fd 0 is the lock file */
+	store_free(s);
+	s = NULL;
+	assert_int_equal(fcntl(0, F_GETFD), -1);		/* and it was closed */
+	assert_int_equal(store_open(*state, 1 << 20, 64 << 20, &s), 0);
+	store_free(s);
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+}
+
+/* A 1 MiB tmpfs under the test's temp dir, for a store on a file system that fills
+ * up: only root may mount, so the test is skipped (and says so) otherwise. */
+static int
+setup_tmpfs(void **state)
+{
+	char *dir = test_tmpdir(), mnt[600];
+
+	if (!dir)
+		return -1;
+	*state = dir;
+	snprintf(mnt, sizeof(mnt), "%s/fs", dir);
+	if (mkdir(mnt, 0700) < 0)
+		return -1;
+	if (geteuid() != 0 || mount("lanu-test", mnt, "tmpfs", 0, "size=1m,mode=0700") < 0)
+		print_message("    cannot mount a tmpfs (%s): the disk-full test is skipped\n",
+			      geteuid() != 0 ? "not root" : strerror(errno));
+	return 0;
+}
+
+static int
+teardown_tmpfs(void **state)
+{
+	char mnt[600];
+
+	snprintf(mnt, sizeof(mnt), "%s/fs", (char *)*state);
+	umount2(mnt, MNT_DETACH);	/* EINVAL if it was never mounted */
+	return teardown(state);
+}
+
+/* A full file system is not a full map: the commit says -ENOSPC, not STORE_MAP_FULL,
+ * so nothing grows the map, and the store keeps what was committed and still reads. */
+static void
+test_disk_full(void **state)
+{
+	static char blob[16384];
+	char mnt[600], st_dir[700], id[32];
+	struct store *s = NULL;
+	struct store_txn t;
+	struct stat root, fs;
+	int r = 0;
+	unsigned i = 0;
+
+	snprintf(mnt, sizeof(mnt), "%s/fs", (char *)*state);
+	snprintf(st_dir, sizeof(st_dir), "%s/state", mnt);
+	if (stat(*state, &root) < 0 || stat(mnt, &fs) < 0 || root.st_dev == fs.st_dev)
+		skip();		/* not mounted: see setup_tmpfs */
+	assert_int_equal(store_open(st_dir, 8 << 20, 64 << 20, &s), 0);
+	/* 1 MiB of disk under an 8 MiB map: the disk fills first (64 batches at most). */
+	for (int b = 0; b < 64 && r == 0; b++) {
+		store_begin(s, &t, STORE_RW);
+		for (int j = 0; j < 4; j++, i++) {
+			snprintf(id, sizeof(id), "e%u", i);
+			store_put_event(&t, "p", id, 0, blob, sizeof(blob));
+		}
+		r = store_commit(&t);
+	}
+	assert_int_equal(r, -ENOSPC);
+	assert_string_equal(store_strerror(r), "no space left on device");
+	/* The committed events are there, the failed batch's are not, the map is as it was. */
+	store_begin(s, &t, STORE_RO);
+	struct store_stat st;
+	assert_int_equal(store_stat(&t, &st), 0);
+	assert_int_equal(st.map_size, 8 << 20);
+	assert_true(st.events > 0 && st.events == i - 4);
+	assert_int_equal(store_event_seen(&t, "p", "e0"), 1);
+	snprintf(id, sizeof(id), "e%u", i - 1);
+	assert_int_equal(store_event_seen(&t, "p", id), 0);
+	store_abort(&t);
+	store_free(s);
+}
+
 int
 main(void)
 {
@@ -340,6 +436,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_gap_free_after_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_and_grow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_and_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_fd_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disk_full, setup_tmpfs, teardown_tmpfs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
