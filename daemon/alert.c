@@ -116,9 +116,9 @@ alert_check_wire(void)
 }
 
 int
-alert_raise(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Alert *a)
+alert_raise(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Alert *a)
 {
-	return alert_raise_resolving(d, t, q, a, 0);
+	return alert_raise_resolving(snap, t, q, a, 0);
 }
 
 /* Adds the recipients of alert seq to rcpts (n of them, at most max), each once. */
@@ -143,7 +143,7 @@ alert_add_recipients_of(struct store_txn *t, uint64_t seq, const char **rcpts, s
 }
 
 int
-alert_raise_resolving(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 		      Lanu__V1__Alert *a, uint64_t resolves)
 {
 	const char *rcpts[LANU_MAX_RECIPIENTS];
@@ -158,11 +158,11 @@ alert_raise_resolving(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 	if (t->err)
 		return t->err;
 	a->n_recipients = 0;
-	if (d->index) {
+	if (snap->index) {
 		struct route_alert ra = { a->kind, a->severity, a->service, a->indicator, a->measure,
 					  a->area };
 
-		a->n_recipients = route_match(d->index, &ra, rcpts, ELEMENTSOF(rcpts));
+		a->n_recipients = route_match(snap->index, &ra, rcpts, ELEMENTSOF(rcpts));
 	}
 	/* A resolution also reaches everyone the alert it resolves went to. */
 	if (resolves)
@@ -196,9 +196,10 @@ done:
 }
 
 int
-alert_on_ack(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
-	     uint64_t now_ms, struct msg_error *e)
+alert_on_ack(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__Envelope *ev,
+	     struct msg_error *e)
 {
+	const uint64_t now_ms = snap->now_ms;
 	const Lanu__V1__AlertAcknowledged *m = ev->alert_acknowledged;
 	uint64_t seq;
 	int r;

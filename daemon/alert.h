@@ -7,6 +7,7 @@
 #include "lanu.pb-c.h"
 
 struct lanud;
+struct snapshot;
 struct msg_error;
 struct store_txn;
 
@@ -38,16 +39,16 @@ int alert_check_wire(void);
 /* Routes a (recipients from the configuration), appends it to the alert log unless
  * an alert with the same dedup key exists, and queues it for publishing.
  * Returns 1 if raised, 0 if deduplicated, or the transaction's sticky error. */
-int alert_raise(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Alert *a);
+int alert_raise(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Alert *a);
 /* The same for an alert that resolves the alert with seq `resolves` (0: none): it
  * also goes to everyone that one went to. */
-int alert_raise_resolving(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+int alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 			  Lanu__V1__Alert *a, uint64_t resolves);
 
 /* The AlertAcknowledged handler: 0, or -ENOENT with e filled (no such alert; the
  * event is refused and not stored), or the sticky error. */
-int alert_on_ack(struct lanud *d, struct store_txn *t, const Lanu__V1__Envelope *ev,
-		 uint64_t now_ms, struct msg_error *e);
+int alert_on_ack(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__Envelope *ev,
+		 struct msg_error *e);
 
 /* Sends every queued alert on the PUB socket, counts the unrouted ones in d,
  * then empties q. */

@@ -87,7 +87,7 @@ compliance_level(const Lanu__V1__Indicator *ind, double v, int cur)
 /* Raises the alert for a level change; *seq is the alert the level was set by (a
  * resolution goes to its recipients too) and becomes the one raised now. */
 static int
-compliance_indicator_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+compliance_indicator_alert(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 			   const Lanu__V1__Indicator *ind, const char *group, const char *area,
 			   int level, double v, uint64_t n, uint64_t now_ms, uint64_t *seq)
 {
@@ -104,14 +104,14 @@ compliance_indicator_alert(struct lanud *d, struct store_txn *t, struct alert_pu
 	if (level == LEVEL_OK) {
 		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED;
 		a.severity = LANU__V1__SEVERITY__SEVERITY_INFO;
-		alert_text_fill(ALERT_TEXT_COMPLIANCE_RECOVERED, &ta, d->index, &tb, &text);
+		alert_text_fill(ALERT_TEXT_COMPLIANCE_RECOVERED, &ta, snap->index, &tb, &text);
 	} else {
 		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET;
 		a.severity = level == LEVEL_CRITICAL ? LANU__V1__SEVERITY__SEVERITY_CRITICAL
 						     : LANU__V1__SEVERITY__SEVERITY_WARNING;
 		alert_text_fill(level == LEVEL_CRITICAL ? ALERT_TEXT_COMPLIANCE_CRITICAL
 							: ALERT_TEXT_COMPLIANCE_WARNING,
-				&ta, d->index, &tb, &text);
+				&ta, snap->index, &tb, &text);
 	}
 	a.subject = subject;
 	a.indicator = ind->id;
@@ -119,7 +119,7 @@ compliance_indicator_alert(struct lanud *d, struct store_txn *t, struct alert_pu
 	a.area = (char *)area;
 	a.text = &text;
 	a.raised_at_ms = now_ms;
-	r = alert_raise_resolving(d, t, q, &a, level == LEVEL_OK ? *seq : 0);
+	r = alert_raise_resolving(snap, t, q, &a, level == LEVEL_OK ? *seq : 0);
 	if (r < 0)
 		return r;
 	*seq = r == 1 ? a.seq : 0;
@@ -128,7 +128,7 @@ compliance_indicator_alert(struct lanud *d, struct store_txn *t, struct alert_pu
 
 /* Re-judges one group of an indicator after its counts changed in month. */
 static int
-compliance_indicator_judge(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+compliance_indicator_judge(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 			   const Lanu__V1__Indicator *ind, const char *group, const char *area,
 			   uint64_t now_ms)
 {
@@ -153,7 +153,7 @@ compliance_indicator_judge(struct lanud *d, struct store_txn *t, struct alert_pu
 		return 0;
 	/* Worse: told. Back to fine: resolved. Critical to warning: quietly. */
 	if (level > cur || level == LEVEL_OK) {
-		r = compliance_indicator_alert(d, t, q, ind, group, area, level, v, n, now_ms, &seq);
+		r = compliance_indicator_alert(snap, t, q, ind, group, area, level, v, n, now_ms, &seq);
 		if (r < 0)
 			return r;
 	}
@@ -162,17 +162,17 @@ compliance_indicator_judge(struct lanud *d, struct store_txn *t, struct alert_pu
 }
 
 int
-compliance_count(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+compliance_count(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 		 const Lanu__V1__Clock *c, int met, int not_met, const char *day, uint64_t now_ms)
 {
 	char month[8];
 
-	if (!d->plan || c->postponed || strlen(day) < 7)
+	if (!snap->plan || c->postponed || strlen(day) < 7)
 		return 0;
 	memcpy(month, day, 7);
 	month[7] = '\0';
-	for (size_t i = 0; i < d->plan->n_indicators; i++) {
-		const Lanu__V1__Indicator *ind = d->plan->indicators[i];
+	for (size_t i = 0; i < snap->plan->n_indicators; i++) {
+		const Lanu__V1__Indicator *ind = snap->plan->indicators[i];
 		const Lanu__V1__IndicatorSource *src = ind->source;
 		char groups[4][3 * LANU_MAX_NAME + 16];
 		size_t n = 0;
@@ -204,7 +204,7 @@ compliance_count(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 		}
 		for (size_t j = 0; j < n; j++) {
 			store_comp_add(t, ind->id, groups[j], month, met, not_met);
-			r = compliance_indicator_judge(d, t, q, ind, groups[j],
+			r = compliance_indicator_judge(snap, t, q, ind, groups[j],
 						       strncmp(groups[j], "area=", 5) == 0 ? c->area
 											   : "",
 						     now_ms);
@@ -280,7 +280,7 @@ struct crow {
 };
 
 struct comp_ctx {
-	const struct lanud *d;
+	const struct snapshot *snap;
 	unsigned by;
 	uint64_t now_ms;
 	struct crow *rows;
@@ -414,9 +414,9 @@ compliance_clock_cb(const Lanu__V1__Clock *c, void *arg)
 	default:
 		return 0;
 	}
-	cal = calendar_get(x->d->calendars, c->calendar);
+	cal = calendar_get(x->snap->calendars, c->calendar);
 	if (!cal)
-		cal = calendar_get(x->d->calendars, CALENDAR_NATIONAL);
+		cal = calendar_get(x->snap->calendars, CALENDAR_NATIONAL);
 	if (calendar_parse_day(c->start_day, &start) < 0)
 		return 0;
 	end = calendar_local_day(c->closed_at_ms);
@@ -430,15 +430,16 @@ compliance_clock_cb(const Lanu__V1__Clock *c, void *arg)
 }
 
 int
-compliance_report(struct lanud *d, struct store_txn *t, const Lanu__V1__ComplianceQuery *q,
-		  uint64_t now_ms, Lanu__V1__ComplianceReport *rep, struct msg_error *e)
+compliance_report(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__ComplianceQuery *q,
+		  Lanu__V1__ComplianceReport *rep, struct msg_error *e)
 {
+	const uint64_t now_ms = snap->now_ms;
 	static const struct {
 		const char *name;
 		unsigned bit;
 	} dims[] = { { "area", BY_AREA }, { "language", BY_LANGUAGE }, { "age", BY_AGE },
 		     { "urgency", BY_URGENCY } };
-	struct comp_ctx x = { .d = d, .now_ms = now_ms };
+	struct comp_ctx x = { .snap = snap, .now_ms = now_ms };
 	char from[11], to[11];
 	int32_t f, l;
 	int r;

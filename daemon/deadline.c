@@ -58,7 +58,7 @@ struct opening {
 /* The calendar a stage counts on: its own, the service's, or with "unit" the
  * calendar of the request's area or the nearest area above it that has one. */
 static const struct calendar *
-deadline_calendar(const struct lanud *d, const Lanu__V1__Service *svc, const Lanu__V1__Stage *st,
+deadline_calendar(const struct snapshot *snap, const Lanu__V1__Service *svc, const Lanu__V1__Stage *st,
 		  const char *area)
 {
 	const char *id = st && *st->calendar ? st->calendar : svc->calendar;
@@ -67,14 +67,14 @@ deadline_calendar(const struct lanud *d, const Lanu__V1__Service *svc, const Lan
 	if (!*id)
 		id = "national";
 	if (strcmp(id, "unit") == 0) {
-		const Lanu__V1__Area *a = plan_index_area(d->index, area);
+		const Lanu__V1__Area *a = plan_index_area(snap->index, area);
 
 		for (size_t hops = 0; a && !*a->calendar && hops < 64; hops++)
-			a = plan_index_area(d->index, a->parent);
+			a = plan_index_area(snap->index, a->parent);
 		id = a && *a->calendar ? a->calendar : "national";
 	}
-	c = calendar_get(d->calendars, id);
-	return c ? c : calendar_get(d->calendars, "national");
+	c = calendar_get(snap->calendars, id);
+	return c ? c : calendar_get(snap->calendars, "national");
 }
 
 /* "7-17", "23-" or "15" as a range of whole years. */
@@ -162,14 +162,14 @@ deadline_next_at(const Lanu__V1__Clock *c)
  * case of m, started at start_ms. Returns 1 if the stage has a clock, 0 if it has
  * no limits (nothing to watch), -EINVAL with e filled. */
 static int
-deadline_prepare(const struct lanud *d, const Lanu__V1__Service *svc, const Lanu__V1__Stage *st,
+deadline_prepare(const struct snapshot *snap, const Lanu__V1__Service *svc, const Lanu__V1__Stage *st,
 		 const Lanu__V1__Clock *base, uint64_t start_ms, struct opening *o,
 		 struct msg_error *e)
 {
 	Lanu__V1__Limit *const *limits = st ? st->limits : svc->limits;
 	size_t n_limits = st ? st->n_limits : svc->n_limits;
 	const Lanu__V1__Duration *warn = st && st->warn_before ? st->warn_before : svc->warn_before;
-	const struct calendar *cal = deadline_calendar(d, svc, st, base->area);
+	const struct calendar *cal = deadline_calendar(snap, svc, st, base->area);
 	const Lanu__V1__Limit *l;
 	Lanu__V1__Clock *c = &o->c;
 	int32_t start, due, wday;
@@ -199,7 +199,7 @@ deadline_prepare(const struct lanud *d, const Lanu__V1__Service *svc, const Lanu
 	snprintf(o->calendar, sizeof(o->calendar), "%s", calendar_id(cal));
 	c->calendar = o->calendar;
 	c->roll_forward = l->roll_forward;
-	c->plan_version = d->plan_version;
+	c->plan_version = snap->plan_version;
 	if (l->limit->unit == LANU__V1__DURATION__UNIT__UNIT_HOURS) {
 		c->due_at_ms = start_ms + (uint64_t)l->limit->count * 3600 * 1000;
 		due = calendar_local_day(c->due_at_ms);
@@ -266,7 +266,7 @@ deadline_join(char *buf, size_t len, ...)
 
 /* Raises an alert of kind about c. */
 static int
-deadline_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+deadline_alert(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 	       const Lanu__V1__Clock *c, Lanu__V1__AlertKind kind, const Lanu__V1__Envelope *ev,
 	       uint64_t now_ms)
 {
@@ -302,7 +302,7 @@ deadline_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 									 : ALERT_TEXT_PROVIDED_LATE;
 		break;
 	}
-	alert_text_fill(tid, &ta, d->index, &tb, &text);
+	alert_text_fill(tid, &ta, snap->index, &tb, &text);
 	snprintf(key, sizeof(key), "clock/%" PRIu64 "/%s", c->id, how);
 	a.kind = kind;
 	a.subject = subject;
@@ -321,11 +321,11 @@ deadline_alert(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 		if (store_alert_by_key(t, missed, &miss_seq) < 0)
 			miss_seq = 0;
 	}
-	r = alert_raise_resolving(d, t, q, &a, miss_seq);
+	r = alert_raise_resolving(snap, t, q, &a, miss_seq);
 	return r < 0 ? r : 0;
 }
 
-static int deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+static int deadline_close(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 			  Lanu__V1__Clock *c, const Lanu__V1__Clock *old, uint64_t provided_ms,
 			  const Lanu__V1__Envelope *ev, uint64_t now_ms, int depth);
 
@@ -333,7 +333,7 @@ static int deadline_close(struct lanud *d, struct store_txn *t, struct alert_pub
  * first request's clock stands). An early delivery waiting for it closes it at
  * once. */
 static int
-deadline_start(struct lanud *d, struct store_txn *t, struct alert_pubq *q, struct opening *o,
+deadline_start(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q, struct opening *o,
 	       const Lanu__V1__Envelope *ev, uint64_t now_ms, int depth)
 {
 	Lanu__V1__Clock *c = &o->c, *old = NULL;
@@ -358,7 +358,7 @@ deadline_start(struct lanud *d, struct store_txn *t, struct alert_pubq *q, struc
 		c->id = old->id;
 		c->next_at_ms = deadline_next_at(c);
 		if (provided >= c->started_at_ms) {
-			r = deadline_close(d, t, q, c, old, provided, ev, now_ms, depth);
+			r = deadline_close(snap, t, q, c, old, provided, ev, now_ms, depth);
 			lanu__v1__clock__free_unpacked(old, NULL);
 			return r;
 		}
@@ -376,7 +376,7 @@ deadline_start(struct lanud *d, struct store_txn *t, struct alert_pubq *q, struc
 /* Closes open clock c (old: its record as stored, NULL if not stored yet) as
  * provided at provided_ms, and starts the stages that start after it. */
 static int
-deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Clock *c,
+deadline_close(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Clock *c,
 	       const Lanu__V1__Clock *old, uint64_t provided_ms, const Lanu__V1__Envelope *ev,
 	       uint64_t now_ms, int depth)
 {
@@ -394,22 +394,22 @@ deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu_
 		char day[11];
 
 		/* met after all (the delivery came late): its miss no longer counts */
-		r = c->missed ? compliance_count(d, t, q, c, 0, -1, c->due_day, now_ms) : 0;
+		r = c->missed ? compliance_count(snap, t, q, c, 0, -1, c->due_day, now_ms) : 0;
 		calendar_format_day(calendar_local_day(provided_ms), day);
 		if (r == 0)
-			r = compliance_count(d, t, q, c, 1, 0, day, now_ms);
+			r = compliance_count(snap, t, q, c, 1, 0, day, now_ms);
 	} else {
 		/* late: already counted when its miss fired */
-		r = c->missed ? 0 : compliance_count(d, t, q, c, 0, 1, c->due_day, now_ms);
+		r = c->missed ? 0 : compliance_count(snap, t, q, c, 0, 1, c->due_day, now_ms);
 	}
 	if (r < 0)
 		return r;
-	if (c->missed && (r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED,
+	if (c->missed && (r = deadline_alert(snap, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED,
 					     ev, now_ms)) < 0)
 		return r;
 	/* The stages after this one start now; a plan without them (changed since the
 	 * clock opened) starts none. Stage graphs are acyclic (plan_check.c). */
-	svc = plan_index_service(d->index, c->service);
+	svc = plan_index_service(snap->index, c->service);
 	if (!svc || !*c->stage || depth > 16)
 		return 0;
 	for (size_t i = 0; i < svc->n_stages; i++) {
@@ -420,7 +420,7 @@ deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu_
 		if (!st->starts || st->starts->kind != LANU__V1__STAGE_START__KIND__KIND_AFTER ||
 		    strcmp(st->starts->stage, c->stage) != 0)
 			continue;
-		r = deadline_prepare(d, svc, st, c, provided_ms, &o, &e);
+		r = deadline_prepare(snap, svc, st, c, provided_ms, &o, &e);
 		if (r == -EINVAL) {
 			log_msg(LOG_WARNING, "deadline: case %s: stage %s of %s not started: %s",
 				c->case_id, st->id, svc->id, e.reason);
@@ -428,30 +428,30 @@ deadline_close(struct lanud *d, struct store_txn *t, struct alert_pubq *q, Lanu_
 		}
 		o.c.event_id = ev ? ev->event_id : c->event_id;
 		o.c.producer = ev ? ev->producer : c->producer;
-		if (r > 0 && (r = deadline_start(d, t, q, &o, ev, now_ms, depth + 1)) < 0)
+		if (r > 0 && (r = deadline_start(snap, t, q, &o, ev, now_ms, depth + 1)) < 0)
 			return r;
 	}
 	return 0;
 }
 
 int
-deadline_check_target(const struct lanud *d, const char *kind, const char *service,
+deadline_check_target(const struct snapshot *snap, const char *kind, const char *service,
 		      const char *area, const char *stage, bool stage_needed, struct msg_error *e,
 		      const Lanu__V1__Service **ret_svc)
 {
 	const Lanu__V1__Service *svc;
 	char field[64];
 
-	if (!d->index) {
+	if (!snap->index) {
 		msg_errorf(e, "", "no plan is in force: load one first");
 		return -EINVAL;
 	}
-	if (!(svc = plan_index_service(d->index, service))) {
+	if (!(svc = plan_index_service(snap->index, service))) {
 		snprintf(field, sizeof(field), "event.%s.service", kind);
 		msg_errorf(e, field, "service '%s' is not in the plan in force", service);
 		return -EINVAL;
 	}
-	if (area && !plan_index_area(d->index, area)) {
+	if (area && !plan_index_area(snap->index, area)) {
 		snprintf(field, sizeof(field), "event.%s.area", kind);
 		msg_errorf(e, field, "area '%s' is not in the plan in force", area);
 		return -EINVAL;
@@ -472,9 +472,10 @@ deadline_check_target(const struct lanud *d, const char *kind, const char *servi
 }
 
 int
-deadline_on_requested(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-		      const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e)
+deadline_on_requested(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		      const Lanu__V1__Envelope *ev, struct msg_error *e)
 {
+	const uint64_t now_ms = snap->now_ms;
 	const Lanu__V1__ServiceRequested *m = ev->service_requested;
 	Lanu__V1__Clock base = LANU__V1__CLOCK__INIT;
 	const Lanu__V1__Service *svc;
@@ -482,7 +483,7 @@ deadline_on_requested(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 	size_t n = 0, cap;
 	int r = 0;
 
-	r = deadline_check_target(d, "service_requested", m->service, m->area, m->stage, false, e,
+	r = deadline_check_target(snap, "service_requested", m->service, m->area, m->stage, false, e,
 				  &svc);
 	if (r < 0)
 		return r;
@@ -501,7 +502,7 @@ deadline_on_requested(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 	if (!(o = calloc(cap, sizeof(*o))))
 		return -ENOMEM;
 	if (!svc->n_stages) {
-		r = deadline_prepare(d, svc, NULL, &base, m->requested_at_ms, &o[0], e);
+		r = deadline_prepare(snap, svc, NULL, &base, m->requested_at_ms, &o[0], e);
 		n = r > 0;
 	} else {
 		for (size_t i = 0; i < svc->n_stages && r >= 0; i++) {
@@ -512,12 +513,12 @@ deadline_on_requested(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 
 			if (*m->stage ? strcmp(st->id, m->stage) != 0 : !at_request)
 				continue;
-			r = deadline_prepare(d, svc, st, &base, m->requested_at_ms, &o[n], e);
+			r = deadline_prepare(snap, svc, st, &base, m->requested_at_ms, &o[n], e);
 			n += r > 0;
 		}
 	}
 	for (size_t i = 0; i < n && r >= 0; i++)
-		r = deadline_start(d, t, q, &o[i], ev, now_ms, 0);
+		r = deadline_start(snap, t, q, &o[i], ev, now_ms, 0);
 	free(o);
 	return r < 0 ? r : 0;
 }
@@ -539,15 +540,16 @@ deadline_find(struct store_txn *t, const char *service, const char *stage, const
 }
 
 int
-deadline_on_provided(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-		     const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e)
+deadline_on_provided(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		     const Lanu__V1__Envelope *ev, struct msg_error *e)
 {
+	const uint64_t now_ms = snap->now_ms;
 	const Lanu__V1__ServiceProvided *m = ev->service_provided;
 	Lanu__V1__Clock *c = NULL, early = LANU__V1__CLOCK__INIT;
 	const Lanu__V1__Service *svc;
 	int r;
 
-	r = deadline_check_target(d, "service_provided", m->service, NULL, m->stage, true, e,
+	r = deadline_check_target(snap, "service_provided", m->service, NULL, m->stage, true, e,
 				  &svc);
 	if (r < 0)
 		return r;
@@ -557,7 +559,7 @@ deadline_on_provided(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 	if (c && c->state == LANU__V1__CLOCK__STATE__STATE_OPEN) {
 		Lanu__V1__Clock old = *c;
 
-		r = deadline_close(d, t, q, c, &old, m->provided_at_ms, ev, now_ms, 0);
+		r = deadline_close(snap, t, q, c, &old, m->provided_at_ms, ev, now_ms, 0);
 		lanu__v1__clock__free_unpacked(c, NULL);
 		return r;
 	}
@@ -579,7 +581,7 @@ deadline_on_provided(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 	early.next_at_ms = early.expires_at_ms;
 	early.event_id = ev->event_id;
 	early.producer = ev->producer;
-	early.plan_version = d->plan_version;
+	early.plan_version = snap->plan_version;
 	store_clock_put(t, &early, NULL);
 	if (c)
 		lanu__v1__clock__free_unpacked(c, NULL);
@@ -616,7 +618,7 @@ deadline_each_open(struct store_txn *t, const Lanu__V1__Service *svc, const char
 }
 
 struct cancel_ctx {
-	struct lanud *d;
+	const struct snapshot *snap;
 	struct store_txn *t;
 	struct alert_pubq *q;
 	const Lanu__V1__Envelope *ev;
@@ -640,23 +642,24 @@ deadline_cancel_one(Lanu__V1__Clock *c, void *arg)
 	if (!c->missed)
 		return 0;
 	/* a cancelled clock is not judged: its miss no longer counts */
-	r = compliance_count(x->d, x->t, x->q, c, 0, -1, c->due_day, x->now_ms);
+	r = compliance_count(x->snap, x->t, x->q, c, 0, -1, c->due_day, x->now_ms);
 	if (r < 0)
 		return r;
-	return deadline_alert(x->d, x->t, x->q, c, LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED, x->ev,
+	return deadline_alert(x->snap, x->t, x->q, c, LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED, x->ev,
 			      x->now_ms);
 }
 
 int
-deadline_on_cancelled(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-		      const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e)
+deadline_on_cancelled(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		      const Lanu__V1__Envelope *ev, struct msg_error *e)
 {
+	const uint64_t now_ms = snap->now_ms;
 	const Lanu__V1__CaseCancelled *m = ev->case_cancelled;
-	struct cancel_ctx x = { d, t, q, ev, now_ms };
+	struct cancel_ctx x = { snap, t, q, ev, now_ms };
 	const Lanu__V1__Service *svc;
 	int r;
 
-	r = deadline_check_target(d, "case_cancelled", m->service, NULL, m->stage, false, e,
+	r = deadline_check_target(snap, "case_cancelled", m->service, NULL, m->stage, false, e,
 				  &svc);
 	if (r < 0)
 		return r;
@@ -666,7 +669,7 @@ deadline_on_cancelled(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 }
 
 struct postpone_ctx {
-	struct lanud *d;
+	const struct snapshot *snap;
 	struct store_txn *t;
 	struct alert_pubq *q;
 	const char *reason;
@@ -681,7 +684,7 @@ deadline_postpone_one(Lanu__V1__Clock *c, void *arg)
 	int r;
 
 	/* set apart: a miss it had no longer counts */
-	if (c->missed && (r = compliance_count(x->d, x->t, x->q, c, 0, -1, c->due_day,
+	if (c->missed && (r = compliance_count(x->snap, x->t, x->q, c, 0, -1, c->due_day,
 					     x->now_ms)) < 0)
 		return r;
 	c->postponed = true;
@@ -693,15 +696,16 @@ deadline_postpone_one(Lanu__V1__Clock *c, void *arg)
 }
 
 int
-deadline_on_postponed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-		      const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e)
+deadline_on_postponed(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		      const Lanu__V1__Envelope *ev, struct msg_error *e)
 {
+	const uint64_t now_ms = snap->now_ms;
 	const Lanu__V1__ServicePostponed *m = ev->service_postponed;
-	struct postpone_ctx x = { d, t, q, m->reason, now_ms };
+	struct postpone_ctx x = { snap, t, q, m->reason, now_ms };
 	const Lanu__V1__Service *svc;
 	int r;
 
-	r = deadline_check_target(d, "service_postponed", m->service, NULL, m->stage, false, e,
+	r = deadline_check_target(snap, "service_postponed", m->service, NULL, m->stage, false, e,
 				  &svc);
 	if (r < 0)
 		return r;
@@ -719,7 +723,7 @@ deadline_on_postponed(struct lanud *d, struct store_txn *t, struct alert_pubq *q
  * merge: its DEADLINE_MISSED is raised now unless it already was. Returns 1 if
  * merged, 0 if lanud keeps no such open clock, or the sticky error. */
 static int
-deadline_merge_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
+deadline_merge_missed(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 		      const Lanu__V1__DeadlineMissed *m, const Lanu__V1__Envelope *ev,
 		      uint64_t now_ms)
 {
@@ -744,10 +748,10 @@ deadline_merge_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 		c->warned = true;
 		c->next_at_ms = deadline_next_at(c);
 		store_clock_put(t, c, &old);
-		r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED, ev,
+		r = deadline_alert(snap, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED, ev,
 				   now_ms);
 		if (r == 0)
-			r = compliance_count(d, t, q, c, 0, 1, c->due_day, now_ms);
+			r = compliance_count(snap, t, q, c, 0, 1, c->due_day, now_ms);
 		r = r < 0 ? r : 1;
 	}
 	lanu__v1__clock__free_unpacked(c, NULL);
@@ -755,9 +759,10 @@ deadline_merge_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q
 }
 
 int
-deadline_on_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
-		   const Lanu__V1__Envelope *ev, uint64_t now_ms, struct msg_error *e)
+deadline_on_missed(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		   const Lanu__V1__Envelope *ev, struct msg_error *e)
 {
+	const uint64_t now_ms = snap->now_ms;
 	const Lanu__V1__DeadlineMissed *m = ev->deadline_missed;
 	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
 	Lanu__V1__Text text = LANU__V1__TEXT__INIT;
@@ -769,15 +774,15 @@ deadline_on_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 	int r;
 
 	/* An alert names plan objects, so they must exist in the plan in force. */
-	r = deadline_check_target(d, "deadline_missed", m->service, m->area, m->stage, false, e,
+	r = deadline_check_target(snap, "deadline_missed", m->service, m->area, m->stage, false, e,
 				  &svc);
 	if (r < 0)
 		return r;
 	/* A clock lanud keeps itself: one alert, not two. */
-	r = deadline_merge_missed(d, t, q, m, ev, now_ms);
+	r = deadline_merge_missed(snap, t, q, m, ev, now_ms);
 	if (r != 0)
 		return r < 0 ? r : 0;
-	alert_text_fill(ALERT_TEXT_MISSED_REPORTED, &ta, d->index, &tb, &text);
+	alert_text_fill(ALERT_TEXT_MISSED_REPORTED, &ta, snap->index, &tb, &text);
 	deadline_join(subject, sizeof(subject), "case:", m->case_id, NULL);
 	deadline_join(key, sizeof(key), "deadline-missed/", m->service, "/",
 		      *m->stage ? m->stage : "-", "/", m->case_id, NULL);
@@ -791,12 +796,12 @@ deadline_on_missed(struct lanud *d, struct store_txn *t, struct alert_pubq *q,
 	a.dedup_key = key;
 	a.event_id = ev->event_id;
 	a.producer = ev->producer;
-	r = alert_raise(d, t, q, &a);
+	r = alert_raise(snap, t, q, &a);
 	return r < 0 ? r : 0;
 }
 
 int
-deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64_t now_ms,
+deadline_fire(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q, uint64_t now_ms,
 	      size_t max, bool *ret_more, uint64_t *ret_next_at)
 {
 	size_t done = 0, looked = 0;
@@ -841,15 +846,15 @@ deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64
 			/* Also when the clock jumped past the due instant too: every passed
 			 * warning and miss goes, each in its turn. */
 			c->warned = true;
-			r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING,
+			r = deadline_alert(snap, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING,
 					   NULL, now_ms);
 			done++;
 		} else if (!c->missed && now_ms > c->due_at_ms) {
 			c->missed = true;
-			r = deadline_alert(d, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED,
+			r = deadline_alert(snap, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED,
 					   NULL, now_ms);
 			if (r == 0)
-				r = compliance_count(d, t, q, c, 0, 1, c->due_day, now_ms);
+				r = compliance_count(snap, t, q, c, 0, 1, c->due_day, now_ms);
 			done++;
 		}
 		c->next_at_ms = deadline_next_at(c);
@@ -866,16 +871,29 @@ deadline_fire(struct lanud *d, struct store_txn *t, struct alert_pubq *q, uint64
 }
 
 int32_t
-deadline_working_days_left(const struct lanud *d, const Lanu__V1__Clock *c, int32_t today)
+deadline_working_days_left(const struct snapshot *snap, const Lanu__V1__Clock *c, int32_t today)
 {
-	const struct calendar *cal = calendar_get(d->calendars, c->calendar);
+	const struct calendar *cal = calendar_get(snap->calendars, c->calendar);
 	int32_t due;
 
 	if (!cal)
-		cal = calendar_get(d->calendars, CALENDAR_NATIONAL);
+		cal = calendar_get(snap->calendars, CALENDAR_NATIONAL);
 	if (calendar_parse_day(c->due_day, &due) < 0)
 		return 0;
 	if (due >= today)
 		return (int32_t)calendar_working_days_between(cal, today - 1, due);
 	return -(int32_t)calendar_working_days_between(cal, due, today);
+}
+
+uint64_t
+deadline_wake_in(uint64_t now_ms, uint64_t next_at, bool more, bool manual)
+{
+	uint64_t wait;
+
+	if (more || (next_at && next_at <= now_ms))
+		return 0;
+	if (manual)
+		return UINT64_MAX;
+	wait = next_at ? next_at - now_ms : DEADLINE_WAKE_MAX_MS;
+	return wait < DEADLINE_WAKE_MAX_MS ? wait : DEADLINE_WAKE_MAX_MS;
 }

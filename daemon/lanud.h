@@ -1,4 +1,30 @@
-/* The daemon's one context (rule 4): created in main(), passed to every module. */
+/*
+ * The daemon's one context (rule 4): created in main(), passed to every module.
+ *
+ * Threads. lanud has two: the loop (libevent, every socket, every callback) and the
+ * writer (writer.c), which applies and commits one batch of events at a time. Who
+ * owns what:
+ *
+ *   field                          written by         read by
+ *   base, conf, sig, watchdog,     loop               loop
+ *     router, pub, zctx, stopping
+ *   clock                          loop (a batch's    loop; a batch gets now in
+ *                                  ClockSet, after    its snapshot
+ *                                  its commit)
+ *   n_* counters                   loop (after a      loop (status)
+ *                                  batch's commit)
+ *   plan, index, calendars,        loop (planload.c), loop; the writer through the
+ *     plan_version, plan_sha       only while the     snapshot of its batch, whose
+ *                                  writer is idle     pointers stay valid while it
+ *                                                     is out
+ *   store                          set at start       both: the writer holds the one
+ *                                                     write transaction, the loop
+ *                                                     opens short read transactions
+ *                                                     (and writes only while the
+ *                                                     writer is idle: plan loads)
+ *   writer                         loop               loop (writer.c's own state is
+ *                                                     guarded by its mutex)
+ */
 #pragma once
 
 #include <stdbool.h>
@@ -11,7 +37,8 @@ struct conf;
 struct conf_override;
 struct event;
 struct event_base;
-struct ingest;
+struct writer;
+struct Lanu__V1__Plan;
 struct calendar_set;
 struct plan_index;
 struct store;
@@ -28,7 +55,7 @@ struct lanud {
 	void *zctx;
 	struct zsock *router;	/* requests in, replies out */
 	struct zsock *pub;	/* live alerts */
-	struct ingest *ingest;
+	struct writer *writer;	/* applies and commits batches of events */
 	struct event *sig[3];	/* SIGTERM, SIGINT, SIGHUP */
 	struct event *watchdog;
 	uint64_t n_duplicates;
@@ -43,3 +70,22 @@ struct lanud {
 	char plan_sha[65];
 	bool stopping;
 };
+
+/* What a batch's handlers read, fixed when the loop hands the batch to the writer:
+ * the plan in force and what was compiled from it, and the batch's one "now". A
+ * handler never reads the clock or struct lanud itself. Queries, on the loop, take
+ * one too. */
+struct snapshot {
+	const struct Lanu__V1__Plan *plan;	/* in force, or NULL */
+	const struct plan_index *index;		/* NULL with no plan */
+	const struct calendar_set *calendars;
+	uint64_t plan_version;
+	uint64_t now_ms;
+};
+
+/* The snapshot of d at now_ms (UTC milliseconds). Loop thread. */
+static inline struct snapshot
+lanud_snapshot(const struct lanud *d, uint64_t now_ms)
+{
+	return (struct snapshot){ d->plan, d->index, d->calendars, d->plan_version, now_ms };
+}

@@ -80,7 +80,7 @@ query_list(struct store_txn *t, const Lanu__V1__Request *req, struct query_ctx *
 /* --- the clocks due (lanuctl due) ---------------------------------------------------------- */
 
 struct due_ctx {
-	const struct lanud *d;
+	const struct snapshot *snap;
 	const Lanu__V1__DueQuery *q;
 	Lanu__V1__ClockList *list;
 	size_t cap;
@@ -112,7 +112,7 @@ query_due_cb(const Lanu__V1__Clock *c, void *arg)
 
 	if (*x->q->service && strcmp(c->service, x->q->service) != 0)
 		return 0;
-	if (*x->q->area && !plan_index_within(x->d->index, c->area, x->q->area))
+	if (*x->q->area && !plan_index_within(x->snap->index, c->area, x->q->area))
 		return 0;
 	if (x->list->n_clocks == x->cap) {
 		x->list->more = true;
@@ -120,7 +120,7 @@ query_due_cb(const Lanu__V1__Clock *c, void *arg)
 	}
 	if (!(copy = query_clock_dup(c)))
 		return -ENOMEM;
-	copy->working_days_left = deadline_working_days_left(x->d, c, x->today);
+	copy->working_days_left = deadline_working_days_left(x->snap, c, x->today);
 	x->list->clocks[x->list->n_clocks++] = copy;
 	return 0;
 }
@@ -128,15 +128,16 @@ query_due_cb(const Lanu__V1__Clock *c, void *arg)
 /* Open clocks due before now + q->within, soonest first, filtered by area and
  * service. Returns 0, -EINVAL with e filled (a bad `within`), or -errno. */
 static int
-query_due(struct lanud *d, struct store_txn *t, const Lanu__V1__DueQuery *q, uint64_t now_ms,
+query_due(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__DueQuery *q,
 	  Lanu__V1__ClockList *list, struct msg_error *e)
 {
-	struct due_ctx x = { d, q, list, query_limit(q->limit), calendar_local_day(now_ms) };
+	const uint64_t now_ms = snap->now_ms;
+	struct due_ctx x = { snap, q, list, query_limit(q->limit), calendar_local_day(now_ms) };
 	uint64_t until = UINT64_MAX;
 	int r;
 
 	if (*q->within) {
-		const struct calendar *national = calendar_get(d->calendars, CALENDAR_NATIONAL);
+		const struct calendar *national = calendar_get(snap->calendars, CALENDAR_NATIONAL);
 		Lanu__V1__Duration__Unit unit;
 		uint32_t count;
 		int32_t day;
@@ -198,6 +199,7 @@ void
 query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 	     Lanu__V1__Reply *rep, struct query_ctx *qc)
 {
+	struct snapshot snap = lanud_snapshot(d, now_ms);
 	struct store_stat st = { 0 };
 	struct store_txn t;
 	uint64_t seq;
@@ -236,15 +238,14 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 			}
 			break;
 		case LANU__V1__REQUEST__BODY_DUE:
-			r = query_due(d, &t, req->due, now_ms, &qc->clocks, &qc->err);
+			r = query_due(&snap, &t, req->due, &qc->clocks, &qc->err);
 			if (r == 0) {
 				rep->result_case = LANU__V1__REPLY__RESULT_CLOCKS;
 				rep->clocks = &qc->clocks;
 			}
 			break;
 		case LANU__V1__REQUEST__BODY_COMPLIANCE:
-			r = compliance_report(d, &t, req->compliance, now_ms, &qc->report,
-					      &qc->err);
+			r = compliance_report(&snap, &t, req->compliance, &qc->report, &qc->err);
 			if (r == 0) {
 				rep->result_case = LANU__V1__REPLY__RESULT_COMPLIANCE;
 				rep->compliance = &qc->report;

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zmq.h>
 
 #include "alert.h"
 #include "calendar.h"
@@ -26,6 +25,7 @@
 #include "notify.h"
 #include "planload.h"
 #include "store.h"
+#include "writer.h"
 #include "zsock.h"
 
 static bool
@@ -61,7 +61,7 @@ server_reload(struct lanud *d)
 	conf_free(d->conf);
 	d->conf = c;
 	log_msg(LOG_INFO, "lanud: configuration reloaded");
-	ingest_flush(d->ingest);	/* events in hand are committed under their plan */
+	writer_flush(d->writer);	/* events in hand are committed under their plan */
 	planload_file(d);	/* a bad plan is logged; the one in force stays */
 	notify_ready(d);
 }
@@ -82,7 +82,7 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	d->stopping = true;
 	notify_stopping();
-	ingest_flush(d->ingest);
+	writer_flush(d->writer);
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -160,19 +160,19 @@ server_start(struct lanud *d)
 	if (setenv("TZ", tz, 1) < 0)
 		return log_errno(LOG_ERR, -errno, "lanud: cannot set the time zone");
 	tzset();
-	d->zctx = zmq_ctx_new();
+	d->zctx = zsock_ctx_new();
 	if (!d->zctx)
 		return log_errno(LOG_ERR, -errno, "lanud: cannot create a ZeroMQ context");
-	r = ingest_new(d, &d->ingest);
+	r = writer_new(d, &d->writer);
 	if (r < 0)
-		return log_errno(LOG_ERR, r, "lanud: cannot set up ingest");
-	r = zsock_open(&d->router, d->zctx, d->base, ZMQ_ROUTER, ingest_on_msg, d->ingest);
+		return log_errno(LOG_ERR, r, "lanud: cannot start the writer");
+	r = zsock_open(&d->router, d->zctx, d->base, ZSOCK_ROUTER, ingest_on_msg, d);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot create the ingest socket");
 	r = server_bind(d->router, "ingest", d->conf->ingest, d->conf->n_ingest);
 	if (r < 0)
 		return r;
-	r = zsock_open(&d->pub, d->zctx, d->base, ZMQ_PUB, NULL, NULL);
+	r = zsock_open(&d->pub, d->zctx, d->base, ZSOCK_PUB, NULL, NULL);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot create the publish socket");
 	r = server_bind(d->pub, "publish", d->conf->publish, d->conf->n_publish);
@@ -203,9 +203,8 @@ server_free(struct lanud *d)
 		event_free(d->watchdog);
 	d->router = zsock_free(d->router);	/* closing lingers so replies go out */
 	d->pub = zsock_free(d->pub);
-	d->ingest = ingest_free(d->ingest);
-	if (d->zctx)
-		zmq_ctx_term(d->zctx);
+	d->writer = writer_free(d->writer);
+	zsock_ctx_free(d->zctx);
 	planload_free(d);
 	d->store = store_free(d->store);
 	d->conf = conf_free(d->conf);

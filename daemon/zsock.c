@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 #include "lanu/limits.h"
 #include "log.h"
@@ -189,7 +190,13 @@ zsock_recv_one(struct zsock *z)
 		more = zmq_msg_more(m);
 	} while (more);
 	kept = n < ZSOCK_MAX_FRAMES ? n : ZSOCK_MAX_FRAMES;
-	r = z->fn ? z->fn(z, frames, n, z->arg) : 0;
+	if (z->fn) {
+		struct iovec iov[ZSOCK_MAX_FRAMES];
+
+		for (size_t i = 0; i < kept; i++)
+			iov[i] = (struct iovec){ zmq_msg_data(&frames[i]), zmq_msg_size(&frames[i]) };
+		r = z->fn(z, iov, n, z->arg);
+	}
 out:
 	for (size_t i = 0; i < kept; i++)
 		zmq_msg_close(&frames[i]);
@@ -232,11 +239,25 @@ zsock_setopt(void *s, int opt, int value)
 	return zmq_setsockopt(s, opt, &value, sizeof(value)) < 0 ? -errno : 0;
 }
 
+void *
+zsock_ctx_new(void)
+{
+	return zmq_ctx_new();
+}
+
+void
+zsock_ctx_free(void *ctx)
+{
+	if (ctx)
+		zmq_ctx_term(ctx);
+}
+
 int
-zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, int type,
+zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, enum zsock_type kind,
 	   zsock_msg_fn fn, void *arg)
 {
 	int64_t maxmsg = LANU_HARD_FRAME;
+	int type = kind == ZSOCK_ROUTER ? ZMQ_ROUTER : ZMQ_PUB;
 	struct zsock *z;
 	size_t len;
 	int fd, r;

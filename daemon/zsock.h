@@ -3,22 +3,32 @@
 
 #include <stddef.h>
 #include <sys/uio.h>
-#include <zmq.h>
 
 struct event_base;
 struct zsock;
 
 #define ZSOCK_MAX_FRAMES 4	/* frames kept per message; the count says if there were more */
 
-/* Called for each received message with its first min(n, ZSOCK_MAX_FRAMES) frames;
- * n is the real frame count. The frames are closed when it returns. Return 0 to go
- * on reading, 1 to pause until zsock_resume(). */
-typedef int (*zsock_msg_fn)(struct zsock *z, zmq_msg_t *frames, size_t n, void *arg);
+/* The kinds of socket lanud has. */
+enum zsock_type {
+	ZSOCK_ROUTER,	/* requests in, replies out, by routing id */
+	ZSOCK_PUB,	/* alerts out, by topic */
+};
 
-/* Creates a socket of type (ZMQ_ROUTER, ZMQ_PUB, ...), configured from limits.h and
- * watched on base. fn may be NULL for send-only sockets. Returns 0 or -errno. */
-int zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, int type,
-	       zsock_msg_fn fn, void *arg);
+/* Called for each received message with its first min(n, ZSOCK_MAX_FRAMES) frames;
+ * n is the real frame count. The frames' bytes are valid only until it returns.
+ * Return 0 to go on reading, 1 to pause until zsock_resume(). */
+typedef int (*zsock_msg_fn)(struct zsock *z, const struct iovec *frames, size_t n, void *arg);
+
+/* A ZeroMQ context for lanud's sockets (its I/O thread). Returns NULL with errno set. */
+void *zsock_ctx_new(void);
+/* Ends ctx after its sockets are freed; waits for their linger. Accepts NULL. */
+void zsock_ctx_free(void *ctx);
+
+/* Creates a socket of type, configured from limits.h and watched on base. fn may be
+ * NULL for send-only sockets. Returns 0 or -errno. */
+int zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base,
+	       enum zsock_type type, zsock_msg_fn fn, void *arg);
 /* Binds one endpoint. Returns 0 or zmq_bind()'s -errno, logging nothing: the caller
  * knows which endpoint of which setting it was. */
 int zsock_bind(struct zsock *z, const char *endpoint);
@@ -26,7 +36,8 @@ struct zsock *zsock_free(struct zsock *z);
 
 /* Sends one multipart message without blocking; on backpressure it waits in a bounded
  * outbox. A run of sends outside this socket's own callback must end with
- * zsock_kick() before control returns to the loop. Messages to different peers may overtake each other (replies carry corr_id).
+ * zsock_kick() before control returns to the loop. Messages to different peers may
+ * overtake each other (replies carry corr_id).
  * Returns 0, -EHOSTUNREACH if a ROUTER peer is gone, -ENOBUFS if the outbox is full
  * (the message is dropped), -ENOMEM. */
 int zsock_send(struct zsock *z, const struct iovec *frames, size_t n);

@@ -269,6 +269,16 @@ struct run {
 	struct walk *walk;	/* check_state()'s, kept from step to step */
 };
 
+/* What the handlers read at the run's now, as the writer hands them a batch. */
+static const struct snapshot *
+fuzz_snap(struct run *r)
+{
+	static struct snapshot snap;
+
+	snap = lanud_snapshot(r->d, r->now_ms);
+	return &snap;
+}
+
 static void _printf_(3, 4) __attribute__((noreturn))
 fuzz_fail(const struct run *r, const char *cond, const char *fmt, ...)
 {
@@ -927,7 +937,7 @@ check_compliance(struct run *r, struct store_txn *t, const char *service, const 
 	}
 	if (period != SIZE_MAX)
 		q.period = (char *)fuzz_periods[period].period;
-	rc = compliance_report(r->d, t, &q, r->now_ms, &rep, &e);
+	rc = compliance_report(fuzz_snap(r), t, &q, &rep, &e);
 	if (period != SIZE_MAX && !fuzz_periods[period].from) {
 		CHECK(r, rc == -EINVAL && *e.reason, "the compliance of %s over '%s' gave %d",
 		      service, q.period, rc);
@@ -1027,7 +1037,7 @@ fire_once(struct run *r, struct store_txn *t, size_t max, uint64_t *last)
 	char a[40], b[40];
 	int n;
 
-	n = deadline_fire(r->d, t, &r->q, r->now_ms, max, &more, &next_at);
+	n = deadline_fire(fuzz_snap(r), t, &r->q, r->now_ms, max, &more, &next_at);
 	CHECK(r, n >= 0 && !t->err, "deadline_fire() failed: %s",
 	      fuzz_strerror(n < 0 ? n : t->err));
 	/* the next wake-up it reports is the fire index's first entry */
@@ -1202,19 +1212,19 @@ apply_event(struct run *r, const Lanu__V1__Envelope *ev, unsigned allowed)
 	fingerprint(r, &t, &before);
 	switch (ev->payload_case) {
 	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_REQUESTED:
-		rc = deadline_on_requested(r->d, &t, &r->q, ev, r->now_ms, &e);
+		rc = deadline_on_requested(fuzz_snap(r), &t, &r->q, ev, &e);
 		break;
 	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_PROVIDED:
-		rc = deadline_on_provided(r->d, &t, &r->q, ev, r->now_ms, &e);
+		rc = deadline_on_provided(fuzz_snap(r), &t, &r->q, ev, &e);
 		break;
 	case LANU__V1__ENVELOPE__PAYLOAD_CASE_CANCELLED:
-		rc = deadline_on_cancelled(r->d, &t, &r->q, ev, r->now_ms, &e);
+		rc = deadline_on_cancelled(fuzz_snap(r), &t, &r->q, ev, &e);
 		break;
 	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_POSTPONED:
-		rc = deadline_on_postponed(r->d, &t, &r->q, ev, r->now_ms, &e);
+		rc = deadline_on_postponed(fuzz_snap(r), &t, &r->q, ev, &e);
 		break;
 	case LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED:
-		rc = deadline_on_missed(r->d, &t, &r->q, ev, r->now_ms, &e);
+		rc = deadline_on_missed(fuzz_snap(r), &t, &r->q, ev, &e);
 		break;
 	default:
 		fuzz_fail(r, "payload", "no handler for payload %d", ev->payload_case);
