@@ -239,9 +239,10 @@ bench_lanud(const struct opts *o, struct result *peak, struct result *half)
 	peak->batch = c1 > c0 ? (double)(e1 - e0) / (double)(c1 - c0) : 1;
 	percentiles(lat, o->events, peak);
 
-	/* Half the peak rate, for 3 s or 20000 events at most. */
+	/* Half the peak rate, for 3 s or 20000 events at most, and no more than N (lat). */
 	size_t n = (size_t)(peak->rate / 2 * 3);
 	n = n > 20000 ? 20000 : n < 100 ? 100 : n;
+	n = n > o->events ? o->events : n;
 	memset(half, 0, sizeof(*half));
 	drive(o, c, NULL, o->events, n, o->window * 4, peak->rate / 2, lat, half);
 	percentiles(lat, n, half);
