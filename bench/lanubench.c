@@ -12,7 +12,22 @@
  *    batches of the whole window: the most a client with that window lets any
  *    server put in one commit. lanud commits one batch while the next arrives,
  *    so its batches are about half the window.
- * lanud's rate as a share of the smaller ceiling says what lanud's own work costs.
+ * 5. Ceiling pipeline (issue 9): the best any server could do with this workload,
+ *    driven exactly as lanud was (same client, window, Request frames, live
+ *    subscriber). A ROUTER on ipc:// in the temp dir; per event one LMDB put (the
+ *    frame, keyed by a counter), an ack (a Reply with the corr_id read off the
+ *    frame's first field; nothing else is decoded) and one PUB send of the alert
+ *    lanud itself published in the warm-up (none in the requests mix, as lanud);
+ *    durable group commits (no MDB_NOSYNC) of whatever has arrived, up to the window.
+ *    Like lanud it has a loop thread and a writer thread: the loop receives the next
+ *    batch while the writer commits the previous one, hands it over as soon as the
+ *    writer is free, then acks and publishes the committed one. A server doing it
+ *    all on one thread would idle the CPU during every fdatasync and be no fair
+ *    ceiling for lanud's two threads. The two threads run in this process, not a
+ *    forked one: they are scheduled like lanud's, and their counters (for the batch
+ *    size) can be read directly; the server has its own ZeroMQ context (I/O thread).
+ * lanud's rate as a share of the smaller ceiling says what lanud's own work costs;
+ * as a share of the pipeline ceiling, what it costs beyond the unavoidable.
  * A benchmark, not a test: it exits 0 whatever the figures, non-zero on errors.
  */
 #include <endian.h>
@@ -20,6 +35,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,6 +49,7 @@
 
 #include "bench.h"
 #include "client.h"
+#include "lanu/limits.h"
 
 struct opts {
 	const char *lanud;
@@ -202,35 +219,54 @@ lanud_commits(struct client *c, uint64_t *commits, uint64_t *events)
 	lanu__v1__reply__free_unpacked(rep, NULL);
 }
 
+/* Connects a DEALER to ingest and, if publish, a SUB for bench-board to publish,
+ * then sends single DeadlineMissed events until an alert comes (PUB/SUB joins
+ * asynchronously), so that neither is timed. Keeps that alert, packed, in
+ * *ret_alert if not NULL (the caller frees its data). *ret_s is NULL without publish. */
 static void
-bench_lanud(const struct opts *o, struct result *peak, struct result *half)
+connect_live(const struct opts *o, const char *ingest, const char *publish,
+	     struct client **ret_c, struct sub **ret_s, ProtobufCBinaryData *ret_alert)
 {
 	char *rcpt[] = { (char *)"bench-board" };
+	Lanu__V1__Alert *a = NULL;
+	struct opts w = *o;
+	size_t warm = 0;
+	double lat;
+
+	*ret_s = NULL;
+	if (client_connect(ingest, ret_c) < 0 ||
+	    (publish && sub_connect(publish, rcpt, 1, ret_s) < 0))
+		die("cannot connect to the server");
+	w.requests = false;
+	do {
+		if (warm == 100)
+			die("the subscriber never saw an alert");
+		drive(&w, *ret_c, NULL, 1000000000 + warm++, 1, 1, 0, &lat, NULL);
+	} while (publish && sub_recv(*ret_s, 100, &a) < 0);
+	if (a && ret_alert) {
+		ret_alert->len = lanu__v1__alert__get_packed_size(a);
+		if (!(ret_alert->data = malloc(ret_alert->len)))
+			die("out of memory");
+		lanu__v1__alert__pack(a, ret_alert->data);
+	}
+	if (a)
+		lanu__v1__alert__free_unpacked(a, NULL);
+	while (publish && sub_recv(*ret_s, 100, &a) == 0)
+		lanu__v1__alert__free_unpacked(a, NULL);	/* the rest of the warm-up */
+}
+
+/* lanud at full speed, then at half its rate; *ret_alert gets one of its alerts. */
+static void
+bench_lanud(const struct opts *o, struct result *peak, struct result *half,
+	    ProtobufCBinaryData *ret_alert)
+{
 	double *lat = calloc(o->events, sizeof(*lat));
 	struct client *c;
 	struct sub *s;
-	size_t warm = 0;
 
-	if (!lat || client_connect(bench_ingest(), &c) < 0 ||
-	    sub_connect(bench_publish(), rcpt, 1, &s) < 0)
-		die("cannot connect to lanud");
-	/* Warm up until the subscription is live (PUB/SUB joins asynchronously). */
-	for (;;) {
-		struct opts w = *o;
-		Lanu__V1__Alert *a;
-
-		w.requests = false;
-		drive(&w, c, NULL, 1000000000 + warm, 1, 1, 0, lat, NULL);
-		warm++;
-		if (sub_recv(s, 100, &a) == 0) {
-			lanu__v1__alert__free_unpacked(a, NULL);
-			break;
-		}
-		if (warm == 100)
-			die("the subscriber never saw an alert");
-	}
-	for (Lanu__V1__Alert *a; sub_recv(s, 100, &a) == 0;)
-		lanu__v1__alert__free_unpacked(a, NULL);	/* the rest of the warm-up */
+	if (!lat)
+		die("out of memory");
+	connect_live(o, bench_ingest(), bench_publish(), &c, &s, ret_alert);
 	memset(peak, 0, sizeof(*peak));
 	uint64_t c0, e0, c1, e1;
 	lanud_commits(c, &c0, &e0);
@@ -239,15 +275,35 @@ bench_lanud(const struct opts *o, struct result *peak, struct result *half)
 	peak->batch = c1 > c0 ? (double)(e1 - e0) / (double)(c1 - c0) : 1;
 	percentiles(lat, o->events, peak);
 
-	/* Half the peak rate, for 3 s or 20000 events at most. */
+	/* Half the peak rate, for 3 s or 20000 events at most, and no more than N (lat). */
 	size_t n = (size_t)(peak->rate / 2 * 3);
 	n = n > 20000 ? 20000 : n < 100 ? 100 : n;
+	n = n > o->events ? o->events : n;
 	memset(half, 0, sizeof(*half));
 	drive(o, c, NULL, o->events, n, o->window * 4, peak->rate / 2, lat, half);
 	percentiles(lat, n, half);
 	sub_free(s);
 	client_free(c);
 	free(lat);
+}
+
+/* A socket of type bound to ep, its queues bounded at hwm; NULL if it cannot bind. */
+static void *
+bound_socket(void *ctx, int type, const char *ep, int hwm)
+{
+	void *s = zmq_socket(ctx, type);
+	int linger = 0;
+
+	if (!s)
+		return NULL;
+	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	if (zmq_bind(s, ep) < 0) {
+		zmq_close(s);
+		return NULL;
+	}
+	return s;
 }
 
 /* A ROUTER that echoes every message, in a child process. */
@@ -257,13 +313,10 @@ echo_server(const char *ep)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_ROUTER);
-		int hwm = 10000;
+		void *s = bound_socket(zmq_ctx_new(), ZMQ_ROUTER, ep, ZSOCK_HWM);
 
-		zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-		zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
-		if (zmq_bind(s, ep) < 0)
-			_exit(1);
+		if (!s)
+			_exit(1);	/* not die(): its clean-up is the parent's */
 		for (;;) {
 			zmq_msg_t id, body;
 
@@ -329,6 +382,23 @@ put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t kl, const void *v, size_t v
 	lmdb_check(mdb_put(txn, dbi, &key, &val, fl), "put");
 }
 
+/* A new LMDB environment in the temp dir, opened as lanud opens its own: durable,
+ * no MDB_NOSYNC. */
+static MDB_env *
+lmdb_open(const char *name)
+{
+	char path[300];
+	MDB_env *env;
+
+	snprintf(path, sizeof(path), "%s/%s", bench_dir, name);
+	mkdir(path, 0700);
+	lmdb_check(mdb_env_create(&env), "create");
+	mdb_env_set_maxdbs(env, 16);
+	mdb_env_set_mapsize(env, 8ULL << 30);
+	lmdb_check(mdb_env_open(env, path, MDB_NOTLS, 0600), "open");
+	return env;
+}
+
 /* lanud's writes per event, without lanud: the storage ceiling. */
 /* Also reports, in *commit, the latency of the durable commits alone: the disk's
  * share of any acknowledgement's latency. */
@@ -338,20 +408,14 @@ bench_lmdb(const struct opts *o, const char *name, size_t batch, size_t env_size
 {
 	size_t n_commits = 0, cap = o->events / batch + 2;
 	double *lat = calloc(cap, sizeof(*lat));
-	char path[300], val[4096] = { 0 }, key[128];
+	char val[4096] = { 0 }, key[128];
 	MDB_dbi meta, events, dedup, alerts, akeys, by_rcpt, open;
 	MDB_dbi clocks, clk_case, clk_fire, clk_due, clk_svc;
 	const size_t clock_size = 160;	/* a packed Clock of a one-stage request */
-	MDB_env *env;
+	MDB_env *env = lmdb_open(name);
+	MDB_txn *txn;
 	double t0;
 
-	snprintf(path, sizeof(path), "%s/%s", bench_dir, name);
-	mkdir(path, 0700);
-	lmdb_check(mdb_env_create(&env), "create");
-	mdb_env_set_maxdbs(env, 16);
-	mdb_env_set_mapsize(env, 8ULL << 30);
-	lmdb_check(mdb_env_open(env, path, MDB_NOTLS, 0600), "open");
-	MDB_txn *txn;
 	lmdb_check(mdb_txn_begin(env, NULL, 0, &txn), "begin");
 	mdb_dbi_open(txn, "meta", MDB_CREATE, &meta);
 	mdb_dbi_open(txn, "events", MDB_CREATE, &events);
@@ -420,6 +484,229 @@ bench_lmdb(const struct opts *o, const char *name, size_t batch, size_t env_size
 	return rate;
 }
 
+/* The ideal pipeline server (5. in the header). Each ZeroMQ socket is used by one
+ * thread only: the loop's ROUTER, PUB and end of the PAIR, the writer's end of the
+ * PAIR, over which a batch goes to the writer and comes back committed. */
+struct pipe_batch {
+	zmq_msg_t *id, *body;	/* the window's worth of each, as received */
+	size_t n;
+	uint64_t last_key;	/* set by the writer */
+};
+
+struct pipeline {
+	char in[300], pub[300];	/* endpoints */
+	void *ctx, *router, *pubsock, *loop_end, *writer_end;
+	MDB_env *env;
+	MDB_dbi dbi;
+	struct pipe_batch b[2];	/* taking turns: one receiving, one with the writer */
+	size_t window;
+	ProtobufCBinaryData alert;	/* published once per event; none if len is 0 */
+	size_t commits, committed;	/* by the loop, as it answers */
+	pthread_t loop, writer;
+};
+
+/* The Request's corr_id: its first field, as lanud's msg_peek_corr_id() reads it. */
+static uint64_t
+peek_corr_id(zmq_msg_t *m)
+{
+	const uint8_t *p = zmq_msg_data(m);
+	size_t len = zmq_msg_size(m);
+	uint64_t v = 0;
+
+	if (len < 2 || p[0] != 0x08)	/* field 1, varint */
+		die("the pipeline got a frame without a corr_id");
+	for (size_t i = 1; i < len && i <= 10; i++) {
+		v |= (uint64_t)(p[i] & 0x7f) << (7 * (i - 1));
+		if (!(p[i] & 0x80))
+			break;
+	}
+	return v;
+}
+
+/* The writer: each batch the loop hands over, put and committed in one transaction. */
+static void *
+pipe_writer(void *arg)
+{
+	struct pipeline *p = arg;
+	struct pipe_batch *b;
+	uint64_t key = 0;
+	MDB_txn *txn;
+
+	while (zmq_recv(p->writer_end, &b, sizeof(b), 0) == sizeof(b)) {
+		lmdb_check(mdb_txn_begin(p->env, NULL, 0, &txn), "begin");
+		for (size_t i = 0; i < b->n; i++) {
+			zmq_msg_t *m = &b->body[i];
+			uint64_t k = htobe64(++key);
+
+			put(txn, p->dbi, &k, 8, zmq_msg_data(m), zmq_msg_size(m), MDB_APPEND);
+		}
+		lmdb_check(mdb_txn_commit(txn), "commit");
+		b->last_key = key;
+		zmq_send(p->writer_end, &b, sizeof(b), 0);
+	}
+	zmq_close(p->writer_end);
+	return NULL;
+}
+
+/* Receives what has arrived into b (never more than the window in all). */
+static void
+pipe_receive(struct pipeline *p, struct pipe_batch *b)
+{
+	while (b->n < p->window) {
+		zmq_msg_t *id = &b->id[b->n], *body = &b->body[b->n];
+
+		zmq_msg_init(id);
+		zmq_msg_init(body);
+		if (zmq_msg_recv(id, p->router, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(id);
+			zmq_msg_close(body);
+			return;
+		}
+		if (zmq_msg_recv(body, p->router, ZMQ_DONTWAIT) < 0)
+			die("the pipeline got a message without a body");
+		b->n++;
+	}
+}
+
+/* b is committed: an ack for each of its events, and its alert published. */
+static void
+pipe_answer(struct pipeline *p, struct pipe_batch *b)
+{
+	static const char topic[] = "bench-board";	/* and its NUL, LANU_TOPIC_TERM */
+
+	for (size_t i = 0; i < b->n; i++) {
+		Lanu__V1__Reply rep = LANU__V1__REPLY__INIT;
+		uint8_t buf[64];	/* three varints */
+
+		rep.corr_id = peek_corr_id(&b->body[i]);
+		rep.code = LANU__V1__REPLY__CODE__OK;
+		rep.last_alert_seq = b->last_key;
+		zmq_msg_send(&b->id[i], p->router, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+		zmq_send(p->router, buf, lanu__v1__reply__pack(&rep, buf), ZMQ_DONTWAIT);
+		if (p->alert.len) {
+			zmq_send(p->pubsock, topic, sizeof(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+			zmq_send(p->pubsock, p->alert.data, p->alert.len, ZMQ_DONTWAIT);
+		}
+		zmq_msg_close(&b->id[i]);
+		zmq_msg_close(&b->body[i]);
+	}
+	p->commits++;
+	p->committed += b->n;
+	b->n = 0;
+}
+
+/* The loop: receive; when the writer is free, hand it what has arrived; then answer
+ * the batch it has just finished (while it commits the next, as lanud does). */
+static void *
+pipe_loop(void *arg)
+{
+	struct pipeline *p = arg;
+	struct pipe_batch *fill = &p->b[0], *done;
+	bool writing = false;
+	zmq_pollitem_t it[2] = {
+		{ .socket = p->router, .events = ZMQ_POLLIN },
+		{ .socket = p->loop_end, .events = ZMQ_POLLIN },
+	};
+
+	while (zmq_poll(it, 2, -1) >= 0) {	/* until pipe_stop()'s zmq_ctx_shutdown() */
+		done = NULL;
+		if ((it[1].revents & ZMQ_POLLIN) &&
+		    zmq_recv(p->loop_end, &done, sizeof(done), 0) == sizeof(done))
+			writing = false;
+		if (it[0].revents & ZMQ_POLLIN)
+			pipe_receive(p, fill);
+		if (!writing && fill->n > 0) {
+			zmq_send(p->loop_end, &fill, sizeof(fill), 0);
+			writing = true;
+			fill = fill == &p->b[0] ? &p->b[1] : &p->b[0];
+		}
+		if (done)
+			pipe_answer(p, done);
+	}
+	zmq_close(p->router);
+	zmq_close(p->pubsock);
+	zmq_close(p->loop_end);
+	return NULL;
+}
+
+/* Binds the pipeline server in the temp dir and starts its two threads; it publishes
+ * alert once per event if alert->len. */
+static struct pipeline *
+pipe_start(const struct opts *o, const ProtobufCBinaryData *alert)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+	MDB_txn *txn;
+
+	if (!p)
+		die("out of memory");
+	p->window = o->window;
+	p->alert = *alert;
+	for (int i = 0; i < 2; i++) {
+		p->b[i].id = calloc(o->window, sizeof(zmq_msg_t));
+		p->b[i].body = calloc(o->window, sizeof(zmq_msg_t));
+		if (!p->b[i].id || !p->b[i].body)
+			die("out of memory");
+	}
+	p->env = lmdb_open("pipeline");
+	lmdb_check(mdb_txn_begin(p->env, NULL, 0, &txn), "begin");
+	lmdb_check(mdb_dbi_open(txn, "events", MDB_CREATE, &p->dbi), "dbi");
+	lmdb_check(mdb_txn_commit(txn), "commit");
+	snprintf(p->in, sizeof(p->in), "ipc://%s/pipe-in.sock", bench_dir);
+	snprintf(p->pub, sizeof(p->pub), "ipc://%s/pipe-pub.sock", bench_dir);
+	p->ctx = zmq_ctx_new();
+	p->router = bound_socket(p->ctx, ZMQ_ROUTER, p->in, ZSOCK_HWM);
+	p->pubsock = bound_socket(p->ctx, ZMQ_PUB, p->pub, PUB_HWM);
+	p->loop_end = bound_socket(p->ctx, ZMQ_PAIR, "inproc://pipe", 4);
+	p->writer_end = zmq_socket(p->ctx, ZMQ_PAIR);
+	if (!p->router || !p->pubsock || !p->loop_end || !p->writer_end ||
+	    zmq_connect(p->writer_end, "inproc://pipe") < 0)
+		die("the pipeline server cannot bind its sockets");
+	if (pthread_create(&p->writer, NULL, pipe_writer, p) != 0 ||
+	    pthread_create(&p->loop, NULL, pipe_loop, p) != 0)
+		die("cannot start the pipeline server's threads");
+	return p;
+}
+
+static void
+pipe_stop(struct pipeline *p)
+{
+	zmq_ctx_shutdown(p->ctx);	/* both threads' blocking calls return ETERM */
+	pthread_join(p->loop, NULL);
+	pthread_join(p->writer, NULL);
+	zmq_ctx_term(p->ctx);
+	mdb_env_close(p->env);
+	for (int i = 0; i < 2; i++) {
+		free(p->b[i].id);
+		free(p->b[i].body);
+	}
+	free(p);
+}
+
+/* The ideal pipeline, driven as lanud was at its peak; publishing lanud's alert
+ * unless the mix raises none. Fills r's rate, latencies and batch. */
+static void
+bench_pipeline(const struct opts *o, const ProtobufCBinaryData *alert, struct result *r)
+{
+	ProtobufCBinaryData none = { 0, NULL };
+	struct pipeline *p = pipe_start(o, o->requests ? &none : alert);
+	double *lat = calloc(o->events, sizeof(*lat));
+	struct client *c;
+	struct sub *s;
+
+	if (!lat)
+		die("out of memory");
+	connect_live(o, p->in, o->requests ? NULL : p->pub, &c, &s, NULL);
+	memset(r, 0, sizeof(*r));
+	size_t c0 = p->commits, e0 = p->committed;
+	drive(o, c, s, 0, o->events, o->window, 0, lat, r);
+	r->batch = (double)(p->committed - e0) / (double)(p->commits - c0);
+	percentiles(lat, o->events, r);
+	sub_free(s);
+	client_free(c);
+	pipe_stop(p);
+	free(lat);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -432,7 +719,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .events = 100000, .window = 256 };
-	struct result peak, half;
+	struct result peak, half, pipe;
+	ProtobufCBinaryData alert = { 0, NULL };
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
@@ -457,9 +745,11 @@ main(int argc, char **argv)
 	o.lanud = bench_setup("lanubench", o.lanud);
 	o.base_ms = (uint64_t)time(NULL) * 1000;
 	bench_start_lanud(o.lanud, bench_plan, NULL);
-	bench_lanud(&o, &peak, &half);
+	bench_lanud(&o, &peak, &half, &alert);
 	if (peak.not_ok)
 		die("lanud refused events it should have taken");
+	bench_pipeline(&o, &alert, &pipe);
+	free(alert.data);
 
 	/* Storage ceiling with the sizes lanud stores. */
 	Lanu__V1__Request req;
@@ -478,6 +768,7 @@ main(int argc, char **argv)
 	double wrate = bench_lmdb(&o, "lmdb-window", o.window, env_size, alert_size, &wcommit);
 	double ceiling = zrate < lrate ? zrate : lrate;
 	double ratio = peak.rate / ceiling;
+	double ratio_pipe = peak.rate / pipe.rate;
 	bool ok_ratio = ratio >= 0.5, ok_p99 = half.p99 < 5.0;
 
 	if (o.json) {
@@ -486,12 +777,15 @@ main(int argc, char **argv)
 		       "\"alerts_live\":%zu,\"alerts_s\":%.0f,\"half_ev_s\":%.0f,\"half_p50_ms\":%.3f,"
 		       "\"half_p99_ms\":%.3f,\"zmq_rt_s\":%.0f,\"frame_bytes\":%zu,\"lmdb_ev_s\":%.0f,\"batch\":%zu,"
 		       "\"commit_p50_ms\":%.3f,\"commit_p99_ms\":%.3f,\"ratio\":%.3f,\"ceiling\":\"%s\","
-		       "\"lmdb_window_ev_s\":%.0f,\"ratio_window\":%.3f}\n",
+		       "\"lmdb_window_ev_s\":%.0f,\"ratio_window\":%.3f,\"pipeline_ev_s\":%.0f,"
+		       "\"pipeline_p50_ms\":%.3f,\"pipeline_p99_ms\":%.3f,\"pipeline_batch\":%.1f,"
+		       "\"alert_bytes\":%zu,\"ratio_pipeline\":%.3f}\n",
 		       o.events, o.window, o.requests ? "requests" : "deadline-missed", peak.rate,
 		       peak.p50, peak.p99, peak.max, peak.not_ok, peak.alerts_live, peak.alert_rate,
 		       peak.rate / 2, half.p50, half.p99, zrate, peak.frame, lrate, batch,
 		       commit.p50, commit.p99, ratio, zrate < lrate ? "zmq" : "lmdb", wrate,
-		       peak.rate / wrate);
+		       peak.rate / wrate, pipe.rate, pipe.p50, pipe.p99, pipe.batch,
+		       o.requests ? 0 : alert.len, ratio_pipe);
 		return 0;
 	}
 	printf("lanubench: N=%zu window=%zu mix=%s\n", o.events, o.window,
@@ -510,8 +804,12 @@ main(int argc, char **argv)
 	       wrate, o.window);
 	printf("disk commit   p50 %.2f ms  p99 %.2f ms  max %.2f ms (LMDB commit with fdatasync, "
 	       "no lanud)\n", commit.p50, commit.p99, commit.max);
+	printf("ceiling pipeline  %.0f ev/s (ROUTER, a put, an ack%s per event, durable "
+	       "commits of batches of %.1f; ack p50 %.2f ms p99 %.2f ms)\n", pipe.rate,
+	       o.requests ? "" : " and a PUB", pipe.batch, pipe.p50, pipe.p99);
 	printf("ratio         %.2f of the smaller ceiling (%s); %.2f of lmdb at window-sized "
 	       "batches\n", ratio, zrate < lrate ? "zmq" : "lmdb", peak.rate / wrate);
+	printf("ratio pipeline    %.2f (lanud's rate over the ideal pipeline's)\n", ratio_pipe);
 	printf("goal          >= 0.50 of ceiling: %s; p99 at half rate < 5 ms: %s\n",
 	       ok_ratio ? "PASS" : "FAIL", ok_p99 ? "PASS" : "FAIL");
 	return 0;
