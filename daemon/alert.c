@@ -1,9 +1,11 @@
 /*
- * alert: turns events into alerts. An alert is appended to the durable log in the
- * same transaction as the event that raised it and published on the PUB socket only
- * after that transaction committed, once per recipient topic, each copy carrying
- * prev_seq for its topic so a subscriber can tell it missed one. Recipients come
- * from the routes of the plan in force (route.c).
+ * alert: the leaf every domain raises alerts through. An alert is appended to the
+ * durable log in the same transaction as the event that raised it and published on
+ * the PUB socket only after that transaction committed, once per recipient topic,
+ * each copy carrying prev_seq for its topic so a subscriber can tell it missed one.
+ * Recipients come from the routes of the plan in force (route.c). The log keeps an
+ * alert's facts, not its words: the published copies carry the text written from
+ * them (alert_text.c), and so does every read (query.c).
  */
 #include "alert.h"
 
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "alert_text.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "lanu/protocol.h"
@@ -149,6 +152,8 @@ alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct a
 	const char *rcpts[LANU_MAX_RECIPIENTS];
 	uint64_t prev[LANU_MAX_RECIPIENTS];
 	char id[STORE_ALERT_ID_MAX];
+	Lanu__V1__Text text;
+	struct alert_text_buf tb;
 	Lanu__V1__Alert *old = NULL;
 	uint64_t seq;
 	int r;
@@ -169,6 +174,8 @@ alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct a
 		a->n_recipients = alert_add_recipients_of(t, resolves, rcpts, a->n_recipients,
 							  ELEMENTSOF(rcpts), &old);
 	a->recipients = (char **)rcpts;
+	if (a->facts)
+		a->text = NULL;	/* stored as facts: the words are written for each reading */
 	store_append_alert(t, a, id, prev);
 	r = 1;
 	if (t->err) {
@@ -184,12 +191,15 @@ alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct a
 			a->service, a->area, id);
 	}
 	a->prev_seq = 0;
+	alert_text_fill(a, snap->index, &tb, &text);
 	for (size_t i = 0, first = SIZE_MAX, base = 0; i < a->n_recipients && r == 1; i++)
 		if (alert_queue(q, rcpts[i], a, prev[i], &first, &base) < 0)
 			r = -ENOMEM;	/* the alert is logged; only its live copy is lost */
 done:
 	a->recipients = NULL;
 	a->n_recipients = 0;
+	if (a->facts)
+		a->text = NULL;	/* it pointed at this function's buffers */
 	if (old)
 		lanu__v1__alert__free_unpacked(old, NULL);
 	return r;

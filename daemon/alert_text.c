@@ -3,22 +3,29 @@
  * {placeholders}; a part in [brackets] is left out when a placeholder in it is empty
  * (a service without stages has no ", stage ..."). Plan objects are written by their
  * names in the plan in force, so a supervisor reads "Koulukuraattori, Kylän koulu",
- * not "school-social-worker, kyla-koulu"; the case is its pseudonymous id. Filling
+ * not "school-social-worker, kyla-koulu"; the case is its pseudonymous id. An alert
+ * is stored with its facts (lanu.proto's AlertFacts), not its words: the text is
+ * written when the alert is published and each time it is read. Filling
  * is a plain copy (no printf format parsing), since some alert is raised for many
  * events.
  */
 #include "alert_text.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lanu/macro.h"
 #include "plan_index.h"
 
 enum { FI, SV, EN, N_LANG };
 
-static const char *const alert_texts[ALERT_TEXT_MAX][N_LANG] = {
-	[ALERT_TEXT_DEADLINE_WARNING] = {
+#define T(name) LANU__V1__ALERT_FACTS__TEXT__TEXT_##name
+
+static const char *const alert_texts[][N_LANG] = {
+	[T(DEADLINE_WARNING)] = {
 		"Määräaika lähestyy: {service}[, vaihe {stage}][, {area}], asia {case}; "
 		"määräpäivä {due}.",
 		"Tidsfristen närmar sig: {service}[, skede {stage}][, {area}], ärende {case}; "
@@ -26,7 +33,7 @@ static const char *const alert_texts[ALERT_TEXT_MAX][N_LANG] = {
 		"Deadline approaching: {service}[, stage {stage}][, {area}], case {case}; "
 		"due {due}.",
 	},
-	[ALERT_TEXT_DEADLINE_MISSED] = {
+	[T(DEADLINE_MISSED)] = {
 		"Määräaika ylittyi: {service}[, vaihe {stage}][, {area}], asia {case}; "
 		"määräpäivä oli {due}.",
 		"Tidsfristen överskreds: {service}[, skede {stage}][, {area}], ärende {case}; "
@@ -34,12 +41,12 @@ static const char *const alert_texts[ALERT_TEXT_MAX][N_LANG] = {
 		"Deadline missed: {service}[, stage {stage}][, {area}], case {case}; "
 		"it was due {due}.",
 	},
-	[ALERT_TEXT_MISSED_REPORTED] = {
+	[T(MISSED_REPORTED)] = {
 		"Määräaika ylittyi: {service}[, vaihe {stage}][, {area}], asia {case}.",
 		"Tidsfristen överskreds: {service}[, skede {stage}][, {area}], ärende {case}.",
 		"Deadline missed: {service}[, stage {stage}][, {area}], case {case}.",
 	},
-	[ALERT_TEXT_PROVIDED_LATE] = {
+	[T(PROVIDED_LATE)] = {
 		"Palvelu annettu myöhässä: {service}[, vaihe {stage}][, {area}], asia {case}; "
 		"määräpäivä oli {due}, annettu {at}.",
 		"Tjänsten given för sent: {service}[, skede {stage}][, {area}], ärende {case}; "
@@ -47,7 +54,7 @@ static const char *const alert_texts[ALERT_TEXT_MAX][N_LANG] = {
 		"Provided late: {service}[, stage {stage}][, {area}], case {case}; "
 		"it was due {due}, provided {at}.",
 	},
-	[ALERT_TEXT_CANCELLED_LATE] = {
+	[T(CANCELLED_LATE)] = {
 		"Asia peruttu määräajan ylittymisen jälkeen: {service}[, vaihe {stage}][, {area}], "
 		"asia {case}; määräpäivä oli {due}, peruttu {at}.",
 		"Ärendet återkallat efter tidsfristen: {service}[, skede {stage}][, {area}], "
@@ -55,7 +62,7 @@ static const char *const alert_texts[ALERT_TEXT_MAX][N_LANG] = {
 		"Cancelled after the deadline: {service}[, stage {stage}][, {area}], case {case}; "
 		"it was due {due}, cancelled {at}.",
 	},
-	[ALERT_TEXT_COMPLIANCE_WARNING] = {
+	[T(COMPLIANCE_WARNING)] = {
 		"Määräaikojen toteutuminen alle tavoitteen: {indicator}[ ({group})] on {value} % "
 		"({count} asiaa 12 kuukaudessa).",
 		"Andelen inom tidsfristen under målet: {indicator}[ ({group})] är {value} % "
@@ -63,7 +70,7 @@ static const char *const alert_texts[ALERT_TEXT_MAX][N_LANG] = {
 		"Compliance below target: {indicator}[ ({group})] is {value} % "
 		"({count} cases in 12 months).",
 	},
-	[ALERT_TEXT_COMPLIANCE_CRITICAL] = {
+	[T(COMPLIANCE_CRITICAL)] = {
 		"Määräaikojen toteutuminen alle kriittisen rajan: {indicator}[ ({group})] on "
 		"{value} % ({count} asiaa 12 kuukaudessa).",
 		"Andelen inom tidsfristen under den kritiska gränsen: {indicator}[ ({group})] är "
@@ -71,7 +78,7 @@ static const char *const alert_texts[ALERT_TEXT_MAX][N_LANG] = {
 		"Compliance below the critical threshold: {indicator}[ ({group})] is {value} % "
 		"({count} cases in 12 months).",
 	},
-	[ALERT_TEXT_COMPLIANCE_RECOVERED] = {
+	[T(COMPLIANCE_RECOVERED)] = {
 		"Määräaikojen toteutuminen palautui: {indicator}[ ({group})] on {value} % "
 		"({count} asiaa 12 kuukaudessa).",
 		"Andelen inom tidsfristen har återhämtat sig: {indicator}[ ({group})] är {value} % "
@@ -82,7 +89,8 @@ static const char *const alert_texts[ALERT_TEXT_MAX][N_LANG] = {
 };
 
 struct alert_text_ctx {
-	const struct alert_text_args *a;
+	const Lanu__V1__Alert *a;
+	const Lanu__V1__AlertFacts *f;
 	const struct plan_index *x;
 	int lang;
 	char num[32];		/* {value} or {count}, written when asked for */
@@ -108,7 +116,8 @@ alert_text_name(const Lanu__V1__Text *t, int lang)
 static const char *
 alert_text_value(struct alert_text_ctx *c, const char *p, size_t len)
 {
-	const struct alert_text_args *a = c->a;
+	const Lanu__V1__Alert *a = c->a;
+	const Lanu__V1__AlertFacts *f = c->f;
 	const char *id = NULL, *name = NULL;
 
 #define IS(s) (len == sizeof(s) - 1 && memcmp(p, s, len) == 0)
@@ -119,9 +128,9 @@ alert_text_value(struct alert_text_ctx *c, const char *p, size_t len)
 		name = s ? alert_text_name(s->name, c->lang) : NULL;
 	} else if (IS("stage")) {
 		const Lanu__V1__Stage *st =
-			plan_index_stage(plan_index_service(c->x, a->service), a->stage);
+			plan_index_stage(plan_index_service(c->x, a->service), f->stage);
 
-		id = a->stage;
+		id = f->stage;
 		name = st ? alert_text_name(st->name, c->lang) : NULL;
 	} else if (IS("area")) {
 		const Lanu__V1__Area *ar = plan_index_area(c->x, a->area);
@@ -134,18 +143,18 @@ alert_text_value(struct alert_text_ctx *c, const char *p, size_t len)
 		id = a->indicator;
 		name = ind ? alert_text_name(ind->name, c->lang) : NULL;
 	} else if (IS("case")) {
-		id = a->case_id;
+		id = f->case_id;
 	} else if (IS("group")) {
-		id = a->group;
+		id = f->group;
 	} else if (IS("due")) {
-		id = a->due;
+		id = f->due_day;
 	} else if (IS("at")) {
-		id = a->at;
+		id = f->closed_day;
 	} else if (IS("value")) {
-		snprintf(c->num, sizeof(c->num), "%.1f", a->value);
+		snprintf(c->num, sizeof(c->num), "%.1f", f->value);
 		return c->num;
 	} else if (IS("count")) {
-		snprintf(c->num, sizeof(c->num), "%" PRIu64, a->count);
+		snprintf(c->num, sizeof(c->num), "%" PRIu64, f->count);
 		return c->num;
 	}
 #undef IS
@@ -203,20 +212,54 @@ alert_text_expand(struct alert_text_ctx *c, const char *p, const char *end, char
 }
 
 void
-alert_text_fill(enum alert_text_id id, const struct alert_text_args *a,
-		const struct plan_index *x, struct alert_text_buf *buf, Lanu__V1__Text *text)
+alert_text_fill(Lanu__V1__Alert *a, const struct plan_index *x, struct alert_text_buf *buf,
+		Lanu__V1__Text *text)
 {
-	struct alert_text_ctx c = { .a = a, .x = x };
+	struct alert_text_ctx c = { .a = a, .f = a->facts, .x = x };
 	char *out[N_LANG] = { buf->fi, buf->sv, buf->en };
 
+	if (!c.f || c.f->text <= 0 || (size_t)c.f->text >= ELEMENTSOF(alert_texts))
+		return;
 	for (c.lang = 0; c.lang < N_LANG; c.lang++) {
-		const char *t = id < ALERT_TEXT_MAX ? alert_texts[id][c.lang] : "";
+		const char *t = alert_texts[c.f->text][c.lang];
 		size_t n = 0;
 
 		alert_text_expand(&c, t, t + strlen(t), out[c.lang], &n, sizeof(buf->fi));
 		out[c.lang][n] = '\0';
 	}
+	lanu__v1__text__init(text);
 	text->fi = buf->fi;
 	text->sv = buf->sv;
 	text->en = buf->en;
+	a->text = text;
+}
+
+int
+alert_text_attach(Lanu__V1__Alert *a, const struct plan_index *x)
+{
+	struct alert_text_buf buf;
+	Lanu__V1__Text tmp, *t;
+
+	if (!a->facts || a->facts->text == LANU__V1__ALERT_FACTS__TEXT__TEXT_UNSPECIFIED)
+		return 0;
+	alert_text_fill(a, x, &buf, &tmp);
+	a->text = NULL;
+	if (!(t = malloc(sizeof(*t))))
+		return -ENOMEM;
+	lanu__v1__text__init(t);
+	t->fi = strdup(buf.fi);
+	t->sv = strdup(buf.sv);
+	t->en = strdup(buf.en);
+	a->text = t;	/* freed with a, whatever it holds */
+	if (!t->fi || !t->sv || !t->en) {
+		/* free_unpacked() frees what is not the shared default "" */
+		if (!t->fi)
+			t->fi = (char *)protobuf_c_empty_string;
+		if (!t->sv)
+			t->sv = (char *)protobuf_c_empty_string;
+		if (!t->en)
+			t->en = (char *)protobuf_c_empty_string;
+		return -ENOMEM;
+	}
+	return 0;
 }

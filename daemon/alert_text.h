@@ -7,35 +7,20 @@
 
 struct plan_index;
 
-enum alert_text_id {
-	ALERT_TEXT_DEADLINE_WARNING,	/* a clock's warning: {due} */
-	ALERT_TEXT_DEADLINE_MISSED,	/* a clock's miss: {due} */
-	ALERT_TEXT_MISSED_REPORTED,	/* another system's DeadlineMissed */
-	ALERT_TEXT_PROVIDED_LATE,	/* a missed clock closed: {due}, {at} */
-	ALERT_TEXT_CANCELLED_LATE,	/* a missed clock cancelled: {due}, {at} */
-	ALERT_TEXT_COMPLIANCE_WARNING,	/* an indicator below its target */
-	ALERT_TEXT_COMPLIANCE_CRITICAL,	/* below its critical threshold */
-	ALERT_TEXT_COMPLIANCE_RECOVERED,
-	ALERT_TEXT_MAX,
-};
-
-/* What a text is about. Plan objects are named by id and written by their names in the
- * plan in force (the text's language, else Finnish, else English, else the id);
- * NULL or "" leaves a part out. */
-struct alert_text_args {
-	const char *service, *stage, *area, *case_id, *indicator;
-	const char *group;	/* a breakdown group, "language=fi", written as is */
-	const char *due, *at;	/* "YYYY-MM-DD" */
-	double value;		/* an indicator's value, percent */
-	uint64_t count;		/* the cases it was computed from */
-};
-
 /* Room for one alert's three texts. */
 struct alert_text_buf {
 	char fi[512], sv[512], en[512];
 };
 
-/* Writes text id about a into buf and points text's fi, sv and en at it. x (NULL:
- * none) gives the names. */
-void alert_text_fill(enum alert_text_id id, const struct alert_text_args *a,
-		     const struct plan_index *x, struct alert_text_buf *buf, Lanu__V1__Text *text);
+/* Writes a's text in fi, sv and en from a->facts and a's service, area and indicator
+ * into buf, and points a->text at text (whose strings point into buf). Plan objects
+ * are written by their names in x (the text's language, else Finnish, else English,
+ * else the id; x NULL: the ids). An alert without facts (stored before lanud kept
+ * them) keeps the text it has. */
+void alert_text_fill(Lanu__V1__Alert *a, const struct plan_index *x, struct alert_text_buf *buf,
+		     Lanu__V1__Text *text);
+
+/* The same for an alert read from the log (unpacked with malloc): its text is
+ * allocated as protobuf-c would, so free_unpacked() frees it with the alert. Does
+ * nothing if a has no facts. Returns 0 or -ENOMEM. */
+int alert_text_attach(Lanu__V1__Alert *a, const struct plan_index *x);

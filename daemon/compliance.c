@@ -27,7 +27,6 @@
 #include <string.h>
 
 #include "alert.h"
-#include "alert_text.h"
 #include "calendar.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
@@ -92,10 +91,7 @@ compliance_indicator_alert(const struct snapshot *snap, struct store_txn *t, str
 			   int level, double v, uint64_t n, uint64_t now_ms, uint64_t *seq)
 {
 	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
-	Lanu__V1__Text text = LANU__V1__TEXT__INIT;
-	struct alert_text_args ta = { .indicator = ind->id, .group = group, .value = v,
-				      .count = n };
-	struct alert_text_buf tb;
+	Lanu__V1__AlertFacts f = LANU__V1__ALERT_FACTS__INIT;
 	char subject[LANU_MAX_NAME + 16];
 	const char *svc = ind->source ? ind->source->service : "";
 	int r;
@@ -104,20 +100,22 @@ compliance_indicator_alert(const struct snapshot *snap, struct store_txn *t, str
 	if (level == LEVEL_OK) {
 		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED;
 		a.severity = LANU__V1__SEVERITY__SEVERITY_INFO;
-		alert_text_fill(ALERT_TEXT_COMPLIANCE_RECOVERED, &ta, snap->index, &tb, &text);
+		f.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_RECOVERED;
 	} else {
 		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET;
 		a.severity = level == LEVEL_CRITICAL ? LANU__V1__SEVERITY__SEVERITY_CRITICAL
 						     : LANU__V1__SEVERITY__SEVERITY_WARNING;
-		alert_text_fill(level == LEVEL_CRITICAL ? ALERT_TEXT_COMPLIANCE_CRITICAL
-							: ALERT_TEXT_COMPLIANCE_WARNING,
-				&ta, snap->index, &tb, &text);
+		f.text = level == LEVEL_CRITICAL ? LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_CRITICAL
+						 : LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_WARNING;
 	}
+	f.value = v;
+	f.count = n;
+	f.group = (char *)group;
 	a.subject = subject;
 	a.indicator = ind->id;
 	a.service = (char *)svc;
 	a.area = (char *)area;
-	a.text = &text;
+	a.facts = &f;
 	a.raised_at_ms = now_ms;
 	r = alert_raise_resolving(snap, t, q, &a, level == LEVEL_OK ? *seq : 0);
 	if (r < 0)

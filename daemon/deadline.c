@@ -31,7 +31,6 @@
 #include <string.h>
 
 #include "alert.h"
-#include "alert_text.h"
 #include "calendar.h"
 #include "compliance.h"
 #include "lanu/limits.h"
@@ -271,11 +270,7 @@ deadline_alert(const struct snapshot *snap, struct store_txn *t, struct alert_pu
 	       uint64_t now_ms)
 {
 	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
-	Lanu__V1__Text text = LANU__V1__TEXT__INIT;
-	struct alert_text_args ta = { .service = c->service, .stage = c->stage, .area = c->area,
-				      .case_id = c->case_id, .due = c->due_day };
-	struct alert_text_buf tb;
-	enum alert_text_id tid;
+	Lanu__V1__AlertFacts f = LANU__V1__ALERT_FACTS__INIT;
 	char subject[LANU_MAX_NAME + 8], key[48], at[11] = "";
 	const char *how;
 	uint64_t miss_seq = 0;
@@ -286,29 +281,32 @@ deadline_alert(const struct snapshot *snap, struct store_txn *t, struct alert_pu
 	case LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING:
 		a.severity = LANU__V1__SEVERITY__SEVERITY_WARNING;
 		how = "warning";
-		tid = ALERT_TEXT_DEADLINE_WARNING;
+		f.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_DEADLINE_WARNING;
 		break;
 	case LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED:
 		a.severity = LANU__V1__SEVERITY__SEVERITY_CRITICAL;
 		how = "missed";
-		tid = ALERT_TEXT_DEADLINE_MISSED;
+		f.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_DEADLINE_MISSED;
 		break;
 	default:	/* RESOLVED: provided late, or cancelled */
 		a.severity = LANU__V1__SEVERITY__SEVERITY_INFO;
 		how = "resolved";
 		calendar_format_day(calendar_local_day(c->closed_at_ms), at);
-		ta.at = at;
-		tid = c->state == LANU__V1__CLOCK__STATE__STATE_CANCELLED ? ALERT_TEXT_CANCELLED_LATE
-									 : ALERT_TEXT_PROVIDED_LATE;
+		f.closed_day = at;
+		f.text = c->state == LANU__V1__CLOCK__STATE__STATE_CANCELLED
+				 ? LANU__V1__ALERT_FACTS__TEXT__TEXT_CANCELLED_LATE
+				 : LANU__V1__ALERT_FACTS__TEXT__TEXT_PROVIDED_LATE;
 		break;
 	}
-	alert_text_fill(tid, &ta, snap->index, &tb, &text);
+	f.case_id = c->case_id;
+	f.stage = c->stage;
+	f.due_day = c->due_day;
 	snprintf(key, sizeof(key), "clock/%" PRIu64 "/%s", c->id, how);
 	a.kind = kind;
 	a.subject = subject;
 	a.service = c->service;
 	a.area = c->area;
-	a.text = &text;
+	a.facts = &f;
 	a.raised_at_ms = now_ms;
 	a.dedup_key = key;
 	a.event_id = ev ? ev->event_id : c->event_id;
@@ -765,10 +763,7 @@ deadline_on_missed(const struct snapshot *snap, struct store_txn *t, struct aler
 	const uint64_t now_ms = snap->now_ms;
 	const Lanu__V1__DeadlineMissed *m = ev->deadline_missed;
 	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
-	Lanu__V1__Text text = LANU__V1__TEXT__INIT;
-	struct alert_text_args ta = { .service = m->service, .stage = m->stage, .area = m->area,
-				      .case_id = m->case_id };
-	struct alert_text_buf tb;
+	Lanu__V1__AlertFacts f = LANU__V1__ALERT_FACTS__INIT;
 	char subject[LANU_MAX_NAME + 8], key[4 * LANU_MAX_NAME + 32];
 	const Lanu__V1__Service *svc;
 	int r;
@@ -782,7 +777,9 @@ deadline_on_missed(const struct snapshot *snap, struct store_txn *t, struct aler
 	r = deadline_merge_missed(snap, t, q, m, ev, now_ms);
 	if (r != 0)
 		return r < 0 ? r : 0;
-	alert_text_fill(ALERT_TEXT_MISSED_REPORTED, &ta, snap->index, &tb, &text);
+	f.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_MISSED_REPORTED;
+	f.case_id = m->case_id;
+	f.stage = m->stage;
 	deadline_join(subject, sizeof(subject), "case:", m->case_id, NULL);
 	deadline_join(key, sizeof(key), "deadline-missed/", m->service, "/",
 		      *m->stage ? m->stage : "-", "/", m->case_id, NULL);
@@ -791,7 +788,7 @@ deadline_on_missed(const struct snapshot *snap, struct store_txn *t, struct aler
 	a.subject = subject;
 	a.service = m->service;
 	a.area = m->area;
-	a.text = &text;
+	a.facts = &f;
 	a.raised_at_ms = now_ms;
 	a.dedup_key = key;
 	a.event_id = ev->event_id;

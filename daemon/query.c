@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert_text.h"
 #include "calendar.h"
 #include "compliance.h"
 #include "deadline.h"
@@ -276,6 +277,11 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 		}
 	}
 	store_abort(&t);
+	/* The log keeps an alert's facts; its words are written now, with today's names. */
+	for (size_t i = 0; r == 0 && i < qc->list.n_alerts; i++)
+		r = alert_text_attach(qc->list.alerts[i], snap.index);
+	if (r == 0 && qc->one)
+		r = alert_text_attach(qc->one, snap.index);
 	rep->last_alert_seq = st.last_alert_seq;
 	if (r == 0) {
 		rep->code = LANU__V1__REPLY__CODE__OK;

@@ -61,17 +61,33 @@ teardown(void **state)
 	return 0;
 }
 
+/* An alert about a clock (or an indicator), with its facts. */
+static Lanu__V1__Alert
+alert_of(Lanu__V1__AlertFacts *f, const char *service, const char *area)
+{
+	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
+
+	a.service = (char *)service;
+	a.area = (char *)area;
+	a.facts = f;
+	return a;
+}
+
 /* Names in each language, falling back to Finnish; a part without its value is left out. */
 static void
 test_names(void **state)
 {
 	struct fixture *f = *state;
-	struct alert_text_args a = { .service = "school-social-worker", .area = "kyla-koulu",
-				     .case_id = "c-17", .due = "2028-01-31" };
-	Lanu__V1__Text t = LANU__V1__TEXT__INIT;
+	Lanu__V1__AlertFacts facts = LANU__V1__ALERT_FACTS__INIT;
+	Lanu__V1__Alert a = alert_of(&facts, "school-social-worker", "kyla-koulu");
+	Lanu__V1__Text t;
 	struct alert_text_buf b;
 
-	alert_text_fill(ALERT_TEXT_DEADLINE_MISSED, &a, f->x, &b, &t);
+	facts.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_DEADLINE_MISSED;
+	facts.case_id = (char *)"c-17";
+	facts.due_day = (char *)"2028-01-31";
+	alert_text_fill(&a, f->x, &b, &t);
+	assert_ptr_equal(a.text, &t);
 	assert_string_equal(t.fi, "Määräaika ylittyi: Koulukuraattori, Kylän koulu, asia c-17; "
 				  "määräpäivä oli 2028-01-31.");
 	/* no Swedish name for the school: its Finnish one */
@@ -85,17 +101,22 @@ static void
 test_stage_and_ids(void **state)
 {
 	struct fixture *f = *state;
-	struct alert_text_args a = { .service = "staged", .stage = "first", .area = "gone",
-				     .case_id = "c-1", .due = "2028-01-31", .at = "2028-02-03" };
-	Lanu__V1__Text t = LANU__V1__TEXT__INIT;
+	Lanu__V1__AlertFacts facts = LANU__V1__ALERT_FACTS__INIT;
+	Lanu__V1__Alert a = alert_of(&facts, "staged", "gone");
+	Lanu__V1__Text t;
 	struct alert_text_buf b;
 
-	alert_text_fill(ALERT_TEXT_PROVIDED_LATE, &a, f->x, &b, &t);
+	facts.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_PROVIDED_LATE;
+	facts.case_id = (char *)"c-1";
+	facts.stage = (char *)"first";
+	facts.due_day = (char *)"2028-01-31";
+	facts.closed_day = (char *)"2028-02-03";
+	alert_text_fill(&a, f->x, &b, &t);
 	/* an area the plan no longer has is written by its id */
 	assert_string_equal(t.en, "Provided late: Staged, stage First, gone, case c-1; it was due "
 				  "2028-01-31, provided 2028-02-03.");
 	/* without a plan, every object is its id */
-	alert_text_fill(ALERT_TEXT_PROVIDED_LATE, &a, NULL, &b, &t);
+	alert_text_fill(&a, NULL, &b, &t);
 	assert_string_equal(t.fi, "Palvelu annettu myöhässä: staged, vaihe first, gone, asia c-1; "
 				  "määräpäivä oli 2028-01-31, annettu 2028-02-03.");
 }
@@ -104,16 +125,22 @@ static void
 test_compliance(void **state)
 {
 	struct fixture *f = *state;
-	struct alert_text_args a = { .indicator = "in-time", .group = "language=fi", .value = 87.5,
-				     .count = 24 };
-	Lanu__V1__Text t = LANU__V1__TEXT__INIT;
+	Lanu__V1__AlertFacts facts = LANU__V1__ALERT_FACTS__INIT;
+	Lanu__V1__Alert a = alert_of(&facts, "staged", "");
+	Lanu__V1__Text t;
 	struct alert_text_buf b;
 
-	alert_text_fill(ALERT_TEXT_COMPLIANCE_WARNING, &a, f->x, &b, &t);
+	a.indicator = (char *)"in-time";
+	facts.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_WARNING;
+	facts.group = (char *)"language=fi";
+	facts.value = 87.5;
+	facts.count = 24;
+	alert_text_fill(&a, f->x, &b, &t);
 	assert_string_equal(t.en, "Compliance below target: In time (language=fi) is 87.5 % "
 				  "(24 cases in 12 months).");
-	a.group = "";
-	alert_text_fill(ALERT_TEXT_COMPLIANCE_RECOVERED, &a, f->x, &b, &t);
+	facts.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_RECOVERED;
+	facts.group = (char *)"";
+	alert_text_fill(&a, f->x, &b, &t);
 	assert_string_equal(t.fi, "Määräaikojen toteutuminen palautui: Ajallaan on 87.5 % "
 				  "(24 asiaa 12 kuukaudessa).");
 }
@@ -123,16 +150,54 @@ static void
 test_truncated(void **state)
 {
 	char big[2000];
-	struct alert_text_args a = { .service = "s", .case_id = big, .due = "2028-01-31" };
-	Lanu__V1__Text t = LANU__V1__TEXT__INIT;
+	Lanu__V1__AlertFacts facts = LANU__V1__ALERT_FACTS__INIT;
+	Lanu__V1__Alert a = alert_of(&facts, "s", "");
+	Lanu__V1__Text t;
 	struct alert_text_buf b;
 
 	(void)state;
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	alert_text_fill(ALERT_TEXT_DEADLINE_WARNING, &a, NULL, &b, &t);
+	facts.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_DEADLINE_WARNING;
+	facts.case_id = big;
+	facts.due_day = (char *)"2028-01-31";
+	alert_text_fill(&a, NULL, &b, &t);
 	assert_int_equal(strlen(t.fi), sizeof(b.fi) - 1);
 	assert_int_equal(strlen(t.en), sizeof(b.en) - 1);
+}
+
+/* An alert read from the log: facts in, its text written and freed with it; an alert
+ * stored before facts keeps its words. */
+static void
+test_attach(void **state)
+{
+	struct fixture *f = *state;
+	Lanu__V1__AlertFacts facts = LANU__V1__ALERT_FACTS__INIT;
+	Lanu__V1__Alert a = alert_of(&facts, "school-social-worker", "kyla-koulu"), *read;
+	Lanu__V1__Text old = LANU__V1__TEXT__INIT;
+	uint8_t buf[512];
+	size_t len;
+
+	facts.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_MISSED_REPORTED;
+	facts.case_id = (char *)"c-9";
+	len = lanu__v1__alert__pack(&a, buf);
+	read = lanu__v1__alert__unpack(NULL, len, buf);
+	assert_non_null(read);
+	assert_null(read->text);
+	assert_int_equal(alert_text_attach(read, f->x), 0);
+	assert_non_null(read->text);
+	assert_string_equal(read->text->en, "Deadline missed: School social worker, Village school, "
+					    "case c-9.");
+	lanu__v1__alert__free_unpacked(read, NULL);	/* ASan: the text goes with it */
+
+	a.facts = NULL;
+	old.en = (char *)"Deadline missed: service school-social-worker.";
+	a.text = &old;
+	len = lanu__v1__alert__pack(&a, buf);
+	read = lanu__v1__alert__unpack(NULL, len, buf);
+	assert_int_equal(alert_text_attach(read, f->x), 0);
+	assert_string_equal(read->text->en, "Deadline missed: service school-social-worker.");
+	lanu__v1__alert__free_unpacked(read, NULL);
 }
 
 int
@@ -143,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_stage_and_ids),
 		cmocka_unit_test(test_compliance),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_attach),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
