@@ -16,7 +16,7 @@
  *  3. once everything due by now has fired, no open, unpostponed clock has a warning
  *     at or before now or a miss before now left, and the fire index starts after now;
  *     firing again at the same now changes nothing;
- *  4. the indexes agree with the records: status open_clocks and deadline_due() count
+ *  4. the indexes agree with the records: status open_clocks and the due query count
  *     exactly the open clocks (a due query with the step's area, service, `within` and
  *     `limit` lists those it should, soonest first), every record's next_at_ms is its
  *     next warning, miss or expiry and the fire index starts at the earliest, and an
