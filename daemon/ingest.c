@@ -107,7 +107,7 @@ ingest_reply(struct lanud *d, const uint8_t *ident, size_t ident_len, bool delim
 	int r;
 
 	if (len > sizeof(small) && !(data = malloc(len))) {
-		log_msg(LOG_ERR, "ingest: no memory for a %zu byte reply, dropped", len);
+		log_ratelimited(LOG_ERR, "ingest: no memory for a %zu byte reply, dropped", len);
 		return;
 	}
 	lanu__v1__reply__pack(rep, data);
@@ -144,8 +144,8 @@ ingest_reject(struct lanud *d, const zmq_msg_t *ident, bool delim, uint64_t corr
 	      const struct msg_error *e)
 {
 	d->n_rejected++;
-	log_msg(LOG_WARNING, "ingest: request %" PRIu64 " rejected: %s%s%s, ignoring", corr_id,
-		*e->field ? e->field : "", *e->field ? " " : "", e->reason);
+	log_ratelimited(LOG_WARNING, "ingest: request %" PRIu64 " rejected: %s%s%s, ignoring",
+			corr_id, *e->field ? e->field : "", *e->field ? " " : "", e->reason);
 	ingest_reply_code(d, zmq_msg_data((zmq_msg_t *)ident), zmq_msg_size(ident), delim,
 			  corr_id, LANU__V1__REPLY__CODE__REJECTED, e, 0);
 }
@@ -399,7 +399,7 @@ ingest_apply(struct lanud *d, struct batch *b)
 		r = deadline_fire(d, &t, &b->pubq, fire_now, LANU_FIRE_MAX, &b->fire_more,
 				  &b->next_at);
 		if (r < 0 && !t.err)
-			log_errno(LOG_ERR, r, "deadline: firing clocks failed");
+			log_errno_ratelimited(LOG_ERR, r, "deadline: firing clocks failed");
 	}
 	b->last_seq = store_last_alert_seq(&t);
 	b->clock = clock;
@@ -429,7 +429,7 @@ ingest_writer(void *arg)
 		pthread_cond_broadcast(&in->cv);
 		/* An eventfd write of 1 cannot fail short of a bug. */
 		if (write(in->done_fd, &one, sizeof(one)) < 0)
-			log_errno(LOG_ERR, -errno, "ingest: cannot wake the loop");
+			log_errno_ratelimited(LOG_ERR, -errno, "ingest: cannot wake the loop");
 	}
 	pthread_mutex_unlock(&in->mu);
 	return NULL;
@@ -492,8 +492,8 @@ ingest_settle(struct ingest *in, struct batch *b)
 	struct lanud *d = in->d;
 
 	if (b->result < 0) {
-		log_errno(LOG_ERR, b->result, "store: commit of %zu requests failed, answering "
-					      "UNAVAILABLE", b->n);
+		log_errno_ratelimited(LOG_ERR, b->result, "store: commit of %zu requests failed, "
+				      "answering UNAVAILABLE", b->n);
 		alert_pubq_clear(&b->pubq);
 		for (size_t i = 0; i < b->n; i++) {
 			b->q[i].code = LANU__V1__REPLY__CODE__UNAVAILABLE;
@@ -570,7 +570,7 @@ ingest_done_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		log_errno(LOG_ERR, -errno, "ingest: cannot read the writer's wake-up");
+		log_errno_ratelimited(LOG_ERR, -errno, "ingest: cannot read the writer's wake-up");
 	pthread_mutex_lock(&in->mu);
 	finished = in->finished;
 	pthread_mutex_unlock(&in->mu);
