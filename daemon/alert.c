@@ -184,8 +184,8 @@ alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct a
 	}
 	if (a->n_recipients == 0) {
 		q->n_unrouted++;
-		log_msg(LOG_WARNING, "alert: %s for service '%s' area '%s' matches no route; "
-				     "it is logged as %s with no recipient",
+		log_ratelimited(LOG_WARNING, "alert: %s for service '%s' area '%s' matches no "
+					     "route; it is logged as %s with no recipient",
 			protobuf_c_enum_descriptor_get_value(&lanu__v1__alert_kind__descriptor,
 							     a->kind)->name,
 			a->service, a->area, id);
@@ -236,8 +236,10 @@ alert_publish(struct lanud *d, struct alert_pubq *q)
 
 		/* Subscribers catch up from the log: a lost live copy is not lost data. */
 		if (r < 0)
-			log_errno(LOG_WARNING, r, "alert: live copy for '%.*s' not sent",
-				  (int)p->topic_len - 1, (const char *)q->buf + p->topic);
+			log_errno_ratelimited(LOG_WARNING, r,
+					      "alert: live copy for '%.*s' not sent",
+					      (int)p->topic_len - 1,
+					      (const char *)q->buf + p->topic);
 	}
 	if (q->n > 0)
 		zsock_kick(d->pub);

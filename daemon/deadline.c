@@ -420,8 +420,9 @@ deadline_close(const struct snapshot *snap, struct store_txn *t, struct alert_pu
 			continue;
 		r = deadline_prepare(snap, svc, st, c, provided_ms, &o, &e);
 		if (r == -EINVAL) {
-			log_msg(LOG_WARNING, "deadline: case %s: stage %s of %s not started: %s",
-				c->case_id, st->id, svc->id, e.reason);
+			log_ratelimited(LOG_WARNING,
+					"deadline: case %s: stage %s of %s not started: %s",
+					c->case_id, st->id, svc->id, e.reason);
 			continue;
 		}
 		o.c.event_id = ev ? ev->event_id : c->event_id;
@@ -823,8 +824,8 @@ deadline_fire(const struct snapshot *snap, struct store_txn *t, struct alert_pub
 		r = store_clock_get(t, id, NULL, &c);
 		if (r == -EBADMSG || r == -ENOENT) {
 			/* A bug, not the data's fault: logged, and not looked at again. */
-			log_errno(LOG_ERR, r, "deadline: clock %" PRIu64 " cannot be read, "
-					      "dropping its timer", id);
+			log_errno_ratelimited(LOG_ERR, r, "deadline: clock %" PRIu64
+					      " cannot be read, dropping its timer", id);
 			store_clock_unfire(t, at, id);
 			continue;
 		}

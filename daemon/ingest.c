@@ -31,8 +31,8 @@ ingest_reject(struct lanud *d, const struct reply_to *to, uint64_t corr_id,
 	      const struct msg_error *e)
 {
 	d->n_rejected++;
-	log_msg(LOG_WARNING, "ingest: request %" PRIu64 " rejected: %s%s%s, ignoring", corr_id,
-		*e->field ? e->field : "", *e->field ? " " : "", e->reason);
+	log_ratelimited(LOG_WARNING, "ingest: request %" PRIu64 " rejected: %s%s%s, ignoring",
+			corr_id, *e->field ? e->field : "", *e->field ? " " : "", e->reason);
 	reply_code(d->router, to, corr_id, LANU__V1__REPLY__CODE__REJECTED, e, 0);
 }
 
@@ -113,8 +113,8 @@ ingest_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
 	}
 	/* A ROUTER's routing id is at most 255 bytes: a longer one is not libzmq's. */
 	if (reply_to_set(&to, &frames[0], delim) < 0) {
-		log_msg(LOG_WARNING, "ingest: a %zu byte routing id (max %d), ignoring",
-			frames[0].iov_len, REPLY_IDENT_MAX);
+		log_ratelimited(LOG_WARNING, "ingest: a %zu byte routing id (max %d), ignoring",
+				frames[0].iov_len, REPLY_IDENT_MAX);
 		return 0;
 	}
 	if (!body) {

@@ -96,6 +96,7 @@ main(int argc, char **argv)
 	if (r == 0)
 		r = event_base_dispatch(d.base) < 0 ? -EIO : 0;
 	server_free(&d);
+	log_flush();	/* the counts of lines the rate limit dropped */
 	if (r == 0)
 		log_msg(LOG_INFO, "lanud: stopped");
 	return r < 0 ? 1 : 0;

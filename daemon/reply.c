@@ -35,7 +35,7 @@ reply_send(struct zsock *router, const struct reply_to *to, Lanu__V1__Reply *rep
 	int r;
 
 	if (len > sizeof(small) && !(data = malloc(len))) {
-		log_msg(LOG_ERR, "reply: no memory for a %zu byte reply, dropped", len);
+		log_ratelimited(LOG_ERR, "reply: no memory for a %zu byte reply, dropped", len);
 		return;
 	}
 	lanu__v1__reply__pack(rep, data);

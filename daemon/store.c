@@ -1467,3 +1467,55 @@ store_comp_set_level(struct store_txn *t, const char *ind, const char *group, in
 	if (k.mv_size)
 		store_put(t, t->s->comp, &k, &v, 0);
 }
+
+/* store_clear(): the named databases are found by listing the main database, so a
+ * database added to store_init_dbs() is emptied too without being named here. */
+int
+store_clear(struct store *s)
+{
+	MDB_dbi dbis[16];	/* as many as store_open()'s mdb_env_set_maxdbs() */
+	size_t n = 0;
+	struct store_txn t;
+	MDB_cursor *c;
+	MDB_val k, v;
+	MDB_dbi main_dbi;
+	int rc;
+
+	store_begin(s, &t, STORE_RW);
+	if (t.err)
+		return t.err;
+	rc = mdb_dbi_open(t.txn, NULL, 0, &main_dbi);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_cursor_open(t.txn, main_dbi, &c);
+	if (rc != MDB_SUCCESS) {
+		store_abort(&t);
+		return store_errno(rc);
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char name[64];
+
+		if (n == ELEMENTSOF(dbis) || k.mv_size >= sizeof(name)) {
+			rc = MDB_INCOMPATIBLE;	/* not a store of store_open()'s */
+			break;
+		}
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = '\0';
+		rc = mdb_dbi_open(t.txn, name, 0, &dbis[n]);
+		if (rc != MDB_SUCCESS)
+			break;
+		n++;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+		store_abort(&t);
+		return store_errno(rc);
+	}
+	for (size_t i = 0; i < n && !t.err; i++) {
+		rc = mdb_drop(t.txn, dbis[i], 0);
+		if (rc != MDB_SUCCESS)
+			store_fail(&t, store_errno(rc));
+	}
+	store_put_meta_u64(&t, "schema", STORE_SCHEMA);
+	return store_commit(&t);
+}

@@ -182,3 +182,9 @@ int store_comp_sum(struct store_txn *t, const char *ind, const char *group,
 int store_comp_level(struct store_txn *t, const char *ind, const char *group, uint64_t *ret_seq);
 void store_comp_set_level(struct store_txn *t, const char *ind, const char *group, int level,
 			  uint64_t seq);
+
+/* Empties every database of the store, as if it had just been created (schema kept):
+ * for tests and fuzzers that reuse one open store instead of creating one per case.
+ * No transaction may be open. Returns 0, -ENOSPC if the map is full, -EIO if the
+ * environment holds a database store_open() does not make, or another -errno. */
+int store_clear(struct store *s);

@@ -230,7 +230,7 @@ writer_apply_once(struct store *s, struct batch *b)
 		r = deadline_fire(&b->snap, &t, &b->pubq, b->manual ? clock / 1000 : now_ms,
 				  LANU_FIRE_MAX, &b->fire_more, &b->next_at);
 		if (r < 0 && !t.err)
-			log_errno(LOG_ERR, r, "deadline: firing clocks failed");
+			log_errno_ratelimited(LOG_ERR, r, "deadline: firing clocks failed");
 	}
 	b->last_seq = store_last_alert_seq(&t);
 	b->clock = clock;
@@ -272,7 +272,7 @@ writer_thread(void *arg)
 		pthread_cond_broadcast(&w->cv);
 		/* An eventfd write of 1 cannot fail short of a bug. */
 		if (write(w->done_fd, &one, sizeof(one)) < 0)
-			log_errno(LOG_ERR, -errno, "writer: cannot wake the loop");
+			log_errno_ratelimited(LOG_ERR, -errno, "writer: cannot wake the loop");
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -342,8 +342,8 @@ writer_settle(struct writer *w, struct batch *b)
 	struct lanud *d = w->d;
 
 	if (b->result < 0) {
-		log_msg(LOG_ERR, "store: commit of %zu requests failed: %s; answering UNAVAILABLE",
-			b->n, store_strerror(b->result));
+		log_ratelimited(LOG_ERR, "store: commit of %zu requests failed: %s; answering "
+					 "UNAVAILABLE", b->n, store_strerror(b->result));
 		alert_pubq_clear(&b->pubq);
 		for (size_t i = 0; i < b->n; i++) {
 			b->q[i].code = LANU__V1__REPLY__CODE__UNAVAILABLE;
@@ -422,7 +422,7 @@ writer_done_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		log_errno(LOG_ERR, -errno, "writer: cannot read the thread's wake-up");
+		log_errno_ratelimited(LOG_ERR, -errno, "writer: cannot read the thread's wake-up");
 	pthread_mutex_lock(&w->mu);
 	finished = w->finished;
 	pthread_mutex_unlock(&w->mu);

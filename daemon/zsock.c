@@ -101,8 +101,8 @@ zsock_flush(struct zsock *z)
 			return;
 		}
 		if (r == -EAGAIN) {
-			log_msg(LOG_WARNING, "zsock: a peer read nothing for %d ms; its reply is "
-					     "dropped, ignoring", ZSOCK_STALL_MS);
+			log_ratelimited(LOG_WARNING, "zsock: a peer read nothing for %d ms; its "
+						     "reply is dropped, ignoring", ZSOCK_STALL_MS);
 			for (size_t i = 0; i < o->n; i++)
 				zmq_msg_close(&o->frames[i]);
 		} else if (r < 0) {

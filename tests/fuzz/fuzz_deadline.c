@@ -62,7 +62,12 @@
  *	span byte	(v + 1) times 10 minutes, an hour, a day, a week for bits 6-7
  *
  * The clock starts at T0 and stops at T0 + 730 days. The store lives in /dev/shm where
- * there is one (a commit's fsync is free there), else in $TMPDIR or /tmp.
+ * there is one (a commit's fsync is free there), else in $TMPDIR or /tmp. It is opened
+ * once and emptied by store_clear() before each input: opening an LMDB environment
+ * (and, under ASan, its megabytes of page lists) cost more than most inputs. For the
+ * same reason the clocks the checks read are decoded into an arena, and a refused
+ * event's "before" is taken only once it is refused, by a reader beside its open
+ * write transaction, which sees what was committed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -77,6 +82,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "arena.h"
 #include "calendar.h"
 #include "compliance.h"
 #include "deadline.h"
@@ -233,12 +239,17 @@ static const struct {
 	{ "mo-kept", "mo", "", false, true, false },
 };
 
-/* Set up once: the plan and what is compiled from it, and the store's directory. */
+struct run;
+
+/* Set up once: the plan and what is compiled from it, and the store, emptied by
+ * store_clear() for each input (opening one per input cost more than the input). */
 static struct {
 	bool ready;
 	bool trace;
 	struct lanud d;
 	char dir[256];	/* a fresh name; the store's files are removed once open */
+	struct run *run;	/* one input's, cleared for the next */
+	struct arena arena;	/* records the checks decode, reset after each look */
 } fz;
 
 /* The alerts of one clock: their seqs, 0 for none; and when it opened: now at the step
@@ -325,7 +336,8 @@ typedef void (*clock_fn)(struct run *r, const Lanu__V1__Clock *c, void *arg);
 
 /* Every clock record, by id. Ids are given out in order and never reused and a step
  * makes fewer than FUZZ_ID_MARGIN, so those after the highest seen so far are found
- * too; ids left free by deleted early deliveries are passed over. */
+ * too; ids left free by deleted early deliveries are passed over. The records are
+ * decoded into fz.arena, which is reset at the end: fn keeps no pointer into one. */
 static void
 walk_clocks(struct run *r, struct store_txn *t, clock_fn fn, void *arg)
 {
@@ -333,7 +345,7 @@ walk_clocks(struct run *r, struct store_txn *t, clock_fn fn, void *arg)
 
 	for (uint64_t id = 1; id <= end; id++) {
 		Lanu__V1__Clock *c;
-		int rc = store_clock_get(t, id, NULL, &c);
+		int rc = store_clock_get(t, id, &fz.arena.pa, &c);
 
 		if (rc == -ENOENT)
 			continue;
@@ -345,8 +357,8 @@ walk_clocks(struct run *r, struct store_txn *t, clock_fn fn, void *arg)
 			end = id + FUZZ_ID_MARGIN;
 		}
 		fn(r, c, arg);
-		lanu__v1__clock__free_unpacked(c, NULL);
 	}
+	arena_reset(&fz.arena);
 }
 
 /* What a refused event must leave as it was. */
@@ -400,13 +412,13 @@ fingerprint(struct run *r, struct store_txn *t, struct fingerprint *fp)
 						      "language=fi", "language=sv" };
 
 		for (size_t j = 0; j < ELEMENTSOF(groups); j++) {
-			uint64_t v[3];
+			uint64_t v[4];	/* met, not met, level, the seq of its alert */
 
 			rc = store_comp_sum(t, plan_indicators[i].id, groups[j], "0000-01",
 					    "9999-12", &v[0], &v[1]);
 			CHECK(r, rc == 0, "indicator counts cannot be read: %s", fuzz_strerror(rc));
 			v[2] = (uint64_t)store_comp_level(t, plan_indicators[i].id, groups[j],
-							  &v[1]);
+							  &v[3]);
 			hash_bytes(&fp->hash, v, sizeof(v));
 		}
 	}
@@ -1201,7 +1213,8 @@ apply_event(struct run *r, const Lanu__V1__Envelope *ev, unsigned allowed)
 {
 	struct fingerprint before, inside, after;
 	struct msg_error e = { { 0 }, { 0 } };
-	struct store_txn t;
+	struct store_txn t, ro;
+	size_t queued;
 	int rc = 0;
 
 	if (fz.trace)
@@ -1209,7 +1222,7 @@ apply_event(struct run *r, const Lanu__V1__Envelope *ev, unsigned allowed)
 	store_begin(r->d->store, &t, STORE_RW);
 	CHECK(r, !t.err, "no write transaction: %s", fuzz_strerror(t.err));
 	alert_pubq_clear(&r->q);
-	fingerprint(r, &t, &before);
+	queued = r->q.n;
 	switch (ev->payload_case) {
 	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_REQUESTED:
 		rc = deadline_on_requested(fuzz_snap(r), &t, &r->q, ev, &e);
@@ -1237,6 +1250,14 @@ apply_event(struct run *r, const Lanu__V1__Envelope *ev, unsigned allowed)
 		CHECK(r, !t.err, "refused with a sticky error %s", fuzz_strerror(t.err));
 		CHECK(r, *e.reason, "refused (%s) without a reason", fuzz_strerror(rc));
 		fingerprint(r, &t, &inside);
+		/* Before the event is what is committed, which a reader beside the open
+		 * write transaction sees (MDB_NOTLS): taken only for a refused event, as
+		 * most are accepted. */
+		store_begin(r->d->store, &ro, STORE_RO);
+		CHECK(r, !ro.err, "no read transaction: %s", fuzz_strerror(ro.err));
+		fingerprint(r, &ro, &before);
+		store_abort(&ro);
+		before.queued = queued;
 		same_fingerprint(r, &before, &inside, "inside a refused event's transaction");
 		store_abort(&t);
 		store_begin(r->d->store, &t, STORE_RO);
@@ -1505,8 +1526,7 @@ apply_op(struct run *r, struct input *in, uint8_t b)
 /* --- set-up ---------------------------------------------------------------------------- */
 
 /* Removes the store's files and directory once it is open: LMDB goes on with the files
- * it has open and mapped, the next input's store_open() starts from nothing, and an
- * input that aborts leaves nothing behind. */
+ * it has open and mapped, and a run that aborts leaves nothing behind. */
 static void
 fuzz_remove_dir(void)
 {
@@ -1527,6 +1547,12 @@ fuzz_teardown(void)
 {
 	if (!fz.ready)
 		return;
+	fz.d.store = store_free(fz.d.store);
+	if (fz.run)
+		free(fz.run->walk);
+	free(fz.run);
+	fz.run = NULL;
+	arena_free(&fz.arena);
 	fz.d.index = plan_index_free(fz.d.index);
 	fz.d.calendars = calendar_set_free(fz.d.calendars);
 	fz.d.plan = plan_free(fz.d.plan);
@@ -1563,7 +1589,14 @@ fuzz_setup(void)
 		base = "/tmp";
 	snprintf(fz.dir, sizeof(fz.dir), "%s/fuzz_deadline.XXXXXX", base);
 	CHECK(NULL, mkdtemp(fz.dir), "cannot make a directory in %s: %s", base, strerror(errno));
-	CHECK(NULL, rmdir(fz.dir) == 0, "cannot remove %s: %s", fz.dir, strerror(errno));
+	rc = store_open(fz.dir, FUZZ_MAP, FUZZ_MAP, &fz.d.store);
+	CHECK(NULL, rc == 0, "cannot open a store in %s: %s", fz.dir, fuzz_strerror(rc));
+	fuzz_remove_dir();
+	fz.run = malloc(sizeof(*fz.run));
+	CHECK(NULL, fz.run, "out of memory");
+	fz.run->walk = malloc(sizeof(*fz.run->walk));
+	CHECK(NULL, fz.run->walk, "out of memory");
+	arena_init(&fz.arena);
 	fz.ready = true;
 	atexit(fuzz_teardown);
 }
@@ -1572,19 +1605,17 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size, 0 };
+	struct walk *walk;
 	struct run *r;
 	int rc;
 
 	if (!fz.ready)
 		fuzz_setup();
-	r = calloc(1, sizeof(*r));
-	CHECK(NULL, r, "out of memory");
-	r->walk = malloc(sizeof(*r->walk));
-	CHECK(NULL, r->walk, "out of memory");
-	r->d = &fz.d;
-	rc = store_open(fz.dir, FUZZ_MAP, FUZZ_MAP, &fz.d.store);	/* makes fz.dir */
-	CHECK(NULL, rc == 0, "cannot open a store in %s: %s", fz.dir, fuzz_strerror(rc));
-	fuzz_remove_dir();
+	r = fz.run;
+	walk = r->walk;
+	*r = (struct run){ .d = &fz.d, .walk = walk };
+	rc = store_clear(fz.d.store);
+	CHECK(NULL, rc == 0, "cannot empty the store: %s", fuzz_strerror(rc));
 	timesrc_init(&fz.d.clock, true, T0_MS * 1000);
 	r->now_ms = T0_MS;
 	r->settled = true;	/* nothing is due in an empty store */
@@ -1598,8 +1629,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_state(r, in.i >= in.n || r->op == FUZZ_OPS);
 	}
 	alert_pubq_free(&r->q);
-	fz.d.store = store_free(fz.d.store);
-	free(r->walk);
-	free(r);
 	return 0;
 }

@@ -425,6 +425,40 @@ test_disk_full(void **state)
 	store_free(s);
 }
 
+/* store_clear() leaves a store as new: no events, alerts or counters, the schema kept,
+ * and the alert sequence starting again at 1. */
+static void
+test_clear(void **state)
+{
+	struct store *s = open_store(*state);
+	const char *rcpts[] = { "sup" };
+	struct store_stat st;
+	struct store_txn t;
+	uint64_t prev;
+
+	store_begin(s, &t, STORE_RW);
+	store_put_event(&t, "school-1", "e1", 1000, "abc", 3);
+	assert_int_equal(store_commit(&t), 0);
+	assert_int_equal(append(s, "k1", rcpts, 1, &prev), 1);
+	assert_int_equal(append(s, "k2", rcpts, 1, &prev), 2);
+
+	assert_int_equal(store_clear(s), 0);
+	store_begin(s, &t, STORE_RO);
+	assert_int_equal(store_event_seen(&t, "school-1", "e1"), 0);
+	assert_int_equal(store_stat(&t, &st), 0);
+	assert_int_equal(st.events, 0);
+	assert_int_equal(st.last_alert_seq, 0);
+	assert_int_equal(st.open_alerts, 0);
+	assert_int_equal(store_alert_by_key(&t, "k1", &prev), -ENOENT);
+	store_abort(&t);
+	assert_int_equal(append(s, "k1", rcpts, 1, &prev), 1);
+	store_free(s);
+
+	/* and it opens again: the schema is still there */
+	s = open_store(*state);
+	store_free(s);
+}
+
 int
 main(void)
 {
@@ -438,6 +472,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lock_and_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_fd_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup_tmpfs, teardown_tmpfs),
+		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
