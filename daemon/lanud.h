@@ -7,7 +7,8 @@
  *
  *   field                          written by         read by
  *   base, conf, sig, watchdog,     loop               loop
- *     router, pub, zctx, stopping
+ *     log_timer, router, pub,
+ *     zctx, stopping
  *   clock                          loop (a batch's    loop; a batch gets now in
  *                                  ClockSet, after    its snapshot
  *                                  its commit)
@@ -58,6 +59,7 @@ struct lanud {
 	struct writer *writer;	/* applies and commits batches of events */
 	struct event *sig[3];	/* SIGTERM, SIGINT, SIGHUP */
 	struct event *watchdog;
+	struct event *log_timer;	/* writes what the log's rate limit dropped */
 	uint64_t n_duplicates;
 	uint64_t n_rejected;
 	uint64_t n_commits;		/* write transactions since start */

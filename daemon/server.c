@@ -86,6 +86,17 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
+/* The counts of log lines the rate limit dropped are written within an interval of
+ * the flood's end, not only when the next such line comes. */
+static void
+server_log_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	log_flush();
+}
+
 static int
 server_open_store(struct lanud *d)
 {
@@ -183,6 +194,10 @@ server_start(struct lanud *d)
 		if (!d->sig[i] || event_add(d->sig[i], NULL) < 0)
 			return log_errno(LOG_ERR, -ENOMEM, "lanud: cannot watch signals");
 	}
+	d->log_timer = event_new(d->base, -1, EV_PERSIST, server_log_cb, d);
+	if (!d->log_timer ||
+	    event_add(d->log_timer, &(struct timeval){ LOG_INTERVAL_USEC / 1000000, 0 }) < 0)
+		return log_errno(LOG_ERR, -ENOMEM, "lanud: cannot start the log timer");
 	r = notify_watchdog_start(d);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot start the watchdog");
@@ -201,6 +216,8 @@ server_free(struct lanud *d)
 			event_free(d->sig[i]);
 	if (d->watchdog)
 		event_free(d->watchdog);
+	if (d->log_timer)
+		event_free(d->log_timer);
 	d->router = zsock_free(d->router);	/* closing lingers so replies go out */
 	d->pub = zsock_free(d->pub);
 	d->writer = writer_free(d->writer);
