@@ -30,6 +30,7 @@
  * their transaction ends (rule 18). No read transaction outlives a call.
  */
 #include "store.h"
+#include "store_db.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -48,14 +49,6 @@
 #include "lanu/macro.h"
 #include "log.h"
 #include "plan.h"
-
-struct store {
-	MDB_env *env;
-	MDB_dbi meta, events, dedup, alerts, akeys, by_rcpt, open, plan, plan_versions;
-	MDB_dbi clocks, clk_case, clk_fire, clk_due, clk_svc, comp;
-	uint64_t map_max;
-	int lock_fd;
-};
 
 #define KEY_MAX (LANU_MAX_NAME + 1 + LANU_MAX_ID + 1)
 
@@ -108,6 +101,310 @@ store_strerror(int r)
 	return strerror(-r);
 }
 
+/* --- the key codec (store_db.h) ------------------------------------------------------- */
+
+static uint8_t *
+store_key_room(struct store_key *k, size_t len)
+{
+	uint8_t *p;
+
+	if (k->bad || k->ended || len > STORE_KEY_MAX - k->n) {
+		k->bad = true;
+		return NULL;
+	}
+	p = k->b + k->n;
+	k->n += len;
+	return p;
+}
+
+void
+store_key_u8(struct store_key *k, uint8_t v)
+{
+	uint8_t *p = store_key_room(k, 1);
+
+	if (p)
+		*p = v;
+}
+
+void
+store_key_u64(struct store_key *k, uint64_t v)
+{
+	uint8_t *p = store_key_room(k, sizeof(v));
+
+	v = htobe64(v);
+	if (p)
+		memcpy(p, &v, sizeof(v));
+}
+
+void
+store_key_str(struct store_key *k, const char *s)
+{
+	size_t len = strlen(s) + 1;	/* with its NUL */
+	uint8_t *p = store_key_room(k, len);
+
+	if (p)
+		memcpy(p, s, len);
+}
+
+void
+store_key_fixed(struct store_key *k, const char *s, size_t width)
+{
+	uint8_t *p = strnlen(s, width + 1) == width ? store_key_room(k, width) : NULL;
+
+	if (p)
+		memcpy(p, s, width);
+	else
+		k->bad = true;
+}
+
+void
+store_key_tail(struct store_key *k, const char *s)
+{
+	size_t len = strlen(s);
+	uint8_t *p = store_key_room(k, len);
+
+	if (p)
+		memcpy(p, s, len);
+	k->ended = true;
+}
+
+int
+store_key_next_u8(struct store_view *v, uint8_t *ret_v)
+{
+	if (v->n < 1)
+		return -EBADMSG;
+	*ret_v = v->p[0];
+	v->p++;
+	v->n--;
+	return 0;
+}
+
+int
+store_key_next_u64(struct store_view *v, uint64_t *ret_v)
+{
+	uint64_t be;
+
+	if (v->n < sizeof(be))
+		return -EBADMSG;
+	memcpy(&be, v->p, sizeof(be));
+	*ret_v = be64toh(be);
+	v->p += sizeof(be);
+	v->n -= sizeof(be);
+	return 0;
+}
+
+int
+store_key_next_str(struct store_view *v, const char **ret_s)
+{
+	const uint8_t *nul = v->n ? memchr(v->p, '\0', v->n) : NULL;
+
+	if (!nul)
+		return -EBADMSG;
+	*ret_s = (const char *)v->p;
+	v->n -= (size_t)(nul + 1 - v->p);
+	v->p = nul + 1;
+	return 0;
+}
+
+int
+store_key_next_fixed(struct store_view *v, size_t width, char *ret_buf)
+{
+	if (v->n < width || (width && memchr(v->p, '\0', width)))
+		return -EBADMSG;
+	if (width)
+		memcpy(ret_buf, v->p, width);
+	ret_buf[width] = '\0';
+	v->p += width;
+	v->n -= width;
+	return 0;
+}
+
+int
+store_key_next_tail(struct store_view *v, char *ret_buf, size_t size)
+{
+	if (v->n >= size || (v->n && memchr(v->p, '\0', v->n)))
+		return -EBADMSG;
+	if (v->n)
+		memcpy(ret_buf, v->p, v->n);
+	ret_buf[v->n] = '\0';
+	v->p += v->n;
+	v->n = 0;
+	return 0;
+}
+
+int
+store_key_end(const struct store_view *v)
+{
+	return v->n == 0 ? 0 : -EBADMSG;
+}
+
+/* --- steps of a transaction (store_db.h) ---------------------------------------------- */
+
+static MDB_val
+store_key_val(const struct store_key *k)
+{
+	return (MDB_val){ .mv_size = k->n, .mv_data = (void *)k->b };
+}
+
+static struct store_view
+store_view(const MDB_val *v)
+{
+	return (struct store_view){ .p = v->mv_data, .n = v->mv_size };
+}
+
+static unsigned int
+store_put_flags(unsigned int flags)
+{
+	return (flags & STORE_PUT_APPEND ? MDB_APPEND : 0) |
+	       (flags & STORE_PUT_NOOVERWRITE ? MDB_NOOVERWRITE : 0);
+}
+
+/* An LMDB answer to a read: MDB_NOTFOUND is -ENOENT and not sticky; any other error is. */
+static int
+store_read_rc(struct store_txn *t, int rc)
+{
+	if (rc == MDB_SUCCESS)
+		return 0;
+	if (rc == MDB_NOTFOUND)
+		return -ENOENT;
+	return store_fail(t, store_errno(rc));
+}
+
+int
+store_db_get(struct store_txn *t, unsigned int dbi, const struct store_key *k,
+	     struct store_view *ret_val)
+{
+	MDB_val kv = store_key_val(k), v;
+	int r;
+
+	if (t->err)
+		return t->err;
+	if (k->bad)
+		return -ENOENT;
+	r = store_read_rc(t, mdb_get(t->txn, dbi, &kv, &v));
+	if (r == 0)
+		*ret_val = store_view(&v);
+	return r;
+}
+
+void *
+store_db_reserve(struct store_txn *t, unsigned int dbi, const struct store_key *k, size_t len,
+		 unsigned int flags)
+{
+	MDB_val kv = store_key_val(k), v = { .mv_size = len };
+	int rc;
+
+	if (t->err)
+		return NULL;
+	if (k->bad) {
+		store_fail(t, -EINVAL);
+		return NULL;
+	}
+	t->writes++;
+	rc = mdb_put(t->txn, dbi, &kv, &v, store_put_flags(flags) | MDB_RESERVE);
+	if (rc != MDB_SUCCESS) {
+		store_fail(t, store_errno(rc));
+		return NULL;
+	}
+	return v.mv_data;
+}
+
+void
+store_db_put(struct store_txn *t, unsigned int dbi, const struct store_key *k, const void *data,
+	     size_t len, unsigned int flags)
+{
+	MDB_val kv = store_key_val(k), v = { .mv_size = len, .mv_data = (void *)data };
+	int rc;
+
+	if (t->err)
+		return;
+	if (k->bad) {
+		store_fail(t, -EINVAL);
+		return;
+	}
+	t->writes++;
+	rc = mdb_put(t->txn, dbi, &kv, &v, store_put_flags(flags));
+	if (rc != MDB_SUCCESS)
+		store_fail(t, store_errno(rc));
+}
+
+void
+store_db_del(struct store_txn *t, unsigned int dbi, const struct store_key *k)
+{
+	MDB_val kv = store_key_val(k);
+	int rc;
+
+	if (t->err || k->bad)
+		return;
+	t->writes++;
+	rc = mdb_del(t->txn, dbi, &kv, NULL);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		store_fail(t, store_errno(rc));
+}
+
+int
+store_iter_open(struct store_txn *t, unsigned int dbi, struct store_iter *ret_it)
+{
+	MDB_cursor *c;
+	int rc;
+
+	if (t->err)
+		return t->err;
+	rc = mdb_cursor_open(t->txn, dbi, &c);
+	if (rc != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	*ret_it = (struct store_iter){ .t = t, .c = c };
+	return 0;
+}
+
+void
+store_iter_close(struct store_iter *it)
+{
+	if (it->c)
+		mdb_cursor_close(it->c);
+	it->c = NULL;
+}
+
+static int
+store_iter_get(struct store_iter *it, MDB_val *k, MDB_cursor_op op)
+{
+	MDB_val v;
+	int r;
+
+	if (it->t->err)
+		return it->t->err;
+	r = store_read_rc(it->t, mdb_cursor_get(it->c, k, &v, op));
+	if (r == 0) {
+		it->key = store_view(k);
+		it->val = store_view(&v);
+	}
+	return r;
+}
+
+int
+store_iter_seek(struct store_iter *it, const struct store_key *k)
+{
+	MDB_val kv = store_key_val(k);
+
+	if (k->bad)
+		return it->t->err ? it->t->err : -ENOENT;
+	return store_iter_get(it, &kv, MDB_SET_RANGE);
+}
+
+int
+store_iter_move(struct store_iter *it, enum store_move m)
+{
+	static const MDB_cursor_op ops[] = {
+		[STORE_FIRST] = MDB_FIRST,
+		[STORE_LAST] = MDB_LAST,
+		[STORE_NEXT] = MDB_NEXT,
+		[STORE_PREV] = MDB_PREV,
+	};
+	MDB_val k;
+
+	return store_iter_get(it, &k, ops[m]);
+}
+
 static MDB_val
 store_u64(uint64_t *be, uint64_t v)
 {
@@ -132,8 +429,7 @@ store_str(const char *s)
 	return (MDB_val){ .mv_size = strlen(s), .mv_data = (void *)s };
 }
 
-/* Sets the sticky error unless one is set already. Returns the (first) error. */
-static int
+int
 store_fail(struct store_txn *t, int err)
 {
 	if (t->err == 0)
@@ -162,21 +458,31 @@ store_put(struct store_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned fla
 		store_fail(t, store_errno(rc));
 }
 
-static uint64_t
-store_meta_u64(struct store_txn *t, const char *key)
+uint64_t
+store_meta_u64(struct store_txn *t, const char *name)
 {
-	MDB_val k = store_str(key), v;
+	struct store_key k = { 0 };
+	struct store_view v;
+	uint64_t value;
 
-	return store_get(t, t->s->meta, &k, &v) == 0 ? store_val_u64(&v) : 0;
+	store_key_tail(&k, name);
+	if (store_db_get(t, t->s->meta, &k, &v) < 0)
+		return 0;
+	if (store_key_next_u64(&v, &value) < 0 || store_key_end(&v) < 0) {
+		store_fail(t, -EBADMSG);
+		return 0;
+	}
+	return value;
 }
 
-static void
-store_put_meta_u64(struct store_txn *t, const char *key, uint64_t value)
+void
+store_put_meta_u64(struct store_txn *t, const char *name, uint64_t value)
 {
-	uint64_t be;
-	MDB_val k = store_str(key), v = store_u64(&be, value);
+	struct store_key k = { 0 }, v = { 0 };
 
-	store_put(t, t->s->meta, &k, &v, 0);
+	store_key_tail(&k, name);
+	store_key_u64(&v, value);
+	store_db_put(t, t->s->meta, &k, v.b, v.n, 0);
 }
 
 /* Creates the named databases and checks the schema. */
@@ -317,8 +623,7 @@ store_last_alert_seq(struct store_txn *t)
 	return t->alert_seq;
 }
 
-/* The next event or alert sequence number of this transaction. */
-static uint64_t
+uint64_t
 store_next_seq(struct store_txn *t, bool alert)
 {
 	store_last_alert_seq(t);	/* loads the counters */
