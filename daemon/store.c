@@ -682,57 +682,6 @@ store_grow(struct store *s)
 	return 0;
 }
 
-/* producer NUL event_id; both are validated to be short by msg.c. */
-static MDB_val
-store_dedup_key(char buf[KEY_MAX], const char *producer, const char *event_id)
-{
-	size_t p = strnlen(producer, LANU_MAX_NAME), e = strnlen(event_id, LANU_MAX_ID);
-
-	memcpy(buf, producer, p);
-	buf[p] = '\0';
-	memcpy(buf + p + 1, event_id, e);
-	return (MDB_val){ .mv_size = p + 1 + e, .mv_data = buf };
-}
-
-int
-store_event_seen(struct store_txn *t, const char *producer, const char *event_id)
-{
-	char buf[KEY_MAX];
-	MDB_val k = store_dedup_key(buf, producer, event_id), v;
-	int r = store_get(t, t->s->dedup, &k, &v);
-
-	if (r == -ENOENT)
-		return 0;
-	return r == 0 ? 1 : store_fail(t, r);
-}
-
-void
-store_put_event(struct store_txn *t, const char *producer, const char *event_id,
-		uint64_t received_ms, const void *data, size_t len)
-{
-	char buf[KEY_MAX];
-	uint64_t seq, be;
-	MDB_val k, v = { .mv_size = sizeof(be) + len };
-	int rc;
-
-	if (t->err)
-		return;
-	seq = store_next_seq(t, false);
-	k = store_u64(&be, seq);
-	t->writes++;
-	rc = mdb_put(t->txn, t->s->events, &k, &v, MDB_APPEND | MDB_RESERVE);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return;
-	}
-	received_ms = htobe64(received_ms);
-	memcpy(v.mv_data, &received_ms, sizeof(received_ms));
-	memcpy((char *)v.mv_data + sizeof(received_ms), data, len);
-	k = store_dedup_key(buf, producer, event_id);
-	v = store_u64(&be, seq);
-	store_put(t, t->s->dedup, &k, &v, MDB_NOOVERWRITE);
-}
-
 /* recipient NUL seq */
 static MDB_val
 store_rcpt_key(char buf[LANU_MAX_NAME + 1 + 8], const char *rcpt, uint64_t seq)
