@@ -1,33 +1,40 @@
 /*
- * store: the only module that includes <lmdb.h> (rule 16). Named databases:
+ * store: the LMDB environment (open, lock, grow, stat, free), transactions with their
+ * sticky error (rule 16), meta, the key codec, and the steps (get, put, del, cursors)
+ * through which the families, daemon/store_*.c, reach LMDB: this is the one file that
+ * includes <lmdb.h>. daemon/store_db.h, which they share, says how keys are laid out
+ * and which errors are sticky.
  *
- *	meta	  "schema" u32, "event_seq" u64, "alert_seq" u64, "clock" u64,
- *		  "plan_file_sha" (hex: the configured plan file as last loaded)
- *	events	  event seq (u64 BE) -> received_ms (u64 BE) + packed Envelope
- *	dedup	  producer NUL event_id -> event seq
- *	alerts	  alert seq (u64 BE) -> packed Alert
- *	akeys	  dedup key -> alert seq
- *	by_rcpt	  recipient NUL alert seq (u64 BE) -> ""
- *	open	  alert seq (u64 BE) -> ""	(unacknowledged alerts)
- *	plan_versions  version (u64 BE) -> packed PlanVersion (with its whole Plan)
- *	plan	  the plan in force, normalized, one record per object (see store_put_plan):
- *		  "info", "area/ID", "recipient/ID", "calendar/ID", "service/ID",
- *		  "indicator/ID", "goal/ID", "measure/ID" -> the packed object, its
- *		  children left out; "route/KIND/NNNN" -> Route, once per kind it names
- *		  ("route/any/NNNN" if none); "measure-end/YYYY-MM-DD/ID" -> ""
- *	clocks	  clock id (u64 BE) -> packed Clock	(every clock, kept for compliance)
- *	clk_case  service NUL stage NUL case -> clock id	(the case's latest clock)
- *	clk_fire  at_ms (u64 BE) + clock id -> ""	(each clock's next warning, miss or expiry)
- *	clk_due	  due_at_ms (u64 BE) + clock id -> ""	(open clocks by due instant)
- *	clk_svc	  service NUL start day "YYYY-MM-DD" + clock id -> ""	(by start, for compliance)
- *	comp	  "n" NUL indicator NUL group NUL "YYYY-MM" -> met, not met (2 x u64 BE)
- *		  "l" NUL indicator NUL group -> level, seq of the alert that set it (2 x u64 BE)
+ * Named databases, their keys as codec fields (u64 is big-endian, str ends in NUL,
+ * fixed has no terminator, tail runs to the end of the key), and who owns them:
  *
- * Integer keys are big-endian so cursor order is numeric order (rule 19). The
- * alert sequence is assigned inside the write transaction that stores the alert,
- * so an aborted transaction leaves no gap. The two counters are read from meta once
- * per transaction and written back once, at commit. Values are copied or decoded before
- * their transaction ends (rule 18). No read transaction outlives a call.
+ *	meta	  name (tail) -> "schema", "event_seq", "alert_seq", "clock", "clock_seq":
+ *		  u64; "plan_file_sha": 64 hex digits (the plan file as last loaded)
+ *	events	  seq (u64) -> received_ms (u64) + packed Envelope		store_event.c
+ *	dedup	  producer (str) event_id (tail) -> seq (u64)
+ *	alerts	  seq (u64) -> packed Alert					store_alert.c
+ *	akeys	  dedup key (tail) -> seq (u64)
+ *	by_rcpt	  recipient (str) seq (u64) -> ""
+ *	open	  seq (u64) -> ""	(unacknowledged alerts)
+ *	plan_versions  version (u64) -> packed PlanVersion, with its whole Plan	store_plan.c
+ *	clocks	  id (u64) -> packed Clock					store_clock.c
+ *	clk_case  service (str) stage (str) case (tail) -> id (u64)
+ *	clk_fire  at_ms (u64) id (u64) -> ""
+ *	clk_due	  due_at_ms (u64) id (u64) -> ""
+ *	clk_svc	  service (str) start day (fixed 10) id (u64) -> ""
+ *	comp	  "n" (str) indicator (str) group (str) month (fixed 7) -> met, not met (u64 x 2)
+ *		  "l" (str) indicator (str) group (tail) -> level, alert seq (u64 x 2)	store_compliance.c
+ *
+ * These are the layouts schema 1 has always had, byte for byte: a store written before
+ * the codec opens and reads unchanged. One database is gone: "plan" held the plan in
+ * force normalized, one record per object, which nothing read any more; store_open()
+ * empties it, so an existing store no longer keeps it (a store keeps nothing it does not
+ * need), and nothing writes it. The versions in plan_versions keep the whole plan.
+ *
+ * The event and alert sequences are assigned inside the write transaction that stores
+ * them, so an aborted transaction leaves no gap: the two counters are read from meta
+ * once per transaction and written back once, at commit. Values are copied or decoded
+ * before their transaction ends (rule 18). No read transaction outlives a call.
  */
 #include "store.h"
 #include "store_db.h"
@@ -48,9 +55,6 @@
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "log.h"
-#include "plan.h"
-
-#define KEY_MAX (LANU_MAX_NAME + 1 + LANU_MAX_ID + 1)
 
 /* LMDB's codes are translated here, once (rule 5). */
 static int
@@ -240,6 +244,21 @@ store_key_end(const struct store_view *v)
 
 /* --- steps of a transaction (store_db.h) ---------------------------------------------- */
 
+int
+store_fail(struct store_txn *t, int err)
+{
+	if (t->err == 0)
+		t->err = err;
+	return t->err;
+}
+
+/* LMDB stores no empty key: one is as bad as one that did not fit. */
+static bool
+store_key_ok(const struct store_key *k)
+{
+	return !k->bad && k->n > 0;
+}
+
 static MDB_val
 store_key_val(const struct store_key *k)
 {
@@ -279,7 +298,7 @@ store_db_get(struct store_txn *t, unsigned int dbi, const struct store_key *k,
 
 	if (t->err)
 		return t->err;
-	if (k->bad)
+	if (!store_key_ok(k))
 		return -ENOENT;
 	r = store_read_rc(t, mdb_get(t->txn, dbi, &kv, &v));
 	if (r == 0)
@@ -296,7 +315,7 @@ store_db_reserve(struct store_txn *t, unsigned int dbi, const struct store_key *
 
 	if (t->err)
 		return NULL;
-	if (k->bad) {
+	if (!store_key_ok(k)) {
 		store_fail(t, -EINVAL);
 		return NULL;
 	}
@@ -318,7 +337,7 @@ store_db_put(struct store_txn *t, unsigned int dbi, const struct store_key *k, c
 
 	if (t->err)
 		return;
-	if (k->bad) {
+	if (!store_key_ok(k)) {
 		store_fail(t, -EINVAL);
 		return;
 	}
@@ -334,7 +353,7 @@ store_db_del(struct store_txn *t, unsigned int dbi, const struct store_key *k)
 	MDB_val kv = store_key_val(k);
 	int rc;
 
-	if (t->err || k->bad)
+	if (t->err || !store_key_ok(k))
 		return;
 	t->writes++;
 	rc = mdb_del(t->txn, dbi, &kv, NULL);
@@ -386,7 +405,7 @@ store_iter_seek(struct store_iter *it, const struct store_key *k)
 {
 	MDB_val kv = store_key_val(k);
 
-	if (k->bad)
+	if (!store_key_ok(k))
 		return it->t->err ? it->t->err : -ENOENT;
 	return store_iter_get(it, &kv, MDB_SET_RANGE);
 }
@@ -405,58 +424,7 @@ store_iter_move(struct store_iter *it, enum store_move m)
 	return store_iter_get(it, &k, ops[m]);
 }
 
-static MDB_val
-store_u64(uint64_t *be, uint64_t v)
-{
-	*be = htobe64(v);
-	return (MDB_val){ .mv_size = sizeof(*be), .mv_data = be };
-}
-
-static uint64_t
-store_val_u64(const MDB_val *v)
-{
-	uint64_t be;
-
-	if (v->mv_size < sizeof(be))
-		return 0;
-	memcpy(&be, v->mv_data, sizeof(be));
-	return be64toh(be);
-}
-
-static MDB_val
-store_str(const char *s)
-{
-	return (MDB_val){ .mv_size = strlen(s), .mv_data = (void *)s };
-}
-
-int
-store_fail(struct store_txn *t, int err)
-{
-	if (t->err == 0)
-		t->err = err;
-	return t->err;
-}
-
-static int
-store_get(struct store_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v)
-{
-	if (t->err)
-		return t->err;
-	return store_errno(mdb_get(t->txn, dbi, k, v));
-}
-
-static void
-store_put(struct store_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags)
-{
-	int rc;
-
-	if (t->err)
-		return;
-	t->writes++;
-	rc = mdb_put(t->txn, dbi, k, v, flags);
-	if (rc != MDB_SUCCESS)
-		store_fail(t, store_errno(rc));
-}
+/* --- meta ------------------------------------------------------------------------------ */
 
 uint64_t
 store_meta_u64(struct store_txn *t, const char *name)
@@ -485,7 +453,44 @@ store_put_meta_u64(struct store_txn *t, const char *name, uint64_t value)
 	store_db_put(t, t->s->meta, &k, v.b, v.n, 0);
 }
 
-/* Creates the named databases and checks the schema. */
+uint64_t
+store_get_clock(struct store_txn *t)
+{
+	return store_meta_u64(t, "clock");
+}
+
+void
+store_put_clock(struct store_txn *t, uint64_t usec)
+{
+	store_put_meta_u64(t, "clock", usec);
+}
+
+void
+store_get_plan_file_sha(struct store_txn *t, char ret[65])
+{
+	struct store_key k = { 0 };
+	struct store_view v;
+
+	ret[0] = '\0';
+	store_key_tail(&k, "plan_file_sha");
+	if (store_db_get(t, t->s->meta, &k, &v) < 0)
+		return;
+	if (store_key_next_fixed(&v, 64, ret) < 0 || store_key_end(&v) < 0)
+		store_fail(t, -EBADMSG);
+}
+
+void
+store_put_plan_file_sha(struct store_txn *t, const char *sha)
+{
+	struct store_key k = { 0 };
+
+	store_key_tail(&k, "plan_file_sha");
+	store_db_put(t, t->s->meta, &k, sha, strlen(sha), 0);
+}
+
+/* --- the environment and its transactions ----------------------------------------------- */
+
+/* Creates the named databases, checks the schema and empties "plan". */
 static int
 store_init_dbs(struct store *s)
 {
@@ -500,7 +505,6 @@ store_init_dbs(struct store *s)
 		{ "akeys", offsetof(struct store, akeys) },
 		{ "by_rcpt", offsetof(struct store, by_rcpt) },
 		{ "open", offsetof(struct store, open) },
-		{ "plan", offsetof(struct store, plan) },
 		{ "plan_versions", offsetof(struct store, plan_versions) },
 		{ "clocks", offsetof(struct store, clocks) },
 		{ "clk_case", offsetof(struct store, clk_case) },
@@ -528,6 +532,16 @@ store_init_dbs(struct store *s)
 	}
 	if (schema == 0)
 		store_put_meta_u64(&t, "schema", STORE_SCHEMA);
+	/* The normalized plan records nothing reads any more: emptied (see the top). */
+	if (!t.err) {
+		MDB_dbi plan;
+		int rc = mdb_dbi_open(t.txn, "plan", 0, &plan);
+
+		if (rc == MDB_SUCCESS)
+			rc = mdb_drop(t.txn, plan, 0);
+		if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+			store_fail(&t, store_errno(rc));
+	}
 	return store_commit(&t);
 }
 
@@ -685,284 +699,31 @@ store_grow(struct store *s)
 int
 store_stat(struct store_txn *t, struct store_stat *ret_stat)
 {
+	struct store_stat st;
 	MDB_envinfo info;
-	MDB_stat st, cst;
+	MDB_stat open, due;
+	int rc;
 
 	if (t->err)
 		return t->err;
-	if (mdb_env_info(t->s->env, &info) != MDB_SUCCESS ||
-	    mdb_stat(t->txn, t->s->open, &st) != MDB_SUCCESS ||
-	    mdb_stat(t->txn, t->s->clk_due, &cst) != MDB_SUCCESS)
-		return -EIO;
-	*ret_stat = (struct store_stat){
+	rc = mdb_env_info(t->s->env, &info);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_stat(t->txn, t->s->open, &open);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_stat(t->txn, t->s->clk_due, &due);
+	if (rc != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	st = (struct store_stat){
 		.events = store_meta_u64(t, "event_seq"),
 		.last_alert_seq = store_meta_u64(t, "alert_seq"),
-		.open_alerts = st.ms_entries,
-		.open_clocks = cst.ms_entries,
+		.open_alerts = open.ms_entries,
+		.open_clocks = due.ms_entries,
 		.next_deadline_ms = store_clock_next_at(t),
 		.map_size = info.me_mapsize,
-		.map_used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize,
+		.map_used = (uint64_t)(info.me_last_pgno + 1) * open.ms_psize,
 	};
-	return 0;
-}
-
-uint64_t
-store_get_clock(struct store_txn *t)
-{
-	return store_meta_u64(t, "clock");
-}
-
-void
-store_put_clock(struct store_txn *t, uint64_t usec)
-{
-	store_put_meta_u64(t, "clock", usec);
-}
-
-void
-store_get_plan_file_sha(struct store_txn *t, char ret[65])
-{
-	MDB_val k = store_str("plan_file_sha"), v;
-
-	ret[0] = '\0';
-	if (store_get(t, t->s->meta, &k, &v) == 0 && v.mv_size == 64) {
-		memcpy(ret, v.mv_data, 64);
-		ret[64] = '\0';
-	}
-}
-
-void
-store_put_plan_file_sha(struct store_txn *t, const char *sha)
-{
-	MDB_val k = store_str("plan_file_sha"), v = { .mv_size = strlen(sha),
-						      .mv_data = (void *)sha };
-
-	store_put(t, t->s->meta, &k, &v, 0);
-}
-
-/* --- the plan ------------------------------------------------------------------------ */
-
-static void
-store_put_msg(struct store_txn *t, MDB_dbi dbi, const char *key, const ProtobufCMessage *m)
-{
-	MDB_val k = store_str(key), v;
-	int rc;
-
-	if (t->err)
-		return;
-	v.mv_size = protobuf_c_message_get_packed_size(m);
-	t->writes++;
-	rc = mdb_put(t->txn, dbi, &k, &v, MDB_RESERVE);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return;
-	}
-	protobuf_c_message_pack(m, v.mv_data);
-}
-
-static void
-store_plan_record(struct store_txn *t, const char *kind, const char *id, const ProtobufCMessage *m)
-{
-	char key[32 + LANU_MAX_NAME];
-
-	snprintf(key, sizeof(key), "%s/%s", kind, id);
-	store_put_msg(t, t->s->plan, key, m);
-}
-
-static void
-store_plan_areas(struct store_txn *t, Lanu__V1__Area **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		Lanu__V1__Area *a = v[i];
-		size_t nc = a->n_areas;
-
-		a->n_areas = 0;		/* the record without its subtree */
-		store_plan_record(t, "area", a->id, &a->base);
-		a->n_areas = nc;
-		store_plan_areas(t, a->areas, a->n_areas);
-	}
-}
-
-static void
-store_plan_goals(struct store_txn *t, Lanu__V1__Goal **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		Lanu__V1__Goal *g = v[i];
-		size_t ng = g->n_goals, nm = g->n_measures;
-
-		g->n_goals = g->n_measures = 0;
-		store_plan_record(t, "goal", g->id, &g->base);
-		g->n_goals = ng;
-		g->n_measures = nm;
-		for (size_t j = 0; j < nm; j++) {
-			Lanu__V1__Measure *m = g->measures[j];
-			char key[32 + LANU_MAX_NAME];
-			MDB_val k, e = { 0 };
-
-			store_plan_record(t, "measure", m->id, &m->base);
-			if (m->schedule && *m->schedule->to) {
-				snprintf(key, sizeof(key), "measure-end/%s/%s", m->schedule->to, m->id);
-				k = store_str(key);
-				store_put(t, t->s->plan, &k, &e, 0);
-			}
-		}
-		store_plan_goals(t, g->goals, g->n_goals);
-	}
-}
-
-static void
-store_plan_routes(struct store_txn *t, const Lanu__V1__Plan *plan)
-{
-	char key[96], kind[40];
-
-	for (size_t i = 0; i < plan->n_routes; i++) {
-		const Lanu__V1__Route *r = plan->routes[i];
-
-		for (size_t j = 0; j < (r->n_kinds ? r->n_kinds : 1); j++) {
-			if (r->n_kinds)
-				plan_enum_word(&lanu__v1__alert_kind__descriptor, r->kinds[j], kind,
-					       sizeof(kind));
-			snprintf(key, sizeof(key), "route/%s/%04zu", r->n_kinds ? kind : "any", i);
-			store_put_msg(t, t->s->plan, key, &r->base);
-		}
-	}
-}
-
-/* The plan in force, normalized: every object under its own key. */
-static void
-store_plan_normalize(struct store_txn *t, Lanu__V1__Plan *plan)
-{
-	int rc;
-
-	if (t->err)
-		return;
-	t->writes++;
-	rc = mdb_drop(t->txn, t->s->plan, 0);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return;
-	}
-	if (plan->plan)
-		store_put_msg(t, t->s->plan, "info", &plan->plan->base);
-	store_plan_areas(t, plan->areas, plan->n_areas);
-	for (size_t i = 0; i < plan->n_recipients; i++)
-		store_plan_record(t, "recipient", plan->recipients[i]->id, &plan->recipients[i]->base);
-	for (size_t i = 0; i < plan->n_calendars; i++)
-		store_plan_record(t, "calendar", plan->calendars[i]->id, &plan->calendars[i]->base);
-	for (size_t i = 0; i < plan->n_services; i++)
-		store_plan_record(t, "service", plan->services[i]->id, &plan->services[i]->base);
-	for (size_t i = 0; i < plan->n_indicators; i++)
-		store_plan_record(t, "indicator", plan->indicators[i]->id,
-				  &plan->indicators[i]->base);
-	store_plan_goals(t, plan->goals, plan->n_goals);
-	store_plan_routes(t, plan);
-}
-
-uint64_t
-store_put_plan(struct store_txn *t, Lanu__V1__PlanVersion *v)
-{
-	MDB_cursor *c;
-	MDB_val k, d;
-	uint64_t last = 0, be;
-	int rc;
-
-	if (t->err)
-		return 0;
-	rc = mdb_cursor_open(t->txn, t->s->plan_versions, &c);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return 0;
-	}
-	if (mdb_cursor_get(c, &k, &d, MDB_LAST) == MDB_SUCCESS)
-		last = store_val_u64(&k);
-	mdb_cursor_close(c);
-	v->version = last + 1;
-	k = store_u64(&be, v->version);
-	d.mv_size = lanu__v1__plan_version__get_packed_size(v);
-	t->writes++;
-	rc = mdb_put(t->txn, t->s->plan_versions, &k, &d, MDB_APPEND | MDB_RESERVE);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return 0;
-	}
-	lanu__v1__plan_version__pack(v, d.mv_data);
-	store_plan_normalize(t, v->plan);
-	return t->err ? 0 : v->version;
-}
-
-int
-store_get_plan_version(struct store_txn *t, uint64_t version, Lanu__V1__PlanVersion **ret)
-{
-	MDB_cursor *c;
-	MDB_val k, d;
-	uint64_t be;
-	int rc;
-
 	if (t->err)
 		return t->err;
-	rc = mdb_cursor_open(t->txn, t->s->plan_versions, &c);
-	if (rc != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
-	if (version == 0) {
-		rc = mdb_cursor_get(c, &k, &d, MDB_LAST);
-	} else {
-		k = store_u64(&be, version);
-		rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY);
-	}
-	mdb_cursor_close(c);
-	if (rc == MDB_NOTFOUND)
-		return -ENOENT;
-	if (rc != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
-	*ret = lanu__v1__plan_version__unpack(NULL, d.mv_size, d.mv_data);
-	return *ret ? 0 : -EBADMSG;
-}
-
-int
-store_plan_history(struct store_txn *t, Lanu__V1__PlanVersion ***ret_v, size_t *ret_n)
-{
-	Lanu__V1__PlanVersion **v = NULL;
-	size_t n = 0;
-	MDB_cursor *c;
-	MDB_val k, d;
-	int rc, r = 0;
-
-	*ret_v = NULL;
-	*ret_n = 0;
-	if (t->err)
-		return t->err;
-	rc = mdb_cursor_open(t->txn, t->s->plan_versions, &c);
-	if (rc != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
-	for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == MDB_SUCCESS;
-	     rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-		Lanu__V1__PlanVersion *pv, **nv;
-
-		pv = lanu__v1__plan_version__unpack(NULL, d.mv_size, d.mv_data);
-		if (!pv) {
-			r = -EBADMSG;
-			break;
-		}
-		/* history is who, when and what hash, not the plans themselves */
-		lanu__v1__plan__free_unpacked(pv->plan, NULL);
-		pv->plan = NULL;
-		if (!(nv = realloc(v, (n + 1) * sizeof(*v)))) {
-			lanu__v1__plan_version__free_unpacked(pv, NULL);
-			r = -ENOMEM;
-			break;
-		}
-		v = nv;
-		v[n++] = pv;
-	}
-	mdb_cursor_close(c);
-	if (r == 0 && rc != MDB_NOTFOUND)
-		r = store_errno(rc);
-	if (r < 0) {
-		for (size_t i = 0; i < n; i++)
-			lanu__v1__plan_version__free_unpacked(v[i], NULL);
-		free(v);
-		return r;
-	}
-	*ret_v = v;
-	*ret_n = n;
+	*ret_stat = st;
 	return 0;
 }

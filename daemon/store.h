@@ -119,9 +119,8 @@ void store_put_clock(struct store_txn *t, uint64_t usec);
 void store_get_plan_file_sha(struct store_txn *t, char ret[65]);
 void store_put_plan_file_sha(struct store_txn *t, const char *sha);
 
-/* Stores v as the next plan version (v->version is assigned and returned, 0 on
- * error) and makes v->plan the plan in force: its normalized records replace the
- * previous plan's. */
+/* Stores v, with its plan, as the next plan version, which makes it the plan in force
+ * (v->version is assigned and returned, 0 on error). */
 uint64_t store_put_plan(struct store_txn *t, Lanu__V1__PlanVersion *v);
 
 /* One version with its plan (0 = the newest, the plan in force). Returns 0,

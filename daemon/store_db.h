@@ -2,9 +2,9 @@
  * the key codec and the steps every family takes (get, put, reserve, del, cursors), each
  * of which sets the transaction's sticky error when it fails.
  *
- * It does not include <lmdb.h> (rule 16: store*.c alone do): the environment and the
- * cursor are forward-declared, a database handle (MDB_dbi) is an unsigned int, and
- * keys and values cross it as bytes.
+ * It does not include <lmdb.h> (rule 16), and the families do not either: store.c
+ * takes every step for them. The environment and the cursor are forward-declared, a
+ * database handle (MDB_dbi) is an unsigned int, and keys and values cross as bytes.
  *
  * Keys. Every key is a sequence of named fields, built with store_key_*() and read
  * back with store_key_next_*(); no family code counts bytes. The fields:
@@ -42,7 +42,7 @@ struct store {
 	unsigned int meta;					/* store.c */
 	unsigned int events, dedup;				/* store_event.c */
 	unsigned int alerts, akeys, by_rcpt, open;		/* store_alert.c */
-	unsigned int plan, plan_versions;			/* store_plan.c */
+	unsigned int plan_versions;				/* store_plan.c */
 	unsigned int clocks, clk_case, clk_fire, clk_due, clk_svc;	/* store_clock.c */
 	unsigned int comp;					/* store_compliance.c */
 	uint64_t map_max;
