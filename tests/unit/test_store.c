@@ -517,6 +517,123 @@ test_map_full_and_grow(void **state)
 	store_free(s);
 }
 
+/* Every key the families write, as raw bytes in the map: the layouts of schema 1, spelled
+ * out by hand here (not with the codec), so a store written before the codec reads. */
+struct raw {
+	MDB_env *env;
+	MDB_txn *txn;
+};
+
+static void
+raw_open(struct raw *r, const char *dir)
+{
+	assert_int_equal(mdb_env_create(&r->env), 0);
+	mdb_env_set_maxdbs(r->env, 16);
+	assert_int_equal(mdb_env_open(r->env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(r->env, NULL, 0, &r->txn), 0);
+}
+
+static void
+raw_close(struct raw *r, bool commit)
+{
+	if (commit)
+		assert_int_equal(mdb_txn_commit(r->txn), 0);
+	else
+		mdb_txn_abort(r->txn);
+	mdb_env_close(r->env);
+}
+
+/* Asserts that database name holds the key (len bytes); returns its value. */
+static MDB_val
+raw_get(struct raw *r, const char *name, const void *key, size_t len)
+{
+	MDB_val k = { len, (void *)key }, v;
+	MDB_dbi dbi;
+
+	assert_int_equal(mdb_dbi_open(r->txn, name, 0, &dbi), 0);
+	if (mdb_get(r->txn, dbi, &k, &v) != 0)
+		fail_msg("%s: no such key (%zu bytes)", name, len);
+	return v;
+}
+
+static void
+test_layouts_on_disk(void **state)
+{
+	struct store *s = open_store(*state);
+	Lanu__V1__Clock c = LANU__V1__CLOCK__INIT;
+	const char *rcpts[] = { "sup-a" };
+	struct store_txn t;
+	struct raw r;
+	uint64_t prev[1];
+	MDB_val v;
+
+	store_begin(s, &t, STORE_RW);
+	store_put_event(&t, "school-1", "e1", 7, "abc", 3);
+	c.service = "svc-a";
+	c.stage = "";
+	c.case_id = "p-1";
+	c.start_day = "2049-01-11";
+	c.state = LANU__V1__CLOCK__STATE__STATE_OPEN;
+	c.due_at_ms = 0x0102;
+	c.next_at_ms = 0x0304;
+	store_clock_put(&t, &c, NULL);
+	store_comp_add(&t, "in-time", "area=north", "2049-01", 2, 1);
+	store_comp_set_level(&t, "in-time", "", 1, 9);
+	assert_int_equal(store_commit(&t), 0);
+	append(s, "clock/1/missed", rcpts, 1, prev);
+	store_free(s);
+
+	raw_open(&r, *state);
+	v = raw_get(&r, "events", "\0\0\0\0\0\0\0\1", 8);
+	assert_int_equal(v.mv_size, 11);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\7abc", 11);
+	v = raw_get(&r, "dedup", "school-1\0e1", 11);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\1", 8);
+	raw_get(&r, "alerts", "\0\0\0\0\0\0\0\1", 8);
+	v = raw_get(&r, "akeys", "clock/1/missed", 14);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\1", 8);
+	raw_get(&r, "by_rcpt", "sup-a\0\0\0\0\0\0\0\0\1", 14);
+	raw_get(&r, "open", "\0\0\0\0\0\0\0\1", 8);
+	raw_get(&r, "clocks", "\0\0\0\0\0\0\0\1", 8);
+	v = raw_get(&r, "clk_case", "svc-a\0\0p-1", 10);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\1", 8);
+	raw_get(&r, "clk_fire", "\0\0\0\0\0\0\3\4\0\0\0\0\0\0\0\1", 16);
+	raw_get(&r, "clk_due", "\0\0\0\0\0\0\1\2\0\0\0\0\0\0\0\1", 16);
+	raw_get(&r, "clk_svc", "svc-a\0" "2049-01-11\0\0\0\0\0\0\0\1", 24);
+	v = raw_get(&r, "comp", "n\0in-time\0area=north\0" "2049-01", 28);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\2\0\0\0\0\0\0\0\1", 16);
+	v = raw_get(&r, "comp", "l\0in-time\0", 10);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\1\0\0\0\0\0\0\0\x09", 16);
+	v = raw_get(&r, "meta", "clock_seq", 9);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\1", 8);
+	raw_close(&r, false);
+}
+
+/* The normalized plan records an older lanud kept in "plan" are emptied at open. */
+static void
+test_plan_records_dropped(void **state)
+{
+	struct store *s = open_store(*state);
+	MDB_val k = { 4, (void *)"info" }, v = { 1, (void *)"x" };
+	MDB_stat st;
+	MDB_dbi dbi;
+	struct raw r;
+
+	store_free(s);
+	raw_open(&r, *state);
+	assert_int_equal(mdb_dbi_open(r.txn, "plan", MDB_CREATE, &dbi), 0);
+	assert_int_equal(mdb_put(r.txn, dbi, &k, &v, 0), 0);
+	raw_close(&r, true);
+
+	s = open_store(*state);
+	store_free(s);
+	raw_open(&r, *state);
+	assert_int_equal(mdb_dbi_open(r.txn, "plan", 0, &dbi), 0);
+	assert_int_equal(mdb_stat(r.txn, dbi, &st), 0);
+	assert_int_equal(st.ms_entries, 0);
+	raw_close(&r, false);
+}
+
 static void
 test_lock_and_schema(void **state)
 {
@@ -649,6 +766,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ack_and_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_free_after_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_and_grow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layouts_on_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_records_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_and_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_fd_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup_tmpfs, teardown_tmpfs),
