@@ -1,35 +1,43 @@
 /*
- * store: the only module that includes <lmdb.h> (rule 16). Named databases:
+ * store: the LMDB environment (open, lock, grow, stat, free), transactions with their
+ * sticky error (rule 16), meta, the key codec, and the steps (get, put, del, cursors)
+ * through which the families, daemon/store_*.c, reach LMDB: this is the one file that
+ * includes <lmdb.h>. daemon/store_db.h, which they share, says how keys are laid out
+ * and which errors are sticky.
  *
- *	meta	  "schema" u32, "event_seq" u64, "alert_seq" u64, "clock" u64,
- *		  "plan_file_sha" (hex: the configured plan file as last loaded)
- *	events	  event seq (u64 BE) -> received_ms (u64 BE) + packed Envelope
- *	dedup	  producer NUL event_id -> event seq
- *	alerts	  alert seq (u64 BE) -> packed Alert
- *	akeys	  dedup key -> alert seq
- *	by_rcpt	  recipient NUL alert seq (u64 BE) -> ""
- *	open	  alert seq (u64 BE) -> ""	(unacknowledged alerts)
- *	plan_versions  version (u64 BE) -> packed PlanVersion (with its whole Plan)
- *	plan	  the plan in force, normalized, one record per object (see store_put_plan):
- *		  "info", "area/ID", "recipient/ID", "calendar/ID", "service/ID",
- *		  "indicator/ID", "goal/ID", "measure/ID" -> the packed object, its
- *		  children left out; "route/KIND/NNNN" -> Route, once per kind it names
- *		  ("route/any/NNNN" if none); "measure-end/YYYY-MM-DD/ID" -> ""
- *	clocks	  clock id (u64 BE) -> packed Clock	(every clock, kept for compliance)
- *	clk_case  service NUL stage NUL case -> clock id	(the case's latest clock)
- *	clk_fire  at_ms (u64 BE) + clock id -> ""	(each clock's next warning, miss or expiry)
- *	clk_due	  due_at_ms (u64 BE) + clock id -> ""	(open clocks by due instant)
- *	clk_svc	  service NUL start day "YYYY-MM-DD" + clock id -> ""	(by start, for compliance)
- *	comp	  "n" NUL indicator NUL group NUL "YYYY-MM" -> met, not met (2 x u64 BE)
- *		  "l" NUL indicator NUL group -> level, seq of the alert that set it (2 x u64 BE)
+ * Named databases, their keys as codec fields (u64 is big-endian, str ends in NUL,
+ * fixed has no terminator, tail runs to the end of the key), and who owns them:
  *
- * Integer keys are big-endian so cursor order is numeric order (rule 19). The
- * alert sequence is assigned inside the write transaction that stores the alert,
- * so an aborted transaction leaves no gap. The two counters are read from meta once
- * per transaction and written back once, at commit. Values are copied or decoded before
- * their transaction ends (rule 18). No read transaction outlives a call.
+ *	meta	  name (tail) -> "schema", "event_seq", "alert_seq", "clock", "clock_seq":
+ *		  u64; "plan_file_sha": 64 hex digits (the plan file as last loaded)
+ *	events	  seq (u64) -> received_ms (u64) + packed Envelope		store_event.c
+ *	dedup	  producer (str) event_id (tail) -> seq (u64)
+ *	alerts	  seq (u64) -> packed Alert					store_alert.c
+ *	akeys	  dedup key (tail) -> seq (u64)
+ *	by_rcpt	  recipient (str) seq (u64) -> ""
+ *	open	  seq (u64) -> ""	(unacknowledged alerts)
+ *	plan_versions  version (u64) -> packed PlanVersion, with its whole Plan	store_plan.c
+ *	clocks	  id (u64) -> packed Clock					store_clock.c
+ *	clk_case  service (str) stage (str) case (tail) -> id (u64)
+ *	clk_fire  at_ms (u64) id (u64) -> ""
+ *	clk_due	  due_at_ms (u64) id (u64) -> ""
+ *	clk_svc	  service (str) start day (fixed 10) id (u64) -> ""
+ *	comp	  "n" (str) indicator (str) group (str) month (fixed 7) -> met, not met (u64 x 2)
+ *		  "l" (str) indicator (str) group (tail) -> level, alert seq (u64 x 2)	store_compliance.c
+ *
+ * These are the layouts schema 1 has always had, byte for byte: a store written before
+ * the codec opens and reads unchanged. One database is gone: "plan" held the plan in
+ * force normalized, one record per object, which nothing read any more; store_open()
+ * empties it, so an existing store no longer keeps it (a store keeps nothing it does not
+ * need), and nothing writes it. The versions in plan_versions keep the whole plan.
+ *
+ * The event and alert sequences are assigned inside the write transaction that stores
+ * them, so an aborted transaction leaves no gap: the two counters are read from meta
+ * once per transaction and written back once, at commit. Values are copied or decoded
+ * before their transaction ends (rule 18). No read transaction outlives a call.
  */
 #include "store.h"
+#include "store_db.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -47,17 +55,6 @@
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "log.h"
-#include "plan.h"
-
-struct store {
-	MDB_env *env;
-	MDB_dbi meta, events, dedup, alerts, akeys, by_rcpt, open, plan, plan_versions;
-	MDB_dbi clocks, clk_case, clk_fire, clk_due, clk_svc, comp;
-	uint64_t map_max;
-	int lock_fd;
-};
-
-#define KEY_MAX (LANU_MAX_NAME + 1 + LANU_MAX_ID + 1)
 
 /* LMDB's codes are translated here, once (rule 5). */
 static int
@@ -108,32 +105,146 @@ store_strerror(int r)
 	return strerror(-r);
 }
 
-static MDB_val
-store_u64(uint64_t *be, uint64_t v)
+/* --- the key codec (store_db.h) ------------------------------------------------------- */
+
+static uint8_t *
+store_key_room(struct store_key *k, size_t len)
 {
-	*be = htobe64(v);
-	return (MDB_val){ .mv_size = sizeof(*be), .mv_data = be };
+	uint8_t *p;
+
+	if (k->bad || k->ended || len > STORE_KEY_MAX - k->n) {
+		k->bad = true;
+		return NULL;
+	}
+	p = k->b + k->n;
+	k->n += len;
+	return p;
 }
 
-static uint64_t
-store_val_u64(const MDB_val *v)
+void
+store_key_u8(struct store_key *k, uint8_t v)
+{
+	uint8_t *p = store_key_room(k, 1);
+
+	if (p)
+		*p = v;
+}
+
+void
+store_key_u64(struct store_key *k, uint64_t v)
+{
+	uint8_t *p = store_key_room(k, sizeof(v));
+
+	v = htobe64(v);
+	if (p)
+		memcpy(p, &v, sizeof(v));
+}
+
+void
+store_key_str(struct store_key *k, const char *s)
+{
+	size_t len = strlen(s) + 1;	/* with its NUL */
+	uint8_t *p = store_key_room(k, len);
+
+	if (p)
+		memcpy(p, s, len);
+}
+
+void
+store_key_fixed(struct store_key *k, const char *s, size_t width)
+{
+	uint8_t *p = strnlen(s, width + 1) == width ? store_key_room(k, width) : NULL;
+
+	if (p)
+		memcpy(p, s, width);
+	else
+		k->bad = true;
+}
+
+void
+store_key_tail(struct store_key *k, const char *s)
+{
+	size_t len = strlen(s);
+	uint8_t *p = store_key_room(k, len);
+
+	if (p)
+		memcpy(p, s, len);
+	k->ended = true;
+}
+
+int
+store_key_next_u8(struct store_view *v, uint8_t *ret_v)
+{
+	if (v->n < 1)
+		return -EBADMSG;
+	*ret_v = v->p[0];
+	v->p++;
+	v->n--;
+	return 0;
+}
+
+int
+store_key_next_u64(struct store_view *v, uint64_t *ret_v)
 {
 	uint64_t be;
 
-	if (v->mv_size < sizeof(be))
-		return 0;
-	memcpy(&be, v->mv_data, sizeof(be));
-	return be64toh(be);
+	if (v->n < sizeof(be))
+		return -EBADMSG;
+	memcpy(&be, v->p, sizeof(be));
+	*ret_v = be64toh(be);
+	v->p += sizeof(be);
+	v->n -= sizeof(be);
+	return 0;
 }
 
-static MDB_val
-store_str(const char *s)
+int
+store_key_next_str(struct store_view *v, const char **ret_s)
 {
-	return (MDB_val){ .mv_size = strlen(s), .mv_data = (void *)s };
+	const uint8_t *nul = v->n ? memchr(v->p, '\0', v->n) : NULL;
+
+	if (!nul)
+		return -EBADMSG;
+	*ret_s = (const char *)v->p;
+	v->n -= (size_t)(nul + 1 - v->p);
+	v->p = nul + 1;
+	return 0;
 }
 
-/* Sets the sticky error unless one is set already. Returns the (first) error. */
-static int
+int
+store_key_next_fixed(struct store_view *v, size_t width, char *ret_buf)
+{
+	if (v->n < width || (width && memchr(v->p, '\0', width)))
+		return -EBADMSG;
+	if (width)
+		memcpy(ret_buf, v->p, width);
+	ret_buf[width] = '\0';
+	v->p += width;
+	v->n -= width;
+	return 0;
+}
+
+int
+store_key_next_tail(struct store_view *v, char *ret_buf, size_t size)
+{
+	if (v->n >= size || (v->n && memchr(v->p, '\0', v->n)))
+		return -EBADMSG;
+	if (v->n)
+		memcpy(ret_buf, v->p, v->n);
+	ret_buf[v->n] = '\0';
+	v->p += v->n;
+	v->n = 0;
+	return 0;
+}
+
+int
+store_key_end(const struct store_view *v)
+{
+	return v->n == 0 ? 0 : -EBADMSG;
+}
+
+/* --- steps of a transaction (store_db.h) ---------------------------------------------- */
+
+int
 store_fail(struct store_txn *t, int err)
 {
 	if (t->err == 0)
@@ -141,45 +252,245 @@ store_fail(struct store_txn *t, int err)
 	return t->err;
 }
 
-static int
-store_get(struct store_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v)
+/* LMDB stores no empty key: one is as bad as one that did not fit. */
+static bool
+store_key_ok(const struct store_key *k)
 {
-	if (t->err)
-		return t->err;
-	return store_errno(mdb_get(t->txn, dbi, k, v));
+	return !k->bad && k->n > 0;
 }
 
-static void
-store_put(struct store_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags)
+static MDB_val
+store_key_val(const struct store_key *k)
 {
+	return (MDB_val){ .mv_size = k->n, .mv_data = (void *)k->b };
+}
+
+static struct store_view
+store_view(const MDB_val *v)
+{
+	return (struct store_view){ .p = v->mv_data, .n = v->mv_size };
+}
+
+static unsigned int
+store_put_flags(unsigned int flags)
+{
+	return (flags & STORE_PUT_APPEND ? MDB_APPEND : 0) |
+	       (flags & STORE_PUT_NOOVERWRITE ? MDB_NOOVERWRITE : 0);
+}
+
+/* An LMDB answer to a read: MDB_NOTFOUND is -ENOENT and not sticky; any other error is. */
+static int
+store_read_rc(struct store_txn *t, int rc)
+{
+	if (rc == MDB_SUCCESS)
+		return 0;
+	if (rc == MDB_NOTFOUND)
+		return -ENOENT;
+	return store_fail(t, store_errno(rc));
+}
+
+int
+store_db_get(struct store_txn *t, unsigned int dbi, const struct store_key *k,
+	     struct store_view *ret_val)
+{
+	MDB_val kv = store_key_val(k), v;
+	int r;
+
+	if (t->err)
+		return t->err;
+	if (!store_key_ok(k))
+		return -ENOENT;
+	r = store_read_rc(t, mdb_get(t->txn, dbi, &kv, &v));
+	if (r == 0)
+		*ret_val = store_view(&v);
+	return r;
+}
+
+void *
+store_db_reserve(struct store_txn *t, unsigned int dbi, const struct store_key *k, size_t len,
+		 unsigned int flags)
+{
+	MDB_val kv = store_key_val(k), v = { .mv_size = len };
+	int rc;
+
+	if (t->err)
+		return NULL;
+	if (!store_key_ok(k)) {
+		store_fail(t, -EINVAL);
+		return NULL;
+	}
+	t->writes++;
+	rc = mdb_put(t->txn, dbi, &kv, &v, store_put_flags(flags) | MDB_RESERVE);
+	if (rc != MDB_SUCCESS) {
+		store_fail(t, store_errno(rc));
+		return NULL;
+	}
+	return v.mv_data;
+}
+
+void
+store_db_put(struct store_txn *t, unsigned int dbi, const struct store_key *k, const void *data,
+	     size_t len, unsigned int flags)
+{
+	MDB_val kv = store_key_val(k), v = { .mv_size = len, .mv_data = (void *)data };
 	int rc;
 
 	if (t->err)
 		return;
+	if (!store_key_ok(k)) {
+		store_fail(t, -EINVAL);
+		return;
+	}
 	t->writes++;
-	rc = mdb_put(t->txn, dbi, k, v, flags);
+	rc = mdb_put(t->txn, dbi, &kv, &v, store_put_flags(flags));
 	if (rc != MDB_SUCCESS)
 		store_fail(t, store_errno(rc));
 }
 
-static uint64_t
-store_meta_u64(struct store_txn *t, const char *key)
+void
+store_db_del(struct store_txn *t, unsigned int dbi, const struct store_key *k)
 {
-	MDB_val k = store_str(key), v;
+	MDB_val kv = store_key_val(k);
+	int rc;
 
-	return store_get(t, t->s->meta, &k, &v) == 0 ? store_val_u64(&v) : 0;
+	if (t->err || !store_key_ok(k))
+		return;
+	t->writes++;
+	rc = mdb_del(t->txn, dbi, &kv, NULL);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		store_fail(t, store_errno(rc));
 }
 
-static void
-store_put_meta_u64(struct store_txn *t, const char *key, uint64_t value)
+int
+store_iter_open(struct store_txn *t, unsigned int dbi, struct store_iter *ret_it)
 {
-	uint64_t be;
-	MDB_val k = store_str(key), v = store_u64(&be, value);
+	MDB_cursor *c;
+	int rc;
 
-	store_put(t, t->s->meta, &k, &v, 0);
+	if (t->err)
+		return t->err;
+	rc = mdb_cursor_open(t->txn, dbi, &c);
+	if (rc != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	*ret_it = (struct store_iter){ .t = t, .c = c };
+	return 0;
 }
 
-/* Creates the named databases and checks the schema. */
+void
+store_iter_close(struct store_iter *it)
+{
+	if (it->c)
+		mdb_cursor_close(it->c);
+	it->c = NULL;
+}
+
+static int
+store_iter_get(struct store_iter *it, MDB_val *k, MDB_cursor_op op)
+{
+	MDB_val v;
+	int r;
+
+	if (it->t->err)
+		return it->t->err;
+	r = store_read_rc(it->t, mdb_cursor_get(it->c, k, &v, op));
+	if (r == 0) {
+		it->key = store_view(k);
+		it->val = store_view(&v);
+	}
+	return r;
+}
+
+int
+store_iter_seek(struct store_iter *it, const struct store_key *k)
+{
+	MDB_val kv = store_key_val(k);
+
+	if (!store_key_ok(k))
+		return it->t->err ? it->t->err : -ENOENT;
+	return store_iter_get(it, &kv, MDB_SET_RANGE);
+}
+
+int
+store_iter_move(struct store_iter *it, enum store_move m)
+{
+	static const MDB_cursor_op ops[] = {
+		[STORE_FIRST] = MDB_FIRST,
+		[STORE_LAST] = MDB_LAST,
+		[STORE_NEXT] = MDB_NEXT,
+		[STORE_PREV] = MDB_PREV,
+	};
+	MDB_val k;
+
+	return store_iter_get(it, &k, ops[m]);
+}
+
+/* --- meta ------------------------------------------------------------------------------ */
+
+uint64_t
+store_meta_u64(struct store_txn *t, const char *name)
+{
+	struct store_key k = { 0 };
+	struct store_view v;
+	uint64_t value;
+
+	store_key_tail(&k, name);
+	if (store_db_get(t, t->s->meta, &k, &v) < 0)
+		return 0;
+	if (store_key_next_u64(&v, &value) < 0 || store_key_end(&v) < 0) {
+		store_fail(t, -EBADMSG);
+		return 0;
+	}
+	return value;
+}
+
+void
+store_put_meta_u64(struct store_txn *t, const char *name, uint64_t value)
+{
+	struct store_key k = { 0 }, v = { 0 };
+
+	store_key_tail(&k, name);
+	store_key_u64(&v, value);
+	store_db_put(t, t->s->meta, &k, v.b, v.n, 0);
+}
+
+uint64_t
+store_get_clock(struct store_txn *t)
+{
+	return store_meta_u64(t, "clock");
+}
+
+void
+store_put_clock(struct store_txn *t, uint64_t usec)
+{
+	store_put_meta_u64(t, "clock", usec);
+}
+
+void
+store_get_plan_file_sha(struct store_txn *t, char ret[65])
+{
+	struct store_key k = { 0 };
+	struct store_view v;
+
+	ret[0] = '\0';
+	store_key_tail(&k, "plan_file_sha");
+	if (store_db_get(t, t->s->meta, &k, &v) < 0)
+		return;
+	if (store_key_next_fixed(&v, 64, ret) < 0 || store_key_end(&v) < 0)
+		store_fail(t, -EBADMSG);
+}
+
+void
+store_put_plan_file_sha(struct store_txn *t, const char *sha)
+{
+	struct store_key k = { 0 };
+
+	store_key_tail(&k, "plan_file_sha");
+	store_db_put(t, t->s->meta, &k, sha, strlen(sha), 0);
+}
+
+/* --- the environment and its transactions ----------------------------------------------- */
+
+/* Creates the named databases, checks the schema and empties "plan". */
 static int
 store_init_dbs(struct store *s)
 {
@@ -194,7 +505,6 @@ store_init_dbs(struct store *s)
 		{ "akeys", offsetof(struct store, akeys) },
 		{ "by_rcpt", offsetof(struct store, by_rcpt) },
 		{ "open", offsetof(struct store, open) },
-		{ "plan", offsetof(struct store, plan) },
 		{ "plan_versions", offsetof(struct store, plan_versions) },
 		{ "clocks", offsetof(struct store, clocks) },
 		{ "clk_case", offsetof(struct store, clk_case) },
@@ -222,6 +532,16 @@ store_init_dbs(struct store *s)
 	}
 	if (schema == 0)
 		store_put_meta_u64(&t, "schema", STORE_SCHEMA);
+	/* The normalized plan records nothing reads any more: emptied (see the top). */
+	if (!t.err) {
+		MDB_dbi plan;
+		int rc = mdb_dbi_open(t.txn, "plan", 0, &plan);
+
+		if (rc == MDB_SUCCESS)
+			rc = mdb_drop(t.txn, plan, 0);
+		if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+			store_fail(&t, store_errno(rc));
+	}
 	return store_commit(&t);
 }
 
@@ -255,7 +575,7 @@ store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **
 	if (rc == MDB_SUCCESS)
 		rc = mdb_env_set_mapsize(s->env, map_size);
 	/* Two threads use the environment, the loop (short read transactions) and
-	 * ingest's writer (the write transactions), and no reader is held across calls:
+	 * writer thread (the write transactions), and no reader is held across calls:
 	 * NOTLS ties reader slots to transactions, not threads. Durability stays on
 	 * (no NOSYNC). */
 	if (rc == MDB_SUCCESS)
@@ -317,8 +637,7 @@ store_last_alert_seq(struct store_txn *t)
 	return t->alert_seq;
 }
 
-/* The next event or alert sequence number of this transaction. */
-static uint64_t
+uint64_t
 store_next_seq(struct store_txn *t, bool alert)
 {
 	store_last_alert_seq(t);	/* loads the counters */
@@ -377,1097 +696,37 @@ store_grow(struct store *s)
 	return 0;
 }
 
-/* producer NUL event_id; both are validated to be short by msg.c. */
-static MDB_val
-store_dedup_key(char buf[KEY_MAX], const char *producer, const char *event_id)
-{
-	size_t p = strnlen(producer, LANU_MAX_NAME), e = strnlen(event_id, LANU_MAX_ID);
-
-	memcpy(buf, producer, p);
-	buf[p] = '\0';
-	memcpy(buf + p + 1, event_id, e);
-	return (MDB_val){ .mv_size = p + 1 + e, .mv_data = buf };
-}
-
-int
-store_event_seen(struct store_txn *t, const char *producer, const char *event_id)
-{
-	char buf[KEY_MAX];
-	MDB_val k = store_dedup_key(buf, producer, event_id), v;
-	int r = store_get(t, t->s->dedup, &k, &v);
-
-	if (r == -ENOENT)
-		return 0;
-	return r == 0 ? 1 : store_fail(t, r);
-}
-
-void
-store_put_event(struct store_txn *t, const char *producer, const char *event_id,
-		uint64_t received_ms, const void *data, size_t len)
-{
-	char buf[KEY_MAX];
-	uint64_t seq, be;
-	MDB_val k, v = { .mv_size = sizeof(be) + len };
-	int rc;
-
-	if (t->err)
-		return;
-	seq = store_next_seq(t, false);
-	k = store_u64(&be, seq);
-	t->writes++;
-	rc = mdb_put(t->txn, t->s->events, &k, &v, MDB_APPEND | MDB_RESERVE);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return;
-	}
-	received_ms = htobe64(received_ms);
-	memcpy(v.mv_data, &received_ms, sizeof(received_ms));
-	memcpy((char *)v.mv_data + sizeof(received_ms), data, len);
-	k = store_dedup_key(buf, producer, event_id);
-	v = store_u64(&be, seq);
-	store_put(t, t->s->dedup, &k, &v, MDB_NOOVERWRITE);
-}
-
-/* recipient NUL seq */
-static MDB_val
-store_rcpt_key(char buf[LANU_MAX_NAME + 1 + 8], const char *rcpt, uint64_t seq)
-{
-	size_t n = strnlen(rcpt, LANU_MAX_NAME);
-	uint64_t be = htobe64(seq);
-
-	memcpy(buf, rcpt, n);
-	buf[n] = '\0';
-	memcpy(buf + n + 1, &be, sizeof(be));
-	return (MDB_val){ .mv_size = n + 1 + sizeof(be), .mv_data = buf };
-}
-
-/* Does k belong to recipient rcpt's range? Writes its seq. */
-static bool
-store_rcpt_match(const MDB_val *k, const char *rcpt, uint64_t *ret_seq)
-{
-	size_t n = strnlen(rcpt, LANU_MAX_NAME);
-	uint64_t be;
-
-	if (k->mv_size != n + 1 + sizeof(be) || memcmp(k->mv_data, rcpt, n) != 0 ||
-	    ((char *)k->mv_data)[n] != '\0')
-		return false;
-	memcpy(&be, (char *)k->mv_data + n + 1, sizeof(be));
-	*ret_seq = be64toh(be);
-	return true;
-}
-
-/* The newest alert seq routed to rcpt, 0 if none: the last key of its range. */
-static uint64_t
-store_rcpt_last(struct store_txn *t, const char *rcpt)
-{
-	char buf[LANU_MAX_NAME + 1 + 8];
-	MDB_cursor *c;
-	MDB_val k = store_rcpt_key(buf, rcpt, UINT64_MAX), v;
-	uint64_t seq = 0;
-	int rc;
-
-	if (t->err || mdb_cursor_open(t->txn, t->s->by_rcpt, &c) != MDB_SUCCESS)
-		return 0;
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	if (rc == MDB_SUCCESS && store_rcpt_match(&k, rcpt, &seq))
-		;	/* an alert with seq UINT64_MAX: cannot happen, but exact */
-	else if (rc == MDB_SUCCESS)
-		rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
-	else
-		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
-	if (rc == MDB_SUCCESS && !store_rcpt_match(&k, rcpt, &seq))
-		seq = 0;
-	mdb_cursor_close(c);
-	return seq;
-}
-
-static void
-store_put_alert(struct store_txn *t, const Lanu__V1__Alert *a, unsigned flags)
-{
-	uint64_t be;
-	MDB_val k = store_u64(&be, a->seq), v;
-	int rc;
-
-	if (t->err)
-		return;
-	v.mv_size = lanu__v1__alert__get_packed_size(a);
-	t->writes++;
-	rc = mdb_put(t->txn, t->s->alerts, &k, &v, flags | MDB_RESERVE);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return;
-	}
-	lanu__v1__alert__pack(a, v.mv_data);
-}
-
-/* "a-SEQ", without printf: it is written for every alert. */
-static void
-store_alert_id(uint64_t seq, char out[STORE_ALERT_ID_MAX])
-{
-	char digits[20];
-	size_t n = 0;
-
-	do
-		digits[n++] = (char)('0' + seq % 10);
-	while ((seq /= 10) != 0);
-	out[0] = 'a';
-	out[1] = '-';
-	for (size_t i = 0; i < n; i++)
-		out[2 + i] = digits[n - 1 - i];
-	out[2 + n] = '\0';
-}
-
-void
-store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_ALERT_ID_MAX],
-		   uint64_t *ret_prev)
-{
-	char buf[LANU_MAX_NAME + 1 + 8];
-	uint64_t seq, be;
-	MDB_val k, v = { 0 };
-
-	if (t->err)
-		return;
-	seq = store_next_seq(t, true);
-	a->seq = seq;
-	store_alert_id(seq, ret_id);
-	a->alert_id = ret_id;
-	for (size_t i = 0; i < a->n_recipients; i++) {
-		ret_prev[i] = store_rcpt_last(t, a->recipients[i]);
-		k = store_rcpt_key(buf, a->recipients[i], seq);
-		store_put(t, t->s->by_rcpt, &k, &v, 0);
-	}
-	store_put_alert(t, a, MDB_APPEND);
-	if (a->dedup_key && a->dedup_key[0]) {
-		k = store_str(a->dedup_key);
-		v = store_u64(&be, seq);
-		store_put(t, t->s->akeys, &k, &v, 0);
-	}
-	k = store_u64(&be, seq);
-	v = (MDB_val){ 0 };
-	store_put(t, t->s->open, &k, &v, MDB_APPEND);
-}
-
-int
-store_alert_by_key(struct store_txn *t, const char *dedup_key, uint64_t *ret_seq)
-{
-	MDB_val k = store_str(dedup_key), v;
-	int r = store_get(t, t->s->akeys, &k, &v);
-
-	if (r == 0)
-		*ret_seq = store_val_u64(&v);
-	return r;
-}
-
-int
-store_alert_by_id(struct store_txn *t, const char *alert_id, uint64_t *ret_seq)
-{
-	MDB_val k, v;
-	uint64_t seq, be;
-	char *end;
-
-	/* Ids are "a-<seq>"; anything else is simply unknown. */
-	if (strncmp(alert_id, "a-", 2) != 0 || alert_id[2] < '1' || alert_id[2] > '9')
-		return -ENOENT;
-	errno = 0;
-	seq = strtoull(alert_id + 2, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -ENOENT;
-	k = store_u64(&be, seq);
-	if (store_get(t, t->s->alerts, &k, &v) != 0)
-		return -ENOENT;
-	*ret_seq = seq;
-	return 0;
-}
-
-static int
-store_decode_alert(const MDB_val *v, Lanu__V1__Alert **ret_alert)
-{
-	Lanu__V1__Alert *a = lanu__v1__alert__unpack(NULL, v->mv_size, v->mv_data);
-
-	if (!a)
-		return -EBADMSG;
-	*ret_alert = a;
-	return 0;
-}
-
-int
-store_get_alert(struct store_txn *t, uint64_t seq, Lanu__V1__Alert **ret_alert)
-{
-	uint64_t be;
-	MDB_val k = store_u64(&be, seq), v;
-	int r = store_get(t, t->s->alerts, &k, &v);
-
-	return r < 0 ? r : store_decode_alert(&v, ret_alert);
-}
-
-int
-store_ack_alert(struct store_txn *t, uint64_t seq, const char *by, const char *note,
-		uint64_t at_ms)
-{
-	Lanu__V1__Acknowledgement ack = LANU__V1__ACKNOWLEDGEMENT__INIT;
-	Lanu__V1__Alert *a;
-	uint64_t be;
-	MDB_val k;
-	int r, rc;
-
-	r = store_get_alert(t, seq, &a);
-	if (r < 0)
-		return r == -ENOENT ? r : store_fail(t, r);
-	if (a->ack) {
-		lanu__v1__alert__free_unpacked(a, NULL);
-		return -EALREADY;
-	}
-	ack.by = (char *)by;
-	ack.note = (char *)note;
-	ack.at_ms = at_ms;
-	a->ack = &ack;
-	store_put_alert(t, a, 0);
-	a->ack = NULL;		/* on our stack: not for free_unpacked */
-	lanu__v1__alert__free_unpacked(a, NULL);
-	k = store_u64(&be, seq);
-	t->writes++;
-	if (!t->err && (rc = mdb_del(t->txn, t->s->open, &k, NULL)) != MDB_SUCCESS &&
-	    rc != MDB_NOTFOUND)
-		store_fail(t, store_errno(rc));
-	return t->err;
-}
-
-/* Decodes the alert at seq and offers it to fn. Returns fn's answer or an error. */
-static int
-store_offer(struct store_txn *t, uint64_t seq, store_alert_fn fn, void *arg)
-{
-	Lanu__V1__Alert *a;
-	int r = store_get_alert(t, seq, &a);
-
-	if (r < 0)
-		return r;
-	r = fn(a, arg);
-	if (r != 1)
-		lanu__v1__alert__free_unpacked(a, NULL);
-	return r;
-}
-
-int
-store_replay(struct store_txn *t, const char *const *rcpts, size_t n, uint64_t after,
-	     size_t limit, store_alert_fn fn, void *arg, uint64_t *ret_last, bool *ret_more)
-{
-	MDB_cursor *cur[LANU_MAX_RECIPIENTS] = { 0 };
-	uint64_t next[LANU_MAX_RECIPIENTS];	/* each recipient's next seq; 0 = done */
-	uint64_t last = after;
-	size_t taken = 0;
-	bool more = false;
-	int r = 0;
-
-	if (t->err)
-		return t->err;
-	if (n > LANU_MAX_RECIPIENTS)
-		return -E2BIG;
-	/* A k-way merge over the recipients' index ranges, in seq order. */
-	for (size_t i = 0; i < n; i++) {
-		char buf[LANU_MAX_NAME + 1 + 8];
-		MDB_val k = store_rcpt_key(buf, rcpts[i], after + 1), v;
-
-		next[i] = 0;
-		if (mdb_cursor_open(t->txn, t->s->by_rcpt, &cur[i]) != MDB_SUCCESS) {
-			r = -EIO;
-			goto out;
-		}
-		if (mdb_cursor_get(cur[i], &k, &v, MDB_SET_RANGE) == MDB_SUCCESS)
-			store_rcpt_match(&k, rcpts[i], &next[i]);
-	}
-	for (;;) {
-		uint64_t seq = 0;
-
-		for (size_t i = 0; i < n; i++)
-			if (next[i] && (seq == 0 || next[i] < seq))
-				seq = next[i];
-		if (seq == 0)
-			break;
-		if (taken == limit) {
-			more = true;
-			break;
-		}
-		r = store_offer(t, seq, fn, arg);
-		if (r < 0)
-			goto out;
-		taken += r == 1;
-		last = seq;
-		/* Advance every cursor sitting on seq (an alert routed to several). */
-		for (size_t i = 0; i < n; i++) {
-			MDB_val k, v;
-
-			if (next[i] != seq)
-				continue;
-			next[i] = 0;
-			if (mdb_cursor_get(cur[i], &k, &v, MDB_NEXT) == MDB_SUCCESS)
-				store_rcpt_match(&k, rcpts[i], &next[i]);
-		}
-	}
-	r = 0;
-	*ret_last = last;
-	*ret_more = more;
-out:
-	for (size_t i = 0; i < n; i++)
-		if (cur[i])
-			mdb_cursor_close(cur[i]);
-	return r;
-}
-
-int
-store_open_alerts(struct store_txn *t, uint64_t after, size_t limit, store_alert_fn fn,
-		  void *arg, uint64_t *ret_last, bool *ret_more)
-{
-	MDB_cursor *c;
-	uint64_t be, last = after;
-	MDB_val k = store_u64(&be, after + 1), v;
-	size_t taken = 0;
-	bool more = false;
-	int rc, r = 0;
-
-	if (t->err)
-		return t->err;
-	if (mdb_cursor_open(t->txn, t->s->open, &c) != MDB_SUCCESS)
-		return -EIO;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (taken == limit) {
-			more = true;
-			break;
-		}
-		last = store_val_u64(&k);
-		r = store_offer(t, last, fn, arg);
-		if (r < 0)
-			break;
-		taken += r == 1;
-	}
-	mdb_cursor_close(c);
-	if (r < 0)
-		return r;
-	*ret_last = last;
-	*ret_more = more;
-	return 0;
-}
-
 int
 store_stat(struct store_txn *t, struct store_stat *ret_stat)
 {
+	struct store_stat st;
 	MDB_envinfo info;
-	MDB_stat st, cst;
+	MDB_stat open, due;
+	int rc;
 
 	if (t->err)
 		return t->err;
-	if (mdb_env_info(t->s->env, &info) != MDB_SUCCESS ||
-	    mdb_stat(t->txn, t->s->open, &st) != MDB_SUCCESS ||
-	    mdb_stat(t->txn, t->s->clk_due, &cst) != MDB_SUCCESS)
-		return -EIO;
-	*ret_stat = (struct store_stat){
+	rc = mdb_env_info(t->s->env, &info);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_stat(t->txn, t->s->open, &open);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_stat(t->txn, t->s->clk_due, &due);
+	if (rc != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	st = (struct store_stat){
 		.events = store_meta_u64(t, "event_seq"),
 		.last_alert_seq = store_meta_u64(t, "alert_seq"),
-		.open_alerts = st.ms_entries,
-		.open_clocks = cst.ms_entries,
+		.open_alerts = open.ms_entries,
+		.open_clocks = due.ms_entries,
 		.next_deadline_ms = store_clock_next_at(t),
 		.map_size = info.me_mapsize,
-		.map_used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize,
+		.map_used = (uint64_t)(info.me_last_pgno + 1) * open.ms_psize,
 	};
-	return 0;
-}
-
-uint64_t
-store_get_clock(struct store_txn *t)
-{
-	return store_meta_u64(t, "clock");
-}
-
-void
-store_put_clock(struct store_txn *t, uint64_t usec)
-{
-	store_put_meta_u64(t, "clock", usec);
-}
-
-void
-store_get_plan_file_sha(struct store_txn *t, char ret[65])
-{
-	MDB_val k = store_str("plan_file_sha"), v;
-
-	ret[0] = '\0';
-	if (store_get(t, t->s->meta, &k, &v) == 0 && v.mv_size == 64) {
-		memcpy(ret, v.mv_data, 64);
-		ret[64] = '\0';
-	}
-}
-
-void
-store_put_plan_file_sha(struct store_txn *t, const char *sha)
-{
-	MDB_val k = store_str("plan_file_sha"), v = { .mv_size = strlen(sha),
-						      .mv_data = (void *)sha };
-
-	store_put(t, t->s->meta, &k, &v, 0);
-}
-
-/* --- the plan ------------------------------------------------------------------------ */
-
-static void
-store_put_msg(struct store_txn *t, MDB_dbi dbi, const char *key, const ProtobufCMessage *m)
-{
-	MDB_val k = store_str(key), v;
-	int rc;
-
-	if (t->err)
-		return;
-	v.mv_size = protobuf_c_message_get_packed_size(m);
-	t->writes++;
-	rc = mdb_put(t->txn, dbi, &k, &v, MDB_RESERVE);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return;
-	}
-	protobuf_c_message_pack(m, v.mv_data);
-}
-
-static void
-store_plan_record(struct store_txn *t, const char *kind, const char *id, const ProtobufCMessage *m)
-{
-	char key[32 + LANU_MAX_NAME];
-
-	snprintf(key, sizeof(key), "%s/%s", kind, id);
-	store_put_msg(t, t->s->plan, key, m);
-}
-
-static void
-store_plan_areas(struct store_txn *t, Lanu__V1__Area **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		Lanu__V1__Area *a = v[i];
-		size_t nc = a->n_areas;
-
-		a->n_areas = 0;		/* the record without its subtree */
-		store_plan_record(t, "area", a->id, &a->base);
-		a->n_areas = nc;
-		store_plan_areas(t, a->areas, a->n_areas);
-	}
-}
-
-static void
-store_plan_goals(struct store_txn *t, Lanu__V1__Goal **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		Lanu__V1__Goal *g = v[i];
-		size_t ng = g->n_goals, nm = g->n_measures;
-
-		g->n_goals = g->n_measures = 0;
-		store_plan_record(t, "goal", g->id, &g->base);
-		g->n_goals = ng;
-		g->n_measures = nm;
-		for (size_t j = 0; j < nm; j++) {
-			Lanu__V1__Measure *m = g->measures[j];
-			char key[32 + LANU_MAX_NAME];
-			MDB_val k, e = { 0 };
-
-			store_plan_record(t, "measure", m->id, &m->base);
-			if (m->schedule && *m->schedule->to) {
-				snprintf(key, sizeof(key), "measure-end/%s/%s", m->schedule->to, m->id);
-				k = store_str(key);
-				store_put(t, t->s->plan, &k, &e, 0);
-			}
-		}
-		store_plan_goals(t, g->goals, g->n_goals);
-	}
-}
-
-static void
-store_plan_routes(struct store_txn *t, const Lanu__V1__Plan *plan)
-{
-	char key[96], kind[40];
-
-	for (size_t i = 0; i < plan->n_routes; i++) {
-		const Lanu__V1__Route *r = plan->routes[i];
-
-		for (size_t j = 0; j < (r->n_kinds ? r->n_kinds : 1); j++) {
-			if (r->n_kinds)
-				plan_enum_word(&lanu__v1__alert_kind__descriptor, r->kinds[j], kind,
-					       sizeof(kind));
-			snprintf(key, sizeof(key), "route/%s/%04zu", r->n_kinds ? kind : "any", i);
-			store_put_msg(t, t->s->plan, key, &r->base);
-		}
-	}
-}
-
-/* The plan in force, normalized: every object under its own key. */
-static void
-store_plan_normalize(struct store_txn *t, Lanu__V1__Plan *plan)
-{
-	int rc;
-
-	if (t->err)
-		return;
-	t->writes++;
-	rc = mdb_drop(t->txn, t->s->plan, 0);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return;
-	}
-	if (plan->plan)
-		store_put_msg(t, t->s->plan, "info", &plan->plan->base);
-	store_plan_areas(t, plan->areas, plan->n_areas);
-	for (size_t i = 0; i < plan->n_recipients; i++)
-		store_plan_record(t, "recipient", plan->recipients[i]->id, &plan->recipients[i]->base);
-	for (size_t i = 0; i < plan->n_calendars; i++)
-		store_plan_record(t, "calendar", plan->calendars[i]->id, &plan->calendars[i]->base);
-	for (size_t i = 0; i < plan->n_services; i++)
-		store_plan_record(t, "service", plan->services[i]->id, &plan->services[i]->base);
-	for (size_t i = 0; i < plan->n_indicators; i++)
-		store_plan_record(t, "indicator", plan->indicators[i]->id,
-				  &plan->indicators[i]->base);
-	store_plan_goals(t, plan->goals, plan->n_goals);
-	store_plan_routes(t, plan);
-}
-
-uint64_t
-store_put_plan(struct store_txn *t, Lanu__V1__PlanVersion *v)
-{
-	MDB_cursor *c;
-	MDB_val k, d;
-	uint64_t last = 0, be;
-	int rc;
-
-	if (t->err)
-		return 0;
-	rc = mdb_cursor_open(t->txn, t->s->plan_versions, &c);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return 0;
-	}
-	if (mdb_cursor_get(c, &k, &d, MDB_LAST) == MDB_SUCCESS)
-		last = store_val_u64(&k);
-	mdb_cursor_close(c);
-	v->version = last + 1;
-	k = store_u64(&be, v->version);
-	d.mv_size = lanu__v1__plan_version__get_packed_size(v);
-	t->writes++;
-	rc = mdb_put(t->txn, t->s->plan_versions, &k, &d, MDB_APPEND | MDB_RESERVE);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return 0;
-	}
-	lanu__v1__plan_version__pack(v, d.mv_data);
-	store_plan_normalize(t, v->plan);
-	return t->err ? 0 : v->version;
-}
-
-int
-store_get_plan_version(struct store_txn *t, uint64_t version, Lanu__V1__PlanVersion **ret)
-{
-	MDB_cursor *c;
-	MDB_val k, d;
-	uint64_t be;
-	int rc;
-
 	if (t->err)
 		return t->err;
-	rc = mdb_cursor_open(t->txn, t->s->plan_versions, &c);
-	if (rc != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
-	if (version == 0) {
-		rc = mdb_cursor_get(c, &k, &d, MDB_LAST);
-	} else {
-		k = store_u64(&be, version);
-		rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY);
-	}
-	mdb_cursor_close(c);
-	if (rc == MDB_NOTFOUND)
-		return -ENOENT;
-	if (rc != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
-	*ret = lanu__v1__plan_version__unpack(NULL, d.mv_size, d.mv_data);
-	return *ret ? 0 : -EBADMSG;
-}
-
-int
-store_plan_history(struct store_txn *t, Lanu__V1__PlanVersion ***ret_v, size_t *ret_n)
-{
-	Lanu__V1__PlanVersion **v = NULL;
-	size_t n = 0;
-	MDB_cursor *c;
-	MDB_val k, d;
-	int rc, r = 0;
-
-	*ret_v = NULL;
-	*ret_n = 0;
-	if (t->err)
-		return t->err;
-	rc = mdb_cursor_open(t->txn, t->s->plan_versions, &c);
-	if (rc != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
-	for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == MDB_SUCCESS;
-	     rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-		Lanu__V1__PlanVersion *pv, **nv;
-
-		pv = lanu__v1__plan_version__unpack(NULL, d.mv_size, d.mv_data);
-		if (!pv) {
-			r = -EBADMSG;
-			break;
-		}
-		/* history is who, when and what hash, not the plans themselves */
-		lanu__v1__plan__free_unpacked(pv->plan, NULL);
-		pv->plan = NULL;
-		if (!(nv = realloc(v, (n + 1) * sizeof(*v)))) {
-			lanu__v1__plan_version__free_unpacked(pv, NULL);
-			r = -ENOMEM;
-			break;
-		}
-		v = nv;
-		v[n++] = pv;
-	}
-	mdb_cursor_close(c);
-	if (r == 0 && rc != MDB_NOTFOUND)
-		r = store_errno(rc);
-	if (r < 0) {
-		for (size_t i = 0; i < n; i++)
-			lanu__v1__plan_version__free_unpacked(v[i], NULL);
-		free(v);
-		return r;
-	}
-	*ret_v = v;
-	*ret_n = n;
+	*ret_stat = st;
 	return 0;
 }
-
-/* Clocks. A clock's index entries follow from its record (store_clock_keys), so
- * an update removes the entries of the record as it was and adds those of the
- * record as it is. */
-
-struct clock_keys {
-	char kase[3 * LANU_MAX_NAME + 3];	/* service NUL stage NUL case */
-	size_t kase_len;
-	uint8_t fire[16];			/* at_ms + id */
-	bool has_fire;
-	uint8_t due[16];
-	bool has_due;
-	char svc[LANU_MAX_NAME + 1 + 10 + 8];	/* service NUL day + id */
-	size_t svc_len;
-};
-
-static size_t
-store_clock_case_key(char *buf, size_t size, const char *service, const char *stage,
-		     const char *case_id)
-{
-	size_t a = strlen(service), b = strlen(stage), c = strlen(case_id);
-
-	if (a + b + c + 2 > size)
-		return 0;
-	memcpy(buf, service, a + 1);
-	memcpy(buf + a + 1, stage, b + 1);
-	memcpy(buf + a + b + 2, case_id, c);
-	return a + b + c + 2;
-}
-
-static void
-store_u64_pair(uint8_t out[16], uint64_t a, uint64_t b)
-{
-	uint64_t be = htobe64(a);
-
-	memcpy(out, &be, 8);
-	be = htobe64(b);
-	memcpy(out + 8, &be, 8);
-}
-
-static void
-store_clock_keys(const Lanu__V1__Clock *c, struct clock_keys *k)
-{
-	bool open = c->state == LANU__V1__CLOCK__STATE__STATE_OPEN;
-	bool early = c->state == LANU__V1__CLOCK__STATE__STATE_EARLY;
-	size_t n = strlen(c->service);
-
-	memset(k, 0, sizeof(*k));
-	k->kase_len = store_clock_case_key(k->kase, sizeof(k->kase), c->service, c->stage,
-					   c->case_id);
-	if ((k->has_fire = c->next_at_ms != 0))
-		store_u64_pair(k->fire, c->next_at_ms, c->id);
-	if ((k->has_due = open))
-		store_u64_pair(k->due, c->due_at_ms, c->id);
-	if (!early && n <= LANU_MAX_NAME && strlen(c->start_day) == 10) {
-		uint64_t be = htobe64(c->id);
-
-		memcpy(k->svc, c->service, n + 1);
-		memcpy(k->svc + n + 1, c->start_day, 10);
-		memcpy(k->svc + n + 11, &be, 8);
-		k->svc_len = n + 19;
-	}
-}
-
-static void
-store_del(struct store_txn *t, MDB_dbi dbi, const void *key, size_t len)
-{
-	MDB_val k = { len, (void *)key };
-	int rc;
-
-	if (t->err)
-		return;
-	t->writes++;
-	rc = mdb_del(t->txn, dbi, &k, NULL);
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		store_fail(t, store_errno(rc));
-}
-
-static void
-store_put_key(struct store_txn *t, MDB_dbi dbi, const void *key, size_t len, const void *val,
-	      size_t vlen)
-{
-	MDB_val k = { len, (void *)key }, v = { vlen, (void *)val };
-
-	store_put(t, dbi, &k, &v, 0);
-}
-
-void
-store_clock_put(struct store_txn *t, Lanu__V1__Clock *c, const Lanu__V1__Clock *old)
-{
-	struct clock_keys ok = { 0 }, nk;
-	uint64_t be;
-	MDB_val k, v;
-	int rc;
-
-	if (t->err)
-		return;
-	if (c->id == 0) {
-		c->id = store_meta_u64(t, "clock_seq") + 1;
-		store_put_meta_u64(t, "clock_seq", c->id);
-	}
-	if (old)
-		store_clock_keys(old, &ok);
-	store_clock_keys(c, &nk);
-
-	if (ok.has_fire && (!nk.has_fire || memcmp(ok.fire, nk.fire, 16)))
-		store_del(t, t->s->clk_fire, ok.fire, 16);
-	if (ok.has_due && (!nk.has_due || memcmp(ok.due, nk.due, 16)))
-		store_del(t, t->s->clk_due, ok.due, 16);
-	if (ok.svc_len && (ok.svc_len != nk.svc_len || memcmp(ok.svc, nk.svc, ok.svc_len)))
-		store_del(t, t->s->clk_svc, ok.svc, ok.svc_len);
-	be = htobe64(c->id);
-	if (nk.kase_len)
-		store_put_key(t, t->s->clk_case, nk.kase, nk.kase_len, &be, 8);
-	if (nk.has_fire)
-		store_put_key(t, t->s->clk_fire, nk.fire, 16, "", 0);
-	if (nk.has_due)
-		store_put_key(t, t->s->clk_due, nk.due, 16, "", 0);
-	if (nk.svc_len)
-		store_put_key(t, t->s->clk_svc, nk.svc, nk.svc_len, "", 0);
-	if (t->err)
-		return;
-	k = store_u64(&be, c->id);
-	v.mv_size = lanu__v1__clock__get_packed_size(c);
-	t->writes++;
-	rc = mdb_put(t->txn, t->s->clocks, &k, &v, MDB_RESERVE);
-	if (rc != MDB_SUCCESS) {
-		store_fail(t, store_errno(rc));
-		return;
-	}
-	lanu__v1__clock__pack(c, v.mv_data);
-}
-
-void
-store_clock_del(struct store_txn *t, const Lanu__V1__Clock *c)
-{
-	struct clock_keys ck;
-	uint64_t be, id;
-	MDB_val k, v;
-
-	store_clock_keys(c, &ck);
-	k = (MDB_val){ ck.kase_len, ck.kase };
-	if (ck.kase_len && store_get(t, t->s->clk_case, &k, &v) == 0) {
-		id = store_val_u64(&v);
-		if (id == c->id)
-			store_del(t, t->s->clk_case, ck.kase, ck.kase_len);
-	}
-	if (ck.has_fire)
-		store_del(t, t->s->clk_fire, ck.fire, 16);
-	if (ck.has_due)
-		store_del(t, t->s->clk_due, ck.due, 16);
-	if (ck.svc_len)
-		store_del(t, t->s->clk_svc, ck.svc, ck.svc_len);
-	store_del(t, t->s->clocks, store_u64(&be, c->id).mv_data, 8);
-}
-
-int
-store_clock_get(struct store_txn *t, uint64_t id, ProtobufCAllocator *pa, Lanu__V1__Clock **ret)
-{
-	uint64_t be;
-	MDB_val k = store_u64(&be, id), v;
-	Lanu__V1__Clock *c;
-	int r = store_get(t, t->s->clocks, &k, &v);
-
-	if (r < 0)
-		return r;
-	c = lanu__v1__clock__unpack(pa, v.mv_size, v.mv_data);
-	if (!c)
-		return -EBADMSG;
-	*ret = c;
-	return 0;
-}
-
-int
-store_clock_find(struct store_txn *t, const char *service, const char *stage, const char *case_id,
-		 uint64_t *ret_id)
-{
-	char key[3 * LANU_MAX_NAME + 3];
-	MDB_val k, v;
-	int r;
-
-	k.mv_size = store_clock_case_key(key, sizeof(key), service, stage, case_id);
-	k.mv_data = key;
-	if (k.mv_size == 0)
-		return -ENOENT;
-	r = store_get(t, t->s->clk_case, &k, &v);
-	if (r < 0)
-		return r;
-	*ret_id = store_val_u64(&v);
-	return 0;
-}
-
-/* An (at_ms, id) index key. Returns false if k is not one. */
-static bool
-store_at_id(const MDB_val *k, uint64_t *ret_at, uint64_t *ret_id)
-{
-	uint64_t be[2];
-
-	if (k->mv_size != 16)
-		return false;
-	memcpy(be, k->mv_data, 16);
-	*ret_at = be64toh(be[0]);
-	*ret_id = be64toh(be[1]);
-	return true;
-}
-
-int
-store_clock_first(struct store_txn *t, uint64_t *ret_at, uint64_t *ret_id)
-{
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, r = -ENOENT;
-
-	if (t->err)
-		return t->err;
-	if ((rc = mdb_cursor_open(t->txn, t->s->clk_fire, &c)) != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-		if (store_at_id(&k, ret_at, ret_id)) {
-			r = 0;
-			break;
-		}
-	mdb_cursor_close(c);
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		return store_fail(t, store_errno(rc));
-	return r;
-}
-
-void
-store_clock_unfire(struct store_txn *t, uint64_t at_ms, uint64_t id)
-{
-	uint8_t key[16];
-
-	store_u64_pair(key, at_ms, id);
-	store_del(t, t->s->clk_fire, key, 16);
-}
-
-uint64_t
-store_clock_next_at(struct store_txn *t)
-{
-	uint64_t at, id;
-
-	return store_clock_first(t, &at, &id) == 0 ? at : 0;
-}
-
-/* Reads clock id and hands it to fn. Returns fn's answer or the read's error. */
-static int
-store_clock_visit(struct store_txn *t, uint64_t id, store_clock_fn fn, void *arg)
-{
-	Lanu__V1__Clock *clk;
-	int r = store_clock_get(t, id, NULL, &clk);
-
-	if (r < 0)
-		return r;
-	r = fn(clk, arg);
-	lanu__v1__clock__free_unpacked(clk, NULL);
-	return r;
-}
-
-int
-store_clock_scan_service(struct store_txn *t, const char *service, const char *from_day,
-			 const char *to_day, store_clock_fn fn, void *arg)
-{
-	char key[LANU_MAX_NAME + 1 + 10 + 8];
-	size_t n = strlen(service);
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, r = 0;
-
-	if (t->err)
-		return t->err;
-	if (n > LANU_MAX_NAME || strlen(from_day) != 10 || strlen(to_day) != 10)
-		return -EINVAL;
-	memcpy(key, service, n + 1);
-	memcpy(key + n + 1, from_day, 10);
-	k = (MDB_val){ n + 11, key };
-	if ((rc = mdb_cursor_open(t->txn, t->s->clk_svc, &c)) != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		const char *kd = k.mv_data;
-		uint64_t id;
-
-		if (k.mv_size != n + 19 || memcmp(kd, service, n + 1) != 0 ||
-		    memcmp(kd + n + 1, to_day, 10) > 0)
-			break;
-		memcpy(&id, kd + n + 11, 8);
-		if ((r = store_clock_visit(t, be64toh(id), fn, arg)) != 0)
-			break;
-	}
-	mdb_cursor_close(c);
-	if (r < 0)
-		return r;
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		return store_fail(t, store_errno(rc));
-	return 0;
-}
-
-int
-store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn, void *arg)
-{
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, r = 0;
-
-	if (t->err)
-		return t->err;
-	if ((rc = mdb_cursor_open(t->txn, t->s->clk_due, &c)) != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		uint64_t at, id;
-
-		if (!store_at_id(&k, &at, &id))
-			continue;
-		if (at > until_ms)
-			break;
-		if ((r = store_clock_visit(t, id, fn, arg)) != 0)
-			break;
-	}
-	mdb_cursor_close(c);
-	if (r < 0)
-		return r;
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		return store_fail(t, store_errno(rc));
-	return 0;
-}
-
-/* "n"/"l" NUL indicator NUL group [NUL month]. Returns the key length, 0 if too long. */
-static size_t
-store_comp_key(char *buf, size_t size, char tag, const char *ind, const char *group,
-	       const char *month)
-{
-	int n = month ? snprintf(buf, size, "%c%c%s%c%s%c%s", tag, 0, ind, 0, group, 0, month)
-		      : snprintf(buf, size, "%c%c%s%c%s", tag, 0, ind, 0, group);
-
-	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
-}
-
-void
-store_comp_add(struct store_txn *t, const char *ind, const char *group, const char *month,
-	       int64_t met, int64_t not_met)
-{
-	char key[2 * LANU_MAX_NAME + 3 * LANU_MAX_NAME + 16];
-	uint64_t cur[2] = { 0, 0 }, be[2];
-	MDB_val k, v;
-
-	k.mv_size = store_comp_key(key, sizeof(key), 'n', ind, group, month);
-	k.mv_data = key;
-	if (!k.mv_size || t->err)
-		return;
-	if (store_get(t, t->s->comp, &k, &v) == 0 && v.mv_size == 16) {
-		memcpy(be, v.mv_data, 16);
-		cur[0] = be64toh(be[0]);
-		cur[1] = be64toh(be[1]);
-	}
-	/* Counts never go below zero, whatever order the changes come in. */
-	cur[0] = met < 0 && (uint64_t)-met > cur[0] ? 0 : cur[0] + (uint64_t)met;
-	cur[1] = not_met < 0 && (uint64_t)-not_met > cur[1] ? 0 : cur[1] + (uint64_t)not_met;
-	be[0] = htobe64(cur[0]);
-	be[1] = htobe64(cur[1]);
-	v = (MDB_val){ 16, be };
-	store_put(t, t->s->comp, &k, &v, 0);
-}
-
-int
-store_comp_sum(struct store_txn *t, const char *ind, const char *group, const char *from_month,
-	       const char *to_month, uint64_t *ret_met, uint64_t *ret_not_met)
-{
-	char key[2 * LANU_MAX_NAME + 3 * LANU_MAX_NAME + 16], end[sizeof(key)];
-	uint64_t met = 0, not_met = 0, be[2];
-	size_t kl, el;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc;
-
-	if (t->err)
-		return t->err;
-	kl = store_comp_key(key, sizeof(key), 'n', ind, group, from_month);
-	el = store_comp_key(end, sizeof(end), 'n', ind, group, to_month);
-	if (!kl || !el)
-		return -EINVAL;
-	if ((rc = mdb_cursor_open(t->txn, t->s->comp, &c)) != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
-	k = (MDB_val){ kl, key };
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != el || memcmp(k.mv_data, end, el - 7) != 0 ||
-		    memcmp(k.mv_data, end, el) > 0)
-			break;
-		if (v.mv_size != 16)
-			continue;
-		memcpy(be, v.mv_data, 16);
-		met += be64toh(be[0]);
-		not_met += be64toh(be[1]);
-	}
-	mdb_cursor_close(c);
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		return store_fail(t, store_errno(rc));
-	*ret_met = met;
-	*ret_not_met = not_met;
-	return 0;
-}
-
-int
-store_comp_level(struct store_txn *t, const char *ind, const char *group, uint64_t *ret_seq)
-{
-	char key[2 * LANU_MAX_NAME + 3 * LANU_MAX_NAME + 16];
-	uint64_t be[2];
-	MDB_val k, v;
-
-	*ret_seq = 0;
-	k.mv_size = store_comp_key(key, sizeof(key), 'l', ind, group, NULL);
-	k.mv_data = key;
-	if (!k.mv_size || store_get(t, t->s->comp, &k, &v) != 0 || v.mv_size != 16)
-		return 0;
-	memcpy(be, v.mv_data, 16);
-	*ret_seq = be64toh(be[1]);
-	return (int)be64toh(be[0]);
-}
-
-void
-store_comp_set_level(struct store_txn *t, const char *ind, const char *group, int level,
-		     uint64_t seq)
-{
-	char key[2 * LANU_MAX_NAME + 3 * LANU_MAX_NAME + 16];
-	uint64_t be[2] = { htobe64((uint64_t)level), htobe64(seq) };
-	MDB_val k, v = { 16, be };
-
-	k.mv_size = store_comp_key(key, sizeof(key), 'l', ind, group, NULL);
-	k.mv_data = key;
-	if (k.mv_size)
-		store_put(t, t->s->comp, &k, &v, 0);
-}
-
 /* store_clear(): the named databases are found by listing the main database, so a
  * database added to store_init_dbs() is emptied too without being named here. */
 int

@@ -1,4 +1,7 @@
-/* LMDB state: events, their dedup index, the durable alert log and its indexes. */
+/* The store: lanud's state in LMDB, by family: the environment and its transactions,
+ * meta, events, alerts, plan versions, access-time clocks and compliance counters.
+ * Every step of a transaction takes a struct store_txn and sets its sticky error when it
+ * fails (rule 16); a read that finds nothing answers -ENOENT and does not. */
 #pragma once
 
 #include <errno.h>
@@ -11,10 +14,12 @@
 
 struct store;
 
+/* --- the environment and its transactions (store.c) -------------------------------- */
+
 /* A transaction with a sticky error: once a step fails, later steps do nothing and
  * store_commit() aborts and returns that error (rule 16). writes counts its puts,
  * deletes and sequence numbers taken: a caller that notes it before a step can tell
- * whether that step changed anything (ingest undoes a refused event that did). */
+ * whether that step changed anything (the writer undoes a refused event that did). */
 struct store_txn {
 	struct store *s;
 	void *txn;	/* MDB_txn */
@@ -33,8 +38,6 @@ enum { STORE_RW = 0, STORE_RO = 1 };
  * -ENOSPC		the file system under the store is full (or the quota, or the file
  *			size limit, reached): growing the map cannot help; retry later. */
 #define STORE_MAP_FULL (-EFBIG)
-
-#define STORE_ALERT_ID_MAX 24
 
 struct store_stat {
 	uint64_t events;
@@ -69,12 +72,32 @@ int store_grow(struct store *s);
  * "the store is full (map-max reached)", or strerror(). */
 const char *store_strerror(int r);
 
+/* Counts and sizes, for status and the systemd STATUS= line. 0 or the sticky error. */
+int store_stat(struct store_txn *t, struct store_stat *ret_stat);
+
+/* --- meta: the clock and the plan file (store.c) ----------------------------------- */
+
+/* The manual clock's last "now", so that time never runs backwards over a restart. */
+uint64_t store_get_clock(struct store_txn *t);
+void store_put_clock(struct store_txn *t, uint64_t usec);
+
+/* The SHA-256 (hex) of the configured plan file when lanud last loaded it, "" if
+ * never: a restart or SIGHUP loads the file again only if it has changed since. */
+void store_get_plan_file_sha(struct store_txn *t, char ret[65]);
+void store_put_plan_file_sha(struct store_txn *t, const char *sha);
+
+/* --- events and their dedup index (store_event.c) ---------------------------------- */
+
 /* Returns 1 if producer already sent event_id, 0 if not, or the sticky error. */
 int store_event_seen(struct store_txn *t, const char *producer, const char *event_id);
 
 /* Stores a packed Envelope and remembers (producer, event_id). */
 void store_put_event(struct store_txn *t, const char *producer, const char *event_id,
 		     uint64_t received_ms, const void *data, size_t len);
+
+/* --- the alert log and its indexes (store_alert.c) --------------------------------- */
+
+#define STORE_ALERT_ID_MAX 24
 
 /* Appends a to the alert log: assigns a->seq and the alert id (written into ret_id,
  * which a->alert_id then points to), indexes it by recipient, dedup key and as open.
@@ -108,20 +131,10 @@ int store_replay(struct store_txn *t, const char *const *rcpts, size_t n, uint64
 int store_open_alerts(struct store_txn *t, uint64_t after, size_t limit, store_alert_fn fn,
 		      void *arg, uint64_t *ret_last, bool *ret_more);
 
-int store_stat(struct store_txn *t, struct store_stat *ret_stat);
+/* --- plan versions (store_plan.c) -------------------------------------------------- */
 
-/* The manual clock's last "now", so that time never runs backwards over a restart. */
-uint64_t store_get_clock(struct store_txn *t);
-void store_put_clock(struct store_txn *t, uint64_t usec);
-
-/* The SHA-256 (hex) of the configured plan file when lanud last loaded it, "" if
- * never: a restart or SIGHUP loads the file again only if it has changed since. */
-void store_get_plan_file_sha(struct store_txn *t, char ret[65]);
-void store_put_plan_file_sha(struct store_txn *t, const char *sha);
-
-/* Stores v as the next plan version (v->version is assigned and returned, 0 on
- * error) and makes v->plan the plan in force: its normalized records replace the
- * previous plan's. */
+/* Stores v, with its plan, as the next plan version, which makes it the plan in force
+ * (v->version is assigned and returned, 0 on error). */
 uint64_t store_put_plan(struct store_txn *t, Lanu__V1__PlanVersion *v);
 
 /* One version with its plan (0 = the newest, the plan in force). Returns 0,
@@ -131,10 +144,12 @@ int store_get_plan_version(struct store_txn *t, uint64_t version, Lanu__V1__Plan
 /* Every version, oldest first, without its plan. Free each, then the array. */
 int store_plan_history(struct store_txn *t, Lanu__V1__PlanVersion ***ret_v, size_t *ret_n);
 
-/* Access-time clocks (deadline.c). Stores c (an id of 0 gets the next one, written
- * into c) and moves its index entries from those of old, the record as it was
- * before this change (NULL for a new clock): the latest by (service, stage, case), next
- * warning or miss by instant, open by due instant, and all by service and start day. */
+/* --- access-time clocks, for deadline.c and compliance.c (store_clock.c) ----------- */
+
+/* Stores c (an id of 0 gets the next one, written into c) and moves its index entries
+ * from those of old, the record as it was before this change (NULL for a new clock):
+ * the latest by (service, stage, case), next warning or miss by instant, open by due
+ * instant, and all by service and start day. */
 void store_clock_put(struct store_txn *t, Lanu__V1__Clock *c, const Lanu__V1__Clock *old);
 
 /* Forgets c (an early delivery whose request never came). */
@@ -169,11 +184,14 @@ int store_clock_scan_service(struct store_txn *t, const char *service, const cha
 /* Every open clock due at or before until_ms, soonest first. */
 int store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn, void *arg);
 
-/* Compliance indicators (deadline.c): per indicator, breakdown group ("" for all)
- * and month "YYYY-MM", the clocks decided met and not met. Counts stop at 0. */
+/* --- compliance counters and levels, for compliance.c (store_compliance.c) --------- */
+
+/* Per indicator, breakdown group ("" for all) and month "YYYY-MM", the clocks decided
+ * met and not met. Counts stop at 0. */
 void store_comp_add(struct store_txn *t, const char *ind, const char *group, const char *month,
 		    int64_t met, int64_t not_met);
-/* Their sums over from_month..to_month. 0, -EINVAL (ids too long), or -errno. */
+/* Their sums over from_month..to_month. 0, -EINVAL (ids too long, or a month that is
+ * not "YYYY-MM"; not sticky), or the sticky error. */
 int store_comp_sum(struct store_txn *t, const char *ind, const char *group,
 		   const char *from_month, const char *to_month, uint64_t *ret_met,
 		   uint64_t *ret_not_met);

@@ -1,4 +1,5 @@
-/* store: events and dedup, the gap-free alert log, replay, acks, map growth, locking. */
+/* store: the key codec, events and dedup, the gap-free alert log, replay, acks, map growth,
+ * locking. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lanu/macro.h"
 #include "store.h"
+#include "store_db.h"
 #include "testutil.h"
 
 static int
@@ -58,6 +61,212 @@ append(struct store *s, const char *key, const char **rcpts, size_t n, uint64_t 
 	assert_int_equal(store_commit(&t), 0);
 	assert_string_equal(a.alert_id, id);
 	return a.seq;
+}
+
+/* --- the key codec ------------------------------------------------------------------------ */
+
+/* LMDB's default order: bytes, then the shorter first. */
+static int
+key_cmp(const struct store_key *a, const struct store_key *b)
+{
+	int c = memcmp(a->b, b->b, a->n < b->n ? a->n : b->n);
+
+	return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+static struct store_view
+key_view(const struct store_key *k)
+{
+	return (struct store_view){ .p = k->b, .n = k->n };
+}
+
+static void
+test_key_round_trip(void **state)
+{
+	static const uint8_t want[] = { 7, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 's', 'v',
+					'c', 0, '2', '0', '4', '9', '-', '0', '1', '-', '1', '1',
+					'e', '-', '1' };
+	struct store_key k = { 0 };
+	struct store_view v;
+	const char *s;
+	char day[11], tail[8];
+	uint64_t u;
+	uint8_t b;
+
+	(void)state;
+	store_key_u8(&k, 7);
+	store_key_u64(&k, 0x0102030405060708);
+	store_key_str(&k, "svc");
+	store_key_fixed(&k, "2049-01-11", 10);
+	store_key_tail(&k, "e-1");
+	assert_false(k.bad);
+	assert_int_equal(k.n, sizeof(want));
+	assert_memory_equal(k.b, want, sizeof(want));
+
+	v = key_view(&k);
+	assert_int_equal(store_key_next_u8(&v, &b), 0);
+	assert_int_equal(b, 7);
+	assert_int_equal(store_key_next_u64(&v, &u), 0);
+	assert_true(u == 0x0102030405060708);
+	assert_int_equal(store_key_next_str(&v, &s), 0);
+	assert_string_equal(s, "svc");
+	assert_int_equal(store_key_next_fixed(&v, 10, day), 0);
+	assert_string_equal(day, "2049-01-11");
+	assert_int_equal(store_key_end(&v), -EBADMSG);	/* the tail is left */
+	assert_int_equal(store_key_next_tail(&v, tail, sizeof(tail)), 0);
+	assert_string_equal(tail, "e-1");
+	assert_int_equal(store_key_end(&v), 0);
+
+	/* Empty strings are fields too. */
+	k = (struct store_key){ 0 };
+	store_key_str(&k, "");
+	store_key_tail(&k, "");
+	assert_int_equal(k.n, 1);
+	v = key_view(&k);
+	assert_int_equal(store_key_next_str(&v, &s), 0);
+	assert_string_equal(s, "");
+	assert_int_equal(store_key_next_tail(&v, tail, sizeof(tail)), 0);
+	assert_string_equal(tail, "");
+	assert_int_equal(store_key_end(&v), 0);
+}
+
+/* The layouts schema 1 has always had (store.c's header comment). */
+static void
+test_key_layouts(void **state)
+{
+	struct store_key k = { 0 };
+
+	(void)state;
+	store_key_str(&k, "school-1");	/* dedup: producer NUL event_id */
+	store_key_tail(&k, "e1");
+	assert_int_equal(k.n, 11);
+	assert_memory_equal(k.b, "school-1\0e1", 11);
+
+	k = (struct store_key){ 0 };
+	store_key_str(&k, "board");	/* by_rcpt: recipient NUL seq */
+	store_key_u64(&k, 258);
+	assert_int_equal(k.n, 14);
+	assert_memory_equal(k.b, "board\0\0\0\0\0\0\0\1\2", 14);
+
+	k = (struct store_key){ 0 };
+	store_key_str(&k, "n");		/* comp: "n" NUL ind NUL group NUL month */
+	store_key_str(&k, "ind");
+	store_key_str(&k, "");
+	store_key_fixed(&k, "2049-01", 7);
+	assert_int_equal(k.n, 14);
+	assert_memory_equal(k.b, "n\0ind\0\0002049-01", 14);
+}
+
+static void
+test_key_order(void **state)
+{
+	static const uint64_t nums[] = { 0, 1, 255, 256, 65536, UINT32_MAX, 1ULL << 32,
+					 1ULL << 63, UINT64_MAX };
+	struct store_key a, b;
+
+	(void)state;
+	/* u64 keys sort numerically. */
+	for (size_t i = 0; i + 1 < ELEMENTSOF(nums); i++) {
+		a = (struct store_key){ 0 };
+		b = (struct store_key){ 0 };
+		store_key_u64(&a, nums[i]);
+		store_key_u64(&b, nums[i + 1]);
+		assert_true(key_cmp(&a, &b) < 0);
+	}
+	/* A string and then a field sort by the string first, whatever follows it. */
+	static const char *strs[] = { "", "a", "ab", "b", "board", "board-2", "boards" };
+	for (size_t i = 0; i + 1 < ELEMENTSOF(strs); i++) {
+		a = (struct store_key){ 0 };
+		b = (struct store_key){ 0 };
+		store_key_str(&a, strs[i]);
+		store_key_u64(&a, UINT64_MAX);
+		store_key_str(&b, strs[i + 1]);
+		store_key_u64(&b, 0);
+		assert_true(key_cmp(&a, &b) < 0);
+	}
+	/* And by the next field when the strings are equal. */
+	a = (struct store_key){ 0 };
+	b = (struct store_key){ 0 };
+	store_key_str(&a, "svc");
+	store_key_fixed(&a, "2049-01-31", 10);
+	store_key_str(&b, "svc");
+	store_key_fixed(&b, "2049-02-01", 10);
+	assert_true(key_cmp(&a, &b) < 0);
+}
+
+static void
+test_key_malformed(void **state)
+{
+	static const uint8_t seven[7] = { 0 }, no_nul[3] = { 'a', 'b', 'c' };
+	static const uint8_t nul_in[4] = { '2', 0, '4', '9' };
+	char big[STORE_KEY_MAX + 1], buf[4] = "xyz", wide[16];
+	struct store_key k = { 0 };
+	struct store_view v;
+	const char *s = "untouched";
+	uint64_t u = 42;
+	uint8_t b = 42;
+
+	(void)state;
+	/* Truncated: each decoder refuses, and leaves the view and its output alone. */
+	v = (struct store_view){ seven, sizeof(seven) };
+	assert_int_equal(store_key_next_u64(&v, &u), -EBADMSG);
+	assert_true(u == 42 && v.n == 7 && v.p == seven);
+	v = (struct store_view){ seven, 0 };
+	assert_int_equal(store_key_next_u8(&v, &b), -EBADMSG);
+	assert_int_equal(b, 42);
+	assert_int_equal(store_key_next_str(&v, &s), -EBADMSG);
+	v = (struct store_view){ no_nul, sizeof(no_nul) };
+	assert_int_equal(store_key_next_str(&v, &s), -EBADMSG);	/* no terminator */
+	assert_string_equal(s, "untouched");
+	assert_int_equal(store_key_next_fixed(&v, 4, buf), -EBADMSG);	/* too short */
+	assert_string_equal(buf, "xyz");
+	assert_int_equal(store_key_next_tail(&v, buf, 3), -EBADMSG);	/* no room for NUL */
+	assert_int_equal(v.n, 3);
+	v = (struct store_view){ nul_in, sizeof(nul_in) };
+	assert_int_equal(store_key_next_fixed(&v, 4, buf), -EBADMSG);	/* NUL inside */
+	assert_int_equal(store_key_next_tail(&v, wide, sizeof(wide)), -EBADMSG);	/* and here */
+	assert_int_equal(store_key_end(&v), -EBADMSG);
+
+	/* Keys that cannot be built are bad, and stay bad. */
+	memset(big, 'x', STORE_KEY_MAX);
+	big[STORE_KEY_MAX] = '\0';
+	store_key_str(&k, big);		/* STORE_KEY_MAX + 1 with its NUL */
+	assert_true(k.bad);
+	store_key_u8(&k, 1);
+	assert_true(k.bad);
+	k = (struct store_key){ 0 };
+	store_key_tail(&k, big);	/* exactly fits */
+	assert_false(k.bad);
+	k = (struct store_key){ 0 };
+	store_key_fixed(&k, "2049-1-1", 10);
+	assert_true(k.bad);
+	k = (struct store_key){ 0 };
+	store_key_fixed(&k, "2049-01-011", 10);
+	assert_true(k.bad);
+	k = (struct store_key){ 0 };
+	store_key_tail(&k, "case");
+	store_key_u64(&k, 1);		/* nothing after a tail */
+	assert_true(k.bad);
+}
+
+/* A bad key is never found, and writing one fails the transaction. */
+static void
+test_key_bad_in_txn(void **state)
+{
+	struct store *s = open_store(*state);
+	struct store_key k = { 0 };
+	struct store_view v;
+	struct store_txn t;
+
+	store_key_fixed(&k, "short", 10);
+	store_begin(s, &t, STORE_RW);
+	assert_int_equal(store_db_get(&t, s->meta, &k, &v), -ENOENT);
+	store_db_del(&t, s->meta, &k);
+	assert_int_equal(t.err, 0);
+	store_db_put(&t, s->meta, &k, "", 0, 0);
+	assert_int_equal(t.err, -EINVAL);
+	assert_int_equal(store_commit(&t), -EINVAL);
+	store_free(s);
 }
 
 static void
@@ -308,6 +517,123 @@ test_map_full_and_grow(void **state)
 	store_free(s);
 }
 
+/* Every key the families write, as raw bytes in the map: the layouts of schema 1, spelled
+ * out by hand here (not with the codec), so a store written before the codec reads. */
+struct raw {
+	MDB_env *env;
+	MDB_txn *txn;
+};
+
+static void
+raw_open(struct raw *r, const char *dir)
+{
+	assert_int_equal(mdb_env_create(&r->env), 0);
+	mdb_env_set_maxdbs(r->env, 16);
+	assert_int_equal(mdb_env_open(r->env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(r->env, NULL, 0, &r->txn), 0);
+}
+
+static void
+raw_close(struct raw *r, bool commit)
+{
+	if (commit)
+		assert_int_equal(mdb_txn_commit(r->txn), 0);
+	else
+		mdb_txn_abort(r->txn);
+	mdb_env_close(r->env);
+}
+
+/* Asserts that database name holds the key (len bytes); returns its value. */
+static MDB_val
+raw_get(struct raw *r, const char *name, const void *key, size_t len)
+{
+	MDB_val k = { len, (void *)key }, v;
+	MDB_dbi dbi;
+
+	assert_int_equal(mdb_dbi_open(r->txn, name, 0, &dbi), 0);
+	if (mdb_get(r->txn, dbi, &k, &v) != 0)
+		fail_msg("%s: no such key (%zu bytes)", name, len);
+	return v;
+}
+
+static void
+test_layouts_on_disk(void **state)
+{
+	struct store *s = open_store(*state);
+	Lanu__V1__Clock c = LANU__V1__CLOCK__INIT;
+	const char *rcpts[] = { "sup-a" };
+	struct store_txn t;
+	struct raw r;
+	uint64_t prev[1];
+	MDB_val v;
+
+	store_begin(s, &t, STORE_RW);
+	store_put_event(&t, "school-1", "e1", 7, "abc", 3);
+	c.service = "svc-a";
+	c.stage = "";
+	c.case_id = "p-1";
+	c.start_day = "2049-01-11";
+	c.state = LANU__V1__CLOCK__STATE__STATE_OPEN;
+	c.due_at_ms = 0x0102;
+	c.next_at_ms = 0x0304;
+	store_clock_put(&t, &c, NULL);
+	store_comp_add(&t, "in-time", "area=north", "2049-01", 2, 1);
+	store_comp_set_level(&t, "in-time", "", 1, 9);
+	assert_int_equal(store_commit(&t), 0);
+	append(s, "clock/1/missed", rcpts, 1, prev);
+	store_free(s);
+
+	raw_open(&r, *state);
+	v = raw_get(&r, "events", "\0\0\0\0\0\0\0\1", 8);
+	assert_int_equal(v.mv_size, 11);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\7abc", 11);
+	v = raw_get(&r, "dedup", "school-1\0e1", 11);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\1", 8);
+	raw_get(&r, "alerts", "\0\0\0\0\0\0\0\1", 8);
+	v = raw_get(&r, "akeys", "clock/1/missed", 14);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\1", 8);
+	raw_get(&r, "by_rcpt", "sup-a\0\0\0\0\0\0\0\0\1", 14);
+	raw_get(&r, "open", "\0\0\0\0\0\0\0\1", 8);
+	raw_get(&r, "clocks", "\0\0\0\0\0\0\0\1", 8);
+	v = raw_get(&r, "clk_case", "svc-a\0\0p-1", 10);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\1", 8);
+	raw_get(&r, "clk_fire", "\0\0\0\0\0\0\3\4\0\0\0\0\0\0\0\1", 16);
+	raw_get(&r, "clk_due", "\0\0\0\0\0\0\1\2\0\0\0\0\0\0\0\1", 16);
+	raw_get(&r, "clk_svc", "svc-a\0" "2049-01-11\0\0\0\0\0\0\0\1", 24);
+	v = raw_get(&r, "comp", "n\0in-time\0area=north\0" "2049-01", 28);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\2\0\0\0\0\0\0\0\1", 16);
+	v = raw_get(&r, "comp", "l\0in-time\0", 10);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\1\0\0\0\0\0\0\0\x09", 16);
+	v = raw_get(&r, "meta", "clock_seq", 9);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\1", 8);
+	raw_close(&r, false);
+}
+
+/* The normalized plan records an older lanud kept in "plan" are emptied at open. */
+static void
+test_plan_records_dropped(void **state)
+{
+	struct store *s = open_store(*state);
+	MDB_val k = { 4, (void *)"info" }, v = { 1, (void *)"x" };
+	MDB_stat st;
+	MDB_dbi dbi;
+	struct raw r;
+
+	store_free(s);
+	raw_open(&r, *state);
+	assert_int_equal(mdb_dbi_open(r.txn, "plan", MDB_CREATE, &dbi), 0);
+	assert_int_equal(mdb_put(r.txn, dbi, &k, &v, 0), 0);
+	raw_close(&r, true);
+
+	s = open_store(*state);
+	store_free(s);
+	raw_open(&r, *state);
+	assert_int_equal(mdb_dbi_open(r.txn, "plan", 0, &dbi), 0);
+	assert_int_equal(mdb_stat(r.txn, dbi, &st), 0);
+	assert_int_equal(st.ms_entries, 0);
+	raw_close(&r, false);
+}
+
 static void
 test_lock_and_schema(void **state)
 {
@@ -463,12 +789,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_key_round_trip),
+		cmocka_unit_test(test_key_layouts),
+		cmocka_unit_test(test_key_order),
+		cmocka_unit_test(test_key_malformed),
+		cmocka_unit_test_setup_teardown(test_key_bad_in_txn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_dedup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alert_log_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_recipients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_and_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_free_after_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_and_grow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layouts_on_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_records_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_and_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_fd_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup_tmpfs, teardown_tmpfs),

@@ -1,0 +1,141 @@
+/* The store's private header, shared by daemon/store*.c and nothing else: struct store,
+ * the key codec and the steps every family takes (get, put, reserve, del, cursors), each
+ * of which sets the transaction's sticky error when it fails.
+ *
+ * It does not include <lmdb.h> (rule 16), and the families do not either: store.c
+ * takes every step for them. The environment and the cursor are forward-declared, a
+ * database handle (MDB_dbi) is an unsigned int, and keys and values cross as bytes.
+ *
+ * Keys. Every key is a sequence of named fields, built with store_key_*() and read
+ * back with store_key_next_*(); no family code counts bytes. The fields:
+ *	u8	one byte
+ *	u64	8 bytes, big-endian: cursor order is numeric order (rule 19)
+ *	str	the string's bytes and a NUL: sorts by the string first ("a" < "ab"
+ *		because NUL < 'b'), and cannot run into the next field (ids hold no NUL)
+ *	fixed	exactly width bytes, no terminator ("YYYY-MM-DD", "YYYY-MM")
+ *	tail	the string's bytes to the end of the key, no terminator: the last field
+ *		only (a key that ends with one takes no other field)
+ * These reproduce byte for byte the layouts the store has always written (schema 1).
+ *
+ * Errors (rules 5, 16). A step that fails sets the sticky error: an LMDB error, a key
+ * or value read back that does not decode where the store is expected to be
+ * consistent (-EBADMSG), an allocation (-ENOMEM), a write whose key cannot be built
+ * (-EINVAL). Not sticky: a read that finds nothing (-ENOENT, which is also the answer
+ * for a key that cannot be built: no such key is ever stored), and the answers a
+ * function documents for its caller to decide on (-EALREADY, the -EBADMSG of a single
+ * record asked for by id, -EINVAL for malformed arguments of a query).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct MDB_env;
+struct MDB_cursor;
+struct store_txn;	/* store.h */
+
+/* One environment, its named databases (MDB_dbi handles) and the lock that makes it
+ * this process's alone. */
+struct store {
+	struct MDB_env *env;
+	unsigned int meta;					/* store.c */
+	unsigned int events, dedup;				/* store_event.c */
+	unsigned int alerts, akeys, by_rcpt, open;		/* store_alert.c */
+	unsigned int plan_versions;				/* store_plan.c */
+	unsigned int clocks, clk_case, clk_fire, clk_due, clk_svc;	/* store_clock.c */
+	unsigned int comp;					/* store_compliance.c */
+	uint64_t map_max;
+	int lock_fd;
+};
+
+/* --- the key codec -------------------------------------------------------------------- */
+
+#define STORE_KEY_MAX 511	/* LMDB's largest key (mdb_env_get_maxkeysize) */
+
+/* A key being built. A field that does not fit, or a fixed field of the wrong width,
+ * or any field after a tail, makes the key bad: store_db_*() then refuse it. */
+struct store_key {
+	uint8_t b[STORE_KEY_MAX];
+	size_t n;
+	bool bad;
+	bool ended;	/* a tail was appended */
+};
+
+/* Bytes read from the store (a key or a value), consumed from the front by the
+ * decoders. They point into the map: valid until the transaction ends (rule 18). */
+struct store_view {
+	const uint8_t *p;
+	size_t n;
+};
+
+void store_key_u8(struct store_key *k, uint8_t v);
+void store_key_u64(struct store_key *k, uint64_t v);
+void store_key_str(struct store_key *k, const char *s);
+void store_key_fixed(struct store_key *k, const char *s, size_t width);
+void store_key_tail(struct store_key *k, const char *s);
+
+/* Each reads the next field of v and advances past it. Returns 0, or -EBADMSG if v
+ * does not hold one (too short, no terminator, a NUL inside a fixed or tail field, a
+ * tail that does not fit size with its NUL); v and the out-parameters are untouched
+ * then. store_key_next_str() points *ret_s into v's bytes (the field's own NUL ends
+ * it); the others copy. */
+int store_key_next_u8(struct store_view *v, uint8_t *ret_v);
+int store_key_next_u64(struct store_view *v, uint64_t *ret_v);
+int store_key_next_str(struct store_view *v, const char **ret_s);
+int store_key_next_fixed(struct store_view *v, size_t width, char *ret_buf);	/* width + 1 */
+int store_key_next_tail(struct store_view *v, char *ret_buf, size_t size);
+/* 0 if every byte of v was read, -EBADMSG if some are left. */
+int store_key_end(const struct store_view *v);
+
+/* --- steps of a transaction (store.c) ------------------------------------------------- */
+
+/* Sets the sticky error unless one is set already. Returns the (first) error. */
+int store_fail(struct store_txn *t, int err);
+
+/* The next event or alert sequence number of this transaction (counted in writes). */
+uint64_t store_next_seq(struct store_txn *t, bool alert);
+
+/* A u64 in meta (0 if it is not there), and writing one. */
+uint64_t store_meta_u64(struct store_txn *t, const char *name);
+void store_put_meta_u64(struct store_txn *t, const char *name, uint64_t value);
+
+enum {
+	STORE_PUT_APPEND = 1 << 0,	/* MDB_APPEND: k sorts after every key there */
+	STORE_PUT_NOOVERWRITE = 1 << 1,	/* MDB_NOOVERWRITE: k must be new */
+};
+
+/* Reads k's value into *ret_val. Returns 0, -ENOENT (not sticky), or the sticky error. */
+int store_db_get(struct store_txn *t, unsigned int dbi, const struct store_key *k,
+		 struct store_view *ret_val);
+
+/* Stores k -> data (len bytes). flags: STORE_PUT_*. Counted in t->writes. */
+void store_db_put(struct store_txn *t, unsigned int dbi, const struct store_key *k,
+		  const void *data, size_t len, unsigned int flags);
+
+/* Stores k with room for a len-byte value and returns that room, to be filled before
+ * the next step; NULL if the step failed (the sticky error says why). */
+void *store_db_reserve(struct store_txn *t, unsigned int dbi, const struct store_key *k,
+		       size_t len, unsigned int flags);
+
+/* Deletes k; a key that is not there (or cannot be built) is not an error. */
+void store_db_del(struct store_txn *t, unsigned int dbi, const struct store_key *k);
+
+/* A cursor over one database, and the entry it is on. */
+struct store_iter {
+	struct store_txn *t;
+	struct MDB_cursor *c;
+	struct store_view key, val;
+};
+
+/* Opens a cursor. Returns 0 or the sticky error; close with store_iter_close() (which
+ * takes an iterator that never opened, too: zero it first). */
+int store_iter_open(struct store_txn *t, unsigned int dbi, struct store_iter *ret_it);
+void store_iter_close(struct store_iter *it);
+
+/* Moves to the first entry whose key is >= k, or to the first, last, next or previous
+ * entry. Each returns 0 (it->key and it->val are the entry), -ENOENT if there is none
+ * (not sticky), or the sticky error. */
+int store_iter_seek(struct store_iter *it, const struct store_key *k);
+enum store_move { STORE_FIRST, STORE_LAST, STORE_NEXT, STORE_PREV };
+int store_iter_move(struct store_iter *it, enum store_move m);

@@ -1,0 +1,59 @@
+/*
+ * store_event: the events lanud accepted, and the dedup index that refuses a second
+ * delivery of one (a family of the store, see store_db.h for the codec and errors).
+ *
+ *	events	seq (u64) -> received_ms (u64) + the packed Envelope as it came
+ *	dedup	producer (str) event_id (tail) -> seq (u64)
+ *
+ * Invariants: an event and its dedup entry are written in the same transaction; event
+ * seqs come from store_next_seq(), so they are appended in order and an aborted
+ * transaction leaves no gap. lanud never reads an event back (the log is the record of
+ * what came in); it reads only the dedup index. Both ids are validated by msg.c (at most
+ * LANU_MAX_NAME and LANU_MAX_ID), so a dedup key always fits.
+ */
+#include "store.h"
+#include "store_db.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void
+store_dedup_key(struct store_key *k, const char *producer, const char *event_id)
+{
+	store_key_str(k, producer);
+	store_key_tail(k, event_id);
+}
+
+int
+store_event_seen(struct store_txn *t, const char *producer, const char *event_id)
+{
+	struct store_key k = { 0 };
+	struct store_view v;
+	int r;
+
+	store_dedup_key(&k, producer, event_id);
+	r = store_db_get(t, t->s->dedup, &k, &v);
+	if (r == -ENOENT)
+		return 0;
+	return r == 0 ? 1 : r;
+}
+
+void
+store_put_event(struct store_txn *t, const char *producer, const char *event_id,
+		uint64_t received_ms, const void *data, size_t len)
+{
+	struct store_key k = { 0 }, head = { 0 }, dk = { 0 };
+	uint8_t *v;
+
+	if (t->err)
+		return;
+	store_key_u64(&k, store_next_seq(t, false));
+	store_key_u64(&head, received_ms);
+	v = store_db_reserve(t, t->s->events, &k, head.n + len, STORE_PUT_APPEND);
+	if (!v)
+		return;
+	memcpy(v, head.b, head.n);
+	memcpy(v + head.n, data, len);
+	store_dedup_key(&dk, producer, event_id);
+	store_db_put(t, t->s->dedup, &dk, k.b, k.n, STORE_PUT_NOOVERWRITE);	/* -> the seq */
+}
