@@ -661,6 +661,32 @@ test_plan_load_under_load(void **state)
 	free(acked);
 }
 
+/* Sends event fill-i, a MeasureStatusUpdated with a long note: store filler. Returns
+ * the reply (free it). */
+static Lanu__V1__Reply *
+fill_one(struct client *c, int i, char *note)
+{
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__MeasureStatusUpdated m = LANU__V1__MEASURE_STATUS_UPDATED__INIT;
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__Reply *rep;
+	char id[32];
+
+	snprintf(id, sizeof(id), "fill-%d", i);
+	m.measure = (char *)"measure-1";
+	m.status = LANU__V1__MEASURE_STATUS__MEASURE_STATUS_IN_PROGRESS;
+	m.note = note;
+	ev.event_id = id;
+	ev.producer = (char *)"p";
+	ev.occurred_at_ms = 1;
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED;
+	ev.measure_status_updated = &m;
+	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+	req.event = &ev;
+	assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+	return rep;
+}
+
 static void
 test_map_full_unavailable(void **state)
 {
@@ -682,23 +708,7 @@ test_map_full_unavailable(void **state)
 	memset(note, 'x', sizeof(note) - 1);
 	note[sizeof(note) - 1] = '\0';
 	for (i = 0; i < 20000 && code == OK; i++) {
-		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
-		Lanu__V1__MeasureStatusUpdated m = LANU__V1__MEASURE_STATUS_UPDATED__INIT;
-		Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
-		char id[32];
-
-		snprintf(id, sizeof(id), "fill-%d", i);
-		m.measure = (char *)"measure-1";
-		m.status = LANU__V1__MEASURE_STATUS__MEASURE_STATUS_IN_PROGRESS;
-		m.note = note;
-		ev.event_id = id;
-		ev.producer = (char *)"p";
-		ev.occurred_at_ms = 1;
-		ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED;
-		ev.measure_status_updated = &m;
-		req.body_case = LANU__V1__REQUEST__BODY_EVENT;
-		req.event = &ev;
-		assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+		rep = fill_one(c, i, note);
 		code = rep->code;
 		if (code == UNAVAILABLE)
 			assert_non_null(strstr(rep->reason, "send again later"));
@@ -777,23 +787,7 @@ test_disk_full_unavailable(void **state)
 	note[sizeof(note) - 1] = '\0';
 	/* 1 MiB holds about a thousand of these; the map (8 MiB) far more. */
 	for (i = 0; i < 5000 && code == OK; i++) {
-		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
-		Lanu__V1__MeasureStatusUpdated m = LANU__V1__MEASURE_STATUS_UPDATED__INIT;
-		Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
-		char id[32];
-
-		snprintf(id, sizeof(id), "fill-%d", i);
-		m.measure = (char *)"measure-1";
-		m.status = LANU__V1__MEASURE_STATUS__MEASURE_STATUS_IN_PROGRESS;
-		m.note = note;
-		ev.event_id = id;
-		ev.producer = (char *)"p";
-		ev.occurred_at_ms = 1;
-		ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED;
-		ev.measure_status_updated = &m;
-		req.body_case = LANU__V1__REQUEST__BODY_EVENT;
-		req.event = &ev;
-		assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+		rep = fill_one(c, i, note);
 		code = rep->code;
 		snprintf(reason, sizeof(reason), "%s", rep->reason ? rep->reason : "");
 		lanu__v1__reply__free_unpacked(rep, NULL);
