@@ -435,29 +435,29 @@ check_log(struct run *r, uint64_t from, uint64_t to, size_t *n_rcpt)
 static Lanu__V1__Reply *
 recv_reply(struct run *r, bool *delim)
 {
-	uint8_t buf[1 << 16];
-	int more, n, frames = 0;
-	size_t sz = sizeof(more);
 	Lanu__V1__Reply *rep;
+	zmq_msg_t m;
+	int frames = 0;
 
 	*delim = false;
+	zmq_msg_init(&m);
 	for (;;) {
-		n = zmq_recv(fz.dealer, buf, sizeof(buf), ZMQ_DONTWAIT);
-		if (n < 0) {
-			CHECK(r, errno == EAGAIN && frames == 0, "zmq_recv: %s", strerror(errno));
+		if (zmq_msg_recv(&m, fz.dealer, ZMQ_DONTWAIT) < 0) {
+			CHECK(r, errno == EAGAIN && frames == 0, "zmq_msg_recv: %s",
+			      strerror(errno));
+			zmq_msg_close(&m);
 			return NULL;
 		}
-		CHECK(r, (size_t)n <= sizeof(buf), "a %d byte reply", n);
 		frames++;
-		CHECK(r, zmq_getsockopt(fz.dealer, ZMQ_RCVMORE, &more, &sz) == 0, "ZMQ_RCVMORE");
-		if (!more)
+		if (!zmq_msg_more(&m))
 			break;
-		CHECK(r, frames == 1 && n == 0, "a reply of more than one frame after the "
-		      "delimiter");
+		CHECK(r, frames == 1 && zmq_msg_size(&m) == 0, "a reply of more than one frame "
+		      "after the delimiter");
 		*delim = true;
 	}
-	rep = lanu__v1__reply__unpack(NULL, (size_t)n, buf);
-	CHECK(r, rep, "a reply that does not unpack (%d bytes)", n);
+	rep = lanu__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+	CHECK(r, rep, "a reply that does not unpack (%zu bytes)", zmq_msg_size(&m));
+	zmq_msg_close(&m);
 	return rep;
 }
 
