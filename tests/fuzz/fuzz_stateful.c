@@ -8,7 +8,9 @@
  * as frames [dealer's routing id] [delimiter]? [request], as zsock.c hands them; an
  * "end of batch" calls writer_flush(), which applies the batch in one write transaction
  * through the domain handlers (deadline.c, alert.c), commits, and answers it, on this
- * thread. The replies are read from the DEALER and the live alerts from the SUB.
+ * thread, or runs the event loop, which hands the batch to the writer thread and answers
+ * it when the thread is done, as in lanud. The replies are read from the DEALER and the
+ * live alerts from the SUB.
  *
  * Checked after every request and every batch (a broken one prints what broke and
  * aborts):
@@ -54,9 +56,12 @@
  *			bits 0-1): hdr, then a value byte
  *	  11		an earlier event again (of the last FUZZ_HIST), a byte: bits 0-4 which,
  *			bit 5 from the next producer, bit 6 a fresh event_id
- *	  12		ClockSet, a byte: bits 6-7 0 forward by span(byte), 1 back (v + 1)
+ *	  12		ClockSet, a byte: bits 6-7 0 forward by a span byte, 1 back (v + 1)
  *			hours, 2 to now, 3 to the next clock instant + (v & 3) - 1 ms
- *	  13		end of batch: writer_flush(), the checks
+ *	  13		end of batch, the checks: case bit 0 clear, writer_flush() on this
+ *			thread; set, the loop runs: its flush event hands the batch to the
+ *			writer thread, its wake-up answers it (then writer_flush() waits for
+ *			the batch of still due clocks the thread may have next)
  *	  14		a query (case bits 0-2: Status, Alert, OpenAlerts, Replay, Due,
  *			Compliance, Plan, PlanHistory), a parameter byte
  *	  15		raw (case bits): 0, 1 a garbage frame: a length byte, that many
@@ -70,6 +75,7 @@
  *			who bits 0-2 age group, 3-4 language, 5 urgent; time bits 6-7 0 now -
  *			v hours, 1 now - v days, 2 now + v hours, 3 T0 + 5v days (v < 32), else
  *			the due instant of the case's clock + (v & 3) - 1 ms (v = bits 0-5)
+ *	span byte	(v + 1) times 10 minutes, an hour, a day, a week for bits 6-7
  *
  * The sockets, the writer and the store are set up once per process. Each input starts
  * from the same store: at set-up plan A is loaded into the empty store with
@@ -591,7 +597,7 @@ ingest(struct run *r, const struct iovec *frames, size_t n)
 	CHECK(r, rc == 0, "ingest_on_msg() says %d with a batch of %zu", rc, r->nq);
 }
 
-static void end_batch(struct run *r);
+static void end_batch(struct run *r, bool loop);
 
 /* A plan load, answered at once after the batch in hand is committed. */
 static void
@@ -644,7 +650,7 @@ send_body(struct run *r, const uint8_t *body, size_t len, int framing)
 		struct store_stat st;
 
 		if (req && req->body_case == LANU__V1__REQUEST__BODY_PLAN_LOAD) {
-			end_batch(r);	/* ingest would commit it first; its checks are here */
+			end_batch(r, false);	/* ingest commits it first; its checks are here */
 			ingest(r, iov, n);
 			expect_plan_load(r, req, delim);
 			msg_free_request(req);
@@ -770,17 +776,41 @@ flush(struct run *r)
 	return store_txnid(r) != before;
 }
 
-/* Commits the batch in hand and checks its replies (invariants 1-3), then lets the
- * clocks that are still due fire. */
+/* Hands the batch in hand to the writer thread as the loop does (the flush event, then
+ * the thread's wake-up, which answers it) and runs the loop until its replies are out.
+ * The thread may have the next batch (clocks still due) when this returns. */
 static void
-end_batch(struct run *r)
+run_loop(struct run *r)
+{
+	struct timeval tv = { 2, 0 };
+	int events = 0;
+	size_t sz = sizeof(events);
+
+	CHECK(r, event_base_loop(r->d->base, EVLOOP_NONBLOCK) >= 0, "event_base_loop failed");
+	for (int i = 0; i < 100; i++) {
+		CHECK(r, zmq_getsockopt(fz.dealer, ZMQ_EVENTS, &events, &sz) == 0, "ZMQ_EVENTS");
+		if (events & ZMQ_POLLIN)
+			return;	/* a batch's replies are sent together */
+		event_base_loopexit(r->d->base, &tv);
+		CHECK(r, event_base_loop(r->d->base, EVLOOP_ONCE) >= 0, "event_base_loop failed");
+	}
+	fuzz_fail(r, "run_loop", "the loop did not answer a batch of %zu", r->nq);
+}
+
+/* Commits the batch in hand and checks its replies (invariants 1-3), then lets the
+ * clocks that are still due fire. loop: through the loop and the writer thread, else
+ * with writer_flush() on this thread. */
+static void
+end_batch(struct run *r, bool loop)
 {
 	uint64_t txnid = r->txnid, clock = r->d->clock.manual_usec;
 	bool any_ok = false;
 	struct store_stat st;
 	size_t i;
 
-	flush(r);
+	if (loop && r->nq > 0)
+		run_loop(r);
+	flush(r);	/* waits for the thread, if it has a batch */
 	store_stats(r, &st);
 	for (i = 0; i < r->nq; i++) {
 		struct sent *s = &r->q[i];
@@ -1151,7 +1181,7 @@ op_clock(struct run *r, struct input *in, bool delim)
 
 	switch (b >> 6) {
 	case 0:
-		to = now + span(b);
+		to = now + span(next_byte(in));
 		break;
 	case 1:
 		to = now - ((b & 63) + 1) * HOUR_MS;
@@ -1381,10 +1411,11 @@ apply_op(struct run *r, struct input *in, uint8_t b)
 		op_clock(r, in, delim);
 		break;
 	case 13:
-		snprintf(r->what, sizeof(r->what), "end of batch (%zu queued)", r->nq);
+		snprintf(r->what, sizeof(r->what), "end of batch (%zu queued)%s", r->nq,
+			 arg & 1 ? ", through the loop" : "");
 		if (fz.trace)
 			fprintf(stderr, "op %u: %s\n", r->op, r->what);
-		end_batch(r);
+		end_batch(r, arg & 1);
 		break;
 	case 14:
 		op_query(r, in, arg, delim);
@@ -1668,7 +1699,7 @@ fuzz_stop(struct run *r)
 	struct store_stat st;
 
 	snprintf(r->what, sizeof(r->what), "end of input");
-	end_batch(r);
+	end_batch(r, false);
 	store_stats(r, &st);
 	check_log(r, 1, st.last_alert_seq, NULL);
 	for (size_t i = 0; i < r->nhist; i++)
