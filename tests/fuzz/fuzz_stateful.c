@@ -374,7 +374,7 @@ code_name(int code)
 	return v ? v->name : "(not a code)";
 }
 
-/* --- the store, from outside ------------------------------------------------------------ */
+/* --- the store, from outside ------------------------------------------------------------- */
 
 /* LMDB's last committed transaction id: a read transaction's snapshot is that one's. */
 static uint64_t
@@ -434,7 +434,7 @@ check_log(struct run *r, uint64_t from, uint64_t to, size_t *n_rcpt)
 	store_abort(&t);
 }
 
-/* --- replies and live alerts --------------------------------------------------------------- */
+/* --- replies and live alerts ------------------------------------------------------------- */
 
 /* The next reply on the DEALER, or NULL if none is waiting. *delim: it came after an
  * empty delimiter frame. */
@@ -756,7 +756,7 @@ send_request(struct run *r, Lanu__V1__Request *req, bool delim)
 	free(buf);
 }
 
-/* --- batches ------------------------------------------------------------------------------- */
+/* --- batches ----------------------------------------------------------------------------- */
 
 /* Flushes the writer and checks what the commit did to the log and the live alerts.
  * Returns whether it committed anything. */
@@ -877,7 +877,7 @@ end_batch(struct run *r, bool loop)
 	r->txnid = store_txnid(r);
 }
 
-/* --- operations ------------------------------------------------------------------------------ */
+/* --- operations -------------------------------------------------------------------------- */
 
 struct input {
 	const uint8_t *p;
@@ -1426,7 +1426,7 @@ apply_op(struct run *r, struct input *in, uint8_t b)
 	}
 }
 
-/* --- set-up ------------------------------------------------------------------------------------ */
+/* --- set-up ------------------------------------------------------------------------------ */
 
 static void
 fuzz_teardown(void)
