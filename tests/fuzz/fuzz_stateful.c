@@ -1,0 +1,1727 @@
+/*
+ * libFuzzer target: sequences of requests through lanud's real write path, in-process.
+ * A struct lanud is built as server.c builds it, without a socket to the outside: an
+ * event base, the store on tmpfs, the plan below loaded with planload_apply() (stored
+ * as version 1), a manual clock, the real writer (writer.c), a ROUTER zsock bound to
+ * inproc:// with a libzmq DEALER connected to it, and a PUB zsock on inproc:// with a
+ * SUB connected. Each request is packed with protobuf-c and handed to ingest_on_msg()
+ * as frames [dealer's routing id] [delimiter]? [request], as zsock.c hands them; an
+ * "end of batch" calls writer_flush(), which applies the batch in one write transaction
+ * through the domain handlers (deadline.c, alert.c), commits, and answers it, on this
+ * thread, or runs the event loop, which hands the batch to the writer thread and answers
+ * it when the thread is done, as in lanud. The replies are read from the DEALER and the
+ * live alerts from the SUB.
+ *
+ * Checked after every request and every batch (a broken one prints what broke and
+ * aborts):
+ *
+ *  1. every request gets exactly one reply, with its corr_id, a code of
+ *     docs/protocol.md (UNAVAILABLE never: the store is on tmpfs with room to grow), a
+ *     reason with every REJECTED and NOT_FOUND, and the last committed alert seq;
+ *     a query and a refused frame are answered at once, an event or a ClockSet after
+ *     its batch's commit, in the order sent; a ClockSet is OK exactly when it does not
+ *     move the clock back, an acknowledgement of a made-up alert id is NOT_FOUND, of
+ *     a logged one OK; the events without a handler are OK;
+ *  2. one effect per (producer, event_id): an event id a producer had sent and had
+ *     answered OK is answered DUPLICATE, an id no OK answer took is not, whoever else
+ *     sent it; the store's event count is the number of pairs answered OK;
+ *  3. a refused request changes nothing: after a batch in which no request was
+ *     answered OK (all REJECTED, NOT_FOUND or DUPLICATE), at the same now as the batch
+ *     before it, and after a refused, dry-run or unchanged plan load, LMDB's last
+ *     committed transaction id has not moved (a commit without a write does not move
+ *     it; every write does, even of the same bytes);
+ *  4. the alert log is gap-free: after each commit it holds seqs 1..last, each
+ *     readable with that seq and found again by its alert id and its dedup key; the
+ *     last only grows;
+ *  5. the live alerts of a commit arrive in seq order, each seq of that commit's new
+ *     ones, once per recipient of the logged alert, with the prev_seq of its topic;
+ *     none arrive between commits.
+ *
+ * After each batch the writer is flushed again, empty, while that commits something:
+ * the clocks that fell due beyond one batch's LANU_FIRE_MAX fire, and the next batch
+ * starts from a settled store.
+ *
+ * The input, a byte at a time (0 past its end), at most FUZZ_OPS operations:
+ *
+ *	op byte		bits 0-3 the operation, 4-6 the case (c0..c7), 7 send it as a REQ
+ *			socket does, after an empty delimiter frame
+ *	  0-3		ServiceRequested: hdr, svc, who, time bytes
+ *	  4, 5		ServiceProvided: hdr, svc, time bytes
+ *	  6		CaseCancelled: hdr, svc, time bytes
+ *	  7		ServicePostponed: hdr, svc bytes
+ *	  8		DeadlineMissed: hdr, svc bytes
+ *	  9		AlertAcknowledged: hdr, then a byte: bit 7 a made-up alert id
+ *			(fake_ids[bits 0-1]), else the logged alert (byte % last) + 1
+ *	  10		IndicatorUpdated, AbsenceAlertRaised or MeasureStatusUpdated (case
+ *			bits 0-1): hdr, then a value byte
+ *	  11		an earlier event again (of the last FUZZ_HIST), a byte: bits 0-4 which,
+ *			bit 5 from the next producer, bit 6 a fresh event_id
+ *	  12		ClockSet, a byte: bits 6-7 0 forward by a span byte, 1 back (v + 1)
+ *			hours, 2 to now, 3 to the next clock instant + (v & 3) - 1 ms
+ *	  13		end of batch, the checks: case bit 0 clear, writer_flush() on this
+ *			thread; set, the loop runs: its flush event hands the batch to the
+ *			writer thread, its wake-up answers it (then writer_flush() waits for
+ *			the batch of still due clocks the thread may have next)
+ *	  14		a query (case bits 0-2: Status, Alert, OpenAlerts, Replay, Due,
+ *			Compliance, Plan, PlanHistory), a parameter byte
+ *	  15		raw (case bits): 0, 1 a garbage frame: a length byte, that many
+ *			bytes (1: after a corr_id of ours); 2 a Status in bad framing (a byte:
+ *			routing id only, a non-empty second frame, four frames); PlanLoad of
+ *			3 the plan in force's text again, 4 plan B as a dry run, 5 plan A cut
+ *			after (byte * 8) bytes, 6 plan B, 7 plan A
+ *	hdr byte	bits 0-1 producer (p0, p1, p2, an invalid one), 2-5 event id
+ *			(e0..e15), 6-7 3: an invalid event id
+ *	svc, who, time	as in fuzz_deadline.c: svc bits 0-2 service, 3-5 stage, 6-7 area;
+ *			who bits 0-2 age group, 3-4 language, 5 urgent; time bits 6-7 0 now -
+ *			v hours, 1 now - v days, 2 now + v hours, 3 T0 + 5v days (v < 32), else
+ *			the due instant of the case's clock + (v & 3) - 1 ms (v = bits 0-5)
+ *	span byte	(v + 1) times 10 minutes, an hour, a day, a week for bits 6-7
+ *
+ * The sockets, the writer and the store are set up once per process. Each input starts
+ * from the same store: at set-up plan A is loaded into the empty store with
+ * planload_apply() (version 1) and every record of every database is kept; before each
+ * input one write transaction empties every database and puts those records back (a new
+ * LMDB environment per input costs megabytes of allocation, and under ASan that was 80%
+ * of the time). The store lives in /dev/shm where there is one (a commit's fsync is free
+ * there), else in $TMPDIR or /tmp. The harness reaches under store.h twice, with LMDB's
+ * own API on the transaction a store_txn holds: mdb_txn_id() of a read transaction for
+ * the last committed id, and that reset. LANU_FUZZ_TRACE=1 prints each operation and
+ * each reply.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "calendar.h"
+#include "ingest.h"
+#include "lanu/limits.h"
+#include "lanu/macro.h"
+#include "lanud.h"
+#include "log.h"
+#include "msg.h"
+#include "plan.h"
+#include "plan_index.h"
+#include "planload.h"
+#include "store.h"
+#include "timesrc.h"
+#include "writer.h"
+#include "zsock.h"
+
+#define FUZZ_OPS	128	/* operations per input */
+#define FUZZ_HIST	32	/* earlier events kept to send again */
+#define FUZZ_KEYS	(FUZZ_OPS * 2)
+#define FUZZ_TOPICS	8
+#define FUZZ_SETTLE	64	/* empty flushes after a batch, at most */
+#define FUZZ_MAP	(8ULL << 20)
+#define FUZZ_MAP_MAX	(256ULL << 20)
+#define HOUR_MS		(3600ULL * 1000)
+#define DAY_MS		(24 * HOUR_MS)
+#define T0_MS		1759302000000ULL	/* 2025-10-01 10:00 +03:00, a Wednesday */
+#define END_MS		(T0_MS + 730 * DAY_MS)
+#define CORR_BASE	(1ULL << 40)	/* our corr_ids: garbage rarely says one */
+
+#define C_OK		LANU__V1__REPLY__CODE__OK
+#define C_DUPLICATE	LANU__V1__REPLY__CODE__DUPLICATE
+#define C_REJECTED	LANU__V1__REPLY__CODE__REJECTED
+#define C_UNAVAILABLE	LANU__V1__REPLY__CODE__UNAVAILABLE
+#define C_NOT_FOUND	LANU__V1__REPLY__CODE__NOT_FOUND
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* fuzz_deadline.c's plan: two areas, a school calendar, four services (working days,
+ * months with a changing rule, urgent by age, four stages), compliance indicators, and
+ * routes to three recipients. */
+static const char plan_a[] =
+	"lanu-plan: 1\n"
+	"plan: {id: fuzz-stateful, organiser: Fuzz, title: Stateful fuzzing plan, "
+	"period: 2025-2027}\n"
+	"calendars:\n"
+	"  - id: school-cal\n"
+	"    name: {fi: Lukuvuosi, en: School year}\n"
+	"    extends: national\n"
+	"    terms: [2025-08-07..2025-12-20, 2026-01-07..2026-05-30]\n"
+	"    closed:\n"
+	"      - {from: 2025-10-13, to: 2025-10-17, name: {fi: Syysloma, en: Autumn break}}\n"
+	"    open: [2025-10-04]\n"
+	"areas:\n"
+	"  - id: town\n"
+	"    name: Town\n"
+	"    kind: municipality\n"
+	"    areas:\n"
+	"      - {id: school, name: School, kind: school, calendar: school-cal}\n"
+	"recipients:\n"
+	"  - {id: sup, name: Supervisor, kind: supervisor}\n"
+	"  - {id: board, name: Welfare board, kind: board}\n"
+	"  - {id: school-team, name: Student welfare group, kind: group, areas: [school]}\n"
+	"services:\n"
+	"  - id: wd\n"
+	"    name: Seven working days\n"
+	"    calendar: unit\n"
+	"    limits: {normal: 7 working days, urgent: same or next working day}\n"
+	"    warn-before: 2 working days\n"
+	"  - id: mo\n"
+	"    name: A month, then three\n"
+	"    limits:\n"
+	"      - {urgency: normal, limit: 1 month, until: 2025-12-31, roll-forward: true}\n"
+	"      - {urgency: normal, limit: 3 months, from: 2026-01-01, until: 2026-12-31,\n"
+	"         roll-forward: true}\n"
+	"      - {urgency: urgent, limit: 2 weeks}\n"
+	"    warn-before: 1 week\n"
+	"  - id: urg\n"
+	"    name: Urgent by age\n"
+	"    limits:\n"
+	"      - {urgency: normal, limit: 14 days}\n"
+	"      - {urgency: urgent, limit: same day, ages: 0-17}\n"
+	"    warn-before: 3 days\n"
+	"  - id: staged\n"
+	"    name: Staged service\n"
+	"    calendar: school-cal\n"
+	"    stages:\n"
+	"      - {id: a, name: First, limits: {normal: same working day, urgent: same day}}\n"
+	"      - {id: b, name: Second, starts: after a, calendar: unit,\n"
+	"         limits: {normal: 7 working days}, warn-before: 2 working days}\n"
+	"      - {id: c, name: Third, starts: event, calendar: national,\n"
+	"         limits: {normal: 3 months}, warn-before: 2 weeks}\n"
+	"      - id: d\n"
+	"        name: Fourth, at the request too\n"
+	"        limits:\n"
+	"          - {urgency: normal, limit: 1 month}\n"
+	"          - {urgency: urgent, limit: same day, ages: 0-17}\n"
+	"indicators:\n"
+	"  - id: wd-in-time\n"
+	"    name: Seven working days kept\n"
+	"    unit: percent\n"
+	"    direction: higher-is-better\n"
+	"    target: 100\n"
+	"    warning: 90\n"
+	"    critical: 80\n"
+	"    cadence: continuous\n"
+	"    breakdown: [gender, area, language-group, age-group]\n"
+	"    source: {kind: compliance, service: wd}\n"
+	"  - id: staged-b-in-time\n"
+	"    name: Second stage kept\n"
+	"    unit: percent\n"
+	"    direction: higher-is-better\n"
+	"    target: 99\n"
+	"    cadence: continuous\n"
+	"    source: {kind: compliance, service: staged, stage: b}\n"
+	"  - id: mo-kept\n"
+	"    name: Months kept, the wrong way round\n"
+	"    unit: percent\n"
+	"    direction: lower-is-better\n"
+	"    target: 10\n"
+	"    warning: 20\n"
+	"    critical: 30\n"
+	"    cadence: continuous\n"
+	"    breakdown: [language-group]\n"
+	"    source: {kind: compliance, service: mo}\n"
+	"routes:\n"
+	"  - kinds: [deadline-warning, deadline-missed, resolved, indicator-threshold,\n"
+	"            indicator-stale, compliance-below-target, measure-overdue, absence-level,\n"
+	"            escalation]\n"
+	"    to: sup\n"
+	"  - {kinds: deadline-missed, min-severity: critical, to: board,\n"
+	"     escalate: {after: 2 working days, to: board}}\n"
+	"  - {kinds: [deadline-warning, resolved], areas: [school], to: school-team}\n"
+	"  - {kinds: compliance-below-target, services: [wd], to: board}\n";
+
+/* A second plan: one area, one service of plan A with another limit, one recipient.
+ * Loading it leaves clocks and alerts naming what it does not have. */
+static const char plan_b[] =
+	"lanu-plan: 1\n"
+	"plan: {id: fuzz-stateful-b, organiser: Fuzz, title: Second plan, period: 2025-2027}\n"
+	"areas:\n"
+	"  - {id: town, name: Town, kind: municipality}\n"
+	"recipients:\n"
+	"  - {id: sup, name: Supervisor, kind: supervisor}\n"
+	"services:\n"
+	"  - id: wd\n"
+	"    name: Three working days\n"
+	"    limits: {normal: 3 working days}\n"
+	"    warn-before: 1 working day\n"
+	"routes:\n"
+	"  - {kinds: [deadline-warning, deadline-missed, resolved], to: sup}\n";
+
+/* The names an operation picks from: collisions are the point. */
+static const char *const fuzz_producers[4] = { "p0", "p1", "p2", "no producer" };
+static const char *const fuzz_cases[8] = { "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7" };
+static const char *const fuzz_services[8] = { "wd", "mo", "urg", "staged",
+					      "wd", "staged", "staged", "nope" };
+static const char *const fuzz_stages[8] = { "", "", "a", "b", "c", "", "d", "zz" };
+static const char *const fuzz_areas[4] = { "town", "school", "school", "nowhere" };
+static const char *const fuzz_ages[8] = { "", "7-17", "15", "3", "23-", "abc", "17-7", "18-" };
+static const char *const fuzz_langs[4] = { "", "fi", "sv", "fi" };
+static const char *const fake_ids[4] = { "a-0", "a-99999999", "nope", "a-1x" };
+static const char *const fuzz_recipients[4] = { "sup", "board", "school-team", "nobody" };
+static const char *const fuzz_spans[4] = { "", "2 working days", "3 weeks", "4 parsecs" };
+static const char *const fuzz_periods[4] = { "", "2025", "2025-Q4", "2025-13" };
+static const char *const fuzz_bys[4] = { "area", "language", "age", "shoe-size" };
+
+static const char dealer_id[] = "fuzz-dealer";
+
+/* Set up once: the sockets and the struct lanud around them. */
+static struct {
+	bool ready;
+	bool trace;
+	struct lanud d;
+	void *dealer;	/* replies in */
+	void *sub;	/* live alerts in */
+	char dir[256];	/* the store's directory, removed once it is open */
+	MDB_dbi dbs[32];	/* every database of the store */
+	size_t n_dbs;
+	struct record {		/* and what they hold with plan A loaded: each input's start */
+		MDB_dbi dbi;
+		uint8_t *key;	/* then the value */
+		size_t key_len, val_len;
+	} *tmpl;
+	size_t n_tmpl;
+	char plan_a_sha[65];
+} fz;
+
+static const char *const store_files[] = { "data.mdb", "lock.mdb", "lanud.lock" };
+
+/* A request sent and not yet answered. */
+struct sent {
+	uint64_t corr;
+	bool delim;		/* sent after an empty delimiter: the reply repeats it */
+	bool event;		/* an event (else a ClockSet) */
+	int expect;		/* the one code it must get, or 0: OK, REJECTED or NOT_FOUND */
+	char key[LANU_MAX_NAME + LANU_MAX_ID + 2];	/* producer NUL event_id (events) */
+	size_t key_len;
+	uint64_t clock_usec;	/* a ClockSet's */
+	unsigned op;
+};
+
+/* A recipient's topic on the PUB socket, and the last seq it carried. */
+struct topic {
+	char name[LANU_MAX_NAME + 1];
+	uint64_t last;
+};
+
+/* An event sent before, to send again. */
+struct hist {
+	uint8_t *buf;
+	size_t len;
+};
+
+/* One input's run. */
+struct run {
+	struct lanud *d;
+	uint64_t now_ms;	/* the manual clock as the last commit left it */
+	uint64_t clock_usec;	/* and as the queued ClockSets will leave it */
+	uint64_t last_seq;	/* alerts 1..last_seq are checked */
+	uint64_t txnid;		/* LMDB's last txn id after the last settled batch */
+	uint64_t corr;		/* the next corr_id */
+	struct sent q[FUZZ_OPS];	/* queued for the writer, in order */
+	size_t nq;
+	char keys[FUZZ_KEYS][LANU_MAX_NAME + LANU_MAX_ID + 2];	/* answered OK */
+	size_t key_len[FUZZ_KEYS];
+	size_t nkeys;
+	struct hist hist[FUZZ_HIST];
+	size_t nhist;
+	struct topic topics[FUZZ_TOPICS];
+	size_t ntopics;
+	unsigned op;
+	char what[256];
+};
+
+static void _printf_(3, 4) __attribute__((noreturn))
+fuzz_fail(const struct run *r, const char *cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "fuzz_stateful: ");
+	if (r)
+		fprintf(stderr, "op %u (%s), now T0%+.4fd: ", r->op, r->what,
+			((double)r->now_ms - (double)T0_MS) / (double)DAY_MS);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " [%s]\n", cond);
+	abort();
+}
+
+#define CHECK(r, cond, ...)                                                                        \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			fuzz_fail((r), #cond, __VA_ARGS__);                                        \
+	} while (0)
+
+static const char *
+fuzz_strerror(int r)
+{
+	return strerror(r < 0 ? -r : r);
+}
+
+static const char *
+code_name(int code)
+{
+	const ProtobufCEnumValue *v =
+		protobuf_c_enum_descriptor_get_value(&lanu__v1__reply__code__descriptor, code);
+
+	return v ? v->name : "(not a code)";
+}
+
+/* --- the store, from outside ------------------------------------------------------------- */
+
+/* LMDB's last committed transaction id: a read transaction's snapshot is that one's. */
+static uint64_t
+store_txnid(struct run *r)
+{
+	struct store_txn t;
+	uint64_t id;
+
+	store_begin(r->d->store, &t, STORE_RO);
+	CHECK(r, t.err == 0, "cannot begin a read transaction: %s", fuzz_strerror(t.err));
+	id = mdb_txn_id(t.txn);
+	store_abort(&t);
+	return id;
+}
+
+static void
+store_stats(struct run *r, struct store_stat *st)
+{
+	struct store_txn t;
+	int rc;
+
+	store_begin(r->d->store, &t, STORE_RO);
+	rc = store_stat(&t, st);
+	store_abort(&t);
+	CHECK(r, rc == 0, "store_stat: %s", fuzz_strerror(rc));
+}
+
+/* Alerts from..to are in the log: each readable under its seq, found by its id and
+ * its dedup key. Returns their recipient counts in n_rcpt[seq - from] if n_rcpt. */
+static void
+check_log(struct run *r, uint64_t from, uint64_t to, size_t *n_rcpt)
+{
+	struct store_txn t;
+
+	store_begin(r->d->store, &t, STORE_RO);
+	for (uint64_t s = from; s <= to; s++) {
+		Lanu__V1__Alert *a;
+		uint64_t by;
+		int rc = store_get_alert(&t, s, &a);
+
+		CHECK(r, rc == 0, "alert %" PRIu64 " of 1..%" PRIu64 " is not in the log: %s", s,
+		      to, fuzz_strerror(rc));
+		CHECK(r, a->seq == s, "alert %" PRIu64 " is logged with seq %" PRIu64, s, a->seq);
+		rc = store_alert_by_id(&t, a->alert_id, &by);
+		CHECK(r, rc == 0 && by == s, "alert %" PRIu64 "'s id '%s' finds %" PRIu64 " (%s)",
+		      s, a->alert_id, rc == 0 ? by : 0, fuzz_strerror(rc));
+		if (*a->dedup_key) {
+			rc = store_alert_by_key(&t, a->dedup_key, &by);
+			CHECK(r, rc == 0 && by == s, "alert %" PRIu64 "'s dedup key '%s' finds "
+			      "%" PRIu64 " (%s)", s, a->dedup_key, rc == 0 ? by : 0,
+			      fuzz_strerror(rc));
+		}
+		if (n_rcpt)
+			n_rcpt[s - from] = a->n_recipients;
+		lanu__v1__alert__free_unpacked(a, NULL);
+	}
+	store_abort(&t);
+}
+
+/* --- replies and live alerts ------------------------------------------------------------- */
+
+/* The next reply on the DEALER, or NULL if none is waiting. *delim: it came after an
+ * empty delimiter frame. */
+static Lanu__V1__Reply *
+recv_reply(struct run *r, bool *delim)
+{
+	Lanu__V1__Reply *rep;
+	zmq_msg_t m;
+	int frames = 0;
+
+	*delim = false;
+	zmq_msg_init(&m);
+	for (;;) {
+		if (zmq_msg_recv(&m, fz.dealer, ZMQ_DONTWAIT) < 0) {
+			CHECK(r, errno == EAGAIN && frames == 0, "zmq_msg_recv: %s",
+			      strerror(errno));
+			zmq_msg_close(&m);
+			return NULL;
+		}
+		frames++;
+		if (!zmq_msg_more(&m))
+			break;
+		CHECK(r, frames == 1 && zmq_msg_size(&m) == 0, "a reply of more than one frame "
+		      "after the delimiter");
+		*delim = true;
+	}
+	rep = lanu__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+	CHECK(r, rep, "a reply that does not unpack (%zu bytes)", zmq_msg_size(&m));
+	zmq_msg_close(&m);
+	return rep;
+}
+
+/* A reply's code is one of the protocol's, and a refusal says why. */
+static void
+check_code(struct run *r, const Lanu__V1__Reply *rep)
+{
+	CHECK(r, rep->code == C_OK || rep->code == C_DUPLICATE || rep->code == C_REJECTED ||
+		 rep->code == C_NOT_FOUND || rep->code == C_UNAVAILABLE,
+	      "reply %" PRIu64 " has code %d", rep->corr_id, rep->code);
+	CHECK(r, rep->code != C_UNAVAILABLE, "reply %" PRIu64 " is UNAVAILABLE: %s",
+	      rep->corr_id, rep->reason);
+	if (rep->code == C_REJECTED || rep->code == C_NOT_FOUND)
+		CHECK(r, *rep->reason, "reply %" PRIu64 " is %s without a reason", rep->corr_id,
+		      code_name(rep->code));
+}
+
+/* The one reply to a request answered at once. */
+static Lanu__V1__Reply *
+expect_now(struct run *r, uint64_t corr, bool delim)
+{
+	Lanu__V1__Reply *rep, *extra;
+	bool d, d2;
+
+	rep = recv_reply(r, &d);
+	CHECK(r, rep, "request %" PRIu64 " got no reply", corr);
+	CHECK(r, rep->corr_id == corr, "the reply to %" PRIu64 " says corr_id %" PRIu64, corr,
+	      rep->corr_id);
+	CHECK(r, d == delim, "the reply to %" PRIu64 " %s a delimiter", corr,
+	      d ? "has" : "lacks");
+	check_code(r, rep);
+	if (fz.trace)
+		fprintf(stderr, "  op %u: %s %s\n", r->op, code_name(rep->code), rep->reason);
+	extra = recv_reply(r, &d2);
+	CHECK(r, !extra, "request %" PRIu64 " got a second reply (corr_id %" PRIu64 ")", corr,
+	      extra ? extra->corr_id : 0);
+	return rep;
+}
+
+static bool
+key_seen(const struct run *r, const char *key, size_t len)
+{
+	for (size_t i = 0; i < r->nkeys; i++)
+		if (r->key_len[i] == len && memcmp(r->keys[i], key, len) == 0)
+			return true;
+	return false;
+}
+
+static struct topic *
+topic_of(struct run *r, const char *name, size_t len)
+{
+	for (size_t i = 0; i < r->ntopics; i++)
+		if (strlen(r->topics[i].name) == len && memcmp(r->topics[i].name, name, len) == 0)
+			return &r->topics[i];
+	CHECK(r, r->ntopics < FUZZ_TOPICS && len <= LANU_MAX_NAME, "a topic too many: '%.*s'",
+	      (int)len, name);
+	memcpy(r->topics[r->ntopics].name, name, len);
+	r->topics[r->ntopics].name[len] = '\0';
+	r->topics[r->ntopics].last = 0;
+	return &r->topics[r->ntopics++];
+}
+
+/* The live alerts of the commit that took the log from r->last_seq to last. */
+static void
+check_published(struct run *r, uint64_t last)
+{
+	uint64_t from = r->last_seq + 1, prev_seq = 0;
+	size_t *want = NULL, *got = NULL, n = last >= from ? last - from + 1 : 0;
+	uint8_t buf[1 << 16];
+
+	if (n) {
+		want = calloc(n, sizeof(*want));
+		got = calloc(n, sizeof(*got));
+		CHECK(r, want && got, "out of memory");
+		check_log(r, from, last, want);
+	}
+	for (;;) {
+		int t = zmq_recv(fz.sub, buf, sizeof(buf), ZMQ_DONTWAIT), more, len;
+		size_t sz = sizeof(more);
+		Lanu__V1__Alert *a;
+		struct topic *topic;
+
+		if (t < 0) {
+			CHECK(r, errno == EAGAIN, "zmq_recv: %s", strerror(errno));
+			break;
+		}
+		CHECK(r, t >= 2 && buf[t - 1] == '\0', "a live alert's topic is not a name and "
+		      "a NUL");
+		topic = topic_of(r, (const char *)buf, (size_t)t - 1);
+		CHECK(r, zmq_getsockopt(fz.sub, ZMQ_RCVMORE, &more, &sz) == 0 && more,
+		      "a live alert without its second frame");
+		len = zmq_recv(fz.sub, buf, sizeof(buf), ZMQ_DONTWAIT);
+		CHECK(r, len >= 0 && (size_t)len <= sizeof(buf), "a live alert's body: %s",
+		      strerror(errno));
+		a = lanu__v1__alert__unpack(NULL, (size_t)len, buf);
+		CHECK(r, a, "a live alert that does not unpack");
+		CHECK(r, a->seq >= from && a->seq <= last, "live alert %" PRIu64 " for '%s', but "
+		      "this commit logged %" PRIu64 "..%" PRIu64, a->seq, topic->name, from, last);
+		CHECK(r, a->seq >= prev_seq, "live alert %" PRIu64 " after %" PRIu64, a->seq,
+		      prev_seq);
+		CHECK(r, a->prev_seq == topic->last, "live alert %" PRIu64 " for '%s' says "
+		      "prev_seq %" PRIu64 ", its last was %" PRIu64, a->seq, topic->name,
+		      a->prev_seq, topic->last);
+		prev_seq = a->seq;
+		topic->last = a->seq;
+		got[a->seq - from]++;
+		lanu__v1__alert__free_unpacked(a, NULL);
+	}
+	for (size_t i = 0; i < n; i++)
+		CHECK(r, got[i] == want[i], "alert %" PRIu64 " has %zu recipients, %zu live "
+		      "copies", from + i, want[i], got[i]);
+	free(want);
+	free(got);
+	r->last_seq = last;
+}
+
+/* --- requests ---------------------------------------------------------------------------- */
+
+/* Hands one message to ingest as zsock.c would: [routing id] then frames. */
+static void
+ingest(struct run *r, const struct iovec *frames, size_t n)
+{
+	struct iovec iov[ZSOCK_MAX_FRAMES];
+	int rc;
+
+	iov[0] = (struct iovec){ (void *)dealer_id, sizeof(dealer_id) - 1 };
+	for (size_t i = 0; i < n && i + 1 < ZSOCK_MAX_FRAMES; i++)
+		iov[i + 1] = frames[i];
+	rc = ingest_on_msg(r->d->router, iov, n + 1 < ZSOCK_MAX_FRAMES ? n + 1
+								  : ZSOCK_MAX_FRAMES, r->d);
+	CHECK(r, rc == 0, "ingest_on_msg() says %d with a batch of %zu", rc, r->nq);
+}
+
+static void end_batch(struct run *r, bool loop);
+
+/* A plan load, answered at once after the batch in hand is committed. */
+static void
+expect_plan_load(struct run *r, const Lanu__V1__Request *req, bool delim)
+{
+	Lanu__V1__Reply *rep = expect_now(r, req->corr_id, delim);
+	bool changed = rep->code == C_OK && rep->plan_load && !rep->plan_load->unchanged &&
+		       !req->plan_load->dry_run;
+	uint64_t txnid = store_txnid(r);
+
+	CHECK(r, rep->code == C_OK || rep->code == C_REJECTED, "a plan load answered %s",
+	      code_name(rep->code));
+	if (!changed)
+		CHECK(r, txnid == r->txnid, "a plan load answered %s%s moved the last txn id "
+		      "from %" PRIu64 " to %" PRIu64, code_name(rep->code),
+		      rep->code == C_OK ? " (no change)" : "", r->txnid, txnid);
+	r->txnid = txnid;
+	lanu__v1__reply__free_unpacked(rep, NULL);
+}
+
+/* Sends body in a message of the given framing (0 [body], 1 [empty][body], 2 nothing, 3
+ * [x][body], 4 [x][x][body]) and checks its answer, or queues it to be checked when
+ * its batch is committed. */
+static void
+send_body(struct run *r, const uint8_t *body, size_t len, int framing)
+{
+	static const uint8_t x = 'x';
+	struct iovec iov[3];
+	size_t n = 0;
+	Lanu__V1__Request *req = NULL;
+	struct msg_error e;
+	uint64_t corr = 0;
+	bool delim = framing == 1;
+	struct sent *s;
+
+	if (framing == 1)
+		iov[n++] = (struct iovec){ (void *)&x, 0 };
+	for (int i = 3; i <= framing; i++)
+		iov[n++] = (struct iovec){ (void *)&x, 1 };
+	if (framing != 2)
+		iov[n++] = (struct iovec){ (void *)body, len };
+	if (framing <= 1) {
+		corr = msg_peek_corr_id(body, len);
+		if (msg_decode_request(body, len, &req, &e) == 0)
+			corr = req->corr_id;
+	}
+	if (!req || (req->body_case != LANU__V1__REQUEST__BODY_EVENT &&
+		     req->body_case != LANU__V1__REQUEST__BODY_CLOCK_SET)) {
+		Lanu__V1__Reply *rep;
+		struct store_stat st;
+
+		if (req && req->body_case == LANU__V1__REQUEST__BODY_PLAN_LOAD) {
+			end_batch(r, false);	/* ingest commits it first; its checks are here */
+			ingest(r, iov, n);
+			expect_plan_load(r, req, delim);
+			msg_free_request(req);
+			return;
+		}
+		ingest(r, iov, n);
+		rep = expect_now(r, corr, delim);
+		if (!req) {
+			CHECK(r, rep->code == C_REJECTED, "a frame that does not decode answered "
+			      "%s", code_name(rep->code));
+			CHECK(r, rep->last_alert_seq == 0, "a refused frame says last seq %" PRIu64,
+			      rep->last_alert_seq);
+		} else {
+			store_stats(r, &st);
+			CHECK(r, rep->code != C_DUPLICATE, "a query answered DUPLICATE");
+			CHECK(r, rep->last_alert_seq == st.last_alert_seq, "a query's reply says "
+			      "last seq %" PRIu64 ", the log has %" PRIu64, rep->last_alert_seq,
+			      st.last_alert_seq);
+			if (rep->code == C_OK && rep->result_case == LANU__V1__REPLY__RESULT_STATUS)
+				CHECK(r, rep->status->last_alert_seq == st.last_alert_seq &&
+					 rep->status->events == st.events,
+				      "Status says last seq %" PRIu64 ", %" PRIu64 " events; the "
+				      "store %" PRIu64 ", %" PRIu64, rep->status->last_alert_seq,
+				      rep->status->events, st.last_alert_seq, st.events);
+		}
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		msg_free_request(req);
+		return;
+	}
+	/* An event or a ClockSet: answered after its batch's commit. */
+	CHECK(r, r->nq < ELEMENTSOF(r->q), "more queued requests than operations");
+	s = &r->q[r->nq++];
+	*s = (struct sent){ .corr = corr, .delim = delim, .op = r->op };
+	if (req->body_case == LANU__V1__REQUEST__BODY_CLOCK_SET) {
+		s->clock_usec = req->clock_set->now_ms * 1000;
+		s->expect = s->clock_usec >= r->clock_usec ? C_OK : C_REJECTED;
+		if (s->expect == C_OK)
+			r->clock_usec = s->clock_usec;
+	} else {
+		const Lanu__V1__Envelope *ev = req->event;
+		size_t pl = strlen(ev->producer), il = strlen(ev->event_id);
+
+		s->event = true;
+		CHECK(r, pl <= LANU_MAX_NAME && il <= LANU_MAX_ID, "an id longer than decoding "
+		      "allows");
+		memcpy(s->key, ev->producer, pl + 1);
+		memcpy(s->key + pl + 1, ev->event_id, il);
+		s->key_len = pl + 1 + il;
+		if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_INDICATOR_UPDATED ||
+		    ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED ||
+		    ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED)
+			s->expect = C_OK;	/* stored; no handler yet */
+		if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED) {
+			struct store_txn t;
+			uint64_t seq;
+
+			/* the log as committed: this batch's alerts are raised after it */
+			store_begin(r->d->store, &t, STORE_RO);
+			if (store_alert_by_id(&t, ev->alert_acknowledged->alert_id, &seq) == 0)
+				s->expect = C_OK;
+			store_abort(&t);
+			for (size_t k = 0; k < ELEMENTSOF(fake_ids); k++)
+				if (strcmp(ev->alert_acknowledged->alert_id, fake_ids[k]) == 0)
+					s->expect = C_NOT_FOUND;	/* never an alert's id */
+		}
+		if (r->nhist < FUZZ_HIST) {
+			struct hist *h = &r->hist[r->nhist++];
+
+			h->buf = malloc(len);
+			CHECK(r, h->buf, "out of memory");
+			memcpy(h->buf, body, len);
+			h->len = len;
+		} else {
+			struct hist *h = &r->hist[r->op % FUZZ_HIST];
+
+			free(h->buf);
+			h->buf = malloc(len);
+			CHECK(r, h->buf, "out of memory");
+			memcpy(h->buf, body, len);
+			h->len = len;
+		}
+	}
+	ingest(r, iov, n);
+	msg_free_request(req);
+	{
+		bool d;
+		Lanu__V1__Reply *rep = recv_reply(r, &d);
+
+		CHECK(r, !rep, "request %" PRIu64 " was answered (%s) before its batch was "
+		      "committed", corr, rep ? code_name(rep->code) : "");
+	}
+}
+
+static void
+send_request(struct run *r, Lanu__V1__Request *req, bool delim)
+{
+	size_t len = lanu__v1__request__get_packed_size(req);
+	uint8_t *buf = malloc(len ? len : 1);
+
+	CHECK(r, buf, "out of memory");
+	lanu__v1__request__pack(req, buf);
+	send_body(r, buf, len, delim ? 1 : 0);
+	free(buf);
+}
+
+/* --- batches ----------------------------------------------------------------------------- */
+
+/* Flushes the writer and checks what the commit did to the log and the live alerts.
+ * Returns whether it committed anything. */
+static bool
+flush(struct run *r)
+{
+	uint64_t before = store_txnid(r);
+	struct store_stat st;
+
+	writer_flush(r->d->writer);
+	writer_forget(r->d->writer);	/* nothing decoded is in use: reuse the arena */
+	store_stats(r, &st);
+	CHECK(r, st.last_alert_seq >= r->last_seq, "the last alert seq went back from %" PRIu64
+	      " to %" PRIu64, r->last_seq, st.last_alert_seq);
+	check_published(r, st.last_alert_seq);
+	r->now_ms = r->d->clock.manual_usec / 1000;
+	return store_txnid(r) != before;
+}
+
+/* Hands the batch in hand to the writer thread as the loop does (the flush event, then
+ * the thread's wake-up, which answers it) and runs the loop until its replies are out.
+ * The thread may have the next batch (clocks still due) when this returns. */
+static void
+run_loop(struct run *r)
+{
+	struct timeval tv = { 2, 0 };
+	int events = 0;
+	size_t sz = sizeof(events);
+
+	CHECK(r, event_base_loop(r->d->base, EVLOOP_NONBLOCK) >= 0, "event_base_loop failed");
+	for (int i = 0; i < 100; i++) {
+		CHECK(r, zmq_getsockopt(fz.dealer, ZMQ_EVENTS, &events, &sz) == 0, "ZMQ_EVENTS");
+		if (events & ZMQ_POLLIN)
+			return;	/* a batch's replies are sent together */
+		event_base_loopexit(r->d->base, &tv);
+		CHECK(r, event_base_loop(r->d->base, EVLOOP_ONCE) >= 0, "event_base_loop failed");
+	}
+	fuzz_fail(r, "run_loop", "the loop did not answer a batch of %zu", r->nq);
+}
+
+/* Commits the batch in hand and checks its replies (invariants 1-3), then lets the
+ * clocks that are still due fire. loop: through the loop and the writer thread, else
+ * with writer_flush() on this thread. */
+static void
+end_batch(struct run *r, bool loop)
+{
+	uint64_t txnid = r->txnid, clock = r->d->clock.manual_usec;
+	bool any_ok = false;
+	struct store_stat st;
+	size_t i;
+
+	if (loop && r->nq > 0)
+		run_loop(r);
+	flush(r);	/* waits for the thread, if it has a batch */
+	store_stats(r, &st);
+	for (i = 0; i < r->nq; i++) {
+		struct sent *s = &r->q[i];
+		Lanu__V1__Reply *rep;
+		bool d, dup;
+
+		rep = recv_reply(r, &d);
+		CHECK(r, rep, "request %" PRIu64 " (op %u) got no reply from its batch", s->corr,
+		      s->op);
+		CHECK(r, rep->corr_id == s->corr, "the reply to %" PRIu64 " (op %u) says corr_id "
+		      "%" PRIu64, s->corr, s->op, rep->corr_id);
+		CHECK(r, d == s->delim, "the reply to %" PRIu64 " %s a delimiter", s->corr,
+		      d ? "has" : "lacks");
+		check_code(r, rep);
+		if (fz.trace)
+			fprintf(stderr, "  op %u: %s %s\n", s->op, code_name(rep->code), rep->reason);
+		CHECK(r, rep->last_alert_seq == st.last_alert_seq, "the reply to %" PRIu64 " (op "
+		      "%u) says last seq %" PRIu64 ", the commit left %" PRIu64, s->corr, s->op,
+		      rep->last_alert_seq, st.last_alert_seq);
+		dup = s->event && key_seen(r, s->key, s->key_len);
+		if (dup)
+			CHECK(r, rep->code == C_DUPLICATE, "event '%s' of '%s' (op %u) was answered "
+			      "OK before, now %s", s->key + strlen(s->key) + 1, s->key, s->op,
+			      code_name(rep->code));
+		else if (s->expect)
+			CHECK(r, (int)rep->code == s->expect, "request %" PRIu64 " (op %u) answered "
+			      "%s, not %s: %s", s->corr, s->op, code_name(rep->code),
+			      code_name(s->expect), rep->reason);
+		else
+			CHECK(r, rep->code != C_DUPLICATE, "event '%s' of '%s' (op %u) is new to "
+			      "lanud, answered DUPLICATE", s->key + strlen(s->key) + 1, s->key,
+			      s->op);
+		if (rep->code == C_OK) {
+			any_ok = true;
+			if (s->event) {
+				CHECK(r, r->nkeys < FUZZ_KEYS, "more events than the fuzzer keeps");
+				memcpy(r->keys[r->nkeys], s->key, s->key_len);
+				r->key_len[r->nkeys++] = s->key_len;
+			}
+		}
+		lanu__v1__reply__free_unpacked(rep, NULL);
+	}
+	{
+		bool d;
+		Lanu__V1__Reply *rep = recv_reply(r, &d);
+
+		CHECK(r, !rep, "a reply to nothing sent: corr_id %" PRIu64, rep ? rep->corr_id : 0);
+	}
+	if (fz.trace)
+		fprintf(stderr, "  commit: last seq %" PRIu64 ", %" PRIu64 " events, txn %" PRIu64
+			" -> %" PRIu64 "\n", st.last_alert_seq, st.events, txnid, store_txnid(r));
+	CHECK(r, st.events == r->nkeys, "the store holds %" PRIu64 " events, %zu were answered "
+	      "OK", st.events, r->nkeys);
+	if (!any_ok)
+		CHECK(r, store_txnid(r) == txnid && r->d->clock.manual_usec == clock,
+		      "a batch of %zu requests none of which was answered OK moved the last txn "
+		      "id from %" PRIu64 " to %" PRIu64, r->nq, txnid, store_txnid(r));
+	r->nq = 0;
+	r->clock_usec = r->d->clock.manual_usec;
+	/* The clocks still due (more than one batch fires) fire in empty batches. */
+	for (i = 0; flush(r); i++)
+		CHECK(r, i < FUZZ_SETTLE, "the clocks still fire after %d empty batches",
+		      FUZZ_SETTLE);
+	r->txnid = store_txnid(r);
+}
+
+/* --- operations -------------------------------------------------------------------------- */
+
+struct input {
+	const uint8_t *p;
+	size_t n, i;
+};
+
+static uint8_t
+next_byte(struct input *in)
+{
+	return in->i < in->n ? in->p[in->i++] : 0;
+}
+
+static uint64_t
+span(uint8_t b)
+{
+	static const uint64_t unit[4] = { 10 * 60 * 1000, HOUR_MS, DAY_MS, 7 * DAY_MS };
+
+	return ((b & 63) + 1ULL) * unit[b >> 6];
+}
+
+/* The due instant of the case's latest clock of service and stage, or now. */
+static uint64_t
+case_due(struct run *r, const char *service, const char *stage, const char *case_id)
+{
+	Lanu__V1__Clock *c;
+	struct store_txn t;
+	uint64_t id, due = r->now_ms;
+
+	store_begin(r->d->store, &t, STORE_RO);
+	if (store_clock_find(&t, service, stage, case_id, &id) == 0 &&
+	    store_clock_get(&t, id, NULL, &c) == 0) {
+		due = c->due_at_ms;
+		lanu__v1__clock__free_unpacked(c, NULL);
+	}
+	store_abort(&t);
+	return due;
+}
+
+static uint64_t
+event_time(struct run *r, uint8_t b, const char *service, const char *stage, const char *case_id)
+{
+	uint64_t v = b & 63;
+
+	switch (b >> 6) {
+	case 0:
+		return r->now_ms - v * HOUR_MS;
+	case 1:
+		return r->now_ms - v * DAY_MS;
+	case 2:
+		return r->now_ms + v * HOUR_MS;
+	default:
+		if (v < 32)
+			return T0_MS + v * 5 * DAY_MS;
+		return case_due(r, service, stage, case_id) + (v & 3) - 1;
+	}
+}
+
+/* An event's envelope from the hdr byte; ids point into buf. */
+static void
+envelope(struct run *r, Lanu__V1__Envelope *ev, uint8_t hdr, char buf[16])
+{
+	if (hdr >> 6 == 3)
+		snprintf(buf, 16, "e %u", (hdr >> 2) & 15);
+	else
+		snprintf(buf, 16, "e%u", (hdr >> 2) & 15);
+	ev->event_id = buf;
+	ev->producer = (char *)fuzz_producers[hdr & 3];
+	ev->occurred_at_ms = r->now_ms;
+}
+
+static void
+send_event(struct run *r, Lanu__V1__Envelope *ev, bool delim)
+{
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+
+	req.corr_id = r->corr++;
+	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+	req.event = ev;
+	if (fz.trace)
+		fprintf(stderr, "op %u: %s %s: %s\n", r->op, ev->producer, ev->event_id, r->what);
+	send_request(r, &req, delim);
+}
+
+static void
+op_requested(struct run *r, struct input *in, const char *case_id, bool delim)
+{
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__ServiceRequested m = LANU__V1__SERVICE_REQUESTED__INIT;
+	uint8_t hdr = next_byte(in), s = next_byte(in), who = next_byte(in), tb = next_byte(in);
+	const char *service = fuzz_services[s & 7], *stage = fuzz_stages[(s >> 3) & 7];
+	char id[16];
+
+	m.case_id = (char *)case_id;
+	m.service = (char *)service;
+	m.stage = (char *)stage;
+	m.area = (char *)fuzz_areas[s >> 6];
+	m.age_group = (char *)fuzz_ages[who & 7];
+	m.language_group = (char *)fuzz_langs[(who >> 3) & 3];
+	m.urgency = who & 32 ? LANU__V1__URGENCY__URGENCY_URGENT
+			     : LANU__V1__URGENCY__URGENCY_NORMAL;
+	m.requested_at_ms = event_time(r, tb, service, stage, case_id);
+	envelope(r, &ev, hdr, id);
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_REQUESTED;
+	ev.service_requested = &m;
+	snprintf(r->what, sizeof(r->what), "requested %s %s/%s in %s", case_id, service, stage,
+		 m.area);
+	send_event(r, &ev, delim);
+}
+
+static void
+op_provided(struct run *r, struct input *in, const char *case_id, bool delim)
+{
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__ServiceProvided m = LANU__V1__SERVICE_PROVIDED__INIT;
+	uint8_t hdr = next_byte(in), s = next_byte(in), tb = next_byte(in);
+	const char *service = fuzz_services[s & 7], *stage = fuzz_stages[(s >> 3) & 7];
+	char id[16];
+
+	m.case_id = (char *)case_id;
+	m.service = (char *)service;
+	m.stage = (char *)stage;
+	m.area = (char *)fuzz_areas[s >> 6];
+	m.provided_at_ms = event_time(r, tb, service, stage, case_id);
+	envelope(r, &ev, hdr, id);
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_PROVIDED;
+	ev.service_provided = &m;
+	snprintf(r->what, sizeof(r->what), "provided %s %s/%s", case_id, service, stage);
+	send_event(r, &ev, delim);
+}
+
+static void
+op_cancelled(struct run *r, struct input *in, const char *case_id, bool delim)
+{
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__CaseCancelled m = LANU__V1__CASE_CANCELLED__INIT;
+	uint8_t hdr = next_byte(in), s = next_byte(in), tb = next_byte(in);
+	const char *service = fuzz_services[s & 7], *stage = fuzz_stages[(s >> 3) & 7];
+	char id[16];
+
+	m.case_id = (char *)case_id;
+	m.service = (char *)service;
+	m.stage = (char *)stage;
+	m.area = (char *)fuzz_areas[s >> 6];
+	m.reason = LANU__V1__CANCEL_REASON__CANCEL_REASON_WITHDRAWN;
+	envelope(r, &ev, hdr, id);
+	ev.occurred_at_ms = event_time(r, tb, service, stage, case_id);
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_CASE_CANCELLED;
+	ev.case_cancelled = &m;
+	snprintf(r->what, sizeof(r->what), "cancelled %s %s/%s", case_id, service, stage);
+	send_event(r, &ev, delim);
+}
+
+static void
+op_postponed(struct run *r, struct input *in, const char *case_id, bool delim)
+{
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__ServicePostponed m = LANU__V1__SERVICE_POSTPONED__INIT;
+	uint8_t hdr = next_byte(in), s = next_byte(in);
+	const char *service = fuzz_services[s & 7], *stage = fuzz_stages[(s >> 3) & 7];
+	char id[16];
+
+	m.case_id = (char *)case_id;
+	m.service = (char *)service;
+	m.stage = (char *)stage;
+	m.reason = (char *)"family-request";
+	envelope(r, &ev, hdr, id);
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_POSTPONED;
+	ev.service_postponed = &m;
+	snprintf(r->what, sizeof(r->what), "postponed %s %s/%s", case_id, service, stage);
+	send_event(r, &ev, delim);
+}
+
+static void
+op_missed(struct run *r, struct input *in, const char *case_id, bool delim)
+{
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__DeadlineMissed m = LANU__V1__DEADLINE_MISSED__INIT;
+	uint8_t hdr = next_byte(in), s = next_byte(in);
+	const char *service = fuzz_services[s & 7], *stage = fuzz_stages[(s >> 3) & 7];
+	char id[16];
+
+	m.case_id = (char *)case_id;
+	m.service = (char *)service;
+	m.stage = (char *)stage;
+	m.area = (char *)fuzz_areas[s >> 6];
+	m.due_at_ms = r->now_ms;
+	envelope(r, &ev, hdr, id);
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED;
+	ev.deadline_missed = &m;
+	snprintf(r->what, sizeof(r->what), "missed %s %s/%s in %s", case_id, service, stage,
+		 m.area);
+	send_event(r, &ev, delim);
+}
+
+static void
+op_ack(struct run *r, struct input *in, bool delim)
+{
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__AlertAcknowledged m = LANU__V1__ALERT_ACKNOWLEDGED__INIT;
+	uint8_t hdr = next_byte(in), b = next_byte(in);
+	char id[16], alert_id[32];
+
+	if (b & 128 || r->last_seq == 0)
+		snprintf(alert_id, sizeof(alert_id), "%s", fake_ids[b & 3]);
+	else
+		snprintf(alert_id, sizeof(alert_id), "a-%" PRIu64, b % r->last_seq + 1);
+	m.alert_id = alert_id;
+	m.by = (char *)"supervisor-1";
+	m.note = (char *)(b & 64 ? "seen" : "");
+	envelope(r, &ev, hdr, id);
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED;
+	ev.alert_acknowledged = &m;
+	snprintf(r->what, sizeof(r->what), "acknowledged %s", alert_id);
+	send_event(r, &ev, delim);
+}
+
+/* The events that are stored with no handler yet. */
+static void
+op_other(struct run *r, struct input *in, unsigned which, bool delim)
+{
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__IndicatorUpdated iu = LANU__V1__INDICATOR_UPDATED__INIT;
+	Lanu__V1__AbsenceAlertRaised ab = LANU__V1__ABSENCE_ALERT_RAISED__INIT;
+	Lanu__V1__MeasureStatusUpdated ms = LANU__V1__MEASURE_STATUS_UPDATED__INIT;
+	uint8_t hdr = next_byte(in), v = next_byte(in);
+	char id[16];
+
+	envelope(r, &ev, hdr, id);
+	switch (which & 3) {
+	case 0:
+	case 3:
+		iu.indicator = (char *)(v & 1 ? "wd-in-time" : "no-such-indicator");
+		iu.area = (char *)fuzz_areas[(v >> 1) & 3];
+		iu.value = v / 2.0;
+		iu.period = (char *)fuzz_periods[(v >> 3) & 3];
+		ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_INDICATOR_UPDATED;
+		ev.indicator_updated = &iu;
+		snprintf(r->what, sizeof(r->what), "indicator %s = %g", iu.indicator, iu.value);
+		break;
+	case 1:
+		ab.pupil_id = (char *)fuzz_cases[v & 7];
+		ab.school = (char *)fuzz_areas[(v >> 3) & 3];
+		ab.level = v >> 5;
+		ab.absent_hours = v;
+		ab.absent_share = (v & 15) / 16.0;
+		ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED;
+		ev.absence_alert_raised = &ab;
+		snprintf(r->what, sizeof(r->what), "absence level %u", ab.level);
+		break;
+	default:
+		ms.measure = (char *)"m1";
+		ms.status = (Lanu__V1__MeasureStatus)(v % 5);
+		ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED;
+		ev.measure_status_updated = &ms;
+		snprintf(r->what, sizeof(r->what), "measure status %d", ms.status);
+		break;
+	}
+	send_event(r, &ev, delim);
+}
+
+/* An earlier event again: as it was, from another producer, or under a new id. */
+static void
+op_again(struct run *r, struct input *in, bool delim)
+{
+	uint8_t b = next_byte(in);
+	Lanu__V1__Request *req;
+	const struct hist *h;
+	char *producer, *event_id, fresh[16];
+
+	if (r->nhist == 0)
+		return;
+	h = &r->hist[(b & 31) % r->nhist];
+	req = lanu__v1__request__unpack(NULL, h->len, h->buf);
+	CHECK(r, req && req->event, "an event sent before does not unpack");
+	producer = req->event->producer;
+	event_id = req->event->event_id;
+	if (b & 32)
+		req->event->producer = (char *)fuzz_producers[(producer[1] - '0' + 1) & 3];
+	if (b & 64) {
+		snprintf(fresh, sizeof(fresh), "e-again-%u", r->op);
+		req->event->event_id = fresh;
+	}
+	req->corr_id = r->corr++;
+	snprintf(r->what, sizeof(r->what), "again: %s %s%s%s", req->event->producer,
+		 req->event->event_id, b & 32 ? " (another producer)" : "",
+		 b & 64 ? " (a new id)" : "");
+	send_request(r, req, delim);
+	req->event->producer = producer;
+	req->event->event_id = event_id;
+	lanu__v1__request__free_unpacked(req, NULL);
+}
+
+static void
+op_clock(struct run *r, struct input *in, bool delim)
+{
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
+	uint8_t b = next_byte(in);
+	uint64_t now = r->clock_usec / 1000, to, next;
+	struct store_txn t;
+
+	switch (b >> 6) {
+	case 0:
+		to = now + span(next_byte(in));
+		break;
+	case 1:
+		to = now - ((b & 63) + 1) * HOUR_MS;
+		break;
+	case 2:
+		to = now;
+		break;
+	default:
+		store_begin(r->d->store, &t, STORE_RO);
+		next = store_clock_next_at(&t);
+		store_abort(&t);
+		to = next ? next + (b & 3) - 1 : now + DAY_MS;
+		break;
+	}
+	if (to > END_MS)
+		to = END_MS;
+	cs.now_ms = to;
+	req.corr_id = r->corr++;
+	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
+	req.clock_set = &cs;
+	snprintf(r->what, sizeof(r->what), "clock to T0%+.4fd",
+		 ((double)to - (double)T0_MS) / (double)DAY_MS);
+	if (fz.trace)
+		fprintf(stderr, "op %u: %s\n", r->op, r->what);
+	send_request(r, &req, delim);
+}
+
+static void
+op_query(struct run *r, struct input *in, unsigned which, bool delim)
+{
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__StatusQuery st = LANU__V1__STATUS_QUERY__INIT;
+	Lanu__V1__AlertQuery aq = LANU__V1__ALERT_QUERY__INIT;
+	Lanu__V1__OpenAlertsQuery oq = LANU__V1__OPEN_ALERTS_QUERY__INIT;
+	Lanu__V1__ReplayQuery rq = LANU__V1__REPLAY_QUERY__INIT;
+	Lanu__V1__DueQuery dq = LANU__V1__DUE_QUERY__INIT;
+	Lanu__V1__ComplianceQuery cq = LANU__V1__COMPLIANCE_QUERY__INIT;
+	Lanu__V1__PlanQuery pq = LANU__V1__PLAN_QUERY__INIT;
+	Lanu__V1__PlanHistoryQuery hq = LANU__V1__PLAN_HISTORY_QUERY__INIT;
+	uint8_t b = next_byte(in);
+	char *rcpts[2] = { (char *)fuzz_recipients[b & 3], (char *)fuzz_recipients[(b >> 2) & 3] };
+	char *bys[2] = { (char *)fuzz_bys[b & 3], (char *)fuzz_bys[(b >> 2) & 3] };
+	char alert_id[32];
+
+	req.corr_id = r->corr++;
+	switch (which & 7) {
+	case 0:
+		req.body_case = LANU__V1__REQUEST__BODY_STATUS;
+		req.status = &st;
+		break;
+	case 1:
+		if (b & 128 || r->last_seq == 0)
+			snprintf(alert_id, sizeof(alert_id), "%s", fake_ids[b & 3]);
+		else
+			snprintf(alert_id, sizeof(alert_id), "a-%" PRIu64, b % r->last_seq + 1);
+		aq.alert_id = alert_id;
+		req.body_case = LANU__V1__REQUEST__BODY_ALERT;
+		req.alert = &aq;
+		break;
+	case 2:
+		oq.recipients = rcpts;
+		oq.n_recipients = (b >> 4) & 1 ? 2 : (b >> 5) & 1;
+		oq.limit = (b >> 6) & 3;
+		oq.after_seq = b & 7;
+		req.body_case = LANU__V1__REQUEST__BODY_OPEN_ALERTS;
+		req.open_alerts = &oq;
+		break;
+	case 3:
+		rq.recipients = rcpts;
+		rq.n_recipients = 1 + ((b >> 4) & 1);
+		rq.after_seq = (b >> 5) & 3;
+		rq.limit = (b >> 7) * 2;
+		req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
+		req.replay = &rq;
+		break;
+	case 4:
+		dq.within = (char *)fuzz_spans[b & 3];
+		dq.area = (char *)((b >> 2) & 1 ? fuzz_areas[(b >> 3) & 3] : "");
+		dq.service = (char *)((b >> 5) & 1 ? fuzz_services[(b >> 6) & 3] : "");
+		dq.limit = (b >> 7) * 2;
+		req.body_case = LANU__V1__REQUEST__BODY_DUE;
+		req.due = &dq;
+		break;
+	case 5:
+		cq.service = (char *)fuzz_services[(b >> 5) & 7];
+		cq.period = (char *)fuzz_periods[(b >> 3) & 3];
+		cq.by = bys;
+		cq.n_by = b & 2 ? 2 : b & 1;
+		req.body_case = LANU__V1__REQUEST__BODY_COMPLIANCE;
+		req.compliance = &cq;
+		break;
+	case 6:
+		pq.version = b & 3;
+		req.body_case = LANU__V1__REQUEST__BODY_PLAN;
+		req.plan = &pq;
+		break;
+	default:
+		req.body_case = LANU__V1__REQUEST__BODY_PLAN_HISTORY;
+		req.plan_history = &hq;
+		break;
+	}
+	snprintf(r->what, sizeof(r->what), "query %u (%u)", which & 7, b);
+	if (fz.trace)
+		fprintf(stderr, "op %u: %s\n", r->op, r->what);
+	send_request(r, &req, delim);
+}
+
+static void
+op_plan_load(struct run *r, const char *text, size_t len, bool dry_run, bool delim)
+{
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__PlanLoad pl = LANU__V1__PLAN_LOAD__INIT;
+
+	pl.source = (char *)"fuzz.yaml";
+	pl.loaded_by = (char *)"fuzzer";
+	pl.content.data = (uint8_t *)text;
+	pl.content.len = len;
+	pl.dry_run = dry_run;
+	req.corr_id = r->corr++;
+	req.body_case = LANU__V1__REQUEST__BODY_PLAN_LOAD;
+	req.plan_load = &pl;
+	if (fz.trace)
+		fprintf(stderr, "op %u: %s\n", r->op, r->what);
+	send_request(r, &req, delim);
+}
+
+static void
+op_raw(struct run *r, struct input *in, unsigned which, bool delim)
+{
+	uint8_t buf[8 + 256], b;
+	size_t n = 0, len;
+
+	switch (which & 7) {
+	case 0:
+	case 1:
+		if (which & 1) {	/* field 1, varint: one of our corr_ids */
+			uint64_t v = r->corr++;
+
+			buf[n++] = 0x08;
+			for (; v >= 0x80; v >>= 7)
+				buf[n++] = (uint8_t)(v | 0x80);
+			buf[n++] = (uint8_t)v;
+		}
+		len = next_byte(in) & 63;
+		for (size_t i = 0; i < len; i++)
+			buf[n++] = next_byte(in);
+		snprintf(r->what, sizeof(r->what), "a %zu byte frame", n);
+		if (fz.trace)
+			fprintf(stderr, "op %u: %s\n", r->op, r->what);
+		send_body(r, buf, n, delim ? 1 : 0);
+		break;
+	case 2: {
+		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+		Lanu__V1__StatusQuery st = LANU__V1__STATUS_QUERY__INIT;
+
+		req.corr_id = r->corr++;
+		req.body_case = LANU__V1__REQUEST__BODY_STATUS;
+		req.status = &st;
+		len = lanu__v1__request__pack(&req, buf);
+		b = next_byte(in);
+		snprintf(r->what, sizeof(r->what), "a Status in framing %d", 2 + b % 3);
+		send_body(r, buf, len, 2 + b % 3);
+		break;
+	}
+	case 3:
+		snprintf(r->what, sizeof(r->what), "plan load of the plan in force");
+		if (r->d->plan_sha[0] && strcmp(r->d->plan->plan->id, "fuzz-stateful-b") == 0)
+			op_plan_load(r, plan_b, sizeof(plan_b) - 1, false, delim);
+		else
+			op_plan_load(r, plan_a, sizeof(plan_a) - 1, false, delim);
+		break;
+	case 4:
+		snprintf(r->what, sizeof(r->what), "plan load of plan B, dry run");
+		op_plan_load(r, plan_b, sizeof(plan_b) - 1, true, delim);
+		break;
+	case 5:
+		len = next_byte(in) * 8u;
+		if (len >= sizeof(plan_a) - 1)
+			len = 17;
+		snprintf(r->what, sizeof(r->what), "plan load of plan A cut after %zu bytes", len);
+		op_plan_load(r, plan_a, len, false, delim);
+		break;
+	case 6:
+		snprintf(r->what, sizeof(r->what), "plan load of plan B");
+		op_plan_load(r, plan_b, sizeof(plan_b) - 1, false, delim);
+		break;
+	default:
+		snprintf(r->what, sizeof(r->what), "plan load of plan A");
+		op_plan_load(r, plan_a, sizeof(plan_a) - 1, false, delim);
+		break;
+	}
+}
+
+static void
+apply_op(struct run *r, struct input *in, uint8_t b)
+{
+	const char *case_id = fuzz_cases[(b >> 4) & 7];
+	unsigned arg = (b >> 4) & 7;
+	bool delim = b & 128;
+
+	switch (b & 15) {
+	case 0: case 1: case 2: case 3:
+		op_requested(r, in, case_id, delim);
+		break;
+	case 4: case 5:
+		op_provided(r, in, case_id, delim);
+		break;
+	case 6:
+		op_cancelled(r, in, case_id, delim);
+		break;
+	case 7:
+		op_postponed(r, in, case_id, delim);
+		break;
+	case 8:
+		op_missed(r, in, case_id, delim);
+		break;
+	case 9:
+		op_ack(r, in, delim);
+		break;
+	case 10:
+		op_other(r, in, arg, delim);
+		break;
+	case 11:
+		op_again(r, in, delim);
+		break;
+	case 12:
+		op_clock(r, in, delim);
+		break;
+	case 13:
+		snprintf(r->what, sizeof(r->what), "end of batch (%zu queued)%s", r->nq,
+			 arg & 1 ? ", through the loop" : "");
+		if (fz.trace)
+			fprintf(stderr, "op %u: %s\n", r->op, r->what);
+		end_batch(r, arg & 1);
+		break;
+	case 14:
+		op_query(r, in, arg, delim);
+		break;
+	default:
+		op_raw(r, in, arg, delim);
+		break;
+	}
+}
+
+/* --- set-up ------------------------------------------------------------------------------ */
+
+static void
+fuzz_teardown(void)
+{
+	if (!fz.ready)
+		return;
+	if (fz.dealer)
+		zmq_close(fz.dealer);
+	if (fz.sub)
+		zmq_close(fz.sub);
+	fz.d.writer = writer_free(fz.d.writer);
+	fz.d.router = zsock_free(fz.d.router);
+	fz.d.pub = zsock_free(fz.d.pub);
+	zsock_ctx_free(fz.d.zctx);
+	planload_free(&fz.d);
+	fz.d.store = store_free(fz.d.store);
+	event_base_free(fz.d.base);
+	for (size_t i = 0; i < fz.n_tmpl; i++)
+		free(fz.tmpl[i].key);
+	free(fz.tmpl);
+	fz.ready = false;
+}
+
+static void *
+fuzz_socket(int type, const char *endpoint)
+{
+	int zero = 0, hwm = 0;
+	void *s = zmq_socket(fz.d.zctx, type);
+
+	CHECK(NULL, s, "zmq_socket: %s", strerror(errno));
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	if (type == ZMQ_DEALER)
+		zmq_setsockopt(s, ZMQ_ROUTING_ID, dealer_id, sizeof(dealer_id) - 1);
+	else
+		zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
+	CHECK(NULL, zmq_connect(s, endpoint) == 0, "zmq_connect %s: %s", endpoint,
+	      strerror(errno));
+	return s;
+}
+
+/* Every named database of the store's environment, as its main database lists them. */
+static size_t
+fuzz_dbs(MDB_txn *txn, MDB_dbi *dbis, size_t max)
+{
+	MDB_cursor *c;
+	MDB_dbi main_dbi;
+	MDB_val k, v;
+	size_t n = 0;
+	int rc;
+
+	rc = mdb_dbi_open(txn, NULL, 0, &main_dbi);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_cursor_open(txn, main_dbi, &c);
+	CHECK(NULL, rc == MDB_SUCCESS, "the store's main database: %s", mdb_strerror(rc));
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char name[64];
+
+		CHECK(NULL, n < max && k.mv_size < sizeof(name), "more databases than expected");
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = '\0';
+		rc = mdb_dbi_open(txn, name, 0, &dbis[n++]);
+		CHECK(NULL, rc == MDB_SUCCESS, "database '%s': %s", name, mdb_strerror(rc));
+	}
+	mdb_cursor_close(c);
+	CHECK(NULL, rc == MDB_NOTFOUND, "the store's main database: %s", mdb_strerror(rc));
+	return n;
+}
+
+/* Plan A in force as version 1, as planload_apply() left it in the template, without
+ * parsing it again unless an input put another plan in force. */
+static void
+fuzz_plan_a(void)
+{
+	struct plan_errors errs = { 0 };
+	struct lanud *d = &fz.d;
+	int rc;
+
+	if (d->plan && d->plan_version == 1 && strcmp(d->plan_sha, fz.plan_a_sha) == 0)
+		return;
+	planload_free(d);
+	rc = plan_parse("fuzz-stateful.yaml", plan_a, sizeof(plan_a) - 1, &d->plan, &errs);
+	plan_errors_free(&errs);
+	if (rc == 0)
+		rc = plan_index_new(d->plan, &d->index);
+	if (rc == 0)
+		rc = calendar_set_new(d->plan, &d->calendars);
+	CHECK(NULL, rc == 0, "plan A does not compile: %s", fuzz_strerror(rc));
+	d->plan_version = 1;
+	snprintf(d->plan_sha, sizeof(d->plan_sha), "%s", fz.plan_a_sha);
+}
+
+/* The store as each input starts from it: empty but for plan A, loaded with
+ * planload_apply() at T0 as version 1; its records kept in fz.tmpl. */
+static void
+fuzz_template(void)
+{
+	Lanu__V1__PlanLoadResult res = LANU__V1__PLAN_LOAD_RESULT__INIT;
+	struct plan_errors errs = { 0 };
+	struct planload_req plr = { .source = "fuzz-stateful.yaml", .loaded_by = "fuzzer",
+				    .text = plan_a, .len = sizeof(plan_a) - 1 };
+	struct lanud *d = &fz.d;
+	struct store_txn t;
+	char path[300];
+	int rc;
+
+	rc = store_open(fz.dir, FUZZ_MAP, FUZZ_MAP_MAX, &d->store);
+	CHECK(NULL, rc == 0, "cannot open a store in %s: %s", fz.dir, fuzz_strerror(rc));
+	/* LMDB goes on with the files it has open and mapped; an input that aborts leaves
+	 * nothing behind. */
+	for (size_t i = 0; i < ELEMENTSOF(store_files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", fz.dir, store_files[i]);
+		CHECK(NULL, unlink(path) == 0 || errno == ENOENT, "cannot remove %s: %s", path,
+		      strerror(errno));
+	}
+	CHECK(NULL, rmdir(fz.dir) == 0, "cannot remove %s: %s", fz.dir, strerror(errno));
+	timesrc_init(&d->clock, true, T0_MS * 1000);
+	rc = planload_apply(d, &plr, &res, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.v[i]);
+	CHECK(NULL, rc == 0 && d->plan_version == 1, "the fuzzer's own plan is refused: %s",
+	      fuzz_strerror(rc));
+	planload_result_clear(&res);
+	plan_errors_free(&errs);
+	snprintf(fz.plan_a_sha, sizeof(fz.plan_a_sha), "%s", d->plan_sha);
+	store_begin(d->store, &t, STORE_RO);
+	fz.n_dbs = fuzz_dbs(t.txn, fz.dbs, ELEMENTSOF(fz.dbs));
+	for (size_t i = 0; i < fz.n_dbs; i++) {
+		MDB_cursor *c;
+		MDB_val k, v;
+
+		rc = mdb_cursor_open(t.txn, fz.dbs[i], &c);
+		CHECK(NULL, rc == MDB_SUCCESS, "mdb_cursor_open: %s", mdb_strerror(rc));
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			struct record *rec;
+
+			fz.tmpl = realloc(fz.tmpl, (fz.n_tmpl + 1) * sizeof(*fz.tmpl));
+			CHECK(NULL, fz.tmpl, "out of memory");
+			rec = &fz.tmpl[fz.n_tmpl++];
+			rec->dbi = fz.dbs[i];
+			rec->key = malloc(k.mv_size + v.mv_size + 1);
+			CHECK(NULL, rec->key, "out of memory");
+			memcpy(rec->key, k.mv_data, k.mv_size);
+			memcpy(rec->key + k.mv_size, v.mv_data, v.mv_size);
+			rec->key_len = k.mv_size;
+			rec->val_len = v.mv_size;
+		}
+		mdb_cursor_close(c);
+	}
+	store_abort(&t);
+}
+
+/* Makes the store what fuzz_template() left: every database emptied, the template's
+ * records put back, in one write transaction. A new store per input would cost LMDB's
+ * environment (megabytes of lists, under ASan) each time. */
+static void
+fuzz_reset(void)
+{
+	struct store_txn t;
+	int rc = MDB_SUCCESS;
+
+	store_begin(fz.d.store, &t, STORE_RW);
+	CHECK(NULL, t.err == 0, "cannot begin a write transaction: %s", fuzz_strerror(t.err));
+	for (size_t i = 0; i < fz.n_dbs && rc == MDB_SUCCESS; i++)
+		rc = mdb_drop(t.txn, fz.dbs[i], 0);
+	for (size_t i = 0; i < fz.n_tmpl && rc == MDB_SUCCESS; i++) {
+		MDB_val k = { fz.tmpl[i].key_len, fz.tmpl[i].key };
+		MDB_val v = { fz.tmpl[i].val_len, fz.tmpl[i].key + fz.tmpl[i].key_len };
+
+		rc = mdb_put(t.txn, fz.tmpl[i].dbi, &k, &v, 0);
+	}
+	if (rc != MDB_SUCCESS)
+		store_abort(&t);
+	CHECK(NULL, rc == MDB_SUCCESS, "cannot empty the store: %s", mdb_strerror(rc));
+	rc = store_commit(&t);
+	CHECK(NULL, rc == 0, "cannot empty the store: %s", fuzz_strerror(rc));
+}
+
+static void
+fuzz_setup(void)
+{
+	const char *base = getenv("TMPDIR");
+	char router_ep[64], pub_ep[64];
+	struct iovec warm[2] = { { (void *)"warm", 5 }, { (void *)"", 0 } };
+	struct iovec hello[2] = { { (void *)dealer_id, sizeof(dealer_id) - 1 },
+				  { (void *)"hello", 5 } };
+	uint8_t buf[64];
+	int rc, i;
+
+	/* calendar.c counts in the process's zone, as server_start() sets it */
+	if (setenv("TZ", "Europe/Helsinki", 1) < 0)
+		fuzz_fail(NULL, "setenv", "cannot set TZ");
+	tzset();
+	log_set_level(LOG_CRIT);	/* refusals are logged as warnings: no news here */
+	fz.trace = getenv("LANU_FUZZ_TRACE") != NULL;
+	/* On tmpfs a commit's fsync costs nothing. */
+	if (access("/dev/shm", W_OK) == 0)
+		base = "/dev/shm";
+	else if (!base || !*base)
+		base = "/tmp";
+	snprintf(fz.dir, sizeof(fz.dir), "%s/fuzz_stateful.XXXXXX", base);
+	CHECK(NULL, mkdtemp(fz.dir), "cannot make a directory in %s: %s", base, strerror(errno));
+	fz.d.base = event_base_new();
+	CHECK(NULL, fz.d.base && event_base_priority_init(fz.d.base, 3) == 0,
+	      "cannot create the event base");
+	fz.ready = true;
+	atexit(fuzz_teardown);
+	fuzz_template();
+	rc = writer_new(&fz.d, &fz.d.writer);
+	CHECK(NULL, rc == 0, "writer_new: %s", fuzz_strerror(rc));
+	fz.d.zctx = zsock_ctx_new();
+	CHECK(NULL, fz.d.zctx, "zsock_ctx_new: %s", strerror(errno));
+	snprintf(router_ep, sizeof(router_ep), "inproc://fuzz-router-%d", (int)getpid());
+	snprintf(pub_ep, sizeof(pub_ep), "inproc://fuzz-pub-%d", (int)getpid());
+	rc = zsock_open(&fz.d.router, fz.d.zctx, fz.d.base, ZSOCK_ROUTER, ingest_on_msg, &fz.d);
+	if (rc == 0)
+		rc = zsock_bind(fz.d.router, router_ep);
+	if (rc == 0)
+		rc = zsock_open(&fz.d.pub, fz.d.zctx, fz.d.base, ZSOCK_PUB, NULL, NULL);
+	if (rc == 0)
+		rc = zsock_bind(fz.d.pub, pub_ep);
+	CHECK(NULL, rc == 0, "cannot open the sockets: %s", fuzz_strerror(rc));
+	fz.dealer = fuzz_socket(ZMQ_DEALER, router_ep);
+	fz.sub = fuzz_socket(ZMQ_SUB, pub_ep);
+	/* The subscription reaches the PUB socket in its own time: wait for it. */
+	for (i = 0; i < 2000; i++) {
+		zsock_send(fz.d.pub, warm, 2);
+		if (zmq_recv(fz.sub, buf, sizeof(buf), ZMQ_DONTWAIT) >= 0)
+			break;
+		usleep(1000);
+	}
+	CHECK(NULL, i < 2000, "the SUB socket hears nothing");
+	/* And the ROUTER knows the DEALER's routing id only once it has attached it. */
+	for (i = 0; i < 2000; i++) {
+		zsock_send(fz.d.router, hello, 2);
+		if (zmq_recv(fz.dealer, buf, sizeof(buf), ZMQ_DONTWAIT) >= 0)
+			break;
+		usleep(1000);
+	}
+	CHECK(NULL, i < 2000, "the DEALER socket hears nothing");
+	usleep(10000);
+	while (zmq_recv(fz.sub, buf, sizeof(buf), ZMQ_DONTWAIT) >= 0 ||
+	       zmq_recv(fz.dealer, buf, sizeof(buf), ZMQ_DONTWAIT) >= 0)
+		;
+}
+
+/* The template store with plan A in force and a manual clock at T0. */
+static void
+fuzz_start(struct run *r)
+{
+	struct lanud *d = &fz.d;
+
+	r->d = d;
+	fuzz_reset();
+	timesrc_init(&d->clock, true, T0_MS * 1000);
+	d->n_duplicates = d->n_rejected = d->n_commits = d->n_committed = d->n_unrouted = 0;
+	fuzz_plan_a();
+	r->now_ms = T0_MS;
+	r->clock_usec = d->clock.manual_usec;
+	r->corr = CORR_BASE;
+	r->txnid = store_txnid(r);
+	snprintf(r->what, sizeof(r->what), "start");
+}
+
+static void
+fuzz_stop(struct run *r)
+{
+	struct store_stat st;
+
+	snprintf(r->what, sizeof(r->what), "end of input");
+	end_batch(r, false);
+	store_stats(r, &st);
+	check_log(r, 1, st.last_alert_seq, NULL);
+	for (size_t i = 0; i < r->nhist; i++)
+		free(r->hist[i].buf);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct input in = { data, size, 0 };
+	struct run *r;
+
+	if (!fz.ready)
+		fuzz_setup();
+	r = calloc(1, sizeof(*r));
+	CHECK(NULL, r, "out of memory");
+	fuzz_start(r);
+	while (in.i < in.n && r->op < FUZZ_OPS) {
+		r->op++;
+		apply_op(r, &in, next_byte(&in));
+	}
+	fuzz_stop(r);
+	free(r);
+	return 0;
+}
