@@ -59,8 +59,11 @@ ingest_plan_load(struct lanud *d, const struct reply_to *to, const Lanu__V1__Req
 	if (d->stopping) {
 		rep.code = LANU__V1__REPLY__CODE__UNAVAILABLE;
 		rep.reason = (char *)"lanud is shutting down; send again later";
-	} else if (writer_flush(d->writer),
-		   (r = planload_apply(d, &plr, &res, &errs)) == -EINVAL || r == -EFBIG) {
+		goto reply;
+	}
+	writer_flush(d->writer);
+	r = planload_apply(d, &plr, &res, &errs);
+	if (r == -EINVAL || r == -EFBIG) {
 		rep.code = LANU__V1__REPLY__CODE__REJECTED;
 		snprintf(reason, sizeof(reason), "the plan has %zu problem%s; the plan in force "
 						 "stays", errs.n + errs.dropped,
@@ -81,6 +84,7 @@ ingest_plan_load(struct lanud *d, const struct reply_to *to, const Lanu__V1__Req
 		rep.result_case = LANU__V1__REPLY__RESULT_PLAN_LOAD;
 		rep.plan_load = &res;
 	}
+reply:
 	rep.corr_id = req->corr_id;
 	reply_send(d->router, to, &rep);
 	res.errors = NULL;
