@@ -366,7 +366,7 @@ compliance_group_add(char *buf, size_t size, const char *name, const char *value
 }
 
 static int
-compliance_clock_cb(const Lanu__V1__Clock *c, void *arg)
+compliance_clock_cb(Lanu__V1__Clock *c, void *arg)
 {
 	struct comp_ctx *x = arg;
 	char group[4 * LANU_MAX_NAME + 64] = "";

@@ -173,16 +173,18 @@ void store_clock_unfire(struct store_txn *t, uint64_t at_ms, uint64_t id);
 /* The earliest next warning or miss of any clock, 0 if none. */
 uint64_t store_clock_next_at(struct store_txn *t);
 
-/* Called per clock; return 0 to go on, 1 to stop, <0 to stop with that error. The
- * clock is freed when fn returns. */
-typedef int (*store_clock_fn)(const Lanu__V1__Clock *c, void *arg);
+/* Called per clock; return 0 to go on, 1 to stop, <0 to stop with that error. Unless
+ * the scan says otherwise, the clock is the scan's and gone when fn returns. */
+typedef int (*store_clock_fn)(Lanu__V1__Clock *c, void *arg);
 
 /* Every clock of service that started from_day..to_day ("YYYY-MM-DD"), by start. */
 int store_clock_scan_service(struct store_txn *t, const char *service, const char *from_day,
 			     const char *to_day, store_clock_fn fn, void *arg);
 
-/* Every open clock due at or before until_ms, soonest first. */
-int store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn, void *arg);
+/* Every open clock due at or before until_ms, soonest first. With pa (a protobuf-c
+ * allocator, an arena's), each is decoded with it and is the caller's; NULL: as above. */
+int store_clock_scan_open(struct store_txn *t, uint64_t until_ms, ProtobufCAllocator *pa,
+			  store_clock_fn fn, void *arg);
 
 /* --- compliance counters and levels, for compliance.c (store_compliance.c) --------- */
 
