@@ -20,10 +20,15 @@ struct store;
  * store_commit() aborts and returns that error (rule 16). writes counts its puts,
  * deletes and sequence numbers taken: a caller that notes it before a step can tell
  * whether that step changed anything (the writer undoes a refused event that did). */
+#define STORE_TXN_CURSORS 18	/* LMDB's two databases and store_open()'s 16 */
+
 struct store_txn {
 	struct store *s;
 	void *txn;	/* MDB_txn */
+	void *cursors[STORE_TXN_CURSORS];	/* MDB_cursor: one closed iterator's per database,
+						 * for the next to reuse; closed with the txn */
 	int err;
+	bool ro;	/* STORE_RO: store_abort() keeps it for the next to renew */
 	uint64_t writes;
 	bool seq_loaded;	/* the counters below were read from meta */
 	bool seq_dirty;		/* and must be written back at commit */
