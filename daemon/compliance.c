@@ -2,7 +2,9 @@
  * compliance: how a service kept its limits, from its clocks (deadline.c).
  *
  * The report (compliance_report) counts the clocks that started in a period, by
- * stage and breakdown group, with their waits.
+ * stage and breakdown group, with their waits. It is worked out in an arena of its own
+ * (on the stack while it is small) and handed over as one allocation (rows, their
+ * strings and the report's), so that a report costs one malloc, not several per row.
  *
  * Compliance indicators: an indicator whose source is `compliance` of a service
  * (and stage) is the share of its clocks decided in the last 12 months (by the
@@ -27,6 +29,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "arena.h"
 #include "calendar.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
@@ -267,13 +270,17 @@ compliance_period(const char *s, int32_t *ret_from, int32_t *ret_to)
 
 enum { BY_AREA = 1, BY_LANGUAGE = 2, BY_AGE = 4, BY_URGENCY = 8 };
 
+#define COMPLIANCE_ARENA_CHUNK (16u << 10)	/* rows and waits past the first few */
+#define COMPLIANCE_ARENA_BUF	(4u << 10)	/* the first few, on the stack */
+
+/* In the report's arena, as everything below. */
 struct waits {
 	double *v;
 	size_t n, cap;
 };
 
 struct crow {
-	Lanu__V1__ComplianceRow row;
+	Lanu__V1__ComplianceRow row;	/* its stage and group are in the arena */
 	struct waits working, days;
 };
 
@@ -281,22 +288,34 @@ struct comp_ctx {
 	const struct snapshot *snap;
 	unsigned by;
 	uint64_t now_ms;
+	struct arena arena;
 	struct crow *rows;
 	size_t n, cap;
 };
 
+/* Makes room for one more of the n (of size bytes) at *v in a, doubling it when full. */
 static int
-compliance_wait_add(struct waits *w, double v)
+compliance_room(struct arena *a, void **v, size_t n, size_t *cap, size_t size, size_t first)
 {
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 64;
-		double *nv = realloc(w->v, cap * sizeof(*nv));
+	size_t ncap = *cap ? 2 * *cap : first;
+	void *nv;
 
-		if (!nv)
-			return -ENOMEM;
-		w->v = nv;
-		w->cap = cap;
-	}
+	if (n < *cap)
+		return 0;
+	if (!(nv = arena_alloc(a, ncap * size)))
+		return -ENOMEM;
+	if (n)
+		memcpy(nv, *v, n * size);
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+static int
+compliance_wait_add(struct arena *a, struct waits *w, double v)
+{
+	if (compliance_room(a, (void **)&w->v, w->n, &w->cap, sizeof(*w->v), 16) < 0)
+		return -ENOMEM;
 	w->v[w->n++] = v;
 	return 0;
 }
@@ -325,6 +344,15 @@ compliance_percentiles(struct waits *w, double *ret_median, double *ret_p90)
 	*ret_p90 = w->v[(size_t)ceil(0.9 * (double)n) - 1];
 }
 
+static char *
+compliance_strdup(struct arena *a, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = arena_alloc(a, n);
+
+	return p ? memcpy(p, s, n) : NULL;
+}
+
 static struct crow *
 compliance_row(struct comp_ctx *x, const char *stage, const char *group)
 {
@@ -334,25 +362,15 @@ compliance_row(struct comp_ctx *x, const char *stage, const char *group)
 		if (strcmp(x->rows[i].row.stage, stage) == 0 &&
 		    strcmp(x->rows[i].row.group, group) == 0)
 			return &x->rows[i];
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? 2 * x->cap : 16;
-		struct crow *nv = realloc(x->rows, cap * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		x->rows = nv;
-		x->cap = cap;
-	}
+	if (compliance_room(&x->arena, (void **)&x->rows, x->n, &x->cap, sizeof(*x->rows), 8) < 0)
+		return NULL;
 	r = &x->rows[x->n];
 	memset(r, 0, sizeof(*r));
 	lanu__v1__compliance_row__init(&r->row);
-	r->row.stage = strdup(stage);
-	r->row.group = strdup(group);
-	if (!r->row.stage || !r->row.group) {
-		free(r->row.stage);
-		free(r->row.group);
+	r->row.stage = compliance_strdup(&x->arena, stage);
+	r->row.group = compliance_strdup(&x->arena, group);
+	if (!r->row.stage || !r->row.group)
 		return NULL;
-	}
 	x->n++;
 	return r;
 }
@@ -366,7 +384,7 @@ compliance_group_add(char *buf, size_t size, const char *name, const char *value
 }
 
 static int
-compliance_clock_cb(const Lanu__V1__Clock *c, void *arg)
+compliance_clock_cb(Lanu__V1__Clock *c, void *arg)
 {
 	struct comp_ctx *x = arg;
 	char group[4 * LANU_MAX_NAME + 64] = "";
@@ -420,10 +438,52 @@ compliance_clock_cb(const Lanu__V1__Clock *c, void *arg)
 	end = calendar_local_day(c->closed_at_ms);
 	if (end < start)
 		end = start;
-	if (compliance_wait_add(&r->days, end - start) < 0 ||
-	    compliance_wait_add(&r->working, (double)calendar_working_days_between(cal, start,
-										   end)) < 0)
+	if (compliance_wait_add(&x->arena, &r->days, end - start) < 0 ||
+	    compliance_wait_add(&x->arena, &r->working,
+				(double)calendar_working_days_between(cal, start, end)) < 0)
 		return -ENOMEM;
+	return 0;
+}
+
+/* Copies s to *p and moves *p past it. */
+static char *
+compliance_put(char **p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *at = memcpy(*p, s, n);
+
+	*p += n;
+	return at;
+}
+
+/* The report of x's rows into rep: one allocation that holds the row pointers, the
+ * rows, their strings and the report's (which compliance_report_clear() frees). */
+static int
+compliance_hand_over(struct comp_ctx *x, const char *service, const char *from, const char *to,
+		     Lanu__V1__ComplianceReport *rep)
+{
+	size_t size = x->n * (sizeof(*rep->rows) + sizeof(**rep->rows)) + strlen(service) +
+		      strlen(from) + strlen(to) + 3;
+	Lanu__V1__ComplianceRow **ptrs, *rows;
+	char *p;
+
+	for (size_t i = 0; i < x->n; i++)
+		size += strlen(x->rows[i].row.stage) + strlen(x->rows[i].row.group) + 2;
+	if (!(ptrs = malloc(size)))
+		return -ENOMEM;
+	rows = (Lanu__V1__ComplianceRow *)(ptrs + x->n);
+	p = (char *)(rows + x->n);
+	for (size_t i = 0; i < x->n; i++) {
+		rows[i] = x->rows[i].row;
+		rows[i].stage = compliance_put(&p, x->rows[i].row.stage);
+		rows[i].group = compliance_put(&p, x->rows[i].row.group);
+		ptrs[i] = &rows[i];
+	}
+	rep->rows = ptrs;
+	rep->n_rows = x->n;
+	rep->service = compliance_put(&p, service);
+	rep->from = compliance_put(&p, from);
+	rep->to = compliance_put(&p, to);
 	return 0;
 }
 
@@ -438,6 +498,7 @@ compliance_report(const struct snapshot *snap, struct store_txn *t, const Lanu__
 	} dims[] = { { "area", BY_AREA }, { "language", BY_LANGUAGE }, { "age", BY_AGE },
 		     { "urgency", BY_URGENCY } };
 	struct comp_ctx x = { .snap = snap, .now_ms = now_ms };
+	unsigned char buf[COMPLIANCE_ARENA_BUF];
 	char from[11], to[11];
 	int32_t f, l;
 	int r;
@@ -461,10 +522,9 @@ compliance_report(const struct snapshot *snap, struct store_txn *t, const Lanu__
 	}
 	calendar_format_day(f, from);
 	calendar_format_day(l, to);
+	arena_init_buf(&x.arena, COMPLIANCE_ARENA_CHUNK, buf, sizeof(buf));
 	r = store_clock_scan_service(t, q->service, from, to, compliance_clock_cb, &x);
-	if (r == 0 && !(rep->rows = calloc(x.n ? x.n : 1, sizeof(*rep->rows))))
-		r = -ENOMEM;
-	for (size_t i = 0; i < x.n; i++) {
+	for (size_t i = 0; r == 0 && i < x.n; i++) {
 		struct crow *c = &x.rows[i];
 		Lanu__V1__ComplianceRow *row = &c->row;
 		uint64_t judged = row->met + row->late + row->missed;
@@ -473,50 +533,16 @@ compliance_report(const struct snapshot *snap, struct store_txn *t, const Lanu__
 		compliance_percentiles(&c->working, &row->wait_median_working_days,
 				       &row->wait_p90_working_days);
 		compliance_percentiles(&c->days, &row->wait_median_days, &row->wait_p90_days);
-		free(c->working.v);
-		free(c->days.v);
-		if (r == 0) {
-			Lanu__V1__ComplianceRow *copy = malloc(sizeof(*copy));
-
-			if (copy) {
-				*copy = *row;
-				rep->rows[rep->n_rows++] = copy;
-				continue;
-			}
-			r = -ENOMEM;
-		}
-		free(row->stage);
-		free(row->group);
 	}
-	free(x.rows);
-	if (r < 0) {
-		compliance_report_clear(rep);
-		return r;
-	}
-	rep->service = strdup(q->service);
-	rep->from = strdup(from);
-	rep->to = strdup(to);
-	if (!rep->service || !rep->from || !rep->to) {
-		compliance_report_clear(rep);
-		return -ENOMEM;
-	}
-	return 0;
+	if (r == 0)
+		r = compliance_hand_over(&x, q->service, from, to, rep);
+	arena_free(&x.arena);
+	return r;
 }
 
 void
 compliance_report_clear(Lanu__V1__ComplianceReport *rep)
 {
-	for (size_t i = 0; i < rep->n_rows; i++) {
-		free(rep->rows[i]->stage);
-		free(rep->rows[i]->group);
-		free(rep->rows[i]);
-	}
-	free(rep->rows);
-	if (rep->service != protobuf_c_empty_string)
-		free(rep->service);
-	if (rep->from != protobuf_c_empty_string)
-		free(rep->from);
-	if (rep->to != protobuf_c_empty_string)
-		free(rep->to);
+	free(rep->rows);	/* and with them their strings and the report's */
 	lanu__v1__compliance_report__init(rep);
 }

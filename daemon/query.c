@@ -3,7 +3,8 @@
  * closed within the call (rule 18). Alert lists are paged (QUERY_PAGE at most);
  * the reply says the last sequence number examined and whether more follow, so a
  * client pages on with after_seq = last_seq. The reply owns the alerts it lists
- * until query_done().
+ * until query_done(); the due query's clocks are decoded straight into the reply's
+ * arena, which query_done() frees.
  */
 #include "query.h"
 
@@ -86,54 +87,54 @@ struct due_ctx {
 	Lanu__V1__ClockList *list;
 	size_t cap;
 	int32_t today;
+	struct arena *arena;	/* the reply's: the clocks are decoded into it */
+	struct arena_mark kept;	/* where it ends after the clocks kept so far */
+	size_t room;		/* list->clocks has room for so many */
 };
 
-/* A deep copy, so the reply outlives the transaction. */
-static Lanu__V1__Clock *
-query_clock_dup(const Lanu__V1__Clock *c)
-{
-	size_t len = lanu__v1__clock__get_packed_size(c);
-	uint8_t small[1024], *buf = len <= sizeof(small) ? small : malloc(len);
-	Lanu__V1__Clock *copy;
-
-	if (!buf)
-		return NULL;
-	lanu__v1__clock__pack(c, buf);
-	copy = lanu__v1__clock__unpack(NULL, len, buf);
-	if (buf != small)
-		free(buf);
-	return copy;
-}
-
+/* The store decodes each clock into the reply's arena: one kept is the reply's as it
+ * is (no copy), one passed over is rewound away. */
 static int
-query_due_cb(const Lanu__V1__Clock *c, void *arg)
+query_due_cb(Lanu__V1__Clock *c, void *arg)
 {
 	struct due_ctx *x = arg;
-	Lanu__V1__Clock *copy;
 
-	if (*x->q->service && strcmp(c->service, x->q->service) != 0)
+	if ((*x->q->service && strcmp(c->service, x->q->service) != 0) ||
+	    (*x->q->area && !plan_index_within(x->snap->index, c->area, x->q->area))) {
+		arena_rewind(x->arena, x->kept);
 		return 0;
-	if (*x->q->area && !plan_index_within(x->snap->index, c->area, x->q->area))
-		return 0;
+	}
 	if (x->list->n_clocks == x->cap) {
+		arena_rewind(x->arena, x->kept);
 		x->list->more = true;
 		return 1;
 	}
-	if (!(copy = query_clock_dup(c)))
-		return -ENOMEM;
-	copy->working_days_left = deadline_working_days_left(x->snap, c, x->today);
-	x->list->clocks[x->list->n_clocks++] = copy;
+	if (x->list->n_clocks == x->room) {	/* after c, which stays where it is */
+		size_t room = 2 * x->room < x->cap ? 2 * x->room : x->cap;
+		Lanu__V1__Clock **v = arena_alloc(x->arena, room * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		memcpy(v, x->list->clocks, x->list->n_clocks * sizeof(*v));
+		x->list->clocks = v;
+		x->room = room;
+	}
+	c->working_days_left = deadline_working_days_left(x->snap, c, x->today);
+	x->list->clocks[x->list->n_clocks++] = c;
+	x->kept = arena_mark(x->arena);
 	return 0;
 }
 
 /* Open clocks due before now + q->within, soonest first, filtered by area and
- * service. Returns 0, -EINVAL with e filled (a bad `within`), or -errno. */
+ * service, decoded into arena. Returns 0, -EINVAL with e filled (a bad `within`), or
+ * -errno. */
 static int
 query_due(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__DueQuery *q,
-	  Lanu__V1__ClockList *list, struct msg_error *e)
+	  struct arena *arena, Lanu__V1__ClockList *list, struct msg_error *e)
 {
 	const uint64_t now_ms = snap->now_ms;
-	struct due_ctx x = { snap, q, list, query_limit(q->limit), calendar_local_day(now_ms) };
+	struct due_ctx x = { snap, q, list, query_limit(q->limit), calendar_local_day(now_ms),
+			     arena, { 0 }, 0 };
 	uint64_t until = UINT64_MAX;
 	int r;
 
@@ -153,21 +154,14 @@ query_due(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__DueQ
 		else if (calendar_due_day(national, x.today, count, unit, false, &day) == 0)
 			until = calendar_day_end_ms(day);
 	}
-	list->clocks = calloc(x.cap, sizeof(*list->clocks));
+	/* room for the first few: a reply of many grows it (twice as much each time) */
+	x.room = x.cap < 8 ? x.cap : 8;
+	list->clocks = arena_alloc(arena, x.room * sizeof(*list->clocks));
 	if (!list->clocks)
 		return -ENOMEM;
-	r = store_clock_scan_open(t, until, query_due_cb, &x);
+	x.kept = arena_mark(arena);
+	r = store_clock_scan_open(t, until, &arena->pa, query_due_cb, &x);
 	return r < 0 ? r : 0;
-}
-
-static void
-query_clocks_clear(Lanu__V1__ClockList *list)
-{
-	for (size_t i = 0; i < list->n_clocks; i++)
-		lanu__v1__clock__free_unpacked(list->clocks[i], NULL);
-	free(list->clocks);
-	list->clocks = NULL;
-	list->n_clocks = 0;
 }
 
 static void
@@ -207,6 +201,7 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 	int r;
 
 	memset(qc, 0, sizeof(*qc));
+	arena_init_buf(&qc->arena, QUERY_ARENA_CHUNK, qc->arena_buf, sizeof(qc->arena_buf));
 	lanu__v1__status__init(&qc->status);
 	lanu__v1__alert_list__init(&qc->list);
 	lanu__v1__plan_history__init(&qc->history);
@@ -239,7 +234,7 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 			}
 			break;
 		case LANU__V1__REQUEST__BODY_DUE:
-			r = query_due(&snap, &t, req->due, &qc->clocks, &qc->err);
+			r = query_due(&snap, &t, req->due, &qc->arena, &qc->clocks, &qc->err);
 			if (r == 0) {
 				rep->result_case = LANU__V1__REPLY__RESULT_CLOCKS;
 				rep->clocks = &qc->clocks;
@@ -317,7 +312,7 @@ query_done(struct query_ctx *qc)
 	for (size_t i = 0; i < qc->history.n_versions; i++)
 		lanu__v1__plan_version__free_unpacked(qc->history.versions[i], NULL);
 	free(qc->history.versions);
-	query_clocks_clear(&qc->clocks);
+	arena_free(&qc->arena);		/* the due query's clocks */
 	compliance_report_clear(&qc->report);
 	memset(qc, 0, sizeof(*qc));
 }

@@ -2,8 +2,12 @@
  * clocks due and the compliance report. */
 #pragma once
 
+#include "arena.h"
 #include "lanu.pb-c.h"
 #include "msg.h"
+
+#define QUERY_ARENA_CHUNK (16u << 10)	/* a due reply's clocks, past the first few */
+#define QUERY_ARENA_BUF	  (12u << 10)	/* the first twenty, in the reply's buffer */
 
 struct lanud;
 
@@ -14,12 +18,14 @@ struct query_ctx {
 	Lanu__V1__Alert *one;
 	Lanu__V1__PlanVersion *plan;
 	Lanu__V1__PlanHistory history;
-	Lanu__V1__ClockList clocks;
+	Lanu__V1__ClockList clocks;	/* in arena */
 	Lanu__V1__ComplianceReport report;
 	struct msg_error err;	/* why a query was refused */
 	const char *const *rcpts;	/* filter for open alerts */
 	size_t n_rcpts;
 	size_t cap;
+	struct arena arena;	/* the due query's clocks */
+	unsigned char arena_buf[QUERY_ARENA_BUF];	/* its first chunk */
 };
 
 /* Answers req (not an event) into rep, from one short read transaction, as of now_ms. */

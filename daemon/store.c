@@ -369,9 +369,22 @@ store_iter_open(struct store_txn *t, unsigned int dbi, struct store_iter *ret_it
 
 	if (t->err)
 		return t->err;
-	rc = mdb_cursor_open(t->txn, dbi, &c);
-	if (rc != MDB_SUCCESS)
-		return store_fail(t, store_errno(rc));
+	/* opening a cursor mallocs it: a scan reuses the last one closed on its database
+	 * (every move of an iterator starts with a seek, FIRST or LAST) */
+	if (dbi < STORE_TXN_CURSORS && t->cursors[dbi]) {
+		c = t->cursors[dbi];
+		t->cursors[dbi] = NULL;
+		/* one of an earlier read-only transaction's is bound to this one first */
+		rc = t->ro ? mdb_cursor_renew(t->txn, c) : MDB_SUCCESS;
+		if (rc != MDB_SUCCESS) {
+			mdb_cursor_close(c);
+			return store_fail(t, store_errno(rc));
+		}
+	} else {
+		rc = mdb_cursor_open(t->txn, dbi, &c);
+		if (rc != MDB_SUCCESS)
+			return store_fail(t, store_errno(rc));
+	}
 	*ret_it = (struct store_iter){ .t = t, .c = c };
 	return 0;
 }
@@ -379,9 +392,99 @@ store_iter_open(struct store_txn *t, unsigned int dbi, struct store_iter *ret_it
 void
 store_iter_close(struct store_iter *it)
 {
-	if (it->c)
+	MDB_dbi dbi;
+
+	if (!it->c)
+		return;
+	dbi = mdb_cursor_dbi(it->c);
+	if (it->t->txn && dbi < STORE_TXN_CURSORS && !it->t->cursors[dbi])
+		it->t->cursors[dbi] = it->c;	/* kept until the transaction ends */
+	else
 		mdb_cursor_close(it->c);
 	it->c = NULL;
+}
+
+/* Closes the cursors kept for reuse: before the transaction ends, as LMDB wants of a
+ * write transaction's (a read-only one's would outlive it). */
+static void
+store_cursors_close(void **v)
+{
+	for (size_t i = 0; i < STORE_TXN_CURSORS; i++) {
+		if (v[i])
+			mdb_cursor_close(v[i]);
+		v[i] = NULL;
+	}
+}
+
+static void
+store_txn_cursors_close(struct store_txn *t)
+{
+	store_cursors_close(t->cursors);
+}
+
+/* The store's spare read-only transactions (a few: one may be open beside another, as
+ * a query's beside a check's) and their cursors. */
+#define STORE_SPARES 4
+
+struct store_spare {
+	size_t n;
+	struct {
+		MDB_txn *txn;
+		void *cursors[STORE_TXN_CURSORS];
+	} v[STORE_SPARES];
+};
+
+/* Takes a spare read-only transaction and its cursors into t, if there is one. */
+static MDB_txn *
+store_ro_take(struct store *s, struct store_txn *t)
+{
+	struct store_spare *sp = s->spare;
+	MDB_txn *txn = NULL;
+
+	pthread_mutex_lock(&s->spare_lock);
+	if (sp->n > 0) {
+		sp->n--;
+		txn = sp->v[sp->n].txn;
+		memcpy(t->cursors, sp->v[sp->n].cursors, sizeof(t->cursors));
+	}
+	pthread_mutex_unlock(&s->spare_lock);
+	return txn;
+}
+
+/* Ends read-only transaction t: kept, reset, as a spare if there is room. */
+static void
+store_ro_give(struct store_txn *t)
+{
+	struct store_spare *sp = t->s->spare;
+	MDB_txn *txn = t->txn;
+
+	mdb_txn_reset(txn);
+	pthread_mutex_lock(&t->s->spare_lock);
+	if (sp->n < STORE_SPARES) {
+		sp->v[sp->n].txn = txn;
+		memcpy(sp->v[sp->n].cursors, t->cursors, sizeof(t->cursors));
+		memset(t->cursors, 0, sizeof(t->cursors));
+		sp->n++;
+		txn = NULL;
+	}
+	pthread_mutex_unlock(&t->s->spare_lock);
+	if (txn) {
+		store_txn_cursors_close(t);
+		mdb_txn_abort(txn);
+	}
+}
+
+/* Drops the spares (at the end, or before the map is resized). */
+static void
+store_ro_drop(struct store *s)
+{
+	struct store_txn t = { .s = s };
+	MDB_txn *txn;
+
+	while ((txn = store_ro_take(s, &t))) {
+		store_txn_cursors_close(&t);
+		mdb_txn_abort(txn);
+	}
 }
 
 static int
@@ -559,6 +662,12 @@ store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->spare = calloc(1, sizeof(*s->spare));
+	if (!s->spare) {
+		free(s);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&s->spare_lock, NULL);
 	s->map_max = map_max;
 	s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (s->lock_fd < 0) {
@@ -605,6 +714,9 @@ store_free(struct store *s)
 {
 	if (!s)
 		return NULL;
+	store_ro_drop(s);
+	pthread_mutex_destroy(&s->spare_lock);
+	free(s->spare);
 	if (s->env)
 		mdb_env_close(s->env);
 	if (s->lock_fd >= 0)	/* fd 0 is a lock file like any other */
@@ -619,10 +731,17 @@ store_begin(struct store *s, struct store_txn *t, int flags)
 	MDB_txn *txn = NULL;
 	int rc;
 
-	*t = (struct store_txn){ .s = s };	/* counters not loaded */
-	rc = mdb_txn_begin(s->env, NULL, flags == STORE_RO ? MDB_RDONLY : 0, &txn);
-	if (rc != MDB_SUCCESS)
-		t->err = store_errno(rc);
+	*t = (struct store_txn){ .s = s, .ro = flags == STORE_RO };	/* counters not loaded */
+	if (t->ro && (txn = store_ro_take(s, t)) && mdb_txn_renew(txn) != MDB_SUCCESS) {
+		store_txn_cursors_close(t);
+		mdb_txn_abort(txn);
+		txn = NULL;
+	}
+	if (!txn) {
+		rc = mdb_txn_begin(s->env, NULL, t->ro ? MDB_RDONLY : 0, &txn);
+		if (rc != MDB_SUCCESS)
+			t->err = store_errno(rc);
+	}
 	t->txn = txn;
 }
 
@@ -657,6 +776,7 @@ store_commit(struct store_txn *t)
 		store_put_meta_u64(t, "event_seq", t->event_seq);
 		store_put_meta_u64(t, "alert_seq", t->alert_seq);
 	}
+	store_txn_cursors_close(t);
 	if (t->err) {
 		mdb_txn_abort(t->txn);
 		t->txn = NULL;
@@ -670,8 +790,12 @@ store_commit(struct store_txn *t)
 void
 store_abort(struct store_txn *t)
 {
-	if (t->txn)
+	if (t->txn && t->ro) {
+		store_ro_give(t);
+	} else if (t->txn) {
+		store_txn_cursors_close(t);
 		mdb_txn_abort(t->txn);
+	}
 	t->txn = NULL;
 }
 
@@ -688,6 +812,7 @@ store_grow(struct store *s)
 	if (info.me_mapsize >= s->map_max)
 		return STORE_MAP_FULL;
 	size = info.me_mapsize * 2 < s->map_max ? info.me_mapsize * 2 : s->map_max;
+	store_ro_drop(s);	/* no reader of the old map is left, not even a reset one */
 	rc = mdb_env_set_mapsize(s->env, size);
 	if (rc != MDB_SUCCESS)
 		return store_errno(rc);

@@ -20,10 +20,15 @@ struct store;
  * store_commit() aborts and returns that error (rule 16). writes counts its puts,
  * deletes and sequence numbers taken: a caller that notes it before a step can tell
  * whether that step changed anything (the writer undoes a refused event that did). */
+#define STORE_TXN_CURSORS 18	/* LMDB's two databases and store_open()'s 16 */
+
 struct store_txn {
 	struct store *s;
 	void *txn;	/* MDB_txn */
+	void *cursors[STORE_TXN_CURSORS];	/* MDB_cursor: one closed iterator's per database,
+						 * for the next to reuse; closed with the txn */
 	int err;
+	bool ro;	/* STORE_RO: store_abort() keeps it for the next to renew */
 	uint64_t writes;
 	bool seq_loaded;	/* the counters below were read from meta */
 	bool seq_dirty;		/* and must be written back at commit */
@@ -173,16 +178,18 @@ void store_clock_unfire(struct store_txn *t, uint64_t at_ms, uint64_t id);
 /* The earliest next warning or miss of any clock, 0 if none. */
 uint64_t store_clock_next_at(struct store_txn *t);
 
-/* Called per clock; return 0 to go on, 1 to stop, <0 to stop with that error. The
- * clock is freed when fn returns. */
-typedef int (*store_clock_fn)(const Lanu__V1__Clock *c, void *arg);
+/* Called per clock; return 0 to go on, 1 to stop, <0 to stop with that error. Unless
+ * the scan says otherwise, the clock is the scan's and gone when fn returns. */
+typedef int (*store_clock_fn)(Lanu__V1__Clock *c, void *arg);
 
 /* Every clock of service that started from_day..to_day ("YYYY-MM-DD"), by start. */
 int store_clock_scan_service(struct store_txn *t, const char *service, const char *from_day,
 			     const char *to_day, store_clock_fn fn, void *arg);
 
-/* Every open clock due at or before until_ms, soonest first. */
-int store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn, void *arg);
+/* Every open clock due at or before until_ms, soonest first. With pa (a protobuf-c
+ * allocator, an arena's), each is decoded with it and is the caller's; NULL: as above. */
+int store_clock_scan_open(struct store_txn *t, uint64_t until_ms, ProtobufCAllocator *pa,
+			  store_clock_fn fn, void *arg);
 
 /* --- compliance counters and levels, for compliance.c (store_compliance.c) --------- */
 

@@ -21,9 +21,15 @@
 #include "store_db.h"
 
 #include <errno.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lanu/limits.h"
+
+#define STORE_CLOCK_SCRATCH 4096	/* a decoded clock of LANU_MAX_NAME ids takes < 1 KiB */
 
 /* A clock's index keys. */
 struct clock_keys {
@@ -233,18 +239,63 @@ store_clock_next_at(struct store_txn *t)
 	return store_clock_first(t, &at, &id) == 0 ? at : 0;
 }
 
-/* Reads clock id, which an index names, and hands it to fn. Returns fn's answer, or
- * -EBADMSG (sticky) if the clock is not there or does not decode. */
+/* Where a scan decodes its clocks, one at a time: a buffer on the scan's stack, which
+ * each clock takes from the start again, and malloc() for what does not fit (a clock
+ * of long strings), freed with it. A scan of many clocks allocates nothing. */
+struct clock_scratch {
+	ProtobufCAllocator pa;
+	size_t used;
+	alignas(max_align_t) unsigned char buf[STORE_CLOCK_SCRATCH];
+};
+
+static void *
+store_scratch_alloc(void *arg, size_t size)
+{
+	struct clock_scratch *s = arg;
+	size_t need = (size + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+
+	if (need >= size && need <= sizeof(s->buf) - s->used) {
+		s->used += need;
+		return s->buf + s->used - need;
+	}
+	return malloc(size);
+}
+
+static void
+store_scratch_free(void *arg, void *p)
+{
+	struct clock_scratch *s = arg;
+	uintptr_t a = (uintptr_t)p, b = (uintptr_t)s->buf;
+
+	if (a < b || a >= b + sizeof(s->buf))
+		free(p);
+}
+
+static void
+store_scratch_init(struct clock_scratch *s)
+{
+	s->pa = (ProtobufCAllocator){ .alloc = store_scratch_alloc, .free = store_scratch_free,
+				      .allocator_data = s };
+	s->used = 0;
+}
+
+/* Reads clock id, which an index names, and hands it to fn: decoded with pa, the
+ * caller's to keep, or into s when pa is NULL, freed when fn returns. Returns fn's
+ * answer, or -EBADMSG (sticky) if the clock is not there or does not decode. */
 static int
-store_clock_visit(struct store_txn *t, uint64_t id, store_clock_fn fn, void *arg)
+store_clock_visit(struct store_txn *t, uint64_t id, ProtobufCAllocator *pa,
+		  struct clock_scratch *s, store_clock_fn fn, void *arg)
 {
 	Lanu__V1__Clock *clk;
-	int r = store_clock_get(t, id, NULL, &clk);
+	int r;
 
+	s->used = 0;
+	r = store_clock_get(t, id, pa ? pa : &s->pa, &clk);
 	if (r < 0)
 		return store_fail(t, r == -ENOENT ? -EBADMSG : r);
 	r = fn(clk, arg);
-	lanu__v1__clock__free_unpacked(clk, NULL);
+	if (!pa)
+		lanu__v1__clock__free_unpacked(clk, &s->pa);
 	return r;
 }
 
@@ -254,8 +305,10 @@ store_clock_scan_service(struct store_txn *t, const char *service, const char *f
 {
 	struct store_iter it = { 0 };
 	struct store_key from = { 0 };
+	struct clock_scratch scratch;
 	int r = 0, rc;
 
+	store_scratch_init(&scratch);
 	if (t->err)
 		return t->err;
 	if (strlen(service) > LANU_MAX_NAME || strlen(from_day) != 10 || strlen(to_day) != 10)
@@ -278,7 +331,7 @@ store_clock_scan_service(struct store_txn *t, const char *service, const char *f
 		}
 		if (strcmp(svc, service) != 0 || strcmp(day, to_day) > 0)
 			break;
-		r = store_clock_visit(t, id, fn, arg);
+		r = store_clock_visit(t, id, NULL, &scratch, fn, arg);
 		if (r != 0)
 			break;
 	}
@@ -289,10 +342,14 @@ store_clock_scan_service(struct store_txn *t, const char *service, const char *f
 }
 
 int
-store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn, void *arg)
+store_clock_scan_open(struct store_txn *t, uint64_t until_ms, ProtobufCAllocator *pa,
+		      store_clock_fn fn, void *arg)
 {
 	struct store_iter it = { 0 };
+	struct clock_scratch scratch;
 	int r = 0, rc;
+
+	store_scratch_init(&scratch);
 
 	rc = store_iter_open(t, t->s->clk_due, &it);
 	if (rc < 0)
@@ -304,7 +361,7 @@ store_clock_scan_open(struct store_txn *t, uint64_t until_ms, store_clock_fn fn,
 		r = store_at_id(t, it.key, &at, &id);
 		if (r < 0 || at > until_ms)
 			break;
-		r = store_clock_visit(t, id, fn, arg);
+		r = store_clock_visit(t, id, pa, &scratch, fn, arg);
 		if (r != 0)
 			break;
 	}

@@ -27,6 +27,7 @@
  */
 #pragma once
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +35,7 @@
 struct MDB_env;
 struct MDB_cursor;
 struct store_txn;	/* store.h */
+struct store_spare;	/* store.c */
 
 /* One environment, its named databases (MDB_dbi handles) and the lock that makes it
  * this process's alone. */
@@ -47,6 +49,11 @@ struct store {
 	unsigned int comp;					/* store_compliance.c */
 	uint64_t map_max;
 	int lock_fd;
+	/* Read-only transactions ended (mdb_txn_reset()), with the cursors they kept, for
+	 * the next store_begin(STORE_RO) to renew: beginning one and opening a cursor
+	 * each malloc. Either thread may take or give one back, under spare_lock. */
+	pthread_mutex_t spare_lock;
+	struct store_spare *spare;
 };
 
 /* --- the key codec -------------------------------------------------------------------- */

@@ -6,7 +6,10 @@
  * A day is an int32_t counted from 1970-01-01 in the proleptic Gregorian calendar. Results
  * are kept within years 0000..9999 (CALENDAR_DAY_MIN..MAX), so no arithmetic overflows.
  * Holidays are computed on every call (Easter by the anonymous Gregorian algorithm; the
- * Saturday and Friday holidays from the weekday): there is no table and no cache.
+ * Saturday and Friday holidays from the weekday): there is no table and no cache. Working
+ * days are counted a run at a time: the days between two changes of a calendar's rules
+ * (its open days, terms and closed periods, and its bases') are decided alike, and for
+ * "national" a run is its weekdays less the year's holidays on one, Easter once a year.
  *
  * Ownership: a calendar_set owns its calendars, which copy what they need from the plan
  * (ids, day ranges), so the plan may be freed once the set is built. "national" is one
@@ -24,6 +27,7 @@
 #include "plan_value.h"
 
 #define DAY_MS 86400000ull
+#define CALENDAR_HOLIDAYS_MAX 16	/* days calendar_holiday() names in one year: 15 */
 
 /* Both ends inclusive. */
 struct calendar_range {
@@ -407,13 +411,173 @@ calendar_before_day(const struct calendar *c, int32_t day, uint32_t count,
 	return 0;
 }
 
+/* --- counting working days --------------------------------------------------------------- */
+
+/* The days calendar_holiday() names in year y, each once (Ascension Day may be May Day),
+ * computed as it decides them: Easter once for the year. Returns how many. */
+static size_t
+calendar_holidays_of(int y, int32_t out[CALENDAR_HOLIDAYS_MAX])
+{
+	static const struct {
+		int m, d;
+	} fixed[] = { { 1, 1 }, { 1, 6 }, { 5, 1 }, { 12, 6 }, { 12, 24 }, { 12, 25 }, { 12, 26 } };
+	static const int easter_offsets[] = { -2, 0, 1, 39, 49 };
+	/* the first of the seven days a weekday holiday falls in, and its weekday */
+	static const struct {
+		int m, d, wd;
+	} floating[] = { { 6, 19, 5 }, { 6, 20, 6 }, { 10, 31, 6 } };
+	int32_t easter = calendar_easter(y);
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		out[n++] = calendar_day(y, fixed[i].m, fixed[i].d);
+	/* calendar_holiday() looks for these only in March to June of their own year */
+	for (size_t i = 0; i < sizeof(easter_offsets) / sizeof(easter_offsets[0]); i++) {
+		int32_t day = easter + easter_offsets[i];
+		int ey, em, ed;
+		bool dup = false;
+
+		calendar_ymd(day, &ey, &em, &ed);
+		if (ey != y || em < 3 || em > 6)
+			continue;
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = out[j] == day;
+		if (!dup)
+			out[n++] = day;
+	}
+	for (size_t i = 0; i < sizeof(floating) / sizeof(floating[0]); i++) {
+		int32_t first = calendar_day(y, floating[i].m, floating[i].d);
+
+		out[n++] = first + (floating[i].wd - calendar_weekday(first) + 7) % 7;
+	}
+	return n;
+}
+
+/* Mondays to Fridays in [a, b], a <= b + 1. */
+static int64_t
+calendar_weekdays_in(int64_t a, int64_t b)
+{
+	/* before(x): the weekdays in [day 4, x); day 4 (1970-01-05) was a Monday */
+	int64_t wa = calendar_fdiv(a - 4, 7), ra = a - 4 - 7 * wa;
+	int64_t wb = calendar_fdiv(b + 1 - 4, 7), rb = b + 1 - 4 - 7 * wb;
+
+	return (5 * wb + (rb < 5 ? rb : 5)) - (5 * wa + (ra < 5 ? ra : 5));
+}
+
+/* The working days of "national" in [a, b], a <= b: the weekdays less the holidays on
+ * one. */
+static int64_t
+calendar_national_in(int32_t a, int32_t b)
+{
+	int64_t n = calendar_weekdays_in(a, b);
+	int ya, yb, m, d;
+
+	calendar_ymd(a, &ya, &m, &d);
+	calendar_ymd(b, &yb, &m, &d);
+	for (int y = ya; y <= yb; y++) {
+		int32_t h[CALENDAR_HOLIDAYS_MAX];
+		size_t k = calendar_holidays_of(y, h);
+
+		for (size_t i = 0; i < k; i++)
+			n -= h[i] >= a && h[i] <= b && calendar_weekday(h[i]) <= 5;
+	}
+	return n;
+}
+
+/* The first index of the sorted, disjoint ranges v whose `to` is >= day (n if none). */
+static size_t
+calendar_range_from(const struct calendar_range *v, size_t n, int32_t day)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].to < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+enum { CALENDAR_OFF, CALENDAR_ON, CALENDAR_AS_NATIONAL };
+
+/* How c decides day (as calendar_is_working() does: not working, working, or as
+ * "national" does), and the last day in [day, last] up to which every rule it looked at
+ * says the same, so that it decides each of those days the same way. */
+static int
+calendar_run(const struct calendar *c, int32_t day, int32_t last, int32_t *ret_last)
+{
+	for (; c->base; c = c->base) {
+		size_t i;
+
+		if (c->n_open) {
+			const int32_t *o = c->open;
+			size_t lo = 0, hi = c->n_open;
+
+			while (lo < hi) {	/* lo becomes the first open day >= day */
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (o[mid] < day)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo < c->n_open && o[lo] == day) {
+				*ret_last = day;
+				return CALENDAR_ON;
+			}
+			if (lo < c->n_open && o[lo] - 1 < last)
+				last = o[lo] - 1;
+		}
+		if (c->n_terms) {
+			i = calendar_range_from(c->terms, c->n_terms, day);
+			if (i == c->n_terms || c->terms[i].from > day) {
+				/* between terms until the next one starts */
+				if (i < c->n_terms && c->terms[i].from - 1 < last)
+					last = c->terms[i].from - 1;
+				*ret_last = last;
+				return CALENDAR_OFF;
+			}
+			if (c->terms[i].to < last)
+				last = c->terms[i].to;
+		}
+		i = calendar_range_from(c->closed, c->n_closed, day);
+		if (i < c->n_closed && c->closed[i].from <= day) {
+			if (c->closed[i].to < last)
+				last = c->closed[i].to;
+			*ret_last = last;
+			return CALENDAR_OFF;
+		}
+		if (i < c->n_closed && c->closed[i].from - 1 < last)
+			last = c->closed[i].from - 1;
+	}
+	*ret_last = last;
+	return CALENDAR_AS_NATIONAL;
+}
+
 int64_t
 calendar_working_days_between(const struct calendar *c, int32_t from, int32_t to)
 {
 	int64_t lo = from < to ? from : to, hi = from < to ? to : from, n = 0;
 
-	for (int64_t d = lo + 1; d <= hi; d++)
-		n += calendar_is_working(c, (int32_t)d);
+	/* a run of days the calendar's rules decide alike at a time, not a day at a time */
+	for (int64_t d = lo + 1; d <= hi;) {
+		int32_t last;
+
+		switch (calendar_run(c, (int32_t)d, (int32_t)hi, &last)) {
+		case CALENDAR_ON:
+			n += (int64_t)last - d + 1;
+			break;
+		case CALENDAR_AS_NATIONAL:
+			n += calendar_national_in((int32_t)d, last);
+			break;
+		default:
+			break;
+		}
+		d = (int64_t)last + 1;
+	}
 	return to < from ? -n : n;
 }
 

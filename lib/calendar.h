@@ -87,8 +87,9 @@ int calendar_due_day(const struct calendar *c, int32_t start, uint32_t count,
 int calendar_before_day(const struct calendar *c, int32_t day, uint32_t count,
 			Lanu__V1__Duration__Unit unit, int32_t *ret_day);
 
-/* The working days in (from, to]; if to < from, minus those in (to, from]. The time it
- * takes grows with the span. */
+/* The working days in (from, to]; if to < from, minus those in (to, from]. Counted a run
+ * of days at a time, so the time it takes grows with the years and with the calendar's
+ * open days, terms and closed periods in the span, not with its days. */
 int64_t calendar_working_days_between(const struct calendar *c, int32_t from, int32_t to);
 
 /* Whether tz ("Europe/Helsinki") is an installed time zone: a TZif file under

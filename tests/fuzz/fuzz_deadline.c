@@ -500,7 +500,7 @@ check_alert(struct run *r, struct store_txn *t, uint64_t seq, uint64_t last)
 		return;
 	}
 	CHECK(r, id < FUZZ_IDS, "alert %" PRIu64 " is about clock %" PRIu64, seq, id);
-	rc = store_clock_get(t, id, NULL, &c);
+	rc = store_clock_get(t, id, &fz.arena.pa, &c);	/* reset by the next walk */
 	CHECK(r, rc == 0, "alert %" PRIu64 " ('%s') is about a clock that cannot be read: %s", seq,
 	      a->dedup_key, fuzz_strerror(rc));
 	CHECK(r, c->state != S_EARLY && strcmp(a->service, c->service) == 0 &&
@@ -543,7 +543,6 @@ check_alert(struct run *r, struct store_txn *t, uint64_t seq, uint64_t last)
 	} else {
 		fuzz_fail(r, "key", "alert %" PRIu64 " has the key '%s'", seq, a->dedup_key);
 	}
-	lanu__v1__clock__free_unpacked(c, NULL);
 	lanu__v1__alert__free_unpacked(a, NULL);
 }
 
@@ -1073,7 +1072,7 @@ fire_once(struct run *r, struct store_txn *t, size_t max, uint64_t *last)
 			lanu__v1__alert__free_unpacked(al, NULL);
 			continue;
 		}
-		rc = store_clock_get(t, id, NULL, &c);
+		rc = store_clock_get(t, id, &fz.arena.pa, &c);	/* reset by the next walk */
 		CHECK(r, rc == 0, "alert %" PRIu64 " ('%s') is about a clock that cannot be read",
 		      seq, al->dedup_key);
 		if (strcmp(how, "warning") == 0)
@@ -1087,7 +1086,6 @@ fire_once(struct run *r, struct store_txn *t, size_t max, uint64_t *last)
 		CHECK(r, at >= *last, "alert %" PRIu64 " ('%s', instant %s) fired after one of the "
 		      "later instant %s", seq, al->dedup_key, fuzz_at(at, a), fuzz_at(*last, b));
 		*last = at;
-		lanu__v1__clock__free_unpacked(c, NULL);
 		lanu__v1__alert__free_unpacked(al, NULL);
 	}
 	return more;

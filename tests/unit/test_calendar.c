@@ -698,6 +698,60 @@ test_open_over_closed(void **state)
 	expect_due(o, "2025-12-19", 4, U(WORKING_DAYS), false, "2026-01-07");
 }
 
+/* calendar_working_days_between() of c, from, to, counted a day at a time. */
+static int64_t
+working_days_slowly(const struct calendar *c, int32_t from, int32_t to)
+{
+	int64_t lo = from < to ? from : to, hi = from < to ? to : from, n = 0;
+
+	for (int64_t d = lo + 1; d <= hi; d++)
+		n += calendar_is_working(c, (int32_t)d);
+	return to < from ? -n : n;
+}
+
+/* Counting a run of days at a time gives what counting a day at a time gives: every
+ * month of years 0000..9999 and spans across them on "national", and every pair of
+ * days (a sample) over four years on the plan's calendars, whose runs end at open days,
+ * terms and closed periods of their own and their bases'. */
+static void
+test_working_days_runs(void **state)
+{
+	struct fixture *f = *state;
+	const struct calendar *cals[] = { f->nat, f->school, f->school_a, f->office };
+	const int32_t first = D("2024-06-01"), last = D("2027-01-31");
+	int64_t *before = calloc((size_t)(last - first + 2), sizeof(*before));
+
+	assert_non_null(before);
+	for (int y = 0; y <= 9999; y++) {
+		for (int m = 1; m <= 12; m++) {
+			int32_t a = calendar_day(y, m, 1) - 1, b = calendar_day(y, m + 1, 1) - 1;
+			int64_t want = working_days_slowly(f->nat, a, b);
+
+			if (calendar_working_days_between(f->nat, a, b) != want)
+				fail_msg("national, %04d-%02d", y, m);
+		}
+		if (y % 97 == 0) {
+			int32_t a = calendar_day(y, 3, 17), b = calendar_day(y + 3, 6, 21);
+
+			assert_int_equal(calendar_working_days_between(f->nat, a, b),
+					 working_days_slowly(f->nat, a, b));
+			assert_int_equal(calendar_working_days_between(f->nat, b, a),
+					 working_days_slowly(f->nat, b, a));
+		}
+	}
+	for (size_t i = 0; i < sizeof(cals) / sizeof(cals[0]); i++) {
+		/* before[k]: the working days in (first - 1, first + k - 1] */
+		for (int32_t d = first; d <= last; d++)
+			before[d - first + 1] = before[d - first] + calendar_is_working(cals[i], d);
+		for (int32_t a = first - 1; a <= last; a += 2)
+			for (int32_t b = first - 1 + (a - first + 1) % 5; b <= last; b += 5)
+				if (calendar_working_days_between(cals[i], a, b) !=
+				    before[b - first + 1] - before[a - first + 1])
+					fail_msg("%s, day %d to day %d", calendar_id(cals[i]), a, b);
+	}
+	free(before);
+}
+
 static void
 test_get(void **state)
 {
@@ -859,6 +913,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_school, setup_plan, teardown_plan),
 		cmocka_unit_test_setup_teardown(test_extends_chain, setup_plan, teardown_plan),
 		cmocka_unit_test_setup_teardown(test_open_over_closed, setup_plan, teardown_plan),
+		cmocka_unit_test_setup_teardown(test_working_days_runs, setup_plan, teardown_plan),
 		cmocka_unit_test_setup_teardown(test_get, setup_plan, teardown_plan),
 		cmocka_unit_test(test_set_errors),
 		cmocka_unit_test(test_local_time),
