@@ -17,12 +17,6 @@ broken() {
 	fail=1
 }
 
-# The local headers a file includes: "x.h" lines, without lanu/ and generated ones.
-local_includes() {
-	sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$1" |
-		grep -v -e '^lanu/' -e '\.pb-c\.h$'
-}
-
 # 1 and 2: who includes the two foreign headers.
 for f in $(grep -l -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*<lmdb\.h>' \
 	lib/*.[ch] daemon/*.[ch] clients/*.[ch] 2>/dev/null); do
@@ -36,34 +30,42 @@ for f in $(grep -l -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*<zmq\.h>' \
 	[ "$f" = daemon/zsock.c ] || broken "$f includes <zmq.h>: only daemon/zsock.c may"
 done
 
+# Every local include, one line each: "FILE HEADER" (lanu/ and generated headers left out).
+includes=$(awk '/^[[:space:]]*#[[:space:]]*include[[:space:]]*"/ {
+		h = $0; sub(/^[^"]*"/, "", h); sub(/".*/, "", h)
+		if (h !~ /^lanu\// && h !~ /\.pb-c\.h$/) print FILENAME, h
+	}' lib/*.[ch] daemon/*.[ch] clients/*.[ch])
+
 # 3: the clients and lib/ stand without the daemon.
-for f in clients/*.[ch] lib/*.[ch]; do
-	for h in $(local_includes "$f"); do
+while read -r f h; do
+	case $f in
+	clients/* | lib/*)
 		if [ -e "daemon/$h" ] && [ ! -e "$(dirname "$f")/$h" ]; then
 			broken "$f includes daemon/$h"
 		fi
-	done
-done
+		;;
+	esac
+done <<<"$includes"
 if grep -q 'lanu_core' clients/CMakeLists.txt lib/CMakeLists.txt; then
 	broken "clients/ or lib/ links lanu_core (the daemon's library)"
 fi
 
 # 4: the module graph, one edge per include of another module's header, for tsort.
 edges=$(mktemp)
-trap 'rm -f "$edges"' EXIT
-for f in lib/*.[ch] daemon/*.[ch] clients/*.[ch]; do
-	m=$(basename "${f%.*}")
-	echo "$m $m" >>"$edges"
-	for h in $(local_includes "$f"); do
-		hm=$(basename "${h%.h}")
-		[ "$hm" = "$m" ] || echo "$m $hm" >>"$edges"
+trap 'rm -f "$edges" "$edges.err"' EXIT
+{
+	for f in lib/*.[ch] daemon/*.[ch] clients/*.[ch]; do
+		m=${f##*/}
+		echo "${m%.*} ${m%.*}"
 	done
-done
+	awk '{ m = $1; sub(/.*\//, "", m); sub(/\.[ch]$/, "", m)
+	       h = $2; sub(/.*\//, "", h); sub(/\.h$/, "", h)
+	       if (m != h) print m, h }' <<<"$includes"
+} >"$edges"
 if ! tsort "$edges" >/dev/null 2>"$edges.err"; then
 	broken "include circle among modules: $(grep -v 'input contains a loop' "$edges.err" |
 		sed 's/^tsort: //' | tr '\n' ' ')"
 fi
-rm -f "$edges.err"
 
 [ $fail -eq 0 ] && echo "rules: ok (lmdb, zmq, clients, circles)"
 exit $fail
