@@ -119,7 +119,8 @@ alert_check_wire(void)
 }
 
 int
-alert_raise(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Alert *a)
+alert_raise(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+	    Lanu__V1__Alert *a)
 {
 	return alert_raise_resolving(snap, t, q, a, 0);
 }
@@ -164,8 +165,8 @@ alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct a
 		return t->err;
 	a->n_recipients = 0;
 	if (snap->index) {
-		struct route_alert ra = { a->kind, a->severity, a->service, a->indicator, a->measure,
-					  a->area };
+		struct route_alert ra = { a->kind, a->severity, a->service, a->indicator,
+					  a->measure, a->area };
 
 		a->n_recipients = route_match(snap->index, &ra, rcpts, ELEMENTSOF(rcpts));
 	}

@@ -39,7 +39,8 @@ int alert_check_wire(void);
 /* Routes a (recipients from the configuration), appends it to the alert log unless
  * an alert with the same dedup key exists, and queues it for publishing.
  * Returns 1 if raised, 0 if deduplicated, or the transaction's sticky error. */
-int alert_raise(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Alert *a);
+int alert_raise(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		Lanu__V1__Alert *a);
 /* The same for an alert that resolves the alert with seq `resolves` (0: none): it
  * also goes to everyone that one went to. */
 int alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,

@@ -108,8 +108,9 @@ compliance_indicator_alert(const struct snapshot *snap, struct store_txn *t, str
 		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET;
 		a.severity = level == LEVEL_CRITICAL ? LANU__V1__SEVERITY__SEVERITY_CRITICAL
 						     : LANU__V1__SEVERITY__SEVERITY_WARNING;
-		f.text = level == LEVEL_CRITICAL ? LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_CRITICAL
-						 : LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_WARNING;
+		f.text = level == LEVEL_CRITICAL
+				 ? LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_CRITICAL
+				 : LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_WARNING;
 	}
 	f.value = v;
 	f.count = n;
@@ -154,7 +155,8 @@ compliance_indicator_judge(const struct snapshot *snap, struct store_txn *t, str
 		return 0;
 	/* Worse: told. Back to fine: resolved. Critical to warning: quietly. */
 	if (level > cur || level == LEVEL_OK) {
-		r = compliance_indicator_alert(snap, t, q, ind, group, area, level, v, n, now_ms, &seq);
+		r = compliance_indicator_alert(snap, t, q, ind, group, area, level, v, n, now_ms,
+					       &seq);
 		if (r < 0)
 			return r;
 	}
@@ -488,8 +490,9 @@ compliance_hand_over(struct comp_ctx *x, const char *service, const char *from, 
 }
 
 int
-compliance_report(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__ComplianceQuery *q,
-		  Lanu__V1__ComplianceReport *rep, struct msg_error *e)
+compliance_report(const struct snapshot *snap, struct store_txn *t,
+		  const Lanu__V1__ComplianceQuery *q, Lanu__V1__ComplianceReport *rep,
+		  struct msg_error *e)
 {
 	const uint64_t now_ms = snap->now_ms;
 	static const struct {

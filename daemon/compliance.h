@@ -22,6 +22,7 @@ int compliance_count(const struct snapshot *snap, struct store_txn *t, struct al
 /* The compliance of one service over a period, into rep (free its contents with
  * compliance_report_clear()). Returns 0, -EINVAL with e filled (a bad period or
  * breakdown), or -errno. */
-int compliance_report(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__ComplianceQuery *q,
-		      Lanu__V1__ComplianceReport *rep, struct msg_error *e);
+int compliance_report(const struct snapshot *snap, struct store_txn *t,
+		      const Lanu__V1__ComplianceQuery *q, Lanu__V1__ComplianceReport *rep,
+		      struct msg_error *e);
 void compliance_report_clear(Lanu__V1__ComplianceReport *rep);

@@ -57,8 +57,8 @@ struct opening {
 /* The calendar a stage counts on: its own, the service's, or with "unit" the
  * calendar of the request's area or the nearest area above it that has one. */
 static const struct calendar *
-deadline_calendar(const struct snapshot *snap, const Lanu__V1__Service *svc, const Lanu__V1__Stage *st,
-		  const char *area)
+deadline_calendar(const struct snapshot *snap, const Lanu__V1__Service *svc,
+		  const Lanu__V1__Stage *st, const char *area)
 {
 	const char *id = st && *st->calendar ? st->calendar : svc->calendar;
 	const struct calendar *c;
@@ -161,9 +161,9 @@ deadline_next_at(const Lanu__V1__Clock *c)
  * case of m, started at start_ms. Returns 1 if the stage has a clock, 0 if it has
  * no limits (nothing to watch), -EINVAL with e filled. */
 static int
-deadline_prepare(const struct snapshot *snap, const Lanu__V1__Service *svc, const Lanu__V1__Stage *st,
-		 const Lanu__V1__Clock *base, uint64_t start_ms, struct opening *o,
-		 struct msg_error *e)
+deadline_prepare(const struct snapshot *snap, const Lanu__V1__Service *svc,
+		 const Lanu__V1__Stage *st, const Lanu__V1__Clock *base, uint64_t start_ms,
+		 struct opening *o, struct msg_error *e)
 {
 	Lanu__V1__Limit *const *limits = st ? st->limits : svc->limits;
 	size_t n_limits = st ? st->n_limits : svc->n_limits;
@@ -331,8 +331,8 @@ static int deadline_close(const struct snapshot *snap, struct store_txn *t, stru
  * first request's clock stands). An early delivery waiting for it closes it at
  * once. */
 static int
-deadline_start(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q, struct opening *o,
-	       const Lanu__V1__Envelope *ev, uint64_t now_ms, int depth)
+deadline_start(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+	       struct opening *o, const Lanu__V1__Envelope *ev, uint64_t now_ms, int depth)
 {
 	Lanu__V1__Clock *c = &o->c, *old = NULL;
 	uint64_t id;
@@ -374,9 +374,9 @@ deadline_start(const struct snapshot *snap, struct store_txn *t, struct alert_pu
 /* Closes open clock c (old: its record as stored, NULL if not stored yet) as
  * provided at provided_ms, and starts the stages that start after it. */
 static int
-deadline_close(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q, Lanu__V1__Clock *c,
-	       const Lanu__V1__Clock *old, uint64_t provided_ms, const Lanu__V1__Envelope *ev,
-	       uint64_t now_ms, int depth)
+deadline_close(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+	       Lanu__V1__Clock *c, const Lanu__V1__Clock *old, uint64_t provided_ms,
+	       const Lanu__V1__Envelope *ev, uint64_t now_ms, int depth)
 {
 	const Lanu__V1__Service *svc;
 	int r;
@@ -402,8 +402,9 @@ deadline_close(const struct snapshot *snap, struct store_txn *t, struct alert_pu
 	}
 	if (r < 0)
 		return r;
-	if (c->missed && (r = deadline_alert(snap, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED,
-					     ev, now_ms)) < 0)
+	if (c->missed && (r = deadline_alert(snap, t, q, c,
+					     LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED, ev,
+					     now_ms)) < 0)
 		return r;
 	/* The stages after this one start now; a plan without them (changed since the
 	 * clock opened) starts none. Stage graphs are acyclic (plan_check.c). */
@@ -482,8 +483,8 @@ deadline_on_requested(const struct snapshot *snap, struct store_txn *t, struct a
 	size_t n = 0, cap;
 	int r = 0;
 
-	r = deadline_check_target(snap, "service_requested", m->service, m->area, m->stage, false, e,
-				  &svc);
+	r = deadline_check_target(snap, "service_requested", m->service, m->area, m->stage, false,
+				  e, &svc);
 	if (r < 0)
 		return r;
 	base.case_id = m->case_id;
@@ -644,8 +645,8 @@ deadline_cancel_one(Lanu__V1__Clock *c, void *arg)
 	r = compliance_count(x->snap, x->t, x->q, c, 0, -1, c->due_day, x->now_ms);
 	if (r < 0)
 		return r;
-	return deadline_alert(x->snap, x->t, x->q, c, LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED, x->ev,
-			      x->now_ms);
+	return deadline_alert(x->snap, x->t, x->q, c, LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED,
+			      x->ev, x->now_ms);
 }
 
 int
@@ -747,8 +748,8 @@ deadline_merge_missed(const struct snapshot *snap, struct store_txn *t, struct a
 		c->warned = true;
 		c->next_at_ms = deadline_next_at(c);
 		store_clock_put(t, c, &old);
-		r = deadline_alert(snap, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED, ev,
-				   now_ms);
+		r = deadline_alert(snap, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED,
+				   ev, now_ms);
 		if (r == 0)
 			r = compliance_count(snap, t, q, c, 0, 1, c->due_day, now_ms);
 		r = r < 0 ? r : 1;
@@ -799,8 +800,8 @@ deadline_on_missed(const struct snapshot *snap, struct store_txn *t, struct aler
 }
 
 int
-deadline_fire(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q, uint64_t now_ms,
-	      size_t max, bool *ret_more, uint64_t *ret_next_at)
+deadline_fire(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+	      uint64_t now_ms, size_t max, bool *ret_more, uint64_t *ret_next_at)
 {
 	size_t done = 0, looked = 0;
 	uint64_t next = 0;
@@ -844,13 +845,15 @@ deadline_fire(const struct snapshot *snap, struct store_txn *t, struct alert_pub
 			/* Also when the clock jumped past the due instant too: every passed
 			 * warning and miss goes, each in its turn. */
 			c->warned = true;
-			r = deadline_alert(snap, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING,
-					   NULL, now_ms);
+			r = deadline_alert(snap, t, q, c,
+					   LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING, NULL,
+					   now_ms);
 			done++;
 		} else if (!c->missed && now_ms > c->due_at_ms) {
 			c->missed = true;
-			r = deadline_alert(snap, t, q, c, LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED,
-					   NULL, now_ms);
+			r = deadline_alert(snap, t, q, c,
+					   LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED, NULL,
+					   now_ms);
 			if (r == 0)
 				r = compliance_count(snap, t, q, c, 0, 1, c->due_day, now_ms);
 			done++;

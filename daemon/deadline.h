@@ -42,8 +42,8 @@ int deadline_on_missed(const struct snapshot *snap, struct store_txn *t, struct 
  * now_ms. Returns how many clocks it handled, or the sticky error; *ret_more says
  * whether more are due; *ret_next_at (if not NULL) is then the instant of the next
  * one, 0 if none (or if more are due). */
-int deadline_fire(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q, uint64_t now_ms,
-		  size_t max, bool *ret_more, uint64_t *ret_next_at);
+int deadline_fire(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		  uint64_t now_ms, size_t max, bool *ret_more, uint64_t *ret_next_at);
 
 #define DEADLINE_WAKE_MAX_MS 60000	/* the real clock is looked at at least this often */
 

@@ -186,8 +186,8 @@ test_attach(void **state)
 	assert_null(read->text);
 	assert_int_equal(alert_text_attach(read, f->x), 0);
 	assert_non_null(read->text);
-	assert_string_equal(read->text->en, "Deadline missed: School social worker, Village school, "
-					    "case c-9.");
+	assert_string_equal(read->text->en,
+			    "Deadline missed: School social worker, Village school, case c-9.");
 	lanu__v1__alert__free_unpacked(read, NULL);	/* ASan: the text goes with it */
 
 	a.facts = NULL;
