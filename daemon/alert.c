@@ -192,7 +192,8 @@ alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct a
 			a->service, a->area, id);
 	}
 	a->prev_seq = 0;
-	alert_text_fill(a, snap->index, &tb, &text);
+	if (a->n_recipients > 0)	/* words only for the live copies */
+		alert_text_fill(a, snap->index, &tb, &text);
 	for (size_t i = 0, first = SIZE_MAX, base = 0; i < a->n_recipients && r == 1; i++)
 		if (alert_queue(q, rcpts[i], a, prev[i], &first, &base) < 0)
 			r = -ENOMEM;	/* the alert is logged; only its live copy is lost */
