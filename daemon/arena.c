@@ -9,10 +9,12 @@
  */
 #include "arena.h"
 
+#include <errno.h>
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -95,6 +97,23 @@ arena_chunk_free(struct arena *a, struct arena_chunk *c)
 {
 	if (c != a->borrowed)
 		free(c);
+}
+
+int
+arena_grow(struct arena *a, void **v, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t ncap = *cap ? 2 * *cap : first;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	if (!(nv = arena_alloc(a, ncap * size)))
+		return -ENOMEM;
+	if (n)
+		memcpy(nv, *v, n * size);
+	*v = nv;
+	*cap = ncap;
+	return 0;
 }
 
 void

@@ -33,6 +33,11 @@ void arena_init_chunk(struct arena *a, size_t chunk);
 void arena_init_buf(struct arena *a, size_t chunk, void *buf, size_t size);
 /* Allocates size bytes, aligned for anything; NULL if out of memory. */
 void *arena_alloc(struct arena *a, size_t size);
+/* Makes room in the array *v of n elements of size bytes (*cap of them allocated in a)
+ * for one more: when it is full, a new one of twice the room (first, if none) is
+ * allocated and the n copied; the old one stays in a until it is freed. Returns 0 or
+ * -ENOMEM (*v and *cap untouched). */
+int arena_grow(struct arena *a, void **v, size_t n, size_t *cap, size_t size, size_t first);
 /* Forgets everything allocated (one chunk stays for the next batch). */
 void arena_reset(struct arena *a);
 /* Where a is now. */

@@ -295,28 +295,10 @@ struct comp_ctx {
 	size_t n, cap;
 };
 
-/* Makes room for one more of the n (of size bytes) at *v in a, doubling it when full. */
-static int
-compliance_room(struct arena *a, void **v, size_t n, size_t *cap, size_t size, size_t first)
-{
-	size_t ncap = *cap ? 2 * *cap : first;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	if (!(nv = arena_alloc(a, ncap * size)))
-		return -ENOMEM;
-	if (n)
-		memcpy(nv, *v, n * size);
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 static int
 compliance_wait_add(struct arena *a, struct waits *w, double v)
 {
-	if (compliance_room(a, (void **)&w->v, w->n, &w->cap, sizeof(*w->v), 16) < 0)
+	if (arena_grow(a, (void **)&w->v, w->n, &w->cap, sizeof(*w->v), 16) < 0)
 		return -ENOMEM;
 	w->v[w->n++] = v;
 	return 0;
@@ -364,7 +346,7 @@ compliance_row(struct comp_ctx *x, const char *stage, const char *group)
 		if (strcmp(x->rows[i].row.stage, stage) == 0 &&
 		    strcmp(x->rows[i].row.group, group) == 0)
 			return &x->rows[i];
-	if (compliance_room(&x->arena, (void **)&x->rows, x->n, &x->cap, sizeof(*x->rows), 8) < 0)
+	if (arena_grow(&x->arena, (void **)&x->rows, x->n, &x->cap, sizeof(*x->rows), 8) < 0)
 		return NULL;
 	r = &x->rows[x->n];
 	memset(r, 0, sizeof(*r));

@@ -109,16 +109,10 @@ query_due_cb(Lanu__V1__Clock *c, void *arg)
 		x->list->more = true;
 		return 1;
 	}
-	if (x->list->n_clocks == x->room) {	/* after c, which stays where it is */
-		size_t room = 2 * x->room < x->cap ? 2 * x->room : x->cap;
-		Lanu__V1__Clock **v = arena_alloc(x->arena, room * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		memcpy(v, x->list->clocks, x->list->n_clocks * sizeof(*v));
-		x->list->clocks = v;
-		x->room = room;
-	}
+	/* after c, which stays where it is */
+	if (arena_grow(x->arena, (void **)&x->list->clocks, x->list->n_clocks, &x->room,
+		       sizeof(*x->list->clocks), 8) < 0)
+		return -ENOMEM;
 	c->working_days_left = deadline_working_days_left(x->snap, c, x->today);
 	x->list->clocks[x->list->n_clocks++] = c;
 	x->kept = arena_mark(x->arena);
@@ -154,12 +148,7 @@ query_due(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__DueQ
 		else if (calendar_due_day(national, x.today, count, unit, false, &day) == 0)
 			until = calendar_day_end_ms(day);
 	}
-	/* room for the first few: a reply of many grows it (twice as much each time) */
-	x.room = x.cap < 8 ? x.cap : 8;
-	list->clocks = arena_alloc(arena, x.room * sizeof(*list->clocks));
-	if (!list->clocks)
-		return -ENOMEM;
-	x.kept = arena_mark(arena);
+	x.kept = arena_mark(arena);	/* list->clocks grows as clocks are kept */
 	r = store_clock_scan_open(t, until, &arena->pa, query_due_cb, &x);
 	return r < 0 ? r : 0;
 }
