@@ -195,3 +195,39 @@ bench_rss_kib(void)
 	fclose(f);
 	return kib;
 }
+
+int
+bench_lanud_usage(struct bench_usage *u)
+{
+	char path[64], line[256];
+	unsigned long long ut, st;
+	long tck = sysconf(_SC_CLK_TCK);
+	FILE *f;
+	int ok = 0;
+
+	memset(u, 0, sizeof(*u));
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)bench_lanud_pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	/* Fields 14 and 15, after the command name in parentheses (which may hold spaces). */
+	if (fgets(line, sizeof(line), f)) {
+		char *p = strrchr(line, ')');
+
+		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+				&ut, &st) == 2 && tck > 0) {
+			u->cpu_s = (double)(ut + st) / (double)tck;
+			ok++;
+		}
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/io", (int)bench_lanud_pid);
+	if ((f = fopen(path, "r"))) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "write_bytes: %llu", &u->write_bytes) == 1) {
+				ok++;
+				break;
+			}
+		fclose(f);
+	}
+	return ok == 2 ? 0 : -1;
+}

@@ -36,3 +36,13 @@ Lanu__V1__Reply *bench_status(struct client *c);
 
 /* lanud's resident memory in KiB, from /proc. */
 long bench_rss_kib(void);
+
+/* What lanud has used so far: its CPU time (user and system, all threads) and the bytes
+ * it caused to be written to storage, from /proc. */
+struct bench_usage {
+	double cpu_s;
+	unsigned long long write_bytes;
+};
+
+/* Fills *u; -1 if /proc does not tell (then *u is zero). */
+int bench_lanud_usage(struct bench_usage *u);

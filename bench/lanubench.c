@@ -65,6 +65,8 @@ struct result {
 	double alert_rate;
 	size_t frame;		/* packed Request size */
 	double batch;		/* lanud's average requests per commit */
+	double cpu_us;		/* lanud's CPU per event, all its threads (0: unknown) */
+	double write_b;		/* bytes lanud had written to storage per event */
 };
 
 static void
@@ -269,10 +271,16 @@ bench_lanud(const struct opts *o, struct result *peak, struct result *half,
 	connect_live(o, bench_ingest(), bench_publish(), &c, &s, ret_alert);
 	memset(peak, 0, sizeof(*peak));
 	uint64_t c0, e0, c1, e1;
+	struct bench_usage u0, u1;
+	int usage = bench_lanud_usage(&u0);
 	lanud_commits(c, &c0, &e0);
 	drive(o, c, s, 0, o->events, o->window, 0, lat, peak);
 	lanud_commits(c, &c1, &e1);
 	peak->batch = c1 > c0 ? (double)(e1 - e0) / (double)(c1 - c0) : 1;
+	if (usage == 0 && bench_lanud_usage(&u1) == 0) {
+		peak->cpu_us = (u1.cpu_s - u0.cpu_s) * 1e6 / (double)o->events;
+		peak->write_b = (double)(u1.write_bytes - u0.write_bytes) / (double)o->events;
+	}
 	percentiles(lat, o->events, peak);
 
 	/* Half the peak rate, for 3 s or 20000 events at most, and no more than N (lat). */
@@ -779,13 +787,14 @@ main(int argc, char **argv)
 		       "\"commit_p50_ms\":%.3f,\"commit_p99_ms\":%.3f,\"ratio\":%.3f,\"ceiling\":\"%s\","
 		       "\"lmdb_window_ev_s\":%.0f,\"ratio_window\":%.3f,\"pipeline_ev_s\":%.0f,"
 		       "\"pipeline_p50_ms\":%.3f,\"pipeline_p99_ms\":%.3f,\"pipeline_batch\":%.1f,"
-		       "\"alert_bytes\":%zu,\"ratio_pipeline\":%.3f}\n",
+		       "\"alert_bytes\":%zu,\"ratio_pipeline\":%.3f,\"lanud_cpu_us\":%.1f,"
+		       "\"lanud_write_b\":%.0f}\n",
 		       o.events, o.window, o.requests ? "requests" : "deadline-missed", peak.rate,
 		       peak.p50, peak.p99, peak.max, peak.not_ok, peak.alerts_live, peak.alert_rate,
 		       peak.rate / 2, half.p50, half.p99, zrate, peak.frame, lrate, batch,
 		       commit.p50, commit.p99, ratio, zrate < lrate ? "zmq" : "lmdb", wrate,
 		       peak.rate / wrate, pipe.rate, pipe.p50, pipe.p99, pipe.batch,
-		       o.requests ? 0 : alert.len, ratio_pipe);
+		       o.requests ? 0 : alert.len, ratio_pipe, peak.cpu_us, peak.write_b);
 		return 0;
 	}
 	printf("lanubench: N=%zu window=%zu mix=%s\n", o.events, o.window,
@@ -795,6 +804,8 @@ main(int argc, char **argv)
 	if (!o.requests)
 		printf("lanud alerts  live  %8.0f /s    received %zu/%zu\n", peak.alert_rate,
 		       peak.alerts_live, o.events);
+	printf("lanud cost    %.1f us CPU, %.0f B written per event (all its threads, from /proc)\n",
+	       peak.cpu_us, peak.write_b);
 	printf("half rate     %8.0f ev/s  p50 %.2f ms  p99 %.2f ms\n", peak.rate / 2, half.p50,
 	       half.p99);
 	printf("ceiling zmq   %8.0f rt/s (window %zu, %zu B frames)\n", zrate, o.window, peak.frame);

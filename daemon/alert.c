@@ -16,6 +16,7 @@
 #include <sys/uio.h>
 
 #include "alert_text.h"
+#include "arena.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "lanu/protocol.h"
@@ -56,52 +57,102 @@ alert_varint(uint64_t v, uint8_t *out)
 	return n;
 }
 
-/* Queues the copy of a (packed without prev_seq) for one recipient topic. The
- * alert is packed for its first copy only (*first is SIZE_MAX until then, *base
- * its length) and each copy gets its own prev_seq appended: a field after the
- * others is valid protobuf, and a decoder takes the scalar as if packed in place. */
+/* Queues a's copies, one per recipient topic rcpts[i] with prev_seq prev[i]. The
+ * alert is kept once, as stored (packed: its facts, no words); alert_publish()
+ * writes the words of each alert and appends each copy's prev_seq, on the loop
+ * thread, so that the writer only stores. */
 static int
-alert_queue(struct alert_pubq *q, const char *rcpt, const Lanu__V1__Alert *a, uint64_t prev,
-	    size_t *first, size_t *base)
+alert_queue(struct alert_pubq *q, const char *const *rcpts, const uint64_t *prev, size_t n,
+	    const struct store_packed *stored)
 {
-	size_t n = strlen(rcpt);
-	size_t len = *first == SIZE_MAX ? lanu__v1__alert__get_packed_size(a) : *base;
-	struct alert_pub *p;
+	size_t data, need = stored->len;
 	uint8_t *b;
 
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? q->cap * 2 : 64;
-		struct alert_pub *v = realloc(q->v, cap * sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		need += strlen(rcpts[i]) + 1;
+	if (q->n + n > q->cap) {
+		size_t cap = q->cap ? q->cap : 64;
+		struct alert_pub *v;
 
-		if (!v)
+		while (cap < q->n + n)
+			cap *= 2;
+		if (!(v = realloc(q->v, cap * sizeof(*v))))
 			return -ENOMEM;
 		q->v = v;
 		q->cap = cap;
 	}
-	if (!(b = alert_pubq_reserve(q, n + 1 + len + 1 + 10)))
+	if (!(b = alert_pubq_reserve(q, need)))
 		return -ENOMEM;
-	p = &q->v[q->n];
-	p->topic = q->used;
-	p->topic_len = n + 1;
-	memcpy(b, rcpt, n);
-	b[n] = LANU_TOPIC_TERM;
-	p->data = q->used + n + 1;
-	b += n + 1;
-	if (*first == SIZE_MAX) {
-		lanu__v1__alert__pack(a, b);
-		*first = q->n;
-		*base = len;
-	} else {
-		memcpy(b, q->buf + q->v[*first].data, len);
+	memcpy(b, stored->data, stored->len);
+	data = q->used;
+	q->used += stored->len;
+	for (size_t i = 0; i < n; i++) {
+		struct alert_pub *p = &q->v[q->n++];
+		size_t len = strlen(rcpts[i]);
+
+		b = q->buf + q->used;
+		memcpy(b, rcpts[i], len);
+		b[len] = LANU_TOPIC_TERM;
+		p->topic = q->used;
+		p->topic_len = len + 1;
+		p->data = data;
+		p->len = stored->len;
+		p->prev = prev[i];
+		q->used += len + 1;
 	}
-	if (prev) {
-		b[len++] = ALERT_PREV_SEQ_FIELD << 3;	/* wire type 0: varint */
-		len += alert_varint(prev, b + len);
-	}
-	p->len = len;
-	q->used = p->data + len;
-	q->n++;
 	return 0;
+}
+
+/* The room for one copy on the wire: the alert, its words and prev_seq. */
+static uint8_t *
+alert_wire_reserve(struct alert_pubq *q, size_t len)
+{
+	if (len > q->wire_size) {
+		size_t size = q->wire_size ? q->wire_size : 2048;
+		uint8_t *b;
+
+		while (size < len)
+			size *= 2;
+		if (!(b = realloc(q->wire, size)))
+			return NULL;
+		q->wire = b;
+		q->wire_size = size;
+	}
+	return q->wire;
+}
+
+/* Puts the alert p holds into q->wire with its words in the plan x's names appended
+ * as Alert.text (a field after the others is valid protobuf: a decoder takes it as if
+ * packed in place). Returns its length there, or 0 if out of memory. An alert
+ * without facts has its words stored already, and goes as it is. */
+static size_t
+alert_wire(struct alert_pubq *q, const struct alert_pub *p, const struct plan_index *x)
+{
+	uint8_t space[4096];
+	struct arena arena;
+	struct alert_text_buf tb;
+	Lanu__V1__Text text;
+	Lanu__V1__Alert *a;
+	size_t len = p->len, tlen = 0;
+	uint8_t *w;
+
+	arena_init_buf(&arena, sizeof(space), space, sizeof(space));
+	a = lanu__v1__alert__unpack(&arena.pa, p->len, q->buf + p->data);
+	if (a && a->facts && !a->text) {
+		alert_text_fill(a, x, &tb, &text);
+		if (a->text)
+			tlen = lanu__v1__text__get_packed_size(&text);
+	}
+	if ((w = alert_wire_reserve(q, p->len + 1 + 10 + tlen + 1 + 10))) {
+		memcpy(w, q->buf + p->data, p->len);
+		if (tlen > 0) {
+			w[len++] = ALERT_TEXT_FIELD << 3 | 2;	/* wire type 2: length-delimited */
+			len += alert_varint(tlen, w + len);
+			len += lanu__v1__text__pack(&text, w + len);
+		}
+	}
+	arena_free(&arena);
+	return w ? len : 0;
 }
 
 int
@@ -114,6 +165,11 @@ alert_check_wire(void)
 	if (!f || f->id != ALERT_PREV_SEQ_FIELD || f->type != PROTOBUF_C_TYPE_UINT64 ||
 	    f->label == PROTOBUF_C_LABEL_REPEATED || (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
 	    (f->id << 3) > 0x7f)
+		return -EPROTO;
+	f = protobuf_c_message_descriptor_get_field_by_name(&lanu__v1__alert__descriptor, "text");
+	if (!f || f->id != ALERT_TEXT_FIELD || f->type != PROTOBUF_C_TYPE_MESSAGE ||
+	    f->descriptor != &lanu__v1__text__descriptor || f->label == PROTOBUF_C_LABEL_REPEATED ||
+	    (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || (f->id << 3) > 0x7f)
 		return -EPROTO;
 	return 0;
 }
@@ -153,14 +209,10 @@ alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct a
 	const char *rcpts[LANU_MAX_RECIPIENTS];
 	uint64_t prev[LANU_MAX_RECIPIENTS];
 	char id[STORE_ALERT_ID_MAX];
-	Lanu__V1__Text text;
-	struct alert_text_buf tb;
+	struct store_packed stored;
 	Lanu__V1__Alert *old = NULL;
-	uint64_t seq;
 	int r;
 
-	if (a->dedup_key && *a->dedup_key && store_alert_by_key(t, a->dedup_key, &seq) == 0)
-		return 0;
 	if (t->err)
 		return t->err;
 	a->n_recipients = 0;
@@ -177,12 +229,9 @@ alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct a
 	a->recipients = (char **)rcpts;
 	if (a->facts)
 		a->text = NULL;	/* stored as facts: the words are written for each reading */
-	store_append_alert(t, a, id, prev);
-	r = 1;
-	if (t->err) {
-		r = t->err;
-		goto done;
-	}
+	r = store_append_alert(t, a, id, prev, &stored);
+	if (r <= 0)
+		goto done;	/* 0: raised before (its dedup key is there) */
 	if (a->n_recipients == 0) {
 		q->n_unrouted++;
 		log_ratelimited(LOG_WARNING, "alert: %s for service '%s' area '%s' matches no "
@@ -190,18 +239,12 @@ alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct a
 			protobuf_c_enum_descriptor_get_value(&lanu__v1__alert_kind__descriptor,
 							     a->kind)->name,
 			a->service, a->area, id);
+	} else if (alert_queue(q, rcpts, prev, a->n_recipients, &stored) < 0) {
+		r = -ENOMEM;	/* the alert is logged; only its live copies are lost */
 	}
-	a->prev_seq = 0;
-	if (a->n_recipients > 0)	/* words only for the live copies */
-		alert_text_fill(a, snap->index, &tb, &text);
-	for (size_t i = 0, first = SIZE_MAX, base = 0; i < a->n_recipients && r == 1; i++)
-		if (alert_queue(q, rcpts[i], a, prev[i], &first, &base) < 0)
-			r = -ENOMEM;	/* the alert is logged; only its live copy is lost */
 done:
 	a->recipients = NULL;
 	a->n_recipients = 0;
-	if (a->facts)
-		a->text = NULL;	/* it pointed at this function's buffers */
 	if (old)
 		lanu__v1__alert__free_unpacked(old, NULL);
 	return r;
@@ -226,16 +269,30 @@ alert_on_ack(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__E
 }
 
 void
-alert_publish(struct lanud *d, struct alert_pubq *q)
+alert_publish(struct lanud *d, struct alert_pubq *q, const struct plan_index *x)
 {
+	size_t data = SIZE_MAX, base = 0;
+
 	for (size_t i = 0; i < q->n; i++) {
 		const struct alert_pub *p = &q->v[i];
-		struct iovec iov[2] = {
-			{ .iov_base = q->buf + p->topic, .iov_len = p->topic_len },
-			{ .iov_base = q->buf + p->data, .iov_len = p->len },
-		};
-		int r = zsock_send(d->pub, iov, 2);
+		struct iovec iov[2] = { { .iov_base = q->buf + p->topic, .iov_len = p->topic_len } };
+		size_t len;
+		int r = -ENOMEM;
 
+		if (p->data != data) {	/* the next alert: its words, once for all its copies */
+			data = p->data;
+			base = alert_wire(q, p, x);
+		}
+		if (base > 0) {
+			len = base;
+			if (p->prev) {
+				q->wire[len++] = ALERT_PREV_SEQ_FIELD << 3;	/* wire type 0: varint */
+				len += alert_varint(p->prev, q->wire + len);
+			}
+			iov[1].iov_base = q->wire;
+			iov[1].iov_len = len;
+			r = zsock_send(d->pub, iov, 2);
+		}
 		/* Subscribers catch up from the log: a lost live copy is not lost data. */
 		if (r < 0)
 			log_errno_ratelimited(LOG_WARNING, r,
@@ -262,5 +319,6 @@ alert_pubq_free(struct alert_pubq *q)
 {
 	free(q->v);
 	free(q->buf);
+	free(q->wire);
 	*q = (struct alert_pubq){ 0 };
 }

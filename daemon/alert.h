@@ -7,33 +7,41 @@
 #include "lanu.pb-c.h"
 
 struct lanud;
+struct plan_index;
 struct snapshot;
 struct msg_error;
 struct store_txn;
 
-/* Alerts raised by the current batch, packed per topic, waiting for the commit.
- * Every copy lives in one growing buffer, as offsets, so a batch costs no more
- * than a few allocations however many alerts it raises. */
+/* Alerts raised by the current batch, waiting for the commit: each as stored (packed,
+ * its facts without words), once, and a copy per recipient topic. They live in one
+ * growing buffer, as offsets, so a batch costs no more than a few allocations
+ * however many alerts it raises. */
 struct alert_pubq {
 	struct alert_pub {
 		size_t topic;	/* recipient id + NUL terminator byte, see protocol.h */
 		size_t topic_len;
-		size_t data;
+		size_t data;	/* the alert as stored (shared by its copies) */
 		size_t len;
+		uint64_t prev;	/* the copy's prev_seq: the topic's alert before it, 0: none */
 	} *v;
-	size_t n, cap;
+	size_t n, cap;		/* copies */
 	uint8_t *buf;
 	size_t used, size;
+	uint8_t *wire;		/* alert_publish()'s copy on the wire */
+	size_t wire_size;
 	uint64_t n_unrouted;	/* alerts that matched no route */
 };
 
-/* Alert.prev_seq's field number: alert_queue() appends it to each packed copy, as a
- * one-byte key and a varint, without re-packing the alert per recipient. */
+/* Alert.prev_seq's and Alert.text's field numbers: alert_publish() appends them to
+ * the alert as stored, as a one-byte key and a varint (the text: and its bytes),
+ * without re-packing the alert per recipient. */
 #define ALERT_PREV_SEQ_FIELD 15
+#define ALERT_TEXT_FIELD 9
 
-/* Checks ALERT_PREV_SEQ_FIELD against the generated descriptor: 0 if prev_seq is
- * that field, a singular uint64 outside any oneof whose key fits one byte, -EPROTO
- * if lanu.proto changed under alert.c. */
+/* Checks ALERT_PREV_SEQ_FIELD and ALERT_TEXT_FIELD against the generated descriptor:
+ * 0 if prev_seq is a singular uint64 and text a singular Text of those numbers,
+ * outside any oneof, whose keys fit one byte; -EPROTO if lanu.proto changed under
+ * alert.c. */
 int alert_check_wire(void);
 
 /* Routes a (recipients from the configuration), appends it to the alert log unless
@@ -51,8 +59,9 @@ int alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, stru
 int alert_on_ack(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__Envelope *ev,
 		 struct msg_error *e);
 
-/* Sends every queued alert on the PUB socket, counts the unrouted ones in d,
- * then empties q. */
-void alert_publish(struct lanud *d, struct alert_pubq *q);
+/* Sends every queued alert on the PUB socket, its words written in the names of the
+ * plan x (the batch's snapshot's), counts the unrouted ones in d, then empties q.
+ * Loop thread. */
+void alert_publish(struct lanud *d, struct alert_pubq *q, const struct plan_index *x);
 void alert_pubq_clear(struct alert_pubq *q);
 void alert_pubq_free(struct alert_pubq *q);

@@ -347,6 +347,28 @@ store_db_put(struct store_txn *t, unsigned int dbi, const struct store_key *k, c
 		store_fail(t, store_errno(rc));
 }
 
+int
+store_db_put_new(struct store_txn *t, unsigned int dbi, const struct store_key *k,
+		 const void *data, size_t len)
+{
+	MDB_val kv = store_key_val(k), v = { .mv_size = len, .mv_data = (void *)data };
+	int rc;
+
+	if (t->err)
+		return t->err;
+	if (!store_key_ok(k))
+		return store_fail(t, -EINVAL);
+	/* LMDB looks the key up before it touches a page: a key that is there changes
+	 * nothing. */
+	rc = mdb_put(t->txn, dbi, &kv, &v, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST)
+		return -EEXIST;
+	t->writes++;
+	if (rc != MDB_SUCCESS)
+		return store_fail(t, store_errno(rc));
+	return 0;
+}
+
 void
 store_db_del(struct store_txn *t, unsigned int dbi, const struct store_key *k)
 {

@@ -104,11 +104,20 @@ void store_put_event(struct store_txn *t, const char *producer, const char *even
 
 #define STORE_ALERT_ID_MAX 24
 
-/* Appends a to the alert log: assigns a->seq and the alert id (written into ret_id,
- * which a->alert_id then points to), indexes it by recipient, dedup key and as open.
- * ret_prev[i] is the previous alert seq for a->recipients[i] (0 if none). */
-void store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_ALERT_ID_MAX],
-			uint64_t *ret_prev);
+/* An alert as the log holds it (packed), valid until the next write in its transaction. */
+struct store_packed {
+	const void *data;
+	size_t len;
+};
+
+/* Appends a to the alert log unless an alert with its dedup key (if it has one) is
+ * there: assigns a->seq and the alert id (written into ret_id, which a->alert_id then
+ * points to), indexes it by recipient, dedup key and as open. ret_prev[i] is the
+ * previous alert seq for a->recipients[i] (0 if none); *ret_packed the alert as
+ * stored. Returns 1 if appended, 0 if the dedup key was there (nothing is written),
+ * or the sticky error. */
+int store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_ALERT_ID_MAX],
+		       uint64_t *ret_prev, struct store_packed *ret_packed);
 
 /* Looks up an alert by dedup key or by id. Returns 0, -ENOENT. */
 int store_alert_by_key(struct store_txn *t, const char *dedup_key, uint64_t *ret_seq);

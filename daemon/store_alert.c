@@ -74,18 +74,19 @@ store_rcpt_last(struct store_txn *t, const char *rcpt)
 	return seq;
 }
 
-static void
-store_put_alert(struct store_txn *t, const Lanu__V1__Alert *a, unsigned int flags)
+static void *
+store_put_alert(struct store_txn *t, const Lanu__V1__Alert *a, size_t len, unsigned int flags)
 {
 	struct store_key k = { 0 };
 	void *v;
 
 	if (t->err)
-		return;
+		return NULL;
 	store_key_u64(&k, a->seq);
-	v = store_db_reserve(t, t->s->alerts, &k, lanu__v1__alert__get_packed_size(a), flags);
+	v = store_db_reserve(t, t->s->alerts, &k, len, flags);
 	if (v)
 		lanu__v1__alert__pack(a, v);
+	return v;
 }
 
 /* "a-SEQ", without printf: it is written for every alert. */
@@ -105,16 +106,29 @@ store_alert_id(uint64_t seq, char out[STORE_ALERT_ID_MAX])
 	out[2 + n] = '\0';
 }
 
-void
+int
 store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_ALERT_ID_MAX],
-		   uint64_t *ret_prev)
+		   uint64_t *ret_prev, struct store_packed *ret_packed)
 {
 	struct store_key k = { 0 };
 	uint64_t seq;
+	int r;
 
 	if (t->err)
-		return;
-	seq = store_next_seq(t, true);
+		return t->err;
+	seq = store_last_alert_seq(t) + 1;
+	store_key_u64(&k, seq);
+	/* The dedup entry first, as a put that fails if the key is there: one lookup,
+	 * and an alert already raised costs no seq. */
+	if (a->dedup_key && a->dedup_key[0]) {
+		struct store_key dk = { 0 };
+
+		store_key_tail(&dk, a->dedup_key);
+		r = store_db_put_new(t, t->s->akeys, &dk, k.b, k.n);	/* -> the seq */
+		if (r < 0)
+			return r == -EEXIST ? 0 : r;
+	}
+	store_next_seq(t, true);	/* seq */
 	a->seq = seq;
 	store_alert_id(seq, ret_id);
 	a->alert_id = ret_id;
@@ -125,15 +139,11 @@ store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_AL
 		store_rcpt_key(&rk, a->recipients[i], seq);
 		store_db_put(t, t->s->by_rcpt, &rk, "", 0, 0);
 	}
-	store_put_alert(t, a, STORE_PUT_APPEND);
-	store_key_u64(&k, seq);
-	if (a->dedup_key && a->dedup_key[0]) {
-		struct store_key dk = { 0 };
-
-		store_key_tail(&dk, a->dedup_key);
-		store_db_put(t, t->s->akeys, &dk, k.b, k.n, 0);	/* -> the seq */
-	}
 	store_db_put(t, t->s->open, &k, "", 0, STORE_PUT_APPEND);
+	/* The record last: what it was packed into stays valid until the next write. */
+	ret_packed->len = lanu__v1__alert__get_packed_size(a);
+	ret_packed->data = store_put_alert(t, a, ret_packed->len, STORE_PUT_APPEND);
+	return t->err ? t->err : 1;
 }
 
 int
@@ -217,7 +227,7 @@ store_ack_alert(struct store_txn *t, uint64_t seq, const char *by, const char *n
 	ack.note = (char *)note;
 	ack.at_ms = at_ms;
 	a->ack = &ack;
-	store_put_alert(t, a, 0);
+	store_put_alert(t, a, lanu__v1__alert__get_packed_size(a), 0);
 	a->ack = NULL;		/* on our stack: not for free_unpacked */
 	lanu__v1__alert__free_unpacked(a, NULL);
 	store_key_u64(&k, seq);

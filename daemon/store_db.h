@@ -120,6 +120,11 @@ int store_db_get(struct store_txn *t, unsigned int dbi, const struct store_key *
 void store_db_put(struct store_txn *t, unsigned int dbi, const struct store_key *k,
 		  const void *data, size_t len, unsigned int flags);
 
+/* Stores k -> data unless k is there: 0, -EEXIST (k is there; nothing is written, not
+ * sticky, not counted in t->writes), or the sticky error. */
+int store_db_put_new(struct store_txn *t, unsigned int dbi, const struct store_key *k,
+		     const void *data, size_t len);
+
 /* Stores k with room for a len-byte value and returns that room, to be filled before
  * the next step; NULL if the step failed (the sticky error says why). */
 void *store_db_reserve(struct store_txn *t, unsigned int dbi, const struct store_key *k,

@@ -369,7 +369,7 @@ writer_answer(struct writer *w, struct batch *b, bool keep)
 {
 	struct lanud *d = w->d;
 
-	alert_publish(d, &b->pubq);
+	alert_publish(d, &b->pubq, b->snap.index);
 	for (size_t i = 0; i < b->n; i++) {
 		struct pending *p = &b->q[i];
 

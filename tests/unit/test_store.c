@@ -56,8 +56,17 @@ append(struct store *s, const char *key, const char **rcpts, size_t n, uint64_t 
 	a.recipients = (char **)rcpts;
 	a.n_recipients = n;
 	a.dedup_key = (char *)key;
+	struct store_packed packed;
+	Lanu__V1__Alert *back;
+
 	store_begin(s, &t, STORE_RW);
-	store_append_alert(&t, &a, id, prev);
+	assert_int_equal(store_append_alert(&t, &a, id, prev, &packed), 1);
+	/* what it hands back is the alert as stored */
+	back = lanu__v1__alert__unpack(NULL, packed.len, packed.data);
+	assert_non_null(back);
+	assert_int_equal(back->seq, a.seq);
+	assert_string_equal(back->alert_id, id);
+	lanu__v1__alert__free_unpacked(back, NULL);
 	assert_int_equal(store_commit(&t), 0);
 	assert_string_equal(a.alert_id, id);
 	return a.seq;
@@ -443,6 +452,7 @@ test_gap_free_after_abort(void **state)
 	const char *a[] = { "a" };
 	Lanu__V1__Alert al = LANU__V1__ALERT__INIT;
 	char id[STORE_ALERT_ID_MAX];
+	struct store_packed packed;
 	uint64_t prev[1];
 	struct store_txn t;
 
@@ -450,10 +460,39 @@ test_gap_free_after_abort(void **state)
 	store_begin(s, &t, STORE_RW);
 	al.recipients = (char **)a;
 	al.n_recipients = 1;
-	store_append_alert(&t, &al, id, prev);
+	assert_int_equal(store_append_alert(&t, &al, id, prev, &packed), 1);
 	assert_int_equal(al.seq, 2);
 	store_abort(&t);
 	assert_int_equal(append(s, "k3", a, 1, prev), 2);	/* no gap */
+	store_free(s);
+}
+
+/* An alert whose dedup key is there is not appended: nothing written, no seq spent. */
+static void
+test_append_dedup_key_there(void **state)
+{
+	struct store *s = open_store(*state);
+	const char *a[] = { "a" };
+	Lanu__V1__Alert al = LANU__V1__ALERT__INIT;
+	char id[STORE_ALERT_ID_MAX];
+	struct store_packed packed;
+	uint64_t prev[1], seq;
+	struct store_txn t;
+
+	assert_int_equal(append(s, "k1", a, 1, prev), 1);
+	store_begin(s, &t, STORE_RW);
+	al.recipients = (char **)a;
+	al.n_recipients = 1;
+	al.dedup_key = (char *)"k1";
+	assert_int_equal(store_append_alert(&t, &al, id, prev, &packed), 0);
+	assert_int_equal(t.writes, 0);
+	assert_int_equal(t.err, 0);
+	assert_int_equal(store_last_alert_seq(&t), 1);
+	assert_int_equal(store_alert_by_key(&t, "k1", &seq), 0);
+	assert_int_equal(seq, 1);
+	assert_int_equal(store_commit(&t), 0);
+	assert_int_equal(append(s, "k2", a, 1, prev), 2);	/* no gap */
+	assert_int_equal(prev[0], 1);
 	store_free(s);
 }
 
@@ -798,6 +837,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alert_log_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_recipients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_and_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_dedup_key_there, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_free_after_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_and_grow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layouts_on_disk, setup, teardown),
