@@ -472,6 +472,7 @@ struct walk {
 	struct tally period[ELEMENTSOF(plan_services)];	/* of fuzz_periods[r->op % n] */
 	bool open_ids[FUZZ_IDS];
 	struct open_clock opens[FUZZ_IDS];
+	struct open_clock want[FUZZ_IDS];	/* check_due_query()'s */
 	struct group groups[64];
 	size_t n_groups;
 };
@@ -854,7 +855,7 @@ open_clock_cmp(const void *a, const void *b)
  * they let through, soonest first (by due instant, then id, as the due index orders
  * them), as many as the limit allows, `more` if there were more. */
 static void
-check_due_query(struct run *r, struct store_txn *t, const struct walk *w)
+check_due_query(struct run *r, struct store_txn *t, struct walk *w)
 {
 	static const char *const areas[] = { "", "town", "school" };
 	static const char *const services[] = { "", "wd", "staged", "mo", "urg" };
@@ -866,7 +867,7 @@ check_due_query(struct run *r, struct store_txn *t, const struct walk *w)
 	Lanu__V1__Reply rep = LANU__V1__REPLY__INIT;
 	const Lanu__V1__ClockList *list;
 	struct query_ctx qc;
-	struct open_clock *want;
+	struct open_clock *want = w->want;
 	uint64_t until = UINT64_MAX;
 	size_t m = 0, k = 0, cap, n;
 	bool known = true;
@@ -896,8 +897,6 @@ check_due_query(struct run *r, struct store_txn *t, const struct walk *w)
 		until = calendar_day_end_ms(calendar_local_day(r->now_ms));
 	else if (*q.within)
 		known = false;	/* working days: only its shape is checked */
-	want = calloc(w->open ? w->open : 1, sizeof(*want));
-	CHECK(r, want, "out of memory");
 	for (size_t i = 0; i < w->open; i++) {
 		const struct open_clock *o = &w->opens[i];
 
@@ -929,7 +928,6 @@ check_due_query(struct run *r, struct store_txn *t, const struct walk *w)
 		      "a due query (area '%s', service '%s', within '%s', limit %u) lists %zu "
 		      "clocks%s, which is no prefix of the %zu by due instant", q.area, q.service,
 		      q.within, q.limit, n, list->more ? " and more" : "", m);
-	free(want);
 	query_done(&qc);
 }
 
