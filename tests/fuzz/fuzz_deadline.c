@@ -68,6 +68,17 @@
  * same reason the clocks the checks read are decoded into an arena, and a refused
  * event's "before" is taken only once it is refused, by a reader beside its open
  * write transaction, which sees what was committed.
+ *
+ * Every invariant above is checked after every step; what makes that affordable:
+ * check_state() decodes each clock record once a step (walk_clocks() into fz.arena)
+ * and all its checks read that walk. A check that passed is not made again while its
+ * inputs are the same (struct memo): a compliance report while the records of its
+ * service (hashed as packed) and now are those it passed on, the due query of every
+ * open clock while all records and now are. What is committed is fingerprinted once
+ * per store version (store_version(): LMDB's last commit), so a refused event's
+ * "before" and "after", and firing again, reuse it while nothing was committed; a
+ * refused event's "inside" is always read in full. This file is not instrumented for
+ * coverage (CMakeLists.txt): libFuzzer is guided by the daemon's code, not the checks'.
  */
 #include <errno.h>
 #include <inttypes.h>
