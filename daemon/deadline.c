@@ -21,6 +21,10 @@
  *
  * Every decided clock is counted for the plan's compliance indicators
  * (compliance.c), which also makes the compliance report.
+ *
+ * The clocks a handler or a fire pass reads are decoded into an arena whose first
+ * chunk is on its stack (DEADLINE_SCRATCH), gone when it returns: protobuf-c would
+ * otherwise malloc every string of a clock, and a slab for the scan of its fields.
  */
 #include "deadline.h"
 
@@ -31,6 +35,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "arena.h"
 #include "calendar.h"
 #include "compliance.h"
 #include "lanu/limits.h"
@@ -44,6 +49,7 @@
 #include "store.h"
 
 #define DAY_MS (24ULL * 3600 * 1000)
+#define DEADLINE_SCRATCH 4096	/* a decoded clock and protobuf-c's slab of its fields */
 
 /* A clock about to open, with room for the strings it makes. */
 struct opening {
@@ -335,16 +341,17 @@ deadline_start(const struct snapshot *snap, struct store_txn *t, struct alert_pu
 	       struct opening *o, const Lanu__V1__Envelope *ev, uint64_t now_ms, int depth)
 {
 	Lanu__V1__Clock *c = &o->c, *old = NULL;
+	unsigned char buf[DEADLINE_SCRATCH];
+	_cleanup_(arena_free) struct arena a;
 	uint64_t id;
 	int r = 0;
 
+	arena_init_buf(&a, DEADLINE_SCRATCH, buf, sizeof(buf));
 	if (store_clock_find(t, c->service, c->stage, c->case_id, &id) == 0 &&
-	    (r = store_clock_get(t, id, NULL, &old)) < 0)
+	    (r = store_clock_get(t, id, &a.pa, &old)) < 0)
 		return t->err ? t->err : r;
-	if (old && old->state == LANU__V1__CLOCK__STATE__STATE_OPEN) {
-		lanu__v1__clock__free_unpacked(old, NULL);
+	if (old && old->state == LANU__V1__CLOCK__STATE__STATE_OPEN)
 		return 0;
-	}
 	/* A request that comes after its due instant is told as a miss, not warned of. */
 	if (now_ms > c->due_at_ms)
 		c->warned = true;
@@ -355,17 +362,11 @@ deadline_start(const struct snapshot *snap, struct store_txn *t, struct alert_pu
 
 		c->id = old->id;
 		c->next_at_ms = deadline_next_at(c);
-		if (provided >= c->started_at_ms) {
-			r = deadline_close(snap, t, q, c, old, provided, ev, now_ms, depth);
-			lanu__v1__clock__free_unpacked(old, NULL);
-			return r;
-		}
+		if (provided >= c->started_at_ms)
+			return deadline_close(snap, t, q, c, old, provided, ev, now_ms, depth);
 		store_clock_put(t, c, old);
-		lanu__v1__clock__free_unpacked(old, NULL);
 		return t->err;
 	}
-	if (old)
-		lanu__v1__clock__free_unpacked(old, NULL);
 	c->next_at_ms = deadline_next_at(c);
 	store_clock_put(t, c, NULL);
 	return t->err;
@@ -523,17 +524,17 @@ deadline_on_requested(const struct snapshot *snap, struct store_txn *t, struct a
 	return r < 0 ? r : 0;
 }
 
-/* The latest clock of the case's stage, or NULL (-ENOENT). */
+/* The latest clock of the case's stage, decoded into a, or -ENOENT. */
 static int
 deadline_find(struct store_txn *t, const char *service, const char *stage, const char *case_id,
-	      Lanu__V1__Clock **ret)
+	      struct arena *a, Lanu__V1__Clock **ret)
 {
 	uint64_t id;
 	int r;
 
 	r = store_clock_find(t, service, stage, case_id, &id);
 	if (r == 0)
-		r = store_clock_get(t, id, NULL, ret);
+		r = store_clock_get(t, id, &a->pa, ret);
 	if (r < 0 && r != -ENOENT)
 		return t->err ? t->err : r;
 	return r;
@@ -546,30 +547,29 @@ deadline_on_provided(const struct snapshot *snap, struct store_txn *t, struct al
 	const uint64_t now_ms = snap->now_ms;
 	const Lanu__V1__ServiceProvided *m = ev->service_provided;
 	Lanu__V1__Clock *c = NULL, early = LANU__V1__CLOCK__INIT;
+	unsigned char buf[DEADLINE_SCRATCH];
+	_cleanup_(arena_free) struct arena a;
 	const Lanu__V1__Service *svc;
 	int r;
 
+	arena_init_buf(&a, DEADLINE_SCRATCH, buf, sizeof(buf));
 	r = deadline_check_target(snap, "service_provided", m->service, NULL, m->stage, true, e,
 				  &svc);
 	if (r < 0)
 		return r;
-	r = deadline_find(t, m->service, m->stage, m->case_id, &c);
+	r = deadline_find(t, m->service, m->stage, m->case_id, &a, &c);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	if (c && c->state == LANU__V1__CLOCK__STATE__STATE_OPEN) {
 		Lanu__V1__Clock old = *c;
 
-		r = deadline_close(snap, t, q, c, &old, m->provided_at_ms, ev, now_ms, 0);
-		lanu__v1__clock__free_unpacked(c, NULL);
-		return r;
+		return deadline_close(snap, t, q, c, &old, m->provided_at_ms, ev, now_ms, 0);
 	}
 	/* A repeat (of an early delivery, or of the one that closed the clock)
 	 * changes nothing. */
 	if (c && (c->state == LANU__V1__CLOCK__STATE__STATE_EARLY ||
-		  m->provided_at_ms <= c->closed_at_ms)) {
-		lanu__v1__clock__free_unpacked(c, NULL);
+		  m->provided_at_ms <= c->closed_at_ms))
 		return 0;
-	}
 	/* Before its request: kept for it. */
 	early.case_id = m->case_id;
 	early.service = m->service;
@@ -583,8 +583,6 @@ deadline_on_provided(const struct snapshot *snap, struct store_txn *t, struct al
 	early.producer = ev->producer;
 	early.plan_version = snap->plan_version;
 	store_clock_put(t, &early, NULL);
-	if (c)
-		lanu__v1__clock__free_unpacked(c, NULL);
 	return t->err;
 }
 
@@ -595,13 +593,17 @@ deadline_each_open(struct store_txn *t, const Lanu__V1__Service *svc, const char
 		   const char *case_id, int (*fn)(Lanu__V1__Clock *c, void *arg), void *arg)
 {
 	size_t n = *stage || !svc->n_stages ? 1 : svc->n_stages;
+	unsigned char buf[DEADLINE_SCRATCH];
+	_cleanup_(arena_free) struct arena a;
 	int found = 0, r;
 
+	arena_init_buf(&a, DEADLINE_SCRATCH, buf, sizeof(buf));
 	for (size_t i = 0; i < n; i++) {
 		const char *s = *stage || !svc->n_stages ? stage : svc->stages[i]->id;
 		Lanu__V1__Clock *c;
 
-		r = deadline_find(t, svc->id, s, case_id, &c);
+		arena_reset(&a);
+		r = deadline_find(t, svc->id, s, case_id, &a, &c);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0)
@@ -610,7 +612,6 @@ deadline_each_open(struct store_txn *t, const Lanu__V1__Service *svc, const char
 			found++;
 			r = fn(c, arg);
 		}
-		lanu__v1__clock__free_unpacked(c, NULL);
 		if (r < 0)
 			return r;
 	}
@@ -691,7 +692,7 @@ deadline_postpone_one(Lanu__V1__Clock *c, void *arg)
 	c->postpone_reason = (char *)x->reason;
 	c->next_at_ms = deadline_next_at(c);
 	store_clock_put(x->t, c, &old);
-	c->postpone_reason = old.postpone_reason;	/* c is freed as it was unpacked */
+	c->postpone_reason = old.postpone_reason;	/* as decoded */
 	return x->t->err;
 }
 
@@ -728,17 +729,18 @@ deadline_merge_missed(const struct snapshot *snap, struct store_txn *t, struct a
 		      uint64_t now_ms)
 {
 	Lanu__V1__Clock *c, old;
+	unsigned char buf[DEADLINE_SCRATCH];
+	_cleanup_(arena_free) struct arena a;
 	int r;
 
-	r = deadline_find(t, m->service, m->stage, m->case_id, &c);
+	arena_init_buf(&a, DEADLINE_SCRATCH, buf, sizeof(buf));
+	r = deadline_find(t, m->service, m->stage, m->case_id, &a, &c);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return r;
-	if (c->state != LANU__V1__CLOCK__STATE__STATE_OPEN) {
-		lanu__v1__clock__free_unpacked(c, NULL);
+	if (c->state != LANU__V1__CLOCK__STATE__STATE_OPEN)
 		return 0;
-	}
 	/* A postponed clock sends no alerts: the other system does not know the
 	 * family asked for the delay; lanud does. */
 	r = 1;
@@ -754,7 +756,6 @@ deadline_merge_missed(const struct snapshot *snap, struct store_txn *t, struct a
 			r = compliance_count(snap, t, q, c, 0, 1, c->due_day, now_ms);
 		r = r < 0 ? r : 1;
 	}
-	lanu__v1__clock__free_unpacked(c, NULL);
 	return t->err ? t->err : r;
 }
 
@@ -803,16 +804,20 @@ int
 deadline_fire(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 	      uint64_t now_ms, size_t max, bool *ret_more, uint64_t *ret_next_at)
 {
+	unsigned char buf[DEADLINE_SCRATCH];
+	_cleanup_(arena_free) struct arena a;
 	size_t done = 0, looked = 0;
 	uint64_t next = 0;
 	int r;
 
+	arena_init_buf(&a, DEADLINE_SCRATCH, buf, sizeof(buf));
 	/* One entry at a time, each the first of the index: a clock's warning moves
 	 * it to its miss, which may come before the entries after it. */
 	for (; done < max && looked < 4 * max; looked++) {
 		Lanu__V1__Clock *c, old;
 		uint64_t at, id;
 
+		arena_reset(&a);
 		r = store_clock_first(t, &at, &id);
 		if (r == -ENOENT)
 			break;
@@ -822,7 +827,7 @@ deadline_fire(const struct snapshot *snap, struct store_txn *t, struct alert_pub
 			next = at;	/* the next wake-up */
 			break;
 		}
-		r = store_clock_get(t, id, NULL, &c);
+		r = store_clock_get(t, id, &a.pa, &c);
 		if (r == -EBADMSG || r == -ENOENT) {
 			/* A bug, not the data's fault: logged, and not looked at again. */
 			log_errno_ratelimited(LOG_ERR, r, "deadline: clock %" PRIu64
@@ -836,7 +841,6 @@ deadline_fire(const struct snapshot *snap, struct store_txn *t, struct alert_pub
 		if (c->state == LANU__V1__CLOCK__STATE__STATE_EARLY) {
 			/* Its request never came. */
 			store_clock_del(t, c);
-			lanu__v1__clock__free_unpacked(c, NULL);
 			done++;
 			continue;
 		}
@@ -861,7 +865,6 @@ deadline_fire(const struct snapshot *snap, struct store_txn *t, struct alert_pub
 		c->next_at_ms = deadline_next_at(c);
 		if (r == 0)
 			store_clock_put(t, c, &old);
-		lanu__v1__clock__free_unpacked(c, NULL);
 		if (r < 0 || t->err)
 			return t->err ? t->err : r;
 	}

@@ -786,6 +786,12 @@ store_last_alert_seq(struct store_txn *t)
 }
 
 uint64_t
+store_version(struct store_txn *t)
+{
+	return t->txn ? (uint64_t)mdb_txn_id(t->txn) : 0;
+}
+
+uint64_t
 store_next_seq(struct store_txn *t, bool alert)
 {
 	store_last_alert_seq(t);	/* loads the counters */

@@ -63,6 +63,10 @@ struct store *store_free(struct store *s);
 void store_begin(struct store *s, struct store_txn *t, int flags);
 /* The last alert sequence number, including this transaction's own alerts. */
 uint64_t store_last_alert_seq(struct store_txn *t);
+/* The version of the store that t sees: LMDB's id of the last commit (for a write
+ * transaction, the id it will commit as). Two read transactions of the same version see
+ * the same store: a write transaction that was aborted, or changed nothing, makes none. */
+uint64_t store_version(struct store_txn *t);
 
 /* Commits (or aborts, if a step failed), durably. Returns 0, STORE_MAP_FULL if the
  * map is full, -ENOSPC if the file system is, or another -errno. */

@@ -68,6 +68,17 @@
  * same reason the clocks the checks read are decoded into an arena, and a refused
  * event's "before" is taken only once it is refused, by a reader beside its open
  * write transaction, which sees what was committed.
+ *
+ * Every invariant above is checked after every step; what makes that affordable:
+ * check_state() decodes each clock record once a step (walk_clocks() into fz.arena)
+ * and all its checks read that walk. A check that passed is not made again while its
+ * inputs are the same (struct memo): a compliance report while the records of its
+ * service (hashed as packed) and now are those it passed on, the due query of every
+ * open clock while all records and now are. What is committed is fingerprinted once
+ * per store version (store_version(): LMDB's last commit), so a refused event's
+ * "before" and "after", and firing again, reuse it while nothing was committed; a
+ * refused event's "inside" is always read in full. This file is not instrumented for
+ * coverage (CMakeLists.txt): libFuzzer is guided by the daemon's code, not the checks'.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -179,6 +190,23 @@ struct tally {
 
 struct walk;
 
+/* A check that passed, and the inputs it passed on: the records of the clocks it reads
+ * (their hash, 0 for none yet) and now. Made again on the same inputs it could not
+ * answer differently, so it is not (see check_state()). */
+struct memo {
+	uint64_t hash, now_ms;
+};
+
+/* What a refused event must leave as it was. */
+struct fingerprint {
+	uint64_t last_seq;
+	uint64_t open_clocks;
+	uint64_t next_at;
+	uint64_t clocks;
+	uint64_t hash;		/* FNV-1a of every clock record and indicator count */
+	size_t queued;
+};
+
 /* One input's run. */
 struct run {
 	struct lanud *d;
@@ -191,6 +219,14 @@ struct run {
 	char what[256];		/* and what it is, for messages */
 	struct seen seen[FUZZ_IDS];
 	struct walk *walk;	/* check_state()'s, kept from step to step */
+	/* the memos: compliance reports by service, of all time, by all and per period */
+	struct memo comp[4][2 + 8];
+	struct memo due;	/* the due query of every open clock */
+	/* what is committed, by store version (0 for not known): the fingerprint of it, and
+	 * the clocks' part of one from check_state()'s walk */
+	uint64_t fp_version, walk_version;
+	struct fingerprint fp;
+	uint64_t walk_hash, walk_clocks;
 };
 
 /* What the handlers read at the run's now, as the writer hands them a batch. */
@@ -250,13 +286,15 @@ typedef void (*clock_fn)(struct run *r, const Lanu__V1__Clock *c, void *arg);
 /* Every clock record, by id. Ids are given out in order and never reused and a step
  * makes fewer than FUZZ_ID_MARGIN, so those after the highest seen so far are found
  * too; ids left free by deleted early deliveries are passed over. The records are
- * decoded into fz.arena, which is reset at the end: fn keeps no pointer into one. */
+ * decoded into fz.arena: kept there (until check_state() resets it) if keep, else
+ * each is let go when fn returns. */
 static void
-walk_clocks(struct run *r, struct store_txn *t, clock_fn fn, void *arg)
+walk_clocks(struct run *r, struct store_txn *t, clock_fn fn, void *arg, bool keep)
 {
 	uint64_t end = r->max_id + FUZZ_ID_MARGIN;
 
 	for (uint64_t id = 1; id <= end; id++) {
+		struct arena_mark m = arena_mark(&fz.arena);
 		Lanu__V1__Clock *c;
 		int rc = store_clock_get(t, id, &fz.arena.pa, &c);
 
@@ -270,19 +308,12 @@ walk_clocks(struct run *r, struct store_txn *t, clock_fn fn, void *arg)
 			end = id + FUZZ_ID_MARGIN;
 		}
 		fn(r, c, arg);
+		if (!keep)
+			arena_rewind(&fz.arena, m);
 	}
-	arena_reset(&fz.arena);
 }
 
-/* What a refused event must leave as it was. */
-struct fingerprint {
-	uint64_t last_seq;
-	uint64_t open_clocks;
-	uint64_t next_at;
-	uint64_t clocks;
-	uint64_t hash;		/* FNV-1a of every clock record and indicator count */
-	size_t queued;
-};
+#define FNV_BASIS 14695981039346656037ULL
 
 static void
 hash_bytes(uint64_t *h, const void *p, size_t n)
@@ -293,33 +324,47 @@ hash_bytes(uint64_t *h, const void *p, size_t n)
 		*h = (*h ^ b[i]) * 1099511628211ULL;
 }
 
+/* Adds clock record c (packed again: equal records pack alike) to the hash h; a hash
+ * of records adds theirs, from FNV_BASIS, to its own. */
 static void
-fingerprint_clock(struct run *r, const Lanu__V1__Clock *c, void *arg)
+hash_clock(struct run *r, uint64_t *h, const Lanu__V1__Clock *c)
 {
-	struct fingerprint *fp = arg;
 	uint8_t buf[4096];
 	size_t len = lanu__v1__clock__get_packed_size(c);
 
 	CHECK(r, len <= sizeof(buf), "clock %" PRIu64 " packs to %zu bytes", c->id, len);
 	lanu__v1__clock__pack(c, buf);
-	hash_bytes(&fp->hash, buf, len);
-	fp->clocks++;
+	hash_bytes(h, buf, len);
 }
 
 static void
-fingerprint(struct run *r, struct store_txn *t, struct fingerprint *fp)
+fingerprint_clock(struct run *r, const Lanu__V1__Clock *c, void *arg)
+{
+	struct fingerprint *fp = arg;
+	uint64_t h = FNV_BASIS;
+
+	hash_clock(r, &h, c);
+	hash_bytes(&fp->hash, &h, sizeof(h));
+	fp->clocks++;
+}
+
+/* The fingerprint of what t sees, whose clock records hash to clock_hash (from FNV_BASIS,
+ * in id order, as fingerprint_clock() adds them) and are n. */
+static void
+fingerprint_with(struct run *r, struct store_txn *t, uint64_t clock_hash, uint64_t n,
+		 struct fingerprint *fp)
 {
 	struct store_stat st;
 	int rc;
 
 	memset(fp, 0, sizeof(*fp));
-	fp->hash = 14695981039346656037ULL;
 	rc = store_stat(t, &st);
 	CHECK(r, rc == 0, "no status: %s", fuzz_strerror(rc));
 	fp->last_seq = store_last_alert_seq(t);	/* this transaction's own, too */
 	fp->open_clocks = st.open_clocks;
 	fp->next_at = store_clock_next_at(t);
-	walk_clocks(r, t, fingerprint_clock, fp);
+	fp->hash = clock_hash;
+	fp->clocks = n;
 	for (size_t i = 0; i < ELEMENTSOF(plan_indicators); i++) {
 		static const char *const groups[] = { "", "area=town", "area=school",
 						      "language=fi", "language=sv" };
@@ -335,6 +380,41 @@ fingerprint(struct run *r, struct store_txn *t, struct fingerprint *fp)
 			hash_bytes(&fp->hash, v, sizeof(v));
 		}
 	}
+	fp->queued = r->q.n;
+}
+
+/* The fingerprint of what t sees, every clock record read. */
+static void
+fingerprint(struct run *r, struct store_txn *t, struct fingerprint *fp)
+{
+	struct fingerprint clocks = { .hash = FNV_BASIS };
+
+	walk_clocks(r, t, fingerprint_clock, &clocks, false);
+	fingerprint_with(r, t, clocks.hash, clocks.clocks, fp);
+}
+
+/* The fingerprint of what is committed, from a read transaction (beside a write
+ * transaction, if one is open). What is committed changes only with the store's
+ * version: at the version of the last one taken, that one is the answer; at the version
+ * check_state() last read, the clocks' part is its walk's. */
+static void
+committed_fingerprint(struct run *r, struct fingerprint *fp)
+{
+	struct store_txn t;
+	uint64_t v;
+
+	store_begin(r->d->store, &t, STORE_RO);
+	CHECK(r, !t.err, "no read transaction: %s", fuzz_strerror(t.err));
+	v = store_version(&t);
+	if (v != r->fp_version) {
+		if (v == r->walk_version)
+			fingerprint_with(r, &t, r->walk_hash, r->walk_clocks, &r->fp);
+		else
+			fingerprint(r, &t, &r->fp);
+		r->fp_version = v;
+	}
+	store_abort(&t);
+	*fp = r->fp;
 	fp->queued = r->q.n;
 }
 
@@ -355,6 +435,59 @@ same_fingerprint(struct run *r, const struct fingerprint *a, const struct finger
 	      when, a->queued, b->queued);
 }
 
+/* --- what the checks share ------------------------------------------------------------- */
+
+static bool
+memo_hit(const struct memo *m, uint64_t hash, uint64_t now_ms)
+{
+	return m->hash == hash && m->now_ms == now_ms;
+}
+
+/* What an indicator should have counted for one group, over all months. */
+struct group {
+	size_t ind;	/* in plan_indicators */
+	char name[3 * LANU_MAX_NAME];
+	uint64_t met, not_met;
+};
+
+/* An open clock, as a due query sees it. */
+struct open_clock {
+	uint64_t due_at, id;
+	const char *area, *service;	/* static: from the fuzzer's tables */
+};
+
+/* The step's compliance period, with its first and last day as stated here (NULL: it
+ * is not a period). */
+static const struct {
+	const char *period, *from, *to;
+} fuzz_periods[] = {
+	{ "2025", "2025-01-01", "2025-12-31" },
+	{ "2025-Q4", "2025-10-01", "2025-12-31" },
+	{ "2026-H1", "2026-01-01", "2026-06-30" },
+	{ "2025-10", "2025-10-01", "2025-10-31" },
+	{ "2025-10-06..2025-11-30", "2025-10-06", "2025-11-30" },
+	{ "2026-02", "2026-02-01", "2026-02-28" },
+	{ "2025-H3", NULL, NULL },
+	{ "2025-12-01..2025-11-30", NULL, NULL },
+};
+
+/* What check_state() reads once and its checks share: every clock record as it
+ * is at the step's end, and what follows from them. */
+struct walk {
+	const Lanu__V1__Clock *clk[FUZZ_IDS];	/* by id, NULL for none; in fz.arena */
+	uint64_t clocks;
+	uint64_t hash;	/* of the records, in id order (as fingerprint_clock() adds them) */
+	uint64_t svc_hash[ELEMENTSOF(plan_services)];	/* of those of each service */
+	uint64_t open, min_next;
+	struct tally tally[ELEMENTSOF(plan_services)];
+	struct tally period[ELEMENTSOF(plan_services)];	/* of fuzz_periods[r->op % n] */
+	bool open_ids[FUZZ_IDS];
+	struct open_clock opens[FUZZ_IDS];
+	struct open_clock want[FUZZ_IDS];	/* check_due_query()'s */
+	struct group groups[64];
+	size_t n_groups;
+};
+
 /* --- invariant 1: the alert log --------------------------------------------------------- */
 
 /* The clock id of a "clock/ID/how" key and its how, or 0. */
@@ -374,10 +507,10 @@ clock_key(const char *key, const char **ret_how)
 }
 
 static void
-check_alert(struct run *r, struct store_txn *t, uint64_t seq, uint64_t last)
+check_alert(struct run *r, struct store_txn *t, const struct walk *w, uint64_t seq, uint64_t last)
 {
+	const Lanu__V1__Clock *c;
 	Lanu__V1__Alert *a;
-	Lanu__V1__Clock *c;
 	const char *how = "";
 	struct seen *s;
 	uint64_t id, kseq;
@@ -413,9 +546,9 @@ check_alert(struct run *r, struct store_txn *t, uint64_t seq, uint64_t last)
 		return;
 	}
 	CHECK(r, id < FUZZ_IDS, "alert %" PRIu64 " is about clock %" PRIu64, seq, id);
-	rc = store_clock_get(t, id, &fz.arena.pa, &c);	/* reset by the next walk */
-	CHECK(r, rc == 0, "alert %" PRIu64 " ('%s') is about a clock that cannot be read: %s", seq,
-	      a->dedup_key, fuzz_strerror(rc));
+	c = w->clk[id];		/* as this transaction's walk read it */
+	CHECK(r, c, "alert %" PRIu64 " ('%s') is about a clock that is not there", seq,
+	      a->dedup_key);
 	CHECK(r, c->state != S_EARLY && strcmp(a->service, c->service) == 0 &&
 	      strcmp(a->area, c->area) == 0 && strncmp(a->subject, "case:", 5) == 0 &&
 	      strcmp(a->subject + 5, c->case_id) == 0,
@@ -459,9 +592,9 @@ check_alert(struct run *r, struct store_txn *t, uint64_t seq, uint64_t last)
 	lanu__v1__alert__free_unpacked(a, NULL);
 }
 
-/* The alerts logged since the last look. */
+/* The alerts logged since the last look, their clocks as the walk w read them. */
 static void
-check_alerts(struct run *r, struct store_txn *t)
+check_alerts(struct run *r, struct store_txn *t, const struct walk *w)
 {
 	uint64_t last = store_last_alert_seq(t);
 	Lanu__V1__Alert *a;
@@ -470,51 +603,13 @@ check_alerts(struct run *r, struct store_txn *t)
 	CHECK(r, last >= r->checked, "the alert log went back from %" PRIu64 " to %" PRIu64,
 	      r->checked, last);
 	for (uint64_t seq = r->checked + 1; seq <= last; seq++)
-		check_alert(r, t, seq, last);
+		check_alert(r, t, w, seq, last);
 	rc = store_get_alert(t, last + 1, &a);
 	CHECK(r, rc == -ENOENT, "there is an alert %" PRIu64 " after the last seq", last + 1);
 	r->checked = last;
 }
 
 /* --- invariants 3, 4, 5 and 7: the clocks, their indexes, reports and counts ----------- */
-
-/* What an indicator should have counted for one group, over all months. */
-struct group {
-	size_t ind;	/* in plan_indicators */
-	char name[3 * LANU_MAX_NAME];
-	uint64_t met, not_met;
-};
-
-/* An open clock, as a due query sees it. */
-struct open_clock {
-	uint64_t due_at, id;
-	const char *area, *service;	/* static: from the fuzzer's tables */
-};
-
-/* The step's compliance period, with its first and last day as stated here (NULL: it
- * is not a period). */
-static const struct {
-	const char *period, *from, *to;
-} fuzz_periods[] = {
-	{ "2025", "2025-01-01", "2025-12-31" },
-	{ "2025-Q4", "2025-10-01", "2025-12-31" },
-	{ "2026-H1", "2026-01-01", "2026-06-30" },
-	{ "2025-10", "2025-10-01", "2025-10-31" },
-	{ "2025-10-06..2025-11-30", "2025-10-06", "2025-11-30" },
-	{ "2026-02", "2026-02-01", "2026-02-28" },
-	{ "2025-H3", NULL, NULL },
-	{ "2025-12-01..2025-11-30", NULL, NULL },
-};
-
-struct walk {
-	uint64_t open, min_next;
-	struct tally tally[ELEMENTSOF(plan_services)];
-	struct tally period[ELEMENTSOF(plan_services)];	/* of fuzz_periods[r->op % n] */
-	bool open_ids[FUZZ_IDS];
-	struct open_clock opens[FUZZ_IDS];
-	struct group groups[64];
-	size_t n_groups;
-};
 
 static struct group *
 walk_group(struct run *r, struct walk *w, size_t ind, const char *name)
@@ -642,6 +737,8 @@ check_clock(struct run *r, const Lanu__V1__Clock *c, void *arg)
 	char a[40], b[40];
 	int32_t start, due;
 
+	uint64_t h = FNV_BASIS;
+
 	/* opened in this step (an early delivery's record becomes its clock, same id) */
 	if (!r->seen[c->id].born_ms && c->state != S_EARLY)
 		r->seen[c->id].born_ms = r->now_ms;
@@ -649,9 +746,14 @@ check_clock(struct run *r, const Lanu__V1__Clock *c, void *arg)
 		if (strcmp(c->service, plan_services[i]) == 0) {
 			ty = &w->tally[i];
 			pty = &w->period[i];
+			hash_clock(r, &h, c);
+			hash_bytes(&w->svc_hash[i], &h, sizeof(h));
+			hash_bytes(&w->hash, &h, sizeof(h));
 		}
 	CHECK(r, ty, "clock %" PRIu64 " is of service '%s', which the plan does not have", c->id,
 	      c->service);
+	w->clk[c->id] = c;
+	w->clocks++;
 	CHECK(r, c->next_at_ms == expected_next(c), "clock %" PRIu64 " (state %d%s%s%s) has "
 	      "next_at_ms %" PRIu64 ", expected %" PRIu64, c->id, c->state,
 	      c->postponed ? ", postponed" : "", c->warned ? ", warned" : "",
@@ -764,7 +866,7 @@ open_clock_cmp(const void *a, const void *b)
  * they let through, soonest first (by due instant, then id, as the due index orders
  * them), as many as the limit allows, `more` if there were more. */
 static void
-check_due_query(struct run *r, struct store_txn *t, const struct walk *w)
+check_due_query(struct run *r, struct store_txn *t, struct walk *w)
 {
 	static const char *const areas[] = { "", "town", "school" };
 	static const char *const services[] = { "", "wd", "staged", "mo", "urg" };
@@ -776,7 +878,7 @@ check_due_query(struct run *r, struct store_txn *t, const struct walk *w)
 	Lanu__V1__Reply rep = LANU__V1__REPLY__INIT;
 	const Lanu__V1__ClockList *list;
 	struct query_ctx qc;
-	struct open_clock *want;
+	struct open_clock *want = w->want;
 	uint64_t until = UINT64_MAX;
 	size_t m = 0, k = 0, cap, n;
 	bool known = true;
@@ -806,8 +908,6 @@ check_due_query(struct run *r, struct store_txn *t, const struct walk *w)
 		until = calendar_day_end_ms(calendar_local_day(r->now_ms));
 	else if (*q.within)
 		known = false;	/* working days: only its shape is checked */
-	want = calloc(w->open ? w->open : 1, sizeof(*want));
-	CHECK(r, want, "out of memory");
 	for (size_t i = 0; i < w->open; i++) {
 		const struct open_clock *o = &w->opens[i];
 
@@ -839,21 +939,27 @@ check_due_query(struct run *r, struct store_txn *t, const struct walk *w)
 		      "a due query (area '%s', service '%s', within '%s', limit %u) lists %zu "
 		      "clocks%s, which is no prefix of the %zu by due instant", q.area, q.service,
 		      q.within, q.limit, n, list->more ? " and more" : "", m);
-	free(want);
 	query_done(&qc);
 }
 
+/* The compliance report of plan_services[svc], over all time or fuzz_periods[period],
+ * with every breakdown or none, against the clocks' tally want; memo m is this report's.
+ * It reads the service's clocks (and through them the calendars, which do not change)
+ * and now: the memo is keyed by the hash of the service's records. */
 static void
-check_compliance(struct run *r, struct store_txn *t, const char *service, const struct tally *want,
-		 bool breakdown, size_t period)
+check_compliance(struct run *r, struct store_txn *t, const struct walk *w, size_t svc,
+		 const struct tally *want, bool breakdown, size_t period, struct memo *m)
 {
 	static const char *const by[] = { "area", "language", "age", "urgency" };
+	const char *service = plan_services[svc];
 	Lanu__V1__ComplianceQuery q = LANU__V1__COMPLIANCE_QUERY__INIT;
 	Lanu__V1__ComplianceReport rep = LANU__V1__COMPLIANCE_REPORT__INIT;
 	struct msg_error e = { { 0 }, { 0 } };
 	struct tally got = { 0 };
 	int rc;
 
+	if (memo_hit(m, w->svc_hash[svc], r->now_ms))
+		return;
 	q.service = (char *)service;
 	if (breakdown) {
 		q.by = (char **)by;
@@ -865,6 +971,7 @@ check_compliance(struct run *r, struct store_txn *t, const char *service, const 
 	if (period != SIZE_MAX && !fuzz_periods[period].from) {
 		CHECK(r, rc == -EINVAL && *e.reason, "the compliance of %s over '%s' gave %d",
 		      service, q.period, rc);
+		*m = (struct memo){ w->svc_hash[svc], r->now_ms };
 		return;
 	}
 	CHECK(r, rc == 0, "the compliance of %s over '%s' cannot be had: %s", service, q.period,
@@ -903,6 +1010,7 @@ check_compliance(struct run *r, struct store_txn *t, const char *service, const 
 	      want->met, want->late, want->missed, want->pending, want->cancelled,
 	      want->postponed);
 	compliance_report_clear(&rep);
+	*m = (struct memo){ w->svc_hash[svc], r->now_ms };
 }
 
 /* Everything committed so far, from a read transaction. */
@@ -917,15 +1025,20 @@ check_state(struct run *r, bool last)
 	int rc;
 
 	/* what walk_clocks() can reach, for check_clock() to fill in */
+	memset(w->clk, 0, sizeof(w->clk));
 	memset(w->open_ids, 0, sizeof(w->open_ids));
 	memset(w->tally, 0, sizeof(w->tally));
 	memset(w->period, 0, sizeof(w->period));
-	w->open = w->min_next = 0;
+	w->clocks = w->open = w->min_next = 0;
+	w->hash = FNV_BASIS;
+	for (size_t i = 0; i < ELEMENTSOF(w->svc_hash); i++)
+		w->svc_hash[i] = FNV_BASIS;
 	w->n_groups = 0;
 	store_begin(r->d->store, &t, STORE_RO);
 	CHECK(r, !t.err, "no read transaction: %s", fuzz_strerror(t.err));
-	check_alerts(r, &t);
-	walk_clocks(r, &t, check_clock, w);
+	/* every record decoded once, for all the checks below */
+	walk_clocks(r, &t, check_clock, w, true);
+	check_alerts(r, &t, w);
 	rc = store_stat(&t, &st);
 	CHECK(r, rc == 0, "no status: %s", fuzz_strerror(rc));
 	CHECK(r, st.open_clocks == w->open, "status says %" PRIu64 " open clocks, the records %"
@@ -935,17 +1048,27 @@ check_state(struct run *r, bool last)
 	      "next_at_ms of a record is %" PRIu64, next, w->min_next);
 	CHECK(r, !r->settled || next == 0 || next > r->now_ms, "everything due has fired, yet "
 	      "the fire index starts at %s", fuzz_at(next, a));
-	check_due(r, &t, w);
+	if (!memo_hit(&r->due, w->hash, r->now_ms)) {
+		check_due(r, &t, w);
+		r->due = (struct memo){ w->hash, r->now_ms };
+	}
 	check_due_query(r, &t, w);
 	check_counts(r, &t, w);
 	for (size_t i = 0; i < ELEMENTSOF(plan_services); i++) {
-		check_compliance(r, &t, plan_services[i], &w->tally[i], false, SIZE_MAX);
-		check_compliance(r, &t, plan_services[i], &w->period[i], false,
-				 r->op % ELEMENTSOF(fuzz_periods));
+		size_t p = r->op % ELEMENTSOF(fuzz_periods);
+
+		check_compliance(r, &t, w, i, &w->tally[i], false, SIZE_MAX, &r->comp[i][0]);
+		check_compliance(r, &t, w, i, &w->period[i], false, p, &r->comp[i][2 + p]);
 		if (last)
-			check_compliance(r, &t, plan_services[i], &w->tally[i], true, SIZE_MAX);
+			check_compliance(r, &t, w, i, &w->tally[i], true, SIZE_MAX,
+					 &r->comp[i][1]);
 	}
+	/* what is committed is as the walk read it while the version is the same */
+	r->walk_version = store_version(&t);
+	r->walk_hash = w->hash;
+	r->walk_clocks = w->clocks;
 	store_abort(&t);
+	arena_reset(&fz.arena);		/* the records, and those fire_once() read */
 }
 
 /* --- invariant 2 and firing ------------------------------------------------------------ */
@@ -1124,7 +1247,7 @@ apply_event(struct run *r, const Lanu__V1__Envelope *ev, unsigned allowed)
 {
 	struct fingerprint before, inside, after;
 	struct msg_error e = { { 0 }, { 0 } };
-	struct store_txn t, ro;
+	struct store_txn t;
 	size_t queued;
 	int rc = 0;
 
@@ -1164,16 +1287,11 @@ apply_event(struct run *r, const Lanu__V1__Envelope *ev, unsigned allowed)
 		/* Before the event is what is committed, which a reader beside the open
 		 * write transaction sees (MDB_NOTLS): taken only for a refused event, as
 		 * most are accepted. */
-		store_begin(r->d->store, &ro, STORE_RO);
-		CHECK(r, !ro.err, "no read transaction: %s", fuzz_strerror(ro.err));
-		fingerprint(r, &ro, &before);
-		store_abort(&ro);
+		committed_fingerprint(r, &before);
 		before.queued = queued;
 		same_fingerprint(r, &before, &inside, "inside a refused event's transaction");
 		store_abort(&t);
-		store_begin(r->d->store, &t, STORE_RO);
-		fingerprint(r, &t, &after);
-		store_abort(&t);
+		committed_fingerprint(r, &after);
 		same_fingerprint(r, &before, &after, "after a refused event's transaction");
 		fire_all(r, NULL, LANU_FIRE_MAX);	/* the batch's deadline_fire() */
 		return;
@@ -1375,21 +1493,16 @@ static void
 op_fire_again(struct run *r)
 {
 	struct fingerprint before, after;
-	struct store_txn t;
 	bool settled = r->settled;
 
 	snprintf(r->what, sizeof(r->what), "fire again%s", settled ? " (all fired)" : "");
 	if (fz.trace)
 		fprintf(stderr, "op %u: %s\n", r->op, r->what);
-	store_begin(r->d->store, &t, STORE_RO);
-	fingerprint(r, &t, &before);
-	store_abort(&t);
+	committed_fingerprint(r, &before);
 	fire_all(r, NULL, LANU_FIRE_MAX);
 	if (!settled)
 		return;
-	store_begin(r->d->store, &t, STORE_RO);
-	fingerprint(r, &t, &after);
-	store_abort(&t);
+	committed_fingerprint(r, &after);
 	before.queued = after.queued = 0;	/* the queue is each transaction's own */
 	same_fingerprint(r, &before, &after, "firing again at the same now");
 }
