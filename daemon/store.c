@@ -708,16 +708,9 @@ store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **
 	/* Two threads use the environment, the loop (short read transactions) and
 	 * writer thread (the write transactions), and no reader is held across calls:
 	 * NOTLS ties reader slots to transactions, not threads. Durability stays on
-	 * (no NOSYNC): a commit flushes its pages before it writes the meta page that
-	 * makes it the newest state. NOMETASYNC leaves the flush of that one page to
-	 * store_sync() (store_commit() calls it; the writer, on a thread of its own). */
+	 * (no NOSYNC). */
 	if (rc == MDB_SUCCESS)
-		rc = mdb_env_open(s->env, dir, MDB_NOTLS | MDB_NOMETASYNC, 0600);
-	if (rc != MDB_SUCCESS) {
-		r = store_errno(rc);
-		goto fail;
-	}
-	rc = mdb_env_get_fd(s->env, &s->data_fd);
+		rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600);
 	if (rc != MDB_SUCCESS) {
 		r = store_errno(rc);
 		goto fail;
@@ -802,23 +795,6 @@ store_next_seq(struct store_txn *t, bool alert)
 
 int
 store_commit(struct store_txn *t)
-{
-	struct store *s = t->s;
-	int r = store_commit_unsynced(t);
-
-	return r < 0 ? r : store_sync(s);
-}
-
-/* What mdb_env_sync() does without MDB_WRITEMAP, but on the file descriptor alone:
- * it may run on one thread while another grows the map (mdb_env_set_mapsize()). */
-int
-store_sync(struct store *s)
-{
-	return fdatasync(s->data_fd) == 0 ? 0 : store_commit_errno(s, errno);
-}
-
-int
-store_commit_unsynced(struct store_txn *t)
 {
 	int rc;
 

@@ -68,19 +68,9 @@ uint64_t store_last_alert_seq(struct store_txn *t);
  * the same store: a write transaction that was aborted, or changed nothing, makes none. */
 uint64_t store_version(struct store_txn *t);
 
-/* Commits (or aborts, if a step failed), durably. Returns 0, STORE_MAP_FULL if the
- * map is full, -ENOSPC if the file system is, or another -errno. */
+/* Commits (or aborts, if a step failed). Returns 0, STORE_MAP_FULL if the map is
+ * full, -ENOSPC if the file system is, or another -errno. */
 int store_commit(struct store_txn *t);
-/* The same, but the transaction is durable only once a store_sync() begun after it
- * has returned 0 (or a later commit has): its pages are on the disk and the meta page
- * that makes it the newest state is written but not yet flushed. A crash before the
- * flush leaves the store as the transaction before it found it, never torn (LMDB's
- * MDB_NOMETASYNC). The writer flushes on another thread while it applies the next. */
-int store_commit_unsynced(struct store_txn *t);
-/* Flushes the store's file: every transaction committed before the call is durable
- * once it returns 0. Returns 0 or -errno. Any thread, with or without a transaction
- * open elsewhere. */
-int store_sync(struct store *s);
 void store_abort(struct store_txn *t);
 
 /* Grows the map (doubling, up to map_max). No transaction may be open.

@@ -49,7 +49,6 @@ struct store {
 	unsigned int comp;					/* store_compliance.c */
 	uint64_t map_max;
 	int lock_fd;
-	int data_fd;		/* LMDB's data file (mdb_env_get_fd), for store_sync() */
 	/* Read-only transactions ended (mdb_txn_reset()), with the cursors they kept, for
 	 * the next store_begin(STORE_RO) to renew: beginning one and opening a cursor
 	 * each malloc. Either thread may take or give one back, under spare_lock. */

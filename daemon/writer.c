@@ -3,7 +3,7 @@
  * in batches, each in one write transaction, by the writer thread; only after the
  * commit, back on the loop, are the replies sent and the alerts published (rule 17).
  *
- * Batches take turns. A flush event, at a lower priority than socket reads,
+ * Two batches take turns. A flush event, at a lower priority than socket reads,
  * runs once the reads of this loop turn are done (or the batch holds
  * STORE_BATCH_MAX) and hands the filling batch to the writer, with a snapshot of
  * what its handlers read (lanud.h: the plan in force, its index and calendars, and
@@ -13,15 +13,6 @@
  * call writer_flush(), which waits for it and commits what is queued on the
  * calling thread. The loop changes what a snapshot points to only when no batch
  * is out.
- *
- * A commit writes the batch's pages, flushes them, then writes the meta page that
- * makes the batch the store's newest state (store_commit_unsynced()); flushing that
- * one page is the sync thread's (store_sync()), while the writer applies the next
- * batch. A batch is answered only once a flush begun after its commit returned: its
- * replies say it is on the disk. A batch whose flush failed is answered UNAVAILABLE
- * (it may yet be in the store: sent again, it comes back DUPLICATE). So a batch is
- * filling, with the writer, waiting for its flush, or free; four take turns, and the
- * writer waits for a flush only when three wait for theirs.
  *
  * Every batch also fires the clocks' warnings and misses that are due (deadline.c),
  * a bounded number at a time; when the next one is due decides the clock timer.
@@ -79,8 +70,6 @@ struct pending {
 struct batch {
 	struct pending q[STORE_BATCH_MAX];
 	size_t n;
-	bool free;		/* answered: the next to fill */
-	uint64_t gen;		/* its commit's number, once committed */
 	struct arena arena;	/* its decoded requests, until it is answered */
 	struct snapshot snap;	/* what its handlers read, taken when it was handed over */
 	bool manual;		/* the clock is manual: ClockSet moves it */
@@ -94,33 +83,23 @@ struct batch {
 	bool fire_more;		/* it left due clocks for the next batch */
 };
 
-#define WRITER_BATCHES 4
-
 struct writer {
 	struct lanud *d;
-	struct batch b[WRITER_BATCHES];
+	struct batch b[2];
 	struct batch *fill;	/* taking requests */
 	struct batch *busy;	/* with the writer thread, or NULL */
-	struct batch *syncing[WRITER_BATCHES];	/* committed, in order, waiting for a flush */
-	size_t n_syncing;
-	uint64_t gen;		/* batches committed (loop) */
 	struct event *flush_ev;
 	struct event *timer_ev;	/* the next clock warning or miss is due */
 	bool fire;		/* the next batch goes even if empty: clocks are due */
 	struct event *done_ev;	/* done_fd is readable: the thread finished busy */
 	int done_fd;		/* eventfd */
-	pthread_t thread, sync_thread;
-	bool started, sync_started;
-	pthread_mutex_t mu;	/* guards job, finished, quit and the sync_ fields */
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t mu;	/* guards job, finished, quit */
 	pthread_cond_t cv;
-	pthread_cond_t sync_cv;
 	struct batch *job;	/* for the thread to apply */
 	bool finished;		/* the thread applied busy */
 	bool quit;
-	uint64_t sync_want;	/* the newest commit (its gen) to flush */
-	uint64_t sync_done;	/* every commit up to this one is flushed */
-	uint64_t sync_failed;	/* a flush covering commits up to this one failed */
-	int sync_err;		/* and how */
 };
 
 /* --- applying a batch (the writer thread, or the loop's with the thread idle) ------------ */
@@ -255,12 +234,12 @@ writer_apply_once(struct store *s, struct batch *b)
 	}
 	b->last_seq = store_last_alert_seq(&t);
 	b->clock = clock;
-	b->result = store_commit_unsynced(&t);
+	b->result = store_commit(&t);
 	return 0;
 }
 
-/* Applies b in one write transaction and commits it, not yet durably (store_sync()
- * does that), setting b->result (0 or the commit's error), b->clock and b->last_seq. */
+/* Applies b in one write transaction and commits it, setting b->result (0 or the
+ * commit's error), b->clock and b->last_seq. */
 static void
 writer_apply(struct store *s, struct batch *b)
 {
@@ -292,40 +271,6 @@ writer_thread(void *arg)
 		w->finished = true;
 		pthread_cond_broadcast(&w->cv);
 		/* An eventfd write of 1 cannot fail short of a bug. */
-		if (write(w->done_fd, &one, sizeof(one)) < 0)
-			log_errno_ratelimited(LOG_ERR, -errno, "writer: cannot wake the loop");
-	}
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
-}
-
-/* The sync thread: flushes the store whenever a commit is waiting for it, and tells
- * the loop up to which commit it has. */
-static void *
-writer_sync_thread(void *arg)
-{
-	struct writer *w = arg;
-	const uint64_t one = 1;
-
-	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		uint64_t want;
-		int r;
-
-		while (w->sync_want == w->sync_done && !w->quit)
-			pthread_cond_wait(&w->sync_cv, &w->mu);
-		if (w->sync_want == w->sync_done)
-			break;
-		want = w->sync_want;
-		pthread_mutex_unlock(&w->mu);
-		r = store_sync(w->d->store);
-		pthread_mutex_lock(&w->mu);
-		if (r < 0) {
-			w->sync_failed = want;
-			w->sync_err = r;
-		}
-		w->sync_done = want;
-		pthread_cond_broadcast(&w->sync_cv);	/* writer_wait() may wait for it */
 		if (write(w->done_fd, &one, sizeof(one)) < 0)
 			log_errno_ratelimited(LOG_ERR, -errno, "writer: cannot wake the loop");
 	}
@@ -389,23 +334,6 @@ writer_timer_cb(evutil_socket_t fd, short what, void *arg)
 	event_active(w->flush_ev, EV_TIMEOUT, 0);
 }
 
-/* b is not stored (its commit or its flush failed, r): every request in it is
- * answered UNAVAILABLE, and its alerts are not published. */
-static void
-writer_unavailable(struct batch *b, int r)
-{
-	log_ratelimited(LOG_ERR, "store: commit of %zu requests failed: %s; answering "
-				 "UNAVAILABLE", b->n, store_strerror(r));
-	alert_pubq_clear(&b->pubq);
-	for (size_t i = 0; i < b->n; i++) {
-		b->q[i].code = LANU__V1__REPLY__CODE__UNAVAILABLE;
-		snprintf(b->q[i].err.reason, sizeof(b->q[i].err.reason),
-			 "not stored (%s); send again later", store_strerror(r));
-		b->q[i].err.field[0] = '\0';
-	}
-	b->last_seq = 0;
-}
-
 /* b is committed (or failed): the state it changed moves on (the manual clock,
  * the counters), and its replies are made ready. */
 static void
@@ -414,7 +342,16 @@ writer_settle(struct writer *w, struct batch *b)
 	struct lanud *d = w->d;
 
 	if (b->result < 0) {
-		writer_unavailable(b, b->result);
+		log_ratelimited(LOG_ERR, "store: commit of %zu requests failed: %s; answering "
+					 "UNAVAILABLE", b->n, store_strerror(b->result));
+		alert_pubq_clear(&b->pubq);
+		for (size_t i = 0; i < b->n; i++) {
+			b->q[i].code = LANU__V1__REPLY__CODE__UNAVAILABLE;
+			snprintf(b->q[i].err.reason, sizeof(b->q[i].err.reason),
+				 "not stored (%s); send again later", store_strerror(b->result));
+			b->q[i].err.field[0] = '\0';
+		}
+		b->last_seq = 0;
 		writer_arm(w, 0, false);	/* the clocks are looked at again in a minute */
 		return;
 	}
@@ -447,8 +384,6 @@ writer_answer(struct writer *w, struct batch *b, bool keep)
 	b->n = 0;
 	if (!keep)
 		arena_reset(&b->arena);
-	if (b != w->fill)
-		b->free = true;
 }
 
 /* b was applied (the thread is idle). Returns true if it must be applied again:
@@ -460,80 +395,23 @@ writer_retry(struct writer *w, struct batch *b)
 	return b->result == STORE_MAP_FULL && store_grow(w->d->store) == 0;
 }
 
-/* The thread is idle: the filling batch goes to it, if it holds anything and another
- * batch is free to fill (if not, three wait for a flush: the next one frees one). */
+/* The thread is idle: the filling batch goes to it, if it holds anything. */
 static void
 writer_next(struct writer *w)
 {
-	struct batch *b = w->fill, *next = NULL;
+	struct batch *b = w->fill;
 
 	if (w->busy || (b->n == 0 && !w->fire))
 		return;
-	for (size_t i = 0; i < WRITER_BATCHES && !next; i++)
-		if (w->b[i].free)
-			next = &w->b[i];
-	if (!next)
-		return;
 	w->fire = false;
-	next->free = false;
-	w->fill = next;
+	w->fill = b == &w->b[0] ? &w->b[1] : &w->b[0];
 	writer_snapshot(w, b);
 	writer_submit(w, b);
 	if (b->n == STORE_BATCH_MAX)
 		zsock_resume(w->d->router);	/* reading paused when it filled */
 }
 
-/* b is committed: it waits for a flush begun after now. */
-static void
-writer_sync_queue(struct writer *w, struct batch *b)
-{
-	b->gen = ++w->gen;
-	w->syncing[w->n_syncing++] = b;
-	pthread_mutex_lock(&w->mu);
-	w->sync_want = b->gen;
-	pthread_cond_signal(&w->sync_cv);
-	pthread_mutex_unlock(&w->mu);
-}
-
-/* Answers, in order, the committed batches that the flushes so far cover. */
-static void
-writer_synced(struct writer *w)
-{
-	uint64_t done, failed;
-	int err;
-
-	pthread_mutex_lock(&w->mu);
-	done = w->sync_done;
-	failed = w->sync_failed;
-	err = w->sync_err;
-	pthread_mutex_unlock(&w->mu);
-	while (w->n_syncing > 0 && w->syncing[0]->gen <= done) {
-		struct batch *b = w->syncing[0];
-
-		memmove(w->syncing, w->syncing + 1, --w->n_syncing * sizeof(w->syncing[0]));
-		if (b->gen <= failed)
-			writer_unavailable(b, err);
-		writer_answer(w, b, false);
-	}
-}
-
-/* b came back from the thread: it is applied again if the map has grown, else its
- * state moves on and it waits for its flush (or, failed, is answered). The thread
- * gets the next batch first, so that it works while b is answered. */
-static void
-writer_finished(struct writer *w, struct batch *b)
-{
-	w->busy = NULL;
-	writer_settle(w, b);
-	if (b->result == 0)
-		writer_sync_queue(w, b);
-	writer_next(w);
-	if (b->result < 0)
-		writer_answer(w, b, false);
-}
-
-/* The thread finished busy, or the sync thread flushed: hand the thread the next
- * batch, answer what is on the disk. */
+/* The thread finished busy: answer it, and hand it the next batch. */
 static void
 writer_done_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -548,26 +426,29 @@ writer_done_cb(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_lock(&w->mu);
 	finished = w->finished;
 	pthread_mutex_unlock(&w->mu);
-	if (b && finished) {
-		if (writer_retry(w, b))
-			writer_submit(w, b);
-		else
-			writer_finished(w, b);
+	if (!b || !finished)
+		return;		/* writer_flush() took it already */
+	if (writer_retry(w, b)) {
+		writer_submit(w, b);
+		return;
 	}
-	writer_synced(w);
-	writer_next(w);		/* a batch the flush freed, for an idle thread */
+	w->busy = NULL;
+	writer_settle(w, b);
+	writer_next(w);		/* the thread commits the next batch while b is answered */
+	writer_answer(w, b, false);
 	zsock_resume(w->d->router);	/* reading again if the batch was full, and the kick
 					 * that ends the run of replies */
 }
 
-/* Waits until the thread is idle and every committed batch is flushed, and answers
- * them all. */
+/* Waits until the thread is idle, answering the batch it had. */
 static void
 writer_wait(struct writer *w)
 {
 	struct batch *b = w->busy;
 
-	while (b) {
+	if (!b)
+		return;
+	for (;;) {
 		pthread_mutex_lock(&w->mu);
 		while (!w->finished)
 			pthread_cond_wait(&w->cv, &w->mu);
@@ -576,19 +457,9 @@ writer_wait(struct writer *w)
 			break;
 		writer_submit(w, b);
 	}
-	if (b) {
-		w->busy = NULL;
-		writer_settle(w, b);
-		if (b->result == 0)
-			writer_sync_queue(w, b);
-		else
-			writer_answer(w, b, false);
-	}
-	pthread_mutex_lock(&w->mu);
-	while (w->sync_done < w->gen)
-		pthread_cond_wait(&w->sync_cv, &w->mu);
-	pthread_mutex_unlock(&w->mu);
-	writer_synced(w);
+	w->busy = NULL;
+	writer_settle(w, b);
+	writer_answer(w, b, false);
 }
 
 void
@@ -603,8 +474,6 @@ writer_flush(struct writer *w)
 		do
 			writer_apply(w->d->store, b);
 		while (writer_retry(w, b));
-		if (b->result == 0)
-			b->result = store_sync(w->d->store);
 		writer_settle(w, b);
 		writer_answer(w, b, true);
 	}
@@ -655,13 +524,11 @@ writer_start(struct writer *w)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	r = pthread_create(&w->thread, NULL, writer_thread, w);
-	if (r == 0) {
-		w->started = true;
-		r = pthread_create(&w->sync_thread, NULL, writer_sync_thread, w);
-		w->sync_started = r == 0;
-	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return -r;
+	if (r != 0)
+		return -r;
+	w->started = true;
+	return 0;
 }
 
 int
@@ -676,14 +543,11 @@ writer_new(struct lanud *d, struct writer **ret_writer)
 		return -ENOMEM;
 	w->d = d;
 	w->fill = &w->b[0];
-	for (size_t i = 1; i < WRITER_BATCHES; i++)
-		w->b[i].free = true;
 	w->done_fd = -1;
 	for (size_t i = 0; i < ELEMENTSOF(w->b); i++)
 		arena_init(&w->b[i].arena);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	pthread_cond_init(&w->sync_cv, NULL);
 	w->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (w->done_fd < 0) {
 		r = -errno;
@@ -723,11 +587,8 @@ writer_free(struct writer *w)
 		pthread_mutex_lock(&w->mu);
 		w->quit = true;
 		pthread_cond_broadcast(&w->cv);
-		pthread_cond_broadcast(&w->sync_cv);
 		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->thread, NULL);	/* after the batch it has, if any */
-		if (w->sync_started)
-			pthread_join(w->sync_thread, NULL);	/* after its flush */
 	}
 	for (size_t i = 0; i < ELEMENTSOF(w->b); i++) {
 		arena_free(&w->b[i].arena);
@@ -744,7 +605,6 @@ writer_free(struct writer *w)
 		close(w->done_fd);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
-	pthread_cond_destroy(&w->sync_cv);
 	free(w);
 	return NULL;
 }
