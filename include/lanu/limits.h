@@ -9,7 +9,8 @@
 #define LANU_MAX_RECIPIENTS	32		/* recipients per alert or per query */
 #define LANU_MAX_BREAKDOWN	16		/* breakdown dimensions per indicator value */
 
-#define ZSOCK_BATCH		32		/* messages read per callback before yielding */
+#define ZSOCK_BATCH		32		/* messages read per callback before yielding (the
+					 * writer's return is seen between runs) */
 #define ZSOCK_HWM		10000		/* ZMQ_SNDHWM / ZMQ_RCVHWM */
 #define ZSOCK_OUTQ_MAX		4096		/* replies waiting for a blocked peer */
 #define ZSOCK_LINGER_MS		2000		/* how long unsent replies may delay exit */
