@@ -70,15 +70,23 @@
  * write transaction, which sees what was committed.
  *
  * Every invariant above is checked after every step; what makes that affordable:
- * check_state() decodes each clock record once a step (walk_clocks() into fz.arena)
- * and all its checks read that walk. A check that passed is not made again while its
- * inputs are the same (struct memo): a compliance report while the records of its
- * service (hashed as packed) and now are those it passed on, the due query of every
- * open clock while all records and now are. What is committed is fingerprinted once
- * per store version (store_version(): LMDB's last commit), so a refused event's
- * "before" and "after", and firing again, reuse it while nothing was committed; a
- * refused event's "inside" is always read in full. This file is not instrumented for
- * coverage (CMakeLists.txt): libFuzzer is guided by the daemon's code, not the checks'.
+ * check_state() decodes each clock record once per store version (store_version():
+ * LMDB's last commit; walk_clocks() into fz.arena) and all its checks read that walk.
+ * A step that commits nothing (a refused event, a fire with nothing due, a move of the
+ * clock alone: about half of them) leaves the same bytes, so the walk is kept, and
+ * with it what was checked of the records whatever now is (check_clock(): the fire
+ * index entries, days, hashes; check_counts(): the indicators' counts). What depends
+ * on now, the step or whether everything has fired (check_clock_now(): the clocks
+ * left unwarned or unmissed, the tallies the reports must match; the alert log, the
+ * status and fire index against the walk; the due queries; the compliance reports) is
+ * checked every step. A check that passed is not made again while its inputs are the
+ * same (struct memo): a compliance report while the records of its service (hashed as
+ * packed) and now are those it passed on, the due query of every open clock while all
+ * records and now are. What is committed is fingerprinted once per store version, so
+ * a refused event's "before" and "after", and firing again, reuse it while nothing was
+ * committed; a refused event's "inside" is always read in full. This file is not
+ * instrumented for coverage (CMakeLists.txt): libFuzzer is guided by the daemon's
+ * code, not the checks'.
  */
 #include <errno.h>
 #include <inttypes.h>
