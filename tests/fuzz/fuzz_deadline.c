@@ -70,15 +70,23 @@
  * write transaction, which sees what was committed.
  *
  * Every invariant above is checked after every step; what makes that affordable:
- * check_state() decodes each clock record once a step (walk_clocks() into fz.arena)
- * and all its checks read that walk. A check that passed is not made again while its
- * inputs are the same (struct memo): a compliance report while the records of its
- * service (hashed as packed) and now are those it passed on, the due query of every
- * open clock while all records and now are. What is committed is fingerprinted once
- * per store version (store_version(): LMDB's last commit), so a refused event's
- * "before" and "after", and firing again, reuse it while nothing was committed; a
- * refused event's "inside" is always read in full. This file is not instrumented for
- * coverage (CMakeLists.txt): libFuzzer is guided by the daemon's code, not the checks'.
+ * check_state() decodes each clock record once per store version (store_version():
+ * LMDB's last commit; walk_clocks() into fz.arena) and all its checks read that walk.
+ * A step that commits nothing (a refused event, a fire with nothing due, a move of the
+ * clock alone: about half of them) leaves the same bytes, so the walk is kept, and
+ * with it what was checked of the records whatever now is (check_clock(): the fire
+ * index entries, days, hashes; check_counts(): the indicators' counts). What depends
+ * on now, the step or whether everything has fired (check_clock_now(): the clocks
+ * left unwarned or unmissed, the tallies the reports must match; the alert log, the
+ * status and fire index against the walk; the due queries; the compliance reports) is
+ * checked every step. A check that passed is not made again while its inputs are the
+ * same (struct memo): a compliance report while the records of its service (hashed as
+ * packed) and now are those it passed on, the due query of every open clock while all
+ * records and now are. What is committed is fingerprinted once per store version, so
+ * a refused event's "before" and "after", and firing again, reuse it while nothing was
+ * committed; a refused event's "inside" is always read in full. This file is not
+ * instrumented for coverage (CMakeLists.txt): libFuzzer is guided by the daemon's
+ * code, not the checks'.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -475,6 +483,7 @@ static const struct {
  * is at the step's end, and what follows from them. */
 struct walk {
 	const Lanu__V1__Clock *clk[FUZZ_IDS];	/* by id, NULL for none; in fz.arena */
+	uint8_t svc[FUZZ_IDS];	/* by id: the clock's service in plan_services */
 	uint64_t clocks;
 	uint64_t hash;	/* of the records, in id order (as fingerprint_clock() adds them) */
 	uint64_t svc_hash[ELEMENTSOF(plan_services)];	/* of those of each service */
@@ -727,16 +736,15 @@ tally_add(struct tally *ty, const Lanu__V1__Clock *c, uint64_t now_ms)
 		ty->cancelled++;
 }
 
+/* What a clock record must be, whatever now is: the walk's part of check_state(),
+ * made once per store version (the walk is kept while the version is the same). */
 static void
 check_clock(struct run *r, const Lanu__V1__Clock *c, void *arg)
 {
-	const char *from = fuzz_periods[r->op % ELEMENTSOF(fuzz_periods)].from;
-	const char *to = fuzz_periods[r->op % ELEMENTSOF(fuzz_periods)].to;
 	struct walk *w = arg;
-	struct tally *ty = NULL, *pty = NULL;
+	bool known = false;
 	char a[40], b[40];
 	int32_t start, due;
-
 	uint64_t h = FNV_BASIS;
 
 	/* opened in this step (an early delivery's record becomes its clock, same id) */
@@ -744,13 +752,13 @@ check_clock(struct run *r, const Lanu__V1__Clock *c, void *arg)
 		r->seen[c->id].born_ms = r->now_ms;
 	for (size_t i = 0; i < ELEMENTSOF(plan_services); i++)
 		if (strcmp(c->service, plan_services[i]) == 0) {
-			ty = &w->tally[i];
-			pty = &w->period[i];
+			known = true;
+			w->svc[c->id] = (uint8_t)i;
 			hash_clock(r, &h, c);
 			hash_bytes(&w->svc_hash[i], &h, sizeof(h));
 			hash_bytes(&w->hash, &h, sizeof(h));
 		}
-	CHECK(r, ty, "clock %" PRIu64 " is of service '%s', which the plan does not have", c->id,
+	CHECK(r, known, "clock %" PRIu64 " is of service '%s', which the plan does not have", c->id,
 	      c->service);
 	w->clk[c->id] = c;
 	w->clocks++;
@@ -789,14 +797,6 @@ check_clock(struct run *r, const Lanu__V1__Clock *c, void *arg)
 		      fuzz_at(c->due_at_ms, a), c->due_day);
 		CHECK(r, c->warn_at_ms <= c->due_at_ms, "clock %" PRIu64 " warns at %s, after it "
 		      "is due at %s", c->id, fuzz_at(c->warn_at_ms, a), fuzz_at(c->due_at_ms, b));
-		if (r->settled && !c->postponed) {
-			CHECK(r, c->warned || !c->warn_at_ms || c->warn_at_ms > r->now_ms,
-			      "clock %" PRIu64 " has not warned, though its warning was due at %s",
-			      c->id, fuzz_at(c->warn_at_ms, a));
-			CHECK(r, c->missed || c->due_at_ms >= r->now_ms, "clock %" PRIu64 " has "
-			      "not missed, though it was due at %s", c->id,
-			      fuzz_at(c->due_at_ms, a));
-		}
 		break;
 	case S_MET:
 		CHECK(r, c->closed_at_ms <= c->due_at_ms, "clock %" PRIu64 " is met at %s, after "
@@ -814,9 +814,29 @@ check_clock(struct run *r, const Lanu__V1__Clock *c, void *arg)
 		fuzz_fail(r, "state", "clock %" PRIu64 " is in state %d", c->id, c->state);
 	}
 	walk_count(r, w, c);
-	tally_add(ty, c, r->now_ms);
+}
+
+/* What a clock record must be at the step's now, once everything due has fired, and
+ * how the compliance reports of the step should count it: every step, from the walk. */
+static void
+check_clock_now(struct run *r, struct walk *w, const Lanu__V1__Clock *c)
+{
+	const char *from = fuzz_periods[r->op % ELEMENTSOF(fuzz_periods)].from;
+	const char *to = fuzz_periods[r->op % ELEMENTSOF(fuzz_periods)].to;
+	char a[40];
+
+	if (c->state == S_EARLY)
+		return;
+	if (c->state == S_OPEN && r->settled && !c->postponed) {
+		CHECK(r, c->warned || !c->warn_at_ms || c->warn_at_ms > r->now_ms,
+		      "clock %" PRIu64 " has not warned, though its warning was due at %s",
+		      c->id, fuzz_at(c->warn_at_ms, a));
+		CHECK(r, c->missed || c->due_at_ms >= r->now_ms, "clock %" PRIu64 " has "
+		      "not missed, though it was due at %s", c->id, fuzz_at(c->due_at_ms, a));
+	}
+	tally_add(&w->tally[w->svc[c->id]], c, r->now_ms);
 	if (from && strcmp(c->start_day, from) >= 0 && strcmp(c->start_day, to) <= 0)
-		tally_add(pty, c, r->now_ms);
+		tally_add(&w->period[w->svc[c->id]], c, r->now_ms);
 }
 
 /* The due query, as a client asks it (t is unused: the query reads on its own). */
@@ -1013,31 +1033,45 @@ check_compliance(struct run *r, struct store_txn *t, const struct walk *w, size_
 	*m = (struct memo){ w->svc_hash[svc], r->now_ms };
 }
 
-/* Everything committed so far, from a read transaction. */
+/* Everything committed so far, from a read transaction. The walk, and what is checked
+ * of the records whatever now is (check_clock(), the indicators' counts), is kept while
+ * the store's version is the same: the same version is the same bytes, so those checks
+ * could not answer differently (a refused event, a fire with nothing due, a move of the
+ * clock alone commit nothing). What depends on now, the step or whether everything has
+ * fired is checked every step, from the walk's records (kept in fz.arena until the next
+ * walk). */
 static void
 check_state(struct run *r, bool last)
 {
 	struct walk *w = r->walk;
 	struct store_txn t;
 	struct store_stat st;
-	uint64_t next;
+	uint64_t next, v;
 	char a[40];
 	int rc;
 
-	/* what walk_clocks() can reach, for check_clock() to fill in */
-	memset(w->clk, 0, sizeof(w->clk));
-	memset(w->open_ids, 0, sizeof(w->open_ids));
-	memset(w->tally, 0, sizeof(w->tally));
-	memset(w->period, 0, sizeof(w->period));
-	w->clocks = w->open = w->min_next = 0;
-	w->hash = FNV_BASIS;
-	for (size_t i = 0; i < ELEMENTSOF(w->svc_hash); i++)
-		w->svc_hash[i] = FNV_BASIS;
-	w->n_groups = 0;
 	store_begin(r->d->store, &t, STORE_RO);
 	CHECK(r, !t.err, "no read transaction: %s", fuzz_strerror(t.err));
-	/* every record decoded once, for all the checks below */
-	walk_clocks(r, &t, check_clock, w, true);
+	v = store_version(&t);
+	if (v != r->walk_version) {
+		/* what walk_clocks() can reach, for check_clock() to fill in */
+		arena_reset(&fz.arena);	/* the last walk's records, and those fire_once() read */
+		memset(w->clk, 0, sizeof(w->clk));
+		memset(w->open_ids, 0, sizeof(w->open_ids));
+		w->clocks = w->open = w->min_next = 0;
+		w->hash = FNV_BASIS;
+		for (size_t i = 0; i < ELEMENTSOF(w->svc_hash); i++)
+			w->svc_hash[i] = FNV_BASIS;
+		w->n_groups = 0;
+		/* every record decoded once, for all the checks below */
+		walk_clocks(r, &t, check_clock, w, true);
+		check_counts(r, &t, w);
+	}
+	memset(w->tally, 0, sizeof(w->tally));
+	memset(w->period, 0, sizeof(w->period));
+	for (uint64_t id = 1; id <= r->max_id; id++)
+		if (w->clk[id])
+			check_clock_now(r, w, w->clk[id]);
 	check_alerts(r, &t, w);
 	rc = store_stat(&t, &st);
 	CHECK(r, rc == 0, "no status: %s", fuzz_strerror(rc));
@@ -1053,7 +1087,6 @@ check_state(struct run *r, bool last)
 		r->due = (struct memo){ w->hash, r->now_ms };
 	}
 	check_due_query(r, &t, w);
-	check_counts(r, &t, w);
 	for (size_t i = 0; i < ELEMENTSOF(plan_services); i++) {
 		size_t p = r->op % ELEMENTSOF(fuzz_periods);
 
@@ -1064,11 +1097,10 @@ check_state(struct run *r, bool last)
 					 &r->comp[i][1]);
 	}
 	/* what is committed is as the walk read it while the version is the same */
-	r->walk_version = store_version(&t);
+	r->walk_version = v;
 	r->walk_hash = w->hash;
 	r->walk_clocks = w->clocks;
 	store_abort(&t);
-	arena_reset(&fz.arena);		/* the records, and those fire_once() read */
 }
 
 /* --- invariant 2 and firing ------------------------------------------------------------ */
