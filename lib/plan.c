@@ -865,10 +865,15 @@ plan_summary(const Lanu__V1__Plan *plan, char *buf, size_t len)
 	size_t goals = 0, measures = 0;
 
 	plan_count_goals(plan->goals, plan->n_goals, &goals, &measures);
-	snprintf(buf, len, "%zu areas, %zu recipients, %zu services, %zu indicators, %zu goals, "
-			   "%zu measures, %zu routes",
-		 plan_index_count_areas(plan->areas, plan->n_areas), plan->n_recipients,
-		 plan->n_services, plan->n_indicators, goals, measures, plan->n_routes);
+	int n = snprintf(buf, len, "%zu areas, %zu recipients, %zu services, %zu indicators, "
+				   "%zu goals, %zu measures, %zu routes",
+			 plan_index_count_areas(plan->areas, plan->n_areas), plan->n_recipients,
+			 plan->n_services, plan->n_indicators, goals, measures, plan->n_routes);
+
+	/* absence ladders are said only where a plan has them */
+	if (plan->n_absences > 0 && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", %zu absence ladder%s", plan->n_absences,
+			 plan->n_absences == 1 ? "" : "s");
 	return buf;
 }
 

@@ -2,8 +2,9 @@
  * plan_check: what a plan must satisfy beyond its shape. Ids are unique within
  * their kind, every reference names something that exists, periods do not end
  * before they start, thresholds lie on the right side of their target, limit
- * rules do not overlap, stages do not start after themselves. Every problem is
- * reported at the position of the value that is wrong.
+ * rules do not overlap, stages do not start after themselves, absence ladders climb
+ * and cover each school once. Every problem is reported at the position of the value
+ * that is wrong.
  */
 #include "plan_check.h"
 
@@ -443,6 +444,120 @@ check_routes(struct check *c, Lanu__V1__Plan *plan)
 	}
 }
 
+/* Whether area a is b or lies under it (parents are bounded: areas are a tree). */
+static bool
+check_area_within(const struct check *c, const char *a, const char *b)
+{
+	const Lanu__V1__Area *x = check_find(c, PLAN_AREA, a);
+
+	for (size_t hops = 0; x && hops <= c->ids[PLAN_AREA].n; hops++) {
+		if (strcmp(x->id, b) == 0)
+			return true;
+		x = *x->parent ? check_find(c, PLAN_AREA, x->parent) : NULL;
+	}
+	return false;
+}
+
+/* Whether calendar id, or a calendar it extends, has terms. */
+static bool
+check_calendar_has_terms(const struct check *c, const char *id)
+{
+	const Lanu__V1__Calendar *cal = check_find(c, PLAN_CALENDAR, id);
+
+	for (size_t hops = 0; cal && hops <= c->ids[PLAN_CALENDAR].n; hops++) {
+		if (cal->n_terms > 0)
+			return true;
+		cal = *cal->extends ? check_find(c, PLAN_CALENDAR, cal->extends) : NULL;
+	}
+	return false;
+}
+
+/* A level's threshold against the same threshold of the level before that had one:
+ * the ladder climbs. */
+static void
+check_level_climbs(struct check *c, const Lanu__V1__Number *v, const Lanu__V1__Number **last,
+		   size_t *last_at, size_t at, const char *what)
+{
+	if (!v)
+		return;
+	if (*last && v->value <= (*last)->value)
+		plan_parser_error(c->p, v, "level %zu's %s (%g) is not above level %zu's (%g): "
+					   "a ladder's levels climb", at, what, v->value, *last_at,
+				  (*last)->value);
+	*last = v;
+	*last_at = at;
+}
+
+static void
+check_absences(struct check *c, Lanu__V1__Plan *plan)
+{
+	for (size_t i = 0; i < plan->n_absences; i++) {
+		Lanu__V1__AbsenceLadder *l = plan->absences[i];
+		const Lanu__V1__Number *last_h = NULL, *last_s = NULL;
+		size_t at_h = 0, at_s = 0;
+
+		check_text(c, l->provider, l, "an absence ladder's provider");
+		if (!l->n_areas)
+			plan_parser_error(c->p, l, "absence ladder '%s' needs 'areas' (the schools it "
+						   "covers, or areas holding them)", l->id);
+		check_refs(c, PLAN_AREA, l->areas, l->n_areas, "areas");
+		if (!l->period)
+			plan_parser_error(c->p, l, "absence ladder '%s' needs a period (term or "
+						   "school-year)", l->id);
+		if (!*l->calendar)
+			plan_parser_error(c->p, l, "absence ladder '%s' needs a calendar (the school "
+						   "calendar whose terms are its periods)", l->id);
+		else if (check_find(c, PLAN_CALENDAR, l->calendar) &&
+			 !check_calendar_has_terms(c, l->calendar))
+			plan_parser_error(c->p, &l->calendar, "calendar '%s' has no terms: an absence "
+							      "ladder's periods are its terms",
+					  l->calendar);
+		else
+			check_ref(c, PLAN_CALENDAR, &l->calendar, "calendar");
+		if (!l->n_levels)
+			plan_parser_error(c->p, l, "absence ladder '%s' needs levels", l->id);
+		for (size_t j = 0; j < l->n_levels; j++) {
+			Lanu__V1__AbsenceLevel *v = l->levels[j];
+
+			if (!v->hours && !v->share)
+				plan_parser_error(c->p, v, "level %zu needs hours, share (a percent of "
+							   "the lessons held) or both", j + 1);
+			if (v->hours && v->hours->value <= 0)
+				plan_parser_error(c->p, v->hours, "level %zu's hours must be above 0 "
+								  "(%g)", j + 1, v->hours->value);
+			if (v->share && (v->share->value <= 0 || v->share->value > 100))
+				plan_parser_error(c->p, v->share, "level %zu's share is a percent above 0 "
+								  "and at most 100 (%g)", j + 1,
+						  v->share->value);
+			check_level_climbs(c, v->hours, &last_h, &at_h, j + 1, "hours");
+			check_level_climbs(c, v->share, &last_s, &at_s, j + 1, "share");
+			for (size_t k = 0; k < v->n_counts; k++)
+				for (size_t m = 0; m < k; m++)
+					if (v->counts[k] == v->counts[m])
+						plan_parser_error(c->p, &v->counts[k], "level %zu counts "
+								  "a class of absence twice", j + 1);
+			check_text(c, v->action, v, "a level's action");
+			if (!v->severity)
+				v->severity = LANU__V1__SEVERITY__SEVERITY_WARNING;
+			check_refs(c, PLAN_RECIPIENT, v->to, v->n_to, "to");
+		}
+		/* One ladder per school: no area of this ladder at, over or under another's. */
+		for (size_t j = 0; j < i; j++) {
+			const Lanu__V1__AbsenceLadder *o = plan->absences[j];
+
+			for (size_t a = 0; a < l->n_areas; a++)
+				for (size_t b = 0; b < o->n_areas; b++)
+					if (check_area_within(c, l->areas[a], o->areas[b]) ||
+					    check_area_within(c, o->areas[b], l->areas[a]))
+						plan_parser_error(c->p, &l->areas[a], "area '%s' is "
+								  "covered by absence ladder '%s' "
+								  "already (through '%s'): one ladder "
+								  "per school", l->areas[a], o->id,
+								  o->areas[b]);
+		}
+	}
+}
+
 static void
 check_info(struct check *c, Lanu__V1__Plan *plan)
 {
@@ -505,6 +620,7 @@ plan_check(struct plan_parser *p, const Lanu__V1__Plan *cplan)
 		check_indicators(&c, plan);
 		check_goals(&c, plan->goals, plan->n_goals);
 		check_routes(&c, plan);
+		check_absences(&c, plan);
 	}
 	for (int k = 0; k < PLAN_KIND_MAX; k++)
 		free(c.ids[k].v);

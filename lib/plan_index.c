@@ -26,6 +26,7 @@ struct plan_index {
 
 static const char *const plan_kind_names[PLAN_KIND_MAX] = {
 	"area", "recipient", "calendar", "service", "indicator", "goal", "measure",
+	"absence ladder",
 };
 
 const char *
@@ -78,6 +79,7 @@ plan_index_walk(const Lanu__V1__Plan *plan, plan_walk_fn fn, void *arg)
 	PLAN_WALK_LIST(PLAN_INDICATOR, plan->indicators, plan->n_indicators);
 	if (r == 0)
 		r = plan_walk_goals(plan->goals, plan->n_goals, fn, arg);
+	PLAN_WALK_LIST(PLAN_ABSENCES, plan->absences, plan->n_absences);
 	return r;
 }
 

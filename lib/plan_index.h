@@ -16,6 +16,7 @@ enum plan_kind {
 	PLAN_INDICATOR,
 	PLAN_GOAL,
 	PLAN_MEASURE,
+	PLAN_ABSENCES,		/* an absence ladder */
 	PLAN_KIND_MAX,
 };
 

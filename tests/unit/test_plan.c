@@ -320,7 +320,19 @@ static const char plan_tail_ok[] =
 	"    areas: north\n"
 	"    min-severity: warning\n"
 	"    to: supervisor\n"
-	"    escalate: {after: 2 working days, to: board}\n";
+	"    escalate: {after: 2 working days, to: board}\n"
+	"absences:\n"
+	"  - id: town-basic\n"
+	"    provider: {fi: Kaupungin perusopetus, en: The town's basic education}\n"
+	"    areas: town\n"
+	"    period: term\n"
+	"    calendar: school-2025-2026\n"
+	"    unauthorised-first: true\n"
+	"    levels:\n"
+	"      - {hours: 30, action: Huoltajaan yhteys, to: supervisor}\n"
+	"      - {hours: 60, share: 10, counts: [unauthorised, unexplained],\n"
+	"         action: Oppilashuoltoryhm\xc3\xa4, severity: critical, to: board}\n"
+	"      - {share: 20, action: Monialainen asiantuntijaryhm\xc3\xa4}\n";
 
 /* head + tail as one text; caller frees. */
 static char *
@@ -556,6 +568,36 @@ test_parse_minimal(void **state)
 	assert_int_equal(rt->escalate->after->count, 2);
 	assert_int_equal(rt->escalate->n_to, 1);
 	assert_string_equal(rt->escalate->to[0], "board");
+
+	/* absences */
+	assert_int_equal(plan->n_absences, 1);
+	{
+		const Lanu__V1__AbsenceLadder *al = plan->absences[0];
+
+		assert_string_equal(al->id, "town-basic");
+		assert_string_equal(al->provider->en, "The town's basic education");
+		assert_int_equal(al->n_areas, 1);
+		assert_string_equal(al->areas[0], "town");
+		assert_int_equal(al->period, LANU__V1__REVIEW_PERIOD__REVIEW_PERIOD_TERM);
+		assert_string_equal(al->calendar, "school-2025-2026");
+		assert_true(al->unauthorised_first);
+		assert_int_equal(al->n_levels, 3);
+		assert_true(al->levels[0]->hours && al->levels[0]->hours->value == 30);
+		assert_null(al->levels[0]->share);
+		assert_int_equal(al->levels[0]->n_counts, 0);	/* all classes */
+		assert_int_equal(al->levels[0]->severity, LANU__V1__SEVERITY__SEVERITY_WARNING);
+		assert_string_equal(al->levels[0]->action->fi, "Huoltajaan yhteys");
+		assert_string_equal(al->levels[0]->to[0], "supervisor");
+		assert_true(al->levels[1]->share && al->levels[1]->share->value == 10);
+		assert_int_equal(al->levels[1]->n_counts, 2);
+		assert_int_equal(al->levels[1]->counts[0],
+				 LANU__V1__ABSENCE_CLASS__ABSENCE_CLASS_UNAUTHORISED);
+		assert_int_equal(al->levels[1]->counts[1],
+				 LANU__V1__ABSENCE_CLASS__ABSENCE_CLASS_UNEXPLAINED);
+		assert_int_equal(al->levels[1]->severity, LANU__V1__SEVERITY__SEVERITY_CRITICAL);
+		assert_null(al->levels[2]->hours);
+		assert_int_equal(al->levels[2]->n_to, 0);	/* the routes only */
+	}
 
 	assert_int_equal(e.n, 0);
 	plan = plan_free(plan);
@@ -1059,6 +1101,51 @@ test_err_timezone(void **state)
 	plan_errors_free(&e);
 }
 
+/* An absence ladder: every problem at once, each where it was written. */
+static void
+test_err_absences(void **state)
+{
+	struct plan_errors e;
+
+	(void)state;
+	e = expect_invalid(plan_head,
+			   "calendars:\n"				/* 16 */
+			   "  - {id: plain, name: Plain}\n"
+			   "absences:\n"
+			   "  - id: a\n"
+			   "    provider: P\n"				/* 20 */
+			   "    areas: north\n"
+			   "    period: term\n"
+			   "    calendar: plain\n"
+			   "    levels:\n"
+			   "      - {hours: 30, action: A}\n"		/* 25 */
+			   "      - {hours: 20, share: 120, counts: [unauthorised, unauthorised], "
+			   "action: B, to: nobody}\n"
+			   "      - {action: C}\n"
+			   "  - id: b\n"
+			   "    provider: P\n"
+			   "    areas: town\n"				/* 30 */
+			   "    period: school-year\n"
+			   "    calendar: missing\n"
+			   "    levels: []\n",
+			   9);
+	expect_error_at(&e, 0, 23, 15, "calendar 'plain' has no terms: an absence ladder's "
+				       "periods are its terms");
+	expect_error_at(&e, 1, 26, 17, "level 2's hours (20) is not above level 1's (30): a "
+				       "ladder's levels climb");
+	expect_error_at(&e, 2, 26, 28, "level 2's share is a percent above 0 and at most 100 "
+				       "(120)");
+	expect_error_at(&e, 3, 26, 56, "level 2 counts a class of absence twice");
+	expect_error_at(&e, 4, 26, 86, "to names unknown recipient 'nobody'");
+	expect_error_at(&e, 5, 27, 9, "level 3 needs hours, share (a percent of the lessons "
+				      "held) or both");
+	expect_error_at(&e, 6, 28, 5, "absence ladder 'b' needs levels");
+	expect_error_at(&e, 7, 30, 12, "area 'town' is covered by absence ladder 'a' already "
+				       "(through 'north'): one ladder per school");
+	expect_error_at(&e, 8, 32, 15, "calendar names unknown calendar 'missing'");
+	plan_errors_free(&e);
+}
+
 static void
 test_err_lanu_plan_missing(void **state)
 {
@@ -1466,7 +1553,7 @@ test_parse_file(void **state)
 	assert_string_equal(e.v[0] + strlen(path),
 			    ":16:1: unknown key 'colour' in Plan (expected one of: lanu-plan, "
 			    "plan, areas, recipients, calendars, services, indicators, goals, "
-			    "routes)");
+			    "routes, absences)");
 	plan_errors_free(&e);
 	test_rmrf(dir);
 	free(path);
@@ -1517,6 +1604,7 @@ main(void)
 		cmocka_unit_test(test_err_stage_unknown),
 		cmocka_unit_test(test_err_stage_cycle),
 		cmocka_unit_test(test_err_timezone),
+		cmocka_unit_test(test_err_absences),
 		cmocka_unit_test(test_err_lanu_plan_missing),
 		cmocka_unit_test(test_err_derived_key),
 		cmocka_unit_test(test_err_many),
