@@ -174,11 +174,44 @@ alert_check_wire(void)
 	return 0;
 }
 
+static int alert_raise_with(const struct snapshot *snap, struct store_txn *t,
+			    struct alert_pubq *q, Lanu__V1__Alert *a, uint64_t resolves,
+			    char *const *extra, size_t n_extra);
+
 int
 alert_raise(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 	    Lanu__V1__Alert *a)
 {
-	return alert_raise_resolving(snap, t, q, a, 0);
+	return alert_raise_with(snap, t, q, a, 0, NULL, 0);
+}
+
+int
+alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		      Lanu__V1__Alert *a, uint64_t resolves)
+{
+	return alert_raise_with(snap, t, q, a, resolves, NULL, 0);
+}
+
+int
+alert_raise_to(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+	       Lanu__V1__Alert *a, char *const *to, size_t n_to)
+{
+	return alert_raise_with(snap, t, q, a, 0, to, n_to);
+}
+
+/* Adds the recipients v[0..n) to rcpts (n_rcpts of them, at most max), each once. */
+static size_t
+alert_add_recipients(const char **rcpts, size_t n_rcpts, size_t max, char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n && n_rcpts < max; i++) {
+		size_t j = 0;
+
+		while (j < n_rcpts && strcmp(rcpts[j], v[i]) != 0)
+			j++;
+		if (j == n_rcpts)
+			rcpts[n_rcpts++] = v[i];
+	}
+	return n_rcpts;
 }
 
 /* Adds the recipients of alert seq to rcpts (n of them, at most max), each once. */
@@ -190,21 +223,16 @@ alert_add_recipients_of(struct store_txn *t, uint64_t seq, const char **rcpts, s
 
 	if (store_get_alert(t, seq, &old) < 0)
 		return n;
-	for (size_t i = 0; i < old->n_recipients && n < max; i++) {
-		size_t j = 0;
-
-		while (j < n && strcmp(rcpts[j], old->recipients[i]) != 0)
-			j++;
-		if (j == n)
-			rcpts[n++] = old->recipients[i];
-	}
+	n = alert_add_recipients(rcpts, n, max, old->recipients, old->n_recipients);
 	*ret_old = old;	/* rcpts point into it until it is freed */
 	return n;
 }
 
-int
-alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
-		      Lanu__V1__Alert *a, uint64_t resolves)
+/* Routes a by the plan's routes, adds the recipients of the alert it resolves (seq
+ * resolves, 0: none) and extra[0..n_extra), appends it and queues its copies. */
+static int
+alert_raise_with(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		 Lanu__V1__Alert *a, uint64_t resolves, char *const *extra, size_t n_extra)
 {
 	const char *rcpts[LANU_MAX_RECIPIENTS];
 	uint64_t prev[LANU_MAX_RECIPIENTS];
@@ -226,6 +254,8 @@ alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct a
 	if (resolves)
 		a->n_recipients = alert_add_recipients_of(t, resolves, rcpts, a->n_recipients,
 							  ELEMENTSOF(rcpts), &old);
+	a->n_recipients = alert_add_recipients(rcpts, a->n_recipients, ELEMENTSOF(rcpts), extra,
+					       n_extra);
 	a->recipients = (char **)rcpts;
 	if (a->facts)
 		a->text = NULL;	/* stored as facts: the words are written for each reading */

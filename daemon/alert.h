@@ -54,6 +54,11 @@ int alert_raise(const struct snapshot *snap, struct store_txn *t, struct alert_p
 int alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 			  Lanu__V1__Alert *a, uint64_t resolves);
 
+/* The same for an alert that also goes to the recipients to[0..n_to) (an absence
+ * level's own), each once. */
+int alert_raise_to(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		   Lanu__V1__Alert *a, char *const *to, size_t n_to);
+
 /* The AlertAcknowledged handler: 0, or -ENOENT with e filled (no such alert; the
  * event is refused and not stored), or the sticky error. */
 int alert_on_ack(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__Envelope *ev,

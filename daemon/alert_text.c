@@ -86,6 +86,19 @@ static const char *const alert_texts[][N_LANG] = {
 		"Compliance recovered: {indicator}[ ({group})] is {value} % "
 		"({count} cases in 12 months).",
 	},
+	[T(ABSENCE_LEVEL)] = {
+		"Poissaolot, taso {level}[ ({passed})]: oppilas {case}[, {grade}. luokka], "
+		"{area}; {hours} h, {share} % tunneista jaksolla {period}. Toimenpide: {action}",
+		"Frånvaro, nivå {level}[ ({passed})]: elev {case}[, årskurs {grade}], {area}; "
+		"{hours} h, {share} % av lektionerna under perioden {period}. Åtgärd: {action}",
+		"Absences, level {level}[ ({passed})]: pupil {case}[, grade {grade}], {area}; "
+		"{hours} h, {share} % of lessons in period {period}. Action: {action}",
+	},
+};
+
+/* What a level passed at once with a higher one says of itself. */
+static const char *const alert_text_passed[] = {
+	"ohitettu samalla kertaa", "passerad på en gång", "passed at once",
 };
 
 struct alert_text_ctx {
@@ -150,6 +163,31 @@ alert_text_value(struct alert_text_ctx *c, const char *p, size_t len)
 		id = f->due_day;
 	} else if (IS("at")) {
 		id = f->closed_day;
+	} else if (IS("level")) {
+		snprintf(c->num, sizeof(c->num), "%" PRIu32, f->level);
+		return c->num;
+	} else if (IS("grade")) {
+		if (!f->grade)
+			return "";
+		snprintf(c->num, sizeof(c->num), "%" PRIu32, f->grade);
+		return c->num;
+	} else if (IS("hours")) {
+		snprintf(c->num, sizeof(c->num), "%.1f", f->hours);
+		return c->num;
+	} else if (IS("share")) {
+		snprintf(c->num, sizeof(c->num), "%.1f", f->share);
+		return c->num;
+	} else if (IS("period")) {
+		id = f->period;
+	} else if (IS("passed")) {
+		return f->at_once ? alert_text_passed[c->lang] : "";
+	} else if (IS("action")) {
+		const Lanu__V1__AbsenceLadder *l = (const Lanu__V1__AbsenceLadder *)
+			plan_index_find(c->x, PLAN_ABSENCES, f->ladder);
+
+		if (l && f->level >= 1 && f->level <= l->n_levels)
+			name = alert_text_name(l->levels[f->level - 1]->action, c->lang);
+		id = name ? name : "";
 	} else if (IS("value")) {
 		snprintf(c->num, sizeof(c->num), "%.1f", f->value);
 		return c->num;

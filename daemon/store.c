@@ -637,6 +637,7 @@ store_init_dbs(struct store *s)
 		{ "clk_due", offsetof(struct store, clk_due) },
 		{ "clk_svc", offsetof(struct store, clk_svc) },
 		{ "comp", offsetof(struct store, comp) },
+		{ "absences", offsetof(struct store, absences) },
 	};
 	struct store_txn t;
 	uint64_t schema;

@@ -221,6 +221,16 @@ int store_comp_level(struct store_txn *t, const char *ind, const char *group, ui
 void store_comp_set_level(struct store_txn *t, const char *ind, const char *group, int level,
 			  uint64_t seq);
 
+/* --- absence ladders, for absence.c (store_absence.c) ------------------------------ */
+
+/* A pupil's place on ladder in period, decoded with pa (NULL: malloc; free with
+ * lanu__v1__absence_state__free_unpacked()). Returns 0, -ENOENT (none yet; not
+ * sticky), or the sticky error (-EBADMSG if the record does not decode). */
+int store_absence_get(struct store_txn *t, const char *ladder, const char *period,
+		      const char *pupil, ProtobufCAllocator *pa, Lanu__V1__AbsenceState **ret_state);
+/* Stores it, replacing the one of its ladder, period and pupil. */
+void store_absence_put(struct store_txn *t, const Lanu__V1__AbsenceState *st);
+
 /* Empties every database of the store, as if it had just been created (schema kept):
  * for tests and fuzzers that reuse one open store instead of creating one per case.
  * No transaction may be open. Returns 0, -ENOSPC if the map is full, -EIO if the

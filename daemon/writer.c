@@ -47,6 +47,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "absence.h"
 #include "alert.h"
 #include "arena.h"
 #include "deadline.h"
@@ -142,6 +143,8 @@ writer_handle(struct batch *b, struct store_txn *t, struct pending *p)
 		return deadline_on_missed(snap, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED:
 		return alert_on_ack(snap, t, ev, &p->err);
+	case LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED:
+		return absence_on_counts(snap, t, &b->pubq, ev, &p->err);
 	default:
 		return 0;	/* stored; later capabilities give it meaning */
 	}

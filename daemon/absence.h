@@ -1,0 +1,16 @@
+/* School absences on the providers' ladders (docs/absences.md). */
+#pragma once
+
+#include "lanu.pb-c.h"
+
+struct alert_pubq;
+struct snapshot;
+struct msg_error;
+struct store_txn;
+
+/* The AbsenceCountsReported handler, inside the batch's write transaction: moves the
+ * pupil on the ladder that covers the school and raises the levels reached. Returns 0,
+ * -EINVAL with e filled (the event names what the plan in force does not have, or
+ * counts that cannot be; it is refused and not stored), or the sticky error. */
+int absence_on_counts(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		      const Lanu__V1__Envelope *ev, struct msg_error *e);

@@ -1,0 +1,363 @@
+/*
+ * Integration tests: school absences on a provider's ladder (docs/absences.md), through
+ * a real lanud: once per level, jumps, corrections, late reports, a new period,
+ * unauthorised-first, hours or share, counted classes, the refusals, and the words.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "lanu/protocol.h"
+
+#define OK LANU__V1__REPLY__CODE__OK
+#define REJECTED LANU__V1__REPLY__CODE__REJECTED
+
+/* The Vaasa model, 30 / 60 / 80 / 120 hours, for the town's schools; level 2 also at
+ * 10 % of lessons, level 3 counting only unauthorised and unexplained absences. */
+static const char plan[] =
+	"lanu-plan: 1\n"
+	"plan: {id: t, organiser: Town, title: Plan, period: 2022-2027}\n"
+	"areas:\n"
+	"  - id: town\n"
+	"    name: Town\n"
+	"    kind: municipality\n"
+	"    areas:\n"
+	"      - {id: school-1, name: {fi: Kyl\xc3\xa4n koulu, en: Village school}, kind: school}\n"
+	"      - {id: clinic, name: Clinic, kind: clinic}\n"
+	"  - {id: other, name: Other, kind: municipality}\n"
+	"recipients:\n"
+	"  - {id: teachers, name: Class teachers, kind: group}\n"
+	"  - {id: swg, name: Student welfare group, kind: group}\n"
+	"  - {id: board, name: Board, kind: board}\n"
+	"calendars:\n"
+	"  - id: school\n"
+	"    name: School year\n"
+	"    terms: [2025-08-07..2025-12-20, 2026-01-07..2026-05-30]\n"
+	"absences:\n"
+	"  - id: town-basic\n"
+	"    provider: {fi: Kaupungin perusopetus, en: The town's basic education}\n"
+	"    areas: town\n"
+	"    period: term\n"
+	"    calendar: school\n"
+	"    unauthorised-first: true\n"
+	"    levels:\n"
+	"      - {hours: 30, action: {fi: Huoltajaan yhteys, en: Contact the guardian},\n"
+	"         to: teachers}\n"
+	"      - {hours: 60, share: 10, action: {fi: Oppilashuolto, en: Student welfare},\n"
+	"         to: swg}\n"
+	"      - {hours: 80, counts: [unauthorised, unexplained], action: {en: Multi-professional group},\n"
+	"         to: swg}\n"
+	"      - {hours: 120, severity: critical, action: {en: Consider a child welfare notification}}\n"
+	"routes:\n"
+	"  - {kinds: absence-level, to: board}\n";
+
+struct fixture {
+	struct daemon d;
+	struct client *c;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	*state = f;
+	if (daemon_init(&f->d, "clock manual") < 0 || daemon_write_plan_text(&f->d, plan) < 0 ||
+	    daemon_start(&f->d, NULL) < 0)
+		return -1;
+	f->c = daemon_client(&f->d);
+	return f->c ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f) {
+		client_free(f->c);
+		daemon_cleanup(&f->d);
+		free(f);
+	}
+	return 0;
+}
+
+/* One report's values; the rest default (school-1, grade 7, 2025-autumn). */
+struct counts {
+	const char *pupil;
+	const char *school;
+	const char *period;
+	const char *as_of;
+	unsigned grade;
+	unsigned held;
+	double auth_h, unauth_h, unexpl_h;
+	unsigned auth_l, unauth_l, unexpl_l;
+};
+
+struct answer {
+	int code;
+	char field[128];
+	char reason[256];
+};
+
+static struct answer
+report(struct client *c, struct counts k)
+{
+	static unsigned n;
+	Lanu__V1__AbsenceCountsReported m = LANU__V1__ABSENCE_COUNTS_REPORTED__INIT;
+	Lanu__V1__AbsenceTally a = LANU__V1__ABSENCE_TALLY__INIT;
+	Lanu__V1__AbsenceTally u = LANU__V1__ABSENCE_TALLY__INIT;
+	Lanu__V1__AbsenceTally x = LANU__V1__ABSENCE_TALLY__INIT;
+	Lanu__V1__Envelope env = LANU__V1__ENVELOPE__INIT;
+	struct answer ans = { 0 };
+	Lanu__V1__Reply *rep;
+	char id[32];
+
+	snprintf(id, sizeof(id), "abs-%u", ++n);
+	env.event_id = id;
+	env.producer = (char *)"wilma";
+	env.occurred_at_ms = 1;
+	env.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED;
+	env.absence_counts_reported = &m;
+	m.pupil_id = (char *)k.pupil;
+	m.school = (char *)(k.school ? k.school : "school-1");
+	m.grade = k.grade ? k.grade : 7;
+	m.period = (char *)(k.period ? k.period : "2025-autumn");
+	m.as_of = (char *)k.as_of;
+	m.lessons_held = k.held ? k.held : 1000;
+	a.hours = k.auth_h;
+	a.lessons = k.auth_l;
+	u.hours = k.unauth_h;
+	u.lessons = k.unauth_l;
+	x.hours = k.unexpl_h;
+	x.lessons = k.unexpl_l;
+	m.authorised = &a;
+	m.unauthorised = &u;
+	m.unexplained = &x;
+	ans.code = daemon_send_event(c, &env, &rep);
+	snprintf(ans.field, sizeof(ans.field), "%s", rep->field ? rep->field : "");
+	snprintf(ans.reason, sizeof(ans.reason), "%s", rep->reason ? rep->reason : "");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return ans;
+}
+
+/* The ABSENCE_LEVEL alerts for pupil, as "level[*]" ("*": passed at once), in order. */
+static void
+levels_of(struct client *c, const char *pupil, char *out, size_t len)
+{
+	Lanu__V1__Alert **v;
+	size_t n = daemon_replay_alerts(c, "board", 0, &v, 64), used = 0;
+	char subject[64];
+
+	snprintf(subject, sizeof(subject), "pupil:%s", pupil);
+	*out = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const Lanu__V1__Alert *a = v[i];
+
+		if (a->kind != LANU__V1__ALERT_KIND__ALERT_KIND_ABSENCE_LEVEL ||
+		    strcmp(a->subject, subject) != 0)
+			continue;
+		assert_non_null(a->facts);
+		used += (size_t)snprintf(out + used, len - used, "%s%u%s", used ? " " : "",
+					 a->facts->level, a->facts->at_once ? "*" : "");
+	}
+	daemon_alerts_free(v, n);
+}
+
+static void
+expect_levels(struct client *c, const char *pupil, const char *want)
+{
+	char got[256];
+
+	levels_of(c, pupil, got, sizeof(got));
+	assert_string_equal(got, want);
+}
+
+static void
+test_once_per_level_in_order(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p1", .as_of = "2025-09-01",
+						       .auth_h = 10 }).code, OK);
+	expect_levels(f->c, "p1", "");
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p1", .as_of = "2025-09-15",
+						       .auth_h = 30 }).code, OK);
+	expect_levels(f->c, "p1", "1");
+	/* the same level again: no second alert */
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p1", .as_of = "2025-09-20",
+						       .auth_h = 45 }).code, OK);
+	expect_levels(f->c, "p1", "1");
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p1", .as_of = "2025-10-01",
+						       .auth_h = 61 }).code, OK);
+	expect_levels(f->c, "p1", "1 2");
+}
+
+static void
+test_jump_raises_the_levels_passed(void **state)
+{
+	struct fixture *f = *state;
+
+	/* 125 h: levels 1 and 2 by hours, 3 by the unauthorised and unexplained 85 h, 4 */
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p2", .as_of = "2025-11-01",
+						       .auth_h = 40, .unauth_h = 50,
+						       .unexpl_h = 35 }).code, OK);
+	expect_levels(f->c, "p2", "1* 2* 3* 4");
+}
+
+static void
+test_correction_lowers_nothing(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p3", .as_of = "2025-10-01",
+						       .auth_h = 65 }).code, OK);
+	expect_levels(f->c, "p3", "1* 2");
+	/* corrected down, then back up: nothing new until a level not yet raised */
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p3", .as_of = "2025-10-02",
+						       .auth_h = 20 }).code, OK);
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p3", .as_of = "2025-10-03",
+						       .auth_h = 62 }).code, OK);
+	expect_levels(f->c, "p3", "1* 2");
+}
+
+static void
+test_late_report_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p4", .as_of = "2025-10-10",
+						       .auth_h = 5 }).code, OK);
+	/* as of an earlier day: accepted, changes nothing */
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p4", .as_of = "2025-10-01",
+						       .auth_h = 70 }).code, OK);
+	expect_levels(f->c, "p4", "");
+	/* the same day as the stored one replaces it */
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p4", .as_of = "2025-10-10",
+						       .auth_h = 31 }).code, OK);
+	expect_levels(f->c, "p4", "1");
+}
+
+static void
+test_new_period_new_ladder(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p5", .as_of = "2025-12-01",
+						       .auth_h = 35 }).code, OK);
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p5", .period = "2026-spring",
+						       .as_of = "2026-02-01",
+						       .auth_h = 31 }).code, OK);
+	expect_levels(f->c, "p5", "1 1");
+}
+
+static void
+test_unauthorised_first_and_share(void **state)
+{
+	struct fixture *f = *state;
+
+	/* one unauthorised lesson: level 1 at once, whatever the hours */
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p6", .as_of = "2025-09-01",
+						       .unauth_h = 1, .unauth_l = 1 }).code, OK);
+	expect_levels(f->c, "p6", "1");
+	/* 10 % of the lessons held reaches level 2 with few hours */
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p6", .as_of = "2025-09-10",
+						       .held = 200, .auth_h = 15,
+						       .auth_l = 20 }).code, OK);
+	expect_levels(f->c, "p6", "1 2");
+	/* level 3 counts only unauthorised and unexplained: 90 authorised hours do not */
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p7", .as_of = "2025-09-10",
+						       .auth_h = 90 }).code, OK);
+	expect_levels(f->c, "p7", "1* 2");
+}
+
+static void
+test_words_and_recipients(void **state)
+{
+	struct fixture *f = *state;
+	Lanu__V1__Alert **v;
+	size_t n;
+
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "p8", .as_of = "2025-09-05",
+						       .grade = 9, .auth_h = 31 }).code, OK);
+	n = daemon_replay_alerts(f->c, "teachers", 0, &v, 64);
+	assert_true(n >= 1);
+	{
+		const Lanu__V1__Alert *a = v[n - 1];
+
+		assert_string_equal(a->subject, "pupil:p8");
+		assert_string_equal(a->area, "school-1");
+		assert_int_equal(a->severity, LANU__V1__SEVERITY__SEVERITY_WARNING);
+		assert_int_equal(a->n_recipients, 2);	/* the route's and the level's own */
+		assert_non_null(a->text);
+		assert_non_null(strstr(a->text->fi, "Kyl\xc3\xa4n koulu"));
+		assert_non_null(strstr(a->text->fi, "Huoltajaan yhteys"));
+		assert_non_null(strstr(a->text->en, "pupil p8, grade 9, Village school; 31.0 h"));
+		assert_non_null(strstr(a->text->en, "Action: Contact the guardian"));
+	}
+	daemon_alerts_free(v, n);
+}
+
+static void
+test_refusals(void **state)
+{
+	struct fixture *f = *state;
+	struct answer a;
+
+	a = report(f->c, (struct counts){ .pupil = "p9", .school = "other", .as_of = "2025-09-01" });
+	assert_int_equal(a.code, REJECTED);
+	assert_string_equal(a.field, "event.absence_counts_reported.school");
+	assert_non_null(strstr(a.reason, "no absence ladder"));
+	a = report(f->c, (struct counts){ .pupil = "p9", .school = "nowhere",
+					  .as_of = "2025-09-01" });
+	assert_int_equal(a.code, REJECTED);
+	assert_string_equal(a.field, "event.absence_counts_reported.school");
+	a = report(f->c, (struct counts){ .pupil = "p9", .period = "2025-winter",
+					  .as_of = "2025-09-01" });
+	assert_int_equal(a.code, REJECTED);
+	assert_string_equal(a.field, "event.absence_counts_reported.period");
+	assert_non_null(strstr(a.reason, "2025-autumn, 2026-spring"));
+	a = report(f->c, (struct counts){ .pupil = "p9", .as_of = "2025-13-01" });
+	assert_int_equal(a.code, REJECTED);
+	assert_string_equal(a.field, "event.absence_counts_reported.as_of");
+	a = report(f->c, (struct counts){ .pupil = "p9", .as_of = "2025-08-01" });
+	assert_int_equal(a.code, REJECTED);
+	assert_string_equal(a.field, "event.absence_counts_reported.as_of");
+	a = report(f->c, (struct counts){ .pupil = "p9", .as_of = "2025-09-01", .grade = 14 });
+	assert_int_equal(a.code, REJECTED);
+	assert_string_equal(a.field, "event.absence_counts_reported.grade");
+	a = report(f->c, (struct counts){ .pupil = "p9", .as_of = "2025-09-01", .held = 10,
+					  .auth_l = 11 });
+	assert_int_equal(a.code, REJECTED);
+	assert_string_equal(a.field, "event.absence_counts_reported.lessons_held");
+	a = report(f->c, (struct counts){ .pupil = "p9", .as_of = "2025-09-01", .auth_h = -1 });
+	assert_int_equal(a.code, REJECTED);
+	assert_string_equal(a.field, "event.absence_counts_reported.authorised.hours");
+	expect_levels(f->c, "p9", "");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_once_per_level_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jump_raises_the_levels_passed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_correction_lowers_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_late_report_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_period_new_ladder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unauthorised_first_and_share, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_words_and_recipients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
