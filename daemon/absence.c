@@ -80,8 +80,8 @@ absence_calendar(const struct plan_index *x, const char *id)
 /* Finds period among the ladder's: 0 with its first day in start, or -EINVAL with e
  * naming the periods there are. */
 static int
-absence_period(const struct plan_index *x, const Lanu__V1__AbsenceLadder *l, const char *period,
-	       char start[VALUE_DATE_LEN], struct msg_error *e)
+absence_period(const struct plan_index *x, const char *kind, const Lanu__V1__AbsenceLadder *l,
+	       const char *period, char start[VALUE_DATE_LEN], struct msg_error *e)
 {
 	const Lanu__V1__Calendar *cal = absence_calendar(x, l->calendar);
 	char id[ABSENCE_PERIOD_LEN], known[128] = "";
@@ -100,10 +100,37 @@ absence_period(const struct plan_index *x, const Lanu__V1__AbsenceLadder *l, con
 	}
 	if (*start)
 		return 0;
-	msg_errorf(e, ABSENCE_FIELD "period", "'%s' is not a review period of absence ladder '%s' "
-					      "(its periods: %s)", period, l->id,
-		   *known ? known : "none");
+	/* the field is AbsenceCountsReported.period, AbsenceAlertRaised.term */
+	snprintf(id, sizeof(id), "%s", strcmp(kind, ABSENCE_FIELD) == 0 ? "period" : "term");
+	{
+		char field[64];
+
+		snprintf(field, sizeof(field), "%s%s", kind, id);
+		msg_errorf(e, field, "'%s' is not a review period of absence ladder '%s' (its "
+				     "periods: %s)", period, l->id, *known ? known : "none");
+	}
 	return -EINVAL;
+}
+
+/* The school an event of kind (its field prefix) names: 0 with the ladder that covers
+ * it in *ret_ladder (NULL if none), or -EINVAL with e filled. */
+static int
+absence_school(const struct snapshot *snap, const char *kind, const char *school,
+	       const Lanu__V1__AbsenceLadder **ret_ladder, struct msg_error *e)
+{
+	char field[64];
+
+	if (!snap->index) {
+		msg_errorf(e, "", "no plan is in force: load one first");
+		return -EINVAL;
+	}
+	snprintf(field, sizeof(field), "%sschool", kind);
+	if (!plan_index_area(snap->index, school)) {
+		msg_errorf(e, field, "area '%s' is not in the plan in force", school);
+		return -EINVAL;
+	}
+	*ret_ladder = absence_ladder_of(snap->index, school);
+	return 0;
 }
 
 static double
@@ -162,19 +189,18 @@ absence_level(const Lanu__V1__AbsenceLadder *l, const Lanu__V1__AbsenceState *st
 	return level;
 }
 
-/* Raises level n of l for st; at_once: a higher one was reached in the same report. */
+/* Raises level n of l for st, whose absences the level counts are hours and share
+ * (percent); at_once: a higher one was reached in the same report. */
 static int
 absence_alert(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 	      const Lanu__V1__AbsenceLadder *l, const Lanu__V1__AbsenceState *st, uint32_t n,
-	      bool at_once, const Lanu__V1__Envelope *ev)
+	      double hours, double share, bool at_once, const Lanu__V1__Envelope *ev)
 {
 	const Lanu__V1__AbsenceLevel *v = l->levels[n - 1];
 	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
 	Lanu__V1__AlertFacts f = LANU__V1__ALERT_FACTS__INIT;
 	char subject[LANU_MAX_NAME + 8], key[3 * LANU_MAX_NAME + 48];
-	double hours, share;
 
-	absence_counted(v, st, &hours, &share);
 	snprintf(subject, sizeof(subject), "pupil:%s", st->pupil_id);
 	snprintf(key, sizeof(key), "absence/%s/%s/%s/%" PRIu32, l->id, st->period, st->pupil_id, n);
 	f.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_ABSENCE_LEVEL;
@@ -250,21 +276,14 @@ absence_on_counts(const struct snapshot *snap, struct store_txn *t, struct alert
 	uint32_t level, from;
 	int r;
 
-	if (!snap->index) {
-		msg_errorf(e, "", "no plan is in force: load one first");
-		return -EINVAL;
-	}
-	if (!plan_index_area(snap->index, m->school)) {
-		msg_errorf(e, ABSENCE_FIELD "school", "area '%s' is not in the plan in force",
-			   m->school);
-		return -EINVAL;
-	}
-	if (!(l = absence_ladder_of(snap->index, m->school))) {
+	r = absence_school(snap, ABSENCE_FIELD, m->school, &l, e);
+	if (r == 0 && !l) {
 		msg_errorf(e, ABSENCE_FIELD "school", "no absence ladder of the plan in force covers "
 						      "'%s'", m->school);
-		return -EINVAL;
+		r = -EINVAL;
 	}
-	r = absence_period(snap->index, l, m->period, start, e);
+	if (r == 0)
+		r = absence_period(snap->index, ABSENCE_FIELD, l, m->period, start, e);
 	if (r == 0)
 		r = absence_check(m, start, e);
 	if (r < 0)
@@ -291,10 +310,74 @@ absence_on_counts(const struct snapshot *snap, struct store_txn *t, struct alert
 	from = old ? old->level : 0;
 	level = absence_level(l, &st);
 	st.level = level > from ? level : from;	/* a correction lowers nothing */
-	for (uint32_t n = from + 1; n <= level && r >= 0; n++)
-		r = absence_alert(snap, t, q, l, &st, n, n < level, ev);
+	for (uint32_t n = from + 1; n <= level && r >= 0; n++) {
+		double hours, share;
+
+		absence_counted(l->levels[n - 1], &st, &hours, &share);
+		r = absence_alert(snap, t, q, l, &st, n, hours, share, n < level, ev);
+	}
 	if (r >= 0)
 		store_absence_put(t, &st);
+	if (old)
+		lanu__v1__absence_state__free_unpacked(old, NULL);
+	return r < 0 ? r : t->err;
+}
+
+#define ABSENCE_LEVEL_FIELD "event.absence_alert_raised."
+
+int
+absence_on_level(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		 const Lanu__V1__Envelope *ev, struct msg_error *e)
+{
+	const Lanu__V1__AbsenceAlertRaised *m = ev->absence_alert_raised;
+	Lanu__V1__AbsenceState st = LANU__V1__ABSENCE_STATE__INIT, *old = NULL;
+	const Lanu__V1__AbsenceLadder *l = NULL;
+	char start[VALUE_DATE_LEN];
+	uint32_t from;
+	int r;
+
+	r = absence_school(snap, ABSENCE_LEVEL_FIELD, m->school, &l, e);
+	if (r < 0 || !l)
+		return r;	/* no ladder covers the school: stored, as before ladders */
+	if (!*m->term) {
+		msg_errorf(e, ABSENCE_LEVEL_FIELD "term", "name the review period: absence ladder "
+							  "'%s' covers '%s'", l->id, m->school);
+		return -EINVAL;
+	}
+	r = absence_period(snap->index, ABSENCE_LEVEL_FIELD, l, m->term, start, e);
+	if (r < 0)
+		return r;
+	if (m->level > l->n_levels) {
+		msg_errorf(e, ABSENCE_LEVEL_FIELD "level", "absence ladder '%s' has levels 1-%zu, "
+							   "not %" PRIu32, l->id, l->n_levels,
+			   m->level);
+		return -EINVAL;
+	}
+	if (m->absent_share < 0 || m->absent_share > 1) {
+		msg_errorf(e, ABSENCE_LEVEL_FIELD "absent_share", "a share is 0..1 (%g)",
+			   m->absent_share);
+		return -EINVAL;
+	}
+	r = store_absence_get(t, l->id, m->term, m->pupil_id, NULL, &old);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = 0;
+	if (old)
+		st = *old;	/* its counts stay, as the school system's last report left them */
+	st.ladder = l->id;
+	st.period = m->term;
+	st.pupil_id = m->pupil_id;
+	st.school = m->school;
+	st.updated_at_ms = snap->now_ms;
+	from = old ? old->level : 0;
+	for (uint32_t n = from + 1; n <= m->level && r >= 0; n++)
+		r = absence_alert(snap, t, q, l, &st, n, m->absent_hours, m->absent_share * 100,
+				  n < m->level, ev);
+	if (m->level > from) {
+		st.level = m->level;
+		if (r >= 0)
+			store_absence_put(t, &st);
+	}
 	if (old)
 		lanu__v1__absence_state__free_unpacked(old, NULL);
 	return r < 0 ? r : t->err;

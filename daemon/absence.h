@@ -14,3 +14,10 @@ struct store_txn;
  * counts that cannot be; it is refused and not stored), or the sticky error. */
 int absence_on_counts(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 		      const Lanu__V1__Envelope *ev, struct msg_error *e);
+
+/* The AbsenceAlertRaised handler: a school system that works out levels itself says
+ * which one a pupil reached; the levels up to it not raised yet are raised as for
+ * counts. A school no ladder covers: stored and nothing more, as before there were
+ * ladders. Returns as absence_on_counts(). */
+int absence_on_level(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		     const Lanu__V1__Envelope *ev, struct msg_error *e);

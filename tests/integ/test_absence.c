@@ -345,6 +345,61 @@ test_refusals(void **state)
 	expect_levels(f->c, "p9", "");
 }
 
+static struct answer
+level(struct client *c, const char *pupil, const char *school, unsigned n, const char *term)
+{
+	static unsigned k;
+	Lanu__V1__AbsenceAlertRaised m = LANU__V1__ABSENCE_ALERT_RAISED__INIT;
+	Lanu__V1__Envelope env = LANU__V1__ENVELOPE__INIT;
+	struct answer ans = { 0 };
+	Lanu__V1__Reply *rep;
+	char id[32];
+
+	snprintf(id, sizeof(id), "lvl-%u", ++k);
+	env.event_id = id;
+	env.producer = (char *)"primus";
+	env.occurred_at_ms = 1;
+	env.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED;
+	env.absence_alert_raised = &m;
+	m.pupil_id = (char *)pupil;
+	m.school = (char *)school;
+	m.level = n;
+	m.term = (char *)term;
+	m.absent_hours = 70;
+	m.absent_share = 0.05;
+	ans.code = daemon_send_event(c, &env, &rep);
+	snprintf(ans.field, sizeof(ans.field), "%s", rep->field ? rep->field : "");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return ans;
+}
+
+/* A school system that works out levels itself: the levels up to the one it names,
+ * once each; the counts path and the level path share the pupil's place. */
+static void
+test_level_from_the_school_system(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(level(f->c, "q1", "school-1", 2, "2025-autumn").code, OK);
+	expect_levels(f->c, "q1", "1* 2");
+	assert_int_equal(level(f->c, "q1", "school-1", 2, "2025-autumn").code, OK);
+	assert_int_equal(level(f->c, "q1", "school-1", 1, "2025-autumn").code, OK);
+	expect_levels(f->c, "q1", "1* 2");
+	/* counts that reach level 3 then raise only level 3 */
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "q1", .as_of = "2025-11-01",
+						       .unauth_h = 85 }).code, OK);
+	expect_levels(f->c, "q1", "1* 2 3");
+	/* refusals name the field; a school no ladder covers is stored, as before */
+	assert_string_equal(level(f->c, "q2", "school-1", 5, "2025-autumn").field,
+			    "event.absence_alert_raised.level");
+	assert_string_equal(level(f->c, "q2", "school-1", 1, "").field,
+			    "event.absence_alert_raised.term");
+	assert_string_equal(level(f->c, "q2", "school-1", 1, "2024-autumn").field,
+			    "event.absence_alert_raised.term");
+	assert_int_equal(level(f->c, "q2", "other", 1, "2025-autumn").code, OK);
+	expect_levels(f->c, "q2", "");
+}
+
 int
 main(void)
 {
@@ -357,6 +412,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unauthorised_first_and_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_words_and_recipients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_level_from_the_school_system, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
