@@ -353,6 +353,11 @@ absence_on_level(const struct snapshot *snap, struct store_txn *t, struct alert_
 			   m->level);
 		return -EINVAL;
 	}
+	if (m->absent_hours < 0) {
+		msg_errorf(e, ABSENCE_LEVEL_FIELD "absent_hours", "absent hours cannot be negative "
+								  "(%g)", m->absent_hours);
+		return -EINVAL;
+	}
 	if (m->absent_share < 0 || m->absent_share > 1) {
 		msg_errorf(e, ABSENCE_LEVEL_FIELD "absent_share", "a share is 0..1 (%g)",
 			   m->absent_share);
