@@ -336,9 +336,10 @@ absence_on_level(const struct snapshot *snap, struct store_txn *t, struct alert_
 	uint32_t from;
 	int r;
 
-	r = absence_school(snap, ABSENCE_LEVEL_FIELD, m->school, &l, e);
-	if (r < 0 || !l)
-		return r;	/* no ladder covers the school: stored, as before ladders */
+	/* A school no ladder of the plan in force covers (or no plan, or an area the plan
+	 * does not have): stored and nothing more, as this event was before ladders. */
+	if (!snap->index || !(l = absence_ladder_of(snap->index, m->school)))
+		return 0;
 	if (!*m->term) {
 		msg_errorf(e, ABSENCE_LEVEL_FIELD "term", "name the review period: absence ladder "
 							  "'%s' covers '%s'", l->id, m->school);

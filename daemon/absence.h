@@ -17,7 +17,8 @@ int absence_on_counts(const struct snapshot *snap, struct store_txn *t, struct a
 
 /* The AbsenceAlertRaised handler: a school system that works out levels itself says
  * which one a pupil reached; the levels up to it not raised yet are raised as for
- * counts. A school no ladder covers: stored and nothing more, as before there were
- * ladders. Returns as absence_on_counts(). */
+ * counts. A school no ladder covers (an unknown one too, or with no plan in force):
+ * stored and nothing more, as before there were ladders. Returns as
+ * absence_on_counts(). */
 int absence_on_level(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 		     const Lanu__V1__Envelope *ev, struct msg_error *e);

@@ -397,6 +397,7 @@ test_level_from_the_school_system(void **state)
 	assert_string_equal(level(f->c, "q2", "school-1", 1, "2024-autumn").field,
 			    "event.absence_alert_raised.term");
 	assert_int_equal(level(f->c, "q2", "other", 1, "2025-autumn").code, OK);
+	assert_int_equal(level(f->c, "q2", "nowhere", 1, "any").code, OK);
 	expect_levels(f->c, "q2", "");
 }
 
