@@ -5,7 +5,10 @@
  * to three recipients. */
 #pragma once
 
-#define FUZZ_CLOCK_PLAN_BODY \
+#define FUZZ_CLOCK_PLAN_BODY FUZZ_CLOCK_PLAN_AREAS FUZZ_CLOCK_PLAN_REST
+
+/* Up to the school, the last area under the town: more may follow, as the town's. */
+#define FUZZ_CLOCK_PLAN_AREAS \
 	"calendars:\n" \
 	"  - id: school-cal\n" \
 	"    name: {fi: Lukuvuosi, en: School year}\n" \
@@ -19,7 +22,10 @@
 	"    name: Town\n" \
 	"    kind: municipality\n" \
 	"    areas:\n" \
-	"      - {id: school, name: School, kind: school, calendar: school-cal}\n" \
+	"      - {id: school, name: School, kind: school, calendar: school-cal}\n"
+
+/* The rest: recipients, services, indicators, routes. */
+#define FUZZ_CLOCK_PLAN_REST \
 	"recipients:\n" \
 	"  - {id: sup, name: Supervisor, kind: supervisor}\n" \
 	"  - {id: board, name: Welfare board, kind: board}\n" \

@@ -35,7 +35,15 @@
  *     last only grows;
  *  5. the live alerts of a commit arrive in seq order, each seq of that commit's new
  *     ones, once per recipient of the logged alert, with the prev_seq of its topic;
- *     none arrive between commits.
+ *     none arrive between commits;
+ *  6. absences (docs/absences.md): an absence event of a valid envelope is answered as
+ *     the doc says for plan A's ladders (OK, or REJECTED for an unknown school or
+ *     period, a bad as_of, grade, hours or lessons, level or share); per pupil, ladder
+ *     and period the ABSENCE_LEVEL alerts raise levels 1, 2, ... each once, in seq
+ *     order, each by an event of its batch answered OK, none by counts as of a day
+ *     before counts applied earlier; of one report's alerts all but the last say they
+ *     were passed at once; the stored place holds the highest level raised and the
+ *     as_of of the last counts applied (so a refused or late report changed neither).
  *
  * After each batch the writer is flushed again, empty, while that commits something:
  * the clocks that fell due beyond one batch's LANU_FIRE_MAX fire, and the next batch
@@ -52,8 +60,14 @@
  *	  8		DeadlineMissed: hdr, svc bytes
  *	  9		AlertAcknowledged: hdr, then a byte: bit 7 a made-up alert id
  *			(fake_ids[bits 0-1]), else the logged alert (byte % last) + 1
- *	  10		IndicatorUpdated, AbsenceAlertRaised or MeasureStatusUpdated (case
- *			bits 0-1): hdr, then a value byte
+ *	  10		case bit 2 clear: IndicatorUpdated, AbsenceAlertRaised (in the town,
+ *			the school or nowhere, no review period) or MeasureStatusUpdated
+ *			(case bits 0-1: 0, 3 the first): hdr, then a value byte;
+ *			set (c4-c7, added with absences; in older inputs bit 2 was unused,
+ *			and none of the seeds set it): c4, c5 AbsenceCountsReported: hdr,
+ *			pupil, as_of, held, then three tally bytes (authorised, unauthorised,
+ *			unexplained); c6, c7 AbsenceAlertRaised with the pupil byte's period
+ *			(c6) or none (c7): hdr, pupil, then a level byte
  *	  11		an earlier event again (of the last FUZZ_HIST), a byte: bits 0-4 which,
  *			bit 5 from the next producer, bit 6 a fresh event_id
  *	  12		ClockSet, a byte: bits 6-7 0 forward by a span byte, 1 back (v + 1)
@@ -76,6 +90,18 @@
  *			v hours, 1 now - v days, 2 now + v hours, 3 T0 + 5v days (v < 32), else
  *			the due instant of the case's clock + (v & 3) - 1 ms (v = bits 0-5)
  *	span byte	(v + 1) times 10 minutes, an hour, a day, a week for bits 6-7
+ *	pupil byte	bits 0-1 pupil (c0..c3), 2-3 school (lyceum: plan A's term ladder;
+ *			academy: its school-year ladder; school: no ladder; nowhere), 4-5
+ *			period (2025-autumn, 2026-spring, 2025-2026, 2026-autumn: no ladder's),
+ *			6-7 grade (7, 1, 13, and 0 with c4, 14 with c5; counts only)
+ *	as_of byte	below 0xc0: the period's first day (the lyceum's autumn for a period
+ *			it does not have) + (v & 127) days; else bits 0-2: 0 the day before
+ *			it, else a string that is not a day
+ *	held byte	4 times it lessons held
+ *	tally byte	0 none, else v = bits 0-5 lessons absent and, for bits 6-7, v, 2v,
+ *			v / 2 or -(v + 1) (refused) hours
+ *	level byte	bits 0-2 the level, 3-5 absent hours (8 times), 6-7 absent share 0,
+ *			0.25, 1, 1.5 (refused)
  *
  * The sockets, the writer and the store are set up once per process. Each input starts
  * from the same store: at set-up plan A is loaded into the empty store with
@@ -124,6 +150,7 @@
 #define FUZZ_HIST	32	/* earlier events kept to send again */
 #define FUZZ_KEYS	(FUZZ_OPS * 2)
 #define FUZZ_TOPICS	8
+#define FUZZ_PUPILS	64	/* ladder, period and pupil: 3 x 8 at most */
 #define FUZZ_SETTLE	64	/* empty flushes after a batch, at most */
 #define FUZZ_MAP	(8ULL << 20)
 #define FUZZ_MAP_MAX	(256ULL << 20)
@@ -143,12 +170,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* fuzz_deadline.c's plan: two areas, a school calendar, four services (working days,
  * months with a changing rule, urgent by age, four stages), compliance indicators, and
- * routes to three recipients. */
+ * routes to three recipients; and two more schools on the school calendar with absence
+ * ladders (docs/absences.md): the lyceum's by term (2025-autumn, 2026-spring), four
+ * levels, unauthorised-first, the academy's by school year (2025-2026), three levels.
+ * No ladder covers the school. */
 static const char plan_a[] =
 	"lanu-plan: 1\n"
 	"plan: {id: fuzz-stateful, organiser: Fuzz, title: Stateful fuzzing plan, "
 	"period: 2025-2027}\n"
-	FUZZ_CLOCK_PLAN_BODY;
+	FUZZ_CLOCK_PLAN_AREAS
+	"      - {id: lyceum, name: Lyceum, kind: school, calendar: school-cal}\n"
+	"      - {id: academy, name: Academy, kind: school, calendar: school-cal}\n"
+	FUZZ_CLOCK_PLAN_REST
+	"absences:\n"
+	"  - id: by-term\n"
+	"    provider: {fi: Lyseo, en: The lyceum}\n"
+	"    areas: lyceum\n"
+	"    period: term\n"
+	"    calendar: school-cal\n"
+	"    unauthorised-first: true\n"
+	"    levels:\n"
+	"      - {hours: 10, action: Contact the guardian, to: board}\n"
+	"      - {hours: 20, share: 10, action: Student welfare}\n"
+	"      - {hours: 40, counts: [unauthorised, unexplained], action: Expert group}\n"
+	"      - {hours: 80, share: 30, severity: critical, action: Consider a notification}\n"
+	"  - id: by-year\n"
+	"    provider: The academy\n"
+	"    areas: [academy]\n"
+	"    period: school-year\n"
+	"    calendar: school-cal\n"
+	"    levels:\n"
+	"      - {share: 5, action: Contact the guardian}\n"
+	"      - {hours: 30, share: 10, action: Student welfare, to: sup}\n"
+	"      - {hours: 60, share: 20, severity: info, action: Follow-up}\n";
 
 /* A second plan: one area, one service of plan A with another limit, one recipient.
  * Loading it leaves clocks and alerts naming what it does not have. */
@@ -181,6 +235,24 @@ static const char *const fuzz_recipients[4] = { "sup", "board", "school-team", "
 static const char *const fuzz_spans[4] = { "", "2 working days", "3 weeks", "4 parsecs" };
 static const char *const fuzz_periods[4] = { "", "2025", "2025-Q4", "2025-13" };
 static const char *const fuzz_bys[4] = { "area", "language", "age", "shoe-size" };
+static const char *const fuzz_schools[4] = { "lyceum", "academy", "school", "nowhere" };
+static const char *const fuzz_terms[4] = { "2025-autumn", "2026-spring", "2025-2026",
+					   "2026-autumn" };
+static const uint32_t fuzz_grades[5] = { 7, 1, 13, 0, 14 };
+static const char *const fuzz_bad_days[8] = { "", "", "2025-9-01", "2025-02-30", "2025-13-01",
+					      "2025-10-01T12", "01.10.2025", "2025-10-1" };
+
+/* Plan A's absence ladders, as the fuzzer knows them: the school each covers, its review
+ * periods and their first days (the terms of school-cal), its number of levels. */
+static const struct ladder {
+	const char *id, *school;
+	const char *periods[2], *starts[2];
+	uint32_t levels;
+} fuzz_ladders[2] = {
+	{ "by-term", "lyceum", { "2025-autumn", "2026-spring" }, { "2025-08-07", "2026-01-07" },
+	  4 },
+	{ "by-year", "academy", { "2025-2026", NULL }, { "2025-08-07", NULL }, 3 },
+};
 
 static const char dealer_id[] = "fuzz-dealer";
 
@@ -215,6 +287,21 @@ struct sent {
 	size_t key_len;
 	uint64_t clock_usec;	/* a ClockSet's */
 	unsigned op;
+	bool ok;		/* answered OK */
+	int pupil;		/* an AbsenceCountsReported expected OK: its run.pupils[], or -1 */
+	bool late;		/* answered OK, as of a day before one applied: raises nothing */
+	char as_of[16];
+};
+
+/* A pupil's place on a ladder in a review period, as the replies and alerts tell it. */
+struct pupil {
+	const struct ladder *ladder;
+	char period[16];
+	char pupil_id[8];
+	char as_of[16];		/* of the last counts answered OK and not late, "" none */
+	uint32_t level;		/* the highest level raised */
+	const struct sent *last_by;	/* the event of its last alert in this batch */
+	bool last_at_once;	/* and whether that alert said it was passed at once */
 };
 
 /* A recipient's topic on the PUB socket, and the last seq it carried. */
@@ -246,6 +333,8 @@ struct run {
 	size_t nhist;
 	struct topic topics[FUZZ_TOPICS];
 	size_t ntopics;
+	struct pupil pupils[FUZZ_PUPILS];
+	size_t npupils;
 	unsigned op;
 	char what[256];
 };
@@ -493,6 +582,210 @@ check_published(struct run *r, uint64_t last)
 	r->last_seq = last;
 }
 
+/* --- absences ---------------------------------------------------------------------------- */
+
+/* The day n days after day (YYYY-MM-DD, read leniently), in out. */
+static void
+day_plus(const char *day, int n, char out[16])
+{
+	struct tm tm = { .tm_hour = 12 };
+	time_t t;
+
+	if (sscanf(day, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3) {
+		*out = '\0';
+		return;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	tm.tm_mday += n;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	strftime(out, 16, "%Y-%m-%d", &tm);
+}
+
+/* The ladder of plan A that covers school, or NULL. */
+static const struct ladder *
+ladder_of(const char *school)
+{
+	for (size_t i = 0; i < ELEMENTSOF(fuzz_ladders); i++)
+		if (strcmp(fuzz_ladders[i].school, school) == 0)
+			return &fuzz_ladders[i];
+	return NULL;
+}
+
+/* The first day of period on ladder l, or NULL if it is not one of l's. */
+static const char *
+ladder_start(const struct ladder *l, const char *period)
+{
+	for (size_t i = 0; i < ELEMENTSOF(l->periods); i++)
+		if (l->periods[i] && strcmp(l->periods[i], period) == 0)
+			return l->starts[i];
+	return NULL;
+}
+
+static struct pupil *
+pupil_of(struct run *r, const struct ladder *l, const char *period, const char *pupil_id)
+{
+	struct pupil *p;
+
+	for (size_t i = 0; i < r->npupils; i++)
+		if (r->pupils[i].ladder == l && strcmp(r->pupils[i].period, period) == 0 &&
+		    strcmp(r->pupils[i].pupil_id, pupil_id) == 0)
+			return &r->pupils[i];
+	CHECK(r, r->npupils < FUZZ_PUPILS && strlen(period) < sizeof(p->period) &&
+		 strlen(pupil_id) < sizeof(p->pupil_id), "a pupil too many: %s/%s/%s", l->id,
+	      period, pupil_id);
+	p = &r->pupils[r->npupils++];
+	*p = (struct pupil){ .ladder = l };
+	snprintf(p->period, sizeof(p->period), "%s", period);
+	snprintf(p->pupil_id, sizeof(p->pupil_id), "%s", pupil_id);
+	return p;
+}
+
+/* The code docs/absences.md gives an absence event (its envelope valid) with the plan in
+ * force: OK or REJECTED. An AbsenceCountsReported expected OK gets its pupil in s. */
+static int
+absence_expect(struct run *r, const Lanu__V1__Envelope *ev, struct sent *s)
+{
+	bool plan_a_in_force = r->d->plan && strcmp(r->d->plan->plan->id, "fuzz-stateful") == 0;
+	const struct ladder *l;
+	const char *start;
+
+	if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED) {
+		const Lanu__V1__AbsenceAlertRaised *m = ev->absence_alert_raised;
+
+		if (strcmp(m->school, "town") != 0 && (!plan_a_in_force ||
+						       strcmp(m->school, "nowhere") == 0))
+			return C_REJECTED;	/* not in the plan in force */
+		l = plan_a_in_force ? ladder_of(m->school) : NULL;
+		if (!l)
+			return C_OK;	/* stored, as before ladders */
+		if (!ladder_start(l, m->term) || m->level > l->levels || m->absent_share < 0 ||
+		    m->absent_share > 1)
+			return C_REJECTED;
+		return C_OK;
+	} else {
+		const Lanu__V1__AbsenceCountsReported *m = ev->absence_counts_reported;
+		const Lanu__V1__AbsenceTally *by[] = { m->authorised, m->unauthorised,
+						       m->unexplained };
+		uint64_t lessons = 0;
+		char day[16];
+
+		l = plan_a_in_force ? ladder_of(m->school) : NULL;
+		start = l ? ladder_start(l, m->period) : NULL;
+		if (!start || m->grade < 1 || m->grade > 13)
+			return C_REJECTED;
+		day_plus(m->as_of, 0, day);
+		if (strlen(m->as_of) != 10 || strcmp(day, m->as_of) != 0 ||
+		    strcmp(m->as_of, start) < 0)
+			return C_REJECTED;
+		for (size_t i = 0; i < ELEMENTSOF(by); i++) {
+			if (by[i] && by[i]->hours < 0)
+				return C_REJECTED;
+			lessons += by[i] ? by[i]->lessons : 0;
+		}
+		if (lessons > m->lessons_held)
+			return C_REJECTED;
+		s->pupil = (int)(pupil_of(r, l, m->period, m->pupil_id) - r->pupils);
+		snprintf(s->as_of, sizeof(s->as_of), "%s", m->as_of);
+		return C_OK;
+	}
+}
+
+/* The event of this batch that the alert names: the one answered OK if one was (a
+ * batch may send the same id more than once), or NULL. */
+static struct sent *
+sent_of(struct run *r, const Lanu__V1__Alert *a)
+{
+	size_t pl = strlen(a->producer), il = strlen(a->event_id);
+	struct sent *found = NULL;
+
+	for (size_t i = 0; i < r->nq; i++) {
+		struct sent *s = &r->q[i];
+
+		if (s->event && s->key_len == pl + 1 + il && memcmp(s->key, a->producer, pl) == 0 &&
+		    s->key[pl] == '\0' && memcmp(s->key + pl + 1, a->event_id, il) == 0 &&
+		    (!found || s->ok))
+			found = s;
+	}
+	return found;
+}
+
+/* The absence alerts of a batch's commit, from..to (invariant 6): for each pupil, ladder
+ * and period, levels 1, 2, ... each once, in seq order, each raised by an event of the
+ * batch answered OK and not by a report as of an earlier day than one applied before it;
+ * all but the last of one report say they were passed at once. The stored places say the
+ * highest level raised and the day of the last counts applied. */
+static void
+check_absences(struct run *r, uint64_t from, uint64_t to)
+{
+	struct store_txn t;
+
+	for (size_t i = 0; i < r->npupils; i++)
+		r->pupils[i].last_by = NULL;
+	store_begin(r->d->store, &t, STORE_RO);
+	for (uint64_t seq = from; seq <= to; seq++) {
+		Lanu__V1__Alert *a;
+		const Lanu__V1__AlertFacts *f;
+		const struct ladder *l = NULL;
+		struct pupil *p;
+		struct sent *s;
+		int rc = store_get_alert(&t, seq, &a);
+
+		CHECK(r, rc == 0, "alert %" PRIu64 ": %s", seq, fuzz_strerror(rc));
+		f = a->facts;
+		if (a->kind != LANU__V1__ALERT_KIND__ALERT_KIND_ABSENCE_LEVEL) {
+			lanu__v1__alert__free_unpacked(a, NULL);
+			continue;
+		}
+		CHECK(r, f, "absence alert %" PRIu64 " without its facts", seq);
+		for (size_t k = 0; k < ELEMENTSOF(fuzz_ladders); k++)
+			if (strcmp(fuzz_ladders[k].id, f->ladder) == 0)
+				l = &fuzz_ladders[k];
+		CHECK(r, l && ladder_start(l, f->period), "absence alert %" PRIu64 " names ladder "
+		      "'%s', period '%s'", seq, f->ladder, f->period);
+		p = pupil_of(r, l, f->period, f->case_id);
+		CHECK(r, f->level == p->level + 1, "absence alert %" PRIu64 " raises level %" PRIu32
+		      " of %s/%s for %s, after level %" PRIu32, seq, f->level, l->id, p->period,
+		      p->pupil_id, p->level);
+		CHECK(r, f->level <= l->levels, "absence alert %" PRIu64 " raises level %" PRIu32
+		      " of %" PRIu32, seq, f->level, l->levels);
+		s = sent_of(r, a);
+		CHECK(r, s && s->ok, "absence alert %" PRIu64 " (level %" PRIu32 ") names event "
+		      "'%s' of '%s', which this batch %s", seq, f->level, a->event_id, a->producer,
+		      s ? "did not answer OK" : "did not send");
+		CHECK(r, !s->late, "absence alert %" PRIu64 " (level %" PRIu32 ") raised by op %u, "
+		      "a report as of %s, earlier than one applied before it", seq, f->level, s->op,
+		      s->as_of);
+		CHECK(r, !p->last_by || p->last_by != s || p->last_at_once, "absence alert %" PRIu64
+		      " follows one of the same report not passed at once", seq);
+		p->level = f->level;
+		p->last_by = s;
+		p->last_at_once = f->at_once;
+		lanu__v1__alert__free_unpacked(a, NULL);
+	}
+	for (size_t i = 0; i < r->npupils; i++) {
+		struct pupil *p = &r->pupils[i];
+		Lanu__V1__AbsenceState *st = NULL;
+		int rc;
+
+		CHECK(r, !p->last_by || !p->last_at_once, "the last level %" PRIu32 " of %s/%s for "
+		      "%s raised by op %u says it was passed at once", p->level, p->ladder->id,
+		      p->period, p->pupil_id, p->last_by->op);
+		rc = store_absence_get(&t, p->ladder->id, p->period, p->pupil_id, NULL, &st);
+		if (rc == -ENOENT && p->level == 0 && !*p->as_of)
+			continue;
+		CHECK(r, rc == 0, "no stored place for %s/%s/%s: %s", p->ladder->id, p->period,
+		      p->pupil_id, fuzz_strerror(rc));
+		CHECK(r, st->level == p->level && strcmp(st->as_of, p->as_of) == 0, "%s/%s/%s is "
+		      "stored at level %" PRIu32 " as of '%s'; its alerts say level %" PRIu32 ", "
+		      "the reports answered OK as of '%s'", p->ladder->id, p->period, p->pupil_id,
+		      st->level, st->as_of, p->level, p->as_of);
+		lanu__v1__absence_state__free_unpacked(st, NULL);
+	}
+	store_abort(&t);
+}
+
 /* --- requests ---------------------------------------------------------------------------- */
 
 /* Hands one message to ingest as zsock.c would: [routing id] then frames. */
@@ -596,7 +889,7 @@ send_body(struct run *r, const uint8_t *body, size_t len, int framing)
 	/* An event or a ClockSet: answered after its batch's commit. */
 	CHECK(r, r->nq < ELEMENTSOF(r->q), "more queued requests than operations");
 	s = &r->q[r->nq++];
-	*s = (struct sent){ .corr = corr, .delim = delim, .op = r->op };
+	*s = (struct sent){ .corr = corr, .delim = delim, .op = r->op, .pupil = -1 };
 	if (req->body_case == LANU__V1__REQUEST__BODY_CLOCK_SET) {
 		s->clock_usec = req->clock_set->now_ms * 1000;
 		s->expect = s->clock_usec >= r->clock_usec ? C_OK : C_REJECTED;
@@ -613,9 +906,12 @@ send_body(struct run *r, const uint8_t *body, size_t len, int framing)
 		memcpy(s->key + pl + 1, ev->event_id, il);
 		s->key_len = pl + 1 + il;
 		if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_INDICATOR_UPDATED ||
-		    ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED ||
 		    ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED)
 			s->expect = C_OK;	/* stored; no handler yet */
+		if ((ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED ||
+		     ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED) &&
+		    strcmp(ev->producer, fuzz_producers[3]) != 0 && !strchr(ev->event_id, ' '))
+			s->expect = absence_expect(r, ev, s);	/* an envelope of ours */
 		if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED) {
 			struct store_txn t;
 			uint64_t seq;
@@ -716,7 +1012,7 @@ run_loop(struct run *r)
 static void
 end_batch(struct run *r, bool loop)
 {
-	uint64_t txnid = r->txnid, clock = r->d->clock.manual_usec;
+	uint64_t txnid = r->txnid, clock = r->d->clock.manual_usec, seq0 = r->last_seq;
 	bool any_ok = false;
 	struct store_stat st;
 	size_t i;
@@ -758,6 +1054,14 @@ end_batch(struct run *r, bool loop)
 			      s->op);
 		if (rep->code == C_OK) {
 			any_ok = true;
+			s->ok = true;
+			if (s->pupil >= 0) {
+				struct pupil *p = &r->pupils[s->pupil];
+
+				s->late = *p->as_of && strcmp(s->as_of, p->as_of) < 0;
+				if (!s->late)
+					memcpy(p->as_of, s->as_of, sizeof(p->as_of));
+			}
 			if (s->event) {
 				CHECK(r, r->nkeys < FUZZ_KEYS, "more events than the fuzzer keeps");
 				memcpy(r->keys[r->nkeys], s->key, s->key_len);
@@ -777,6 +1081,7 @@ end_batch(struct run *r, bool loop)
 			" -> %" PRIu64 "\n", st.last_alert_seq, st.events, txnid, store_txnid(r));
 	CHECK(r, st.events == r->nkeys, "the store holds %" PRIu64 " events, %zu were answered "
 	      "OK", st.events, r->nkeys);
+	check_absences(r, seq0 + 1, st.last_alert_seq);
 	if (!any_ok)
 		CHECK(r, store_txnid(r) == txnid && r->d->clock.manual_usec == clock,
 		      "a batch of %zu requests none of which was answered OK moved the last txn "
@@ -1007,7 +1312,8 @@ op_ack(struct run *r, struct input *in, bool delim)
 	send_event(r, &ev, delim);
 }
 
-/* The events that are stored with no handler yet. */
+/* IndicatorUpdated, MeasureStatusUpdated (stored with no handler yet) and
+ * AbsenceAlertRaised without a review period, in schools no ladder covers. */
 static void
 op_other(struct run *r, struct input *in, unsigned which, bool delim)
 {
@@ -1048,6 +1354,113 @@ op_other(struct run *r, struct input *in, unsigned which, bool delim)
 		snprintf(r->what, sizeof(r->what), "measure status %d", ms.status);
 		break;
 	}
+	send_event(r, &ev, delim);
+}
+
+/* The pupil byte's pupil, school, period and grade (of five: 3 picks 0 or, if high, 14). */
+static void
+absence_who(uint8_t b, bool high, const char **pupil, const char **school, const char **period,
+	    uint32_t *grade)
+{
+	*pupil = fuzz_cases[b & 3];
+	*school = fuzz_schools[(b >> 2) & 3];
+	*period = fuzz_terms[(b >> 4) & 3];
+	*grade = fuzz_grades[(b >> 6) + (b >> 6 == 3 && high)];
+}
+
+static void
+absence_tally(uint8_t b, Lanu__V1__AbsenceTally *t, Lanu__V1__AbsenceTally **ret)
+{
+	uint32_t v = b & 63;
+
+	if (!b) {
+		*ret = NULL;
+		return;
+	}
+	t->lessons = v;
+	switch (b >> 6) {
+	case 0:
+		t->hours = v;
+		break;
+	case 1:
+		t->hours = 2.0 * v;
+		break;
+	case 2:
+		t->hours = v / 2.0;
+		break;
+	default:
+		t->hours = -1.0 - v;
+		break;
+	}
+	*ret = t;
+}
+
+/* AbsenceCountsReported (op 10, c4 and c5). */
+static void
+op_absence_counts(struct run *r, struct input *in, unsigned which, bool delim)
+{
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__AbsenceCountsReported m = LANU__V1__ABSENCE_COUNTS_REPORTED__INIT;
+	Lanu__V1__AbsenceTally t[3] = { LANU__V1__ABSENCE_TALLY__INIT,
+					LANU__V1__ABSENCE_TALLY__INIT,
+					LANU__V1__ABSENCE_TALLY__INIT };
+	uint8_t hdr = next_byte(in), who = next_byte(in), day = next_byte(in);
+	const char *pupil, *school, *period, *start = "2025-08-07";
+	const struct ladder *l;
+	char id[16], as_of[16];
+
+	absence_who(who, which & 1, &pupil, &school, &period, &m.grade);
+	l = ladder_of(school);
+	if (l && ladder_start(l, period))
+		start = ladder_start(l, period);
+	if (day < 0xC0)
+		day_plus(start, day & 127, as_of);
+	else if (day & 7)
+		snprintf(as_of, sizeof(as_of), "%s", fuzz_bad_days[day & 7]);
+	else
+		day_plus(start, -1, as_of);	/* the day before the period starts */
+	m.pupil_id = (char *)pupil;
+	m.school = (char *)school;
+	m.period = (char *)period;
+	m.as_of = as_of;
+	m.lessons_held = next_byte(in) * 4u;
+	absence_tally(next_byte(in), &t[0], &m.authorised);
+	absence_tally(next_byte(in), &t[1], &m.unauthorised);
+	absence_tally(next_byte(in), &t[2], &m.unexplained);
+	envelope(r, &ev, hdr, id);
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED;
+	ev.absence_counts_reported = &m;
+	snprintf(r->what, sizeof(r->what), "absences of %s in %s, %s as of '%s', grade %" PRIu32
+		 ": %u held, %g/%g/%g h", pupil, school, period, as_of, m.grade, m.lessons_held,
+		 m.authorised ? m.authorised->hours : 0, m.unauthorised ? m.unauthorised->hours : 0,
+		 m.unexplained ? m.unexplained->hours : 0);
+	send_event(r, &ev, delim);
+}
+
+/* AbsenceAlertRaised in a school, with a review period (op 10, c6) or none (c7). */
+static void
+op_absence_level(struct run *r, struct input *in, unsigned which, bool delim)
+{
+	static const double shares[4] = { 0, 0.25, 1, 1.5 };
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__AbsenceAlertRaised m = LANU__V1__ABSENCE_ALERT_RAISED__INIT;
+	uint8_t hdr = next_byte(in), who = next_byte(in), v = next_byte(in);
+	const char *pupil, *school, *period;
+	uint32_t grade;
+	char id[16];
+
+	absence_who(who, false, &pupil, &school, &period, &grade);
+	m.pupil_id = (char *)pupil;
+	m.school = (char *)school;
+	m.term = (char *)(which & 1 ? "" : period);
+	m.level = v & 7;
+	m.absent_hours = 8.0 * ((v >> 3) & 7);
+	m.absent_share = shares[v >> 6];
+	envelope(r, &ev, hdr, id);
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED;
+	ev.absence_alert_raised = &m;
+	snprintf(r->what, sizeof(r->what), "absence level %u of %s in %s, '%s'", m.level, pupil,
+		 school, m.term);
 	send_event(r, &ev, delim);
 }
 
@@ -1315,7 +1728,12 @@ apply_op(struct run *r, struct input *in, uint8_t b)
 		op_ack(r, in, delim);
 		break;
 	case 10:
-		op_other(r, in, arg, delim);
+		if (arg < 4)
+			op_other(r, in, arg, delim);
+		else if (arg < 6)
+			op_absence_counts(r, in, arg, delim);
+		else
+			op_absence_level(r, in, arg, delim);
 		break;
 	case 11:
 		op_again(r, in, delim);
