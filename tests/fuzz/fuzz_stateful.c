@@ -654,12 +654,11 @@ absence_expect(struct run *r, const Lanu__V1__Envelope *ev, struct sent *s)
 	if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED) {
 		const Lanu__V1__AbsenceAlertRaised *m = ev->absence_alert_raised;
 
-		if (strcmp(m->school, "town") != 0 && (!plan_a_in_force ||
-						       strcmp(m->school, "nowhere") == 0))
-			return C_REJECTED;	/* not in the plan in force */
+		/* a school no ladder of the plan in force covers, one the plan does not
+		 * have included: stored, as before ladders */
 		l = plan_a_in_force ? ladder_of(m->school) : NULL;
 		if (!l)
-			return C_OK;	/* stored, as before ladders */
+			return C_OK;
 		if (!ladder_start(l, m->term) || m->level > l->levels || m->absent_share < 0 ||
 		    m->absent_share > 1)
 			return C_REJECTED;
