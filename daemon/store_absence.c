@@ -2,10 +2,11 @@
  * store_absence: each pupil's place on an absence ladder, per review period, for
  * absence.c (a family of the store, see store_db.h for the codec and errors).
  *
- *	absences  ladder (str) period (str) pupil (tail) -> packed AbsenceState
+ *	absences  pupil (str) ladder (str) period (tail) -> packed AbsenceState
  *
- * A pupil's periods of one ladder are one range. A record is replaced whole when a
- * report moves it on; it is never deleted.
+ * A pupil's places, every ladder and period, are one range (what a student welfare
+ * group asks for), and a ladder's periods of one pupil are a range within it. A record
+ * is replaced whole when a report moves it on; it is never deleted.
  */
 #include "store.h"
 #include "store_db.h"
@@ -15,9 +16,9 @@
 static void
 store_absence_key(struct store_key *k, const char *ladder, const char *period, const char *pupil)
 {
+	store_key_str(k, pupil);
 	store_key_str(k, ladder);
-	store_key_str(k, period);
-	store_key_tail(k, pupil);
+	store_key_tail(k, period);
 }
 
 int
