@@ -78,9 +78,9 @@ absence_calendar(const struct plan_index *x, const char *id)
 }
 
 /* Finds period among the ladder's: 0 with its first day in start, or -EINVAL with e
- * naming the periods there are. */
+ * naming field and the periods there are. */
 static int
-absence_period(const struct plan_index *x, const char *kind, const Lanu__V1__AbsenceLadder *l,
+absence_period(const struct plan_index *x, const char *field, const Lanu__V1__AbsenceLadder *l,
 	       const char *period, char start[VALUE_DATE_LEN], struct msg_error *e)
 {
 	const Lanu__V1__Calendar *cal = absence_calendar(x, l->calendar);
@@ -100,37 +100,9 @@ absence_period(const struct plan_index *x, const char *kind, const Lanu__V1__Abs
 	}
 	if (*start)
 		return 0;
-	/* the field is AbsenceCountsReported.period, AbsenceAlertRaised.term */
-	snprintf(id, sizeof(id), "%s", strcmp(kind, ABSENCE_FIELD) == 0 ? "period" : "term");
-	{
-		char field[64];
-
-		snprintf(field, sizeof(field), "%s%s", kind, id);
-		msg_errorf(e, field, "'%s' is not a review period of absence ladder '%s' (its "
-				     "periods: %s)", period, l->id, *known ? known : "none");
-	}
+	msg_errorf(e, field, "'%s' is not a review period of absence ladder '%s' (its periods: "
+			     "%s)", period, l->id, *known ? known : "none");
 	return -EINVAL;
-}
-
-/* The school an event of kind (its field prefix) names: 0 with the ladder that covers
- * it in *ret_ladder (NULL if none), or -EINVAL with e filled. */
-static int
-absence_school(const struct snapshot *snap, const char *kind, const char *school,
-	       const Lanu__V1__AbsenceLadder **ret_ladder, struct msg_error *e)
-{
-	char field[64];
-
-	if (!snap->index) {
-		msg_errorf(e, "", "no plan is in force: load one first");
-		return -EINVAL;
-	}
-	snprintf(field, sizeof(field), "%sschool", kind);
-	if (!plan_index_area(snap->index, school)) {
-		msg_errorf(e, field, "area '%s' is not in the plan in force", school);
-		return -EINVAL;
-	}
-	*ret_ladder = absence_ladder_of(snap->index, school);
-	return 0;
 }
 
 static double
@@ -276,14 +248,21 @@ absence_on_counts(const struct snapshot *snap, struct store_txn *t, struct alert
 	uint32_t level, from;
 	int r;
 
-	r = absence_school(snap, ABSENCE_FIELD, m->school, &l, e);
-	if (r == 0 && !l) {
+	if (!snap->index) {
+		msg_errorf(e, "", "no plan is in force: load one first");
+		return -EINVAL;
+	}
+	if (!plan_index_area(snap->index, m->school)) {
+		msg_errorf(e, ABSENCE_FIELD "school", "area '%s' is not in the plan in force",
+			   m->school);
+		return -EINVAL;
+	}
+	if (!(l = absence_ladder_of(snap->index, m->school))) {
 		msg_errorf(e, ABSENCE_FIELD "school", "no absence ladder of the plan in force covers "
 						      "'%s'", m->school);
-		r = -EINVAL;
+		return -EINVAL;
 	}
-	if (r == 0)
-		r = absence_period(snap->index, ABSENCE_FIELD, l, m->period, start, e);
+	r = absence_period(snap->index, ABSENCE_FIELD "period", l, m->period, start, e);
 	if (r == 0)
 		r = absence_check(m, start, e);
 	if (r < 0)
@@ -345,7 +324,7 @@ absence_on_level(const struct snapshot *snap, struct store_txn *t, struct alert_
 							  "'%s' covers '%s'", l->id, m->school);
 		return -EINVAL;
 	}
-	r = absence_period(snap->index, ABSENCE_LEVEL_FIELD, l, m->term, start, e);
+	r = absence_period(snap->index, ABSENCE_LEVEL_FIELD "term", l, m->term, start, e);
 	if (r < 0)
 		return r;
 	if (m->level > l->n_levels) {
