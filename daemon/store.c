@@ -411,6 +411,15 @@ store_iter_open(struct store_txn *t, unsigned int dbi, struct store_iter *ret_it
 	return 0;
 }
 
+int
+store_iter_end(struct store_iter *it, int r, int rc)
+{
+	store_iter_close(it);
+	if (r < 0)
+		return r;
+	return rc < 0 && rc != -ENOENT ? rc : 0;
+}
+
 void
 store_iter_close(struct store_iter *it)
 {

@@ -362,11 +362,9 @@ store_open_alerts(struct store_txn *t, uint64_t after, size_t limit, store_alert
 			break;
 		taken += r == 1;
 	}
-	store_iter_close(&it);
+	r = store_iter_end(&it, r, rc);
 	if (r < 0)
 		return r;
-	if (rc < 0 && rc != -ENOENT)
-		return rc;
 	*ret_last = last;
 	*ret_more = more;
 	return 0;

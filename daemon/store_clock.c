@@ -335,10 +335,7 @@ store_clock_scan_service(struct store_txn *t, const char *service, const char *f
 		if (r != 0)
 			break;
 	}
-	store_iter_close(&it);
-	if (r < 0)
-		return r;
-	return rc < 0 && rc != -ENOENT ? rc : 0;
+	return store_iter_end(&it, r, rc);
 }
 
 int
@@ -365,8 +362,5 @@ store_clock_scan_open(struct store_txn *t, uint64_t until_ms, ProtobufCAllocator
 		if (r != 0)
 			break;
 	}
-	store_iter_close(&it);
-	if (r < 0)
-		return r;
-	return rc < 0 && rc != -ENOENT ? rc : 0;
+	return store_iter_end(&it, r, rc);
 }

@@ -122,11 +122,9 @@ store_comp_sum(struct store_txn *t, const char *ind, const char *group, const ch
 		met += m;
 		not_met += n;
 	}
-	store_iter_close(&it);
+	r = store_iter_end(&it, r, rc);
 	if (r < 0)
 		return r;
-	if (rc < 0 && rc != -ENOENT)
-		return rc;
 	*ret_met = met;
 	*ret_not_met = not_met;
 	return 0;

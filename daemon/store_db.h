@@ -145,6 +145,10 @@ struct store_iter {
  * takes an iterator that never opened, too: zero it first). */
 int store_iter_open(struct store_txn *t, unsigned int dbi, struct store_iter *ret_it);
 void store_iter_close(struct store_iter *it);
+/* Closes it after a scan that stopped with r (what a step returned: < 0 an error,
+ * else 0 or a caller's stop value) or ran out of entries with rc (the last move's:
+ * -ENOENT at the end). Returns the scan's error, or 0. */
+int store_iter_end(struct store_iter *it, int r, int rc);
 
 /* Moves to the first entry whose key is >= k, or to the first, last, next or previous
  * entry. Each returns 0 (it->key and it->val are the entry), -ENOENT if there is none
