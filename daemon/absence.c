@@ -60,30 +60,13 @@ absence_period_id(Lanu__V1__ReviewPeriod kind, const char *day, char out[ABSENCE
 	}
 }
 
-/* The terms of the ladder's calendar (or of the calendar it extends that has them). */
-static const Lanu__V1__Calendar *
-absence_calendar(const struct plan_index *x, const char *id)
-{
-	const Lanu__V1__Plan *plan = plan_index_plan(x);
-
-	for (size_t hops = 0; hops <= plan->n_calendars; hops++) {
-		const Lanu__V1__Calendar *cal = (const Lanu__V1__Calendar *)
-			plan_index_find(x, PLAN_CALENDAR, id);
-
-		if (!cal || cal->n_terms > 0)
-			return cal;
-		id = cal->extends;
-	}
-	return NULL;
-}
-
 /* Finds period among the ladder's: 0 with its first day in start, or -EINVAL with e
  * naming field and the periods there are. */
 static int
 absence_period(const struct plan_index *x, const char *field, const Lanu__V1__AbsenceLadder *l,
 	       const char *period, char start[VALUE_DATE_LEN], struct msg_error *e)
 {
-	const Lanu__V1__Calendar *cal = absence_calendar(x, l->calendar);
+	const Lanu__V1__Calendar *cal = plan_index_calendar_terms(x, l->calendar);
 	char id[ABSENCE_PERIOD_LEN], known[128] = "";
 	size_t n = 0;
 

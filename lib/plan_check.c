@@ -444,34 +444,6 @@ check_routes(struct check *c, Lanu__V1__Plan *plan)
 	}
 }
 
-/* Whether area a is b or lies under it (parents are bounded: areas are a tree). */
-static bool
-check_area_within(const struct check *c, const char *a, const char *b)
-{
-	const Lanu__V1__Area *x = check_find(c, PLAN_AREA, a);
-
-	for (size_t hops = 0; x && hops <= c->ids[PLAN_AREA].n; hops++) {
-		if (strcmp(x->id, b) == 0)
-			return true;
-		x = *x->parent ? check_find(c, PLAN_AREA, x->parent) : NULL;
-	}
-	return false;
-}
-
-/* Whether calendar id, or a calendar it extends, has terms. */
-static bool
-check_calendar_has_terms(const struct check *c, const char *id)
-{
-	const Lanu__V1__Calendar *cal = check_find(c, PLAN_CALENDAR, id);
-
-	for (size_t hops = 0; cal && hops <= c->ids[PLAN_CALENDAR].n; hops++) {
-		if (cal->n_terms > 0)
-			return true;
-		cal = *cal->extends ? check_find(c, PLAN_CALENDAR, cal->extends) : NULL;
-	}
-	return false;
-}
-
 /* A level's threshold against the same threshold of the level before that had one:
  * the ladder climbs. */
 static void
@@ -488,9 +460,26 @@ check_level_climbs(struct check *c, const Lanu__V1__Number *v, const Lanu__V1__N
 	*last_at = at;
 }
 
+/* Whether areas a and b of two ladders cover a school both: one at or under the other
+ * (an area the plan does not have is reported as such, not here). */
+static bool
+check_areas_meet(const struct plan_index *x, const char *a, const char *b)
+{
+	return plan_index_area(x, a) && plan_index_area(x, b) &&
+	       (plan_index_within(x, a, b) || plan_index_within(x, b, a));
+}
+
 static void
 check_absences(struct check *c, Lanu__V1__Plan *plan)
 {
+	struct plan_index *x = NULL;
+
+	if (plan->n_absences == 0)
+		return;
+	if (plan_index_new(plan, &x) < 0) {
+		c->p->oom = true;
+		return;
+	}
 	for (size_t i = 0; i < plan->n_absences; i++) {
 		Lanu__V1__AbsenceLadder *l = plan->absences[i];
 		const Lanu__V1__Number *last_h = NULL, *last_s = NULL;
@@ -508,7 +497,7 @@ check_absences(struct check *c, Lanu__V1__Plan *plan)
 			plan_parser_error(c->p, l, "absence ladder '%s' needs a calendar (the school "
 						   "calendar whose terms are its periods)", l->id);
 		else if (check_find(c, PLAN_CALENDAR, l->calendar) &&
-			 !check_calendar_has_terms(c, l->calendar))
+			 !plan_index_calendar_terms(x, l->calendar))
 			plan_parser_error(c->p, &l->calendar, "calendar '%s' has no terms: an absence "
 							      "ladder's periods are its terms",
 					  l->calendar);
@@ -547,8 +536,7 @@ check_absences(struct check *c, Lanu__V1__Plan *plan)
 
 			for (size_t a = 0; a < l->n_areas; a++)
 				for (size_t b = 0; b < o->n_areas; b++)
-					if (check_area_within(c, l->areas[a], o->areas[b]) ||
-					    check_area_within(c, o->areas[b], l->areas[a]))
+					if (check_areas_meet(x, l->areas[a], o->areas[b]))
 						plan_parser_error(c->p, &l->areas[a], "area '%s' is "
 								  "covered by absence ladder '%s' "
 								  "already (through '%s'): one ladder "
@@ -556,6 +544,7 @@ check_absences(struct check *c, Lanu__V1__Plan *plan)
 								  o->areas[b]);
 		}
 	}
+	plan_index_free(x);
 }
 
 static void

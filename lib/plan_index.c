@@ -206,6 +206,21 @@ plan_index_within(const struct plan_index *x, const char *id, const char *top)
 	return false;
 }
 
+const Lanu__V1__Calendar *
+plan_index_calendar_terms(const struct plan_index *x, const char *id)
+{
+	/* at most as many hops as there are calendars: a chain that loops gives up */
+	for (size_t hops = 0; hops <= x->n[PLAN_CALENDAR]; hops++) {
+		const Lanu__V1__Calendar *cal =
+			(const Lanu__V1__Calendar *)plan_index_find(x, PLAN_CALENDAR, id);
+
+		if (!cal || cal->n_terms > 0)
+			return cal;
+		id = cal->extends;
+	}
+	return NULL;
+}
+
 const Lanu__V1__Stage *
 plan_index_stage(const Lanu__V1__Service *s, const char *id)
 {

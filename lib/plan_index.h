@@ -55,6 +55,11 @@ const Lanu__V1__Measure *plan_index_measure(const struct plan_index *x, const ch
 /* Is area id the area top, or under it? false for an unknown or empty id. */
 bool plan_index_within(const struct plan_index *x, const char *id, const char *top);
 
+/* Calendar id if it has terms, else the first calendar its `extends` chain reaches
+ * that has, or NULL (none has, or an id is unknown): the terms a school calendar's
+ * periods come from. */
+const Lanu__V1__Calendar *plan_index_calendar_terms(const struct plan_index *x, const char *id);
+
 /* The stage id of service s, or NULL. */
 const Lanu__V1__Stage *plan_index_stage(const Lanu__V1__Service *s, const char *id);
 
