@@ -350,3 +350,73 @@ absence_on_level(const struct snapshot *snap, struct store_txn *t, struct alert_
 		lanu__v1__absence_state__free_unpacked(old, NULL);
 	return r < 0 ? r : t->err;
 }
+
+#define DROP_OUT_FIELD "event.drop_out_reported."
+
+/* The outreach youth work team (or with supervisor, the compulsory-education
+ * supervisor) that area id or its nearest ancestor names, or NULL. */
+static char *
+absence_area_recipient(const struct plan_index *x, const char *id, bool supervisor)
+{
+	for (const Lanu__V1__Area *a; *id && (a = plan_index_area(x, id)); id = a->parent) {
+		char *r = supervisor ? a->compulsory_education : a->outreach;
+
+		if (*r)
+			return r;
+	}
+	return NULL;
+}
+
+int
+absence_on_drop_out(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		    const Lanu__V1__Envelope *ev, struct msg_error *e)
+{
+	const Lanu__V1__DropOutReported *m = ev->drop_out_reported;
+	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
+	Lanu__V1__AlertFacts f = LANU__V1__ALERT_FACTS__INIT;
+	char subject[LANU_MAX_NAME + 8], key[3 * LANU_MAX_NAME + 48], day[VALUE_DATE_LEN];
+	char *to[2];
+	size_t n_to = 0;
+	int r;
+
+	if (!snap->index) {
+		msg_errorf(e, "", "no plan is in force: load one first");
+		return -EINVAL;
+	}
+	if (!plan_index_area(snap->index, m->home_area)) {
+		msg_errorf(e, DROP_OUT_FIELD "home_area", "area '%s' is not in the plan in force",
+			   m->home_area);
+		return -EINVAL;
+	}
+	if (strlen(m->day) != 10 || value_date(m->day, false, day) < 0 ||
+	    strcmp(day, m->day) != 0) {
+		msg_errorf(e, DROP_OUT_FIELD "day", "'%s' is not a day (YYYY-MM-DD)", m->day);
+		return -EINVAL;
+	}
+	if (m->age_group == LANU__V1__AGE_GROUP__AGE_GROUP_25_AND_OVER)
+		return 0;	/* stored: outreach youth work is for those under 25 */
+	if ((to[n_to] = absence_area_recipient(snap->index, m->home_area, false)))
+		n_to++;
+	if (m->age_group == LANU__V1__AGE_GROUP__AGE_GROUP_UNDER_18 &&
+	    (to[n_to] = absence_area_recipient(snap->index, m->home_area, true)))
+		n_to++;
+	snprintf(subject, sizeof(subject), "pupil:%s", m->pupil_id);
+	snprintf(key, sizeof(key), "drop-out/%s/%s/%s", m->provider, m->pupil_id, m->day);
+	f.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_DROP_OUT;
+	f.case_id = m->pupil_id;
+	f.age_group = m->age_group;
+	f.reason = m->reason;
+	f.day = m->day;
+	f.provider = m->provider;
+	a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_DROP_OUT;
+	a.severity = LANU__V1__SEVERITY__SEVERITY_WARNING;
+	a.subject = subject;
+	a.area = m->home_area;
+	a.facts = &f;
+	a.raised_at_ms = snap->now_ms;
+	a.dedup_key = key;
+	a.event_id = ev->event_id;
+	a.producer = ev->producer;
+	r = alert_raise_to(snap, t, q, &a, to, n_to);
+	return r < 0 ? r : t->err;
+}

@@ -22,3 +22,11 @@ int absence_on_counts(const struct snapshot *snap, struct store_txn *t, struct a
  * absence_on_counts(). */
 int absence_on_level(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 		     const Lanu__V1__Envelope *ev, struct msg_error *e);
+
+/* The DropOutReported handler: a notice to the outreach youth work team of the
+ * student's home area (the nearest area up the tree that names one) when under 25,
+ * and to its compulsory-education supervisor too when under 18; the routes of kind
+ * drop-out get it as well. Returns as absence_on_counts() (-EINVAL: no plan, an unknown
+ * home area, a day that is not one). */
+int absence_on_drop_out(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+			const Lanu__V1__Envelope *ev, struct msg_error *e);

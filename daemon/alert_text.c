@@ -94,12 +94,47 @@ static const char *const alert_texts[][N_LANG] = {
 		"Absences, level {level}[ ({passed})]: pupil {case}[, grade {grade}], {area}; "
 		"{hours} h, {share} % of lessons in period {period}. Action: {action}",
 	},
+	[T(DROP_OUT)] = {
+		"Toisen asteen opinnot keskeytyivät: opiskelija {case} ({age}), kotialue {area}; "
+		"{reason} {day}, {provider}.",
+		"Studierna på andra stadiet avbröts: studerande {case} ({age}), hemområde {area}; "
+		"{reason} {day}, {provider}.",
+		"Upper-secondary education discontinued: student {case} ({age}), home area {area}; "
+		"{reason} on {day}, {provider}.",
+	},
 };
 
 /* What a level passed at once with a higher one says of itself. */
 static const char *const alert_text_passed[] = {
 	"ohitettu samalla kertaa", "passerad på en gång", "passed at once",
 };
+
+/* A drop-out's age group and reason, as lanu.proto numbers them. */
+static const char *const alert_text_age[][N_LANG] = {
+	[LANU__V1__AGE_GROUP__AGE_GROUP_UNDER_18] = { "alle 18 v", "under 18 år", "under 18" },
+	[LANU__V1__AGE_GROUP__AGE_GROUP_18_TO_24] = { "18–24 v", "18–24 år", "18–24" },
+	[LANU__V1__AGE_GROUP__AGE_GROUP_25_AND_OVER] = { "25 v tai yli", "25 år eller äldre",
+							 "25 or over" },
+};
+
+static const char *const alert_text_reason[][N_LANG] = {
+	[LANU__V1__DROP_OUT_REASON__DROP_OUT_REASON_LEFT] = { "eronnut", "avgått", "resigned" },
+	[LANU__V1__DROP_OUT_REASON__DROP_OUT_REASON_DEEMED_RESIGNED] = {
+		"katsottu eronneeksi", "anses ha avgått", "deemed to have resigned" },
+	[LANU__V1__DROP_OUT_REASON__DROP_OUT_REASON_EXPELLED] = {
+		"erotettu", "avstängd", "dismissed" },
+	[LANU__V1__DROP_OUT_REASON__DROP_OUT_REASON_OTHER] = {
+		"päättyneet muusta syystä", "avslutade av annan orsak", "ended for another reason" },
+};
+
+/* Row v of a table of n rows in lang, "" for a value it has no row for. */
+static const char *
+alert_text_word(const char *const (*table)[N_LANG], size_t n, int v, int lang)
+{
+	if (v <= 0 || (size_t)v >= n || !table[v][lang])
+		return "";
+	return table[v][lang];
+}
 
 struct alert_text_ctx {
 	const Lanu__V1__Alert *a;
@@ -188,6 +223,19 @@ alert_text_value(struct alert_text_ctx *c, const char *p, size_t len)
 		if (l && f->level >= 1 && f->level <= l->n_levels)
 			name = alert_text_name(l->levels[f->level - 1]->action, c->lang);
 		id = name ? name : "";
+	} else if (IS("age")) {
+		return alert_text_word(alert_text_age, ELEMENTSOF(alert_text_age), f->age_group,
+				       c->lang);
+	} else if (IS("reason")) {
+		return alert_text_word(alert_text_reason, ELEMENTSOF(alert_text_reason), f->reason,
+				       c->lang);
+	} else if (IS("day")) {
+		id = f->day;
+	} else if (IS("provider")) {
+		const Lanu__V1__Area *ar = plan_index_area(c->x, f->provider);
+
+		id = f->provider;
+		name = ar ? alert_text_name(ar->name, c->lang) : NULL;
 	} else if (IS("value")) {
 		snprintf(c->num, sizeof(c->num), "%.1f", f->value);
 		return c->num;

@@ -147,6 +147,8 @@ writer_handle(struct batch *b, struct store_txn *t, struct pending *p)
 		return absence_on_counts(snap, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED:
 		return absence_on_level(snap, t, &b->pubq, ev, &p->err);
+	case LANU__V1__ENVELOPE__PAYLOAD_DROP_OUT_REPORTED:
+		return absence_on_drop_out(snap, t, &b->pubq, ev, &p->err);
 	default:
 		return 0;	/* stored; later capabilities give it meaning */
 	}

@@ -177,6 +177,8 @@ check_areas(struct check *c, Lanu__V1__Area **v, size_t n)
 		if (!v[i]->kind)
 			plan_parser_error(c->p, v[i], "area '%s' needs a kind", v[i]->id);
 		check_calendar_ref(c, &v[i]->calendar, false, "calendar");
+		check_ref(c, PLAN_RECIPIENT, &v[i]->outreach, "outreach");
+		check_ref(c, PLAN_RECIPIENT, &v[i]->compulsory_education, "compulsory-education");
 		check_areas(c, v[i]->areas, v[i]->n_areas);
 	}
 }

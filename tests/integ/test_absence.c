@@ -1,7 +1,8 @@
 /*
  * Integration tests: school absences on a provider's ladder (docs/absences.md), through
  * a real lanud: once per level, jumps, corrections, late reports, a new period,
- * unauthorised-first, hours or share, counted classes, the refusals, and the words.
+ * unauthorised-first, hours or share, counted classes, the refusals, and the words;
+ * drop-out notices by age group.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +29,8 @@ static const char plan[] =
 	"  - id: town\n"
 	"    name: Town\n"
 	"    kind: municipality\n"
+	"    outreach: youth-work\n"
+	"    compulsory-education: supervisor\n"
 	"    areas:\n"
 	"      - {id: school-1, name: {fi: Kyl\xc3\xa4n koulu, en: Village school}, kind: school}\n"
 	"      - {id: clinic, name: Clinic, kind: clinic}\n"
@@ -36,6 +39,9 @@ static const char plan[] =
 	"  - {id: teachers, name: Class teachers, kind: group}\n"
 	"  - {id: swg, name: Student welfare group, kind: group}\n"
 	"  - {id: board, name: Board, kind: board}\n"
+	"  - {id: youth-work, name: {fi: Etsiv\xc3\xa4 nuorisoty\xc3\xb6, en: Outreach youth work},\n"
+	"     kind: team}\n"
+	"  - {id: supervisor, name: Compulsory-education supervisor, kind: supervisor}\n"
 	"calendars:\n"
 	"  - id: school\n"
 	"    name: School year\n"
@@ -56,7 +62,8 @@ static const char plan[] =
 	"         to: swg}\n"
 	"      - {hours: 120, severity: critical, action: {en: Consider a child welfare notification}}\n"
 	"routes:\n"
-	"  - {kinds: absence-level, to: board}\n";
+	"  - {kinds: absence-level, to: board}\n"
+	"  - {kinds: drop-out, areas: other, to: board}\n";
 
 struct fixture {
 	struct daemon d;
@@ -401,6 +408,98 @@ test_level_from_the_school_system(void **state)
 	expect_levels(f->c, "q2", "");
 }
 
+static struct answer
+drop_out(struct client *c, const char *pupil, const char *home, Lanu__V1__AgeGroup age,
+	 const char *day)
+{
+	static unsigned k;
+	Lanu__V1__DropOutReported m = LANU__V1__DROP_OUT_REPORTED__INIT;
+	Lanu__V1__Envelope env = LANU__V1__ENVELOPE__INIT;
+	struct answer ans = { 0 };
+	Lanu__V1__Reply *rep;
+	char id[32];
+
+	snprintf(id, sizeof(id), "out-%u", ++k);
+	env.event_id = id;
+	env.producer = (char *)"lyceum";
+	env.occurred_at_ms = 1;
+	env.payload_case = LANU__V1__ENVELOPE__PAYLOAD_DROP_OUT_REPORTED;
+	env.drop_out_reported = &m;
+	m.pupil_id = (char *)pupil;
+	m.provider = (char *)"school-1";
+	m.home_area = (char *)home;
+	m.age_group = age;
+	m.reason = LANU__V1__DROP_OUT_REASON__DROP_OUT_REASON_DEEMED_RESIGNED;
+	m.day = (char *)day;
+	ans.code = daemon_send_event(c, &env, &rep);
+	snprintf(ans.field, sizeof(ans.field), "%s", rep->field ? rep->field : "");
+	snprintf(ans.reason, sizeof(ans.reason), "%s", rep->reason ? rep->reason : "");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return ans;
+}
+
+/* The subjects of recipient's DROP_OUT alerts, space-separated, in order. */
+static void
+expect_drop_outs(struct client *c, const char *recipient, const char *want)
+{
+	Lanu__V1__Alert **v;
+	size_t n = daemon_replay_alerts(c, recipient, 0, &v, 64), used = 0;
+	char got[256] = "";
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->kind == LANU__V1__ALERT_KIND__ALERT_KIND_DROP_OUT)
+			used += (size_t)snprintf(got + used, sizeof(got) - used, "%s%s",
+						 used ? " " : "", v[i]->subject);
+	daemon_alerts_free(v, n);
+	assert_string_equal(got, want);
+}
+
+/* Under 18: outreach youth work and the compulsory-education supervisor of the home
+ * area (here inherited from the municipality); 18-24: outreach only; 25 and over:
+ * stored, nobody told; an area that names neither: the drop-out routes only. */
+static void
+test_drop_out_notices_by_age(void **state)
+{
+	struct fixture *f = *state;
+	Lanu__V1__Alert **v;
+	size_t n;
+	struct answer a;
+
+	assert_int_equal(drop_out(f->c, "s1", "school-1", LANU__V1__AGE_GROUP__AGE_GROUP_UNDER_18,
+				  "2025-10-03").code, OK);
+	assert_int_equal(drop_out(f->c, "s2", "town", LANU__V1__AGE_GROUP__AGE_GROUP_18_TO_24,
+				  "2025-10-03").code, OK);
+	assert_int_equal(drop_out(f->c, "s3", "town", LANU__V1__AGE_GROUP__AGE_GROUP_25_AND_OVER,
+				  "2025-10-03").code, OK);
+	assert_int_equal(drop_out(f->c, "s4", "other", LANU__V1__AGE_GROUP__AGE_GROUP_UNDER_18,
+				  "2025-10-04").code, OK);
+	expect_drop_outs(f->c, "youth-work", "pupil:s1 pupil:s2");
+	expect_drop_outs(f->c, "supervisor", "pupil:s1");
+	expect_drop_outs(f->c, "board", "pupil:s4");
+
+	n = daemon_replay_alerts(f->c, "youth-work", 0, &v, 64);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0]->area, "school-1");
+	assert_int_equal(v[0]->severity, LANU__V1__SEVERITY__SEVERITY_WARNING);
+	assert_non_null(v[0]->text);
+	assert_non_null(strstr(v[0]->text->en, "student s1 (under 18), home area Village school; "
+					       "deemed to have resigned on 2025-10-03, "
+					       "Village school."));
+	assert_non_null(strstr(v[0]->text->fi, "opiskelija s1 (alle 18 v)"));
+	daemon_alerts_free(v, n);
+
+	a = drop_out(f->c, "s5", "nowhere", LANU__V1__AGE_GROUP__AGE_GROUP_UNDER_18, "2025-10-03");
+	assert_int_equal(a.code, REJECTED);
+	assert_string_equal(a.field, "event.drop_out_reported.home_area");
+	a = drop_out(f->c, "s5", "town", LANU__V1__AGE_GROUP__AGE_GROUP_UNDER_18, "2025-02-30");
+	assert_int_equal(a.code, REJECTED);
+	assert_string_equal(a.field, "event.drop_out_reported.day");
+	a = drop_out(f->c, "s5", "town", LANU__V1__AGE_GROUP__AGE_GROUP_UNSPECIFIED, "2025-02-03");
+	assert_int_equal(a.code, REJECTED);
+	assert_string_equal(a.field, "event.drop_out_reported.age_group");
+	expect_drop_outs(f->c, "youth-work", "pupil:s1 pupil:s2");
+}
+
 int
 main(void)
 {
@@ -413,6 +512,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unauthorised_first_and_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_words_and_recipients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_out_notices_by_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_from_the_school_system, setup,
 						teardown),
 	};
