@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "lanu.pb-c.h"
+#include "lanu/limits.h"
 
 #define EXIT_REFUSED	1
 #define EXIT_UNREACHED	2
@@ -33,7 +34,42 @@ void print_json(const ProtobufCMessage *m, json_t *extra_line);
 const char *enum_name(const ProtobufCEnumDescriptor *d, int v, size_t strip);
 
 int cmd_plan(struct ctl *x, int argc, char **argv);
+/* The reply holding plan version v (0 = in force); rep->plan_version is it. Returns 0
+ * or an exit status, as ctl_call(). */
+int plan_fetch(struct ctl *x, uint64_t v, Lanu__V1__Reply **ret_reply);
+/* A plan text in x's language, else en, else fi; "" for none. */
+const char *plan_text(const struct ctl *x, const Lanu__V1__Text *t);
+
+/* lanuctl_table.c: layouts and options. */
+#define TABLE_COLS	32
+#define CELL_MAX	(LANU_MAX_NAME + 32)	/* a made cell: "postponed: REASON", a number */
+#define BY_MAX		8
+
+/* Columns as wide as their widest cell, two blanks apart, numbers to the right; a row
+ * ends at its last non-empty cell, so no line has trailing blanks. */
+struct table {
+	const char *const *head;
+	const bool *right;	/* NULL: every column to the left */
+	size_t n;
+	int width[TABLE_COLS];
+};
+
+void table_fit(struct table *t, const char *const *cell);
+void table_line(const struct table *t, const char *const *cell);
+/* One RFC 4180 field: quoted when it holds a comma, a quote or a line break; then a
+ * comma, or CRLF after the last. */
+void csv_field(const char *s, bool last);
+/* getopt_long() over long options only; an empty value is a missing one. Returns the
+ * option's character, -1 at the end, or '?' after reporting a bad option. */
+struct option;
+int next_option(int argc, char **argv, const struct option *opts);
+/* "area,language" (and more --by) into by[] (BY_MAX), split in place, none empty:
+ * 0 or -EINVAL after saying why. */
+int parse_by(char *s, char **by, size_t *n);
 
 /* lanuctl_clock.c: the access-time clocks. */
 int cmd_due(struct ctl *x, int argc, char **argv);
 int cmd_compliance(struct ctl *x, int argc, char **argv);
+
+/* lanuctl_absence.c: school absences. */
+int cmd_absences(struct ctl *x, int argc, char **argv);

@@ -811,6 +811,10 @@ usage(FILE *f)
 		"  compliance --service S [--period P] [--by area,language,age,urgency]\n"
 		"             [--json|--csv]    a service's limits met, late, missed; waits\n"
 		"                               (P: 2025, 2025-H1, 2025-Q3, 2025-03, A..B dates)\n"
+		"  absences --period P [--by school,grade,area] [--area A] [--ladder L]\n"
+		"           [--json|--csv]      pupils at each level of an absence ladder\n"
+		"  absences --pupil P [--period P] [--json]\n"
+		"                               one pupil's places on the ladders\n"
 		"  clock set TIME               move lanud's manual clock (tests, demos)\n"
 		"  plan check FILE...           validate plan files here, every problem\n"
 		"  plan load FILE [--by WHO] [--dry-run]\n"
@@ -840,7 +844,7 @@ main(int argc, char **argv)
 		{ "send", cmd_send },	  { "tail", cmd_tail }, { "status", cmd_status },
 		{ "alert", cmd_alert },	  { "open", cmd_open }, { "ack", cmd_ack },
 		{ "clock", cmd_clock },	  { "plan", cmd_plan }, { "due", cmd_due },
-		{ "compliance", cmd_compliance },
+		{ "compliance", cmd_compliance }, { "absences", cmd_absences },
 	};
 	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
 	int ch;

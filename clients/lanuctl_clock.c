@@ -19,70 +19,7 @@
 #include "plan.h"
 #include "plan_value.h"
 
-#define TABLE_COLS	16
-#define CELL_MAX	(LANU_MAX_NAME + 32)	/* a made cell: "postponed: REASON", a number */
-#define BY_MAX		8
-
-/* --- tables ---------------------------------------------------------------------------- */
-
-/* Columns as wide as their widest cell, two blanks apart, numbers to the right; a row
- * ends at its last non-empty cell, so no line has trailing blanks. */
-struct table {
-	const char *const *head;
-	const bool *right;	/* NULL: every column to the left */
-	size_t n;
-	int width[TABLE_COLS];
-};
-
-static void
-table_fit(struct table *t, const char *const *cell)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		int w = (int)strlen(cell[i]);
-
-		if (w > t->width[i])
-			t->width[i] = w;
-	}
-}
-
-static void
-table_line(const struct table *t, const char *const *cell)
-{
-	size_t last = t->n;
-
-	while (last > 0 && !*cell[last - 1])
-		last--;
-	for (size_t i = 0; i < last; i++) {
-		bool right = t->right && t->right[i];
-		const char *sep = i + 1 < last ? "  " : "\n";
-
-		if (right)
-			printf("%*s%s", t->width[i], cell[i], sep);
-		else if (i + 1 < last)
-			printf("%-*s%s", t->width[i], cell[i], sep);
-		else
-			printf("%s%s", cell[i], sep);
-	}
-	if (last == 0)
-		putchar('\n');
-}
-
 /* --- options --------------------------------------------------------------------------- */
-
-/* getopt_long() over long options only; an empty value is a missing one. Returns the
- * option's character, -1 at the end, or '?' after reporting a bad option. */
-static int
-next_option(int argc, char **argv, const struct option *opts)
-{
-	int idx = -1;
-	int ch = getopt_long(argc, argv, "", opts, &idx);
-
-	if (ch != -1 && ch != '?' && idx >= 0 && opts[idx].has_arg && !*optarg) {
-		fprintf(stderr, "lanuctl: --%s needs a value\n", opts[idx].name);
-		return '?';
-	}
-	return ch;
-}
 
 static int
 parse_limit(const char *s, uint32_t *ret)
@@ -97,27 +34,6 @@ parse_limit(const char *s, uint32_t *ret)
 		return -EINVAL;
 	}
 	*ret = (uint32_t)v;
-	return 0;
-}
-
-/* "area,language" (and more --by) into by[]: items split in place, none empty. */
-static int
-parse_by(char *s, char **by, size_t *n)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || s[0] == ',' || s[len - 1] == ',' || strstr(s, ",,")) {
-		fprintf(stderr, "lanuctl: --by '%s' has an empty item (expected e.g. "
-				"area,language)\n", s);
-		return -EINVAL;
-	}
-	for (char *item; (item = strsep(&s, ","));) {
-		if (*n == BY_MAX) {
-			fprintf(stderr, "lanuctl: --by: at most %d breakdowns\n", BY_MAX);
-			return -EINVAL;
-		}
-		by[(*n)++] = item;
-	}
 	return 0;
 }
 
@@ -314,24 +230,6 @@ compliance_table(const Lanu__V1__ComplianceReport *rep)
 	}
 	printf("share met: met / (met + late + missed); waits from request to service, of those "
 	       "provided, in working days (WD) and calendar days (D)\n");
-}
-
-/* One RFC 4180 field: quoted when it holds a comma, a quote or a line break. */
-static void
-csv_field(const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else {
-		fputs(s, stdout);
-	}
-	fputs(last ? "\r\n" : ",", stdout);
 }
 
 /* A header row, then one record per row, each with the service and the period, so

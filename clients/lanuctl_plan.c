@@ -130,9 +130,8 @@ parse_version(const char *s, uint64_t *ret)
 	return 0;
 }
 
-/* The reply holding version v (0 = in force); rep->plan_version is it. */
-static int
-fetch_version(struct ctl *x, uint64_t v, Lanu__V1__Reply **ret)
+int
+plan_fetch(struct ctl *x, uint64_t v, Lanu__V1__Reply **ret)
 {
 	Lanu__V1__PlanQuery q = LANU__V1__PLAN_QUERY__INIT;
 	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
@@ -145,8 +144,8 @@ fetch_version(struct ctl *x, uint64_t v, Lanu__V1__Reply **ret)
 
 /* --- show ---------------------------------------------------------------------------- */
 
-static const char *
-text_of(const struct ctl *x, const Lanu__V1__Text *t)
+const char *
+plan_text(const struct ctl *x, const Lanu__V1__Text *t)
 {
 	const char *s;
 
@@ -182,7 +181,7 @@ show_areas(const struct ctl *x, Lanu__V1__Area *const *v, size_t n, int depth)
 	char w[32];
 
 	for (size_t i = 0; i < n; i++) {
-		printf("%*s%s  %s (%s)%s%s\n", 2 + 2 * depth, "", v[i]->id, text_of(x, v[i]->name),
+		printf("%*s%s  %s (%s)%s%s\n", 2 + 2 * depth, "", v[i]->id, plan_text(x, v[i]->name),
 		       word(&lanu__v1__area_kind__descriptor, v[i]->kind, w, sizeof(w)),
 		       *v[i]->calendar ? ", calendar " : "", v[i]->calendar);
 		show_areas(x, v[i]->areas, v[i]->n_areas, depth + 1);
@@ -212,11 +211,11 @@ show_goals(const struct ctl *x, Lanu__V1__Goal *const *v, size_t n, int depth)
 	for (size_t i = 0; i < n; i++) {
 		const Lanu__V1__Goal *g = v[i];
 
-		printf("%*s%s  %s\n", 2 + 2 * depth, "", g->id, text_of(x, g->title));
+		printf("%*s%s  %s\n", 2 + 2 * depth, "", g->id, plan_text(x, g->title));
 		for (size_t j = 0; j < g->n_measures; j++) {
 			const Lanu__V1__Measure *m = g->measures[j];
 
-			printf("%*s%s  %s\n%*s", 4 + 2 * depth, "", m->id, text_of(x, m->title),
+			printf("%*s%s  %s\n%*s", 4 + 2 * depth, "", m->id, plan_text(x, m->title),
 			       6 + 2 * depth, "");
 			show_period(m->schedule);
 			print_list("; indicators ", m->indicators, m->n_indicators);
@@ -244,13 +243,13 @@ show_plan(const struct ctl *x, const Lanu__V1__PlanVersion *pv)
 	client_format_time(pv->loaded_at_ms, when);
 	printf("plan %s, version %" PRIu64 " (loaded %s by %s from %s)\n", info->id, pv->version,
 	       when, pv->loaded_by, pv->source);
-	printf("  %s: %s, ", info->organiser, text_of(x, info->title));
+	printf("  %s: %s, ", info->organiser, plan_text(x, info->title));
 	show_period(info->period);
 	printf(", %s\n\nareas\n", info->timezone);
 	show_areas(x, p->areas, p->n_areas, 0);
 	printf("\nrecipients\n");
 	for (size_t i = 0; i < p->n_recipients; i++) {
-		printf("  %s  %s (%s)", p->recipients[i]->id, text_of(x, p->recipients[i]->name),
+		printf("  %s  %s (%s)", p->recipients[i]->id, plan_text(x, p->recipients[i]->name),
 		       word(&lanu__v1__recipient_kind__descriptor, p->recipients[i]->kind, w,
 			    sizeof(w)));
 		print_list(", areas ", p->recipients[i]->areas, p->recipients[i]->n_areas);
@@ -260,13 +259,13 @@ show_plan(const struct ctl *x, const Lanu__V1__PlanVersion *pv)
 	for (size_t i = 0; i < p->n_services; i++) {
 		const Lanu__V1__Service *s = p->services[i];
 
-		printf("  %s  %s: ", s->id, text_of(x, s->name));
+		printf("  %s  %s: ", s->id, plan_text(x, s->name));
 		show_limits(s->limits, s->n_limits);
 		if (s->warn_before)
 			printf("; warn %s before", s->warn_before->text);
 		putchar('\n');
 		for (size_t j = 0; j < s->n_stages; j++) {
-			printf("    %s  %s: ", s->stages[j]->id, text_of(x, s->stages[j]->name));
+			printf("    %s  %s: ", s->stages[j]->id, plan_text(x, s->stages[j]->name));
 			show_limits(s->stages[j]->limits, s->stages[j]->n_limits);
 			putchar('\n');
 		}
@@ -275,7 +274,7 @@ show_plan(const struct ctl *x, const Lanu__V1__PlanVersion *pv)
 	for (size_t i = 0; i < p->n_indicators; i++) {
 		const Lanu__V1__Indicator *ind = p->indicators[i];
 
-		printf("  %s  %s (%s, %s", ind->id, text_of(x, ind->name),
+		printf("  %s  %s (%s, %s", ind->id, plan_text(x, ind->name),
 		       word(&lanu__v1__indicator_unit__descriptor, ind->unit, w, sizeof(w)),
 		       word(&lanu__v1__direction__descriptor, ind->direction, w2, sizeof(w2)));
 		show_number("target", ind->target);
@@ -324,7 +323,7 @@ plan_show(struct ctl *x, int argc, char **argv)
 		else if ((r = parse_version(argv[i], &v)))
 			return r;
 	}
-	r = fetch_version(x, v, &rep);
+	r = plan_fetch(x, v, &rep);
 	if (r)
 		return r;
 	if (x->json)
@@ -561,9 +560,9 @@ plan_diff(struct ctl *x, int argc, char **argv)
 	}
 	if ((r = parse_version(argv[1], &va)) || (r = parse_version(argv[2], &vb)))
 		return r;
-	if ((r = fetch_version(x, va, &ra)))
+	if ((r = plan_fetch(x, va, &ra)))
 		return r;
-	if ((r = fetch_version(x, vb, &rb))) {
+	if ((r = plan_fetch(x, vb, &rb))) {
 		lanu__v1__reply__free_unpacked(ra, NULL);
 		return r;
 	}

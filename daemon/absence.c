@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alert.h"
@@ -179,6 +180,74 @@ absence_alert(const struct snapshot *snap, struct store_txn *t, struct alert_pub
 	return alert_raise_to(snap, t, q, &a, v->to, v->n_to);
 }
 
+/* a - b, or 0 if b is more: figures never go below zero, whatever came before them */
+static uint64_t
+absence_less(uint64_t a, uint64_t b)
+{
+	return b > a ? 0 : a - b;
+}
+
+/* Adds st's pupil to the figures of its period, ladder, school and grade (sign > 0),
+ * or takes it away from them (sign < 0). */
+static void
+absence_figures_add(struct store_txn *t, const Lanu__V1__AbsenceState *st, int sign)
+{
+	Lanu__V1__AbsenceFigures f = LANU__V1__ABSENCE_FIGURES__INIT, *old = NULL;
+	const Lanu__V1__AbsenceTally *by[] = { st->authorised, st->unauthorised, st->unexplained };
+	uint64_t at[LANU_MAX_LEVELS + 1] = { 0 }, lessons = 0;
+	uint32_t level = st->level > LANU_MAX_LEVELS ? LANU_MAX_LEVELS : st->level;
+	double hours = 0;
+	int r;
+
+	r = store_absence_figures_get(t, st->period, st->ladder, st->school, st->grade, NULL, &old);
+	if (r < 0 && r != -ENOENT)
+		return;
+	if (old) {
+		f = *old;
+		f.n_at_level = old->n_at_level > LANU_MAX_LEVELS ? LANU_MAX_LEVELS + 1
+								  : old->n_at_level;
+		memcpy(at, old->at_level, f.n_at_level * sizeof(*at));
+	}
+	f.ladder = st->ladder;
+	f.period = st->period;
+	f.school = st->school;
+	f.grade = st->grade;
+	if (f.n_at_level < level + 1u)
+		f.n_at_level = level + 1u;
+	f.at_level = at;
+	for (size_t i = 0; i < 3; i++) {
+		hours += absence_hours(by[i]);
+		lessons += absence_lessons(by[i]);
+	}
+	if (sign > 0) {
+		f.pupils++;
+		at[level]++;
+		f.lessons_held += st->lessons_held;
+		f.lessons_absent += lessons;
+		f.hours += hours;
+	} else {
+		f.pupils = absence_less(f.pupils, 1);
+		at[level] = absence_less(at[level], 1);
+		f.lessons_held = absence_less(f.lessons_held, st->lessons_held);
+		f.lessons_absent = absence_less(f.lessons_absent, lessons);
+		f.hours = f.pupils && f.hours > hours ? f.hours - hours : 0;
+	}
+	store_absence_figures_put(t, &f);
+	if (old)
+		lanu__v1__absence_figures__free_unpacked(old, NULL);
+}
+
+/* Stores st, the pupil's place that was old (NULL: none), and moves the figures. */
+static void
+absence_put(struct store_txn *t, const Lanu__V1__AbsenceState *old,
+	    const Lanu__V1__AbsenceState *st)
+{
+	if (old)
+		absence_figures_add(t, old, -1);
+	absence_figures_add(t, st, 1);
+	store_absence_put(t, st);
+}
+
 /* The report's values that the generic checks cannot judge. */
 static int
 absence_check(const Lanu__V1__AbsenceCountsReported *m, const char *start, struct msg_error *e)
@@ -279,7 +348,7 @@ absence_on_counts(const struct snapshot *snap, struct store_txn *t, struct alert
 		r = absence_alert(snap, t, q, l, &st, n, hours, share, n < level, ev);
 	}
 	if (r >= 0)
-		store_absence_put(t, &st);
+		absence_put(t, old, &st);
 	if (old)
 		lanu__v1__absence_state__free_unpacked(old, NULL);
 	return r < 0 ? r : t->err;
@@ -344,7 +413,7 @@ absence_on_level(const struct snapshot *snap, struct store_txn *t, struct alert_
 	if (m->level > from) {
 		st.level = m->level;
 		if (r >= 0)
-			store_absence_put(t, &st);
+			absence_put(t, old, &st);
 	}
 	if (old)
 		lanu__v1__absence_state__free_unpacked(old, NULL);
@@ -419,4 +488,239 @@ absence_on_drop_out(const struct snapshot *snap, struct store_txn *t, struct ale
 	a.producer = ev->producer;
 	r = alert_raise_to(snap, t, q, &a, to, n_to);
 	return r < 0 ? r : t->err;
+}
+
+/* --- the figures and a pupil's places (lanuctl absences) ------------------------------ */
+
+#define ABSENCE_QUERY_FIELD "absences."
+
+/* One row of a report being added up, with room for its strings. */
+struct absence_row {
+	Lanu__V1__AbsenceFigures f;
+	uint64_t at[LANU_MAX_LEVELS + 1];
+	char ladder[LANU_MAX_NAME + 1], period[LANU_MAX_NAME + 1];
+	char school[LANU_MAX_NAME + 1], area[LANU_MAX_NAME + 1];
+};
+
+struct absence_sum {
+	const struct plan_index *x;	/* NULL: no plan in force */
+	const Lanu__V1__AbsenceQuery *q;
+	bool by_school, by_grade, by_area;
+	struct absence_row *v;
+	size_t n, cap;
+	Lanu__V1__AbsenceState **pupil;	/* the places of q->pupil_id */
+	size_t n_pupil, cap_pupil;
+};
+
+/* Points a row's strings at its own copies (after the row has moved). */
+static void
+absence_row_fix(struct absence_row *r)
+{
+	r->f.ladder = r->ladder;
+	r->f.period = r->period;
+	r->f.school = r->school;
+	r->f.area = r->area;
+	r->f.at_level = r->at;
+}
+
+/* The row of f's group, found or added; NULL if out of memory. */
+static struct absence_row *
+absence_row_of(struct absence_sum *x, const Lanu__V1__AbsenceFigures *f, const char *area)
+{
+	const char *school = x->by_school ? f->school : "";
+	uint32_t grade = x->by_grade ? f->grade : 0;
+	struct absence_row *r;
+
+	for (size_t i = 0; i < x->n; i++) {
+		r = &x->v[i];
+		if (strcmp(r->ladder, f->ladder) == 0 && strcmp(r->school, school) == 0 &&
+		    r->f.grade == grade && strcmp(r->area, area) == 0)
+			return r;
+	}
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 16;
+		struct absence_row *v = realloc(x->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		x->v = v;
+		x->cap = cap;
+	}
+	r = &x->v[x->n++];
+	memset(r, 0, sizeof(*r));
+	lanu__v1__absence_figures__init(&r->f);
+	snprintf(r->ladder, sizeof(r->ladder), "%s", f->ladder);
+	snprintf(r->period, sizeof(r->period), "%s", f->period);
+	snprintf(r->school, sizeof(r->school), "%s", school);
+	snprintf(r->area, sizeof(r->area), "%s", area);
+	r->f.grade = grade;
+	return r;
+}
+
+static int
+absence_sum_cb(const Lanu__V1__AbsenceFigures *f, void *arg)
+{
+	struct absence_sum *x = arg;
+	const Lanu__V1__AbsenceQuery *q = x->q;
+	const Lanu__V1__Area *a = x->x ? plan_index_area(x->x, f->school) : NULL;
+	struct absence_row *r;
+
+	if (*q->ladder && strcmp(q->ladder, f->ladder) != 0)
+		return 0;
+	if (*q->area && !(x->x && plan_index_within(x->x, f->school, q->area)))
+		return 0;
+	if (f->pupils == 0)
+		return 0;	/* everyone moved on to another group */
+	r = absence_row_of(x, f, x->by_area && a ? a->parent : "");
+	if (!r)
+		return -ENOMEM;
+	r->f.pupils += f->pupils;
+	for (size_t i = 0; i < f->n_at_level && i <= LANU_MAX_LEVELS; i++)
+		r->at[i] += f->at_level[i];
+	if (r->f.n_at_level < f->n_at_level)
+		r->f.n_at_level = f->n_at_level > LANU_MAX_LEVELS ? LANU_MAX_LEVELS + 1
+								  : f->n_at_level;
+	r->f.lessons_held += f->lessons_held;
+	r->f.lessons_absent += f->lessons_absent;
+	r->f.hours += f->hours;
+	return 0;
+}
+
+static int
+absence_pupil_cb(Lanu__V1__AbsenceState *st, void *arg)
+{
+	struct absence_sum *x = arg;
+	const Lanu__V1__AbsenceQuery *q = x->q;
+
+	if ((*q->ladder && strcmp(q->ladder, st->ladder) != 0) ||
+	    (*q->period && strcmp(q->period, st->period) != 0)) {
+		lanu__v1__absence_state__free_unpacked(st, NULL);
+		return 0;
+	}
+	if (x->n_pupil == x->cap_pupil) {
+		size_t cap = x->cap_pupil ? 2 * x->cap_pupil : 8;
+		Lanu__V1__AbsenceState **v = realloc(x->pupil, cap * sizeof(*v));
+
+		if (!v) {
+			lanu__v1__absence_state__free_unpacked(st, NULL);
+			return -ENOMEM;
+		}
+		x->pupil = v;
+		x->cap_pupil = cap;
+	}
+	x->pupil[x->n_pupil++] = st;
+	return 0;
+}
+
+static int
+absence_row_cmp(const void *a, const void *b)
+{
+	const struct absence_row *p = a, *q = b;
+	int c;
+
+	if ((c = strcmp(p->ladder, q->ladder)) != 0 || (c = strcmp(p->area, q->area)) != 0 ||
+	    (c = strcmp(p->school, q->school)) != 0)
+		return c;
+	return (p->f.grade > q->f.grade) - (p->f.grade < q->f.grade);
+}
+
+/* The query's own values: 0, or -EINVAL with e naming the field. */
+static int
+absence_query_check(struct absence_sum *x, const Lanu__V1__AbsenceQuery *q, struct msg_error *e)
+{
+	for (size_t i = 0; i < q->n_by; i++) {
+		if (strcmp(q->by[i], "school") == 0) {
+			x->by_school = true;
+		} else if (strcmp(q->by[i], "grade") == 0) {
+			x->by_grade = true;
+		} else if (strcmp(q->by[i], "area") == 0) {
+			x->by_area = true;
+		} else {
+			msg_errorf(e, ABSENCE_QUERY_FIELD "by", "cannot group by '%s' (school, grade, "
+								"area)", q->by[i]);
+			return -EINVAL;
+		}
+	}
+	if (!*q->pupil_id && !*q->period) {
+		msg_errorf(e, ABSENCE_QUERY_FIELD "period", "name the review period (2025-autumn, "
+							    "2025-2026) or a pupil");
+		return -EINVAL;
+	}
+	if (*q->area && !(x->x && plan_index_area(x->x, q->area))) {
+		msg_errorf(e, ABSENCE_QUERY_FIELD "area", "area '%s' is not in the plan in force",
+			   q->area);
+		return -EINVAL;
+	}
+	if (*q->ladder && !(x->x && plan_index_find(x->x, PLAN_ABSENCES, q->ladder))) {
+		msg_errorf(e, ABSENCE_QUERY_FIELD "ladder", "absence ladder '%s' is not in the plan "
+							    "in force", q->ladder);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Moves x's rows into rep: one block with the pointers, the rows and their strings. */
+static int
+absence_hand_over(struct absence_sum *x, Lanu__V1__AbsenceReport *rep)
+{
+	Lanu__V1__AbsenceFigures **ptrs;
+	struct absence_row *rows;
+
+	if (x->n == 0)
+		return 0;
+	ptrs = malloc(x->n * (sizeof(*ptrs) + sizeof(*rows)));
+	if (!ptrs)
+		return -ENOMEM;
+	rows = (struct absence_row *)(void *)(ptrs + x->n);
+	qsort(x->v, x->n, sizeof(*x->v), absence_row_cmp);
+	for (size_t i = 0; i < x->n; i++) {
+		struct absence_row *r = &rows[i];
+
+		*r = x->v[i];
+		absence_row_fix(r);
+		r->f.share = r->f.lessons_held ? 100.0 * (double)r->f.lessons_absent /
+							 (double)r->f.lessons_held
+					       : -1;
+		ptrs[i] = &r->f;
+	}
+	rep->rows = ptrs;
+	rep->n_rows = x->n;
+	return 0;
+}
+
+int
+absence_report(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__AbsenceQuery *q,
+	       Lanu__V1__AbsenceReport *rep, struct msg_error *e)
+{
+	struct absence_sum x = { .x = snap->index, .q = q };
+	int r;
+
+	r = absence_query_check(&x, q, e);
+	if (r < 0)
+		return r;
+	if (*q->pupil_id) {
+		r = store_absence_scan_pupil(t, q->pupil_id, absence_pupil_cb, &x);
+		rep->pupil = x.pupil;
+		rep->n_pupil = x.n_pupil;
+	} else {
+		r = store_absence_scan_figures(t, q->period, absence_sum_cb, &x);
+		if (r >= 0)
+			r = absence_hand_over(&x, rep);
+	}
+	free(x.v);
+	if (r == -EINVAL) {
+		msg_errorf(e, ABSENCE_QUERY_FIELD "pupil_id", "is longer than an id can be");
+		return r;
+	}
+	return r < 0 ? r : 0;
+}
+
+void
+absence_report_clear(Lanu__V1__AbsenceReport *rep)
+{
+	free(rep->rows);	/* and the rows and their strings with them */
+	for (size_t i = 0; i < rep->n_pupil; i++)
+		lanu__v1__absence_state__free_unpacked(rep->pupil[i], NULL);
+	free(rep->pupil);
+	lanu__v1__absence_report__init(rep);
 }

@@ -30,3 +30,12 @@ int absence_on_level(const struct snapshot *snap, struct store_txn *t, struct al
  * home area, a day that is not one). */
 int absence_on_drop_out(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 			const Lanu__V1__Envelope *ev, struct msg_error *e);
+
+/* The figures of a review period added up by the query's groups, or one pupil's
+ * places, into rep (free its contents with absence_report_clear()). Returns 0, -EINVAL
+ * with e filled (a bad grouping, no period, an area or ladder the plan does not
+ * have), or -errno. */
+int absence_report(const struct snapshot *snap, struct store_txn *t,
+		   const Lanu__V1__AbsenceQuery *q, Lanu__V1__AbsenceReport *rep,
+		   struct msg_error *e);
+void absence_report_clear(Lanu__V1__AbsenceReport *rep);

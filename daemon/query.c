@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "absence.h"
 #include "alert_text.h"
 #include "calendar.h"
 #include "compliance.h"
@@ -196,6 +197,7 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 	lanu__v1__plan_history__init(&qc->history);
 	lanu__v1__clock_list__init(&qc->clocks);
 	lanu__v1__compliance_report__init(&qc->report);
+	lanu__v1__absence_report__init(&qc->absences);
 	rep->corr_id = req->corr_id;
 	store_begin(d->store, &t, STORE_RO);
 	r = store_stat(&t, &st);
@@ -234,6 +236,13 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 			if (r == 0) {
 				rep->result_case = LANU__V1__REPLY__RESULT_COMPLIANCE;
 				rep->compliance = &qc->report;
+			}
+			break;
+		case LANU__V1__REQUEST__BODY_ABSENCES:
+			r = absence_report(&snap, &t, req->absences, &qc->absences, &qc->err);
+			if (r == 0) {
+				rep->result_case = LANU__V1__REPLY__RESULT_ABSENCES;
+				rep->absences = &qc->absences;
 			}
 			break;
 		case LANU__V1__REQUEST__BODY_PLAN_HISTORY:
@@ -303,5 +312,6 @@ query_done(struct query_ctx *qc)
 	free(qc->history.versions);
 	arena_free(&qc->arena);		/* the due query's clocks */
 	compliance_report_clear(&qc->report);
+	absence_report_clear(&qc->absences);
 	memset(qc, 0, sizeof(*qc));
 }

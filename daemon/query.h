@@ -1,5 +1,5 @@
 /* Read-only requests: status, one alert, open alerts, replay, plan versions, the
- * clocks due and the compliance report. */
+ * clocks due, the compliance report and the absence figures. */
 #pragma once
 
 #include "arena.h"
@@ -20,6 +20,7 @@ struct query_ctx {
 	Lanu__V1__PlanHistory history;
 	Lanu__V1__ClockList clocks;	/* in arena */
 	Lanu__V1__ComplianceReport report;
+	Lanu__V1__AbsenceReport absences;
 	struct msg_error err;	/* why a query was refused */
 	const char *const *rcpts;	/* filter for open alerts */
 	size_t n_rcpts;

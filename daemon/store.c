@@ -647,6 +647,7 @@ store_init_dbs(struct store *s)
 		{ "clk_svc", offsetof(struct store, clk_svc) },
 		{ "comp", offsetof(struct store, comp) },
 		{ "absences", offsetof(struct store, absences) },
+		{ "abs_figures", offsetof(struct store, abs_figures) },
 	};
 	struct store_txn t;
 	uint64_t schema;
@@ -712,7 +713,7 @@ store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **
 	}
 	rc = mdb_env_create(&s->env);
 	if (rc == MDB_SUCCESS)
-		rc = mdb_env_set_maxdbs(s->env, 16);
+		rc = mdb_env_set_maxdbs(s->env, STORE_MAX_DBS);
 	if (rc == MDB_SUCCESS)
 		rc = mdb_env_set_mapsize(s->env, map_size);
 	/* Two threads use the environment, the loop (short read transactions) and
@@ -895,7 +896,7 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 int
 store_clear(struct store *s)
 {
-	MDB_dbi dbis[16];	/* as many as store_open()'s mdb_env_set_maxdbs() */
+	MDB_dbi dbis[STORE_MAX_DBS];
 	size_t n = 0;
 	struct store_txn t;
 	MDB_cursor *c;

@@ -231,6 +231,33 @@ int store_absence_get(struct store_txn *t, const char *ladder, const char *perio
 /* Stores it, replacing the one of its ladder, period and pupil. */
 void store_absence_put(struct store_txn *t, const Lanu__V1__AbsenceState *st);
 
+/* Called per place of a pupil, which becomes fn's (to keep or to free with
+ * lanu__v1__absence_state__free_unpacked()); return 0 to go on, 1 to stop, <0 to stop
+ * with that error. */
+typedef int (*store_absence_fn)(Lanu__V1__AbsenceState *st, void *arg);
+
+/* Every place of pupil, by ladder and period. Returns 0, 1 (fn stopped it), fn's
+ * error, -EINVAL (an id too long to be stored), or the sticky error. */
+int store_absence_scan_pupil(struct store_txn *t, const char *pupil, store_absence_fn fn,
+			     void *arg);
+
+/* The figures of ladder and period for one school and grade, decoded with pa as
+ * store_absence_get(); -ENOENT if none yet. */
+int store_absence_figures_get(struct store_txn *t, const char *period, const char *ladder,
+			      const char *school, uint32_t grade, ProtobufCAllocator *pa,
+			      Lanu__V1__AbsenceFigures **ret_figures);
+/* Stores them, under their period, ladder, school and grade. */
+void store_absence_figures_put(struct store_txn *t, const Lanu__V1__AbsenceFigures *f);
+
+/* Called per figures record of a period; f is the scan's and gone when fn returns.
+ * Return as store_absence_fn. */
+typedef int (*store_figures_fn)(const Lanu__V1__AbsenceFigures *f, void *arg);
+
+/* Every figures record of period, by ladder, school and grade. Returns as
+ * store_absence_scan_pupil(). */
+int store_absence_scan_figures(struct store_txn *t, const char *period, store_figures_fn fn,
+			       void *arg);
+
 /* Empties every database of the store, as if it had just been created (schema kept):
  * for tests and fuzzers that reuse one open store instead of creating one per case.
  * No transaction may be open. Returns 0, -ENOSPC if the map is full, -EIO if the

@@ -87,6 +87,11 @@ static const struct msg_rule {
 	{ &lanu__v1__due_query__descriptor, "service", MSG_NAME },
 	{ &lanu__v1__compliance_query__descriptor, "service", MSG_NAME | MSG_REQUIRED },
 	{ &lanu__v1__compliance_query__descriptor, "by", MSG_NAME },
+	{ &lanu__v1__absence_query__descriptor, "period", MSG_NAME },
+	{ &lanu__v1__absence_query__descriptor, "by", MSG_NAME },
+	{ &lanu__v1__absence_query__descriptor, "area", MSG_NAME },
+	{ &lanu__v1__absence_query__descriptor, "ladder", MSG_NAME },
+	{ &lanu__v1__absence_query__descriptor, "pupil_id", MSG_NAME },
 	{ &lanu__v1__plan_load__descriptor, "content", MSG_REQUIRED },
 	{ &lanu__v1__plan_load__descriptor, "loaded_by", MSG_NAME },
 };

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "plan_index.h"
 #include "plan_parser.h"
@@ -507,6 +508,9 @@ check_absences(struct check *c, Lanu__V1__Plan *plan)
 			check_ref(c, PLAN_CALENDAR, &l->calendar, "calendar");
 		if (!l->n_levels)
 			plan_parser_error(c->p, l, "absence ladder '%s' needs levels", l->id);
+		if (l->n_levels > LANU_MAX_LEVELS)
+			plan_parser_error(c->p, l, "absence ladder '%s' has %zu levels (at most %d)",
+					  l->id, l->n_levels, LANU_MAX_LEVELS);
 		for (size_t j = 0; j < l->n_levels; j++) {
 			Lanu__V1__AbsenceLevel *v = l->levels[j];
 

@@ -7,6 +7,7 @@
 #define LANU_MAX_NAME		64		/* producer, case, service, area, recipient ids */
 #define LANU_MAX_TEXT		1024		/* free-text notes */
 #define LANU_MAX_RECIPIENTS	32		/* recipients per alert or per query */
+#define LANU_MAX_LEVELS		16		/* levels of an absence ladder */
 #define LANU_MAX_BREAKDOWN	16		/* breakdown dimensions per indicator value */
 
 #define ZSOCK_BATCH		32		/* messages read per callback before yielding (the
@@ -24,6 +25,7 @@
 #define STORE_BATCH_MAX		1024		/* requests committed per write transaction */
 #define STORE_MAP_INITIAL	(64ULL << 20)	/* default initial map size */
 #define STORE_MAP_MAX		(16ULL << 30)	/* default largest map size */
+#define STORE_MAX_DBS		32		/* named databases (mdb_env_set_maxdbs) */
 #define STORE_SCHEMA		1		/* meta/schema; a newer one refuses to open */
 
 #define QUERY_PAGE		500		/* alerts per replay / open-alerts reply */

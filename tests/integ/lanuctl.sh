@@ -209,6 +209,17 @@ services:
     stages:
       - {id: intake, name: Intake, limits: {normal: 3 working days}}
       - {id: plan, name: Plan, starts: after intake, limits: {normal: 10 working days}}
+calendars:
+  - {id: school, name: School year, terms: [2048-08-10..2048-12-20, 2049-01-07..2049-05-30]}
+absences:
+  - id: basic
+    provider: Basic education
+    areas: north
+    period: term
+    calendar: school
+    levels:
+      - {hours: 30, action: {fi: Huoltajaan yhteys, en: Contact the guardian}}
+      - {hours: 60, share: 10, action: {en: Student welfare group}}
 routes:
   - {to: sup-a}
 PLAN
@@ -317,6 +328,44 @@ intake,,1,1,0,0,0
 plan,,1,0,0,0,1
 OUT
 ctl due --service svc-s | grep -q '^2049-01-26  11    svc-s    plan ' || fail "due of the next stage"
+
+# --- absences: the figures of a period and one pupil's places --------------------------
+# counts ID PUPIL GRADE HOURS LESSONS (of 100 held, authorised)
+counts() {
+	printf '{"eventId":"%s","producer":"t","occurredAtMs":"1","absenceCountsReported":{"pupilId":"%s","school":"school-n1","grade":%s,"period":"2049-spring","asOf":"2049-01-11","lessonsHeld":100,"authorised":{"hours":%s,"lessons":%s}}}\n' \
+		"$1" "$2" "$3" "$4" "$5"
+}
+{
+	counts a1 pu-1 7 31 4
+	counts a2 pu-2 7 5 1
+	counts a3 pu-3 8 61 12
+} | ctl send >/dev/null || fail "absence counts"
+ctl absences --period 2049-spring --by school,grade >"$dir/abs.out"
+diff -u - "$dir/abs.out" <<'OUT' || fail "absences table"
+absences in 2049-spring
+LADDER  SCHOOL     GRADE  PUPILS  NO LEVEL  LEVEL 1  LEVEL 2  HOURS  LESSONS MISSED
+basic   school-n1      7       2         1        1        0   36.0            2.5%
+basic   school-n1      8       1         0        0        1   61.0           12.0%
+pupils by the highest level raised for them in the period; lessons missed: of the lessons held, every class of absence
+OUT
+ctl absences --period 2049-spring --csv | tr -d '\r' >"$dir/abs.csv"
+diff -u - "$dir/abs.csv" <<'OUT' || fail "absences --csv"
+ladder,period,area,school,grade,pupils,level_0,level_1,level_2,lessons_held,lessons_absent,hours,share
+basic,2049-spring,,,,3,1,1,1,300,17,97,5.666666666666667
+OUT
+ctl absences --pupil pu-3 >"$dir/pupil.out"
+diff -u - "$dir/pupil.out" <<'OUT' || fail "absences --pupil"
+pupil pu-3
+basic, 2049-spring: school-n1, grade 8, as of 2049-01-11
+  absent 61.0 h (authorised 61.0, unauthorised 0.0, unexplained 0.0), 12 of 100 lessons (12.0%)
+  reached level 1 at 30 h: Contact the guardian
+  reached level 2 at 60 h or 10 %: Student welfare group
+OUT
+ctl absences --period 2049-spring --json | grep -q '"pupils":"3"' || fail "absences --json"
+ctl_refused "usage: absences" absences
+ctl_refused "REJECTED: absences.by: cannot group by 'class'" absences --period 2049-spring --by class
+ctl_refused "REJECTED: absences.area: area 'nowhere'" absences --period 2049-spring --area nowhere
+ctl_refused "--pupil shows one pupil's places" absences --pupil pu-1 --csv
 
 # bad input: named, exit 1
 ctl_refused "--within 'soon'" due --within soon

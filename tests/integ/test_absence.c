@@ -2,8 +2,9 @@
  * Integration tests: school absences on a provider's ladder (docs/absences.md), through
  * a real lanud: once per level, jumps, corrections, late reports, a new period,
  * unauthorised-first, hours or share, counted classes, the refusals, and the words;
- * drop-out notices by age group.
+ * drop-out notices by age group; the figures and a pupil's places (AbsenceQuery).
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -500,6 +501,96 @@ test_drop_out_notices_by_age(void **state)
 	expect_drop_outs(f->c, "youth-work", "pupil:s1 pupil:s2");
 }
 
+/* Asks for the figures of 2025-autumn grouped by, as "school/grade:pupils:at0,at1,...;"
+ * per row (with period_or_pupil "pupil:P", that pupil's places as "period:level;"). */
+static int
+figures(struct client *c, const char *by, const char *period_or_pupil, char *out, size_t len)
+{
+	Lanu__V1__AbsenceQuery q = LANU__V1__ABSENCE_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+	char *v[4], buf[64];
+	size_t used = 0;
+	int code;
+
+	snprintf(buf, sizeof(buf), "%s", by);
+	q.by = v;
+	for (char *s = buf, *item; *by && (item = strsep(&s, ","));)
+		v[q.n_by++] = item;
+	if (strncmp(period_or_pupil, "pupil:", 6) == 0)
+		q.pupil_id = (char *)period_or_pupil + 6;
+	else
+		q.period = (char *)period_or_pupil;
+	req.body_case = LANU__V1__REQUEST__BODY_ABSENCES;
+	req.absences = &q;
+	assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+	code = rep->code;
+	*out = '\0';
+	for (size_t i = 0; rep->absences && i < rep->absences->n_rows; i++) {
+		const Lanu__V1__AbsenceFigures *f = rep->absences->rows[i];
+
+		used += (size_t)snprintf(out + used, len - used, "%s/%u:%" PRIu64 ":", f->school,
+					 f->grade, f->pupils);
+		for (size_t j = 0; j < f->n_at_level; j++)
+			used += (size_t)snprintf(out + used, len - used, "%s%" PRIu64, j ? "," : "",
+						 f->at_level[j]);
+		used += (size_t)snprintf(out + used, len - used, ":%.1f;", f->share);
+	}
+	for (size_t i = 0; rep->absences && i < rep->absences->n_pupil; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s:%u;",
+					 rep->absences->pupil[i]->period,
+					 rep->absences->pupil[i]->level);
+	if (code != OK)
+		snprintf(out, len, "%s", rep->field);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return code;
+}
+
+static void
+test_figures_and_a_pupils_places(void **state)
+{
+	struct fixture *f = *state;
+	char got[512];
+
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "f1", .as_of = "2025-09-01",
+						       .held = 100, .auth_h = 31,
+						       .auth_l = 5 }).code, OK);
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "f2", .as_of = "2025-09-01",
+						       .grade = 8, .held = 100, .auth_h = 65,
+						       .auth_l = 10 }).code, OK);
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "f3", .as_of = "2025-09-01",
+						       .held = 100, .auth_h = 4,
+						       .auth_l = 1 }).code, OK);
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "f3", .period = "2026-spring",
+						       .as_of = "2026-02-01", .held = 100 }).code,
+			 OK);
+	assert_int_equal(figures(f->c, "school,grade", "2025-autumn", got, sizeof(got)), OK);
+	assert_string_equal(got, "school-1/7:2:1,1:3.0;school-1/8:1:0,0,1:10.0;");
+	assert_int_equal(figures(f->c, "", "2025-autumn", got, sizeof(got)), OK);
+	assert_string_equal(got, "/0:3:1,1,1:5.3;");
+
+	/* f2 was in grade 7 after all, and a later report says so: the figures follow */
+	assert_int_equal(report(f->c, (struct counts){ .pupil = "f2", .as_of = "2025-09-02",
+						       .grade = 7, .held = 110, .auth_h = 66,
+						       .auth_l = 11 }).code, OK);
+	assert_int_equal(figures(f->c, "grade", "2025-autumn", got, sizeof(got)), OK);
+	assert_string_equal(got, "/7:3:1,1,1:5.5;");
+	assert_int_equal(figures(f->c, "", "2026-spring", got, sizeof(got)), OK);
+	assert_string_equal(got, "/0:1:1:0.0;");
+
+	assert_int_equal(figures(f->c, "", "pupil:f3", got, sizeof(got)), OK);
+	assert_string_equal(got, "2025-autumn:0;2026-spring:0;");
+	assert_int_equal(figures(f->c, "", "pupil:f2", got, sizeof(got)), OK);
+	assert_string_equal(got, "2025-autumn:2;");
+	assert_int_equal(figures(f->c, "", "pupil:nobody", got, sizeof(got)), OK);
+	assert_string_equal(got, "");
+
+	assert_int_equal(figures(f->c, "class", "2025-autumn", got, sizeof(got)), REJECTED);
+	assert_string_equal(got, "absences.by");
+	assert_int_equal(figures(f->c, "", "", got, sizeof(got)), REJECTED);
+	assert_string_equal(got, "absences.period");
+}
+
 int
 main(void)
 {
@@ -513,6 +604,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_words_and_recipients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_out_notices_by_age, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_figures_and_a_pupils_places, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_from_the_school_system, setup,
 						teardown),
 	};
