@@ -43,7 +43,9 @@
  *     order, each by an event of its batch answered OK, none by counts as of a day
  *     before counts applied earlier; of one report's alerts all but the last say they
  *     were passed at once; the stored place holds the highest level raised and the
- *     as_of of the last counts applied (so a refused or late report changed neither).
+ *     as_of of the last counts applied (so a refused or late report changed neither);
+ *     the figures of each ladder and period add up to its stored places: as many
+ *     pupils, as many at each level, the same lessons held and missed.
  *
  * After each batch the writer is flushed again, empty, while that commits something:
  * the clocks that fell due beyond one batch's LANU_FIRE_MAX fire, and the next batch
@@ -782,7 +784,84 @@ check_absences(struct run *r, uint64_t from, uint64_t to)
 		      st->level, st->as_of, p->level, p->as_of);
 		lanu__v1__absence_state__free_unpacked(st, NULL);
 	}
+	check_figures(r, &t);
 	store_abort(&t);
+}
+
+/* What the figures of one ladder and period must add up to. */
+struct figures {
+	uint64_t pupils, held, absent, at[LANU_MAX_LEVELS + 1];
+};
+
+static void
+figures_add(struct figures *f, const Lanu__V1__AbsenceState *st)
+{
+	const Lanu__V1__AbsenceTally *by[] = { st->authorised, st->unauthorised,
+					       st->unexplained };
+
+	f->pupils++;
+	f->held += st->lessons_held;
+	for (size_t i = 0; i < ELEMENTSOF(by); i++)
+		f->absent += by[i] ? by[i]->lessons : 0;
+	if (st->level <= LANU_MAX_LEVELS)
+		f->at[st->level]++;
+}
+
+struct figures_scan {
+	const char *ladder;
+	struct figures sum;
+};
+
+static int
+figures_cb(const Lanu__V1__AbsenceFigures *f, void *arg)
+{
+	struct figures_scan *x = arg;
+
+	if (strcmp(f->ladder, x->ladder) != 0)
+		return 0;
+	x->sum.pupils += f->pupils;
+	x->sum.held += f->lessons_held;
+	x->sum.absent += f->lessons_absent;
+	for (size_t i = 0; i < f->n_at_level && i <= LANU_MAX_LEVELS; i++)
+		x->sum.at[i] += f->at_level[i];
+	return 0;
+}
+
+/* Invariant 6's figures: those of each ladder and period of plan A add up to the places
+ * stored for it. */
+static void
+check_figures(struct run *r, struct store_txn *t)
+{
+	for (size_t k = 0; k < ELEMENTSOF(fuzz_ladders); k++) {
+		const struct ladder *l = &fuzz_ladders[k];
+
+		for (size_t j = 0; j < ELEMENTSOF(l->periods) && l->periods[j]; j++) {
+			struct figures want = { 0 };
+			struct figures_scan got = { .ladder = l->id };
+			int rc;
+
+			for (size_t i = 0; i < r->npupils; i++) {
+				const struct pupil *p = &r->pupils[i];
+				Lanu__V1__AbsenceState *st = NULL;
+
+				if (p->ladder != l || strcmp(p->period, l->periods[j]) != 0 ||
+				    store_absence_get(t, l->id, p->period, p->pupil_id, NULL,
+						      &st) < 0)
+					continue;
+				figures_add(&want, st);
+				lanu__v1__absence_state__free_unpacked(st, NULL);
+			}
+			rc = store_absence_scan_figures(t, l->periods[j], figures_cb, &got);
+			CHECK(r, rc == 0, "figures of %s: %s", l->periods[j], fuzz_strerror(rc));
+			CHECK(r, memcmp(&got.sum, &want, sizeof(want)) == 0, "the figures of %s/%s "
+			      "say %" PRIu64 " pupils, %" PRIu64 " lessons held, %" PRIu64 " missed, "
+			      "%" PRIu64 " at level 0, %" PRIu64 " at 1; its places %" PRIu64 ", %"
+			      PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64, l->id, l->periods[j],
+			      got.sum.pupils, got.sum.held, got.sum.absent, got.sum.at[0],
+			      got.sum.at[1], want.pupils, want.held, want.absent, want.at[0],
+			      want.at[1]);
+		}
+	}
 }
 
 /* --- requests ---------------------------------------------------------------------------- */

@@ -1190,7 +1190,8 @@ test_err_derived_key(void **state)
 			   "  - {id: a, name: A, kind: area, parent: b}\n",
 			   "", 1);
 	expect_error_at(&e, 0, 4, 34, "unknown key 'parent' in Area (expected one of: id, name, "
-				      "kind, calendar, areas)");
+				      "kind, calendar, areas, outreach, "
+				      "compulsory-education)");
 	plan_errors_free(&e);
 }
 
