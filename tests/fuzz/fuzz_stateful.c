@@ -644,12 +644,26 @@ pupil_of(struct run *r, const struct ladder *l, const char *period, const char *
 	return p;
 }
 
+/* Whether plan is plan A with all its ladders and levels: one cut short that still
+ * parses has its id but not all of them. */
+static bool
+plan_a_whole(const Lanu__V1__Plan *plan)
+{
+	if (!plan || strcmp(plan->plan->id, "fuzz-stateful") != 0 ||
+	    plan->n_absences != ELEMENTSOF(fuzz_ladders))
+		return false;
+	for (size_t i = 0; i < plan->n_absences; i++)
+		if (plan->absences[i]->n_levels != fuzz_ladders[i].levels)
+			return false;
+	return true;
+}
+
 /* The code docs/absences.md gives an absence event (its envelope valid) with the plan in
  * force: OK or REJECTED. An AbsenceCountsReported expected OK gets its pupil in s. */
 static int
 absence_expect(struct run *r, const Lanu__V1__Envelope *ev, struct sent *s)
 {
-	bool plan_a_in_force = r->d->plan && strcmp(r->d->plan->plan->id, "fuzz-stateful") == 0;
+	bool plan_a_in_force = plan_a_whole(r->d->plan);
 	const struct ladder *l;
 	const char *start;
 
@@ -710,82 +724,6 @@ sent_of(struct run *r, const Lanu__V1__Alert *a)
 			found = s;
 	}
 	return found;
-}
-
-/* The absence alerts of a batch's commit, from..to (invariant 6): for each pupil, ladder
- * and period, levels 1, 2, ... each once, in seq order, each raised by an event of the
- * batch answered OK and not by a report as of an earlier day than one applied before it;
- * all but the last of one report say they were passed at once. The stored places say the
- * highest level raised and the day of the last counts applied. */
-static void
-check_absences(struct run *r, uint64_t from, uint64_t to)
-{
-	struct store_txn t;
-
-	for (size_t i = 0; i < r->npupils; i++)
-		r->pupils[i].last_by = NULL;
-	store_begin(r->d->store, &t, STORE_RO);
-	for (uint64_t seq = from; seq <= to; seq++) {
-		Lanu__V1__Alert *a;
-		const Lanu__V1__AlertFacts *f;
-		const struct ladder *l = NULL;
-		struct pupil *p;
-		struct sent *s;
-		int rc = store_get_alert(&t, seq, &a);
-
-		CHECK(r, rc == 0, "alert %" PRIu64 ": %s", seq, fuzz_strerror(rc));
-		f = a->facts;
-		if (a->kind != LANU__V1__ALERT_KIND__ALERT_KIND_ABSENCE_LEVEL) {
-			lanu__v1__alert__free_unpacked(a, NULL);
-			continue;
-		}
-		CHECK(r, f, "absence alert %" PRIu64 " without its facts", seq);
-		for (size_t k = 0; k < ELEMENTSOF(fuzz_ladders); k++)
-			if (strcmp(fuzz_ladders[k].id, f->ladder) == 0)
-				l = &fuzz_ladders[k];
-		CHECK(r, l && ladder_start(l, f->period), "absence alert %" PRIu64 " names ladder "
-		      "'%s', period '%s'", seq, f->ladder, f->period);
-		p = pupil_of(r, l, f->period, f->case_id);
-		CHECK(r, f->level == p->level + 1, "absence alert %" PRIu64 " raises level %" PRIu32
-		      " of %s/%s for %s, after level %" PRIu32, seq, f->level, l->id, p->period,
-		      p->pupil_id, p->level);
-		CHECK(r, f->level <= l->levels, "absence alert %" PRIu64 " raises level %" PRIu32
-		      " of %" PRIu32, seq, f->level, l->levels);
-		s = sent_of(r, a);
-		CHECK(r, s && s->ok, "absence alert %" PRIu64 " (level %" PRIu32 ") names event "
-		      "'%s' of '%s', which this batch %s", seq, f->level, a->event_id, a->producer,
-		      s ? "did not answer OK" : "did not send");
-		CHECK(r, !s->late, "absence alert %" PRIu64 " (level %" PRIu32 ") raised by op %u, "
-		      "a report as of %s, earlier than one applied before it", seq, f->level, s->op,
-		      s->as_of);
-		CHECK(r, !p->last_by || p->last_by != s || p->last_at_once, "absence alert %" PRIu64
-		      " follows one of the same report not passed at once", seq);
-		p->level = f->level;
-		p->last_by = s;
-		p->last_at_once = f->at_once;
-		lanu__v1__alert__free_unpacked(a, NULL);
-	}
-	for (size_t i = 0; i < r->npupils; i++) {
-		struct pupil *p = &r->pupils[i];
-		Lanu__V1__AbsenceState *st = NULL;
-		int rc;
-
-		CHECK(r, !p->last_by || !p->last_at_once, "the last level %" PRIu32 " of %s/%s for "
-		      "%s raised by op %u says it was passed at once", p->level, p->ladder->id,
-		      p->period, p->pupil_id, p->last_by->op);
-		rc = store_absence_get(&t, p->ladder->id, p->period, p->pupil_id, NULL, &st);
-		if (rc == -ENOENT && p->level == 0 && !*p->as_of)
-			continue;
-		CHECK(r, rc == 0, "no stored place for %s/%s/%s: %s", p->ladder->id, p->period,
-		      p->pupil_id, fuzz_strerror(rc));
-		CHECK(r, st->level == p->level && strcmp(st->as_of, p->as_of) == 0, "%s/%s/%s is "
-		      "stored at level %" PRIu32 " as of '%s'; its alerts say level %" PRIu32 ", "
-		      "the reports answered OK as of '%s'", p->ladder->id, p->period, p->pupil_id,
-		      st->level, st->as_of, p->level, p->as_of);
-		lanu__v1__absence_state__free_unpacked(st, NULL);
-	}
-	check_figures(r, &t);
-	store_abort(&t);
 }
 
 /* What the figures of one ladder and period must add up to. */
@@ -862,6 +800,82 @@ check_figures(struct run *r, struct store_txn *t)
 			      want.at[1]);
 		}
 	}
+}
+
+/* The absence alerts of a batch's commit, from..to (invariant 6): for each pupil, ladder
+ * and period, levels 1, 2, ... each once, in seq order, each raised by an event of the
+ * batch answered OK and not by a report as of an earlier day than one applied before it;
+ * all but the last of one report say they were passed at once. The stored places say the
+ * highest level raised and the day of the last counts applied. */
+static void
+check_absences(struct run *r, uint64_t from, uint64_t to)
+{
+	struct store_txn t;
+
+	for (size_t i = 0; i < r->npupils; i++)
+		r->pupils[i].last_by = NULL;
+	store_begin(r->d->store, &t, STORE_RO);
+	for (uint64_t seq = from; seq <= to; seq++) {
+		Lanu__V1__Alert *a;
+		const Lanu__V1__AlertFacts *f;
+		const struct ladder *l = NULL;
+		struct pupil *p;
+		struct sent *s;
+		int rc = store_get_alert(&t, seq, &a);
+
+		CHECK(r, rc == 0, "alert %" PRIu64 ": %s", seq, fuzz_strerror(rc));
+		f = a->facts;
+		if (a->kind != LANU__V1__ALERT_KIND__ALERT_KIND_ABSENCE_LEVEL) {
+			lanu__v1__alert__free_unpacked(a, NULL);
+			continue;
+		}
+		CHECK(r, f, "absence alert %" PRIu64 " without its facts", seq);
+		for (size_t k = 0; k < ELEMENTSOF(fuzz_ladders); k++)
+			if (strcmp(fuzz_ladders[k].id, f->ladder) == 0)
+				l = &fuzz_ladders[k];
+		CHECK(r, l && ladder_start(l, f->period), "absence alert %" PRIu64 " names ladder "
+		      "'%s', period '%s'", seq, f->ladder, f->period);
+		p = pupil_of(r, l, f->period, f->case_id);
+		CHECK(r, f->level == p->level + 1, "absence alert %" PRIu64 " raises level %" PRIu32
+		      " of %s/%s for %s, after level %" PRIu32, seq, f->level, l->id, p->period,
+		      p->pupil_id, p->level);
+		CHECK(r, f->level <= l->levels, "absence alert %" PRIu64 " raises level %" PRIu32
+		      " of %" PRIu32, seq, f->level, l->levels);
+		s = sent_of(r, a);
+		CHECK(r, s && s->ok, "absence alert %" PRIu64 " (level %" PRIu32 ") names event "
+		      "'%s' of '%s', which this batch %s", seq, f->level, a->event_id, a->producer,
+		      s ? "did not answer OK" : "did not send");
+		CHECK(r, !s->late, "absence alert %" PRIu64 " (level %" PRIu32 ") raised by op %u, "
+		      "a report as of %s, earlier than one applied before it", seq, f->level, s->op,
+		      s->as_of);
+		CHECK(r, !p->last_by || p->last_by != s || p->last_at_once, "absence alert %" PRIu64
+		      " follows one of the same report not passed at once", seq);
+		p->level = f->level;
+		p->last_by = s;
+		p->last_at_once = f->at_once;
+		lanu__v1__alert__free_unpacked(a, NULL);
+	}
+	for (size_t i = 0; i < r->npupils; i++) {
+		struct pupil *p = &r->pupils[i];
+		Lanu__V1__AbsenceState *st = NULL;
+		int rc;
+
+		CHECK(r, !p->last_by || !p->last_at_once, "the last level %" PRIu32 " of %s/%s for "
+		      "%s raised by op %u says it was passed at once", p->level, p->ladder->id,
+		      p->period, p->pupil_id, p->last_by->op);
+		rc = store_absence_get(&t, p->ladder->id, p->period, p->pupil_id, NULL, &st);
+		if (rc == -ENOENT && p->level == 0 && !*p->as_of)
+			continue;
+		CHECK(r, rc == 0, "no stored place for %s/%s/%s: %s", p->ladder->id, p->period,
+		      p->pupil_id, fuzz_strerror(rc));
+		CHECK(r, st->level == p->level && strcmp(st->as_of, p->as_of) == 0, "%s/%s/%s is "
+		      "stored at level %" PRIu32 " as of '%s'; its alerts say level %" PRIu32 ", "
+		      "the reports answered OK as of '%s'", p->ladder->id, p->period, p->pupil_id,
+		      st->level, st->as_of, p->level, p->as_of);
+		lanu__v1__absence_state__free_unpacked(st, NULL);
+	}
+	check_figures(r, &t);
+	store_abort(&t);
 }
 
 /* --- requests ---------------------------------------------------------------------------- */
