@@ -231,3 +231,40 @@ bench_lanud_usage(struct bench_usage *u)
 	}
 	return ok == 2 ? 0 : -1;
 }
+
+double
+bench_send_all(struct client *c, size_t n, size_t window, bench_fill_fn fill, void *bufs,
+	       void *arg)
+{
+	size_t sent = 0, acked = 0;
+	double t0 = now_s(), last = t0;
+
+	while (acked < n) {
+		while (sent < n && sent - acked < window) {
+			Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+			Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+
+			fill(sent, &req, &ev, bufs, arg);
+			req.corr_id = sent + 1;
+			req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+			req.event = &ev;
+			if (client_send(c, &req) < 0)
+				die("cannot send");
+			sent++;
+		}
+		Lanu__V1__Reply *rep;
+
+		if (client_recv(c, 100, &rep) == 0) {
+			if (rep->code != LANU__V1__REPLY__CODE__OK) {
+				fprintf(stderr, "bench: %s: %s\n", rep->field, rep->reason);
+				die("lanud refused an event");
+			}
+			lanu__v1__reply__free_unpacked(rep, NULL);
+			acked++;
+			last = now_s();
+		} else if (now_s() - last > 30) {
+			die("no acknowledgement for 30 s");
+		}
+	}
+	return now_s() - t0;
+}

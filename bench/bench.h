@@ -46,3 +46,12 @@ struct bench_usage {
 
 /* Fills *u; -1 if /proc does not tell (then *u is zero). */
 int bench_lanud_usage(struct bench_usage *u);
+
+/* Fills request i's event (req's body and corr_id are set by the caller); bufs is the
+ * caller's scratch for the event's parts, reused for each request. */
+typedef void (*bench_fill_fn)(size_t i, Lanu__V1__Request *req, Lanu__V1__Envelope *ev,
+			      void *bufs, void *arg);
+
+/* Sends n events with window in flight; dies on anything but OK. Returns seconds. */
+double bench_send_all(struct client *c, size_t n, size_t window, bench_fill_fn fill, void *bufs,
+		      void *arg);

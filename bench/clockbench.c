@@ -51,53 +51,11 @@ struct figures {
 	long rss_start_kib, rss_end_kib;
 };
 
-/* Request i of a run: its event. */
-typedef void (*fill_fn)(size_t i, Lanu__V1__Request *req, Lanu__V1__Envelope *ev, void *bufs,
-			void *arg);
-
 struct bufs {
 	Lanu__V1__ServiceRequested sr;
 	Lanu__V1__ServiceProvided sp;
 	char id[32], cs[32];
 };
-
-/* Sends n requests with a window in flight; dies on anything but OK. Returns seconds. */
-static double
-send_all(const struct opts *o, struct client *c, size_t n, fill_fn fill, void *arg)
-{
-	size_t sent = 0, acked = 0;
-	double t0 = now_s(), last = t0;
-
-	while (acked < n) {
-		while (sent < n && sent - acked < o->window) {
-			Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
-			Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
-			struct bufs b;
-
-			fill(sent, &req, &ev, &b, arg);
-			req.corr_id = sent + 1;
-			req.body_case = LANU__V1__REQUEST__BODY_EVENT;
-			req.event = &ev;
-			if (client_send(c, &req) < 0)
-				die("cannot send");
-			sent++;
-		}
-		Lanu__V1__Reply *rep;
-
-		if (client_recv(c, 100, &rep) == 0) {
-			if (rep->code != LANU__V1__REPLY__CODE__OK) {
-				fprintf(stderr, "clockbench: %s\n", rep->reason);
-				die("lanud refused an event");
-			}
-			lanu__v1__reply__free_unpacked(rep, NULL);
-			acked++;
-			last = now_s();
-		} else if (now_s() - last > 30) {
-			die("no acknowledgement for 30 s");
-		}
-	}
-	return now_s() - t0;
-}
 
 struct open_arg {
 	size_t n, due;
@@ -210,7 +168,7 @@ run(const struct opts *o, size_t n, struct figures *f)
 	if (client_connect(bench_ingest(), &c) < 0)
 		die("cannot connect");
 	clock_set(c, T0_MS);
-	f->open_rate = (double)n / send_all(o, c, n, fill_request, &oa);
+	f->open_rate = (double)n / bench_send_all(c, n, o->window, fill_request, &(struct bufs){ 0 }, &oa);
 	client_free(c);
 
 	bench_stop_lanud();
@@ -245,7 +203,8 @@ run(const struct opts *o, size_t n, struct figures *f)
 	if (last_alert_seq(c) != oa.due)
 		die("more alerts than clocks due");
 
-	f->pairs_rate = (double)o->pairs / send_all(o, c, 2 * o->pairs, fill_pair, NULL);
+	f->pairs_rate = (double)o->pairs / bench_send_all(c, 2 * o->pairs, o->window, fill_pair, &(struct bufs){ 0 },
+						     NULL);
 	f->rss_end_kib = bench_rss_kib();
 	client_free(c);
 	bench_stop_lanud();
