@@ -5,7 +5,8 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE    ?= cmake
 CONF     ?= examples/lanud.conf
 
-.PHONY: all deps build build-asan run test test-unit fuzz bench bench-clocks install clean
+.PHONY: all deps build build-asan run test test-unit fuzz bench bench-clocks bench-absences install \
+	clean
 
 all: build
 
@@ -53,6 +54,9 @@ bench: build
 
 bench-clocks: build
 	$(BUILD)/bench/clockbench
+
+bench-absences: build
+	$(BUILD)/bench/absencebench
 
 install: build
 	$(CMAKE) --install $(BUILD)

@@ -179,10 +179,12 @@ bench_status(struct client *c)
 	return rep;
 }
 
-long
-bench_rss_kib(void)
+/* A "Name:  123 kB" line of lanud's /proc status, in KiB; -1 if there is none. */
+static long
+status_kib(const char *name)
 {
 	char path[64], line[256];
+	size_t len = strlen(name);
 	long kib = -1;
 	FILE *f;
 
@@ -190,10 +192,23 @@ bench_rss_kib(void)
 	if (!(f = fopen(path, "r")))
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+		if (strncmp(line, name, len) == 0 && line[len] == ':' &&
+		    sscanf(line + len + 1, "%ld kB", &kib) == 1)
 			break;
 	fclose(f);
 	return kib;
+}
+
+long
+bench_rss_kib(void)
+{
+	return status_kib("VmRSS");
+}
+
+long
+bench_rss_anon_kib(void)
+{
+	return status_kib("RssAnon");
 }
 
 int

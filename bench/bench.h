@@ -36,6 +36,8 @@ Lanu__V1__Reply *bench_status(struct client *c);
 
 /* lanud's resident memory in KiB, from /proc. */
 long bench_rss_kib(void);
+/* The part of it that is lanud's own memory, not pages of the store's map. */
+long bench_rss_anon_kib(void);
 
 /* What lanud has used so far: its CPU time (user and system, all threads) and the bytes
  * it caused to be written to storage, from /proc. */
