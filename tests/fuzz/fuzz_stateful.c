@@ -45,7 +45,10 @@
  *     were passed at once; the stored place holds the highest level raised and the
  *     as_of of the last counts applied (so a refused or late report changed neither);
  *     the figures of each ladder and period add up to its stored places: as many
- *     pupils, as many at each level, the same lessons held and missed.
+ *     pupils, as many at each level, the same lessons held and missed. A drop-out report
+ *     is answered as the doc says; one answered OK from under 25 raises one DROP_OUT
+ *     alert to exactly those its home area names by age, unless its provider, pupil and
+ *     day were told before; from 25 and over, none.
  *
  * After each batch the writer is flushed again, empty, while that commits something:
  * the clocks that fell due beyond one batch's LANU_FIRE_MAX fire, and the next batch
@@ -63,8 +66,9 @@
  *	  9		AlertAcknowledged: hdr, then a byte: bit 7 a made-up alert id
  *			(fake_ids[bits 0-1]), else the logged alert (byte % last) + 1
  *	  10		case bit 2 clear: IndicatorUpdated, AbsenceAlertRaised (in the town,
- *			the school or nowhere, no review period) or MeasureStatusUpdated
- *			(case bits 0-1: 0, 3 the first): hdr, then a value byte;
+ *			the school or nowhere, no review period), MeasureStatusUpdated (case
+ *			bits 0-2: 0, 1, 2): hdr, then a value byte; DropOutReported (3; an
+ *			IndicatorUpdated before drop-outs): hdr, drop, then a day byte;
  *			set (c4-c7, added with absences; in older inputs bit 2 was unused,
  *			and none of the seeds set it): c4, c5 AbsenceCountsReported: hdr,
  *			pupil, as_of, held, then three tally bytes (authorised, unauthorised,
@@ -102,6 +106,11 @@
  *	held byte	4 times it lessons held
  *	tally byte	0 none, else v = bits 0-5 lessons absent and, for bits 6-7, v, 2v,
  *			v / 2 or -(v + 1) (refused) hours
+ *	drop byte	bits 0-1 pupil (c0..c3), 2-4 home area (town, school, lyceum, academy,
+ *			nowhere, lyceum, academy, lyceum), 5-6 age group (0: none, refused),
+ *			7 provider (lyceum, academy)
+ *	day byte	bits 0-5 below 60: 2025-10-01 + v days, else a string that is not a
+ *			day; the reason is bits 6-7 + 1, but none (refused) for 59 with 6-7 0
  *	level byte	bits 0-2 the level, 3-5 absent hours (8 times), 6-7 absent share 0,
  *			0.25, 1, 1.5 (refused)
  *
@@ -175,14 +184,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * routes to three recipients; and two more schools on the school calendar with absence
  * ladders (docs/absences.md): the lyceum's by term (2025-autumn, 2026-spring), four
  * levels, unauthorised-first, the academy's by school year (2025-2026), three levels.
- * No ladder covers the school. */
+ * No ladder covers the school. The lyceum names an outreach youth work team (board), the
+ * academy a compulsory-education supervisor (sup); the town and the school name none, and
+ * no route is of kind drop-out, so a drop-out notice goes to those two alone. */
 static const char plan_a[] =
 	"lanu-plan: 1\n"
 	"plan: {id: fuzz-stateful, organiser: Fuzz, title: Stateful fuzzing plan, "
 	"period: 2025-2027}\n"
 	FUZZ_CLOCK_PLAN_AREAS
-	"      - {id: lyceum, name: Lyceum, kind: school, calendar: school-cal}\n"
-	"      - {id: academy, name: Academy, kind: school, calendar: school-cal}\n"
+	"      - {id: lyceum, name: Lyceum, kind: school, calendar: school-cal, outreach: board}\n"
+	"      - {id: academy, name: Academy, kind: school, calendar: school-cal,\n"
+	"         compulsory-education: sup}\n"
 	FUZZ_CLOCK_PLAN_REST
 	"absences:\n"
 	"  - id: by-term\n"
@@ -241,6 +253,8 @@ static const char *const fuzz_schools[4] = { "lyceum", "academy", "school", "now
 static const char *const fuzz_terms[4] = { "2025-autumn", "2026-spring", "2025-2026",
 					   "2026-autumn" };
 static const uint32_t fuzz_grades[5] = { 7, 1, 13, 0, 14 };
+static const char *const fuzz_homes[8] = { "town", "school", "lyceum", "academy", "nowhere",
+					   "lyceum", "academy", "lyceum" };
 static const char *const fuzz_bad_days[8] = { "", "", "2025-9-01", "2025-02-30", "2025-13-01",
 					      "2025-10-01T12", "01.10.2025", "2025-10-1" };
 
@@ -293,6 +307,9 @@ struct sent {
 	int pupil;		/* an AbsenceCountsReported expected OK: its run.pupils[], or -1 */
 	bool late;		/* answered OK, as of a day before one applied: raises nothing */
 	char as_of[16];
+	char drop[64];		/* a DropOutReported expected OK: its notice's key, else "" */
+	const char *drop_to[2];	/* and whom it tells, if it is the first of its key */
+	size_t n_drop_to;
 };
 
 /* A pupil's place on a ladder in a review period, as the replies and alerts tell it. */
@@ -337,6 +354,8 @@ struct run {
 	size_t ntopics;
 	struct pupil pupils[FUZZ_PUPILS];
 	size_t npupils;
+	char drops[FUZZ_OPS][64];	/* the drop-out notices raised: their keys */
+	size_t ndrops;
 	unsigned op;
 	char what[256];
 };
@@ -726,6 +745,68 @@ sent_of(struct run *r, const Lanu__V1__Alert *a)
 	return found;
 }
 
+/* The code docs/absences.md gives a DropOutReported of ours (its envelope valid): OK, or
+ * REJECTED for an unknown home area, a day that is not one, no age group or reason. One
+ * expected OK, from under 25, gets the notice's key and recipients in s; with a plan
+ * other than A or B in force (plan A cut short), 0: either. */
+static int
+drop_out_expect(struct run *r, const Lanu__V1__DropOutReported *m, struct sent *s)
+{
+	const Lanu__V1__Plan *plan = r->d->plan;
+	bool a = plan_a_whole(plan);
+	char day[16];
+
+	if (!a && (!plan || strcmp(plan->plan->id, "fuzz-stateful-b") != 0))
+		return 0;
+	day_plus(m->day, 0, day);
+	if (m->age_group == 0 || m->reason == 0 || strlen(m->day) != 10 ||
+	    strcmp(day, m->day) != 0)
+		return C_REJECTED;
+	if (strcmp(m->home_area, "town") != 0 && (!a || strcmp(m->home_area, "nowhere") == 0))
+		return C_REJECTED;
+	if (m->age_group == LANU__V1__AGE_GROUP__AGE_GROUP_25_AND_OVER)
+		return C_OK;
+	snprintf(s->drop, sizeof(s->drop), "%s/%s/%s", m->provider, m->pupil_id, m->day);
+	if (a && strcmp(m->home_area, "lyceum") == 0)
+		s->drop_to[s->n_drop_to++] = "board";
+	if (a && strcmp(m->home_area, "academy") == 0 &&
+	    m->age_group == LANU__V1__AGE_GROUP__AGE_GROUP_UNDER_18)
+		s->drop_to[s->n_drop_to++] = "sup";
+	return C_OK;
+}
+
+static bool
+drop_told(const struct run *r, const char *key)
+{
+	for (size_t i = 0; i < r->ndrops; i++)
+		if (strcmp(r->drops[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* A batch's DROP_OUT alert (invariant 6): raised by an event of the batch answered OK,
+ * from under 25, the first of its provider, pupil and day, to exactly those its home
+ * area names by age. */
+static void
+check_drop_out(struct run *r, uint64_t seq, const Lanu__V1__Alert *a)
+{
+	struct sent *s = sent_of(r, a);
+
+	CHECK(r, s && s->ok && *s->drop, "drop-out alert %" PRIu64 " names event '%s' of '%s', "
+	      "which this batch %s", seq, a->event_id, a->producer,
+	      !s ? "did not send" : !s->ok ? "did not answer OK" : "did not expect to tell");
+	CHECK(r, !drop_told(r, s->drop), "drop-out alert %" PRIu64 " tells '%s' again", seq,
+	      s->drop);
+	CHECK(r, a->n_recipients == s->n_drop_to, "drop-out alert %" PRIu64 " (op %u) has %zu "
+	      "recipients, not %zu", seq, s->op, a->n_recipients, s->n_drop_to);
+	for (size_t i = 0; i < s->n_drop_to; i++)
+		CHECK(r, strcmp(a->recipients[i], s->drop_to[i]) == 0, "drop-out alert %" PRIu64
+		      " (op %u) tells '%s', not '%s'", seq, s->op, a->recipients[i],
+		      s->drop_to[i]);
+	CHECK(r, r->ndrops < ELEMENTSOF(r->drops), "more drop-out notices than operations");
+	snprintf(r->drops[r->ndrops++], sizeof(r->drops[0]), "%s", s->drop);
+}
+
 /* What the figures of one ladder and period must add up to. */
 struct figures {
 	uint64_t pupils, held, absent, at[LANU_MAX_LEVELS + 1];
@@ -825,6 +906,8 @@ check_absences(struct run *r, uint64_t from, uint64_t to)
 
 		CHECK(r, rc == 0, "alert %" PRIu64 ": %s", seq, fuzz_strerror(rc));
 		f = a->facts;
+		if (a->kind == LANU__V1__ALERT_KIND__ALERT_KIND_DROP_OUT)
+			check_drop_out(r, seq, a);
 		if (a->kind != LANU__V1__ALERT_KIND__ALERT_KIND_ABSENCE_LEVEL) {
 			lanu__v1__alert__free_unpacked(a, NULL);
 			continue;
@@ -855,6 +938,9 @@ check_absences(struct run *r, uint64_t from, uint64_t to)
 		p->last_at_once = f->at_once;
 		lanu__v1__alert__free_unpacked(a, NULL);
 	}
+	for (size_t i = 0; i < r->nq; i++)
+		CHECK(r, !r->q[i].ok || !*r->q[i].drop || drop_told(r, r->q[i].drop), "drop-out "
+		      "'%s' (op %u) was answered OK and told nobody", r->q[i].drop, r->q[i].op);
 	for (size_t i = 0; i < r->npupils; i++) {
 		struct pupil *p = &r->pupils[i];
 		Lanu__V1__AbsenceState *st = NULL;
@@ -1004,6 +1090,9 @@ send_body(struct run *r, const uint8_t *body, size_t len, int framing)
 		     ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED) &&
 		    strcmp(ev->producer, fuzz_producers[3]) != 0 && !strchr(ev->event_id, ' '))
 			s->expect = absence_expect(r, ev, s);	/* an envelope of ours */
+		if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_DROP_OUT_REPORTED &&
+		    strcmp(ev->producer, fuzz_producers[3]) != 0 && !strchr(ev->event_id, ' '))
+			s->expect = drop_out_expect(r, ev->drop_out_reported, s);
 		if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED) {
 			struct store_txn t;
 			uint64_t seq;
@@ -1404,8 +1493,8 @@ op_ack(struct run *r, struct input *in, bool delim)
 	send_event(r, &ev, delim);
 }
 
-/* IndicatorUpdated, MeasureStatusUpdated (stored with no handler yet) and
- * AbsenceAlertRaised without a review period, in schools no ladder covers. */
+/* IndicatorUpdated, MeasureStatusUpdated (stored with no handler yet), AbsenceAlertRaised
+ * without a review period, in schools no ladder covers, and DropOutReported. */
 static void
 op_other(struct run *r, struct input *in, unsigned which, bool delim)
 {
@@ -1413,13 +1502,31 @@ op_other(struct run *r, struct input *in, unsigned which, bool delim)
 	Lanu__V1__IndicatorUpdated iu = LANU__V1__INDICATOR_UPDATED__INIT;
 	Lanu__V1__AbsenceAlertRaised ab = LANU__V1__ABSENCE_ALERT_RAISED__INIT;
 	Lanu__V1__MeasureStatusUpdated ms = LANU__V1__MEASURE_STATUS_UPDATED__INIT;
-	uint8_t hdr = next_byte(in), v = next_byte(in);
-	char id[16];
+	Lanu__V1__DropOutReported dr = LANU__V1__DROP_OUT_REPORTED__INIT;
+	uint8_t hdr = next_byte(in), v = next_byte(in), d;
+	char id[16], day[16];
 
 	envelope(r, &ev, hdr, id);
 	switch (which & 3) {
-	case 0:
 	case 3:
+		d = next_byte(in);
+		dr.pupil_id = (char *)fuzz_cases[v & 3];
+		dr.home_area = (char *)fuzz_homes[(v >> 2) & 7];
+		dr.age_group = (Lanu__V1__AgeGroup)((v >> 5) & 3);
+		dr.provider = (char *)fuzz_schools[v >> 7];
+		dr.reason = (Lanu__V1__DropOutReason)((d >> 6) + ((d & 63) != 59));
+		if ((d & 63) >= 60) {
+			dr.day = (char *)fuzz_bad_days[4 + (d & 3)];
+		} else {
+			day_plus("2025-10-01", d & 63, day);
+			dr.day = day;
+		}
+		ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_DROP_OUT_REPORTED;
+		ev.drop_out_reported = &dr;
+		snprintf(r->what, sizeof(r->what), "drop-out of %s (age group %d) home %s, %s",
+			 dr.pupil_id, dr.age_group, dr.home_area, dr.day);
+		break;
+	case 0:
 		iu.indicator = (char *)(v & 1 ? "wd-in-time" : "no-such-indicator");
 		iu.area = (char *)fuzz_areas[(v >> 1) & 3];
 		iu.value = v / 2.0;
