@@ -45,6 +45,8 @@ struct plan_index;
 struct store;
 struct zsock;
 
+#define LANUD_MAX_IPC	16	/* ipc:// endpoints, ingest and publish together */
+
 struct lanud {
 	struct event_base *base;
 	const char *conf_path;
@@ -56,6 +58,8 @@ struct lanud {
 	void *zctx;
 	struct zsock *router;	/* requests in, replies out */
 	struct zsock *pub;	/* live alerts */
+	int ipc_locks[LANUD_MAX_IPC];	/* held while the ipc:// endpoints are ours */
+	size_t n_ipc_locks;
 	struct writer *writer;	/* applies and commits batches of events */
 	struct event *sig[3];	/* SIGTERM, SIGINT, SIGHUP */
 	struct event *watchdog;

@@ -10,10 +10,17 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alert.h"
 #include "calendar.h"
@@ -121,13 +128,118 @@ server_open_store(struct lanud *d)
 	return planload_start(d);
 }
 
-/* Binds every endpoint of setting what ("ingest", "publish"); logs the first that
- * fails, once, here where start-up is given up. */
+/* The process that listens on the unix socket at path, or 0 if none does (no such
+ * file, a file left by one that stopped, not a socket). */
+static pid_t
+server_ipc_listener(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred = { 0 };
+	socklen_t len = sizeof(cred);
+	pid_t pid = 0;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return 0;	/* libzmq says what is wrong with it */
+	memcpy(sa.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		pid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0
+			      ? cred.pid : -1;
+	close(fd);
+	return pid;
+}
+
+/* Says which process holds endpoint, and gives up the start. */
 static int
-server_bind(struct zsock *z, const char *what, char *const *endpoints, size_t n)
+server_ipc_taken(const char *what, const char *endpoint, pid_t pid)
+{
+	char path[64], comm[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (pid > 0 && (f = fopen(path, "r"))) {
+		if (!fgets(comm, sizeof(comm), f))
+			*comm = '\0';
+		comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	if (pid > 0)
+		log_msg(LOG_ERR, "lanud: %s endpoint '%s' is in use by process %d%s%s%s: not "
+				 "taking it over (stop that one, or give this one other "
+				 "endpoints)", what, endpoint, (int)pid, *comm ? " (" : "", comm,
+			*comm ? ")" : "");
+	else
+		log_msg(LOG_ERR, "lanud: %s endpoint '%s' is in use by another process: not "
+				 "taking it over (stop that one, or give this one other "
+				 "endpoints)", what, endpoint);
+	return -EADDRINUSE;
+}
+
+/* Claims the socket file of an ipc:// endpoint before it is bound. libzmq removes a
+ * socket file it binds to, even one another process listens on, and so would take
+ * that one's peers without a word. A lock file next to it (PATH.lock, flock) is held
+ * while lanud runs, with its pid in it; a lock held elsewhere, or a socket that takes
+ * a connection, is another process's. Returns the lock's fd (the caller keeps it
+ * open), -ENOENT for an endpoint with no file (not ipc://, or ipc://@abstract, which
+ * the kernel itself keeps to one), or -EADDRINUSE, said in the log. */
+static int
+server_ipc_claim(const char *what, const char *endpoint)
+{
+	const char *path = endpoint + 6;
+	char lock[PATH_MAX], pid_text[24] = "";
+	pid_t holder;
+	ssize_t n;
+	int fd;
+
+	if (strncmp(endpoint, "ipc://", 6) != 0 || *path == '@' || !*path)
+		return -ENOENT;
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", path) >= sizeof(lock))
+		return -ENOENT;	/* libzmq says what is wrong with it */
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return log_errno(LOG_ERR, -errno, "lanud: cannot create '%s', the lock of %s "
+						  "endpoint '%s'", lock, what, endpoint);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		n = pread(fd, pid_text, sizeof(pid_text) - 1, 0);
+		pid_text[n > 0 ? n : 0] = '\0';
+		close(fd);
+		return server_ipc_taken(what, endpoint, (pid_t)atoi(pid_text));
+	}
+	holder = server_ipc_listener(path);
+	if (holder != 0) {
+		close(fd);
+		return server_ipc_taken(what, endpoint, holder);
+	}
+	n = snprintf(pid_text, sizeof(pid_text), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid_text, (size_t)n, 0) != n)
+		log_errno(LOG_WARNING, -errno, "lanud: cannot write the pid into '%s'", lock);
+	return fd;
+}
+
+/* Binds every endpoint of setting what ("ingest", "publish"), each ipc:// one claimed
+ * first (its lock kept in d); logs the first that fails, once, here where start-up is
+ * given up. */
+static int
+server_bind(struct lanud *d, struct zsock *z, const char *what, char *const *endpoints,
+	    size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int r = zsock_bind(z, endpoints[i]);
+		int fd = server_ipc_claim(what, endpoints[i]), r;
+
+		if (fd == -EADDRINUSE || (fd < 0 && fd != -ENOENT))
+			return fd;
+		if (fd >= 0) {
+			if (d->n_ipc_locks == ELEMENTSOF(d->ipc_locks)) {
+				close(fd);
+				return log_errno(LOG_ERR, -E2BIG, "lanud: more than %zu ipc "
+						 "endpoints", ELEMENTSOF(d->ipc_locks));
+			}
+			d->ipc_locks[d->n_ipc_locks++] = fd;
+		}
+		r = zsock_bind(z, endpoints[i]);
 
 		/* libzmq binds to an address or an interface, never to a host name */
 		if (r == -ENODEV && strncmp(endpoints[i], "tcp://", 6) == 0) {
@@ -180,13 +292,13 @@ server_start(struct lanud *d)
 	r = zsock_open(&d->router, d->zctx, d->base, ZSOCK_ROUTER, ingest_on_msg, d);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot create the ingest socket");
-	r = server_bind(d->router, "ingest", d->conf->ingest, d->conf->n_ingest);
+	r = server_bind(d, d->router, "ingest", d->conf->ingest, d->conf->n_ingest);
 	if (r < 0)
 		return r;
 	r = zsock_open(&d->pub, d->zctx, d->base, ZSOCK_PUB, NULL, NULL);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot create the publish socket");
-	r = server_bind(d->pub, "publish", d->conf->publish, d->conf->n_publish);
+	r = server_bind(d, d->pub, "publish", d->conf->publish, d->conf->n_publish);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
@@ -222,6 +334,8 @@ server_free(struct lanud *d)
 	d->pub = zsock_free(d->pub);
 	d->writer = writer_free(d->writer);
 	zsock_ctx_free(d->zctx);
+	for (; d->n_ipc_locks > 0; d->n_ipc_locks--)
+		close(d->ipc_locks[d->n_ipc_locks - 1]);
 	planload_free(d);
 	d->store = store_free(d->store);
 	d->conf = conf_free(d->conf);

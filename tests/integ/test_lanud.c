@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -805,6 +807,60 @@ test_disk_full_unavailable(void **state)
 	client_free(c);
 }
 
+/* A second lanud with its own state but the first one's ipc:// endpoints refuses to
+ * start and names the process that holds them; the first keeps serving. */
+static void
+test_ipc_endpoint_not_taken_over(void **state)
+{
+	struct daemon *d = *state, b;
+	char conf[600], log[600], text[4096], want[64];
+	pid_t pid;
+	ssize_t n;
+	int fd, status = 0;
+	FILE *f;
+	Lanu__V1__Reply *rep;
+	struct client *c;
+
+	assert_int_equal(daemon_init(&b, NULL), 0);
+	snprintf(conf, sizeof(conf), "%s/taker.conf", b.dir);
+	snprintf(log, sizeof(log), "%s/taker.log", b.dir);
+	assert_non_null(f = fopen(conf, "w"));
+	fprintf(f, "ingest %s\npublish %s\nstate-dir %s/state\nplan %s\n", d->ingest,
+		d->publish, b.dir, b.plan);
+	fclose(f);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0)
+			dup2(fd, 2);
+		execl(LANUD_PATH, LANUD_PATH, "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	for (uint64_t t0 = mono_ms(); waitpid(pid, &status, WNOHANG) == 0; usleep(10000))
+		if (mono_ms() - t0 > 10000) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			fail_msg("the second lanud still runs after 10 s: it took the endpoints");
+		}
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	assert_true((fd = open(log, O_RDONLY)) >= 0);
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	snprintf(want, sizeof(want), "in use by process %d (lanud)", (int)d->pid);
+	if (!strstr(text, want))
+		fail_msg("the refusal does not say '%s': %s", want, text);
+	assert_non_null(strstr(text, d->ingest));
+
+	/* The first one still has its peers. */
+	c = daemon_client(d);
+	daemon_status(c, &rep);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	client_free(c);
+	daemon_cleanup(&b);
+}
+
 /* A client that never reads its replies must not hold up another one. */
 static void
 test_stalled_peer(void **state)
@@ -861,6 +917,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_disk_full_unavailable, setup_tmpfs,
 						teardown_tmpfs),
 		cmocka_unit_test_setup_teardown(test_stalled_peer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_endpoint_not_taken_over, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_under_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_loses_nothing_acked, setup, teardown),
 	};
