@@ -30,6 +30,7 @@ struct csv {
 	bool started;
 	char *buf;		/* the record's fields, each NUL-terminated */
 	size_t buf_len, buf_cap;
+	size_t n_fields;	/* ended so far in the record (NULs in buf) */
 	size_t off[CSV_MAX_FIELDS + 1];
 	size_t lens[CSV_MAX_FIELDS];
 	char *fields[CSV_MAX_FIELDS];
@@ -167,7 +168,14 @@ csv_reserve(struct csv *c, size_t k)
 static void
 csv_put(struct csv *c, unsigned char b)
 {
-	if (!csv_reserve(c, 2))
+	size_t k = b >= 0x80 && (c->flags & CSV_LATIN1) ? 2 : 1;
+
+	/* the fields' bytes, without the NULs between them */
+	if (c->buf_len - c->n_fields + k > CSV_MAX_RECORD && c->err_code != -E2BIG) {
+		c->err_code = 0;
+		csv_fail(c, -E2BIG, c->rec.line, "the record is longer than 65536 bytes");
+	}
+	if (!csv_reserve(c, k))
 		return;
 	if (b == 0)
 		csv_fail(c, -EBADMSG, c->line, "a NUL byte");
@@ -191,6 +199,7 @@ csv_end_field(struct csv *c, size_t *n)
 		return;
 	c->buf[c->buf_len++] = '\0';
 	c->off[++*n] = c->buf_len;
+	c->n_fields = *n;
 }
 
 /* A line break starting with ch ('\r' or '\n'), consumed. */
@@ -270,6 +279,7 @@ csv_next(struct csv *c, const struct csv_record **ret_rec)
 		unsigned quote_line = 0;
 
 		c->buf_len = 0;
+		c->n_fields = 0;
 		c->off[0] = 0;
 		c->err_code = 0;
 		n = 0;
