@@ -150,7 +150,7 @@ import_record(struct import *x, const struct csv_record *rec)
 			x->rows_refused++;
 			return 0;
 		}
-	if (mapping_row(x->map, rec, &row, err, sizeof(err)) < 0) {
+	if (mapping_row(x->map, rec, err, sizeof(err), &row) < 0) {
 		fprintf(stderr, "%s:%u: %s; row not sent\n", x->export_path, rec->line, err);
 		x->rows_refused++;
 		return 0;
@@ -596,7 +596,7 @@ main(int argc, char **argv)
 	r = mapping_load(x.mapping_path, stderr, &x.map);
 	if (r < 0)
 		return IMPORT_EXIT_FAILED;
-	r = state_load(x.state_path, &x.state, &line);
+	r = state_load(x.state_path, &line, &x.state);
 	if (r < 0) {
 		if (r == -EBADMSG)
 			fprintf(stderr, "%s:%u: not a state file of " IMPORT_NAME " (remove it to "

@@ -530,8 +530,8 @@ mapping_quote(const char *s, char buf[48])
 }
 
 int
-mapping_row(const struct mapping *m, const struct csv_record *rec, struct mapping_row *ret_row,
-	    char *err, size_t errlen)
+mapping_row(const struct mapping *m, const struct csv_record *rec, char *err, size_t errlen,
+	    struct mapping_row *ret_row)
 {
 	const char *v[MAPPING_N_COLS];
 	struct mapping_row row = { .cls = -1, .lessons_held = -1 };

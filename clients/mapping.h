@@ -86,8 +86,8 @@ int mapping_bind(struct mapping *m, const struct csv_record *header, const char 
 /* Reads rec as a row; blanks around its mapped fields are cut off in place. Returns 0, or
  * -EINVAL with err (errlen bytes) naming the export's column and what is wrong with it;
  * the words quote no pupil's value. */
-int mapping_row(const struct mapping *m, const struct csv_record *rec,
-		struct mapping_row *ret_row, char *err, size_t errlen);
+int mapping_row(const struct mapping *m, const struct csv_record *rec, char *err, size_t errlen,
+		struct mapping_row *ret_row);
 
 /* The name of the column (enum mapping_col) as the mapping file writes it: "pupil". */
 const char *mapping_col_name(int col);

@@ -130,7 +130,7 @@ state_parse_line(struct state *s, char *line)
 }
 
 int
-state_load(const char *path, struct state **ret_state, unsigned *ret_line)
+state_load(const char *path, unsigned *bad_line, struct state **ret_state)
 {
 	struct state *s = calloc(1, sizeof(*s));
 	char line[512];
@@ -174,7 +174,7 @@ state_load(const char *path, struct state **ret_state, unsigned *ret_line)
 		fclose(f);
 	if (r < 0) {
 		if (r == -EBADMSG)
-			*ret_line = n;
+			*bad_line = n;
 		state_free(s);
 		return r;
 	}

@@ -10,9 +10,9 @@
 struct state;
 
 /* Reads the state file at path; one that does not exist is an empty state. Returns 0,
- * -EBADMSG (*ret_line: the first line that is not one of ours), -errno if it cannot be
+ * -EBADMSG (*bad_line: the first line that is not one of ours), -errno if it cannot be
  * read, -ENOMEM. Caller owns *ret_state; free with state_free() (which does not flush). */
-int state_load(const char *path, struct state **ret_state, unsigned *ret_line);
+int state_load(const char *path, unsigned *bad_line, struct state **ret_state);
 struct state *state_free(struct state *s);
 
 /* Whether the counts with event id `id` were acknowledged for key (pupil NUL period). */

@@ -143,7 +143,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct mapping_row row;
 			char err[256];
 
-			if (mapping_row(&m, rec, &row, err, sizeof(err)) == 0) {
+			if (mapping_row(&m, rec, err, sizeof(err), &row) == 0) {
 				fuzz_check_row(&row);
 				r = tally_add(t, &row, rec->line);
 				CHECK(r == 0 || r == -EOVERFLOW);

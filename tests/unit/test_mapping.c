@@ -147,7 +147,7 @@ row(struct mapping *m, const char *text, struct mapping_row *ret, char *err)
 	} else {
 		assert_int_equal(mapping_bind(m, NULL, "x", stderr), 0);
 	}
-	return mapping_row(m, rec, ret, err, 256);
+	return mapping_row(m, rec, err, 256, ret);
 }
 
 static void

@@ -111,7 +111,7 @@ test_state(void **state)
 	memcpy(id, "abs-", 4);
 	id[TALLY_ID_LEN] = '\0';
 
-	assert_int_equal(state_load(path, &s, &line), 0);	/* none yet: empty */
+	assert_int_equal(state_load(path, &line, &s), 0);	/* none yet: empty */
 	assert_false(state_acked(s, "p-1\0" "2025-autumn", 15, id));
 	assert_int_equal(state_flush(s), 0);			/* nothing to write */
 	assert_int_equal(access(path, F_OK), -1);
@@ -121,7 +121,7 @@ test_state(void **state)
 	assert_int_equal(state_flush(s), 0);
 	state_free(s);
 
-	assert_int_equal(state_load(path, &s, &line), 0);
+	assert_int_equal(state_load(path, &line, &s), 0);
 	assert_true(state_acked(s, "p-1\0" "2025-autumn", 15, id));
 	assert_false(state_acked(s, "p-1\0" "2026-spring", 15, id));
 	id[10] = 'b';
@@ -133,7 +133,7 @@ test_state(void **state)
 	fputs("p-2\tno id\n", f);
 	fclose(f);
 	s = (void *)1;
-	assert_int_equal(state_load(path, &s, &line), -EBADMSG);
+	assert_int_equal(state_load(path, &line, &s), -EBADMSG);
 	assert_int_equal(line, 3);
 	assert_ptr_equal(s, (void *)1);
 	unlink(path);
