@@ -480,9 +480,10 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " IMPORT_NAME " [options] -m MAPPING EXPORT.csv\n"
-		"Reads a student administration system's CSV export of absences by the mapping\n"
-		"file, adds them up per pupil and review period, and sends lanud the counts so far\n"
-		"(AbsenceCountsReported); counts already acknowledged are not sent again.\n"
+		"Reads a student administration system's CSV export of absences by the\n"
+		"mapping file, adds them up per pupil and review period, and sends lanud the\n"
+		"counts so far (AbsenceCountsReported); counts already acknowledged are not\n"
+		"sent again.\n"
 		"options:\n"
 		"  -c, --config FILE      lanud's configuration, for its ingest endpoint (default\n"
 		"                         %s, or $LANU_CONF)\n"
@@ -492,17 +493,18 @@ usage(FILE *f)
 		"                         the same file for every export of one system\n"
 		"  -w, --window N         requests in flight (default 256, at most %d)\n"
 		"      --producer NAME    the producer lanud sees (default " IMPORT_NAME ")\n"
-		"  -n, --dry-run          print the events to send as JSON lines (lanu.v1.Envelope,\n"
-		"                         for lanuctl send); send nothing, leave the state file\n"
+		"  -n, --dry-run          print the events to send as JSON lines\n"
+		"                         (lanu.v1.Envelope, for lanuctl send); send nothing,\n"
+		"                         leave the state file\n"
 		"  -t, --timeout MS       give up when lanud answers nothing this long (default\n"
 		"                         10000)\n"
 		"  -h, --help\n"
-		"A row holding anything shaped like a personal identity code, or one that cannot be\n"
-		"read, is not sent (its line and column are named); the pupil's other rows count.\n"
-		"At the end, on stderr: rows R, pupils P, sent S, already sent A, refused F (pupils:\n"
-		"pupil and period pairs; refused: by lanud), rows not sent N.\n"
-		"exit status: 0 all sent or already sent, 1 a row or counts refused, 2 lanud not\n"
-		"answering, or a usage, mapping, export or state file problem\n",
+		"A row holding anything shaped like a personal identity code, or one that\n"
+		"cannot be read, is not sent (its line and column are named); the pupil's other\n"
+		"rows count. At the end, on stderr: rows R, pupils P, sent S, already sent A,\n"
+		"refused F (pupils: pupil and period pairs; refused: by lanud), rows not sent N.\n"
+		"exit status: 0 all sent or already sent, 1 a row or counts refused, 2 lanud\n"
+		"not answering, or a usage, mapping, export or state file problem\n",
 		LANU_DEFAULT_CONF, IMPORT_WINDOW_MAX);
 }
 

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define CSV_MAX_RECORD	(64 * 1024)	/* bytes of one record (after conversion to UTF-8) */
+#define CSV_MAX_RECORD	(64 * 1024)	/* bytes of one record's fields, as UTF-8 */
 #define CSV_MAX_FIELDS	256		/* fields of one record */
 
 #define CSV_LATIN1	0x1		/* the input is ISO-8859-1: fields come as UTF-8 */

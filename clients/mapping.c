@@ -230,7 +230,8 @@ mapping_line(struct mapping_ctx *x, char **w, int n)
 		}
 		for (int k = 0; k < MAPPING_N_COLS; k++)
 			if (m->column[k] && strcmp(m->column[k], w[2]) == 0)
-				mapping_error(x, "'%s' is already column %s", w[2], mapping_cols[k]);
+				mapping_error(x, "'%s' is already column %s", w[2],
+					      mapping_cols[k]);
 		if (!(m->column[i] = strdup(w[2])))
 			return -ENOMEM;
 	} else if (strcmp(w[0], "class") == 0) {

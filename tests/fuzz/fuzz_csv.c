@@ -98,7 +98,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	for (size_t i = 0; i < size; i++)
-		lines += data[i] == '\n' || (data[i] == '\r' && (i + 1 == size || data[i + 1] != '\n'));
+		lines += data[i] == '\n' ||
+			 (data[i] == '\r' && (i + 1 == size || data[i + 1] != '\n'));
 	CHECK(csv_open_buffer(data, size, delim, flags, &c) == 0);
 	if (size > 0) {
 		f = fmemopen((void *)data, size, "r");

@@ -119,7 +119,8 @@ test_errors(void **state)
 
 	assert_int_equal(load("header no\ncolumn pupil Oppilas\ncolumn school 2\n"
 			      "column grade 3\ncolumn date 4\ncolumn class 5\ncolumn hours 6\n"
-			      "column lessons 7\ncolumn period 8\nclass authorised x\n", &m, &errors),
+			      "column lessons 7\ncolumn period 8\nclass authorised x\n", &m,
+			      &errors),
 			 -EINVAL);
 	assert_non_null(strstr(errors, "column pupil must be a number"));
 	assert_non_null(strstr(errors, "column lessons needs column lessons-held"));
