@@ -276,7 +276,9 @@ import_landed(struct flight *fl, size_t i)
 	fl->slot[i] = SIZE_MAX;
 }
 
-/* One reply: the state and the counts move. Returns 0 or -ENOMEM. */
+/* One reply: the state and the counts move. Returns 1 if it settled the counts it
+ * answers (acknowledged or refused), 0 if not (UNAVAILABLE: sent again later; an
+ * answer to a resend already answered), -ENOMEM. */
 static int
 import_reply(struct import *x, struct flight *fl, const Lanu__V1__Reply *rep)
 {
@@ -294,7 +296,7 @@ import_reply(struct import *x, struct flight *fl, const Lanu__V1__Reply *rep)
 		else
 			x->already++;
 		import_landed(fl, i);
-		return state_set(x->state, e->key, e->key_len, fl->id[i]);
+		return state_set(x->state, e->key, e->key_len, fl->id[i]) < 0 ? -ENOMEM : 1;
 	case LANU__V1__REPLY__CODE__UNAVAILABLE:
 		fl->sent_at[i] = import_mono_ms();	/* later, as if unanswered */
 		return 0;
@@ -307,7 +309,7 @@ import_reply(struct import *x, struct flight *fl, const Lanu__V1__Reply *rep)
 			rep->field && *rep->field ? ")" : "");
 		x->refused++;
 		import_landed(fl, i);
-		return 0;
+		return 1;
 	}
 }
 
@@ -322,7 +324,6 @@ import_send(struct import *x, struct client *c, const size_t *todo, size_t n_tod
 
 	while (next < n_todo || fl->n > 0) {
 		Lanu__V1__Reply *rep;
-		bool blocked = false;
 		uint64_t now;
 
 		if (import_stop) {
@@ -330,14 +331,12 @@ import_send(struct import *x, struct client *c, const size_t *todo, size_t n_tod
 			return IMPORT_EXIT_FAILED;
 		}
 		/* fill the window; a full or absent peer (-EAGAIN) waits for a reply */
-		while (!blocked && next < n_todo && fl->n < x->window) {
+		while (next < n_todo && fl->n < x->window) {
 			size_t i = todo[next];
 
 			r = import_send_one(x, c, fl, i);
-			if (r == -EAGAIN) {
-				blocked = true;
+			if (r == -EAGAIN)
 				break;
-			}
 			if (r < 0) {
 				fprintf(stderr, IMPORT_NAME ": sending to '%s': %s\n", x->ingest,
 					strerror(-r));
@@ -349,18 +348,15 @@ import_send(struct import *x, struct client *c, const size_t *todo, size_t n_tod
 		}
 		r = client_recv(c, fl->n > 0 ? 100 : 20, &rep);
 		if (r == 0) {
-			r = import_reply(x, fl, rep);
-			lanu__v1__reply__free_unpacked(rep, NULL);
-			if (r < 0)
-				return IMPORT_EXIT_FAILED;
-			progress = import_mono_ms();
-			/* take what else is there before sending more */
-			while (client_recv(c, 0, &rep) == 0) {
+			/* this one and what else is there before sending more */
+			do {
 				r = import_reply(x, fl, rep);
 				lanu__v1__reply__free_unpacked(rep, NULL);
 				if (r < 0)
 					return IMPORT_EXIT_FAILED;
-			}
+				if (r > 0)
+					progress = import_mono_ms();
+			} while (client_recv(c, 0, &rep) == 0);
 		} else if (r != -ETIMEDOUT && r != -EBADMSG && r != -EINTR) {
 			fprintf(stderr, IMPORT_NAME ": receiving from '%s': %s\n", x->ingest,
 				strerror(-r));
