@@ -484,6 +484,44 @@ test_resume_after_kill(void **state)
 		      mono_ms() - t0);
 }
 
+/* lanud killed and started again under a running import: what was in flight unanswered
+ * is sent again, and every pupil's counts are stored once. */
+static void
+test_lanud_restart(void **state)
+{
+	struct fixture *f = *state;
+	const unsigned n = 20000;
+	char export[600];
+	uint64_t events = 0, t0 = mono_ms(), stored;
+	pid_t pid;
+	int st;
+
+	snprintf(export, sizeof(export), "%s/restart.csv", f->d.dir);
+	write_big(export, n, 0);
+	pid = import_start(f, export, NULL);
+	for (;;) {
+		counts(f, &events, NULL);
+		if (events >= n / 4)
+			break;
+		assert_int_equal(waitpid(pid, &st, WNOHANG), 0);
+		assert_true(mono_ms() - t0 < RUN_TIMEOUT_MS);
+		usleep(2000);
+	}
+	client_free(f->c);
+	assert_int_equal(daemon_stop(&f->d, SIGKILL), 128 + SIGKILL);
+	assert_int_equal(daemon_start(&f->d, NULL), 0);
+	f->c = daemon_client(&f->d);
+	counts(f, &stored, NULL);
+	assert_true(stored < n);
+	assert_int_equal(import_wait(pid), 0);
+	expect_said(f, "rows 100000, pupils 20000, sent ");
+	counts(f, &events, NULL);
+	assert_int_equal(events, n);
+	assert_int_equal(pupils(f, "2025-autumn"), n);
+	print_message("import: lanud killed with %" PRIu64 " of %u stored and started again; "
+		      "the import finished in %" PRIu64 " ms\n", stored, n, mono_ms() - t0);
+}
+
 int
 main(void)
 {
@@ -495,6 +533,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused_by_lanud, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreachable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resume_after_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lanud_restart, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
