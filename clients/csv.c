@@ -7,7 +7,8 @@
  * not closed swallows the rest of the input, and says where it opened.
  *
  * Ownership: the reader owns one buffer holding the current record's fields, each
- * NUL-terminated; csv_next() reuses it. A leading UTF-8 byte order mark is skipped.
+ * NUL-terminated; csv_next() reuses it. A leading UTF-8 byte order mark is skipped (UTF-8
+ * input only).
  */
 #include "csv.h"
 
@@ -250,7 +251,8 @@ csv_utf8_valid(const unsigned char *s, size_t len)
 	return true;
 }
 
-/* Skips a UTF-8 byte order mark at the very start. */
+/* Skips a UTF-8 byte order mark at the very start (of UTF-8 input: in ISO-8859-1 the
+ * same bytes are three letters). */
 static void
 csv_skip_bom(struct csv *c)
 {
@@ -272,7 +274,7 @@ csv_next(struct csv *c, const struct csv_record **ret_rec)
 	size_t n;
 	int ch;
 
-	if (!c->started)
+	if (!c->started && !(c->flags & CSV_LATIN1))
 		csv_skip_bom(c);
 	for (;;) {
 		bool quoted = false, after_quote = false, field_started = false;

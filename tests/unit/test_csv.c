@@ -152,6 +152,10 @@ test_encoding(void **state)
 	expect(c, 1, "Kyl\xc3\xa4n koulu|\xc3\x85");
 	csv_free(c);
 
+	c = open_text("\xef\xbb\xbfx\n", ',', CSV_LATIN1);	/* no BOM in ISO-8859-1 */
+	expect(c, 1, "\xc3\xaf\xc2\xbb\xc2\xbfx");
+	csv_free(c);
+
 	c = open_text("Kyl\xe4n koulu,x\nok,y\n", ',', 0);	/* Latin-1 read as UTF-8 */
 	expect_error(c, -EBADMSG, 1, "not valid UTF-8");
 	expect(c, 2, "ok|y");
