@@ -21,7 +21,7 @@
 
 #include "client.h"
 #include "ctl.h"
-#include "conf.h"
+#include "endpoint.h"
 #include "lanu/limits.h"
 #include "lanu/protocol.h"
 #include "log.h"
@@ -48,35 +48,16 @@ mono_ms(void)
 	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
-/* A bind endpoint as a client connects to it: tcp://<any>:7401 -> tcp://127.0.0.1:7401. */
-static void
-ctl_endpoint(char dst[512], const char *bind)
-{
-	if (strncmp(bind, "tcp://*:", 8) == 0 || strncmp(bind, "tcp://0.0.0.0:", 14) == 0)
-		snprintf(dst, 512, "tcp://127.0.0.1:%s", strrchr(bind, ':') + 1);
-	else
-		snprintf(dst, 512, "%s", bind);
-}
-
 /* Endpoints not given with -e/-s come from lanud's configuration, read only when a
  * command needs one that was not given. */
 static int
 ctl_resolve(struct ctl *x, bool need_publish)
 {
-	struct conf *c;
-
-	if (x->ingest[0] && (x->publish[0] || !need_publish))
-		return 0;
-	if (conf_load(x->conf_path, NULL, 0, &c) < 0) {
+	if (endpoint_resolve(x->conf_path, x->ingest, need_publish ? x->publish : NULL) < 0) {
 		fprintf(stderr, "lanuctl: no endpoint: give -e/-s or a readable lanud "
 				"configuration with -c\n");
 		return -EINVAL;
 	}
-	if (!x->ingest[0])
-		ctl_endpoint(x->ingest, c->ingest[0]);
-	if (!x->publish[0])
-		ctl_endpoint(x->publish, c->publish[0]);
-	conf_free(c);
 	return 0;
 }
 

@@ -49,9 +49,8 @@ conf_error(struct conf_ctx *x, const char *fmt, ...)
 	x->errors++;
 }
 
-/* Splits line in place into words. Returns the count, or -EINVAL (reported). */
-static int
-conf_split(struct conf_ctx *x, char *line, char **words, size_t max)
+int
+conf_split_words(char *line, char **words, size_t max, const char **ret_err)
 {
 	size_t n = 0;
 	char *p = line;
@@ -64,15 +63,15 @@ conf_split(struct conf_ctx *x, char *line, char **words, size_t max)
 		if (*p == '\0' || *p == '#' || *p == '\n' || *p == '\r')
 			return (int)n;
 		if (n == max) {
-			conf_error(x, "too many words (max %zu)", max);
-			return -EINVAL;
+			*ret_err = "too many words";
+			return -E2BIG;
 		}
 		if (*p == '"') {
 			char *out = w = ++p;
 
 			for (; *p != '"'; p++) {
 				if (*p == '\0' || *p == '\n') {
-					conf_error(x, "unterminated quoted string");
+					*ret_err = "unterminated quoted string";
 					return -EINVAL;
 				}
 				if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
@@ -81,7 +80,7 @@ conf_split(struct conf_ctx *x, char *line, char **words, size_t max)
 			}
 			p++;
 			if (*p != '\0' && !isspace((unsigned char)*p)) {
-				conf_error(x, "expected a blank after the closing quote");
+				*ret_err = "expected a blank after the closing quote";
 				return -EINVAL;
 			}
 			*out = '\0';
@@ -94,6 +93,20 @@ conf_split(struct conf_ctx *x, char *line, char **words, size_t max)
 			*p++ = '\0';
 		words[n++] = w;
 	}
+}
+
+/* conf_split_words() for lanud.conf. Returns the count, or -EINVAL (reported). */
+static int
+conf_split(struct conf_ctx *x, char *line, char **words, size_t max)
+{
+	const char *err;
+	int n = conf_split_words(line, words, max, &err);
+
+	if (n == -E2BIG)
+		conf_error(x, "too many words (max %zu)", max);
+	else if (n < 0)
+		conf_error(x, "%s", err);
+	return n < 0 ? -EINVAL : n;
 }
 
 

@@ -34,3 +34,10 @@ int conf_load(const char *path, const struct conf_override *o, size_t n,
 
 struct conf *conf_free(struct conf *c);
 
+/* Splits line in place into at most max words: separated by blanks, a word may be
+ * double-quoted ("a b", with \" and \\ escapes), '#' outside quotes starts a comment.
+ * The same syntax as lanud.conf, for other line files (lanu-absence-import's mapping).
+ * Returns the count, -E2BIG (more than max) or -EINVAL (a quote not closed, no blank after
+ * one), with *ret_err saying why (a static string). */
+int conf_split_words(char *line, char **words, size_t max, const char **ret_err);
+
