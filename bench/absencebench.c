@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,6 +79,12 @@ struct phase {
 	double secs, cpu_us;		/* wall time; lanud's CPU per event */
 	uint64_t alerts;		/* raised during it */
 	double store_b;			/* the store's growth per event */
+	double batch;			/* events per commit */
+};
+
+/* What lanud's status says so far. */
+struct mark {
+	uint64_t alerts, used, commits, committed;
 };
 
 struct bufs {
@@ -164,31 +171,34 @@ usage_now(struct bench_usage *u)
 		die("cannot read lanud's CPU time from /proc");
 }
 
-/* The alerts raised and the store's bytes in use so far. */
 static void
-so_far(struct client *c, uint64_t *ret_alerts, uint64_t *ret_used)
+so_far(struct client *c, struct mark *m)
 {
 	Lanu__V1__Reply *rep = bench_status(c);
 
-	*ret_alerts = rep->status->last_alert_seq;
-	*ret_used = rep->status->map_used;
+	m->alerts = rep->status->last_alert_seq;
+	m->used = rep->status->map_used;
+	m->commits = rep->status->commits;
+	m->committed = rep->status->committed_events;
 	lanu__v1__reply__free_unpacked(rep, NULL);
 }
 
-/* Fills p's figures of n events sent since u0, a0 and m0 were read. */
+/* Fills p's figures of n events sent since u0 and m0 were read. */
 static void
-phase_end(struct client *c, size_t n, const struct bench_usage *u0, uint64_t a0, uint64_t m0,
+phase_end(struct client *c, size_t n, const struct bench_usage *u0, const struct mark *m0,
 	  struct phase *p)
 {
 	struct bench_usage u1;
-	uint64_t a1, m1;
+	struct mark m1;
 
 	usage_now(&u1);
-	so_far(c, &a1, &m1);
+	so_far(c, &m1);
 	p->events = n;
 	p->cpu_us = (u1.cpu_s - u0->cpu_s) * 1e6 / (double)n;
-	p->alerts = a1 - a0;
-	p->store_b = ((double)m1 - (double)m0) / (double)n;
+	p->alerts = m1.alerts - m0->alerts;
+	p->store_b = ((double)m1.used - (double)m0->used) / (double)n;
+	p->batch = m1.commits > m0->commits ? (double)(m1.committed - m0->committed) /
+						      (double)(m1.commits - m0->commits) : 0;
 }
 
 /* Sends n events made by fill and fills *p. */
@@ -197,13 +207,13 @@ phase(struct client *c, const char *name, size_t n, size_t window, bench_fill_fn
       struct phase *p)
 {
 	struct bench_usage u0;
-	uint64_t a0, m0;
+	struct mark m0;
 
-	so_far(c, &a0, &m0);
+	so_far(c, &m0);
 	usage_now(&u0);
 	p->name = name;
 	p->secs = bench_send_all(c, n, window, fill, &(struct bufs){ 0 }, arg);
-	phase_end(c, n, &u0, a0, m0, p);
+	phase_end(c, n, &u0, &m0, p);
 }
 
 /* The export of one morning: two rows per pupil (authorised and unexplained hours). */
@@ -243,32 +253,46 @@ static const char mapping[] =
 	"class authorised \"Huoltajan lupa\"\n"
 	"class unexplained Selvittämätön\n";
 
-/* Runs the importer on the export; returns its wall time, or -1 if it failed. */
+/* Runs the importer on the export (its summary to import.log in the temp dir); returns
+ * its wall time and its CPU time in *ret_cpu_s, or dies with its log if it failed. */
 static double
-import(const struct opts *o, const char *export, const char *map, const char *state)
+import(const struct opts *o, const char *export, const char *map, const char *state,
+       double *ret_cpu_s)
 {
+	char log[512], cmd[600];
 	double t0 = now_s();
-	pid_t pid = fork();
+	struct rusage ru;
+	pid_t pid;
 	int status;
 
-	if (pid < 0)
+	snprintf(log, sizeof(log), "%s/import.log", bench_dir);
+	if ((pid = fork()) < 0)
 		die("fork");
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 
 		if (null >= 0)
 			dup2(null, 1);
+		if (fd >= 0)
+			dup2(fd, 2);
 		execl(o->importer, o->importer, "-e", bench_ingest(), "-m", map, "-s", state,
 		      export, (char *)NULL);
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -1;
+	if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(cmd, sizeof(cmd), "cat '%s' >&2", log);
+		if (system(cmd) != 0)
+			fprintf(stderr, "absencebench: no log of the importer\n");
+		die("lanu-absence-import failed");
+	}
+	*ret_cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		     (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	return now_s() - t0;
 }
 
 struct import_figures {
-	double first_s, again_s;
+	double first_s, again_s, cpu_s;	/* cpu_s: the importer's own, first run */
 	size_t export_bytes;
 	bool ran;
 };
@@ -279,7 +303,7 @@ morning_import(const struct opts *o, struct client *c, struct phase *p, struct i
 	char export[512], map[512], state[512];
 	struct bench_usage u0;
 	struct stat sb;
-	uint64_t a0, m0;
+	struct mark m0;
 	FILE *m;
 
 	memset(f, 0, sizeof(*f));
@@ -294,15 +318,13 @@ morning_import(const struct opts *o, struct client *c, struct phase *p, struct i
 	if (!(m = fopen(map, "w")) || fputs(mapping, m) < 0 || fclose(m) != 0)
 		die("cannot write the mapping");
 
-	so_far(c, &a0, &m0);
+	so_far(c, &m0);
 	usage_now(&u0);
-	if ((f->first_s = import(o, export, map, state)) < 0)
-		die("lanu-absence-import failed on the morning's export");
+	f->first_s = import(o, export, map, state, &f->cpu_s);
 	p->name = "morning import";
 	p->secs = f->first_s;
-	phase_end(c, o->pupils, &u0, a0, m0, p);
-	if ((f->again_s = import(o, export, map, state)) < 0)
-		die("lanu-absence-import failed on the same export again");
+	phase_end(c, o->pupils, &u0, &m0, p);
+	f->again_s = import(o, export, map, state, &(double){ 0 });
 	f->ran = true;
 }
 
@@ -352,40 +374,45 @@ run(const struct opts *o)
 		       o->window);
 		for (size_t i = 0; i < n_ph; i++)
 			printf(",\"%.5s_ev_s\":%.0f,\"%.5s_cpu_us\":%.1f,\"%.5s_alerts\":%" PRIu64
-			       ",\"%.5s_store_b\":%.0f", ph[i].name, (double)ph[i].events / ph[i].secs,
-			       ph[i].name, ph[i].cpu_us, ph[i].name, ph[i].alerts, ph[i].name,
-			       ph[i].store_b);
+			       ",\"%.5s_store_b\":%.0f,\"%.5s_batch\":%.1f", ph[i].name,
+			       (double)ph[i].events / ph[i].secs, ph[i].name, ph[i].cpu_us,
+			       ph[i].name, ph[i].alerts, ph[i].name, ph[i].store_b, ph[i].name,
+			       ph[i].batch);
 		if (imp.ran)
-			printf(",\"import_s\":%.3f,\"import_again_s\":%.3f,\"export_bytes\":%zu",
-			       imp.first_s, imp.again_s, imp.export_bytes);
+			printf(",\"import_s\":%.3f,\"import_cpu_s\":%.3f,\"import_again_s\":%.3f,"
+			       "\"export_bytes\":%zu", imp.first_s, imp.cpu_s, imp.again_s,
+			       imp.export_bytes);
 		printf(",\"events\":%" PRIu64 ",\"rss_kib\":%ld,\"rss_anon_kib\":%ld"
 		       ",\"map_used\":%" PRIu64 ",\"data_mdb\":%lld}\n", rep->status->events, rss,
 		       anon, rep->status->map_used,
 		       (long long)sb.st_size);
 	} else {
 		printf("absencebench: %zu pupils in %zu schools, window %zu\n"
-		       "%-16s %9s %9s %11s %9s %11s\n", o->pupils, o->schools, o->window, "phase",
-		       "events", "events/s", "CPU µs/ev", "alerts", "store B/ev");
+		       "%-16s %9s %9s %11s %9s %11s %9s\n", o->pupils, o->schools, o->window,
+		       "phase", "events", "events/s", "CPU µs/ev", "alerts", "store B/ev",
+		       "ev/commit");
 		for (size_t i = 0; i < n_ph; i++)
-			printf("%-16s %9zu %9.0f %11.1f %9" PRIu64 " %11.0f\n", ph[i].name,
+			printf("%-16s %9zu %9.0f %11.1f %9" PRIu64 " %11.0f %9.1f\n", ph[i].name,
 			       ph[i].events, (double)ph[i].events / ph[i].secs, ph[i].cpu_us,
-			       ph[i].alerts, ph[i].store_b);
+			       ph[i].alerts, ph[i].store_b, ph[i].batch);
 		printf("evaluation       %.1f µs of lanud's CPU per report over a stored-only "
 		       "event; each alert raised %.1f µs more\n", ph[1].cpu_us - ph[3].cpu_us,
 		       (ph[2].cpu_us - ph[1].cpu_us) * (double)ph[2].events /
 		       (double)(ph[2].alerts ? ph[2].alerts : 1));
 		if (imp.ran)
-			printf("import           %zu rows (%.1f MiB) in %.2f s; the same file again "
-			       "in %.2f s (all already sent)\n", 2 * o->pupils,
-			       imp.export_bytes / 1048576.0, imp.first_s, imp.again_s);
+			printf("import           %zu rows (%.1f MiB) in %.2f s (the importer's CPU "
+			       "%.2f s); the same file again in %.2f s (all already sent)\n",
+			       2 * o->pupils, imp.export_bytes / 1048576.0, imp.first_s, imp.cpu_s,
+			       imp.again_s);
 		else
 			printf("import           skipped: no lanu-absence-import (--importer PATH)\n");
 		printf("lanud            RSS %.1f MiB (its own %.1f MiB, the rest the store's "
 		       "pages); store %.1f MiB used (data.mdb %.1f MiB)\n"
-		       "                 for %" PRIu64 " events, %.0f bytes per pupil\n", rss / 1024.0,
-		       anon / 1024.0,
+		       "                 for %" PRIu64 " events (%" PRIu64 " duplicates answered), "
+		       "%.0f bytes per pupil\n", rss / 1024.0, anon / 1024.0,
 		       rep->status->map_used / 1048576.0, sb.st_size / 1048576.0,
-		       rep->status->events, (double)rep->status->map_used / (double)o->pupils);
+		       rep->status->events, rep->status->duplicates,
+		       (double)rep->status->map_used / (double)o->pupils);
 	}
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	client_free(c);
