@@ -2,7 +2,8 @@
  * msg: every request frame is unpacked and validated here before any handler sees
  * it (rule 15). Validation is generic over protobuf-c descriptors (string lengths,
  * enum values, finite numbers, nesting) plus a table of per-message rules: which
- * fields are identifiers (short, printable, no blanks) and which are required.
+ * fields are identifiers (short, printable, no blanks) and which are required. No
+ * string anywhere may hold a Finnish personal identity code (hetu.h).
  * protobuf-c copies everything it unpacks, so nothing points into the ZeroMQ frame.
  */
 #include "msg.h"
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hetu.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "pb.h"
@@ -275,11 +277,16 @@ msg_check_value(const ProtobufCFieldDescriptor *f, const void *member, unsigned 
 		size_t n = s ? strlen(s) : 0;
 		size_t max = flags & MSG_ID ? LANU_MAX_ID : flags & MSG_NAME ? LANU_MAX_NAME
 									 : LANU_MAX_TEXT;
+		size_t at;
 
 		if (!s)
 			return 0;
 		if (n > max)
 			return msg_fail(e, path, "is %zu bytes (max %zu)", n, max);
+		/* never stored, never said back: where it is, not what */
+		if (hetu_find_token(s, n, &at))
+			return msg_fail(e, path, "holds what looks like a Finnish personal "
+					"identity code (at byte %zu): lanu takes pseudonyms only", at);
 		if ((flags & (MSG_ID | MSG_NAME)) && !msg_valid_id(s, flags & MSG_ID))
 			return msg_fail(e, path,
 					"is not a pseudonymous id ([A-Za-z0-9._:-] only)");

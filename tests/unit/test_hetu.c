@@ -1,6 +1,7 @@
 /*
  * hetu: valid identity codes of every century sign are found, inside other text too;
- * a wrong check character, an impossible date or a pupil pseudonym is not.
+ * a wrong check character, an impossible date or a pupil pseudonym is not; a token
+ * search passes over one inside a longer run of letters and digits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -74,6 +75,40 @@ test_find(void **state)
 	assert_false(hetu_find("131052-308T", 10, &off));
 }
 
+static bool
+token(const char *s)
+{
+	size_t off;
+
+	return hetu_find_token(s, strlen(s), &off);
+}
+
+/* A code standing on its own is found; one inside a run of letters and digits (a
+ * hexadecimal hash that happens to hold one) is not. */
+static void
+test_find_token(void **state)
+{
+	size_t off;
+
+	(void)state;
+	assert_true(hetu_find_token("id 131052-308T here", 19, &off));
+	assert_int_equal(off, 3);
+	assert_true(token("131052-308T"));
+	assert_true(token("p-131052-308T"));
+	assert_true(token("131052-308T.2"));
+	assert_true(token("note: 010594Y9995, called"));
+	assert_false(token("x131052-308Tx"));
+	assert_false(token("x131052-308T"));
+	assert_false(token("131052-308Tx"));
+	assert_false(token("abs-9e131052a308f2"));
+	/* found anywhere, but within a hash: not a token */
+	assert_true(found("e3f010594a9995b"));
+	assert_false(token("e3f010594a9995b"));
+	/* the second of two: the first is inside a word */
+	assert_true(hetu_find_token("x131052-308T 131052-308T", 24, &off));
+	assert_int_equal(off, 13);
+}
+
 int
 main(void)
 {
@@ -81,6 +116,7 @@ main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_find_token),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

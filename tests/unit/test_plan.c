@@ -669,6 +669,29 @@ test_err_two_documents(void **state)
 		   HEAD_LINES + 1, 1, "a plan file holds one document");
 }
 
+/* A personal identity code anywhere in the file, a comment too, is refused where it
+ * stands (the column in characters), with every other problem; one inside a longer run
+ * of letters and digits is not a code. */
+static void
+test_err_identity_code(void **state)
+{
+	struct plan_errors e = expect_invalid(plan_head,
+					      "# yhteyshenkilö 131052-308T\n"
+					      "goals:\n"
+					      "  - id: g1\n"
+					      "    title: Äidin 010594Y9995 tuki\n"
+					      "    colour: blue\n"
+					      "  - id: g2\n"
+					      "    title: x131052-308Tx\n",
+					      3);
+
+	(void)state;
+	expect_error_at(&e, 0, HEAD_LINES + 1, 17, "looks like a Finnish personal identity code");
+	expect_error_at(&e, 1, HEAD_LINES + 4, 18, "looks like a Finnish personal identity code");
+	expect_error_at(&e, 2, HEAD_LINES + 5, 5, "unknown key 'colour'");
+	plan_errors_free(&e);
+}
+
 static void
 test_err_unknown_key(void **state)
 {
@@ -1585,6 +1608,7 @@ main(void)
 		cmocka_unit_test(test_err_anchor_alias),
 		cmocka_unit_test(test_err_tag),
 		cmocka_unit_test(test_err_two_documents),
+		cmocka_unit_test(test_err_identity_code),
 		cmocka_unit_test(test_err_unknown_key),
 		cmocka_unit_test(test_err_key_twice),
 		cmocka_unit_test(test_err_wrong_type),

@@ -15,3 +15,9 @@ bool hetu_valid(const char *s);
 /* Whether an identity code occurs anywhere in s (len bytes, any bytes). Returns true
  * with *ret_off its offset, else false. */
 bool hetu_find(const char *s, size_t len, size_t *ret_off);
+
+/* The same for a code that stands on its own: not inside a longer run of ASCII letters
+ * and digits ("x-131052-308T" holds one, "e3f131052a308fd" does not), so that a long
+ * hexadecimal hash, which holds one by chance about once in 2,800 64-digit ones, is not
+ * taken for one. */
+bool hetu_find_token(const char *s, size_t len, size_t *ret_off);

@@ -70,10 +70,13 @@ hetu_valid(const char *s)
 	return toupper((unsigned char)s[10]) == hetu_check_chars[number % 31];
 }
 
-bool
-hetu_find(const char *s, size_t len, size_t *ret_off)
+static bool
+hetu_search(const char *s, size_t len, bool token, size_t *ret_off)
 {
 	for (size_t i = 0; i + HETU_LEN <= len; i++) {
+		if (token && ((i > 0 && isalnum((unsigned char)s[i - 1])) ||
+			      (i + HETU_LEN < len && isalnum((unsigned char)s[i + HETU_LEN]))))
+			continue;
 		/* cheap first: the digits and the sign in their places */
 		if (!isdigit((unsigned char)s[i]) || !isdigit((unsigned char)s[i + 5]) ||
 		    hetu_century(s[i + 6]) < 0 || !isdigit((unsigned char)s[i + 9]))
@@ -84,4 +87,16 @@ hetu_find(const char *s, size_t len, size_t *ret_off)
 		}
 	}
 	return false;
+}
+
+bool
+hetu_find(const char *s, size_t len, size_t *ret_off)
+{
+	return hetu_search(s, len, false, ret_off);
+}
+
+bool
+hetu_find_token(const char *s, size_t len, size_t *ret_off)
+{
+	return hetu_search(s, len, true, ret_off);
 }
