@@ -34,6 +34,7 @@ void print_json(const ProtobufCMessage *m, json_t *extra_line);
 const char *enum_name(const ProtobufCEnumDescriptor *d, int v, size_t strip);
 
 int cmd_plan(struct ctl *x, int argc, char **argv);
+int cmd_keys(struct ctl *x, int argc, char **argv);
 /* The reply holding plan version v (0 = in force); rep->plan_version is it. Returns 0
  * or an exit status, as ctl_call(). */
 int plan_fetch(struct ctl *x, uint64_t v, Lanu__V1__Reply **ret_reply);

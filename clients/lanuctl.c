@@ -802,6 +802,12 @@ usage(FILE *f)
 		"  plan show [VERSION] [--json] the plan in force, or an earlier version\n"
 		"  plan history [--json]        every version: when, by whom, hash\n"
 		"  plan diff A B                what changed between two versions\n"
+		"  keys server [--secret FILE]  make lanud's CurveZMQ key pair\n"
+		"  keys new NAME --role producer|subscriber|operator|admin [--areas A,..]\n"
+		"           [--events E,..] [--recipients R,..] [--dir D] [--secret FILE]\n"
+		"                               a peer's key pair, bound to what it may do\n"
+		"  keys list [--dir D] [--json] the peers lanud knows\n"
+		"  keys revoke NAME [--dir D]   refused from its next connection on\n"
 		"exit status: 0 ok, 1 refused or bad input, 2 lanud unreachable\n",
 		LANU_DEFAULT_CONF);
 }
@@ -826,6 +832,7 @@ main(int argc, char **argv)
 		{ "alert", cmd_alert },	  { "open", cmd_open }, { "ack", cmd_ack },
 		{ "clock", cmd_clock },	  { "plan", cmd_plan }, { "due", cmd_due },
 		{ "compliance", cmd_compliance }, { "absences", cmd_absences },
+		{ "keys", cmd_keys },
 	};
 	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
 	int ch;

@@ -221,7 +221,8 @@ conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
 
 	/* The rest take exactly one value. */
 	if (strcmp(k, "state-dir") && strcmp(k, "plan") && strcmp(k, "log-level") &&
-	    strcmp(k, "map-size") && strcmp(k, "map-max") && strcmp(k, "clock")) {
+	    strcmp(k, "map-size") && strcmp(k, "map-max") && strcmp(k, "clock") &&
+	    strcmp(k, "keys-dir") && strcmp(k, "server-key")) {
 		conf_error(x, "unknown setting '%s'", k);
 		return 0;
 	}
@@ -233,6 +234,10 @@ conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
 		return conf_set_str(&c->state_dir, w[1]);
 	if (strcmp(k, "plan") == 0)
 		return conf_set_str(&c->plan, w[1]);
+	if (strcmp(k, "keys-dir") == 0)
+		return conf_set_str(&c->keys_dir, w[1]);
+	if (strcmp(k, "server-key") == 0)
+		return conf_set_str(&c->server_key, w[1]);
 	if (strcmp(k, "log-level") == 0) {
 		r = log_level_from_string(w[1]);
 		if (r < 0)
@@ -305,6 +310,18 @@ conf_override(struct conf *c, struct conf_ctx *x, const struct conf_override *o)
 	return r;
 }
 
+bool
+conf_has_tcp(const struct conf *c)
+{
+	for (size_t i = 0; i < c->n_ingest; i++)
+		if (strncmp(c->ingest[i], "tcp://", 6) == 0)
+			return true;
+	for (size_t i = 0; i < c->n_publish; i++)
+		if (strncmp(c->publish[i], "tcp://", 6) == 0)
+			return true;
+	return false;
+}
+
 /* Checks what can only be checked once everything is read. */
 static void
 conf_validate(const struct conf *c, struct conf_ctx *x)
@@ -318,6 +335,10 @@ conf_validate(const struct conf *c, struct conf_ctx *x)
 		conf_error(x, "no 'state-dir'");
 	if (c->map_size > c->map_max)
 		conf_error(x, "map-size is larger than map-max");
+	if (conf_has_tcp(c) && (!c->keys_dir || !c->server_key))
+		conf_error(x, "tcp:// endpoints use CurveZMQ: set 'server-key' (lanud's secret key "
+			      "file: lanuctl keys server) and 'keys-dir' (the peers' key files), "
+			      "see docs/security.md");
 }
 
 int
@@ -378,6 +399,8 @@ conf_free(struct conf *c)
 	conf_strv_free(&c->publish, &c->n_publish);
 	free(c->state_dir);
 	free(c->plan);
+	free(c->keys_dir);
+	free(c->server_key);
 	free(c->path);
 	free(c);
 	return NULL;

@@ -13,6 +13,8 @@ struct conf {
 	size_t n_publish;
 	char *state_dir;
 	char *plan;
+	char *keys_dir;		/* the peers' key files (keys.h), or NULL */
+	char *server_key;	/* lanud's own secret key file, or NULL */
 	int log_level;
 	uint64_t map_size;
 	uint64_t map_max;
@@ -33,6 +35,9 @@ int conf_load(const char *path, const struct conf_override *o, size_t n,
 	      struct conf **ret_conf);
 
 struct conf *conf_free(struct conf *c);
+
+/* Whether any endpoint is tcp:// (those use CurveZMQ). */
+bool conf_has_tcp(const struct conf *c);
 
 /* Splits line in place into at most max words: separated by blanks, a word may be
  * double-quoted ("a b", with \" and \\ escapes), '#' outside quotes starts a comment.

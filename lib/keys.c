@@ -88,6 +88,20 @@ keys_scope_has(char *const *list, size_t n, const char *word)
 	return false;
 }
 
+int
+keys_entry_check(const struct keys_entry *e, const char **ret_why)
+{
+	if (e->n_events && e->role != KEYS_PRODUCER)
+		*ret_why = "'events' are for producers";
+	else if (e->n_recipients && e->role != KEYS_SUBSCRIBER && e->role != KEYS_OPERATOR)
+		*ret_why = "'recipients' are for subscribers and operators";
+	else if (e->role == KEYS_SUBSCRIBER && !e->n_recipients)
+		*ret_why = "a subscriber needs 'recipients': whose alerts it reads";
+	else
+		return 0;
+	return -EINVAL;
+}
+
 struct keys_ctx {
 	const char *path;
 	unsigned line;
@@ -266,18 +280,16 @@ keys_read(const char *path, void (*report)(const char *msg, void *arg), void *ar
 	fclose(f);
 	x.line = 0;
 	if (r == 0) {
+		const char *why;
+
 		if (!*e->name)
 			keys_error(&x, "no 'name'");
 		if (!seen_public)
 			keys_error(&x, "no 'public' key");
 		if (!e->role)
 			keys_error(&x, "no 'role'");
-		if (e->n_events && e->role != KEYS_PRODUCER)
-			keys_error(&x, "'events' are for producers");
-		if (e->n_recipients && e->role != KEYS_SUBSCRIBER && e->role != KEYS_OPERATOR)
-			keys_error(&x, "'recipients' are for subscribers and operators");
-		if (e->role == KEYS_SUBSCRIBER && !e->n_recipients)
-			keys_error(&x, "a subscriber needs 'recipients': whose alerts it reads");
+		else if (keys_entry_check(e, &why) < 0)
+			keys_error(&x, "%s", why);
 	}
 	if (r < 0 || x.errors) {
 		keys_entry_free(e);
@@ -334,7 +346,8 @@ keys_write(const char *path, const struct keys_entry *e, const char *comment)
 
 	if (!zmq_z85_encode(z85, e->public_key, sizeof(e->public_key)))
 		return -EINVAL;
-	at = (size_t)snprintf(buf, sizeof(buf), "# %s\nname        %s\npublic      %s\n"
+	/* quoted: Z85 has '#' */
+	at = (size_t)snprintf(buf, sizeof(buf), "# %s\nname        %s\npublic      \"%s\"\n"
 				 "role        %s\n", comment, e->name, z85, keys_role_name(e->role));
 	if (at >= sizeof(buf))
 		return -E2BIG;
@@ -443,7 +456,7 @@ keys_write_secret(const char *path, const char *name, const char *public_z85,
 	int r;
 
 	snprintf(buf, sizeof(buf), "# the secret half of %s's key: keep it 0600, never send it\n"
-				   "name    %s\npublic  %s\nsecret  %s\n", name, name, public_z85,
+				   "name    %s\npublic  \"%s\"\nsecret  \"%s\"\n", name, name, public_z85,
 		 secret_z85);
 	r = keys_write_file(path, buf, 0600);
 	sodium_memzero(buf, sizeof(buf));

@@ -80,5 +80,10 @@ int keys_read_secret(const char *path, void (*report)(const char *msg, void *arg
 int keys_write_secret(const char *path, const char *name, const char *public_z85,
 		      const char *secret_z85);
 
+/* Whether e's role and bindings go together (events for producers, recipients for
+ * subscribers and operators, a subscriber's recipients given). Returns 0, or -EINVAL
+ * with *ret_why saying what is wrong. */
+int keys_entry_check(const struct keys_entry *e, const char **ret_why);
+
 /* Whether list (n words, empty meaning everything) holds word. */
 bool keys_scope_has(char *const *list, size_t n, const char *word);

@@ -30,6 +30,8 @@ dump(const struct conf *c, FILE *f)
 		c->state_dir, c->plan ? c->plan : "(none)", c->log_level,
 		(unsigned long long)c->map_size, (unsigned long long)c->map_max,
 		c->manual_clock ? "manual" : "system");
+	fprintf(f, "keys-dir %s\nserver-key %s\n", c->keys_dir ? c->keys_dir : "(none)",
+		c->server_key ? c->server_key : "(none)");
 }
 
 /* Loads name with overrides, returning what a person would see: dump or errors. */

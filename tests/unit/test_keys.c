@@ -133,7 +133,10 @@ test_write_find_revoke(void **state)
 	uint8_t bin[32];
 
 	(void)state;
-	assert_int_equal(keys_new_pair(pub, sec), 0);
+	/* a key with '#' in its Z85, which would start a comment unquoted */
+	for (int i = 0; i < 200 && (i == 0 || !strchr(pub, '#')); i++)
+		assert_int_equal(keys_new_pair(pub, sec), 0);
+	assert_non_null(strchr(pub, '#'));
 	assert_int_equal(keys_new_pair(pub2, sec2), 0);
 	snprintf(e.name, sizeof(e.name), "board-reader");
 	zmq_z85_decode(e.public_key, pub);
