@@ -387,9 +387,31 @@ ctl_refused "REJECTED: due.service" due --service "no such"
 
 kill -TERM "$pid"; wait "$pid"; pid=""
 
+# Keys: lanud's pair, a peer's bound to what it may do, listed, revoked.
+mkdir "$dir/keys"
+ctl keys server --secret "$dir/lanud.secret" | grep -q "its public key" || fail "keys server"
+[ "$(stat -c %a "$dir/lanud.secret")" = 600 ] || fail "lanud.secret is not 0600"
+ctl keys new school-1 --role producer --areas area-1 --events deadline-missed \
+	--dir "$dir/keys" --secret "$dir/school-1.secret" >/dev/null || fail "keys new"
+ctl keys list --dir "$dir/keys" | grep -q "^school-1 *producer" || fail "keys list"
+ctl keys revoke school-1 --dir "$dir/keys" | grep -q "school-1 revoked" || fail "keys revoke"
+ctl keys list --dir "$dir/keys" --json | grep -q '"revoked":' || fail "keys list --json"
+rc=0; ctl keys new reader --role subscriber --dir "$dir/keys" 2>"$dir/keys.err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "needs 'recipients'" "$dir/keys.err" || fail "a subscriber bound to nobody"
+rc=0; ctl keys new school-1 --role admin --dir "$dir/keys" 2>"$dir/keys.err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "exists" "$dir/keys.err" || fail "a key made twice"
+
+# tcp:// needs CurveZMQ: without lanud's key and the peers' keys the file is refused.
+sed -e "s|^ingest .*|ingest    tcp://127.0.0.1:7401|" "$conf" > "$dir/nokeys.conf"
+rc=0
+"$LANUD" --check-config -c "$dir/nokeys.conf" 2>"$dir/nokeys.err" || rc=$?
+[ "$rc" -ne 0 ] && grep -q "tcp:// endpoints use CurveZMQ" "$dir/nokeys.err" ||
+	fail "tcp:// without keys: exit $rc, $(cat "$dir/nokeys.err")"
+
 # An endpoint that cannot be bound: lanud exits 1 and says so once, naming it.
 sed -e "s|^ingest .*|ingest    tcp://localhost:7401|" -e "s|^state-dir .*|state-dir $dir/state-bind|" \
 	"$conf" > "$dir/bind.conf"
+printf 'keys-dir %s\nserver-key %s\n' "$dir/keys" "$dir/lanud.secret" >> "$dir/bind.conf"
 rc=0
 timeout 20 "$LANUD" -c "$dir/bind.conf" 2>"$dir/bind.err" || rc=$?
 [ "$rc" -eq 1 ] || fail "bad ingest endpoint: exit $rc, want 1"
