@@ -8,11 +8,16 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
+
+#include "conf.h"
+#include "keys.h"
 
 #include "lanu/limits.h"
 #include "lanu/protocol.h"
@@ -64,8 +69,78 @@ client_socket_close(void *ctx, void *sock)
 		zmq_ctx_term(ctx);
 }
 
+/* Makes sock a CurveZMQ client with k's keys (k NULL: nothing). Returns 0 or -errno. */
+static int
+client_curve(void *sock, const struct client_keys *k)
+{
+	if (!k)
+		return 0;
+	if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, k->server, strlen(k->server)) < 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, k->public_key, strlen(k->public_key)) < 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, k->secret, strlen(k->secret)) < 0)
+		return -errno;
+	return 0;
+}
+
+static void
+client_keys_report(const char *msg, void *arg)
+{
+	fprintf(stderr, "%s: %s\n", (const char *)arg, msg);
+}
+
+int
+client_keys_load(const char *prog, const char *secret_file, const char *server,
+		 struct client_keys *k)
+{
+	char line[256];
+	uint8_t bin[32];
+	FILE *f;
+
+	memset(k, 0, sizeof(*k));
+	if (keys_read_secret(secret_file, client_keys_report, (void *)prog, k->public_key,
+			     k->secret) < 0) {
+		if (access(secret_file, R_OK) < 0)
+			fprintf(stderr, "%s: cannot read key file '%s': %s\n", prog, secret_file,
+				strerror(errno));
+		return -EINVAL;
+	}
+	if (strlen(server) == KEYS_Z85_LEN && zmq_z85_decode(bin, server)) {
+		snprintf(k->server, sizeof(k->server), "%s", server);
+		return 0;
+	}
+	if ((f = fopen(server, "re"))) {
+		while (!*k->server && fgets(line, sizeof(line), f)) {
+			const char *err, *z85 = NULL;
+			char *w[3];
+			int n = conf_split_words(line, w, 3, &err);
+
+			if (n == 1)
+				z85 = w[0];
+			else if (n == 2 && strcmp(w[0], "public") == 0)
+				z85 = w[1];
+			if (z85 && strlen(z85) == KEYS_Z85_LEN && zmq_z85_decode(bin, z85))
+				snprintf(k->server, sizeof(k->server), "%s", z85);
+		}
+		fclose(f);
+	}
+	if (!*k->server) {
+		fprintf(stderr, "%s: server key '%s' is neither lanud's public key (40 characters "
+				"of Z85) nor a file holding it\n", prog, server);
+		sodium_memzero(k, sizeof(*k));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 client_connect(const char *endpoint, struct client **ret_client)
+{
+	return client_connect_with(endpoint, NULL, ret_client);
+}
+
+int
+client_connect_with(const char *endpoint, const struct client_keys *k,
+		    struct client **ret_client)
 {
 	struct client *c = calloc(1, sizeof(*c));
 	int r;
@@ -73,6 +148,8 @@ client_connect(const char *endpoint, struct client **ret_client)
 	if (!c)
 		return -ENOMEM;
 	r = client_socket_new(ZMQ_DEALER, &c->ctx, &c->sock);
+	if (r == 0)
+		r = client_curve(c->sock, k);
 	if (r == 0 && zmq_connect(c->sock, endpoint) < 0)
 		r = -errno;
 	if (r < 0) {
@@ -200,12 +277,21 @@ client_call(struct client *c, Lanu__V1__Request *req, int timeout_ms, Lanu__V1__
 int
 sub_connect(const char *endpoint, char *const *recipients, size_t n, struct sub **ret_sub)
 {
+	return sub_connect_with(endpoint, NULL, recipients, n, ret_sub);
+}
+
+int
+sub_connect_with(const char *endpoint, const struct client_keys *k, char *const *recipients,
+		 size_t n, struct sub **ret_sub)
+{
 	struct sub *s = calloc(1, sizeof(*s));
 	int r;
 
 	if (!s)
 		return -ENOMEM;
 	r = client_socket_new(ZMQ_SUB, &s->ctx, &s->sock);
+	if (r == 0)
+		r = client_curve(s->sock, k);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		char topic[LANU_MAX_NAME + 1];
 		size_t len = strlen(recipients[i]);

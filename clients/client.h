@@ -8,8 +8,24 @@
 
 struct client;
 
+/* A CurveZMQ client's keys (Z85), for lanud's tcp:// endpoints (docs/security.md). */
+struct client_keys {
+	char server[41];	/* lanud's public key */
+	char public_key[41];	/* the peer's own pair (NAME.secret) */
+	char secret[41];
+};
+
 /* Connects a DEALER to lanud's ingest endpoint. Returns 0 or -errno. */
 int client_connect(const char *endpoint, struct client **ret_client);
+/* The same with CurveZMQ keys (k NULL: none, as client_connect()). */
+int client_connect_with(const char *endpoint, const struct client_keys *k,
+			struct client **ret_client);
+
+/* Fills k from a secret file (keys_read_secret()) and lanud's public key: Z85, or a
+ * file holding it (a "public KEY" line, or the key alone). Problems are said on stderr
+ * with prog's name. Returns 0 or -EINVAL. */
+int client_keys_load(const char *prog, const char *secret_file, const char *server,
+		     struct client_keys *k);
 struct client *client_free(struct client *c);
 
 /* Sends req; a corr_id of 0 is replaced by the next one of this client.
@@ -35,6 +51,9 @@ struct sub;
 
 /* Subscribes to the alerts of recipients on lanud's publish endpoint. */
 int sub_connect(const char *endpoint, char *const *recipients, size_t n, struct sub **ret_sub);
+/* The same with CurveZMQ keys (k NULL: none). */
+int sub_connect_with(const char *endpoint, const struct client_keys *k,
+		     char *const *recipients, size_t n, struct sub **ret_sub);
 struct sub *sub_free(struct sub *s);
 void *sub_socket(struct sub *s);
 

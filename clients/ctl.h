@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "client.h"
 #include "lanu.pb-c.h"
 #include "lanu/limits.h"
 
@@ -18,7 +19,15 @@ struct ctl {
 	int timeout_ms;		/* how long to wait for lanud in all */
 	bool json;
 	const char *lang;
+	const char *key_file;	/* --key: this peer's NAME.secret, for tcp:// */
+	const char *server_key;	/* --server-key: lanud's public key, or a file with it */
+	struct client_keys keys;	/* loaded from them by ctl_keys() */
+	bool keys_loaded;
 };
+
+/* The CurveZMQ keys for endpoint: NULL (*ret) when it is not tcp://; else loaded from
+ * --key and --server-key. Returns 0 or an exit status (said on stderr). */
+int ctl_keys(struct ctl *x, const char *endpoint, const struct client_keys **ret);
 
 /* One request, one reply, within the timeout. ctl_request() returns 0 with any
  * reply; ctl_call() also reports a reply other than OK on stderr and frees it.

@@ -119,14 +119,38 @@ print_alert(const struct ctl *x, const Lanu__V1__Alert *a)
 	fflush(stdout);
 }
 
+int
+ctl_keys(struct ctl *x, const char *endpoint, const struct client_keys **ret)
+{
+	*ret = NULL;
+	if (strncmp(endpoint, "tcp://", 6) != 0)
+		return 0;
+	if (!x->keys_loaded) {
+		if (!x->key_file || !x->server_key) {
+			fprintf(stderr, "lanuctl: '%s' is tcp://, which takes CurveZMQ keys: give "
+					"--key NAME.secret and --server-key LANUD_PUBLIC_KEY (or "
+					"$LANU_KEY, $LANU_SERVER_KEY; docs/security.md)\n", endpoint);
+			return EXIT_REFUSED;
+		}
+		if (client_keys_load("lanuctl", x->key_file, x->server_key, &x->keys) < 0)
+			return EXIT_REFUSED;
+		x->keys_loaded = true;
+	}
+	*ret = &x->keys;
+	return 0;
+}
+
 static int
 ctl_connect(struct ctl *x, struct client **ret)
 {
+	const struct client_keys *k;
 	int r = ctl_resolve(x, false);
 
 	if (r < 0)
 		return EXIT_REFUSED;
-	r = client_connect(x->ingest, ret);
+	if ((r = ctl_keys(x, x->ingest, &k)) != 0)
+		return r;
+	r = client_connect_with(x->ingest, k, ret);
 	if (r < 0) {
 		fprintf(stderr, "lanuctl: cannot connect to '%s': %s\n", x->ingest, strerror(-r));
 		return EXIT_UNREACHED;
@@ -487,6 +511,7 @@ cmd_tail(struct ctl *x, int argc, char **argv)
 	};
 	char *rcpts[LANU_MAX_RECIPIENTS];
 	struct tail t = { .x = x, .rcpts = rcpts };
+	const struct client_keys *k = NULL;
 	bool follow = true;
 	struct sub *s = NULL;
 	int ch, r;
@@ -532,7 +557,11 @@ cmd_tail(struct ctl *x, int argc, char **argv)
 	if (r)
 		return r;
 	/* Subscribe first, then replay: nothing published in between is missed. */
-	if (follow && (r = sub_connect(x->publish, rcpts, t.n, &s)) < 0) {
+	if (follow && (r = ctl_keys(x, x->publish, &k)) != 0) {
+		client_free(t.c);
+		return r;
+	}
+	if (follow && (r = sub_connect_with(x->publish, k, rcpts, t.n, &s)) < 0) {
 		fprintf(stderr, "lanuctl: cannot subscribe at '%s': %s\n", x->publish,
 			strerror(-r));
 		client_free(t.c);
@@ -780,6 +809,9 @@ usage(FILE *f)
 		"  -s, --subscribe EP   lanud's publish endpoint\n"
 		"  -t, --timeout MS     how long to wait for lanud (default 10000)\n"
 		"      --lang fi|sv|en  language of alert texts (default en)\n"
+		"  -k, --key FILE       this peer's secret key file, for tcp:// (or $LANU_KEY)\n"
+		"      --server-key KEY lanud's public key, or a file with it (or\n"
+		"                       $LANU_SERVER_KEY)\n"
 		"commands:\n"
 		"  send [FILE...] [--window N]   send JSON-lines events (lanu.v1.Envelope)\n"
 		"  tail --recipient R [--from SEQ] [--count N] [--no-follow] [--json]\n"
@@ -821,6 +853,8 @@ main(int argc, char **argv)
 		{ "subscribe", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "lang", required_argument, NULL, 'L' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "server-key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -838,9 +872,11 @@ main(int argc, char **argv)
 	int ch;
 
 	x.conf_path = getenv("LANU_CONF") ? getenv("LANU_CONF") : LANU_DEFAULT_CONF;
+	x.key_file = getenv("LANU_KEY");
+	x.server_key = getenv("LANU_SERVER_KEY");
 	log_set_level(LOG_ERR);
 	/* "+": stop at the command; its own options follow it. */
-	while ((ch = getopt_long(argc, argv, "+c:e:s:t:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:e:s:t:k:h", opts, NULL)) != -1) {
 		char *end;
 
 		switch (ch) {
@@ -862,6 +898,8 @@ main(int argc, char **argv)
 			}
 			x.lang = optarg;
 			break;
+		case 'k': x.key_file = optarg; break;
+		case 'K': x.server_key = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_REFUSED;
 		}

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth.h"
 #include "lanud.h"
 #include "log.h"
 #include "msg.h"
@@ -25,6 +26,7 @@
 #include "reply.h"
 #include "store.h"
 #include "writer.h"
+#include "zsock.h"
 
 static void
 ingest_reject(struct lanud *d, const struct reply_to *to, uint64_t corr_id,
@@ -101,11 +103,11 @@ ingest_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
 	const struct iovec *body;
 	Lanu__V1__Request *req;
 	struct reply_to to;
+	const char *peer;
 	bool delim = false;
 	uint64_t corr;
 	int r;
 
-	(void)z;
 	/* [routing id] [empty delimiter]? [request] */
 	if (n == 3 && frames[1].iov_len == 0) {
 		delim = true;
@@ -130,6 +132,8 @@ ingest_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
 	corr = msg_peek_corr_id(body->iov_base, body->iov_len);
 	r = msg_decode_request_with(body->iov_base, body->iov_len, writer_alloc(d->writer),
 				    &req, &e);
+	if (r == 0 && (peer = zsock_peer(z)) && auth_check(d, peer, req, &e) < 0)
+		r = -EPERM;
 	if (r < 0) {
 		ingest_reject(d, &to, corr, &e);
 		writer_forget(d->writer);

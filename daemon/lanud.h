@@ -34,6 +34,7 @@
 
 #include "timesrc.h"
 
+struct auth;
 struct conf;
 struct conf_override;
 struct event;
@@ -58,6 +59,9 @@ struct lanud {
 	void *zctx;
 	struct zsock *router;	/* requests in, replies out */
 	struct zsock *pub;	/* live alerts */
+	struct zsock *zap;	/* the ZAP handler's, with tcp:// endpoints (auth.c) */
+	struct auth *auth;	/* keys-dir's peers, or NULL */
+	char curve_secret[48];	/* lanud's own secret key (Z85), "" without tcp:// */
 	int ipc_locks[LANUD_MAX_IPC];	/* held while the ipc:// endpoints are ours */
 	size_t n_ipc_locks;
 	struct writer *writer;	/* applies and commits batches of events */

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,11 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "auth.h"
 #include "calendar.h"
 #include "conf.h"
 #include "ingest.h"
+#include "keys.h"
 #include "lanud.h"
 #include "lanu/macro.h"
 #include "log.h"
@@ -219,39 +222,89 @@ server_ipc_claim(const char *what, const char *endpoint)
 	return fd;
 }
 
-/* Binds every endpoint of setting what ("ingest", "publish"), each ipc:// one claimed
- * first (its lock kept in d); logs the first that fails, once, here where start-up is
- * given up. */
+/* Binds one endpoint of setting what ("ingest", "publish"), an ipc:// one claimed
+ * first (its lock kept in d); logs why it fails, once, here where start-up is given up. */
+static int
+server_bind_one(struct lanud *d, struct zsock *z, const char *what, const char *endpoint)
+{
+	int fd = server_ipc_claim(what, endpoint), r;
+
+	if (fd == -EADDRINUSE || (fd < 0 && fd != -ENOENT))
+		return fd;
+	if (fd >= 0) {
+		if (d->n_ipc_locks == ELEMENTSOF(d->ipc_locks)) {
+			close(fd);
+			return log_errno(LOG_ERR, -E2BIG, "lanud: more than %zu ipc endpoints",
+					 ELEMENTSOF(d->ipc_locks));
+		}
+		d->ipc_locks[d->n_ipc_locks++] = fd;
+	}
+	r = zsock_bind(z, endpoint);
+	/* libzmq binds to an address or an interface, never to a host name */
+	if (r == -ENODEV && strncmp(endpoint, "tcp://", 6) == 0) {
+		log_msg(LOG_ERR, "lanud: cannot bind %s endpoint '%s': not an address or an "
+				 "interface name (write tcp://127.0.0.1:PORT, not "
+				 "tcp://localhost:PORT)", what, endpoint);
+		return r;
+	}
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot bind %s endpoint '%s'", what, endpoint);
+	return 0;
+}
+
+/* Binds every endpoint of setting what: the others first, as they are, then the
+ * tcp:// ones as CurveZMQ servers (libzmq copies a socket's options at each bind). */
 static int
 server_bind(struct lanud *d, struct zsock *z, const char *what, char *const *endpoints,
 	    size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		int fd = server_ipc_claim(what, endpoints[i]), r;
+	int r;
 
-		if (fd == -EADDRINUSE || (fd < 0 && fd != -ENOENT))
-			return fd;
-		if (fd >= 0) {
-			if (d->n_ipc_locks == ELEMENTSOF(d->ipc_locks)) {
-				close(fd);
-				return log_errno(LOG_ERR, -E2BIG, "lanud: more than %zu ipc "
-						 "endpoints", ELEMENTSOF(d->ipc_locks));
-			}
-			d->ipc_locks[d->n_ipc_locks++] = fd;
-		}
-		r = zsock_bind(z, endpoints[i]);
-
-		/* libzmq binds to an address or an interface, never to a host name */
-		if (r == -ENODEV && strncmp(endpoints[i], "tcp://", 6) == 0) {
-			log_msg(LOG_ERR, "lanud: cannot bind %s endpoint '%s': not an address or "
-					 "an interface name (write tcp://127.0.0.1:PORT, not "
-					 "tcp://localhost:PORT)", what, endpoints[i]);
-			return r;
-		}
-		if (r < 0)
-			return log_errno(LOG_ERR, r, "lanud: cannot bind %s endpoint '%s'", what,
-					 endpoints[i]);
+	for (int tcp = 0; tcp < 2; tcp++) {
+		if (tcp && *d->curve_secret && (r = zsock_curve_server(z, d->curve_secret)) < 0)
+			return log_errno(LOG_ERR, r, "lanud: cannot make the %s socket a CurveZMQ "
+					 "server", what);
+		for (size_t i = 0; i < n; i++)
+			if ((strncmp(endpoints[i], "tcp://", 6) == 0) == tcp &&
+			    (r = server_bind_one(d, z, what, endpoints[i])) < 0)
+				return r;
 	}
+	return 0;
+}
+
+static void
+server_key_report_cb(const char *msg, void *arg)
+{
+	(void)arg;
+	log_msg(LOG_ERR, "lanud: %s", msg);
+}
+
+/* With tcp:// endpoints (conf.c made sure of server-key and keys-dir): lanud's secret
+ * key, the peers' keys and the ZAP handler, bound before any endpoint. */
+static int
+server_auth_start(struct lanud *d)
+{
+	char pub[KEYS_Z85_LEN + 1];
+	int r;
+
+	if (!conf_has_tcp(d->conf))
+		return 0;
+	r = keys_read_secret(d->conf->server_key, server_key_report_cb, NULL, pub,
+			     d->curve_secret);
+	if (r == -EINVAL)
+		return r;
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot read server-key '%s'",
+				 d->conf->server_key);
+	if (auth_new(d->conf->keys_dir, &d->auth) < 0)
+		return log_errno(LOG_ERR, -ENOMEM, "lanud: cannot start the ZAP handler");
+	r = zsock_open(&d->zap, d->zctx, d->base, ZSOCK_ROUTER, auth_zap_on_msg, d);
+	if (r == 0)
+		r = zsock_bind(d->zap, AUTH_ZAP_ENDPOINT);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot start the ZAP handler");
+	log_msg(LOG_INFO, "lanud: tcp:// endpoints use CurveZMQ, server key %.8s…, peers' keys "
+			  "in '%s'", pub, d->conf->keys_dir);
 	return 0;
 }
 
@@ -289,6 +342,9 @@ server_start(struct lanud *d)
 	r = writer_new(d, &d->writer);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot start the writer");
+	r = server_auth_start(d);
+	if (r < 0)
+		return r;
 	r = zsock_open(&d->router, d->zctx, d->base, ZSOCK_ROUTER, ingest_on_msg, d);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot create the ingest socket");
@@ -332,6 +388,9 @@ server_free(struct lanud *d)
 		event_free(d->log_timer);
 	d->router = zsock_free(d->router);	/* closing lingers so replies go out */
 	d->pub = zsock_free(d->pub);
+	d->zap = zsock_free(d->zap);
+	d->auth = auth_free(d->auth);
+	sodium_memzero(d->curve_secret, sizeof(d->curve_secret));
 	d->writer = writer_free(d->writer);
 	zsock_ctx_free(d->zctx);
 	for (; d->n_ipc_locks > 0; d->n_ipc_locks--)

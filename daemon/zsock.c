@@ -41,6 +41,7 @@ struct zsock {
 	zsock_msg_fn fn;
 	void *arg;
 	bool paused;
+	const char *peer;	/* the User-Id of the message in the callback, or NULL */
 	struct zsock_out *outq;	/* ring of ZSOCK_OUTQ_MAX */
 	size_t out_head, out_len;
 };
@@ -195,7 +196,10 @@ zsock_recv_one(struct zsock *z)
 
 		for (size_t i = 0; i < kept; i++)
 			iov[i] = (struct iovec){ zmq_msg_data(&frames[i]), zmq_msg_size(&frames[i]) };
+		/* the last frame came from the peer (a ROUTER makes the first) */
+		z->peer = zmq_msg_gets(&frames[kept - 1], "User-Id");
 		r = z->fn(z, iov, n, z->arg);
+		z->peer = NULL;
 	}
 out:
 	for (size_t i = 0; i < kept; i++)
@@ -226,6 +230,12 @@ zsock_io_cb(evutil_socket_t fd, short what, void *arg)
 	zsock_kick(z);
 }
 
+const char *
+zsock_peer(const struct zsock *z)
+{
+	return z->peer;
+}
+
 void
 zsock_resume(struct zsock *z)
 {
@@ -237,6 +247,20 @@ static int
 zsock_setopt(void *s, int opt, int value)
 {
 	return zmq_setsockopt(s, opt, &value, sizeof(value)) < 0 ? -errno : 0;
+}
+
+int
+zsock_curve_server(struct zsock *z, const char *secret_z85)
+{
+	static const char domain[] = "lanu";
+	int r;
+
+	if ((r = zsock_setopt(z->sock, ZMQ_CURVE_SERVER, 1)) < 0)
+		return r;
+	if (zmq_setsockopt(z->sock, ZMQ_CURVE_SECRETKEY, secret_z85, strlen(secret_z85)) < 0 ||
+	    zmq_setsockopt(z->sock, ZMQ_ZAP_DOMAIN, domain, sizeof(domain) - 1) < 0)
+		return -errno;
+	return 0;
 }
 
 void *

@@ -7,7 +7,8 @@
 struct event_base;
 struct zsock;
 
-#define ZSOCK_MAX_FRAMES 4	/* frames kept per message; the count says if there were more */
+#define ZSOCK_MAX_FRAMES 10	/* frames kept per message (a ZAP request has 9); the count
+				 * says if there were more */
 
 /* The kinds of socket lanud has. */
 enum zsock_type {
@@ -43,6 +44,17 @@ struct zsock *zsock_free(struct zsock *z);
 int zsock_send(struct zsock *z, const struct iovec *frames, size_t n);
 
 void zsock_resume(struct zsock *z);
+
+/* The authenticated name of the peer whose message the callback is handling: the
+ * User-Id its ZAP handler gave (auth.c), or NULL for a peer no ZAP handler saw (ipc://,
+ * and a socket without CurveZMQ). */
+const char *zsock_peer(const struct zsock *z);
+
+/* Makes the endpoints bound from now on CurveZMQ servers with the secret key (Z85) and
+ * ZAP domain "lanu": a peer connects only with a key the ZAP handler accepts. Those
+ * bound before stay as they were (libzmq copies a socket's options at each bind).
+ * Returns 0 or -errno. */
+int zsock_curve_server(struct zsock *z, const char *secret_z85);
 
 /* Re-reads the socket's state and wakes its callback if messages wait: the edge
  * a send or receive may have consumed is not lost. */
