@@ -56,6 +56,10 @@ struct import {
 	const char *state_path;
 	const char *export_path;
 	const char *producer;
+	const char *key_file;	/* tcp://: this peer's secret key file */
+	const char *server_key;	/* tcp://: lanud's public key, or a file with it */
+	struct client_keys keys;	/* loaded from them */
+	bool have_keys, producer_given;
 	size_t window;
 	int timeout_ms;
 	bool dry_run;
@@ -313,6 +317,22 @@ import_reply(struct import *x, struct flight *fl, const Lanu__V1__Reply *rep)
 	}
 }
 
+/* Connects to lanud: with CurveZMQ keys for a tcp:// endpoint. Returns 0 or -errno
+ * (said). */
+static int
+import_connect(struct import *x, struct client **ret)
+{
+	if (strncmp(x->ingest, "tcp://", 6) != 0)
+		return client_connect(x->ingest, ret);
+	if (!x->have_keys) {
+		fprintf(stderr, IMPORT_NAME ": '%s' is tcp://, which takes CurveZMQ keys: give "
+				"--key NAME.secret and --server-key LANUD_PUBLIC_KEY "
+				"(docs/security.md)\n", x->ingest);
+		return -EINVAL;
+	}
+	return client_connect_with(x->ingest, &x->keys, ret);
+}
+
 /* Sends the counts not acknowledged yet, window in flight. Returns 0 or an exit status. */
 static int
 import_send(struct import *x, struct client *c, const size_t *todo, size_t n_todo,
@@ -446,7 +466,7 @@ import_run(struct import *x)
 		goto out;
 	}
 	if (n_todo > 0) {
-		r = client_connect(x->ingest, &c);
+		r = import_connect(x, &c);
 		if (r < 0) {
 			fprintf(stderr, IMPORT_NAME ": cannot connect to '%s': %s\n", x->ingest,
 				strerror(-r));
@@ -488,7 +508,12 @@ usage(FILE *f)
 		"  -s, --state FILE       what lanud acknowledged (default EXPORT.csv.state); use\n"
 		"                         the same file for every export of one system\n"
 		"  -w, --window N         requests in flight (default 256, at most %d)\n"
-		"      --producer NAME    the producer lanud sees (default " IMPORT_NAME ")\n"
+		"      --producer NAME    the producer lanud sees (default: the key's name with\n"
+		"                         --key, else " IMPORT_NAME ")\n"
+		"  -k, --key FILE         this system's secret key file, for a tcp:// endpoint\n"
+		"                         (or $LANU_KEY)\n"
+		"      --server-key KEY   lanud's public key, or a file with it (or\n"
+		"                         $LANU_SERVER_KEY)\n"
 		"  -n, --dry-run          print the events to send as JSON lines\n"
 		"                         (lanu.v1.Envelope, for lanuctl send); send nothing,\n"
 		"                         leave the state file\n"
@@ -514,6 +539,8 @@ import_options(struct import *x, int argc, char **argv)
 		{ "state", required_argument, NULL, 's' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "producer", required_argument, NULL, 'P' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "server-key", required_argument, NULL, 'K' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -521,7 +548,7 @@ import_options(struct import *x, int argc, char **argv)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "c:e:m:s:w:nt:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:e:m:s:w:nt:k:h", opts, NULL)) != -1) {
 		char *end;
 		long v;
 
@@ -530,7 +557,9 @@ import_options(struct import *x, int argc, char **argv)
 		case 'e': snprintf(x->ingest, sizeof(x->ingest), "%s", optarg); break;
 		case 'm': x->mapping_path = optarg; break;
 		case 's': x->state_path = optarg; break;
-		case 'P': x->producer = optarg; break;
+		case 'P': x->producer = optarg; x->producer_given = true; break;
+		case 'k': x->key_file = optarg; break;
+		case 'K': x->server_key = optarg; break;
 		case 'n': x->dry_run = true; break;
 		case 'w':
 		case 't':
@@ -555,6 +584,17 @@ import_options(struct import *x, int argc, char **argv)
 		return IMPORT_EXIT_FAILED;
 	}
 	x->export_path = argv[optind];
+	if (x->key_file || x->server_key) {
+		if (!x->key_file || !x->server_key) {
+			fprintf(stderr, IMPORT_NAME ": --key and --server-key go together\n");
+			return IMPORT_EXIT_FAILED;
+		}
+		if (client_keys_load(IMPORT_NAME, x->key_file, x->server_key, &x->keys) < 0)
+			return IMPORT_EXIT_FAILED;
+		x->have_keys = true;
+		if (!x->producer_given && *x->keys.name)
+			x->producer = x->keys.name;	/* a producer key sends as itself */
+	}
 	if (!mapping_is_id(x->producer)) {
 		fprintf(stderr, IMPORT_NAME ": --producer '%s' is not an id (1-64 of A-Z a-z "
 				"0-9 . _ : -)\n", x->producer);
@@ -573,6 +613,8 @@ main(int argc, char **argv)
 	int r, status;
 
 	x.conf_path = getenv("LANU_CONF") ? getenv("LANU_CONF") : LANU_DEFAULT_CONF;
+	x.key_file = getenv("LANU_KEY");
+	x.server_key = getenv("LANU_SERVER_KEY");
 	log_set_level(LOG_ERR);
 	status = import_options(&x, argc, argv);
 	if (status)

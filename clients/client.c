@@ -92,18 +92,24 @@ int
 client_keys_load(const char *prog, const char *secret_file, const char *server,
 		 struct client_keys *k)
 {
+	struct keys_secret ks;
 	char line[256];
 	uint8_t bin[32];
 	FILE *f;
+	int r;
 
 	memset(k, 0, sizeof(*k));
-	if (keys_read_secret(secret_file, client_keys_report, (void *)prog, k->public_key,
-			     k->secret) < 0) {
-		if (access(secret_file, R_OK) < 0)
+	r = keys_read_secret(secret_file, client_keys_report, (void *)prog, &ks);
+	if (r < 0) {
+		if (r != -EINVAL)
 			fprintf(stderr, "%s: cannot read key file '%s': %s\n", prog, secret_file,
-				strerror(errno));
+				strerror(-r));
 		return -EINVAL;
 	}
+	memcpy(k->public_key, ks.public_z85, sizeof(k->public_key));
+	memcpy(k->secret, ks.secret_z85, sizeof(k->secret));
+	memcpy(k->name, ks.name, sizeof(k->name));
+	sodium_memzero(&ks, sizeof(ks));
 	if (strlen(server) == KEYS_Z85_LEN && zmq_z85_decode(bin, server)) {
 		snprintf(k->server, sizeof(k->server), "%s", server);
 		return 0;

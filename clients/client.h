@@ -13,6 +13,7 @@ struct client_keys {
 	char server[41];	/* lanud's public key */
 	char public_key[41];	/* the peer's own pair (NAME.secret) */
 	char secret[41];
+	char name[65];		/* the peer's name, as its secret file says ("" if not) */
 };
 
 /* Connects a DEALER to lanud's ingest endpoint. Returns 0 or -errno. */

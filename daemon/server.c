@@ -284,13 +284,18 @@ server_key_report_cb(const char *msg, void *arg)
 static int
 server_auth_start(struct lanud *d)
 {
+	struct keys_secret k;
 	char pub[KEYS_Z85_LEN + 1];
 	int r;
 
 	if (!conf_has_tcp(d->conf))
 		return 0;
-	r = keys_read_secret(d->conf->server_key, server_key_report_cb, NULL, pub,
-			     d->curve_secret);
+	r = keys_read_secret(d->conf->server_key, server_key_report_cb, NULL, &k);
+	if (r == 0) {
+		memcpy(d->curve_secret, k.secret_z85, sizeof(k.secret_z85));
+		memcpy(pub, k.public_z85, sizeof(pub));
+		sodium_memzero(&k, sizeof(k));
+	}
 	if (r == -EINVAL)
 		return r;
 	if (r < 0)

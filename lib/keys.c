@@ -405,10 +405,11 @@ keys_new_pair(char public_z85[KEYS_Z85_LEN + 1], char secret_z85[KEYS_Z85_LEN + 
 
 int
 keys_read_secret(const char *path, void (*report)(const char *msg, void *arg), void *arg,
-		 char public_z85[KEYS_Z85_LEN + 1], char secret_z85[KEYS_Z85_LEN + 1])
+		 struct keys_secret *ret_secret)
 {
 	struct keys_ctx x = { .path = path, .report = report, .arg = arg };
-	char line[KEYS_LINE_MAX], *w[4], pub[KEYS_Z85_LEN + 1] = "", sec[KEYS_Z85_LEN + 1] = "";
+	struct keys_secret k = { .name = "" };
+	char line[KEYS_LINE_MAX], *w[4], pub[KEYS_Z85_LEN + 1];
 	uint8_t bin[32];
 	struct stat st;
 	FILE *f;
@@ -429,23 +430,25 @@ keys_read_secret(const char *path, void (*report)(const char *msg, void *arg), v
 			continue;
 		if (n == 2 && strlen(w[1]) == KEYS_Z85_LEN && zmq_z85_decode(bin, w[1]) &&
 		    (strcmp(w[0], "public") == 0 || strcmp(w[0], "secret") == 0))
-			memcpy(strcmp(w[0], "public") == 0 ? pub : sec, w[1], KEYS_Z85_LEN + 1);
-		else if (strcmp(w[0], "name") != 0)
-			keys_error(&x, "expected 'name', 'public' or 'secret' (a key in Z85)");
+			memcpy(strcmp(w[0], "public") == 0 ? k.public_z85 : k.secret_z85, w[1],
+			       KEYS_Z85_LEN + 1);
+		else if (n == 2 && strcmp(w[0], "name") == 0 && value_is_id(w[1]) &&
+			 strlen(w[1]) <= LANU_MAX_NAME)
+			snprintf(k.name, sizeof(k.name), "%s", w[1]);
+		else
+			keys_error(&x, "expected 'name' (an id), 'public' or 'secret' (a key in Z85)");
 	}
+	sodium_memzero(line, sizeof(line));
 	fclose(f);
 	x.line = 0;
-	if (!*pub || !*sec)
+	if (!*k.public_z85 || !*k.secret_z85)
 		keys_error(&x, "needs both 'public' and 'secret'");
-	else if (zmq_curve_public(public_z85, sec) < 0 || strcmp(public_z85, pub) != 0)
+	else if (zmq_curve_public(pub, k.secret_z85) < 0 || strcmp(pub, k.public_z85) != 0)
 		keys_error(&x, "its public key is not the secret one's");
-	if (x.errors) {
-		sodium_memzero(sec, sizeof(sec));
-		return -EINVAL;
-	}
-	memcpy(secret_z85, sec, sizeof(sec));
-	sodium_memzero(sec, sizeof(sec));
-	return 0;
+	if (x.errors == 0)
+		*ret_secret = k;
+	sodium_memzero(&k, sizeof(k));
+	return x.errors ? -EINVAL : 0;
 }
 
 int

@@ -71,10 +71,17 @@ int keys_find(const char *dir, const uint8_t public_key[32],
 /* A new key pair, each half in Z85 (KEYS_Z85_LEN + 1 bytes). Returns 0 or -errno. */
 int keys_new_pair(char public_z85[KEYS_Z85_LEN + 1], char secret_z85[KEYS_Z85_LEN + 1]);
 
-/* Reads a NAME.secret file: the peer's own pair, or lanud's. Returns 0, -EINVAL
- * (reported), -errno. */
+/* A NAME.secret file: a peer's own key pair, or lanud's. */
+struct keys_secret {
+	char name[LANU_MAX_NAME + 1];	/* "" if the file does not say */
+	char public_z85[KEYS_Z85_LEN + 1];
+	char secret_z85[KEYS_Z85_LEN + 1];
+};
+
+/* Reads a NAME.secret file; one that others may read is refused. Returns 0, -EINVAL
+ * (reported), -errno. Wipe *ret_secret with sodium_memzero() after use. */
 int keys_read_secret(const char *path, void (*report)(const char *msg, void *arg), void *arg,
-		     char public_z85[KEYS_Z85_LEN + 1], char secret_z85[KEYS_Z85_LEN + 1]);
+		     struct keys_secret *ret_secret);
 
 /* Writes a secret file (0600, atomically). Returns 0 or -errno. */
 int keys_write_secret(const char *path, const char *name, const char *public_z85,

@@ -166,7 +166,8 @@ static void
 test_secret_file(void **state)
 {
 	char pub[KEYS_Z85_LEN + 1], sec[KEYS_Z85_LEN + 1], path[128];
-	char rpub[KEYS_Z85_LEN + 1], rsec[KEYS_Z85_LEN + 1], other[KEYS_Z85_LEN + 1];
+	char rsec[KEYS_Z85_LEN + 1], other[KEYS_Z85_LEN + 1];
+	struct keys_secret ks;
 	struct said s = { 0 };
 	struct stat st;
 	char text[256];
@@ -177,12 +178,13 @@ test_secret_file(void **state)
 	assert_int_equal(keys_write_secret(path, "lanud", pub, sec), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(keys_read_secret(path, NULL, NULL, rpub, rsec), 0);
-	assert_string_equal(rpub, pub);
-	assert_string_equal(rsec, sec);
+	assert_int_equal(keys_read_secret(path, NULL, NULL, &ks), 0);
+	assert_string_equal(ks.public_z85, pub);
+	assert_string_equal(ks.secret_z85, sec);
+	assert_string_equal(ks.name, "lanud");
 
 	chmod(path, 0644);
-	assert_int_equal(keys_read_secret(path, collect, &s, rpub, rsec), -EINVAL);
+	assert_int_equal(keys_read_secret(path, collect, &s, &ks), -EINVAL);
 	assert_non_null(strstr(s.text, "may be read by others (mode 644)"));
 
 	/* a public half that is not the secret one's */
@@ -192,7 +194,7 @@ test_secret_file(void **state)
 	snprintf(path, sizeof(path), "%s/mixed.secret", dir);
 	chmod(path, 0600);
 	s.text[0] = '\0';
-	assert_int_equal(keys_read_secret(path, collect, &s, rpub, rsec), -EINVAL);
+	assert_int_equal(keys_read_secret(path, collect, &s, &ks), -EINVAL);
 	assert_non_null(strstr(s.text, "its public key is not the secret one's"));
 }
 

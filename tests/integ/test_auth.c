@@ -1,0 +1,347 @@
+/*
+ * Integration tests: lanud's tcp:// endpoints with CurveZMQ and its ZAP handler
+ * (docs/security.md), through a real lanud: a key not in keys-dir, a revoked one and
+ * a peer without CurveZMQ get no answer; each role may do what its key says and no more:
+ * a producer sends only as itself (so nobody can pre-empt its event ids), only its event
+ * kinds and areas; a subscriber reads only its recipients' alerts; an operator
+ * acknowledges as itself, only its recipients' alerts; only an admin loads plans and sets
+ * the clock. ipc:// peers are trusted by the socket file.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "keys.h"
+
+#define OK LANU__V1__REPLY__CODE__OK
+#define REJECTED LANU__V1__REPLY__CODE__REJECTED
+
+struct fixture {
+	struct daemon d;
+	char tcp[64];		/* the tcp:// ingest endpoint */
+	char keys[600];		/* keys-dir */
+	struct client_keys server;	/* only .server is set: lanud's public key */
+};
+
+/* A free port on 127.0.0.1: bound, read, let go. */
+static int
+free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Makes a peer's key: its file in keys-dir and its secret half, loaded into k. */
+static void
+make_key(struct fixture *f, const char *name, enum keys_role role, const char *area,
+	 const char *event, const char *recipient, struct client_keys *k)
+{
+	char pub[KEYS_Z85_LEN + 1], sec[KEYS_Z85_LEN + 1], path[700];
+	char *areas[1] = { (char *)area }, *events[1] = { (char *)event };
+	char *rcpts[1] = { (char *)recipient };
+	struct keys_entry e = {
+		.role = role, .areas = areas, .n_areas = area ? 1 : 0, .events = events,
+		.n_events = event ? 1 : 0, .recipients = rcpts, .n_recipients = recipient ? 1 : 0,
+	};
+
+	assert_int_equal(keys_new_pair(pub, sec), 0);
+	snprintf(e.name, sizeof(e.name), "%s", name);
+	assert_non_null(zmq_z85_decode(e.public_key, pub));
+	snprintf(path, sizeof(path), "%s/%s.key", f->keys, name);
+	assert_int_equal(keys_write(path, &e, "a test's"), 0);
+	*k = f->server;
+	snprintf(k->public_key, sizeof(k->public_key), "%s", pub);
+	snprintf(k->secret, sizeof(k->secret), "%s", sec);
+	snprintf(k->name, sizeof(k->name), "%s", name);
+}
+
+static void
+revoke_key(struct fixture *f, const char *name)
+{
+	struct keys_entry *e;
+	char path[700];
+
+	snprintf(path, sizeof(path), "%s/%s.key", f->keys, name);
+	assert_int_equal(keys_read(path, NULL, NULL, &e), 0);
+	e->revoked_ms = 1764000000000ULL;
+	assert_int_equal(keys_write(path, e, "revoked by a test"), 0);
+	keys_entry_free(e);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char pub[KEYS_Z85_LEN + 1], sec[KEYS_Z85_LEN + 1], secret[600];
+	FILE *conf;
+
+	if (!f || daemon_init(&f->d, NULL) < 0)
+		return -1;
+	snprintf(f->tcp, sizeof(f->tcp), "tcp://127.0.0.1:%d", free_port());
+	snprintf(f->keys, sizeof(f->keys), "%s/keys", f->d.dir);
+	snprintf(secret, sizeof(secret), "%s/lanud.secret", f->d.dir);
+	if (mkdir(f->keys, 0700) < 0 || keys_new_pair(pub, sec) < 0 ||
+	    keys_write_secret(secret, "lanud", pub, sec) < 0)
+		return -1;
+	snprintf(f->server.server, sizeof(f->server.server), "%s", pub);
+	conf = fopen(f->d.conf, "a");
+	if (!conf)
+		return -1;
+	fprintf(conf, "ingest %s\nkeys-dir %s\nserver-key %s\n", f->tcp, f->keys, secret);
+	fclose(conf);
+	if (daemon_start(&f->d, NULL) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	daemon_cleanup(&f->d);
+	free(f);
+	return 0;
+}
+
+/* A client on the tcp:// endpoint with keys k (NULL: none). */
+static struct client *
+tcp_client(struct fixture *f, const struct client_keys *k)
+{
+	struct client *c;
+
+	assert_int_equal(client_connect_with(f->tcp, k, &c), 0);
+	return c;
+}
+
+/* Status over c: the reply's code, or -ETIMEDOUT when none comes within ms. */
+static int
+status_code(struct client *c, int ms)
+{
+	Lanu__V1__StatusQuery q = LANU__V1__STATUS_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+	int r;
+
+	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
+	req.status = &q;
+	r = client_call(c, &req, ms, &rep);
+	if (r < 0)
+		return r;
+	r = rep->code;
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return r;
+}
+
+/* Sends req and expects code (and, when refused, field). */
+static void
+expect(struct client *c, Lanu__V1__Request *req, int code, const char *field)
+{
+	Lanu__V1__Reply *rep;
+
+	assert_int_equal(client_call(c, req, 10000, &rep), 0);
+	if ((int)rep->code != code || (field && strcmp(rep->field, field) != 0))
+		fail_msg("got %d '%s' (%s), want %d '%s'", rep->code, rep->field, rep->reason,
+			 code, field ? field : "");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+}
+
+static void
+expect_event(struct client *c, Lanu__V1__Envelope *ev, int code, const char *field)
+{
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+
+	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+	req.event = ev;
+	expect(c, &req, code, field);
+}
+
+static void
+test_who_may_connect(void **state)
+{
+	struct fixture *f = *state;
+	struct client_keys admin, stranger, *none = NULL;
+	struct client *c;
+
+	make_key(f, "admin-1", KEYS_ADMIN, NULL, NULL, NULL, &admin);
+	c = tcp_client(f, &admin);
+	assert_int_equal(status_code(c, 10000), OK);
+	client_free(c);
+
+	/* a key of the right shape that keys-dir does not hold: not one answer */
+	make_key(f, "stranger", KEYS_ADMIN, NULL, NULL, NULL, &stranger);
+	revoke_key(f, "stranger");
+	c = tcp_client(f, &stranger);
+	assert_int_equal(status_code(c, 1500), -ETIMEDOUT);
+	client_free(c);
+	/* nor a peer without CurveZMQ */
+	c = tcp_client(f, none);
+	assert_int_equal(status_code(c, 1500), -ETIMEDOUT);
+	client_free(c);
+
+	/* revoked: refused from the next connection on */
+	c = tcp_client(f, &admin);
+	assert_int_equal(status_code(c, 10000), OK);
+	revoke_key(f, "admin-1");
+	client_free(c);
+	c = tcp_client(f, &admin);
+	assert_int_equal(status_code(c, 1500), -ETIMEDOUT);
+	client_free(c);
+
+	/* ipc:// is as it was */
+	c = daemon_client(&f->d);
+	assert_int_equal(status_code(c, 10000), OK);
+	client_free(c);
+}
+
+static void
+test_producer_sends_only_as_itself(void **state)
+{
+	struct fixture *f = *state;
+	Lanu__V1__PlanLoad pl = LANU__V1__PLAN_LOAD__INIT;
+	Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	struct client_keys school1, school2;
+	Lanu__V1__DeadlineMissed dm;
+	Lanu__V1__Envelope ev;
+	struct client *c1, *c2;
+
+	make_key(f, "school-1", KEYS_PRODUCER, "area-2", "deadline-missed", NULL, &school1);
+	make_key(f, "school-2", KEYS_PRODUCER, NULL, NULL, NULL, &school2);
+	c1 = tcp_client(f, &school1);
+	c2 = tcp_client(f, &school2);
+
+	/* school-2 cannot pre-empt school-1's next event id */
+	daemon_fill_missed(&ev, &dm, "school-1", "e-1", "svc-a", "c-1");
+	dm.area = (char *)"area-2";
+	expect_event(c2, &ev, REJECTED, "event.producer");
+	expect_event(c1, &ev, OK, NULL);	/* not DUPLICATE: it is school-1's first */
+
+	/* only its areas (area-2, not its parent) and its event kinds */
+	daemon_fill_missed(&ev, &dm, "school-1", "e-2", "svc-a", "c-2");
+	expect_event(c1, &ev, REJECTED, "event.deadline_missed.area");
+	daemon_fill_missed(&ev, &dm, "school-2", "e-2", "svc-a", "c-2");
+	expect_event(c2, &ev, OK, NULL);	/* school-2 is bound to no area */
+	{
+		Lanu__V1__IndicatorUpdated iu = LANU__V1__INDICATOR_UPDATED__INIT;
+		Lanu__V1__Envelope ie = LANU__V1__ENVELOPE__INIT;
+
+		ie.event_id = (char *)"i-1";
+		ie.producer = (char *)"school-1";
+		ie.occurred_at_ms = 1767225600000ULL;
+		iu.indicator = (char *)"x";
+		iu.area = (char *)"area-2";
+		iu.period = (char *)"2026";
+		ie.payload_case = LANU__V1__ENVELOPE__PAYLOAD_INDICATOR_UPDATED;
+		ie.indicator_updated = &iu;
+		expect_event(c1, &ie, REJECTED, "event.payload");
+	}
+
+	/* no plan loads, no clock */
+	pl.content.data = (uint8_t *)"lanu-plan: 1\n";
+	pl.content.len = 13;
+	req.body_case = LANU__V1__REQUEST__BODY_PLAN_LOAD;
+	req.plan_load = &pl;
+	expect(c2, &req, REJECTED, "body");
+	cs.now_ms = 1767225600000ULL;
+	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
+	req.clock_set = &cs;
+	expect(c2, &req, REJECTED, "body");
+	client_free(c1);
+	client_free(c2);
+}
+
+static void
+test_readers_see_their_own(void **state)
+{
+	struct fixture *f = *state;
+	Lanu__V1__AlertAcknowledged ack = LANU__V1__ALERT_ACKNOWLEDGED__INIT;
+	Lanu__V1__ReplayQuery rq = LANU__V1__REPLAY_QUERY__INIT;
+	Lanu__V1__OpenAlertsQuery oq = LANU__V1__OPEN_ALERTS_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	struct client_keys reader, op;
+	struct client *ipc, *r, *o;
+	char *board[1] = { (char *)"board" }, *sup_a[1] = { (char *)"sup-a" };
+	uint64_t seqs[8];
+
+	/* a miss of svc-a goes to sup-a and the board, one of svc-b to sup-b and the board */
+	ipc = daemon_client(&f->d);
+	assert_int_equal(daemon_deadline_missed(ipc, "p", "m-1", "svc-a", "c-1"), OK);
+	assert_int_equal(daemon_deadline_missed(ipc, "p", "m-2", "svc-b", "c-2"), OK);
+	assert_int_equal(daemon_replay(ipc, "sup-a", 0, seqs, 8), 1);
+
+	make_key(f, "reader-a", KEYS_SUBSCRIBER, NULL, NULL, "sup-a", &reader);
+	r = tcp_client(f, &reader);
+	assert_int_equal(daemon_replay(r, "sup-a", 0, seqs, 8), 1);
+	rq.recipients = board;
+	rq.n_recipients = 1;
+	req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
+	req.replay = &rq;
+	expect(r, &req, REJECTED, "replay.recipients");
+	req.body_case = LANU__V1__REQUEST__BODY_OPEN_ALERTS;
+	req.open_alerts = &oq;
+	expect(r, &req, REJECTED, "open_alerts.recipients");	/* all of them */
+	oq.recipients = sup_a;
+	oq.n_recipients = 1;
+	expect(r, &req, OK, NULL);
+
+	make_key(f, "op-a", KEYS_OPERATOR, NULL, NULL, "sup-a", &op);
+	o = tcp_client(f, &op);
+	ev.producer = (char *)"op-a";
+	ev.event_id = (char *)"ack-1";
+	ev.occurred_at_ms = 1767225600000ULL;
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED;
+	ev.alert_acknowledged = &ack;
+	ack.alert_id = (char *)"a-2";	/* svc-b's: sup-b and the board */
+	ack.by = (char *)"op-a";
+	expect_event(o, &ev, REJECTED, "event.alert_acknowledged.alert_id");
+	ack.alert_id = (char *)"a-1";
+	ack.by = (char *)"coordinator-9";
+	expect_event(o, &ev, REJECTED, "event.alert_acknowledged.by");
+	ack.by = (char *)"op-a";
+	expect_event(o, &ev, OK, NULL);
+	expect_event(r, &ev, REJECTED, "event.producer");	/* the reader is not op-a */
+	ev.producer = (char *)"reader-a";
+	ack.by = (char *)"reader-a";
+	expect_event(r, &ev, REJECTED, "event.payload");	/* nor an operator */
+	client_free(ipc);
+	client_free(r);
+	client_free(o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_who_may_connect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_producer_sends_only_as_itself, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_readers_see_their_own, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
