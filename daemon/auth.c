@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
 #include "keys.h"
 #include "lanu/macro.h"
@@ -129,7 +128,7 @@ auth_zap_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg
 	if (!auth_frame_is(&frames[7], "CURVE") || n != 9 || frames[8].iov_len != 32) {
 		text = "CurveZMQ only";
 	} else {
-		zmq_z85_encode(z85, frames[8].iov_base, 32);
+		keys_z85(frames[8].iov_base, z85);
 		r = d->auth ? keys_find(d->auth->keys_dir, frames[8].iov_base, auth_report_cb,
 					NULL, &e) : -ENOENT;
 		if (r == 0 && e->revoked_ms) {

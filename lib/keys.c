@@ -397,6 +397,13 @@ keys_find(const char *dir, const uint8_t public_key[32],
 	return r;
 }
 
+void
+keys_z85(const uint8_t key[32], char out[KEYS_Z85_LEN + 1])
+{
+	if (!zmq_z85_encode(out, key, 32))
+		*out = '\0';
+}
+
 int
 keys_new_pair(char public_z85[KEYS_Z85_LEN + 1], char secret_z85[KEYS_Z85_LEN + 1])
 {

@@ -68,6 +68,9 @@ int keys_find(const char *dir, const uint8_t public_key[32],
 	      void (*report)(const char *msg, void *arg), void *arg,
 	      struct keys_entry **ret_entry);
 
+/* key (32 bytes) in Z85, into out. */
+void keys_z85(const uint8_t key[32], char out[KEYS_Z85_LEN + 1]);
+
 /* A new key pair, each half in Z85 (KEYS_Z85_LEN + 1 bytes). Returns 0 or -errno. */
 int keys_new_pair(char public_z85[KEYS_Z85_LEN + 1], char secret_z85[KEYS_Z85_LEN + 1]);
 
