@@ -16,10 +16,12 @@
 
 #include "keys.h"
 #include "lanu/macro.h"
+#include "lanu/protocol.h"
 #include "lanud.h"
 #include "log.h"
 #include "msg.h"
 #include "plan_index.h"
+#include "plan_value.h"
 #include "store.h"
 #include "zsock.h"
 
@@ -166,6 +168,65 @@ auth_zap_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg
 		log_ratelimited(LOG_ERR, "auth: more than %d peers since start", AUTH_MAX_PEERS);
 	else if (*code != '2')
 		keys_entry_free(e);
+	return 0;
+}
+
+/* --- subscriptions ------------------------------------------------------------------- */
+
+/* Whether topic (len bytes) is a recipient id and the topic terminator. */
+static bool
+auth_topic_valid(const char *topic, size_t len)
+{
+	char id[LANU_MAX_NAME + 1];
+
+	if (len < 2 || len > LANU_MAX_NAME + 1 || topic[len - 1] != LANU_TOPIC_TERM)
+		return false;
+	memcpy(id, topic, len - 1);
+	id[len - 1] = '\0';
+	return strlen(id) == len - 1 && value_is_id(id);
+}
+
+int
+auth_sub_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
+{
+	struct lanud *d = arg;
+	const char *peer = zsock_peer(z), *topic, *why = NULL;
+	const struct keys_entry *k = NULL;
+	char id[LANU_MAX_NAME + 1] = "";
+	size_t len;
+	bool on;
+
+	if (n != 1 || frames[0].iov_len < 1 || *(const uint8_t *)frames[0].iov_base > 1)
+		return 0;	/* not a subscription: XPUB passes a subscriber's messages up */
+	on = *(const uint8_t *)frames[0].iov_base == 1;
+	topic = (const char *)frames[0].iov_base + 1;
+	len = frames[0].iov_len - 1;
+	if (!on) {
+		zsock_subscribe(z, topic, len, false);
+		return 0;
+	}
+	if (len > 0 && auth_topic_valid(topic, len)) {
+		memcpy(id, topic, len - 1);
+		id[len - 1] = '\0';
+	}
+	if (peer && !(k = d->auth ? auth_peer(d->auth, peer) : NULL))
+		why = "is not known";
+	else if (len == 0 && (!k || k->role != KEYS_ADMIN))
+		why = "may not subscribe to every alert (\"\")";
+	else if (len > 0 && !*id)
+		why = "sent a topic that is not a recipient's";
+	else if (k && k->role == KEYS_PRODUCER)
+		why = "is a producer, which reads no alerts";
+	else if (k && (k->role == KEYS_SUBSCRIBER || k->role == KEYS_OPERATOR) && *id &&
+		 !keys_scope_has(k->recipients, k->n_recipients, id))
+		why = "is not bound to that recipient";
+	if (why) {
+		log_ratelimited(LOG_WARNING, "auth: subscription%s%s%s refused: peer '%s' %s",
+				*id ? " to '" : "", id, *id ? "'" : "", peer ? peer : "ipc", why);
+		return 0;
+	}
+	if (zsock_subscribe(z, topic, len, true) < 0)
+		log_ratelimited(LOG_ERR, "auth: cannot subscribe a peer to '%s'", id);
 	return 0;
 }
 

@@ -28,6 +28,13 @@ struct auth *auth_free(struct auth *a);
  * logged, rate-limited, with the peer's address. */
 int auth_zap_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg);
 
+/* The publish socket's subscriptions (a zsock callback on a ZSOCK_XPUB, arg: the struct
+ * lanud): a topic is a recipient's id and its terminator; an enrolled subscriber or
+ * operator bound to recipients gets only theirs, a producer none; an admin and an
+ * ipc:// peer any recipient's, and only an admin "" (everything). Others are dropped
+ * and logged, rate-limited; unsubscribing is always done. */
+int auth_sub_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg);
+
 /* Whether peer (an authenticated name from zsock_peer()) may make req. Returns 0, or
  * -EPERM with e naming the field at fault and why. */
 int auth_check(struct lanud *d, const char *peer, const Lanu__V1__Request *req,

@@ -356,7 +356,7 @@ server_start(struct lanud *d)
 	r = server_bind(d, d->router, "ingest", d->conf->ingest, d->conf->n_ingest);
 	if (r < 0)
 		return r;
-	r = zsock_open(&d->pub, d->zctx, d->base, ZSOCK_PUB, NULL, NULL);
+	r = zsock_open(&d->pub, d->zctx, d->base, ZSOCK_XPUB, auth_sub_on_msg, d);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot create the publish socket");
 	r = server_bind(d, d->pub, "publish", d->conf->publish, d->conf->n_publish);

@@ -250,6 +250,13 @@ zsock_setopt(void *s, int opt, int value)
 }
 
 int
+zsock_subscribe(struct zsock *z, const void *topic, size_t len, bool on)
+{
+	return zmq_setsockopt(z->sock, on ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, topic, len) < 0
+		       ? -errno : 0;
+}
+
+int
 zsock_curve_server(struct zsock *z, const char *secret_z85)
 {
 	static const char domain[] = "lanu";
@@ -281,7 +288,7 @@ zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, enum z
 	   zsock_msg_fn fn, void *arg)
 {
 	int64_t maxmsg = LANU_HARD_FRAME;
-	int type = kind == ZSOCK_ROUTER ? ZMQ_ROUTER : ZMQ_PUB;
+	int type = kind == ZSOCK_ROUTER ? ZMQ_ROUTER : kind == ZSOCK_XPUB ? ZMQ_XPUB : ZMQ_PUB;
 	struct zsock *z;
 	size_t len;
 	int fd, r;
@@ -298,7 +305,7 @@ zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, enum z
 		goto fail;
 	}
 	/* Configured, never defaulted (rule 14). */
-	if ((r = zsock_setopt(z->sock, ZMQ_SNDHWM, type == ZMQ_PUB ? PUB_HWM : ZSOCK_HWM)) < 0 ||
+	if ((r = zsock_setopt(z->sock, ZMQ_SNDHWM, type == ZMQ_ROUTER ? ZSOCK_HWM : PUB_HWM)) < 0 ||
 	    (r = zsock_setopt(z->sock, ZMQ_RCVHWM, ZSOCK_HWM)) < 0 ||
 	    (r = zsock_setopt(z->sock, ZMQ_LINGER, ZSOCK_LINGER_MS)) < 0)
 		goto fail;
@@ -307,6 +314,8 @@ zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, enum z
 		goto fail;
 	}
 	if (type == ZMQ_ROUTER && (r = zsock_setopt(z->sock, ZMQ_ROUTER_MANDATORY, 1)) < 0)
+		goto fail;
+	if (type == ZMQ_XPUB && (r = zsock_setopt(z->sock, ZMQ_XPUB_MANUAL, 1)) < 0)
 		goto fail;
 	len = sizeof(fd);
 	if (zmq_getsockopt(z->sock, ZMQ_FD, &fd, &len) < 0) {

@@ -1,6 +1,7 @@
 /* A ZeroMQ socket on the libevent loop: edge-triggered ZMQ_FD handled once, here. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/uio.h>
 
@@ -14,6 +15,8 @@ struct zsock;
 enum zsock_type {
 	ZSOCK_ROUTER,	/* requests in, replies out, by routing id */
 	ZSOCK_PUB,	/* alerts out, by topic */
+	ZSOCK_XPUB,	/* the same, each subscription handed to the callback to allow
+			 * with zsock_subscribe() or drop (ZMQ_XPUB_MANUAL) */
 };
 
 /* Called for each received message with its first min(n, ZSOCK_MAX_FRAMES) frames;
@@ -49,6 +52,10 @@ void zsock_resume(struct zsock *z);
  * User-Id its ZAP handler gave (auth.c), or NULL for a peer no ZAP handler saw (ipc://,
  * and a socket without CurveZMQ). */
 const char *zsock_peer(const struct zsock *z);
+
+/* On a ZSOCK_XPUB, inside its callback: subscribes (on) or unsubscribes the peer whose
+ * subscription message the callback is handling to topic. Returns 0 or -errno. */
+int zsock_subscribe(struct zsock *z, const void *topic, size_t len, bool on);
 
 /* Makes the endpoints bound from now on CurveZMQ servers with the secret key (Z85) and
  * ZAP domain "lanu": a peer connects only with a key the ZAP handler accepts. Those

@@ -33,6 +33,7 @@
 struct fixture {
 	struct daemon d;
 	char tcp[64];		/* the tcp:// ingest endpoint */
+	char tcp_pub[64];	/* and publish endpoint */
 	char keys[600];		/* keys-dir */
 	struct client_keys server;	/* only .server is set: lanud's public key */
 };
@@ -100,6 +101,7 @@ setup(void **state)
 	if (!f || daemon_init(&f->d, NULL) < 0)
 		return -1;
 	snprintf(f->tcp, sizeof(f->tcp), "tcp://127.0.0.1:%d", free_port());
+	snprintf(f->tcp_pub, sizeof(f->tcp_pub), "tcp://127.0.0.1:%d", free_port());
 	snprintf(f->keys, sizeof(f->keys), "%s/keys", f->d.dir);
 	snprintf(secret, sizeof(secret), "%s/lanud.secret", f->d.dir);
 	if (mkdir(f->keys, 0700) < 0 || keys_new_pair(pub, sec) < 0 ||
@@ -109,7 +111,8 @@ setup(void **state)
 	conf = fopen(f->d.conf, "a");
 	if (!conf)
 		return -1;
-	fprintf(conf, "ingest %s\nkeys-dir %s\nserver-key %s\n", f->tcp, f->keys, secret);
+	fprintf(conf, "ingest %s\npublish %s\nkeys-dir %s\nserver-key %s\n", f->tcp, f->tcp_pub,
+		f->keys, secret);
 	fclose(conf);
 	if (daemon_start(&f->d, NULL) < 0)
 		return -1;
@@ -333,6 +336,86 @@ test_readers_see_their_own(void **state)
 	client_free(o);
 }
 
+/* Live alerts: what a subscriber with keys k and the given topics (raw: "" is
+ * everything) gets of a miss of svc-a (to sup-a and the board) and one of svc-b (to
+ * sup-b and the board): a copy for each topic it is subscribed to. Returns the count and
+ * fills topics_got with each copy's topic. */
+static size_t
+live_copies(struct fixture *f, const struct client_keys *k, const char *const *topics,
+	    size_t n, const char *tag, char got_topics[][16])
+{
+	char id1[32], id2[32], case1[32], case2[32];
+	struct client *ipc = daemon_client(&f->d);
+	void *ctx = zmq_ctx_new(), *sub = zmq_socket(ctx, ZMQ_SUB);
+	int linger = 0, timeout = 1000;
+	size_t got = 0;
+
+	assert_non_null(sub);
+	zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(sub, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
+	zmq_setsockopt(sub, ZMQ_CURVE_SERVERKEY, k->server, 40);
+	zmq_setsockopt(sub, ZMQ_CURVE_PUBLICKEY, k->public_key, 40);
+	zmq_setsockopt(sub, ZMQ_CURVE_SECRETKEY, k->secret, 40);
+	for (size_t i = 0; i < n; i++)	/* a recipient's topic ends in its terminator */
+		zmq_setsockopt(sub, ZMQ_SUBSCRIBE, topics[i], *topics[i] ? strlen(topics[i]) + 1
+									 : 0);
+	assert_int_equal(zmq_connect(sub, f->tcp_pub), 0);
+	usleep(300 * 1000);	/* the subscriptions reach lanud (ZeroMQ's slow joiner) */
+	snprintf(id1, sizeof(id1), "%s-1", tag);
+	snprintf(id2, sizeof(id2), "%s-2", tag);
+	snprintf(case1, sizeof(case1), "%s-c1", tag);
+	snprintf(case2, sizeof(case2), "%s-c2", tag);
+	assert_int_equal(daemon_deadline_missed(ipc, "p", id1, "svc-a", case1), OK);
+	assert_int_equal(daemon_deadline_missed(ipc, "p", id2, "svc-b", case2), OK);
+	for (;;) {
+		zmq_msg_t m;
+		int more;
+
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, sub, 0) < 0) {
+			zmq_msg_close(&m);
+			break;
+		}
+		if (got < 8)	/* the first frame is the topic */
+			snprintf(got_topics[got], 16, "%.*s", (int)zmq_msg_size(&m),
+				 (const char *)zmq_msg_data(&m));
+		more = zmq_msg_more(&m);
+		zmq_msg_close(&m);
+		while (more) {
+			zmq_msg_init(&m);
+			zmq_msg_recv(&m, sub, 0);
+			more = zmq_msg_more(&m);
+			zmq_msg_close(&m);
+		}
+		got++;
+	}
+	zmq_close(sub);
+	zmq_ctx_term(ctx);
+	client_free(ipc);
+	return got;
+}
+
+static void
+test_subscriptions_are_checked(void **state)
+{
+	struct fixture *f = *state;
+	const char *const mine_and_not[2] = { "board", "sup-a" }, *const everything[1] = { "" };
+	struct client_keys reader, admin, producer;
+	char topics[8][16];
+
+	make_key(f, "reader-a", KEYS_SUBSCRIBER, NULL, NULL, "sup-a", &reader);
+	make_key(f, "admin-1", KEYS_ADMIN, NULL, NULL, NULL, &admin);
+	make_key(f, "school-1", KEYS_PRODUCER, NULL, NULL, NULL, &producer);
+
+	/* asks for the board's and its own: gets its own, sup-a's copy of svc-a's miss */
+	assert_int_equal(live_copies(f, &reader, mine_and_not, 2, "r", topics), 1);
+	assert_string_equal(topics[0], "sup-a");
+	/* everything: not for a subscriber, nor a producer; an admin gets all four copies */
+	assert_int_equal(live_copies(f, &reader, everything, 1, "e", topics), 0);
+	assert_int_equal(live_copies(f, &producer, mine_and_not, 2, "p", topics), 0);
+	assert_int_equal(live_copies(f, &admin, everything, 1, "a", topics), 4);
+}
+
 int
 main(void)
 {
@@ -341,6 +424,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_producer_sends_only_as_itself, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_readers_see_their_own, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subscriptions_are_checked, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
