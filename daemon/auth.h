@@ -13,6 +13,7 @@
 #include "lanu.pb-c.h"
 
 #define AUTH_ZAP_ENDPOINT	"inproc://zeromq.zap.01"	/* libzmq's, fixed */
+#define AUTH_IPC_DOMAIN		"lanu-ipc:"	/* + NAME: an ipc:// endpoint "as NAME" */
 
 struct auth;
 struct lanud;

@@ -257,6 +257,12 @@ zsock_subscribe(struct zsock *z, const void *topic, size_t len, bool on)
 }
 
 int
+zsock_zap_domain(struct zsock *z, const char *domain)
+{
+	return zmq_setsockopt(z->sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) < 0 ? -errno : 0;
+}
+
+int
 zsock_curve_server(struct zsock *z, const char *secret_z85)
 {
 	static const char domain[] = "lanu";

@@ -34,6 +34,7 @@ struct fixture {
 	struct daemon d;
 	char tcp[64];		/* the tcp:// ingest endpoint */
 	char tcp_pub[64];	/* and publish endpoint */
+	char school_ipc[600];	/* an ipc:// ingest endpoint "as school-ipc" */
 	char keys[600];		/* keys-dir */
 	struct client_keys server;	/* only .server is set: lanud's public key */
 };
@@ -91,6 +92,10 @@ revoke_key(struct fixture *f, const char *name)
 	keys_entry_free(e);
 }
 
+static void make_key(struct fixture *f, const char *name, enum keys_role role,
+		     const char *area, const char *event, const char *recipient,
+		     struct client_keys *k);
+
 static int
 setup(void **state)
 {
@@ -108,11 +113,14 @@ setup(void **state)
 	    keys_write_secret(secret, "lanud", pub, sec) < 0)
 		return -1;
 	snprintf(f->server.server, sizeof(f->server.server), "%s", pub);
+	/* an ipc:// endpoint whose peers are a school system's key */
+	make_key(f, "school-ipc", KEYS_PRODUCER, "area-2", NULL, NULL, &(struct client_keys){ 0 });
+	snprintf(f->school_ipc, sizeof(f->school_ipc), "ipc://%s/school.sock", f->d.dir);
 	conf = fopen(f->d.conf, "a");
 	if (!conf)
 		return -1;
-	fprintf(conf, "ingest %s\npublish %s\nkeys-dir %s\nserver-key %s\n", f->tcp, f->tcp_pub,
-		f->keys, secret);
+	fprintf(conf, "ingest %s\ningest %s as school-ipc\npublish %s\nkeys-dir %s\n"
+		"server-key %s\n", f->tcp, f->school_ipc, f->tcp_pub, f->keys, secret);
 	fclose(conf);
 	if (daemon_start(&f->d, NULL) < 0)
 		return -1;
@@ -336,6 +344,38 @@ test_readers_see_their_own(void **state)
 	client_free(o);
 }
 
+/* The peers of an ipc:// endpoint "as NAME" are that key: here a producer bound to
+ * area-2; the socket file is 0660. */
+static void
+test_ipc_endpoint_as_a_key(void **state)
+{
+	struct fixture *f = *state;
+	Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__DeadlineMissed dm;
+	Lanu__V1__Envelope ev;
+	struct client *c;
+	struct stat st;
+
+	assert_int_equal(stat(f->school_ipc + 6, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0660);
+	assert_int_equal(client_connect(f->school_ipc, &c), 0);
+	assert_int_equal(status_code(c, 10000), OK);
+	daemon_fill_missed(&ev, &dm, "someone-else", "e-1", "svc-a", "c-1");
+	dm.area = (char *)"area-2";
+	expect_event(c, &ev, REJECTED, "event.producer");
+	ev.producer = (char *)"school-ipc";
+	expect_event(c, &ev, OK, NULL);
+	dm.area = (char *)"area-1";
+	ev.event_id = (char *)"e-2";
+	expect_event(c, &ev, REJECTED, "event.deadline_missed.area");
+	cs.now_ms = 1767225600000ULL;
+	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
+	req.clock_set = &cs;
+	expect(c, &req, REJECTED, "body");
+	client_free(c);
+}
+
 /* Live alerts: what a subscriber with keys k and the given topics (raw: "" is
  * everything) gets of a miss of svc-a (to sup-a and the board) and one of svc-b (to
  * sup-b and the board): a copy for each topic it is subscribed to. Returns the count and
@@ -425,6 +465,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_readers_see_their_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subscriptions_are_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_endpoint_as_a_key, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
