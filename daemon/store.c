@@ -24,6 +24,9 @@
  *	clk_svc	  service (str) start day (fixed 10) id (u64) -> ""
  *	comp	  "n" (str) indicator (str) group (str) month (fixed 7) -> met, not met (u64 x 2)
  *		  "l" (str) indicator (str) group (tail) -> level, alert seq (u64 x 2)	store_compliance.c
+ *	absences, abs_figures: see store_absence.c
+ *	escalations  alert seq (u64) -> packed PendingEscalation		store_escalation.c
+ *	esc_fire  at_ms (u64) alert seq (u64) -> ""
  *
  * These are the layouts schema 1 has always had, byte for byte: a store written before
  * the codec opens and reads unchanged. One database is gone: "plan" held the plan in
@@ -648,6 +651,8 @@ store_init_dbs(struct store *s)
 		{ "comp", offsetof(struct store, comp) },
 		{ "absences", offsetof(struct store, absences) },
 		{ "abs_figures", offsetof(struct store, abs_figures) },
+		{ "escalations", offsetof(struct store, escalations) },
+		{ "esc_fire", offsetof(struct store, esc_fire) },
 	};
 	struct store_txn t;
 	uint64_t schema;
