@@ -467,15 +467,11 @@ check_escalation(struct check *c, const Lanu__V1__Route *r)
 			plan_parser_error(c->p, e, "escalate needs 'after' (a duration)");
 			continue;
 		}
-		if (a->unit == LANU__V1__DURATION__UNIT__UNIT_UNSPECIFIED ||
-		    a->unit >= LANU__V1__DURATION__UNIT__UNIT_SAME_DAY) {
+		if (a->unit == LANU__V1__DURATION__UNIT__UNIT_UNSPECIFIED)
+			continue;	/* not a duration: reported as it was read */
+		if (a->unit >= LANU__V1__DURATION__UNIT__UNIT_SAME_DAY || a->count == 0) {
 			plan_parser_error(c->p, a, "escalate after is counted in hours or days ('%s')",
 					  a->text);
-			continue;
-		}
-		if (a->count == 0) {
-			plan_parser_error(c->p, a, "escalate after '%s' is no delay (expected 1 or "
-						   "more)", a->text);
 			continue;
 		}
 		if (last && a->unit != last->unit)
