@@ -474,7 +474,8 @@ alert_escalate(const struct snapshot *snap, struct store_txn *t, struct alert_pu
 					      " cannot be read, dropping it", seq);
 			r = store_esc_stop(t, seq, at);
 		} else if (r == 0 && orig->ack) {
-			r = store_esc_stop(t, seq, at);	/* acknowledged: stops (never stored so) */
+			/* acknowledged: stops (alert_on_ack() deleted it already) */
+			r = store_esc_stop(t, seq, at);
 		} else if (r == 0) {
 			r = alert_escalate_one(snap, t, q, p, orig, now_ms);
 			p->next++;

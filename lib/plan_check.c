@@ -470,19 +470,19 @@ check_escalation(struct check *c, const Lanu__V1__Route *r)
 		if (a->unit == LANU__V1__DURATION__UNIT__UNIT_UNSPECIFIED)
 			continue;	/* not a duration: reported as it was read */
 		if (a->unit >= LANU__V1__DURATION__UNIT__UNIT_SAME_DAY || a->count == 0) {
-			plan_parser_error(c->p, a, "escalate after is counted in hours or days ('%s')",
-					  a->text);
+			plan_parser_error(c->p, a, "escalate after is counted in hours or days "
+						   "('%s')", a->text);
 			continue;
 		}
 		if (last && a->unit != last->unit)
-			plan_parser_error(c->p, a, "escalate step %zu counts in %s, step %zu in %s: "
-						   "a chain's steps count in one unit", i + 1,
+			plan_parser_error(c->p, a, "escalate step %zu counts in %s, step %zu in "
+						   "%s: a chain's steps count in one unit", i + 1,
 					  check_unit_name(a->unit), last_i + 1,
 					  check_unit_name(last->unit));
 		else if (last && a->count <= last->count)
-			plan_parser_error(c->p, a, "escalate step %zu ('%s') is not after step %zu "
-						   "('%s'): a chain's delays increase", i + 1, a->text,
-					  last_i + 1, last->text);
+			plan_parser_error(c->p, a, "escalate step %zu ('%s') is not after step "
+						   "%zu ('%s'): a chain's delays increase", i + 1,
+					  a->text, last_i + 1, last->text);
 		last = a;
 		last_i = i;
 	}

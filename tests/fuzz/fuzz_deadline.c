@@ -35,11 +35,12 @@
  *  8. escalation (plan A's route: a miss unacknowledged for 2 working days goes to the
  *     board; nothing is acknowledged here): every DEADLINE_MISSED has its chain, whose
  *     step is 2 working days on the calendar of its area after its raise, at the raise's
- *     local time of day (none if that calendar has no such day); an ESCALATION alert names a miss logged before it, by its
- *     dedup key "escalation/SEQ/1", is raised at or after the step's instant, once per
- *     miss, to the board and sup (the route of kind escalation), one severity up (still
- *     critical); once everything due has fired, every miss whose step is due has its
- *     escalation and the escalations' fire index starts after now.
+ *     local time of day (none if that calendar has no such day); an ESCALATION alert
+ *     names a miss logged before it, by its dedup key "escalation/SEQ/1", is raised at
+ *     or after the step's instant, once per miss, to sup (the route of kind escalation)
+ *     and the board, one severity up (still critical); once everything due has fired,
+ *     every miss whose step is due has its escalation and the escalations' fire index
+ *     starts after now.
  *
  * A broken invariant prints what broke and aborts. LANU_FUZZ_TRACE=1 prints each
  * operation as it is applied, to read an input by.
@@ -144,7 +145,7 @@
 #define K_RESOLVED	LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED
 #define K_COMPLIANCE	LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET
 #define K_ESCALATION	LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION
-#define FUZZ_MISSES	 (FUZZ_IDS + FUZZ_OPS)	/* misses an input can log: a clock's or reported */
+#define FUZZ_MISSES	 (FUZZ_IDS + FUZZ_OPS)	/* misses an input can log (clocks', reported) */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -609,8 +610,9 @@ esc_alert(struct run *r, struct store_txn *t, const Lanu__V1__Alert *a)
 	      fuzz_at(a->raised_at_ms, b1), fuzz_at(e->at, b2));
 	rc = store_get_alert(t, e->seq, &orig);
 	CHECK(r, rc == 0, "miss %" PRIu64 " cannot be read", e->seq);
-	CHECK(r, !orig->ack && f->alert_kind == K_MISSED && strcmp(a->subject, orig->subject) == 0 &&
-	      strcmp(a->area, orig->area) == 0 && strcmp(a->service, orig->service) == 0 &&
+	CHECK(r, !orig->ack && f->alert_kind == K_MISSED &&
+	      strcmp(a->subject, orig->subject) == 0 && strcmp(a->area, orig->area) == 0 &&
+	      strcmp(a->service, orig->service) == 0 &&
 	      a->severity == LANU__V1__SEVERITY__SEVERITY_CRITICAL && a->n_recipients == 2 &&
 	      strcmp(a->recipients[0], "sup") == 0 && strcmp(a->recipients[1], "board") == 0,
 	      "escalation %" PRIu64 " does not match miss %" PRIu64 " (kind %d, %s in %s, "

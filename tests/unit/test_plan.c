@@ -1105,13 +1105,14 @@ test_err_escalation_chain(void **state)
 	e = expect_invalid(plan_head,
 			   "routes:\n"
 			   "  - to: board\n"
-			   "    escalate: [{after: 1 hour, to: board}, {after: 2 hours, to: board},\n"
-			   "               {after: 3 hours, to: board}, {after: 4 hours, to: board},\n"
-			   "               {after: 5 hours, to: board}, {after: 6 hours, to: board},\n"
-			   "               {after: 7 hours, to: board}, {after: 8 hours, to: board},\n"
-			   "               {after: 9 hours, to: board}]\n",
-			   1);
+			   "    escalate: [{after: 1 hour, to: board}, {after: 2 hours, to: x},\n"
+			   "      {after: 3 hours, to: board}, {after: 4 hours, to: board},\n"
+			   "      {after: 5 hours, to: board}, {after: 6 hours, to: board},\n"
+			   "      {after: 7 hours, to: board}, {after: 8 hours, to: board},\n"
+			   "      {after: 9 hours, to: board}]\n",
+			   2);
 	expect_error_at(&e, 0, HEAD_LINES + 3, 16, "escalate has 9 steps (at most 8)");
+	expect_error_at(&e, 1, HEAD_LINES + 3, 65, "escalate to names unknown recipient 'x'");
 	plan_errors_free(&e);
 	expect_one("routes:\n"
 		   "  - {to: board, escalate-steps: [{after: 1 hour, to: board}]}\n",
