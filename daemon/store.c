@@ -870,7 +870,7 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 {
 	struct store_stat st;
 	MDB_envinfo info;
-	MDB_stat open, due;
+	MDB_stat open, due, esc;
 	int rc;
 
 	if (t->err)
@@ -880,6 +880,8 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 		rc = mdb_stat(t->txn, t->s->open, &open);
 	if (rc == MDB_SUCCESS)
 		rc = mdb_stat(t->txn, t->s->clk_due, &due);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_stat(t->txn, t->s->escalations, &esc);
 	if (rc != MDB_SUCCESS)
 		return store_fail(t, store_errno(rc));
 	st = (struct store_stat){
@@ -888,6 +890,8 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 		.open_alerts = open.ms_entries,
 		.open_clocks = due.ms_entries,
 		.next_deadline_ms = store_clock_next_at(t),
+		.pending_escalations = esc.ms_entries,
+		.next_escalation_ms = store_esc_next_at(t),
 		.map_size = info.me_mapsize,
 		.map_used = (uint64_t)(info.me_last_pgno + 1) * open.ms_psize,
 	};

@@ -50,6 +50,8 @@ struct store_stat {
 	uint64_t open_alerts;
 	uint64_t open_clocks;
 	uint64_t next_deadline_ms;	/* the earliest clock warning, miss or expiry; 0 if none */
+	uint64_t pending_escalations;	/* escalation chains with a step to come */
+	uint64_t next_escalation_ms;	/* the earliest of their steps; 0 if none */
 	uint64_t map_size;
 	uint64_t map_used;
 };
@@ -281,9 +283,6 @@ int store_esc_first(struct store_txn *t, uint64_t *ret_at, uint64_t *ret_seq);
 
 /* The earliest step due of any chain, 0 if none. */
 uint64_t store_esc_next_at(struct store_txn *t);
-
-/* How many chains are pending (for status). 0 or the count. */
-uint64_t store_esc_count(struct store_txn *t);
 
 /* Empties every database of the store, as if it had just been created (schema kept):
  * for tests and fuzzers that reuse one open store instead of creating one per case.

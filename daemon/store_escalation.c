@@ -137,18 +137,3 @@ store_esc_next_at(struct store_txn *t)
 
 	return store_esc_first(t, &at, &seq) == 0 ? at : 0;
 }
-
-uint64_t
-store_esc_count(struct store_txn *t)
-{
-	struct store_iter it = { 0 };
-	uint64_t n = 0;
-	int rc;
-
-	if (store_iter_open(t, t->s->escalations, &it) < 0)
-		return 0;
-	for (rc = store_iter_move(&it, STORE_FIRST); rc == 0; rc = store_iter_move(&it, STORE_NEXT))
-		n++;
-	store_iter_close(&it);
-	return n;
-}

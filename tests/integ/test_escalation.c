@@ -177,6 +177,18 @@ ack(struct client *c, uint64_t seq)
 	assert_int_equal(daemon_send_event(c, &ev, NULL), OK);
 }
 
+/* Status says n chains are pending, the next step at iso (NULL: none). */
+static void
+expect_pending(struct client *c, uint64_t n, const char *iso)
+{
+	Lanu__V1__Reply *rep;
+	Lanu__V1__Status *st = daemon_status(c, &rep);
+
+	assert_int_equal(st->pending_escalations, n);
+	assert_int_equal(st->next_escalation_ms, iso ? iso_ms(iso) : 0);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+}
+
 /* rcpt's ESCALATION alerts, in order, into *ret (free with daemon_alerts_free()). */
 static size_t
 escalations(struct client *c, const char *rcpt, Lanu__V1__Alert ***ret)
@@ -345,6 +357,7 @@ test_chain(void **state)
 
 	set_clock(f->c, "2028-01-10T09:00:00+02:00");
 	seq = missed(f->c, "chain", "k4", "office");
+	expect_pending(f->c, 1, "2028-01-11T09:00:00+02:00");
 	set_clock(f->c, "2028-01-11T08:59:59.999+02:00");
 	assert_int_equal(count_escalations(f->c, "watch"), 0);
 	set_clock(f->c, "2028-01-11T09:00:00+02:00");
@@ -355,6 +368,7 @@ test_chain(void **state)
 	assert_non_null(strstr(v[0]->text->en, "1 working day,"));
 	daemon_alerts_free(v, n);
 	assert_int_equal(count_escalations(f->c, "board"), 0);
+	expect_pending(f->c, 1, "2028-01-13T09:00:00+02:00");
 	set_clock(f->c, "2028-01-13T08:59:59.999+02:00");
 	assert_int_equal(count_escalations(f->c, "board"), 0);
 	set_clock(f->c, "2028-01-13T09:00:00+02:00");
@@ -365,6 +379,7 @@ test_chain(void **state)
 	daemon_alerts_free(v, n);
 	assert_int_equal(count_escalations(f->c, "mgmt"), 1);
 	assert_int_equal(count_escalations(f->c, "watch"), 2);
+	expect_pending(f->c, 0, NULL);
 
 	/* Both steps due in one wake-up. */
 	seq2 = missed(f->c, "chain", "k5", "office");
@@ -397,16 +412,20 @@ test_ack_stops(void **state)
 	before = missed(f->c, "chain", "k6", "office");
 	between = missed(f->c, "chain", "k7", "office");
 	plain = missed(f->c, "none", "k8", "office");
+	expect_pending(f->c, 2, "2028-01-11T09:00:00+02:00");
 	set_clock(f->c, "2028-01-11T08:00:00+02:00");
 	ack(f->c, before);
+	expect_pending(f->c, 1, "2028-01-11T09:00:00+02:00");
 	set_clock(f->c, "2028-01-11T09:00:00+02:00");
 	n = escalations(f->c, "watch", &v);
 	assert_int_equal(n, 1);
 	expect_escalation(v[0], between, "k7", 1, 1, U_WORKING_DAYS, "2028-01-11T09:00:00+02:00",
 			  "watch,mgmt");
 	daemon_alerts_free(v, n);
+	expect_pending(f->c, 1, "2028-01-13T09:00:00+02:00");
 	ack(f->c, between);
 	ack(f->c, plain);
+	expect_pending(f->c, 0, NULL);
 	set_clock(f->c, "2028-02-11T09:00:00+02:00");
 	assert_int_equal(count_escalations(f->c, "watch"), 1);
 	assert_int_equal(count_escalations(f->c, "board"), 0);
@@ -429,6 +448,7 @@ test_restart(void **state)
 	seq = missed(f->c, "chain", "k9", "office");
 	restart(f, SIGTERM, NULL);
 	assert_int_equal(count_escalations(f->c, "watch"), 0);
+	expect_pending(f->c, 1, "2028-01-11T09:00:00+02:00");
 	set_clock(f->c, "2028-01-12T09:00:00+02:00");
 	assert_int_equal(count_escalations(f->c, "mgmt"), 1);
 	restart(f, SIGKILL, NULL);
