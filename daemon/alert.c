@@ -463,9 +463,9 @@ alert_escalate(const struct snapshot *snap, struct store_txn *t, struct alert_pu
 			break;
 		}
 		r = store_esc_get(t, seq, NULL, &p);
-		if (r == 0 && (p->next >= p->n_steps || p->next >= p->n_at_ms ||
-			       p->at_ms[p->next] != at))
-			r = -EBADMSG;
+		if (r == -ENOENT || (r == 0 && (p->next >= p->n_steps || p->next >= p->n_at_ms ||
+						p->at_ms[p->next] != at)))
+			r = -EBADMSG;	/* an entry without its chain, or of another step */
 		if (r == 0 && (r = store_get_alert(t, seq, &orig)) == -ENOENT)
 			r = -EBADMSG;
 		if (r == -EBADMSG) {
