@@ -447,9 +447,18 @@ check_escalation(struct check *c, const Lanu__V1__Route *r)
 	Lanu__V1__Escalation *const *v;
 	size_t n, last_i = 0;
 
+	bool fires = r->n_kinds == 0;
+
 	if (r->escalate && r->n_escalate_steps)
 		plan_parser_error(c->p, r->escalate, "escalate is given twice");
 	v = plan_index_route_steps(r, &n);
+	/* escalations and resolutions are never escalated (docs/plan-format.md) */
+	for (size_t i = 0; i < r->n_kinds; i++)
+		fires = fires || (r->kinds[i] != LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION &&
+				  r->kinds[i] != LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED);
+	if (n > 0 && !fires)
+		plan_parser_error(c->p, v[0], "escalate never fires on a route of escalation and "
+					      "resolved alerts only (they are not escalated)");
 	if (n > LANU_MAX_ESCALATION_STEPS)
 		plan_parser_error(c->p, v[0], "escalate has %zu steps (at most %d)", n,
 				  LANU_MAX_ESCALATION_STEPS);

@@ -1121,6 +1121,11 @@ test_err_escalation_chain(void **state)
 		   "  - {to: board, escalate: {after: 1 hour, to: board},\n"
 		   "     escalate: [{after: 2 hours, to: board}]}\n",
 		   HEAD_LINES + 3, 6, "key 'escalate' given twice");
+	expect_one("routes:\n"
+		   "  - {to: board, kinds: [escalation, resolved],\n"
+		   "     escalate: {after: 1 hour, to: board}}\n",
+		   HEAD_LINES + 3, 16, "escalate never fires on a route of escalation and "
+				       "resolved alerts only");
 }
 
 static void
