@@ -54,7 +54,9 @@
  *     "escalation/SEQ/STEP", an earlier alert of a kind that escalates, with its subject,
  *     area and a severity one above; that alert was not acknowledged before it fired;
  *     and it fired no earlier than the step's delay after that alert's raise (days less
- *     the hour of a change to summer time).
+ *     the hour of a change to summer time). Once the empty batches after a batch have
+ *     fired everything due, no escalation step is due by now, and the first pending
+ *     one is of an unacknowledged alert.
  *
  * After each batch the writer is flushed again, empty, while that commits something:
  * the clocks that fell due beyond one batch's LANU_FIRE_MAX fire, and the next batch
@@ -840,6 +842,43 @@ check_escalation(struct run *r, struct store_txn *t, uint64_t seq, const Lanu__V
 	lanu__v1__alert__free_unpacked(o, NULL);
 }
 
+/* The alerts from..to that the empty batches after a batch fired (clocks and escalation
+ * steps still due): their escalations are checked as a batch's are; then, everything due
+ * having fired, the escalations' fire index starts after now, at a chain whose alert is
+ * not acknowledged (an acknowledgement deletes the chain). */
+static void
+check_settled(struct run *r, uint64_t from, uint64_t to)
+{
+	struct store_stat st;
+	struct store_txn t;
+	Lanu__V1__Alert *a;
+	uint64_t at, seq;
+	int rc;
+
+	store_begin(r->d->store, &t, STORE_RO);
+	for (seq = from; seq <= to; seq++) {
+		rc = store_get_alert(&t, seq, &a);
+		CHECK(r, rc == 0, "alert %" PRIu64 ": %s", seq, fuzz_strerror(rc));
+		if (a->kind == LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION)
+			check_escalation(r, &t, seq, a);
+		lanu__v1__alert__free_unpacked(a, NULL);
+	}
+	rc = store_stat(&t, &st);
+	CHECK(r, rc == 0, "store_stat: %s", fuzz_strerror(rc));
+	CHECK(r, st.next_escalation_ms == 0 || st.next_escalation_ms > r->now_ms, "everything due "
+	      "has fired, yet an escalation step is due at %" PRIu64 " (now %" PRIu64 ")",
+	      st.next_escalation_ms, r->now_ms);
+	CHECK(r, !st.next_escalation_ms == !st.pending_escalations, "%" PRIu64 " escalations "
+	      "pending, the next at %" PRIu64, st.pending_escalations, st.next_escalation_ms);
+	if (store_esc_first(&t, &at, &seq) == 0) {
+		rc = store_get_alert(&t, seq, &a);
+		CHECK(r, rc == 0 && !a->ack, "the escalation of alert %" PRIu64 " is pending, but "
+		      "the alert is %s", seq, rc == 0 ? "acknowledged" : "not there");
+		lanu__v1__alert__free_unpacked(a, NULL);
+	}
+	store_abort(&t);
+}
+
 /* A batch's DROP_OUT alert (invariant 6): raised by an event of the batch answered OK,
  * from under 25, the first of its provider, pupil and day, to exactly those its home
  * area names by age. */
@@ -1331,6 +1370,9 @@ end_batch(struct run *r, bool loop)
 	for (i = 0; flush(r); i++)
 		CHECK(r, i < FUZZ_SETTLE, "the clocks still fire after %d empty batches",
 		      FUZZ_SETTLE);
+	seq0 = st.last_alert_seq;
+	store_stats(r, &st);
+	check_settled(r, seq0 + 1, st.last_alert_seq);
 	r->txnid = store_txnid(r);
 }
 
