@@ -6,8 +6,9 @@
  * instant and not a millisecond before, in working days of the alert's area (over a
  * weekend, Christmas and a school's winter break) or in hours; a chain's steps fire in
  * order, once each, to their own recipients and the routes of kind `escalation`; an
- * acknowledgement before a step stops it and every step after; a step pending over a
- * restart fires once, and one that fell due while lanud was down fires at start-up.
+ * acknowledgement before a step stops it and every step after; a later plan changes no
+ * pending chain; a step pending over a restart fires once, and one that fell due while
+ * lanud was down fires at start-up.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -467,7 +468,48 @@ test_restart(void **state)
 }
 
 /*
- * 7. A step that fell due while lanud was down fires at start-up, with no request: the
+ * 7. A chain is fixed when its alert is raised: after a plan that escalates wd's misses
+ * to the board after 1 working day is put in force (SIGHUP), the alert raised before it
+ * still escalates to mgmt after 2; one raised after it follows the new plan.
+ */
+static void
+test_plan_change(void **state)
+{
+	struct fixture *f = *state;
+	char *text = strdup(plan), *p;
+	Lanu__V1__Alert **v;
+	uint64_t before, after;
+	size_t n;
+
+	assert_non_null(text);
+	p = strstr(text, "escalate: {after: 2 working days, to: mgmt}");
+	assert_non_null(p);
+	memcpy(p, "escalate: {after: 1 working day, to: board}", 43);	/* as long */
+	set_clock(f->c, "2028-01-10T09:00:00+02:00");
+	before = missed(f->c, "wd", "k11", "office");
+	assert_int_equal(daemon_write_plan_text(&f->d, text), 0);
+	free(text);
+	assert_int_equal(daemon_reload(&f->d), 0);
+	set_clock(f->c, "2028-01-10T10:00:00+02:00");
+	after = missed(f->c, "wd", "k12", "office");
+	set_clock(f->c, "2028-01-11T10:00:00+02:00");
+	n = escalations(f->c, "board", &v);
+	assert_int_equal(n, 1);
+	expect_escalation(v[0], after, "k12", 1, 1, U_WORKING_DAYS, "2028-01-11T10:00:00+02:00",
+			  "watch,board");
+	daemon_alerts_free(v, n);
+	assert_int_equal(count_escalations(f->c, "mgmt"), 0);
+	set_clock(f->c, "2028-01-12T09:00:00+02:00");
+	n = escalations(f->c, "mgmt", &v);
+	assert_int_equal(n, 1);
+	expect_escalation(v[0], before, "k11", 1, 2, U_WORKING_DAYS, "2028-01-12T09:00:00+02:00",
+			  "watch,mgmt");
+	daemon_alerts_free(v, n);
+	assert_int_equal(count_escalations(f->c, "board"), 1);
+}
+
+/*
+ * 8. A step that fell due while lanud was down fires at start-up, with no request: the
  * manual clock of the stopped lanud's store is moved past both steps of a chain (as the
  * system clock moves while lanud is down), and lanud, started again, fires both in its
  * first batches, once each, at the clock it found.
@@ -515,6 +557,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_due_while_down, setup, teardown),
 	};
 
