@@ -320,6 +320,31 @@ test_area_calendar(void **state)
 	daemon_alerts_free(v, n);
 }
 
+/*
+ * 2b. The raise's local time of day over the change to summer time (Sun 26.3.2028):
+ * raised Fri 24.3 10:00 +02:00, the step is Tue 28.3 10:00 +03:00: 95 hours later, not
+ * 96.
+ */
+static void
+test_summer_time(void **state)
+{
+	struct fixture *f = *state;
+	Lanu__V1__Alert **v;
+	uint64_t seq;
+	size_t n;
+
+	set_clock(f->c, "2028-03-24T10:00:00+02:00");
+	seq = missed(f->c, "wd", "k13", "office");
+	set_clock(f->c, "2028-03-28T09:59:59.999+03:00");
+	assert_int_equal(count_escalations(f->c, "mgmt"), 0);
+	set_clock(f->c, "2028-03-28T10:00:00+03:00");
+	n = escalations(f->c, "mgmt", &v);
+	assert_int_equal(n, 1);
+	expect_escalation(v[0], seq, "k13", 1, 2, U_WORKING_DAYS, "2028-03-28T10:00:00+03:00",
+			  "watch,mgmt");
+	daemon_alerts_free(v, n);
+}
+
 /* 3. Hours count every hour: 36 hours from Thu 23.12.2027 10:00 is Christmas Eve 22:00. */
 static void
 test_hours(void **state)
@@ -553,6 +578,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_working_days, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_area_calendar, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summer_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_stops, setup, teardown),
