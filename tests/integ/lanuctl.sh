@@ -422,6 +422,11 @@ grep -q "Unacknowledged alert a-1: deadline missed, Service A, North, case:c-1; 
 	"$dir/esc.out" || fail "alert a-2's text: $(cat "$dir/esc.out")"
 grep -q "to: board" "$dir/esc.out" || fail "alert a-2's recipients: $(cat "$dir/esc.out")"
 ctl --lang fi alert a-2 | grep -q "Kuittaamaton hälytys a-1: määräaika ylittyi" || fail "alert a-2 in fi"
+# a plan without the board: the step to come still names it, and is reported
+sed -e '/id: board/d' -e 's/to: board/to: sup-a/g' "$dir/esc-plan.yaml" >"$dir/esc-plan2.yaml"
+ctl plan load "$dir/esc-plan2.yaml" >"$dir/esc-load.out" || fail "load: $(cat "$dir/esc-load.out")"
+grep -q "warning: open alert a-1 (and maybe more) names escalation recipient 'board'," \
+	"$dir/esc-load.out" || fail "orphaned step: $(cat "$dir/esc-load.out")"
 printf '{"eventId":"k1","producer":"t","occurredAtMs":"1","alertAcknowledged":{"alertId":"a-1","by":"sup-1"}}\n' |
 	ctl send >/dev/null || fail "ack"
 ctl status | grep -q "escalations" && fail "status after the ack: $(ctl status)"
