@@ -9,6 +9,7 @@
 #define LANU_MAX_RECIPIENTS	32		/* recipients per alert or per query */
 #define LANU_MAX_LEVELS		16		/* levels of an absence ladder */
 #define LANU_MAX_BREAKDOWN	16		/* breakdown dimensions per indicator value */
+#define LANU_MAX_ESCALATION_STEPS 8		/* steps of a route's escalation chain */
 
 #define ZSOCK_BATCH		32		/* messages read per callback before yielding (the
 					 * writer's return is seen between runs) */
