@@ -245,7 +245,7 @@ auth_sub_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg
 		why = "is not known";
 	else if (len == 0 && (!k || k->role != KEYS_ADMIN))
 		why = "may not subscribe to every alert (\"\")";
-	else if (len > 0 && !*id)
+	else if (len > 0 && (!*id || (d->index && !plan_index_recipient(d->index, id))))
 		why = "sent a topic that is not a recipient's";
 	else if (k && k->role == KEYS_PRODUCER)
 		why = "is a producer, which reads no alerts";

@@ -293,7 +293,7 @@ int
 zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, enum zsock_type kind,
 	   zsock_msg_fn fn, void *arg)
 {
-	int64_t maxmsg = LANU_HARD_FRAME;
+	int64_t maxmsg = kind == ZSOCK_XPUB ? PUB_SUB_MAX : LANU_HARD_FRAME;
 	int type = kind == ZSOCK_ROUTER ? ZMQ_ROUTER : kind == ZSOCK_XPUB ? ZMQ_XPUB : ZMQ_PUB;
 	struct zsock *z;
 	size_t len;

@@ -30,4 +30,9 @@
 #define STORE_SCHEMA		1		/* meta/schema; a newer one refuses to open */
 
 #define QUERY_PAGE		500		/* alerts per replay / open-alerts reply */
-#define PUB_HWM			100000		/* live alerts queued per subscriber */
+#define PUB_HWM			10000		/* live alerts queued per subscriber: one
+						 * that falls further behind loses live copies
+						 * (prev_seq shows the gap) and replays */
+#define PUB_SUB_MAX		1024		/* ZMQ_MAXMSGSIZE on the publish socket: a
+						 * subscription to a recipient is at most 66
+						 * bytes, CurveZMQ's handshake about 300 */
