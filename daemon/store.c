@@ -24,6 +24,8 @@
  *	clk_svc	  service (str) start day (fixed 10) id (u64) -> ""
  *	comp	  "n" (str) indicator (str) group (str) month (fixed 7) -> met, not met (u64 x 2)
  *		  "l" (str) indicator (str) group (tail) -> level, alert seq (u64 x 2)	store_compliance.c
+ *	audit	  seq (u64) -> packed AuditRecord				store_audit.c
+ *		  (and in meta: "audit_seq", "audit_at", the last record's seq and time)
  *
  * These are the layouts schema 1 has always had, byte for byte: a store written before
  * the codec opens and reads unchanged. One database is gone: "plan" held the plan in
@@ -648,6 +650,7 @@ store_init_dbs(struct store *s)
 		{ "comp", offsetof(struct store, comp) },
 		{ "absences", offsetof(struct store, absences) },
 		{ "abs_figures", offsetof(struct store, abs_figures) },
+		{ "audit", offsetof(struct store, audit) },
 	};
 	struct store_txn t;
 	uint64_t schema;
@@ -885,6 +888,7 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 		.next_deadline_ms = store_clock_next_at(t),
 		.map_size = info.me_mapsize,
 		.map_used = (uint64_t)(info.me_last_pgno + 1) * open.ms_psize,
+		.last_audit_seq = store_meta_u64(t, "audit_seq"),
 	};
 	if (t->err)
 		return t->err;
