@@ -44,14 +44,13 @@ audit_detail(const Lanu__V1__AuditRecord *r, char *buf, size_t size)
 	switch (r->what) {
 	case LANU__V1__AUDIT_RECORD__WHAT__PLAN_LOAD:
 		if (*r->reason)
-			snprintf(buf, size, "%s, as %s, nothing stored", r->reason,
-				 *r->claimed ? r->claimed : "-");
+			snprintf(buf, size, "%s, nothing stored", r->reason);
 		else
-			snprintf(buf, size, "version %" PRIu64 " by %s (%s)", r->plan_version,
-				 *r->claimed ? r->claimed : "-", r->request);
+			snprintf(buf, size, "version %" PRIu64 "%s", r->plan_version,
+				 strcmp(r->request, "plan file") == 0 ? ", from the plan file" : "");
 		break;
 	case LANU__V1__AUDIT_RECORD__WHAT__PLAN_LOAD_REFUSED:
-		snprintf(buf, size, "as %s: %s", *r->claimed ? r->claimed : "-", r->reason);
+		snprintf(buf, size, "%s", r->reason);
 		break;
 	case LANU__V1__AUDIT_RECORD__WHAT__ACK:
 		snprintf(buf, size, "%s as %s", r->alert_id, r->claimed);

@@ -170,17 +170,18 @@ ctl alert a-2 | grep -q "Deadline missed: svc-b" || fail "the orphaned alert is 
 # --- audit: who read, loaded, acknowledged (docs/security.md) ---------------------------
 ctl audit >"$dir/audit.out"
 head -1 "$dir/audit.out" | grep -q '^SEQ  AT  *WHO  *WHAT  *DETAIL$' || fail "audit head: $(head -1 "$dir/audit.out")"
-grep -q ' lanud (lanud) *plan-load *version 1 by lanud (plan file)$' "$dir/audit.out" ||
+grep -q ' lanud *plan-load *version 1, from the plan file$' "$dir/audit.out" ||
 	fail "audit: no plan file load: $(cat "$dir/audit.out")"
 grep -q ' ipc (coordinator-1) *ack *a-1 as coordinator-1$' "$dir/audit.out" || fail "audit: no ack"
 grep -q ' ipc *replay *recipients sup-a: 2 alerts$' "$dir/audit.out" || fail "audit: no replay"
 grep -q ' ipc *alert-query *a-1 (recipients ' "$dir/audit.out" || fail "audit: no alert query"
 grep -q ' ipc *open-alerts *recipients sup-a: ' "$dir/audit.out" || fail "audit: no open"
-grep -q ' ipc (coordinator-1) *plan-load *version 2 by coordinator-1' "$dir/audit.out" ||
+grep -q ' ipc (coordinator-1) *plan-load *version 2$' "$dir/audit.out" ||
 	fail "audit: no plan load by coordinator-1"
-grep -q ' plan-load *dry run, as ' "$dir/audit.out" || fail "audit: no dry run"
-grep -q ' plan-load *unchanged, as coordinator-1' "$dir/audit.out" || fail "audit: no unchanged"
-grep -q ' plan-load-refused *as -: the plan has ' "$dir/audit.out" || fail "audit: no refused load"
+grep -q ' ipc *plan-load *dry run, nothing stored$' "$dir/audit.out" || fail "audit: no dry run"
+grep -q ' ipc (coordinator-1) *plan-load *unchanged, nothing stored$' "$dir/audit.out" ||
+	fail "audit: no unchanged load"
+grep -q ' ipc *plan-load-refused *the plan has 5 problems' "$dir/audit.out" || fail "audit: no refused load"
 ctl audit --json >"$dir/audit.json"
 n=$(wc -l <"$dir/audit.json")
 [ "$n" -eq "$(($(wc -l <"$dir/audit.out") - 1))" ] || fail "audit --json: $n lines"
