@@ -102,8 +102,8 @@ audit_row(const Lanu__V1__AuditRecord *r, char (*buf)[CELL_MAX], char *detail,
 
 	snprintf(buf[AUD_SEQ], CELL_MAX, "%" PRIu64, r->seq);
 	client_format_time(r->at_ms, buf[AUD_AT]);
-	snprintf(buf[AUD_WHO], CELL_MAX, "%s%s%s%s", r->who, *r->claimed ? " (" : "", r->claimed,
-		 *r->claimed ? ")" : "");
+	snprintf(buf[AUD_WHO], CELL_MAX, "%s%s%s%s", *r->who ? r->who : "-",
+		 *r->claimed ? " (" : "", r->claimed, *r->claimed ? ")" : "");
 	snprintf(buf[AUD_WHAT], CELL_MAX, "%s", what ? what : "?");
 	for (char *c = buf[AUD_WHAT]; *c; c++)
 		*c = *c == '_' ? '-' : (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);

@@ -6,7 +6,8 @@
  * and clock changes are queued for the writer (writer.c), which answers them after
  * their commit. A refusal is answered REJECTED with the reason and the field.
  * Refusals, the queries that read alerts or a pupil's data, and plan loads that store
- * nothing are recorded in the audit log (audit.c queues them for the writer).
+ * nothing are recorded in the audit log (audit.c queues them for the writer); an audit
+ * query first commits what is queued (writer_flush()), to answer with all of it.
  *
  * Loop thread only. Nothing here writes the store.
  */

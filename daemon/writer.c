@@ -31,6 +31,12 @@
  * of the batch is answered UNAVAILABLE and nothing is lost: the producer sends it
  * again.
  *
+ * The audit log (audit.c, docs/security.md) is written here too: the records the loop
+ * queued, taken with the batch when it is handed over, are appended first in its
+ * transaction, and an acknowledgement's or clock set's record with it; a batch goes to
+ * the thread even with no events when records wait. If its commit fails, audit.c counts
+ * its records as dropped and the next batch records how many.
+ *
  * A batch owns its decoded requests (its arena) until its replies are sent.
  */
 #include "writer.h"
