@@ -5,7 +5,8 @@
  * request each leave one record naming who and what; only an admin reads the log; the
  * records are gap-free and survive a restart, and a kill -9 right after an
  * acknowledgement's reply (the record was in its transaction); a flood of refused
- * requests, and of refused peers, is coalesced into a few records that count them all.
+ * requests, and of refused peers, is coalesced into a few records that count them all; a
+ * peer that comes back with another key under its name leaves a KEY_CHANGE record.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -401,6 +402,17 @@ test_durable(void **state)
 	client_free(adm);
 }
 
+static int
+status_code(struct client *c)
+{
+	Lanu__V1__StatusQuery sq = LANU__V1__STATUS_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+
+	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
+	req.status = &sq;
+	return call(c, &req);
+}
+
 /* A malformed request, as a flood would send it: a frame that is not a Request. */
 static void
 send_garbage(struct client *c, size_t n)
@@ -479,6 +491,26 @@ test_floods_coalesced(void **state)
 		assert_string_equal(r->reason, "unknown key");
 	}
 	log_free(&l);
+
+	/* a key file replaced under the same name: recorded when the peer next connects */
+	{
+		struct client_keys reader;
+		const Lanu__V1__AuditRecord *r = NULL;
+
+		make_key(f, "reader-a", KEYS_SUBSCRIBER, "sup-a", true, &reader);
+		c = tcp_client(f, &reader);
+		assert_int_equal(status_code(c), OK);
+		client_free(c);
+		make_key(f, "reader-a", KEYS_SUBSCRIBER, "sup-a", true, &reader);
+		c = tcp_client(f, &reader);
+		assert_int_equal(status_code(c), OK);
+		client_free(c);
+		all_log(adm, &l);
+		assert_int_equal(count(&l, W(KEY_CHANGE), "reader-a", &r), 1);
+		assert_string_equal(r->subject, "reader-a");
+		assert_string_equal(r->reason, "another public key");
+		log_free(&l);
+	}
 	client_free(ipc);
 	client_free(adm);
 }
