@@ -166,7 +166,8 @@ audit_sweep(struct audit *a, bool all)
 		}
 	}
 	if (a->timer && next != UINT64_MAX && !evtimer_pending(a->timer, NULL)) {
-		struct timeval tv = { 0, (suseconds_t)(next - now + 1) * 1000 };
+		uint64_t ms = next - now + 1;
+		struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
 
 		evtimer_add(a->timer, &tv);
 	}
@@ -205,8 +206,11 @@ audit_slot(struct audit *a, Lanu__V1__AuditRecord__What what, const char *key)
 	return s;
 }
 
-/* One refusal from s's source, its details already in s. */
-static void
+/* One more refusal from s's source. Returns true if it falls in the window that is
+ * open (counted, recorded when the window ends), false if it opens a new one (to be
+ * recorded at once, with a count of 1). A window over before its timer fired is
+ * recorded first, with its own details, before the caller writes the new one's. */
+static bool
 audit_count(struct audit *a, struct audit_slot *s, Lanu__V1__AuditRecord__What what)
 {
 	uint64_t now = audit_mono_ms();
@@ -214,15 +218,15 @@ audit_count(struct audit *a, struct audit_slot *s, Lanu__V1__AuditRecord__What w
 	if (s->used && now < s->start_ms + AUDIT_WINDOW_MS) {
 		s->extra++;
 		audit_sweep(a, false);	/* sets the timer */
-		return;
+		return true;
 	}
 	if (s->used && s->extra > 0)
-		audit_emit(a, s, s->extra);	/* the window ended before its timer fired */
+		audit_emit(a, s, s->extra);
 	s->used = true;
 	s->what = what;
 	s->start_ms = now;
 	s->extra = 0;
-	audit_emit(a, s, 1);
+	return false;
 }
 
 /* The request's kind, as lanu.proto names its body ("replay"), "" if unknown. */
@@ -244,16 +248,19 @@ audit_refused(struct lanud *d, const char *peer, const Lanu__V1__Request *req,
 {
 	const Lanu__V1__AuditRecord__What what = LANU__V1__AUDIT_RECORD__WHAT__REQUEST_REFUSED;
 	struct audit_slot *s;
+	bool counted;
 
 	if (!d->audit)
 		return;
 	s = audit_slot(d->audit, what, audit_who(peer));
+	counted = audit_count(d->audit, s, what);
 	snprintf(s->who, sizeof(s->who), "%s", audit_who(peer));
 	s->address[0] = '\0';
 	snprintf(s->request, sizeof(s->request), "%s", audit_request_kind(req));
 	snprintf(s->field, sizeof(s->field), "%s", e->field);
 	snprintf(s->reason, sizeof(s->reason), "%s", e->reason);
-	audit_count(d->audit, s, what);
+	if (!counted)
+		audit_emit(d->audit, s, 1);
 }
 
 void
@@ -261,15 +268,18 @@ audit_peer_refused(struct lanud *d, const char *address, const char *key, const 
 {
 	const Lanu__V1__AuditRecord__What what = LANU__V1__AUDIT_RECORD__WHAT__PEER_REFUSED;
 	struct audit_slot *s;
+	bool counted;
 
 	if (!d->audit)
 		return;
 	s = audit_slot(d->audit, what, address);
+	counted = audit_count(d->audit, s, what);
 	snprintf(s->who, sizeof(s->who), "%s", key);
 	snprintf(s->address, sizeof(s->address), "%s", address);
 	s->request[0] = s->field[0] = '\0';
 	snprintf(s->reason, sizeof(s->reason), "%s", why);
-	audit_count(d->audit, s, what);
+	if (!counted)
+		audit_emit(d->audit, s, 1);
 }
 
 void
