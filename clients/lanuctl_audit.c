@@ -47,7 +47,8 @@ audit_detail(const Lanu__V1__AuditRecord *r, char *buf, size_t size)
 			snprintf(buf, size, "%s, nothing stored", r->reason);
 		else
 			snprintf(buf, size, "version %" PRIu64 "%s", r->plan_version,
-				 strcmp(r->request, "plan file") == 0 ? ", from the plan file" : "");
+				 strcmp(r->request, "plan file") == 0 ? ", from the plan file"
+								      : "");
 		break;
 	case LANU__V1__AUDIT_RECORD__WHAT__PLAN_LOAD_REFUSED:
 		snprintf(buf, size, "%s", r->reason);

@@ -195,7 +195,8 @@ all_log(struct client *c, struct log *l)
 	assert_int_equal(read_log(c, &q, l), OK);
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i]->seq != i + 1)
-			fail_msg("audit record %zu has seq %" PRIu64 ": a gap", i + 1, l->v[i]->seq);
+			fail_msg("audit record %zu has seq %" PRIu64 ": a gap", i + 1,
+				 l->v[i]->seq);
 }
 
 /* The records of what by who (NULL: anyone); *ret_first the first of them. */
