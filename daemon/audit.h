@@ -10,12 +10,7 @@
 #include <stdint.h>
 
 #include "lanu.pb-c.h"
-
-#define AUDIT_QUEUE_MAX	1024	/* loop records waiting for the writer's next batch */
-#define AUDIT_SLOTS	64	/* sources of refusals coalesced at once */
-#define AUDIT_WINDOW_MS	1000	/* at most one record per source and window */
-#define AUDIT_PAGE	500	/* records per AuditList */
-#define AUDIT_EXAMINE	20000	/* records a page examines at most (a filter that takes few) */
+#include "lanu/limits.h"	/* AUDIT_QUEUE_MAX, AUDIT_PAGE, ... */
 
 struct audit;
 struct event;

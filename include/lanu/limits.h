@@ -30,3 +30,9 @@
 
 #define QUERY_PAGE		500		/* alerts per replay / open-alerts reply */
 #define PUB_HWM			100000		/* live alerts queued per subscriber */
+
+#define AUDIT_QUEUE_MAX		1024		/* loop audit records waiting for the next batch */
+#define AUDIT_SLOTS		64		/* sources of refusals coalesced at once */
+#define AUDIT_WINDOW_MS		1000		/* at most one record per source and window */
+#define AUDIT_PAGE		500		/* audit records per AuditList */
+#define AUDIT_EXAMINE		20000		/* audit records a page examines at most */
