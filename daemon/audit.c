@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "lanud.h"
+#include "log.h"
 #include "msg.h"
 #include "store.h"
 
@@ -437,8 +439,16 @@ audit_new(struct lanud *d, struct audit **ret_audit)
 struct audit *
 audit_free(struct audit *a)
 {
+	uint64_t lost;
+
 	if (!a)
 		return NULL;
+	lost = a->n + a->dropped;
+	for (size_t i = 0; i < ELEMENTSOF(a->slots); i++)
+		lost += a->slots[i].used && a->slots[i].extra > 0;	/* its count's record */
+	if (lost > 0)	/* made after the last batch on the way out: said, not lost silently */
+		log_msg(LOG_WARNING, "audit: %" PRIu64 " record%s made after the last commit "
+				     "not written", lost, lost == 1 ? "" : "s");
 	for (size_t i = 0; i < a->n; i++)
 		free(a->q[i].data);
 	if (a->timer)
