@@ -5,8 +5,8 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE    ?= cmake
 CONF     ?= examples/lanud.conf
 
-.PHONY: all deps build build-asan run test test-unit fuzz bench bench-clocks bench-absences install \
-	clean
+.PHONY: all deps build build-asan run test test-unit fuzz bench bench-clocks bench-absences \
+	bench-escalations install clean
 
 all: build
 
@@ -57,6 +57,9 @@ bench-clocks: build
 
 bench-absences: build
 	$(BUILD)/bench/absencebench
+
+bench-escalations: build
+	$(BUILD)/bench/escbench
 
 install: build
 	$(CMAKE) --install $(BUILD)

@@ -644,6 +644,11 @@ cmd_status(struct ctl *x, int argc, char **argv)
 			printf(", next warning or miss %s", now);
 		}
 		printf("\n");
+		if (s->pending_escalations) {
+			client_format_time(s->next_escalation_ms, now);
+			printf("  escalations    %" PRIu64 " pending, next %s\n",
+			       s->pending_escalations, now);
+		}
 	}
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;

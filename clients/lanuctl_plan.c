@@ -290,6 +290,8 @@ show_plan(const struct ctl *x, const Lanu__V1__PlanVersion *pv)
 	printf("\nroutes\n");
 	for (size_t i = 0; i < p->n_routes; i++) {
 		const Lanu__V1__Route *r = p->routes[i];
+		Lanu__V1__Escalation *const *steps;
+		size_t n_steps;
 
 		printf("  ");
 		for (size_t j = 0; j < r->n_kinds; j++)
@@ -302,9 +304,12 @@ show_plan(const struct ctl *x, const Lanu__V1__PlanVersion *pv)
 		print_list("; measures ", r->measures, r->n_measures);
 		print_list("; areas ", r->areas, r->n_areas);
 		print_list(" -> ", r->to, r->n_to);
-		if (r->escalate && r->escalate->after) {
-			printf("; after %s unacknowledged", r->escalate->after->text);
-			print_list(" -> ", r->escalate->to, r->escalate->n_to);
+		steps = plan_index_route_steps(r, &n_steps);
+		for (size_t j = 0; j < n_steps; j++) {
+			if (!steps[j]->after)
+				continue;
+			printf("; after %s unacknowledged", steps[j]->after->text);
+			print_list(" -> ", steps[j]->to, steps[j]->n_to);
 		}
 		putchar('\n');
 	}

@@ -6,17 +6,33 @@
  * Recipients come from the routes of the plan in force (route.c). The log keeps an
  * alert's facts, not its words: the published copies carry the text written from
  * them (alert_text.c), and so does every read (query.c).
+ *
+ * Escalation (docs/plan-format.md "Routes", docs/protocol.md "Escalation"). An alert
+ * appended (any kind but ESCALATION and RESOLVED) that a route with an `escalate`
+ * chain matches gets that chain stored beside it, in the same transaction: the first
+ * matching route's steps, their recipients as the plan says them then, and each
+ * step's instant, counted from the raise on the calendar of the alert's area (or the
+ * nearest area above it with one, else the national) at the raise's local time of
+ * day, or in hours. A later plan changes no stored chain. alert_escalate() fires the
+ * steps that fell due, from the store's escalation fire index, a bounded number per
+ * batch as deadline_fire() fires clocks: each raises one ESCALATION alert (its dedup
+ * key names the alert and the step), to the step's recipients and the routes that
+ * match it, and moves the chain to its next step. An acknowledgement deletes the
+ * chain: nothing of it fires after.
  */
 #include "alert.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 
 #include "alert_text.h"
 #include "arena.h"
+#include "calendar.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "lanu/protocol.h"
@@ -24,6 +40,7 @@
 #include "log.h"
 #include "msg.h"
 #include "plan.h"
+#include "plan_index.h"
 #include "route.h"
 #include "store.h"
 #include "zsock.h"
@@ -228,6 +245,82 @@ alert_add_recipients_of(struct store_txn *t, uint64_t seq, const char **rcpts, s
 	return n;
 }
 
+/* The instant `after` from raised_ms on calendar cal: that many hours later, or the
+ * day `after` counts to from the raise's local day, at the raise's local time of day.
+ * Returns 0, or -ERANGE/-EINVAL (calendar_due_day(): no such day). */
+static int
+alert_step_at(const struct calendar *cal, const Lanu__V1__Duration *after, uint64_t raised_ms,
+	      uint64_t *ret_at)
+{
+	int32_t day;
+	int r;
+
+	if (after->unit == LANU__V1__DURATION__UNIT__UNIT_HOURS) {
+		*ret_at = raised_ms + (uint64_t)after->count * 3600 * 1000;
+		return 0;
+	}
+	r = calendar_due_day(cal, calendar_local_day(raised_ms), after->count, after->unit, false,
+			     &day);
+	if (r < 0)
+		return r;
+	*ret_at = calendar_day_time_ms(day, raised_ms);
+	return 0;
+}
+
+/* Stores the escalation chain of a, just appended, if a route with one matches it.
+ * Returns 0 or the sticky error. */
+static int
+alert_escalation_plan(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__Alert *a)
+{
+	Lanu__V1__PendingEscalation p = LANU__V1__PENDING_ESCALATION__INIT;
+	struct route_alert ra = { a->kind, a->severity, a->service, a->indicator, a->measure,
+				  a->area };
+	Lanu__V1__Escalation *const *steps;
+	Lanu__V1__Escalation *keep[LANU_MAX_ESCALATION_STEPS];
+	uint64_t at[LANU_MAX_ESCALATION_STEPS], last = 0;
+	const Lanu__V1__Route *route;
+	const struct calendar *cal;
+	const char *cal_id;
+	size_t n;
+
+	if (a->kind == LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION ||
+	    a->kind == LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED)
+		return 0;
+	if (!(route = route_escalation(snap->index, &ra)))
+		return 0;
+	steps = plan_index_route_steps(route, &n);
+	cal_id = plan_index_area_calendar(snap->index, a->area);
+	cal = calendar_get(snap->calendars, cal_id ? cal_id : CALENDAR_NATIONAL);
+	if (!cal)
+		cal = calendar_get(snap->calendars, CALENDAR_NATIONAL);
+	for (size_t i = 0; i < n && p.n_steps < ELEMENTSOF(keep); i++) {
+		uint64_t when;
+
+		/* A step that cannot be counted (a calendar whose terms have ended) or that
+		 * would not come after the one before it is left out. */
+		if (!steps[i]->after ||
+		    alert_step_at(cal, steps[i]->after, a->raised_at_ms, &when) < 0 ||
+		    when <= last) {
+			log_ratelimited(LOG_WARNING, "alert: %s: escalation step %zu has no "
+						     "instant on calendar '%s', leaving it out",
+					a->alert_id, i + 1, calendar_id(cal));
+			continue;
+		}
+		keep[p.n_steps] = steps[i];
+		at[p.n_steps++] = last = when;
+	}
+	if (p.n_steps == 0)
+		return 0;
+	p.alert_seq = a->seq;
+	p.steps = keep;
+	p.n_at_ms = p.n_steps;
+	p.at_ms = at;
+	p.calendar = (char *)calendar_id(cal);
+	p.plan_version = snap->plan_version;
+	store_esc_put(t, &p, 0);
+	return t->err;
+}
+
 /* Routes a by the plan's routes, adds the recipients of the alert it resolves (seq
  * resolves, 0: none) and extra[0..n_extra), appends it and queues its copies. */
 static int
@@ -262,6 +355,9 @@ alert_raise_with(const struct snapshot *snap, struct store_txn *t, struct alert_
 	r = store_append_alert(t, a, id, prev, &stored);
 	if (r <= 0)
 		goto done;	/* 0: raised before (its dedup key is there) */
+	if (snap->index && (r = alert_escalation_plan(snap, t, a)) < 0)
+		goto done;
+	r = 1;
 	if (a->n_recipients == 0) {
 		q->n_unrouted++;
 		log_ratelimited(LOG_WARNING, "alert: %s for service '%s' area '%s' matches no "
@@ -295,7 +391,111 @@ alert_on_ack(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__E
 	}
 	r = store_ack_alert(t, seq, m->by, m->note, now_ms);
 	/* A second acknowledgement changes nothing: the first one stands. */
-	return r == -EALREADY ? 0 : r;
+	if (r == -EALREADY)
+		return 0;
+	/* The first stops the alert's escalation: no step of it fires after. */
+	if (r == 0 && (r = store_esc_stop(t, seq, UINT64_MAX)) > 0)
+		r = 0;
+	return r;
+}
+
+/* Fires step p->next of the chain p of alert orig (an unacknowledged one) at now_ms. */
+static int
+alert_escalate_one(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		   const Lanu__V1__PendingEscalation *p, const Lanu__V1__Alert *orig,
+		   uint64_t now_ms)
+{
+	Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
+	Lanu__V1__AlertFacts f = LANU__V1__ALERT_FACTS__INIT;
+	const Lanu__V1__Escalation *step = p->steps[p->next];
+	char key[64];
+	int r;
+
+	f.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_ESCALATION;
+	f.alert_seq = orig->seq;
+	f.alert_id = orig->alert_id;
+	f.alert_kind = orig->kind;
+	f.alert_raised_at_ms = orig->raised_at_ms;
+	f.step = p->next + 1;
+	f.after = step->after;
+	if (orig->facts) {
+		f.case_id = orig->facts->case_id;
+		f.stage = orig->facts->stage;
+	}
+	snprintf(key, sizeof(key), "escalation/%" PRIu64 "/%" PRIu32, orig->seq, p->next + 1);
+	a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION;
+	/* one up from the alert's own, critical at most */
+	a.severity = orig->severity < LANU__V1__SEVERITY__SEVERITY_CRITICAL
+			     ? orig->severity + 1
+			     : LANU__V1__SEVERITY__SEVERITY_CRITICAL;
+	a.subject = orig->subject;
+	a.service = orig->service;
+	a.area = orig->area;
+	a.indicator = orig->indicator;
+	a.measure = orig->measure;
+	a.facts = &f;
+	a.raised_at_ms = now_ms;
+	a.dedup_key = key;
+	r = alert_raise_to(snap, t, q, &a, step->to, step->n_to);
+	return r < 0 ? r : 0;
+}
+
+int
+alert_escalate(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+	       uint64_t now_ms, size_t max, bool *ret_more, uint64_t *ret_next_at)
+{
+	size_t done = 0, looked = 0;
+	uint64_t next = 0;
+	int r;
+
+	for (; done < max && looked < 4 * max; looked++) {
+		Lanu__V1__PendingEscalation *p = NULL;
+		Lanu__V1__Alert *orig = NULL;
+		uint64_t at, seq;
+
+		r = store_esc_first(t, &at, &seq);
+		if (r == -ENOENT)
+			break;
+		if (r < 0)
+			return r;
+		if (at > now_ms) {
+			next = at;	/* the next wake-up */
+			break;
+		}
+		r = store_esc_get(t, seq, NULL, &p);
+		if (r == -ENOENT || (r == 0 && (p->next >= p->n_steps || p->next >= p->n_at_ms ||
+						p->at_ms[p->next] != at)))
+			r = -EBADMSG;	/* an entry without its chain, or of another step */
+		if (r == 0 && (r = store_get_alert(t, seq, &orig)) == -ENOENT)
+			r = -EBADMSG;
+		if (r == -EBADMSG) {
+			/* A bug, not the data's fault: logged, and not looked at again. */
+			log_errno_ratelimited(LOG_ERR, r, "alert: the escalation of alert %" PRIu64
+					      " cannot be read, dropping it", seq);
+			r = store_esc_stop(t, seq, at);
+		} else if (r == 0 && orig->ack) {
+			/* acknowledged: stops (alert_on_ack() deleted it already) */
+			r = store_esc_stop(t, seq, at);
+		} else if (r == 0) {
+			r = alert_escalate_one(snap, t, q, p, orig, now_ms);
+			p->next++;
+			if (r == 0 && p->next < p->n_steps)
+				store_esc_put(t, p, at);
+			else if (r == 0)
+				r = store_esc_stop(t, seq, at);
+			done++;
+		}
+		if (p)
+			lanu__v1__pending_escalation__free_unpacked(p, NULL);
+		if (orig)
+			lanu__v1__alert__free_unpacked(orig, NULL);
+		if (r < 0 || t->err)
+			return t->err ? t->err : r;
+	}
+	*ret_more = done == max || looked == 4 * max;
+	if (ret_next_at)
+		*ret_next_at = next;
+	return (int)done;
 }
 
 void

@@ -1,6 +1,7 @@
 /* Alerts: raised inside the write transaction, published only after it commits. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,14 @@ int alert_raise_to(const struct snapshot *snap, struct store_txn *t, struct aler
  * event is refused and not stored), or the sticky error. */
 int alert_on_ack(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__Envelope *ev,
 		 struct msg_error *e);
+
+/* Fires, in the order of their instants, at most max escalation steps due at or before
+ * now_ms: each raises an ESCALATION alert unless the alert it escalates was acknowledged,
+ * and moves its chain on. Returns how many it raised, or the sticky error; *ret_more says
+ * whether more may be due; *ret_next_at (if not NULL) is then the instant of the next
+ * step, 0 if none (or if more are due). As deadline_fire(), whose wake-ups it shares. */
+int alert_escalate(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		   uint64_t now_ms, size_t max, bool *ret_more, uint64_t *ret_next_at);
 
 /* Sends every queued alert on the PUB socket, its words written in the names of the
  * plan x (the batch's snapshot's), counts the unrouted ones in d, then empties q.

@@ -102,6 +102,55 @@ static const char *const alert_texts[][N_LANG] = {
 		"Upper-secondary education discontinued: student {case} ({age}), home area {area}; "
 		"{reason} on {day}, {provider}.",
 	},
+	[T(ESCALATION)] = {
+		"Kuittaamaton hälytys {alert}: {kind}[, {service}][, {indicator}][, {area}]"
+		"[, {subject}]; kuittaamatta {after}, porrastuksen {step}. vaihe.",
+		"Okvitterat larm {alert}: {kind}[, {service}][, {indicator}][, {area}]"
+		"[, {subject}]; okvitterat i {after}, eskaleringens steg {step}.",
+		"Unacknowledged alert {alert}: {kind}[, {service}][, {indicator}][, {area}]"
+		"[, {subject}]; not acknowledged for {after}, escalation step {step}.",
+	},
+};
+
+/* What an escalated alert was, by its kind as lanu.proto numbers them. */
+static const char *const alert_text_kind[][N_LANG] = {
+	[LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING] = {
+		"määräaika lähestyy", "tidsfristen närmar sig", "deadline approaching" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED] = {
+		"määräaika ylittyi", "tidsfristen överskreds", "deadline missed" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED] = { "ratkaistu", "löst", "resolved" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_INDICATOR_THRESHOLD] = {
+		"mittarin raja ylittyi", "indikatorns gräns passerad",
+		"indicator threshold crossed" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_INDICATOR_STALE] = {
+		"mittarin tieto vanhentunut", "indikatorns uppgift föråldrad",
+		"indicator out of date" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET] = {
+		"määräaikojen toteutuminen alle tavoitteen", "andelen inom tidsfristen under målet",
+		"compliance below target" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_MEASURE_OVERDUE] = {
+		"toimenpide myöhässä", "åtgärden försenad", "measure overdue" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_ABSENCE_LEVEL] = {
+		"poissaolojen taso", "frånvaronivå", "absence level" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION] = {
+		"porrastus", "eskalering", "escalation" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_DROP_OUT] = {
+		"opinnot keskeytyivät", "studierna avbröts", "drop-out" },
+};
+
+/* An escalation step's delay unit, as lanu.proto numbers them: one, then many. */
+static const char *const alert_text_unit[][N_LANG][2] = {
+	[LANU__V1__DURATION__UNIT__UNIT_WORKING_DAYS] = {
+		{ "työpäivä", "työpäivää" }, { "arbetsdag", "arbetsdagar" },
+		{ "working day", "working days" } },
+	[LANU__V1__DURATION__UNIT__UNIT_DAYS] = {
+		{ "päivä", "päivää" }, { "dag", "dagar" }, { "day", "days" } },
+	[LANU__V1__DURATION__UNIT__UNIT_WEEKS] = {
+		{ "viikko", "viikkoa" }, { "vecka", "veckor" }, { "week", "weeks" } },
+	[LANU__V1__DURATION__UNIT__UNIT_MONTHS] = {
+		{ "kuukausi", "kuukautta" }, { "månad", "månader" }, { "month", "months" } },
+	[LANU__V1__DURATION__UNIT__UNIT_HOURS] = {
+		{ "tunti", "tuntia" }, { "timme", "timmar" }, { "hour", "hours" } },
 };
 
 /* What a level passed at once with a higher one says of itself. */
@@ -236,6 +285,25 @@ alert_text_value(struct alert_text_ctx *c, const char *p, size_t len)
 
 		id = f->provider;
 		name = ar ? alert_text_name(ar->name, c->lang) : NULL;
+	} else if (IS("alert")) {
+		id = f->alert_id;
+	} else if (IS("kind")) {
+		return alert_text_word(alert_text_kind, ELEMENTSOF(alert_text_kind), f->alert_kind,
+				       c->lang);
+	} else if (IS("subject")) {
+		id = a->subject;
+	} else if (IS("step")) {
+		snprintf(c->num, sizeof(c->num), "%" PRIu32, f->step);
+		return c->num;
+	} else if (IS("after")) {
+		int u = f->after ? (int)f->after->unit : 0;
+
+		if (u <= 0 || (size_t)u >= ELEMENTSOF(alert_text_unit) ||
+		    !alert_text_unit[u][c->lang][0])
+			return f->after && f->after->text ? f->after->text : "";
+		snprintf(c->num, sizeof(c->num), "%" PRIu32 " %s", f->after->count,
+			 alert_text_unit[u][c->lang][f->after->count != 1]);
+		return c->num;
 	} else if (IS("value")) {
 		snprintf(c->num, sizeof(c->num), "%.1f", f->value);
 		return c->num;

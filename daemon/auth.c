@@ -9,6 +9,7 @@
 #include "auth.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,24 @@ auth_frame_is(const struct iovec *f, const char *s)
 	return f->iov_len == strlen(s) && memcmp(f->iov_base, s, f->iov_len) == 0;
 }
 
+/* The key that the domain "lanu-ipc:NAME" names, read from keys-dir. */
+static int
+auth_ipc_key(struct lanud *d, const struct iovec *domain, struct keys_entry **ret_entry)
+{
+	size_t skip = strlen(AUTH_IPC_DOMAIN), len = domain->iov_len - skip;
+	char name[LANU_MAX_NAME + 1], path[PATH_MAX];
+
+	if (!d->auth || len > LANU_MAX_NAME)
+		return -ENOENT;
+	memcpy(name, (const char *)domain->iov_base + skip, len);
+	name[len] = '\0';
+	if (!value_is_id(name) ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%s.key", d->auth->keys_dir, name) >=
+		    sizeof(path))
+		return -ENOENT;
+	return keys_read(path, auth_report_cb, NULL, ret_entry);
+}
+
 int
 auth_zap_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
 {
@@ -153,7 +172,20 @@ auth_zap_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg
 		return 0;
 	}
 	auth_frame_text(&frames[5], address, sizeof(address));
-	if (!auth_frame_is(&frames[7], "CURVE") || n != 9 || frames[8].iov_len != 32) {
+	if (auth_frame_is(&frames[7], "NULL") && frames[4].iov_len > strlen(AUTH_IPC_DOMAIN) &&
+	    memcmp(frames[4].iov_base, AUTH_IPC_DOMAIN, strlen(AUTH_IPC_DOMAIN)) == 0) {
+		/* an ipc:// endpoint "as NAME": its peers are that key */
+		r = auth_ipc_key(d, &frames[4], &e);
+		if (r == 0 && e->revoked_ms) {
+			text = "revoked";
+		} else if (r == 0) {
+			code = "200";
+			text = "OK";
+			user = e->name;
+		} else {
+			text = "no such key";
+		}
+	} else if (!auth_frame_is(&frames[7], "CURVE") || n != 9 || frames[8].iov_len != 32) {
 		text = "CurveZMQ only";
 	} else {
 		keys_z85(frames[8].iov_base, z85);
@@ -243,7 +275,7 @@ auth_sub_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg
 		why = "is not known";
 	else if (len == 0 && (!k || k->role != KEYS_ADMIN))
 		why = "may not subscribe to every alert (\"\")";
-	else if (len > 0 && !*id)
+	else if (len > 0 && (!*id || (d->index && !plan_index_recipient(d->index, id))))
 		why = "sent a topic that is not a recipient's";
 	else if (k && k->role == KEYS_PRODUCER)
 		why = "is a producer, which reads no alerts";

@@ -13,6 +13,7 @@
 #include "lanu.pb-c.h"
 
 #define AUTH_ZAP_ENDPOINT	"inproc://zeromq.zap.01"	/* libzmq's, fixed */
+#define AUTH_IPC_DOMAIN		"lanu-ipc:"	/* + NAME: an ipc:// endpoint "as NAME" */
 
 struct auth;
 struct lanud;
@@ -29,7 +30,8 @@ struct auth *auth_free(struct auth *a);
 int auth_zap_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg);
 
 /* The publish socket's subscriptions (a zsock callback on a ZSOCK_XPUB, arg: the struct
- * lanud): a topic is a recipient's id and its terminator; an enrolled subscriber or
+ * lanud): a topic is the id of a recipient of the plan in force and its terminator
+ * (any id while no plan is); an enrolled subscriber or
  * operator bound to recipients gets only theirs, a producer none; an admin and an
  * ipc:// peer any recipient's, and only an admin "" (everything). Others are dropped
  * and logged, rate-limited; unsubscribing is always done. */

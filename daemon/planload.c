@@ -63,6 +63,7 @@ planload_swap(struct lanud *d, Lanu__V1__Plan *plan, struct compiled *c, uint64_
 
 struct orphans {
 	const struct plan_index *idx;
+	struct store_txn *t;
 	char **v;
 	size_t n;
 	uint64_t more;
@@ -93,6 +94,23 @@ planload_orphan(struct orphans *o, const char *what, const char *id, const char 
 	o->v[o->n++] = s;
 }
 
+/* The recipients of the steps still to come of a's escalation chain (fixed when a was
+ * raised: they are told all the same). */
+static void
+planload_orphan_steps(struct orphans *o, const Lanu__V1__Alert *a)
+{
+	Lanu__V1__PendingEscalation *p;
+
+	if (store_esc_get(o->t, a->seq, NULL, &p) < 0)
+		return;
+	for (size_t i = p->next; i < p->n_steps; i++)
+		for (size_t j = 0; j < p->steps[i]->n_to; j++)
+			if (!plan_index_recipient(o->idx, p->steps[i]->to[j]))
+				planload_orphan(o, "escalation recipient", p->steps[i]->to[j],
+						a->alert_id);
+	lanu__v1__pending_escalation__free_unpacked(p, NULL);
+}
+
 static int
 planload_orphan_cb(const Lanu__V1__Alert *a, void *arg)
 {
@@ -102,6 +120,7 @@ planload_orphan_cb(const Lanu__V1__Alert *a, void *arg)
 		planload_orphan(o, "service", a->service, a->alert_id);
 	if (*a->area && !plan_index_area(o->idx, a->area))
 		planload_orphan(o, "area", a->area, a->alert_id);
+	planload_orphan_steps(o, a);
 	return 0;
 }
 
@@ -114,11 +133,13 @@ planload_orphans(struct lanud *d, const struct plan_index *idx, struct orphans *
 	bool more = true;
 
 	o->idx = idx;
+	o->t = &t;
 	store_begin(d->store, &t, STORE_RO);
 	while (more && store_open_alerts(&t, after, 1000, planload_orphan_cb, o, &last, &more) == 0)
 		after = last;
 	store_abort(&t);
 	o->idx = NULL;
+	o->t = NULL;
 }
 
 /* Stores v, and its audit record (who asked, as whom), in one transaction. */

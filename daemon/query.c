@@ -220,6 +220,8 @@ query_status(struct lanud *d, const struct store_stat *st, uint64_t now_ms,
 	s->unrouted_alerts = d->n_unrouted;
 	s->open_clocks = st->open_clocks;
 	s->next_deadline_ms = st->next_deadline_ms;
+	s->pending_escalations = st->pending_escalations;
+	s->next_escalation_ms = st->next_escalation_ms;
 	s->last_audit_seq = st->last_audit_seq;
 }
 

@@ -73,3 +73,18 @@ route_match(const struct plan_index *x, const struct route_alert *a, const char 
 	}
 	return n;
 }
+
+const Lanu__V1__Route *
+route_escalation(const struct plan_index *x, const struct route_alert *a)
+{
+	const Lanu__V1__Plan *plan = plan_index_plan(x);
+
+	for (size_t i = 0; i < plan->n_routes; i++) {
+		const Lanu__V1__Route *r = plan->routes[i];
+		size_t n;
+
+		if (plan_index_route_steps(r, &n) && n > 0 && route_matches(x, r, a))
+			return r;
+	}
+	return NULL;
+}

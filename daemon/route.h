@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 struct plan_index;
+struct Lanu__V1__Route;
 
 /* What an alert is about; NULL or "" = not about one. */
 struct route_alert {
@@ -22,3 +23,8 @@ struct route_alert {
  * written to rcpts (at most max); they point into the plan. */
 size_t route_match(const struct plan_index *x, const struct route_alert *a, const char **rcpts,
 		   size_t max);
+
+/* The first of the plan's routes that matches a (as route_match() matches) and has an
+ * escalation chain, or NULL: the route whose chain a's escalation follows. */
+const struct Lanu__V1__Route *route_escalation(const struct plan_index *x,
+					       const struct route_alert *a);

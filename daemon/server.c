@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -38,6 +39,8 @@
 #include "store.h"
 #include "writer.h"
 #include "zsock.h"
+
+#define SERVER_IPC_MODE	0660	/* an ipc:// socket file: lanud's user and group */
 
 static bool
 server_strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
@@ -242,6 +245,10 @@ server_bind_one(struct lanud *d, struct zsock *z, const char *what, const char *
 		d->ipc_locks[d->n_ipc_locks++] = fd;
 	}
 	r = zsock_bind(z, endpoint);
+	/* who may connect is the file's owner, group and mode (docs/security.md) */
+	if (r == 0 && fd >= 0 && chmod(endpoint + 6, SERVER_IPC_MODE) < 0)
+		log_errno(LOG_WARNING, -errno, "lanud: cannot set mode %o on '%s'", SERVER_IPC_MODE,
+			  endpoint + 6);
 	/* libzmq binds to an address or an interface, never to a host name */
 	if (r == -ENODEV && strncmp(endpoint, "tcp://", 6) == 0) {
 		log_msg(LOG_ERR, "lanud: cannot bind %s endpoint '%s': not an address or an "
@@ -254,22 +261,35 @@ server_bind_one(struct lanud *d, struct zsock *z, const char *what, const char *
 	return 0;
 }
 
-/* Binds every endpoint of setting what: the others first, as they are, then the
- * tcp:// ones as CurveZMQ servers (libzmq copies a socket's options at each bind). */
+/* Binds every endpoint of setting what in three passes, as libzmq copies a socket's
+ * options at each bind and a ZAP domain, once set, cannot be unset: the trusted ones
+ * first, then each ipc:// one "as NAME" with the ZAP domain that makes its peers that
+ * key (as[i]), then the tcp:// ones as CurveZMQ servers. */
 static int
 server_bind(struct lanud *d, struct zsock *z, const char *what, char *const *endpoints,
-	    size_t n)
+	    char *const *as, size_t n)
 {
+	char domain[sizeof(AUTH_IPC_DOMAIN) + LANU_MAX_NAME];
 	int r;
 
-	for (int tcp = 0; tcp < 2; tcp++) {
-		if (tcp && *d->curve_secret && (r = zsock_curve_server(z, d->curve_secret)) < 0)
+	for (int pass = 0; pass < 3; pass++) {
+		if (pass == 2 && *d->curve_secret && (r = zsock_curve_server(z, d->curve_secret)) < 0)
 			return log_errno(LOG_ERR, r, "lanud: cannot make the %s socket a CurveZMQ "
 					 "server", what);
-		for (size_t i = 0; i < n; i++)
-			if ((strncmp(endpoints[i], "tcp://", 6) == 0) == tcp &&
-			    (r = server_bind_one(d, z, what, endpoints[i])) < 0)
+		for (size_t i = 0; i < n; i++) {
+			bool tcp = strncmp(endpoints[i], "tcp://", 6) == 0;
+
+			if (pass != (tcp ? 2 : as[i] ? 1 : 0))
+				continue;
+			if (pass == 1) {
+				snprintf(domain, sizeof(domain), "%s%s", AUTH_IPC_DOMAIN, as[i]);
+				if ((r = zsock_zap_domain(z, domain)) < 0)
+					return log_errno(LOG_ERR, r, "lanud: cannot set the ZAP "
+							 "domain of '%s'", endpoints[i]);
+			}
+			if ((r = server_bind_one(d, z, what, endpoints[i])) < 0)
 				return r;
+		}
 	}
 	return 0;
 }
@@ -281,18 +301,53 @@ server_key_report_cb(const char *msg, void *arg)
 	log_msg(LOG_ERR, "lanud: %s", msg);
 }
 
-/* With tcp:// endpoints (conf.c made sure of server-key and keys-dir): lanud's secret
- * key, the peers' keys and the ZAP handler, bound before any endpoint. */
+/* Whether every "ipc://... as NAME" names a key of keys-dir in force. */
+static int
+server_check_as(struct lanud *d, char *const *endpoints, char *const *as, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct keys_entry *e;
+		char path[PATH_MAX];
+		int r;
+
+		if (!as[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.key", d->conf->keys_dir, as[i]);
+		r = keys_read(path, server_key_report_cb, NULL, &e);
+		if (r == 0 && e->revoked_ms)
+			r = -EKEYREVOKED;
+		keys_entry_free(e = r == 0 ? e : NULL);
+		if (r == -EKEYREVOKED)
+			return log_errno(LOG_ERR, r, "lanud: '%s' is as '%s', whose key is revoked",
+					 endpoints[i], as[i]);
+		if (r < 0)
+			return log_errno(LOG_ERR, r, "lanud: '%s' is as '%s': no key '%s'",
+					 endpoints[i], as[i], path);
+	}
+	return 0;
+}
+
+/* With keys-dir (conf.c made sure of it and of server-key for tcp:// endpoints): the
+ * keys "as NAME" ipc:// endpoints name, lanud's secret key for tcp://, and the ZAP
+ * handler, bound before any endpoint. */
 static int
 server_auth_start(struct lanud *d)
 {
 	struct keys_secret k;
-	char pub[KEYS_Z85_LEN + 1];
+	char pub[KEYS_Z85_LEN + 1] = "";
 	int r;
 
-	if (!conf_has_tcp(d->conf))
+	if (!d->conf->keys_dir)
 		return 0;
-	r = keys_read_secret(d->conf->server_key, server_key_report_cb, NULL, &k);
+	if ((r = server_check_as(d, d->conf->ingest, d->conf->ingest_as, d->conf->n_ingest)) < 0 ||
+	    (r = server_check_as(d, d->conf->publish, d->conf->publish_as, d->conf->n_publish)) < 0)
+		return r;
+	r = conf_has_tcp(d->conf) ? keys_read_secret(d->conf->server_key, server_key_report_cb,
+						     NULL, &k) : -ENOKEY;
+	if (r == -ENOKEY) {
+		r = 0;
+		k = (struct keys_secret){ .name = "" };
+	}
 	if (r == 0) {
 		memcpy(d->curve_secret, k.secret_z85, sizeof(k.secret_z85));
 		memcpy(pub, k.public_z85, sizeof(pub));
@@ -310,8 +365,9 @@ server_auth_start(struct lanud *d)
 		r = zsock_bind(d->zap, AUTH_ZAP_ENDPOINT);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot start the ZAP handler");
-	log_msg(LOG_INFO, "lanud: tcp:// endpoints use CurveZMQ, server key %.8s…, peers' keys "
-			  "in '%s'", pub, d->conf->keys_dir);
+	if (*pub)
+		log_msg(LOG_INFO, "lanud: tcp:// endpoints use CurveZMQ, server key %.8s…, peers' "
+				  "keys in '%s'", pub, d->conf->keys_dir);
 	return 0;
 }
 
@@ -358,13 +414,15 @@ server_start(struct lanud *d)
 	r = zsock_open(&d->router, d->zctx, d->base, ZSOCK_ROUTER, ingest_on_msg, d);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot create the ingest socket");
-	r = server_bind(d, d->router, "ingest", d->conf->ingest, d->conf->n_ingest);
+	r = server_bind(d, d->router, "ingest", d->conf->ingest, d->conf->ingest_as,
+			d->conf->n_ingest);
 	if (r < 0)
 		return r;
 	r = zsock_open(&d->pub, d->zctx, d->base, ZSOCK_XPUB, auth_sub_on_msg, d);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot create the publish socket");
-	r = server_bind(d, d->pub, "publish", d->conf->publish, d->conf->n_publish);
+	r = server_bind(d, d->pub, "publish", d->conf->publish, d->conf->publish_as,
+			d->conf->n_publish);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {

@@ -24,6 +24,9 @@
  *	clk_svc	  service (str) start day (fixed 10) id (u64) -> ""
  *	comp	  "n" (str) indicator (str) group (str) month (fixed 7) -> met, not met (u64 x 2)
  *		  "l" (str) indicator (str) group (tail) -> level, alert seq (u64 x 2)	store_compliance.c
+ *	absences, abs_figures: see store_absence.c
+ *	escalations  alert seq (u64) -> packed PendingEscalation		store_escalation.c
+ *	esc_fire  at_ms (u64) alert seq (u64) -> ""
  *	audit	  seq (u64) -> packed AuditRecord				store_audit.c
  *		  (and in meta: "audit_seq", "audit_at", the last record's seq and time)
  *
@@ -650,6 +653,8 @@ store_init_dbs(struct store *s)
 		{ "comp", offsetof(struct store, comp) },
 		{ "absences", offsetof(struct store, absences) },
 		{ "abs_figures", offsetof(struct store, abs_figures) },
+		{ "escalations", offsetof(struct store, escalations) },
+		{ "esc_fire", offsetof(struct store, esc_fire) },
 		{ "audit", offsetof(struct store, audit) },
 	};
 	struct store_txn t;
@@ -868,7 +873,7 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 {
 	struct store_stat st;
 	MDB_envinfo info;
-	MDB_stat open, due;
+	MDB_stat open, due, esc;
 	int rc;
 
 	if (t->err)
@@ -878,6 +883,8 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 		rc = mdb_stat(t->txn, t->s->open, &open);
 	if (rc == MDB_SUCCESS)
 		rc = mdb_stat(t->txn, t->s->clk_due, &due);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_stat(t->txn, t->s->escalations, &esc);
 	if (rc != MDB_SUCCESS)
 		return store_fail(t, store_errno(rc));
 	st = (struct store_stat){
@@ -886,6 +893,8 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 		.open_alerts = open.ms_entries,
 		.open_clocks = due.ms_entries,
 		.next_deadline_ms = store_clock_next_at(t),
+		.pending_escalations = esc.ms_entries,
+		.next_escalation_ms = store_esc_next_at(t),
 		.map_size = info.me_mapsize,
 		.map_used = (uint64_t)(info.me_last_pgno + 1) * open.ms_psize,
 		.last_audit_seq = store_meta_u64(t, "audit_seq"),

@@ -21,7 +21,7 @@ struct store;
  * store_commit() aborts and returns that error (rule 16). writes counts its puts,
  * deletes and sequence numbers taken: a caller that notes it before a step can tell
  * whether that step changed anything (the writer undoes a refused event that did). */
-#define STORE_TXN_CURSORS 19	/* LMDB's two databases and store_open()'s 17 */
+#define STORE_TXN_CURSORS 21	/* LMDB's two databases and store_open()'s 19 */
 
 struct store_txn {
 	struct store *s;
@@ -51,6 +51,8 @@ struct store_stat {
 	uint64_t open_alerts;
 	uint64_t open_clocks;
 	uint64_t next_deadline_ms;	/* the earliest clock warning, miss or expiry; 0 if none */
+	uint64_t pending_escalations;	/* escalation chains with a step to come */
+	uint64_t next_escalation_ms;	/* the earliest of their steps; 0 if none */
 	uint64_t map_size;
 	uint64_t map_used;
 	uint64_t last_audit_seq;
@@ -260,6 +262,29 @@ typedef int (*store_figures_fn)(const Lanu__V1__AbsenceFigures *f, void *arg);
 int store_absence_scan_figures(struct store_txn *t, const char *period, store_figures_fn fn,
 			       void *arg);
 
+/* --- pending escalations, for alert.c (store_escalation.c) ------------------------- */
+
+/* Stores p, the escalation chain of alert p->alert_seq, with a fire index entry at its
+ * next step's instant (p->at_ms[p->next]; none once every step is past), and drops the
+ * entry at old_at (0: none; the record as it was before this change). */
+void store_esc_put(struct store_txn *t, const Lanu__V1__PendingEscalation *p, uint64_t old_at);
+
+/* The chain of alert seq, decoded with pa (NULL: malloc; free with
+ * lanu__v1__pending_escalation__free_unpacked()). Returns 0, -ENOENT (none; not sticky),
+ * -EBADMSG (it does not decode; not sticky: the caller drops it), or the sticky error. */
+int store_esc_get(struct store_txn *t, uint64_t seq, ProtobufCAllocator *pa,
+		  Lanu__V1__PendingEscalation **ret);
+
+/* Forgets the chain of alert seq and its fire index entry (at at_ms, UINT64_MAX: read
+ * from the record). Returns 1 if there was one, 0 if not, or the sticky error. */
+int store_esc_stop(struct store_txn *t, uint64_t seq, uint64_t at_ms);
+
+/* The first entry of the escalations' fire index: the earliest step due and its alert.
+ * Returns 0, -ENOENT if there is none, or the sticky error. */
+int store_esc_first(struct store_txn *t, uint64_t *ret_at, uint64_t *ret_seq);
+
+/* The earliest step due of any chain, 0 if none. */
+uint64_t store_esc_next_at(struct store_txn *t);
 /* --- the audit log (store_audit.c) ------------------------------------------------- */
 
 /* The last audit record's seq, 0 if none (or the sticky error's 0). */

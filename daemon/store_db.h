@@ -48,6 +48,7 @@ struct store {
 	unsigned int clocks, clk_case, clk_fire, clk_due, clk_svc;	/* store_clock.c */
 	unsigned int comp;					/* store_compliance.c */
 	unsigned int absences, abs_figures;			/* store_absence.c */
+	unsigned int escalations, esc_fire;			/* store_escalation.c */
 	unsigned int audit;					/* store_audit.c */
 	uint64_t map_max;
 	int lock_fd;

@@ -15,7 +15,8 @@
  * is out.
  *
  * Every batch also fires the clocks' warnings and misses that are due (deadline.c),
- * a bounded number at a time; when the next one is due decides the clock timer.
+ * then the escalation steps that are due (alert.c), a bounded number of each at a
+ * time; when the next of either is due decides the clock timer.
  *
  * A refused event changes nothing. Most are refused on validation, before they
  * write, and simply are not stored. One refused after it wrote (the store's write
@@ -191,6 +192,15 @@ writer_apply_clock(struct batch *b, struct store_txn *t, struct pending *p, uint
 	}
 }
 
+/* The earlier of two instants, 0 standing for none. */
+static uint64_t
+writer_earliest(uint64_t a, uint64_t b)
+{
+	if (!a || (b && b < a))
+		return b;
+	return a;
+}
+
 /* The audit record of an event that was applied, if its kind is audited: an
  * acknowledgement, in the transaction that stores it. */
 static void
@@ -277,6 +287,19 @@ writer_apply_once(struct store *s, struct batch *b)
 				  LANU_FIRE_MAX, &b->fire_more, &b->next_at);
 		if (r < 0 && !t.err)
 			log_errno_ratelimited(LOG_ERR, r, "deadline: firing clocks failed");
+	}
+	/* And the escalation steps due (alert.c), after the clocks: a miss that fired
+	 * now starts its chain, whose first step is never due at once. */
+	if (!t.err) {
+		uint64_t esc_next = 0;
+		bool esc_more = false;
+
+		r = alert_escalate(&b->snap, &t, &b->pubq, b->manual ? clock / 1000 : now_ms,
+				   LANU_FIRE_MAX, &esc_more, &esc_next);
+		if (r < 0 && !t.err)
+			log_errno_ratelimited(LOG_ERR, r, "alert: firing escalations failed");
+		b->fire_more = b->fire_more || esc_more;
+		b->next_at = writer_earliest(b->next_at, esc_next);
 	}
 	b->last_seq = store_last_alert_seq(&t);
 	b->clock = clock;
@@ -619,9 +642,10 @@ writer_new(struct lanud *d, struct writer **ret_writer)
 		goto fail;
 	if (d->audit)
 		audit_set_wake(d->audit, w->flush_ev);
-	/* Clocks that fell due while lanud was down fire in the first batches. */
+	/* Clocks and escalation steps that fell due while lanud was down fire in the
+	 * first batches. */
 	store_begin(d->store, &t, STORE_RO);
-	next_at = store_clock_next_at(&t);
+	next_at = writer_earliest(store_clock_next_at(&t), store_esc_next_at(&t));
 	store_abort(&t);
 	writer_arm(w, next_at, false);
 	*ret_writer = w;

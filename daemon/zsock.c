@@ -257,6 +257,12 @@ zsock_subscribe(struct zsock *z, const void *topic, size_t len, bool on)
 }
 
 int
+zsock_zap_domain(struct zsock *z, const char *domain)
+{
+	return zmq_setsockopt(z->sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) < 0 ? -errno : 0;
+}
+
+int
 zsock_curve_server(struct zsock *z, const char *secret_z85)
 {
 	static const char domain[] = "lanu";
@@ -287,7 +293,7 @@ int
 zsock_open(struct zsock **ret_zsock, void *zctx, struct event_base *base, enum zsock_type kind,
 	   zsock_msg_fn fn, void *arg)
 {
-	int64_t maxmsg = LANU_HARD_FRAME;
+	int64_t maxmsg = kind == ZSOCK_XPUB ? PUB_SUB_MAX : LANU_HARD_FRAME;
 	int type = kind == ZSOCK_ROUTER ? ZMQ_ROUTER : kind == ZSOCK_XPUB ? ZMQ_XPUB : ZMQ_PUB;
 	struct zsock *z;
 	size_t len;

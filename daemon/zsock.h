@@ -57,6 +57,10 @@ const char *zsock_peer(const struct zsock *z);
  * subscription message the callback is handling to topic. Returns 0 or -errno. */
 int zsock_subscribe(struct zsock *z, const void *topic, size_t len, bool on);
 
+/* Sets the ZAP domain of the endpoints bound from now on ("": none, so no ZAP for a
+ * peer without CurveZMQ). Returns 0 or -errno. */
+int zsock_zap_domain(struct zsock *z, const char *domain);
+
 /* Makes the endpoints bound from now on CurveZMQ servers with the secret key (Z85) and
  * ZAP domain "lanu": a peer connects only with a key the ZAP handler accepts. Those
  * bound before stay as they were (libzmq copies a socket's options at each bind).

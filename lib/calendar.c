@@ -792,6 +792,31 @@ calendar_day_end_ms(int32_t day)
 	return next > 0 ? next - 1 : 0;
 }
 
+uint64_t
+calendar_day_time_ms(int32_t day, uint64_t like_ms)
+{
+	time_t like = (time_t)(like_ms / 1000);
+	struct tm lt, tm = { .tm_isdst = -1 };
+	int y, m, d;
+	time_t t;
+
+	if (day < 0 || !localtime_r(&like, &lt))
+		return calendar_day_start_ms(day);
+	if (day > CALENDAR_DAY_MAX)
+		day = CALENDAR_DAY_MAX;
+	calendar_ymd(day, &y, &m, &d);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = lt.tm_hour;
+	tm.tm_min = lt.tm_min;
+	tm.tm_sec = lt.tm_sec;
+	/* A time the spring change skips is read as after it, the autumn's twice as the
+	 * first: mktime() with tm_isdst -1 decides. */
+	t = mktime(&tm);
+	return t < 0 ? 0 : (uint64_t)t * 1000 + like_ms % 1000;
+}
+
 bool
 calendar_zone_installed(const char *tz)
 {

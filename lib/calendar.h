@@ -107,3 +107,7 @@ uint64_t calendar_day_start_ms(int32_t day);
 
 /* The last millisecond of day, local: calendar_day_start_ms(day + 1) - 1. */
 uint64_t calendar_day_end_ms(int32_t day);
+
+/* The instant of day at the local time of day of the instant like_ms (hours, minutes,
+ * seconds, milliseconds), as UTC milliseconds; 0 if before 1970-01-01T00:00Z. */
+uint64_t calendar_day_time_ms(int32_t day, uint64_t like_ms);

@@ -23,6 +23,7 @@
 
 #include "lanu/limits.h"
 #include "log.h"
+#include "plan_value.h"
 
 #define CONF_MAX_WORDS	(LANU_MAX_RECIPIENTS + 4)
 #define CONF_MAX_LINE	4096
@@ -181,22 +182,59 @@ conf_valid_endpoint(const char *s)
 	       strncmp(s, "inproc://", 9) == 0;
 }
 
+/* Endpoints, each ipc:// one optionally followed by "as NAME": its peers are the key
+ * NAME of keys-dir (docs/security.md). v and as grow together. */
 static int
-conf_endpoints(struct conf_ctx *x, char **w, int n, char ***v, size_t *nv)
+conf_endpoints(struct conf_ctx *x, char **w, int n, char ***v, char ***as, size_t *nv)
 {
+	bool last_ok = false;
+
 	if (n < 2) {
 		conf_error(x, "'%s' needs at least one endpoint", w[0]);
 		return 0;
 	}
 	for (int i = 1; i < n; i++) {
+		if (strcmp(w[i], "as") == 0) {
+			if (!last_ok || i + 1 >= n || !value_is_id(w[i + 1]) || (*as)[*nv - 1])
+				conf_error(x, "'as' follows an ipc:// endpoint and names the key of "
+					      "its peers (as NAME)");
+			else if (strncmp((*v)[*nv - 1], "ipc://", 6) != 0)
+				conf_error(x, "'as %s' is for ipc:// endpoints: a tcp:// peer is "
+					      "who its key says", w[i + 1]);
+			else if (!((*as)[*nv - 1] = strdup(w[i + 1])))
+				return -ENOMEM;
+			i++;
+			continue;
+		}
+		last_ok = false;
 		if (!conf_valid_endpoint(w[i])) {
 			conf_error(x, "endpoint '%s' is not ipc://, tcp:// or inproc://", w[i]);
 			continue;
 		}
 		if (conf_strv_push(v, nv, w[i]) < 0)
 			return -ENOMEM;
+		{
+			char **na = realloc(*as, *nv * sizeof(**as));
+
+			if (!na)
+				return -ENOMEM;
+			*as = na;
+			na[*nv - 1] = NULL;
+		}
+		last_ok = true;
 	}
 	return 0;
+}
+
+/* Frees endpoints and their "as" names. */
+static void
+conf_endpoints_free(char ***v, char ***as, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*as)[i]);
+	free(*as);
+	*as = NULL;
+	conf_strv_free(v, n);
 }
 
 
@@ -210,9 +248,9 @@ conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
 	int r;
 
 	if (strcmp(k, "ingest") == 0)
-		return conf_endpoints(x, w, n, &c->ingest, &c->n_ingest);
+		return conf_endpoints(x, w, n, &c->ingest, &c->ingest_as, &c->n_ingest);
 	if (strcmp(k, "publish") == 0)
-		return conf_endpoints(x, w, n, &c->publish, &c->n_publish);
+		return conf_endpoints(x, w, n, &c->publish, &c->publish_as, &c->n_publish);
 	if (strcmp(k, "route") == 0 || strcmp(k, "recipient") == 0) {
 		conf_error(x, "'%s' is no longer a setting: recipients and routes are part of the "
 			      "plan file (see docs/plan-format.md)", k);
@@ -297,9 +335,9 @@ conf_override(struct conf *c, struct conf_ctx *x, const struct conf_override *o)
 
 	snprintf(src, sizeof(src), "command line --%s", o->key);
 	if (strcmp(o->key, "ingest") == 0)
-		conf_strv_free(&c->ingest, &c->n_ingest);
+		conf_endpoints_free(&c->ingest, &c->ingest_as, &c->n_ingest);
 	else if (strcmp(o->key, "publish") == 0)
-		conf_strv_free(&c->publish, &c->n_publish);
+		conf_endpoints_free(&c->publish, &c->publish_as, &c->n_publish);
 	if ((size_t)snprintf(line, sizeof(line), "%s %s", o->key, o->value) >= sizeof(line)) {
 		conf_error(&ox, "value too long");
 		r = 0;
@@ -322,6 +360,15 @@ conf_has_tcp(const struct conf *c)
 	return false;
 }
 
+static bool
+conf_has_as(char *const *as, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (as[i])
+			return true;
+	return false;
+}
+
 /* Checks what can only be checked once everything is read. */
 static void
 conf_validate(const struct conf *c, struct conf_ctx *x)
@@ -335,6 +382,9 @@ conf_validate(const struct conf *c, struct conf_ctx *x)
 		conf_error(x, "no 'state-dir'");
 	if (c->map_size > c->map_max)
 		conf_error(x, "map-size is larger than map-max");
+	if (!c->keys_dir && (conf_has_as(c->ingest_as, c->n_ingest) ||
+			     conf_has_as(c->publish_as, c->n_publish)))
+		conf_error(x, "'ipc://... as NAME' names a key of keys-dir: set 'keys-dir'");
 	if (conf_has_tcp(c) && (!c->keys_dir || !c->server_key))
 		conf_error(x, "tcp:// endpoints use CurveZMQ: set 'server-key' (lanud's secret key "
 			      "file: lanuctl keys server) and 'keys-dir' (the peers' key files), "
@@ -395,8 +445,8 @@ conf_free(struct conf *c)
 {
 	if (!c)
 		return NULL;
-	conf_strv_free(&c->ingest, &c->n_ingest);
-	conf_strv_free(&c->publish, &c->n_publish);
+	conf_endpoints_free(&c->ingest, &c->ingest_as, &c->n_ingest);
+	conf_endpoints_free(&c->publish, &c->publish_as, &c->n_publish);
 	free(c->state_dir);
 	free(c->plan);
 	free(c->keys_dir);

@@ -8,8 +8,11 @@
 struct conf {
 	char *path;
 	char **ingest;
+	char **ingest_as;	/* per ingest endpoint: the key an ipc:// one's peers are
+				 * ("ipc://PATH as NAME"), or NULL: trusted */
 	size_t n_ingest;
 	char **publish;
+	char **publish_as;
 	size_t n_publish;
 	char *state_dir;
 	char *plan;

@@ -151,7 +151,8 @@ plan_derived(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor
 {
 	return ((d == &lanu__v1__area__descriptor || d == &lanu__v1__goal__descriptor) &&
 		strcmp(f->name, "parent") == 0) ||
-	       (d == &lanu__v1__measure__descriptor && strcmp(f->name, "goal") == 0);
+	       (d == &lanu__v1__measure__descriptor && strcmp(f->name, "goal") == 0) ||
+	       (d == &lanu__v1__route__descriptor && strcmp(f->name, "escalate_steps") == 0);
 }
 
 /* String fields that hold a date: 0 no, 1 a first day, 2 a last day, 3 an exact day. */
@@ -565,6 +566,10 @@ plan_walk_message(struct plan_parser *p, const yaml_node_t *node, ProtobufCMessa
 			plan_error(p, k, "'%s' has no value", ks);
 			continue;
 		}
+		/* escalate: a list of steps goes to escalate_steps, one step stays in escalate */
+		if (d == &lanu__v1__route__descriptor && v->type == YAML_SEQUENCE_NODE &&
+		    strcmp(f->name, "escalate") == 0)
+			f = protobuf_c_message_descriptor_get_field_by_name(d, "escalate_steps");
 		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 			plan_walk_repeated(p, v, m, f, ks);
 		} else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {

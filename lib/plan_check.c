@@ -420,6 +420,83 @@ check_goals(struct check *c, Lanu__V1__Goal **v, size_t n)
 	}
 }
 
+static const char *
+check_unit_name(Lanu__V1__Duration__Unit u)
+{
+	switch (u) {
+	case LANU__V1__DURATION__UNIT__UNIT_WORKING_DAYS:
+		return "working days";
+	case LANU__V1__DURATION__UNIT__UNIT_DAYS:
+		return "days";
+	case LANU__V1__DURATION__UNIT__UNIT_WEEKS:
+		return "weeks";
+	case LANU__V1__DURATION__UNIT__UNIT_MONTHS:
+		return "months";
+	default:
+		return "hours";
+	}
+}
+
+/* A route's escalation chain: each step has a delay of at least 1 in hours or days
+ * and recipients; a list counts in one unit, each delay longer than the one before
+ * (every step is counted from the alert's raise). */
+static void
+check_escalation(struct check *c, const Lanu__V1__Route *r)
+{
+	const Lanu__V1__Duration *last = NULL;
+	Lanu__V1__Escalation *const *v;
+	size_t n, last_i = 0;
+
+	bool fires = r->n_kinds == 0;
+
+	if (r->escalate && r->n_escalate_steps)
+		plan_parser_error(c->p, r->escalate, "escalate is given twice");
+	v = plan_index_route_steps(r, &n);
+	/* escalations and resolutions are never escalated (docs/plan-format.md) */
+	for (size_t i = 0; i < r->n_kinds; i++)
+		fires = fires || (r->kinds[i] != LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION &&
+				  r->kinds[i] != LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED);
+	if (n > 0 && !fires)
+		plan_parser_error(c->p, v[0], "escalate never fires on a route of escalation and "
+					      "resolved alerts only (they are not escalated)");
+	if (n > LANU_MAX_ESCALATION_STEPS)
+		plan_parser_error(c->p, v[0], "escalate has %zu steps (at most %d)", n,
+				  LANU_MAX_ESCALATION_STEPS);
+	for (size_t i = 0; i < n; i++) {
+		const Lanu__V1__Escalation *e = v[i];
+		const Lanu__V1__Duration *a = e->after;
+
+		if (!e->n_to)
+			plan_parser_error(c->p, e, "escalate needs 'to' (one or more recipients)");
+		else if (e->n_to > LANU_MAX_RECIPIENTS)
+			plan_parser_error(c->p, e, "escalate to has %zu recipients (at most %d)",
+					  e->n_to, LANU_MAX_RECIPIENTS);
+		check_refs(c, PLAN_RECIPIENT, e->to, e->n_to, "escalate to");
+		if (!a) {
+			plan_parser_error(c->p, e, "escalate needs 'after' (a duration)");
+			continue;
+		}
+		if (a->unit == LANU__V1__DURATION__UNIT__UNIT_UNSPECIFIED)
+			continue;	/* not a duration: reported as it was read */
+		if (a->unit >= LANU__V1__DURATION__UNIT__UNIT_SAME_DAY || a->count == 0) {
+			plan_parser_error(c->p, a, "escalate after is counted in hours or days "
+						   "('%s')", a->text);
+			continue;
+		}
+		if (last && a->unit != last->unit)
+			plan_parser_error(c->p, a, "escalate step %zu counts in %s, step %zu in "
+						   "%s: a chain's steps count in one unit", i + 1,
+					  check_unit_name(a->unit), last_i + 1,
+					  check_unit_name(last->unit));
+		else if (last && a->count <= last->count)
+			plan_parser_error(c->p, a, "escalate step %zu ('%s') is not after step "
+						   "%zu ('%s'): a chain's delays increase", i + 1,
+					  a->text, last_i + 1, last->text);
+		last = a;
+		last_i = i;
+	}
+}
+
 static void
 check_routes(struct check *c, Lanu__V1__Plan *plan)
 {
@@ -433,17 +510,7 @@ check_routes(struct check *c, Lanu__V1__Plan *plan)
 		check_refs(c, PLAN_INDICATOR, r->indicators, r->n_indicators, "indicators");
 		check_refs(c, PLAN_MEASURE, r->measures, r->n_measures, "measures");
 		check_refs(c, PLAN_AREA, r->areas, r->n_areas, "areas");
-		if (!r->escalate)
-			continue;
-		if (!r->escalate->after)
-			plan_parser_error(c->p, r->escalate, "escalate needs 'after' (a duration)");
-		else if (r->escalate->after->unit >= LANU__V1__DURATION__UNIT__UNIT_SAME_DAY)
-			plan_parser_error(c->p, r->escalate->after, "escalate after is counted in hours "
-								"or days ('%s')",
-				      r->escalate->after->text);
-		if (!r->escalate->n_to)
-			plan_parser_error(c->p, r->escalate, "escalate needs 'to' (one or more recipients)");
-		check_refs(c, PLAN_RECIPIENT, r->escalate->to, r->escalate->n_to, "escalate to");
+		check_escalation(c, r);
 	}
 }
 

@@ -239,3 +239,24 @@ plan_index_count_areas(Lanu__V1__Area *const *v, size_t n)
 		count += plan_index_count_areas(v[i]->areas, v[i]->n_areas);
 	return count;
 }
+
+Lanu__V1__Escalation *const *
+plan_index_route_steps(const Lanu__V1__Route *r, size_t *ret_n)
+{
+	if (r->n_escalate_steps > 0) {
+		*ret_n = r->n_escalate_steps;
+		return r->escalate_steps;
+	}
+	*ret_n = r->escalate ? 1 : 0;
+	return r->escalate ? &r->escalate : NULL;
+}
+
+const char *
+plan_index_area_calendar(const struct plan_index *x, const char *id)
+{
+	const Lanu__V1__Area *a = plan_index_area(x, id);
+
+	for (size_t hops = 0; a && !*a->calendar && hops < 64; hops++)
+		a = plan_index_area(x, a->parent);
+	return a && *a->calendar ? a->calendar : NULL;
+}

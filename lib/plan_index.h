@@ -65,3 +65,13 @@ const Lanu__V1__Stage *plan_index_stage(const Lanu__V1__Service *s, const char *
 
 /* How many areas the tree v[0..n) holds, at every depth. */
 size_t plan_index_count_areas(Lanu__V1__Area *const *v, size_t n);
+
+/* A route's escalation chain, the one-step form (Route.escalate) or the list
+ * (Route.escalate_steps) alike: its steps, *ret_n of them (0: none, and NULL). They
+ * live as long as r. */
+Lanu__V1__Escalation *const *plan_index_route_steps(const Lanu__V1__Route *r,
+						    size_t *ret_n);
+
+/* The calendar of area id, or of the nearest area above it that has one; NULL if none
+ * does (or id is unknown). */
+const char *plan_index_area_calendar(const struct plan_index *x, const char *id);

@@ -9,6 +9,7 @@
 #define LANU_MAX_RECIPIENTS	32		/* recipients per alert or per query */
 #define LANU_MAX_LEVELS		16		/* levels of an absence ladder */
 #define LANU_MAX_BREAKDOWN	16		/* breakdown dimensions per indicator value */
+#define LANU_MAX_ESCALATION_STEPS 8		/* steps of a route's escalation chain */
 
 #define ZSOCK_BATCH		32		/* messages read per callback before yielding (the
 					 * writer's return is seen between runs) */
@@ -29,7 +30,12 @@
 #define STORE_SCHEMA		1		/* meta/schema; a newer one refuses to open */
 
 #define QUERY_PAGE		500		/* alerts per replay / open-alerts reply */
-#define PUB_HWM			100000		/* live alerts queued per subscriber */
+#define PUB_HWM			10000		/* live alerts queued per subscriber: one
+						 * that falls further behind loses live copies
+						 * (prev_seq shows the gap) and replays */
+#define PUB_SUB_MAX		1024		/* ZMQ_MAXMSGSIZE on the publish socket: a
+						 * subscription to a recipient is at most 66
+						 * bytes, CurveZMQ's handshake about 300 */
 
 #define AUDIT_QUEUE_MAX		1024		/* loop audit records waiting for the next batch */
 #define AUDIT_SLOTS		64		/* sources of refusals coalesced at once */

@@ -31,14 +31,23 @@
  *     then aborted. Names the plan does not have are always refused;
  *  7. each compliance indicator's counts (all months, per group) are those of its
  *     clocks: met when provided in time, not met once missed or provided late, not
- *     at all once cancelled or postponed.
+ *     at all once cancelled or postponed;
+ *  8. escalation (plan A's route: a miss unacknowledged for 2 working days goes to the
+ *     board; nothing is acknowledged here): every DEADLINE_MISSED has its chain, whose
+ *     step is 2 working days on the calendar of its area after its raise, at the raise's
+ *     local time of day (none if that calendar has no such day); an ESCALATION alert
+ *     names a miss logged before it, by its dedup key "escalation/SEQ/1", is raised at
+ *     or after the step's instant, once per miss, to sup (the route of kind escalation)
+ *     and the board, one severity up (still critical); once everything due has fired,
+ *     every miss whose step is due has its escalation and the escalations' fire index
+ *     starts after now.
  *
  * A broken invariant prints what broke and aborts. LANU_FUZZ_TRACE=1 prints each
  * operation as it is applied, to read an input by.
  *
  * Each event is applied as a batch of one is by ingest_apply(): the handler, then
- * deadline_fire() in the same write transaction, then more transactions of
- * deadline_fire() while it says more are due. The input, a byte at a time (0 past
+ * deadline_fire() and alert_escalate() in the same write transaction, then more
+ * transactions of both while they say more are due. The input, a byte at a time (0 past
  * its end), at most FUZZ_OPS operations:
  *
  *	op byte		bits 0-3 the operation, bits 4-6 the case (c0..c7)
@@ -135,6 +144,8 @@
 #define K_MISSED	LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED
 #define K_RESOLVED	LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED
 #define K_COMPLIANCE	LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET
+#define K_ESCALATION	LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION
+#define FUZZ_MISSES	 (FUZZ_IDS + FUZZ_OPS)	/* misses an input can log (clocks', reported) */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -191,6 +202,12 @@ struct seen {
 	uint64_t born_ms;
 };
 
+/* A miss and its escalation: the instant its step is due, the escalation's seq (0: not
+ * yet). */
+struct esc_want {
+	uint64_t seq, at, escalated;
+};
+
 /* The clocks of one service, counted as a compliance report counts them. */
 struct tally {
 	uint64_t opened, met, late, missed, pending, cancelled, postponed;
@@ -226,6 +243,8 @@ struct run {
 	unsigned op;		/* the operation being applied, from 1 */
 	char what[256];		/* and what it is, for messages */
 	struct seen seen[FUZZ_IDS];
+	struct esc_want esc[FUZZ_MISSES];	/* every miss logged, in seq order */
+	size_t n_esc;
 	struct walk *walk;	/* check_state()'s, kept from step to step */
 	/* the memos: compliance reports by service, of all time, by all and per period */
 	struct memo comp[4][2 + 8];
@@ -499,6 +518,137 @@ struct walk {
 
 /* --- invariant 1: the alert log --------------------------------------------------------- */
 
+/* --- invariant 8: escalation ---------------------------------------------------------- */
+
+/* The instant of plan A's escalation step of miss a: 2 working days after its raise on
+ * the calendar of its area (or the nearest area above it with one, else national), at
+ * the raise's local time of day; 0 if that calendar has no such day (the school's terms
+ * have ended): then the miss has no chain. */
+static uint64_t
+esc_instant(struct run *r, const Lanu__V1__Alert *a)
+{
+	const struct snapshot *snap = fuzz_snap(r);
+	const char *id = plan_index_area_calendar(snap->index, a->area);
+	const struct calendar *cal = calendar_get(snap->calendars, id ? id : CALENDAR_NATIONAL);
+	int32_t day;
+
+	CHECK(r, cal, "miss %" PRIu64 " in '%s' has no calendar", a->seq, a->area);
+	if (calendar_due_day(cal, calendar_local_day(a->raised_at_ms), 2,
+			     LANU__V1__DURATION__UNIT__UNIT_WORKING_DAYS, false, &day) < 0)
+		return 0;
+	return calendar_day_time_ms(day, a->raised_at_ms);
+}
+
+/* A miss just logged: remembered with its step's instant, and its chain is stored (or
+ * has fired already, in the same step). */
+static void
+esc_miss(struct run *r, struct store_txn *t, const Lanu__V1__Alert *a)
+{
+	Lanu__V1__PendingEscalation *p;
+	struct esc_want *e;
+	char b1[40], b2[40];
+	int rc;
+
+	CHECK(r, r->n_esc < FUZZ_MISSES, "more than %d misses", FUZZ_MISSES);
+	e = &r->esc[r->n_esc++];
+	*e = (struct esc_want){ a->seq, esc_instant(r, a), 0 };
+	rc = store_esc_get(t, a->seq, NULL, &p);
+	CHECK(r, e->at || rc == -ENOENT, "miss %" PRIu64 " has an escalation, but no working "
+	      "day to escalate on", a->seq);
+	if (rc == -ENOENT)
+		return;		/* fired already: check_alert() of its escalation tells */
+	CHECK(r, rc == 0, "the escalation of miss %" PRIu64 " cannot be read: %s", a->seq,
+	      fuzz_strerror(rc));
+	CHECK(r, p->alert_seq == a->seq && p->n_steps == 1 && p->n_at_ms == 1 && p->next == 0 &&
+	      p->at_ms[0] == e->at && p->steps[0]->n_to == 1 &&
+	      strcmp(p->steps[0]->to[0], "board") == 0,
+	      "the escalation of miss %" PRIu64 " is due at %s (step %u of %zu), expected one "
+	      "step to board at %s", a->seq, fuzz_at(p->n_at_ms ? p->at_ms[0] : 0, b1),
+	      p->next, p->n_steps, fuzz_at(e->at, b2));
+	lanu__v1__pending_escalation__free_unpacked(p, NULL);
+}
+
+/* Whether alert seq has an escalation chain pending. */
+static bool
+esc_pending(struct run *r, struct store_txn *t, uint64_t seq)
+{
+	Lanu__V1__PendingEscalation *p;
+	int rc = store_esc_get(t, seq, NULL, &p);
+
+	CHECK(r, rc == 0 || rc == -ENOENT, "the escalation of alert %" PRIu64 " cannot be "
+	      "read: %s", seq, fuzz_strerror(rc));
+	if (rc == 0)
+		lanu__v1__pending_escalation__free_unpacked(p, NULL);
+	return rc == 0;
+}
+
+/* An ESCALATION alert: of a miss logged before it, at or after its instant, once. */
+static void
+esc_alert(struct run *r, struct store_txn *t, const Lanu__V1__Alert *a)
+{
+	const Lanu__V1__AlertFacts *f = a->facts;
+	struct esc_want *e = NULL;
+	Lanu__V1__Alert *orig;
+	char key[64], b1[40], b2[40];
+	int rc;
+
+	CHECK(r, f && f->step == 1 && f->alert_seq > 0 && f->alert_seq < a->seq,
+	      "escalation %" PRIu64 " names step %u of alert %" PRIu64, a->seq, f ? f->step : 0,
+	      f ? f->alert_seq : 0);
+	snprintf(key, sizeof(key), "escalation/%" PRIu64 "/1", f->alert_seq);
+	CHECK(r, strcmp(a->dedup_key, key) == 0, "escalation %" PRIu64 " has the key '%s'",
+	      a->seq, a->dedup_key);
+	for (size_t i = 0; i < r->n_esc && !e; i++)
+		if (r->esc[i].seq == f->alert_seq)
+			e = &r->esc[i];
+	CHECK(r, e && e->at, "escalation %" PRIu64 " escalates alert %" PRIu64 ", not a miss "
+	      "with a step", a->seq, f->alert_seq);
+	CHECK(r, !e->escalated, "miss %" PRIu64 " escalated twice: alerts %" PRIu64 " and %"
+	      PRIu64, e->seq, e->escalated, a->seq);
+	CHECK(r, a->raised_at_ms >= e->at && a->raised_at_ms <= r->now_ms,
+	      "miss %" PRIu64 " escalated at %s, its step is at %s", e->seq,
+	      fuzz_at(a->raised_at_ms, b1), fuzz_at(e->at, b2));
+	rc = store_get_alert(t, e->seq, &orig);
+	CHECK(r, rc == 0, "miss %" PRIu64 " cannot be read", e->seq);
+	CHECK(r, !orig->ack && f->alert_kind == K_MISSED &&
+	      strcmp(a->subject, orig->subject) == 0 && strcmp(a->area, orig->area) == 0 &&
+	      strcmp(a->service, orig->service) == 0 &&
+	      a->severity == LANU__V1__SEVERITY__SEVERITY_CRITICAL && a->n_recipients == 2 &&
+	      strcmp(a->recipients[0], "sup") == 0 && strcmp(a->recipients[1], "board") == 0,
+	      "escalation %" PRIu64 " does not match miss %" PRIu64 " (kind %d, %s in %s, "
+	      "severity %d, %zu recipients)", a->seq, e->seq, f->alert_kind, a->service, a->area,
+	      a->severity, a->n_recipients);
+	lanu__v1__alert__free_unpacked(orig, NULL);
+	CHECK(r, !esc_pending(r, t, e->seq), "miss %" PRIu64 " escalated and its chain is still "
+	      "pending", e->seq);
+	e->escalated = a->seq;
+}
+
+/* Everything due has fired: each miss whose step has come has its escalation, the others
+ * have a pending chain, and the fire index starts after now. */
+static void
+esc_settled(struct run *r, struct store_txn *t)
+{
+	uint64_t next = store_esc_next_at(t);
+	char b1[40];
+
+	for (size_t i = 0; i < r->n_esc; i++) {
+		const struct esc_want *e = &r->esc[i];
+
+		if (!e->at) {
+			CHECK(r, !esc_pending(r, t, e->seq), "miss %" PRIu64 " has an escalation "
+			      "pending, but no working day to escalate on", e->seq);
+			continue;
+		}
+		CHECK(r, e->escalated || e->at > r->now_ms, "miss %" PRIu64 " is not escalated, "
+		      "its step came at %s", e->seq, fuzz_at(e->at, b1));
+		CHECK(r, e->escalated || esc_pending(r, t, e->seq),
+		      "miss %" PRIu64 " has no escalation pending", e->seq);
+	}
+	CHECK(r, next == 0 || next > r->now_ms, "everything due has fired, yet the escalations' "
+	      "fire index starts at %s", fuzz_at(next, b1));
+}
+
 /* The clock id of a "clock/ID/how" key and its how, or 0. */
 static uint64_t
 clock_key(const char *key, const char **ret_how)
@@ -541,6 +691,13 @@ check_alert(struct run *r, struct store_txn *t, const struct walk *w, uint64_t s
 		rc = store_alert_by_key(t, a->dedup_key, &kseq);
 		CHECK(r, rc == 0 && kseq == seq, "dedup key '%s' of alert %" PRIu64 " finds %s %"
 		      PRIu64, a->dedup_key, seq, rc == 0 ? "alert" : "nothing", rc == 0 ? kseq : 0);
+	}
+	if (a->kind == K_MISSED)
+		esc_miss(r, t, a);
+	if (a->kind == K_ESCALATION) {
+		esc_alert(r, t, a);
+		lanu__v1__alert__free_unpacked(a, NULL);
+		return;
 	}
 	id = clock_key(a->dedup_key, &how);
 	if (id == 0) {
@@ -1073,6 +1230,8 @@ check_state(struct run *r, bool last)
 		if (w->clk[id])
 			check_clock_now(r, w, w->clk[id]);
 	check_alerts(r, &t, w);
+	if (r->settled)
+		esc_settled(r, &t);
 	rc = store_stat(&t, &st);
 	CHECK(r, rc == 0, "no status: %s", fuzz_strerror(rc));
 	CHECK(r, st.open_clocks == w->open, "status says %" PRIu64 " open clocks, the records %"
@@ -1111,8 +1270,8 @@ check_state(struct run *r, bool last)
 static bool
 fire_once(struct run *r, struct store_txn *t, size_t max, uint64_t *last)
 {
-	uint64_t from = store_last_alert_seq(t), to, next_at = 0;
-	bool more = false;
+	uint64_t from = store_last_alert_seq(t), to, next_at = 0, esc_next = 0;
+	bool more = false, esc_more = false;
 	char a[40], b[40];
 	int n;
 
@@ -1124,6 +1283,14 @@ fire_once(struct run *r, struct store_txn *t, size_t max, uint64_t *last)
 	      "deadline_fire() reports the next at %" PRIu64 ", the index says %" PRIu64, next_at,
 	      store_clock_next_at(t));
 	CHECK(r, (size_t)n <= max, "deadline_fire() handled %d of at most %zu", n, max);
+	/* then the escalation steps due, as the writer fires them after the clocks */
+	n = alert_escalate(fuzz_snap(r), t, &r->q, r->now_ms, max, &esc_more, &esc_next);
+	CHECK(r, n >= 0 && !t->err, "alert_escalate() failed: %s",
+	      fuzz_strerror(n < 0 ? n : t->err));
+	CHECK(r, (size_t)n <= max, "alert_escalate() raised %d of at most %zu", n, max);
+	CHECK(r, esc_more || esc_next == store_esc_next_at(t),
+	      "alert_escalate() reports the next at %" PRIu64 ", the index says %" PRIu64, esc_next,
+	      store_esc_next_at(t));
 	to = store_last_alert_seq(t);
 	for (uint64_t seq = from + 1; seq <= to; seq++) {
 		Lanu__V1__Alert *al;
@@ -1136,7 +1303,7 @@ fire_once(struct run *r, struct store_txn *t, size_t max, uint64_t *last)
 		CHECK(r, rc == 0, "alert %" PRIu64 " just fired cannot be read: %s", seq,
 		      fuzz_strerror(rc));
 		id = clock_key(al->dedup_key, &how);
-		if (id == 0) {	/* an indicator's */
+		if (id == 0) {	/* an indicator's, or an escalation (invariant 8) */
 			lanu__v1__alert__free_unpacked(al, NULL);
 			continue;
 		}
@@ -1156,16 +1323,19 @@ fire_once(struct run *r, struct store_txn *t, size_t max, uint64_t *last)
 		*last = at;
 		lanu__v1__alert__free_unpacked(al, NULL);
 	}
-	return more;
+	return more || esc_more;
 }
 
 /* Fires everything due by now, at most max a call: the first call in first (the event's
  * transaction) if given, then one write transaction per call while more are due, as
- * ingest does. A clock has at most a warning, a miss and an expiry to fire. */
+ * ingest does. A clock has at most a warning, a miss and an expiry to fire, and a miss
+ * one escalation. */
 static void
 fire_all(struct run *r, struct store_txn *first, size_t max)
 {
-	size_t rounds = 1, bound = 2 + (3 * (r->max_id + FUZZ_ID_MARGIN) + max - 1) / max;
+	size_t rounds = 1,
+	       bound = 2 + (3 * (r->max_id + FUZZ_ID_MARGIN) + r->n_esc + FUZZ_OPS + max - 1) /
+			       max;
 	uint64_t last = 0;
 	bool more = true;
 	int rc;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "plan_index.h"
 
 #define FUZZ_NAME "fuzz.yaml"
 
@@ -233,6 +234,8 @@ check_plan(const Lanu__V1__Plan *plan)
 	goal_refs(ids, plan->goals, plan->n_goals);
 	for (size_t i = 0; i < plan->n_routes; i++) {
 		const Lanu__V1__Route *r = plan->routes[i];
+		Lanu__V1__Escalation *const *steps;
+		size_t n_steps;
 
 		if (!r->n_to)
 			abort();
@@ -241,10 +244,19 @@ check_plan(const Lanu__V1__Plan *plan)
 		refs(&ids[INDICATOR], r->indicators, r->n_indicators);
 		refs(&ids[MEASURE], r->measures, r->n_measures);
 		refs(&ids[AREA], r->areas, r->n_areas);
-		if (r->escalate) {
-			if (!r->escalate->after || !r->escalate->n_to)
+		/* one step or a chain, not both; delays that increase in one unit */
+		if (r->escalate && r->n_escalate_steps)
+			abort();
+		steps = plan_index_route_steps(r, &n_steps);
+		for (size_t j = 0; j < n_steps; j++) {
+			const Lanu__V1__Duration *a = steps[j]->after;
+
+			if (!a || !steps[j]->n_to || a->count == 0 ||
+			    a->unit >= LANU__V1__DURATION__UNIT__UNIT_SAME_DAY ||
+			    (j > 0 && (a->unit != steps[j - 1]->after->unit ||
+				       a->count <= steps[j - 1]->after->count)))
 				abort();
-			refs(&ids[RECIPIENT], r->escalate->to, r->escalate->n_to);
+			refs(&ids[RECIPIENT], steps[j]->to, steps[j]->n_to);
 		}
 	}
 	for (int k = 0; k < KINDS; k++)

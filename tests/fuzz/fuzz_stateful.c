@@ -48,8 +48,16 @@
  *     pupils, as many at each level, the same lessons held and missed. A drop-out report
  *     is answered as the doc says; one answered OK from under 25 raises one DROP_OUT
  *     alert to exactly those its home area names by age, unless its provider, pupil and
- *     day were told before; from 25 and over, none.
- *  7. the audit log is gap-free: after each batch it holds seqs 1..last, each readable
+ *     day were told before; from 25 and over, none;
+ *  7. escalation (docs/plan-format.md "Escalation"; plan A escalates a miss to the board
+ *     after 2 working days): an ESCALATION alert names, by its facts and its dedup key
+ *     "escalation/SEQ/STEP", an earlier alert of a kind that escalates, with its subject,
+ *     area and a severity one above; that alert was not acknowledged before it fired;
+ *     and it fired no earlier than the step's delay after that alert's raise (days less
+ *     the hour of a change to summer time). Once the empty batches after a batch have
+ *     fired everything due, no escalation step is due by now, and the first pending
+ *     one is of an unacknowledged alert.
+ *  8. the audit log is gap-free: after each batch it holds seqs 1..last, each readable
  *     with that seq, their at_ms never going back; the batch added one ACK record per
  *     acknowledgement and one CLOCK_SET record per ClockSet it answered OK, in its own
  *     transaction, and nothing else but stored plans' PLAN_LOAD records (this struct
@@ -465,7 +473,7 @@ check_log(struct run *r, uint64_t from, uint64_t to, size_t *n_rcpt)
 	store_abort(&t);
 }
 
-/* Audit records r->audit_seq + 1..last (invariant 7): there, in order, at_ms never going
+/* Audit records r->audit_seq + 1..last (invariant 8): there, in order, at_ms never going
  * back, as many ACK and CLOCK_SET records as want, every other one a PLAN_LOAD. */
 static void
 check_audit(struct run *r, uint64_t last, size_t want)
@@ -831,6 +839,93 @@ drop_told(const struct run *r, const char *key)
 	return false;
 }
 
+/* A batch's ESCALATION alert (invariant 7): of an alert logged before it, of a kind that
+ * escalates, unacknowledged when it fired (an acknowledgement applied before a step
+ * stops the chain), with the escalated alert's subject and a severity one above its,
+ * at or after the step's instant: `after` from the escalated alert's raise, at least
+ * that many days less the hour a change to summer time takes (or hours), by its dedup
+ * key "escalation/SEQ/STEP" once per alert and step (invariant 4 finds the key once). */
+static void
+check_escalation(struct run *r, struct store_txn *t, uint64_t seq, const Lanu__V1__Alert *a)
+{
+	const Lanu__V1__AlertFacts *f = a->facts;
+	const uint64_t hour = 3600 * 1000ULL;
+	Lanu__V1__Alert *o;
+	uint64_t span, want;
+	char key[64];
+	int rc;
+
+	CHECK(r, f && f->alert_seq > 0 && f->alert_seq < seq && f->step >= 1 && f->after &&
+	      f->after->count > 0, "escalation %" PRIu64 " names no earlier alert, step and delay",
+	      seq);
+	snprintf(key, sizeof(key), "escalation/%" PRIu64 "/%" PRIu32, f->alert_seq, f->step);
+	CHECK(r, strcmp(a->dedup_key, key) == 0, "escalation %" PRIu64 " has the key '%s'", seq,
+	      a->dedup_key);
+	rc = store_get_alert(t, f->alert_seq, &o);
+	CHECK(r, rc == 0, "escalation %" PRIu64 ": alert %" PRIu64 " cannot be read: %s", seq,
+	      f->alert_seq, fuzz_strerror(rc));
+	CHECK(r, o->kind != LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION &&
+	      o->kind != LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED && f->alert_kind == o->kind &&
+	      strcmp(f->alert_id, o->alert_id) == 0 && strcmp(a->subject, o->subject) == 0 &&
+	      strcmp(a->area, o->area) == 0 && (int)a->severity ==
+	      (o->severity < LANU__V1__SEVERITY__SEVERITY_CRITICAL ? (int)o->severity + 1
+	       : LANU__V1__SEVERITY__SEVERITY_CRITICAL),
+	      "escalation %" PRIu64 " (kind %d, %s, severity %d) does not match alert %" PRIu64
+	      " (kind %d, %s, severity %d)", seq, f->alert_kind, a->subject, a->severity, o->seq,
+	      o->kind, o->subject, o->severity);
+	CHECK(r, !o->ack || o->ack->at_ms >= a->raised_at_ms, "alert %" PRIu64 " was "
+	      "acknowledged at %" PRIu64 ", before its escalation %" PRIu64 " at %" PRIu64,
+	      o->seq, o->ack->at_ms, seq, a->raised_at_ms);
+	span = f->after->unit == LANU__V1__DURATION__UNIT__UNIT_HOURS
+		       ? f->after->count * hour
+		       : f->after->count * 24 * hour - hour;
+	want = o->raised_at_ms + span;
+	if (fz.trace)
+		fprintf(stderr, "  alert %" PRIu64 ": escalates %s, step %" PRIu32 "\n", seq,
+			o->alert_id, f->step);
+	CHECK(r, a->raised_at_ms >= want, "escalation %" PRIu64 " of alert %" PRIu64 " after '%s' "
+	      "raised at %" PRIu64 ", before %" PRIu64, seq, o->seq, f->after->text,
+	      a->raised_at_ms, want);
+	lanu__v1__alert__free_unpacked(o, NULL);
+}
+
+/* The alerts from..to that the empty batches after a batch fired (clocks and escalation
+ * steps still due): their escalations are checked as a batch's are; then, everything due
+ * having fired, the escalations' fire index starts after now, at a chain whose alert is
+ * not acknowledged (an acknowledgement deletes the chain). */
+static void
+check_settled(struct run *r, uint64_t from, uint64_t to)
+{
+	struct store_stat st;
+	struct store_txn t;
+	Lanu__V1__Alert *a;
+	uint64_t at, seq;
+	int rc;
+
+	store_begin(r->d->store, &t, STORE_RO);
+	for (seq = from; seq <= to; seq++) {
+		rc = store_get_alert(&t, seq, &a);
+		CHECK(r, rc == 0, "alert %" PRIu64 ": %s", seq, fuzz_strerror(rc));
+		if (a->kind == LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION)
+			check_escalation(r, &t, seq, a);
+		lanu__v1__alert__free_unpacked(a, NULL);
+	}
+	rc = store_stat(&t, &st);
+	CHECK(r, rc == 0, "store_stat: %s", fuzz_strerror(rc));
+	CHECK(r, st.next_escalation_ms == 0 || st.next_escalation_ms > r->now_ms, "everything due "
+	      "has fired, yet an escalation step is due at %" PRIu64 " (now %" PRIu64 ")",
+	      st.next_escalation_ms, r->now_ms);
+	CHECK(r, !st.next_escalation_ms == !st.pending_escalations, "%" PRIu64 " escalations "
+	      "pending, the next at %" PRIu64, st.pending_escalations, st.next_escalation_ms);
+	if (store_esc_first(&t, &at, &seq) == 0) {
+		rc = store_get_alert(&t, seq, &a);
+		CHECK(r, rc == 0 && !a->ack, "the escalation of alert %" PRIu64 " is pending, but "
+		      "the alert is %s", seq, rc == 0 ? "acknowledged" : "not there");
+		lanu__v1__alert__free_unpacked(a, NULL);
+	}
+	store_abort(&t);
+}
+
 /* A batch's DROP_OUT alert (invariant 6): raised by an event of the batch answered OK,
  * from under 25, the first of its provider, pupil and day, to exactly those its home
  * area names by age. */
@@ -955,6 +1050,8 @@ check_absences(struct run *r, uint64_t from, uint64_t to)
 		f = a->facts;
 		if (a->kind == LANU__V1__ALERT_KIND__ALERT_KIND_DROP_OUT)
 			check_drop_out(r, seq, a);
+		if (a->kind == LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION)
+			check_escalation(r, &t, seq, a);
 		if (a->kind != LANU__V1__ALERT_KIND__ALERT_KIND_ABSENCE_LEVEL) {
 			lanu__v1__alert__free_unpacked(a, NULL);
 			continue;
@@ -1324,6 +1421,9 @@ end_batch(struct run *r, bool loop)
 	for (i = 0; flush(r); i++)
 		CHECK(r, i < FUZZ_SETTLE, "the clocks still fire after %d empty batches",
 		      FUZZ_SETTLE);
+	seq0 = st.last_alert_seq;
+	store_stats(r, &st);
+	check_settled(r, seq0 + 1, st.last_alert_seq);
 	r->txnid = store_txnid(r);
 }
 

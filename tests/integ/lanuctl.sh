@@ -433,6 +433,53 @@ rc=0
 "$LANUD" --check-config -c "$dir/nokeys.conf" 2>"$dir/nokeys.err" || rc=$?
 [ "$rc" -ne 0 ] && grep -q "tcp:// endpoints use CurveZMQ" "$dir/nokeys.err" ||
 	fail "tcp:// without keys: exit $rc, $(cat "$dir/nokeys.err")"
+# --- escalation: a third lanud on a manual clock, a route that escalates after 2 hours ---
+conf=$dir/esc.conf
+cat > "$conf" <<CONF
+ingest    ipc://$dir/esc-in.sock
+publish   ipc://$dir/esc-pub.sock
+state-dir $dir/esc-state
+plan      $dir/esc-plan.yaml
+clock     manual
+CONF
+cat > "$dir/esc-plan.yaml" <<'PLAN'
+lanu-plan: 1
+plan: {id: esc, organiser: Test, title: Escalation test plan, period: 2048-2051}
+areas: [{id: north, name: North, kind: area}]
+recipients:
+  - {id: sup-a, name: Supervisor A, kind: supervisor}
+  - {id: board, name: Welfare board, kind: board}
+services: [{id: svc-a, name: Service A, limits: {normal: 7 working days}}]
+routes:
+  - {kinds: deadline-missed, to: sup-a,
+     escalate: [{after: 2 hours, to: board}, {after: 4 hours, to: board}]}
+PLAN
+start
+ctl plan show | grep -q "after 2 hours unacknowledged -> board; after 4 hours unacknowledged -> board" ||
+	fail "plan show: the chain"
+ctl clock set 2049-01-11T08:00:00Z >/dev/null
+printf '{"eventId":"m1","producer":"t","occurredAtMs":"1","deadlineMissed":{"caseId":"c-1","service":"svc-a","area":"north"}}\n' |
+	ctl send >/dev/null || fail "missed"
+ctl status | grep -q "escalations    1 pending, next 2049-01-11" || fail "status: $(ctl status)"
+ctl clock set 2049-01-11T10:00:00Z >/dev/null
+ctl alert a-2 >"$dir/esc.out"
+grep -q "^#2 .* CRITICAL ESCALATION a-2 case:c-1$" "$dir/esc.out" || fail "alert a-2: $(cat "$dir/esc.out")"
+grep -q "Unacknowledged alert a-1: deadline missed, Service A, North, case:c-1; not acknowledged for 2 hours, escalation step 1." \
+	"$dir/esc.out" || fail "alert a-2's text: $(cat "$dir/esc.out")"
+grep -q "to: board" "$dir/esc.out" || fail "alert a-2's recipients: $(cat "$dir/esc.out")"
+ctl --lang fi alert a-2 | grep -q "Kuittaamaton hälytys a-1: määräaika ylittyi" || fail "alert a-2 in fi"
+# a plan without the board: the step to come still names it, and is reported
+sed -e '/id: board/d' -e 's/to: board/to: sup-a/g' "$dir/esc-plan.yaml" >"$dir/esc-plan2.yaml"
+ctl plan load "$dir/esc-plan2.yaml" >"$dir/esc-load.out" || fail "load: $(cat "$dir/esc-load.out")"
+grep -q "warning: open alert a-1 (and maybe more) names escalation recipient 'board'," \
+	"$dir/esc-load.out" || fail "orphaned step: $(cat "$dir/esc-load.out")"
+printf '{"eventId":"k1","producer":"t","occurredAtMs":"1","alertAcknowledged":{"alertId":"a-1","by":"sup-1"}}\n' |
+	ctl send >/dev/null || fail "ack"
+ctl status | grep -q "escalations" && fail "status after the ack: $(ctl status)"
+ctl clock set 2049-01-12T10:00:00Z >/dev/null
+ctl tail --recipient board --no-follow >"$dir/esc-tail.out"
+[ "$(grep -c ' ESCALATION ' "$dir/esc-tail.out")" -eq 1 ] || fail "tail: $(cat "$dir/esc-tail.out")"
+kill -TERM "$pid"; wait "$pid"; pid=""
 
 # An endpoint that cannot be bound: lanud exits 1 and says so once, naming it.
 sed -e "s|^ingest .*|ingest    tcp://localhost:7401|" -e "s|^state-dir .*|state-dir $dir/state-bind|" \

@@ -34,6 +34,7 @@ struct fixture {
 	struct daemon d;
 	char tcp[64];		/* the tcp:// ingest endpoint */
 	char tcp_pub[64];	/* and publish endpoint */
+	char school_ipc[600];	/* an ipc:// ingest endpoint "as school-ipc" */
 	char keys[600];		/* keys-dir */
 	struct client_keys server;	/* only .server is set: lanud's public key */
 };
@@ -91,6 +92,10 @@ revoke_key(struct fixture *f, const char *name)
 	keys_entry_free(e);
 }
 
+static void make_key(struct fixture *f, const char *name, enum keys_role role,
+		     const char *area, const char *event, const char *recipient,
+		     struct client_keys *k);
+
 static int
 setup(void **state)
 {
@@ -108,11 +113,14 @@ setup(void **state)
 	    keys_write_secret(secret, "lanud", pub, sec) < 0)
 		return -1;
 	snprintf(f->server.server, sizeof(f->server.server), "%s", pub);
+	/* an ipc:// endpoint whose peers are a school system's key */
+	make_key(f, "school-ipc", KEYS_PRODUCER, "area-2", NULL, NULL, &(struct client_keys){ 0 });
+	snprintf(f->school_ipc, sizeof(f->school_ipc), "ipc://%s/school.sock", f->d.dir);
 	conf = fopen(f->d.conf, "a");
 	if (!conf)
 		return -1;
-	fprintf(conf, "ingest %s\npublish %s\nkeys-dir %s\nserver-key %s\n", f->tcp, f->tcp_pub,
-		f->keys, secret);
+	fprintf(conf, "ingest %s\ningest %s as school-ipc\npublish %s\nkeys-dir %s\n"
+		"server-key %s\n", f->tcp, f->school_ipc, f->tcp_pub, f->keys, secret);
 	fclose(conf);
 	if (daemon_start(&f->d, NULL) < 0)
 		return -1;
@@ -336,6 +344,38 @@ test_readers_see_their_own(void **state)
 	client_free(o);
 }
 
+/* The peers of an ipc:// endpoint "as NAME" are that key: here a producer bound to
+ * area-2; the socket file is 0660. */
+static void
+test_ipc_endpoint_as_a_key(void **state)
+{
+	struct fixture *f = *state;
+	Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__DeadlineMissed dm;
+	Lanu__V1__Envelope ev;
+	struct client *c;
+	struct stat st;
+
+	assert_int_equal(stat(f->school_ipc + 6, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0660);
+	assert_int_equal(client_connect(f->school_ipc, &c), 0);
+	assert_int_equal(status_code(c, 10000), OK);
+	daemon_fill_missed(&ev, &dm, "someone-else", "e-1", "svc-a", "c-1");
+	dm.area = (char *)"area-2";
+	expect_event(c, &ev, REJECTED, "event.producer");
+	ev.producer = (char *)"school-ipc";
+	expect_event(c, &ev, OK, NULL);
+	dm.area = (char *)"area-1";
+	ev.event_id = (char *)"e-2";
+	expect_event(c, &ev, REJECTED, "event.deadline_missed.area");
+	cs.now_ms = 1767225600000ULL;
+	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
+	req.clock_set = &cs;
+	expect(c, &req, REJECTED, "body");
+	client_free(c);
+}
+
 /* Live alerts: what a subscriber with keys k and the given topics (raw: "" is
  * everything) gets of a miss of svc-a (to sup-a and the board) and one of svc-b (to
  * sup-b and the board): a copy for each topic it is subscribed to. Returns the count and
@@ -416,6 +456,139 @@ test_subscriptions_are_checked(void **state)
 	assert_int_equal(live_copies(f, &admin, everything, 1, "a", topics), 4);
 }
 
+/* lanud's resident memory in KiB: all of it, or field "RssAnon" (its own, not the
+ * store's file pages). */
+static long
+rss_kib(const struct fixture *f, const char *field)
+{
+	char path[64], line[256];
+	size_t len = strlen(field);
+	long kib = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)f->d.pid);
+	assert_non_null(fp = fopen(path, "r"));
+	while (fgets(line, sizeof(line), fp))
+		if (strncmp(line, field, len) == 0 && line[len] == ':')
+			kib = strtol(line + len + 1, NULL, 10);
+	fclose(fp);
+	return kib;
+}
+
+/* n DeadlineMissed over ipc, 500 in flight: 2n alerts (sup-a or sup-b, and the board). */
+static void
+raise_alerts(struct fixture *f, size_t n)
+{
+	struct client *c = daemon_client(&f->d);
+	char ids[500][24], cases[500][24];
+
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < 500 ? n - done : 500;
+
+		for (size_t i = 0; i < k; i++) {
+			Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+			Lanu__V1__DeadlineMissed dm;
+			Lanu__V1__Envelope ev;
+
+			snprintf(ids[i], sizeof(ids[i]), "flood-%zu", done + i);
+			snprintf(cases[i], sizeof(cases[i]), "fc-%zu", done + i);
+			daemon_fill_missed(&ev, &dm, "p", ids[i], (done + i) % 2 ? "svc-a" : "svc-b",
+					   cases[i]);
+			req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+			req.event = &ev;
+			assert_int_equal(client_send(c, &req), 0);
+		}
+		for (size_t i = 0; i < k; i++) {
+			Lanu__V1__Reply *rep;
+
+			assert_int_equal(client_recv(c, 10000, &rep), 0);
+			assert_int_equal(rep->code, OK);
+			lanu__v1__reply__free_unpacked(rep, NULL);
+		}
+		done += k;
+	}
+	client_free(c);
+}
+
+/* The three floods a peer can try (docs/security.md, bounded peers): a multipart
+ * message of many 1 MiB frames without a key, 30 subscribers that never read, one
+ * subscriber sending thousands of 10 KB subscriptions. lanud's memory stays bounded
+ * and it keeps serving. */
+static void
+test_floods_stay_bounded(void **state)
+{
+	struct fixture *f = *state;
+	static char big[1 << 20], topic[10 * 1024];
+	void *ctx = zmq_ctx_new(), *subs[30], *dealer, *sub;
+	struct client_keys admin;
+	long anon0, anon, rss;
+	int linger = 0, hwm = 0, one = 1, small = 4096;
+	struct client *c;
+
+	make_key(f, "admin-1", KEYS_ADMIN, NULL, NULL, NULL, &admin);
+	anon0 = rss_kib(f, "RssAnon");
+
+	/* 1. 200 frames of 1 MiB, one message, from a peer without CurveZMQ */
+	dealer = zmq_socket(ctx, ZMQ_DEALER);
+	zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(dealer, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	assert_int_equal(zmq_connect(dealer, f->tcp), 0);
+	for (int i = 0; i < 200; i++)
+		zmq_send(dealer, big, sizeof(big), i < 199 ? ZMQ_SNDMORE : 0);
+
+	/* 2. 30 enrolled subscribers of every alert that never read */
+	for (int i = 0; i < 30; i++) {
+		subs[i] = zmq_socket(ctx, ZMQ_SUB);
+		zmq_setsockopt(subs[i], ZMQ_LINGER, &linger, sizeof(linger));
+		/* a queue of one and a small buffer: its side stops taking at once */
+		zmq_setsockopt(subs[i], ZMQ_RCVHWM, &one, sizeof(one));
+		zmq_setsockopt(subs[i], ZMQ_RCVBUF, &small, sizeof(small));
+		zmq_setsockopt(subs[i], ZMQ_CURVE_SERVERKEY, admin.server, 40);
+		zmq_setsockopt(subs[i], ZMQ_CURVE_PUBLICKEY, admin.public_key, 40);
+		zmq_setsockopt(subs[i], ZMQ_CURVE_SECRETKEY, admin.secret, 40);
+		zmq_setsockopt(subs[i], ZMQ_SUBSCRIBE, "", 0);
+		assert_int_equal(zmq_connect(subs[i], f->tcp_pub), 0);
+	}
+
+	/* 3. one subscriber sending 20,000 subscriptions of 10 KB */
+	memset(topic, 'x', sizeof(topic));
+	sub = zmq_socket(ctx, ZMQ_SUB);
+	zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(sub, ZMQ_CURVE_SERVERKEY, admin.server, 40);
+	zmq_setsockopt(sub, ZMQ_CURVE_PUBLICKEY, admin.public_key, 40);
+	zmq_setsockopt(sub, ZMQ_CURVE_SECRETKEY, admin.secret, 40);
+	for (int i = 0; i < 20000; i++) {
+		snprintf(topic, 16, "%015d", i);
+		topic[15] = 'x';
+		zmq_setsockopt(sub, ZMQ_SUBSCRIBE, topic, sizeof(topic));
+	}
+	assert_int_equal(zmq_connect(sub, f->tcp_pub), 0);
+	usleep(500 * 1000);
+
+	/* 20,000 misses: 40,000 live copies for each of the 30, four times their queue */
+	raise_alerts(f, 20000);
+	usleep(500 * 1000);
+	anon = rss_kib(f, "RssAnon");
+	rss = rss_kib(f, "VmRSS");
+	print_message("lanud: RssAnon %ld KiB before, %ld KiB after the floods; VmRSS %ld KiB\n",
+		      anon0, anon, rss);
+#ifndef __SANITIZE_ADDRESS__	/* under ASan, memory is ASan's: redzones, quarantine */
+	if (anon - anon0 > 160 * 1024 || rss > 256 * 1024)
+		fail_msg("lanud grew from %ld to %ld KiB of its own memory (VmRSS %ld KiB)", anon0,
+			 anon, rss);
+#endif
+
+	/* and keeps serving */
+	c = daemon_client(&f->d);
+	assert_int_equal(status_code(c, 10000), OK);
+	client_free(c);
+	for (int i = 0; i < 30; i++)
+		zmq_close(subs[i]);
+	zmq_close(sub);
+	zmq_close(dealer);
+	zmq_ctx_term(ctx);
+}
+
 int
 main(void)
 {
@@ -425,6 +598,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_readers_see_their_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subscriptions_are_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_endpoint_as_a_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_floods_stay_bounded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

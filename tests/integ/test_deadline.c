@@ -43,6 +43,7 @@
 
 #define WARNING		LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_WARNING
 #define MISSED		LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED
+#define ESCALATED	LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION
 #define RESOLVED	LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED
 
 #define S_OPEN		LANU__V1__CLOCK__STATE__STATE_OPEN
@@ -486,6 +487,7 @@ kind_severity(int kind)
 	case WARNING:
 		return LANU__V1__SEVERITY__SEVERITY_WARNING;
 	case MISSED:
+	case ESCALATED:		/* one up from a warning's or a miss's: critical */
 		return LANU__V1__SEVERITY__SEVERITY_CRITICAL;
 	default:
 		return LANU__V1__SEVERITY__SEVERITY_INFO;
@@ -1016,7 +1018,8 @@ test_local_time(void **state)
  * Wed 15.3.2028 (no holiday; Easter 2028 is 16.4), warning at the end of Mon 13.3.
  * Assessment: 3 months, Tue 6.6.2028 (summer time), warning 2 weeks before at the end of
  * Tue 23.5. Urgency and decision are met (no alert); the assessment misses, and its late
- * completion resolves the miss for everyone the miss went to.
+ * completion resolves the miss for everyone the miss went to. The warning and the miss,
+ * left unacknowledged, escalate to top management.
  */
 static void
 test_espoo_child_welfare(void **state)
@@ -1074,8 +1077,14 @@ test_espoo_child_welfare(void **state)
 		      { WARNING, "child-1", cw, "2028-06-06", sup, NULL },
 		      { MISSED, "child-1", cw, "2028-06-06", both, "2028-06-07T00:00:00+03:00" },
 		      { RESOLVED, "child-1", cw, "2028-06-06", both, "2028-06-20T12:00:00+03:00" });
+	/* The plan's routes escalate a warning or a miss left unacknowledged for 2 working
+	 * days to top management: each fires when the clock moves past its step. */
 	EXPECT_ALERTS(c, "top-management",
+		      { ESCALATED, "child-1", cw, NULL, "top-management",
+			"2028-06-06T23:59:59.999+03:00" },
 		      { MISSED, "child-1", cw, "2028-06-06", both, NULL },
+		      { ESCALATED, "child-1", cw, NULL, "top-management",
+			"2028-06-20T12:00:00+03:00" },
 		      { RESOLVED, "child-1", cw, "2028-06-06", both, NULL });
 	{
 		Lanu__V1__Alert **v;

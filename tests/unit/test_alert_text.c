@@ -146,6 +146,53 @@ test_compliance(void **state)
 }
 
 /* A long value is cut at the buffer, never beyond it. */
+/* An escalation: the escalated alert, its kind, the plan's names, the delay in words of
+ * each language (one, then many), the step. */
+static void
+test_escalation(void **state)
+{
+	struct fixture *f = *state;
+	Lanu__V1__AlertFacts facts = LANU__V1__ALERT_FACTS__INIT;
+	Lanu__V1__Alert a = alert_of(&facts, "school-social-worker", "kyla-koulu");
+	Lanu__V1__Duration after = LANU__V1__DURATION__INIT;
+	Lanu__V1__Text t;
+	struct alert_text_buf b;
+
+	a.subject = (char *)"case:c-17";
+	facts.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_ESCALATION;
+	facts.alert_id = (char *)"a-17";
+	facts.alert_kind = LANU__V1__ALERT_KIND__ALERT_KIND_DEADLINE_MISSED;
+	facts.step = 2;
+	after.count = 2;
+	after.unit = LANU__V1__DURATION__UNIT__UNIT_WORKING_DAYS;
+	after.text = (char *)"2 working days";
+	facts.after = &after;
+	alert_text_fill(&a, f->x, &b, &t);
+	assert_string_equal(t.fi, "Kuittaamaton hälytys a-17: määräaika ylittyi, Koulukuraattori, "
+				  "Kylän koulu, case:c-17; kuittaamatta 2 työpäivää, porrastuksen "
+				  "2. vaihe.");
+	assert_string_equal(t.sv, "Okvitterat larm a-17: tidsfristen överskreds, Skolkurator, "
+				  "Kylän koulu, case:c-17; okvitterat i 2 arbetsdagar, "
+				  "eskaleringens steg 2.");
+	assert_string_equal(t.en, "Unacknowledged alert a-17: deadline missed, School social "
+				  "worker, Village school, case:c-17; not acknowledged for 2 working "
+				  "days, escalation step 2.");
+	/* one hour; an indicator's alert has no service, and its name */
+	a = alert_of(&facts, "", "");
+	a.indicator = (char *)"in-time";
+	a.subject = (char *)"indicator:in-time";
+	facts.alert_kind = LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET;
+	facts.step = 1;
+	after.count = 1;
+	after.unit = LANU__V1__DURATION__UNIT__UNIT_HOURS;
+	alert_text_fill(&a, f->x, &b, &t);
+	assert_string_equal(t.fi, "Kuittaamaton hälytys a-17: määräaikojen toteutuminen alle "
+				  "tavoitteen, Ajallaan, indicator:in-time; kuittaamatta 1 tunti, "
+				  "porrastuksen 1. vaihe.");
+	assert_string_equal(t.en, "Unacknowledged alert a-17: compliance below target, In time, "
+				  "indicator:in-time; not acknowledged for 1 hour, escalation step 1.");
+}
+
 static void
 test_truncated(void **state)
 {
@@ -207,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_stage_and_ids),
 		cmocka_unit_test(test_compliance),
+		cmocka_unit_test(test_escalation),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_attach),
 	};

@@ -1044,6 +1044,113 @@ test_err_stage_unknown(void **state)
 		   "stage 'b' starts after unknown stage 'zz' of service 'cw'");
 }
 
+/* escalate: the one-step form stays in Route.escalate, the list form goes to
+ * Route.escalate_steps; plan_index_route_steps() reads either as the chain. */
+static void
+test_parse_escalation_chain(void **state)
+{
+	struct plan_errors e = { 0 };
+	Lanu__V1__Plan *plan = NULL;
+	Lanu__V1__Escalation *const *v;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(parse(plan_head,
+			       "routes:\n"
+			       "  - to: supervisor\n"
+			       "    escalate:\n"
+			       "      - {after: 1 working day, to: supervisor}\n"
+			       "      - {after: 3 working days, to: [board, supervisor]}\n"
+			       "  - {to: board, escalate: {after: 12 hours, to: board}}\n"
+			       "  - {to: board, escalate: [{after: 2 days, to: board}]}\n"
+			       "  - {to: board}\n",
+			       &plan, &e),
+			 0);
+	assert_int_equal(plan->n_routes, 4);
+	assert_null(plan->routes[0]->escalate);
+	v = plan_index_route_steps(plan->routes[0], &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0]->after->count, 1);
+	assert_int_equal(v[0]->after->unit, LANU__V1__DURATION__UNIT__UNIT_WORKING_DAYS);
+	assert_string_equal(v[0]->to[0], "supervisor");
+	assert_int_equal(v[1]->after->count, 3);
+	assert_int_equal(v[1]->n_to, 2);
+	assert_string_equal(v[1]->to[0], "board");
+	v = plan_index_route_steps(plan->routes[1], &n);
+	assert_int_equal(n, 1);
+	assert_ptr_equal(v[0], plan->routes[1]->escalate);
+	assert_int_equal(v[0]->after->unit, LANU__V1__DURATION__UNIT__UNIT_HOURS);
+	assert_int_equal(plan->routes[1]->n_escalate_steps, 0);
+	v = plan_index_route_steps(plan->routes[2], &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0]->after->unit, LANU__V1__DURATION__UNIT__UNIT_DAYS);
+	assert_null(plan_index_route_steps(plan->routes[3], &n));
+	assert_int_equal(n, 0);
+	plan_free(plan);
+	plan_errors_free(&e);
+}
+
+/* A chain's delays increase, in one unit; each step has a delay and recipients. */
+static void
+test_err_escalation_chain(void **state)
+{
+	struct plan_errors e = expect_invalid(plan_head,
+					      "routes:\n"
+					      "  - to: board\n"
+					      "    escalate:\n"
+					      "      - {after: 3 working days, to: board}\n"
+					      "      - {after: 2 working days, to: board}\n"
+					      "      - {after: 48 hours, to: board}\n"
+					      "      - {after: same day, to: board}\n"
+					      "      - {to: board}\n"
+					      "      - {after: 49 hours}\n"
+					      "      - {after: 50 hours, to: nobody}\n"
+					      "      - {after: 50 hours, to: board}\n",
+					      7);
+
+	(void)state;
+	expect_error_at(&e, 0, HEAD_LINES + 5, 17, "escalate step 2 ('2 working days') is not "
+						   "after step 1 ('3 working days'): a chain's "
+						   "delays increase");
+	expect_error_at(&e, 1, HEAD_LINES + 6, 17, "escalate step 3 counts in hours, step 2 in "
+						   "working days: a chain's steps count in one "
+						   "unit");
+	expect_error_at(&e, 2, HEAD_LINES + 7, 17, "escalate after is counted in hours or days "
+						   "('same day')");
+	expect_error_at(&e, 3, HEAD_LINES + 8, 9, "escalate needs 'after' (a duration)");
+	expect_error_at(&e, 4, HEAD_LINES + 9, 9, "escalate needs 'to' (one or more "
+						  "recipients)");
+	expect_error_at(&e, 5, HEAD_LINES + 10, 31, "escalate to names unknown recipient "
+						    "'nobody'");
+	expect_error_at(&e, 6, HEAD_LINES + 11, 17, "escalate step 8 ('50 hours') is not after "
+						    "step 7 ('50 hours')");
+	plan_errors_free(&e);
+	e = expect_invalid(plan_head,
+			   "routes:\n"
+			   "  - to: board\n"
+			   "    escalate: [{after: 1 hour, to: board}, {after: 2 hours, to: x},\n"
+			   "      {after: 3 hours, to: board}, {after: 4 hours, to: board},\n"
+			   "      {after: 5 hours, to: board}, {after: 6 hours, to: board},\n"
+			   "      {after: 7 hours, to: board}, {after: 8 hours, to: board},\n"
+			   "      {after: 9 hours, to: board}]\n",
+			   2);
+	expect_error_at(&e, 0, HEAD_LINES + 3, 16, "escalate has 9 steps (at most 8)");
+	expect_error_at(&e, 1, HEAD_LINES + 3, 65, "escalate to names unknown recipient 'x'");
+	plan_errors_free(&e);
+	expect_one("routes:\n"
+		   "  - {to: board, escalate-steps: [{after: 1 hour, to: board}]}\n",
+		   HEAD_LINES + 2, 17, "unknown key 'escalate-steps' in Route");
+	expect_one("routes:\n"
+		   "  - {to: board, escalate: {after: 1 hour, to: board},\n"
+		   "     escalate: [{after: 2 hours, to: board}]}\n",
+		   HEAD_LINES + 3, 6, "key 'escalate' given twice");
+	expect_one("routes:\n"
+		   "  - {to: board, kinds: [escalation, resolved],\n"
+		   "     escalate: {after: 1 hour, to: board}}\n",
+		   HEAD_LINES + 3, 16, "escalate never fires on a route of escalation and "
+				       "resolved alerts only");
+}
+
 static void
 test_err_stage_cycle(void **state)
 {
@@ -1628,6 +1735,8 @@ main(void)
 		cmocka_unit_test(test_err_limit_overlap),
 		cmocka_unit_test(test_err_stage_unknown),
 		cmocka_unit_test(test_err_stage_cycle),
+		cmocka_unit_test(test_parse_escalation_chain),
+		cmocka_unit_test(test_err_escalation_chain),
 		cmocka_unit_test(test_err_timezone),
 		cmocka_unit_test(test_err_absences),
 		cmocka_unit_test(test_err_lanu_plan_missing),

@@ -1,5 +1,5 @@
-/* store: the key codec, events and dedup, the gap-free alert log, replay, acks, map growth,
- * locking, the audit log. */
+/* store: the key codec, events and dedup, the gap-free alert log, replay, acks, escalation
+ * chains, map growth, locking, the audit log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -792,6 +792,66 @@ test_disk_full(void **state)
 
 /* store_clear() leaves a store as new: no events, alerts or counters, the schema kept,
  * and the alert sequence starting again at 1. */
+/* Escalation chains: one fire entry at the next step's instant, moved with the record,
+ * deleted with it; the earliest first; status counts them. */
+static void
+test_escalations(void **state)
+{
+	struct store *s = open_store(*state);
+	Lanu__V1__PendingEscalation p = LANU__V1__PENDING_ESCALATION__INIT, *back;
+	Lanu__V1__Escalation e1 = LANU__V1__ESCALATION__INIT, e2 = LANU__V1__ESCALATION__INIT;
+	Lanu__V1__Escalation *steps[] = { &e1, &e2 };
+	uint64_t at[] = { 5000, 9000 }, first_at, first_seq;
+	char *to[] = { (char *)"board" };
+	struct store_stat st;
+	struct store_txn t;
+
+	e1.to = e2.to = to;
+	e1.n_to = e2.n_to = 1;
+	p.steps = steps;
+	p.n_steps = 2;
+	p.at_ms = at;
+	p.n_at_ms = 2;
+	store_begin(s, &t, STORE_RW);
+	assert_int_equal(store_esc_first(&t, &first_at, &first_seq), -ENOENT);
+	assert_int_equal(store_esc_next_at(&t), 0);
+	p.alert_seq = 7;
+	store_esc_put(&t, &p, 0);
+	p.alert_seq = 3;
+	at[0] = 6000;
+	store_esc_put(&t, &p, 0);
+	assert_int_equal(store_commit(&t), 0);
+
+	store_begin(s, &t, STORE_RW);
+	assert_int_equal(store_esc_first(&t, &first_at, &first_seq), 0);
+	assert_int_equal(first_at, 5000);
+	assert_int_equal(first_seq, 7);
+	assert_int_equal(store_stat(&t, &st), 0);
+	assert_int_equal(st.pending_escalations, 2);
+	assert_int_equal(st.next_escalation_ms, 5000);
+	/* alert 7 moves to its second step: its entry moves with it */
+	assert_int_equal(store_esc_get(&t, 7, NULL, &back), 0);
+	assert_int_equal(back->next, 0);
+	assert_int_equal(back->at_ms[0], 5000);
+	back->next = 1;
+	store_esc_put(&t, back, 5000);
+	lanu__v1__pending_escalation__free_unpacked(back, NULL);
+	assert_int_equal(store_esc_first(&t, &first_at, &first_seq), 0);
+	assert_int_equal(first_at, 6000);
+	assert_int_equal(first_seq, 3);
+	/* alert 3 is stopped (its instant read from the record): alert 7's step 2 is next */
+	assert_int_equal(store_esc_stop(&t, 3, UINT64_MAX), 1);
+	assert_int_equal(store_esc_stop(&t, 3, UINT64_MAX), 0);
+	assert_int_equal(store_esc_get(&t, 3, NULL, &back), -ENOENT);
+	assert_int_equal(store_esc_next_at(&t), 9000);
+	assert_int_equal(store_esc_stop(&t, 7, 9000), 1);
+	assert_int_equal(store_esc_next_at(&t), 0);
+	assert_int_equal(store_stat(&t, &st), 0);
+	assert_int_equal(st.pending_escalations, 0);
+	assert_int_equal(store_commit(&t), 0);
+	store_free(s);
+}
+
 static void
 test_clear(void **state)
 {
@@ -973,6 +1033,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lock_and_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_fd_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup_tmpfs, teardown_tmpfs),
+		cmocka_unit_test_setup_teardown(test_escalations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_log, setup, teardown),
 	};
