@@ -626,11 +626,12 @@ cmd_status(struct ctl *x, int argc, char **argv)
 		       "  commits        %" PRIu64 " (%.1f requests each)\n"
 		       "  alerts         last #%" PRIu64 ", %" PRIu64 " open, %" PRIu64
 		       " routed to nobody since start\n"
+		       "  audit          last #%" PRIu64 "\n"
 		       "  store          %.1f of %.1f MiB used\n",
 		       s->version, x->ingest, now, s->manual_clock ? " (manual clock)" : "",
 		       s->uptime_ms / 1000, s->events, s->duplicates, s->rejected, s->commits,
 		       s->commits ? (double)s->committed_events / (double)s->commits : 0.0,
-		       s->last_alert_seq, s->open_alerts, s->unrouted_alerts,
+		       s->last_alert_seq, s->open_alerts, s->unrouted_alerts, s->last_audit_seq,
 		       s->map_used / 1048576.0, s->map_size / 1048576.0);
 		if (s->plan_version)
 			printf("  plan           %s, version %" PRIu64 "\n", s->plan_id,
@@ -845,6 +846,9 @@ usage(FILE *f)
 		"                               a peer's key pair, bound to what it may do\n"
 		"  keys list [--dir D] [--json] the peers lanud knows\n"
 		"  keys revoke NAME [--dir D]   refused from its next connection on\n"
+		"  audit [--from TIME] [--to TIME] [--who NAME] [--after SEQ] [--json]\n"
+		"                               the audit log: who read, loaded, acknowledged,\n"
+		"                               was refused (admins; TIME as for clock set)\n"
 		"exit status: 0 ok, 1 refused or bad input, 2 lanud unreachable\n",
 		LANU_DEFAULT_CONF);
 }
@@ -871,7 +875,7 @@ main(int argc, char **argv)
 		{ "alert", cmd_alert },	  { "open", cmd_open }, { "ack", cmd_ack },
 		{ "clock", cmd_clock },	  { "plan", cmd_plan }, { "due", cmd_due },
 		{ "compliance", cmd_compliance }, { "absences", cmd_absences },
-		{ "keys", cmd_keys },
+		{ "keys", cmd_keys },	  { "audit", cmd_audit },
 	};
 	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
 	int ch;

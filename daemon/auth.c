@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "keys.h"
 #include "lanu/macro.h"
 #include "lanu/protocol.h"
@@ -106,6 +107,31 @@ auth_frame_text(const struct iovec *f, char *buf, size_t len)
 			buf[i] = '?';
 }
 
+/* The audit record of a peer accepted with another key, or another role, than the one
+ * accepted last under its name: a key rotated or replaced in keys-dir. */
+static void
+auth_audit_change(struct lanud *d, const struct keys_entry *e, const char *address)
+{
+	const struct keys_entry *old = auth_peer(d->auth, e->name);
+	Lanu__V1__AuditRecord r = LANU__V1__AUDIT_RECORD__INIT;
+	char reason[128];
+
+	if (!old || (memcmp(old->public_key, e->public_key, sizeof(e->public_key)) == 0 &&
+		     old->role == e->role))
+		return;
+	if (old->role != e->role)
+		snprintf(reason, sizeof(reason), "role %s -> %s", keys_role_name(old->role),
+			 keys_role_name(e->role));
+	else
+		snprintf(reason, sizeof(reason), "another public key");
+	r.what = LANU__V1__AUDIT_RECORD__WHAT__KEY_CHANGE;
+	r.who = (char *)e->name;
+	r.subject = (char *)e->name;
+	r.address = (char *)address;
+	r.reason = reason;
+	audit_note(d, &r);
+}
+
 static bool
 auth_frame_is(const struct iovec *f, const char *s)
 {
@@ -177,10 +203,14 @@ auth_zap_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg
 					d->auth->keys_dir, strerror(-r));
 		}
 	}
-	if (*code == '4')
+	if (*code == '4') {
 		log_ratelimited(LOG_WARNING, "auth: refused a peer at %s: %s%s%s%s%s", address,
 				e ? "the key of '" : "", e ? e->name : "", e ? "' is " : "", text,
 				*z85 && !e ? " (its public key is not in keys-dir)" : "");
+		audit_peer_refused(d, address, e ? e->name : "", text);
+	} else {
+		auth_audit_change(d, e, address);
+	}
 	{
 		const struct iovec reply[8] = {
 			frames[0],

@@ -5,6 +5,9 @@
  * events in hand first and is answered when the plan is stored (planload.c); events
  * and clock changes are queued for the writer (writer.c), which answers them after
  * their commit. A refusal is answered REJECTED with the reason and the field.
+ * Refusals, the queries that read alerts or a pupil's data, and plan loads that store
+ * nothing are recorded in the audit log (audit.c queues them for the writer); an audit
+ * query first commits what is queued (writer_flush()), to answer with all of it.
  *
  * Loop thread only. Nothing here writes the store.
  */
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "lanud.h"
 #include "log.h"
@@ -29,10 +33,11 @@
 #include "zsock.h"
 
 static void
-ingest_reject(struct lanud *d, const struct reply_to *to, uint64_t corr_id,
-	      const struct msg_error *e)
+ingest_reject(struct lanud *d, const struct reply_to *to, const char *peer,
+	      const Lanu__V1__Request *req, uint64_t corr_id, const struct msg_error *e)
 {
 	d->n_rejected++;
+	audit_refused(d, peer, req, e);
 	log_ratelimited(LOG_WARNING, "ingest: request %" PRIu64 " rejected: %s%s%s, ignoring",
 			corr_id, *e->field ? e->field : "", *e->field ? " " : "", e->reason);
 	reply_code(d->router, to, corr_id, LANU__V1__REPLY__CODE__REJECTED, e, 0);
@@ -41,8 +46,36 @@ ingest_reject(struct lanud *d, const struct reply_to *to, uint64_t corr_id,
 /* A plan: validated, stored and swapped in at once (planload.c), after the events
  * in hand are committed under the plan they came under. Problems go back in the
  * reply, every one. */
+/* A plan load that stored no version: its audit record (a stored one is recorded in
+ * the transaction that stores it, planload.c). */
 static void
-ingest_plan_load(struct lanud *d, const struct reply_to *to, const Lanu__V1__Request *req)
+ingest_plan_audit(struct lanud *d, const char *peer, const Lanu__V1__PlanLoad *pl,
+		  const Lanu__V1__Reply *rep, const Lanu__V1__PlanLoadResult *res,
+		  const struct plan_errors *errs)
+{
+	Lanu__V1__AuditRecord r = LANU__V1__AUDIT_RECORD__INIT;
+
+	r.who = (char *)audit_who(peer);
+	r.claimed = pl->loaded_by;
+	r.request = (char *)"plan_load";
+	if (rep->code == LANU__V1__REPLY__CODE__OK) {
+		if (!pl->dry_run && !res->unchanged)
+			return;	/* stored: recorded with it */
+		r.what = LANU__V1__AUDIT_RECORD__WHAT__PLAN_LOAD;
+		r.plan_version = res->version;
+		r.reason = (char *)(pl->dry_run ? "dry run" : "unchanged");
+	} else {
+		r.what = LANU__V1__AUDIT_RECORD__WHAT__PLAN_LOAD_REFUSED;
+		r.reason = rep->reason;
+		r.field = rep->field;
+		r.count = errs->n + errs->dropped;
+	}
+	audit_note(d, &r);
+}
+
+static void
+ingest_plan_load(struct lanud *d, const struct reply_to *to, const char *peer,
+		 const Lanu__V1__Request *req)
 {
 	const Lanu__V1__PlanLoad *pl = req->plan_load;
 	Lanu__V1__PlanLoadResult res = LANU__V1__PLAN_LOAD_RESULT__INIT;
@@ -50,6 +83,7 @@ ingest_plan_load(struct lanud *d, const struct reply_to *to, const Lanu__V1__Req
 	struct planload_req plr = {
 		.source = *pl->source ? pl->source : "lanuctl",
 		.loaded_by = pl->loaded_by,
+		.who = audit_who(peer),
 		.text = (const char *)pl->content.data,
 		.len = pl->content.len,
 		.dry_run = pl->dry_run,
@@ -88,6 +122,7 @@ ingest_plan_load(struct lanud *d, const struct reply_to *to, const Lanu__V1__Req
 	}
 reply:
 	rep.corr_id = req->corr_id;
+	ingest_plan_audit(d, peer, pl, &rep, &res, &errs);
 	reply_send(d->router, to, &rep);
 	res.errors = NULL;
 	res.n_errors = 0;
@@ -103,7 +138,7 @@ ingest_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
 	const struct iovec *body;
 	Lanu__V1__Request *req;
 	struct reply_to to;
-	const char *peer;
+	const char *peer = zsock_peer(z);
 	bool delim = false;
 	uint64_t corr;
 	int r;
@@ -126,27 +161,27 @@ ingest_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
 	if (!body) {
 		msg_errorf(&e, "", "expected one request frame (after an optional empty "
 			   "delimiter), got %zu", n - 1);
-		ingest_reject(d, &to, 0, &e);
+		ingest_reject(d, &to, peer, NULL, 0, &e);
 		return 0;
 	}
 	corr = msg_peek_corr_id(body->iov_base, body->iov_len);
 	r = msg_decode_request_with(body->iov_base, body->iov_len, writer_alloc(d->writer),
 				    &req, &e);
-	if (r == 0 && (peer = zsock_peer(z)) && auth_check(d, peer, req, &e) < 0)
+	if (r == 0 && peer && auth_check(d, peer, req, &e) < 0)
 		r = -EPERM;
 	if (r < 0) {
-		ingest_reject(d, &to, corr, &e);
+		ingest_reject(d, &to, peer, r == -EPERM ? req : NULL, corr, &e);
 		writer_forget(d->writer);
 		return 0;
 	}
 	switch (req->body_case) {
 	case LANU__V1__REQUEST__BODY_PLAN_LOAD:
-		ingest_plan_load(d, &to, req);
+		ingest_plan_load(d, &to, peer, req);
 		break;
 	case LANU__V1__REQUEST__BODY_EVENT:
 	case LANU__V1__REQUEST__BODY_CLOCK_SET:
 		if (!d->stopping)
-			return writer_push(d->writer, &to, req);
+			return writer_push(d->writer, &to, peer, req);
 		msg_errorf(&e, "", "lanud is shutting down; send again later");
 		reply_code(d->router, &to, req->corr_id, LANU__V1__REPLY__CODE__UNAVAILABLE, &e,
 			   0);
@@ -155,7 +190,12 @@ ingest_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
 		Lanu__V1__Reply rep = LANU__V1__REPLY__INIT;
 		struct query_ctx qc;
 
+		/* The audit log as of this request: what the loop queued for it, and the
+		 * batch in hand, committed first (admins ask seldom; it costs a commit). */
+		if (req->body_case == LANU__V1__REQUEST__BODY_AUDIT && !d->stopping)
+			writer_flush(d->writer);
 		query_answer(d, req, timesrc_now_usec(&d->clock) / 1000, &rep, &qc);
+		audit_query(d, peer, req, &rep);
 		reply_send(d->router, &to, &rep);
 		query_done(&qc);
 		break;

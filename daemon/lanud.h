@@ -25,6 +25,8 @@
  *                                                     writer is idle: plan loads)
  *   writer                         loop               loop (writer.c's own state is
  *                                                     guarded by its mutex)
+ *   audit                          loop               loop; a batch carries the
+ *                                                     records it took (audit.c)
  */
 #pragma once
 
@@ -34,6 +36,7 @@
 
 #include "timesrc.h"
 
+struct audit;
 struct auth;
 struct conf;
 struct conf_override;
@@ -65,6 +68,7 @@ struct lanud {
 	int ipc_locks[LANUD_MAX_IPC];	/* held while the ipc:// endpoints are ours */
 	size_t n_ipc_locks;
 	struct writer *writer;	/* applies and commits batches of events */
+	struct audit *audit;	/* the audit records made on the loop, queued; or NULL */
 	struct event *sig[3];	/* SIGTERM, SIGINT, SIGHUP */
 	struct event *watchdog;
 	struct event *log_timer;	/* writes what the log's rate limit dropped */

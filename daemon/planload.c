@@ -142,15 +142,24 @@ planload_orphans(struct lanud *d, const struct plan_index *idx, struct orphans *
 	o->t = NULL;
 }
 
+/* Stores v, and its audit record (who asked, as whom), in one transaction. */
 static int
-planload_store(struct lanud *d, Lanu__V1__PlanVersion *v, bool from_file)
+planload_store(struct lanud *d, Lanu__V1__PlanVersion *v, const struct planload_req *req)
 {
+	const bool from_file = req->from_file;
+	Lanu__V1__AuditRecord ar = LANU__V1__AUDIT_RECORD__INIT;
 	struct store_txn t;
 	int r;
 
 	for (;;) {
 		store_begin(d->store, &t, STORE_RW);
-		store_put_plan(&t, v);
+		ar.plan_version = store_put_plan(&t, v);
+		ar.what = LANU__V1__AUDIT_RECORD__WHAT__PLAN_LOAD;
+		ar.at_ms = v->loaded_at_ms;
+		ar.who = (char *)(req->who ? req->who : "lanud");
+		ar.claimed = (char *)(req->loaded_by && !from_file ? req->loaded_by : "");
+		ar.request = (char *)(from_file ? "plan file" : "plan_load");
+		store_append_audit(&t, &ar);
 		if (from_file)
 			store_put_plan_file_sha(&t, v->sha256);
 		r = store_commit(&t);
@@ -192,7 +201,7 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 	v.source = (char *)req->source;
 	v.sha256 = sha;
 	v.plan = plan;
-	r = planload_store(d, &v, req->from_file);
+	r = planload_store(d, &v, req);
 	if (r < 0) {
 		log_msg(LOG_ERR, "plan: cannot store '%s': %s; the plan in force stays",
 			req->source, store_strerror(r));

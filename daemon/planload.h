@@ -12,6 +12,7 @@ struct plan_errors;
 struct planload_req {
 	const char *source;	/* file name, for messages and history */
 	const char *loaded_by;
+	const char *who;	/* the peer that asked, for the audit log; NULL: lanud itself */
 	const char *text;
 	size_t len;
 	bool dry_run;

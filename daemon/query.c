@@ -14,6 +14,7 @@
 
 #include "absence.h"
 #include "alert_text.h"
+#include "audit.h"
 #include "calendar.h"
 #include "compliance.h"
 #include "deadline.h"
@@ -77,6 +78,47 @@ query_list(struct store_txn *t, const Lanu__V1__Request *req, struct query_ctx *
 	}
 	qc->list.last_seq = last;
 	qc->list.more = more;
+	return r;
+}
+
+/* --- the audit log (lanuctl audit) ------------------------------------------------------- */
+
+static int
+query_audit_cb(Lanu__V1__AuditRecord *r, void *arg)
+{
+	struct query_ctx *qc = arg;
+
+	if (*qc->audit_who && strcmp(r->who, qc->audit_who) != 0 &&
+	    strcmp(r->claimed, qc->audit_who) != 0)
+		return 0;
+	if (qc->audit.n_records == qc->audit_cap)
+		return -ENOBUFS;	/* cannot happen: the store stops at the limit */
+	qc->audit.records[qc->audit.n_records++] = r;
+	return 1;
+}
+
+/* Records after q->after_seq in q's time span and of q's who, a page of them. */
+static int
+query_audit(struct store_txn *t, const Lanu__V1__AuditQuery *q, struct query_ctx *qc)
+{
+	size_t limit = q->limit == 0 || q->limit > AUDIT_PAGE ? AUDIT_PAGE : q->limit;
+	uint64_t last = 0;
+	bool more = false;
+	int r;
+
+	if (q->to_ms && q->from_ms > q->to_ms) {
+		msg_errorf(&qc->err, "audit.to_ms", "is before from_ms");
+		return -EINVAL;
+	}
+	qc->audit.records = calloc(limit, sizeof(*qc->audit.records));
+	if (!qc->audit.records)
+		return -ENOMEM;
+	qc->audit_cap = limit;
+	qc->audit_who = q->who;
+	r = store_audit_scan(t, q->after_seq, q->from_ms, q->to_ms, limit, AUDIT_EXAMINE,
+			     query_audit_cb, qc, &last, &more);
+	qc->audit.last_seq = last;
+	qc->audit.more = more;
 	return r;
 }
 
@@ -180,6 +222,7 @@ query_status(struct lanud *d, const struct store_stat *st, uint64_t now_ms,
 	s->next_deadline_ms = st->next_deadline_ms;
 	s->pending_escalations = st->pending_escalations;
 	s->next_escalation_ms = st->next_escalation_ms;
+	s->last_audit_seq = st->last_audit_seq;
 }
 
 void
@@ -200,6 +243,7 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 	lanu__v1__clock_list__init(&qc->clocks);
 	lanu__v1__compliance_report__init(&qc->report);
 	lanu__v1__absence_report__init(&qc->absences);
+	lanu__v1__audit_list__init(&qc->audit);
 	rep->corr_id = req->corr_id;
 	store_begin(d->store, &t, STORE_RO);
 	r = store_stat(&t, &st);
@@ -254,6 +298,13 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 				rep->plan_history = &qc->history;
 			}
 			break;
+		case LANU__V1__REQUEST__BODY_AUDIT:
+			r = query_audit(&t, req->audit, qc);
+			if (r == 0) {
+				rep->result_case = LANU__V1__REPLY__RESULT_AUDIT;
+				rep->audit = &qc->audit;
+			}
+			break;
 		case LANU__V1__REQUEST__BODY_OPEN_ALERTS:
 		case LANU__V1__REQUEST__BODY_REPLAY:
 			r = query_list(&t, req, qc);
@@ -305,6 +356,9 @@ query_done(struct query_ctx *qc)
 	for (size_t i = 0; i < qc->list.n_alerts; i++)
 		lanu__v1__alert__free_unpacked(qc->list.alerts[i], NULL);
 	free(qc->list.alerts);
+	for (size_t i = 0; i < qc->audit.n_records; i++)
+		lanu__v1__audit_record__free_unpacked(qc->audit.records[i], NULL);
+	free(qc->audit.records);
 	if (qc->one)
 		lanu__v1__alert__free_unpacked(qc->one, NULL);
 	if (qc->plan)

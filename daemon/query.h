@@ -1,5 +1,5 @@
 /* Read-only requests: status, one alert, open alerts, replay, plan versions, the
- * clocks due, the compliance report and the absence figures. */
+ * clocks due, the compliance report, the absence figures and the audit log. */
 #pragma once
 
 #include "arena.h"
@@ -21,6 +21,9 @@ struct query_ctx {
 	Lanu__V1__ClockList clocks;	/* in arena */
 	Lanu__V1__ComplianceReport report;
 	Lanu__V1__AbsenceReport absences;
+	Lanu__V1__AuditList audit;	/* its records are the store's: freed one by one */
+	size_t audit_cap;
+	const char *audit_who;		/* the query's who filter, "" = any */
 	struct msg_error err;	/* why a query was refused */
 	const char *const *rcpts;	/* filter for open alerts */
 	size_t n_rcpts;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "audit.h"
 #include "auth.h"
 #include "calendar.h"
 #include "conf.h"
@@ -95,6 +96,7 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	d->stopping = true;
 	notify_stopping();
+	audit_flush(d->audit);	/* the refusals counted in open windows */
 	writer_flush(d->writer);
 	event_base_loopexit(d->base, NULL);
 }
@@ -400,6 +402,9 @@ server_start(struct lanud *d)
 	d->zctx = zsock_ctx_new();
 	if (!d->zctx)
 		return log_errno(LOG_ERR, -errno, "lanud: cannot create a ZeroMQ context");
+	r = audit_new(d, &d->audit);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot start the audit queue");
 	r = writer_new(d, &d->writer);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot start the writer");
@@ -455,6 +460,7 @@ server_free(struct lanud *d)
 	d->auth = auth_free(d->auth);
 	sodium_memzero(d->curve_secret, sizeof(d->curve_secret));
 	d->writer = writer_free(d->writer);
+	d->audit = audit_free(d->audit);
 	zsock_ctx_free(d->zctx);
 	for (; d->n_ipc_locks > 0; d->n_ipc_locks--)
 		close(d->ipc_locks[d->n_ipc_locks - 1]);

@@ -27,6 +27,8 @@
  *	absences, abs_figures: see store_absence.c
  *	escalations  alert seq (u64) -> packed PendingEscalation		store_escalation.c
  *	esc_fire  at_ms (u64) alert seq (u64) -> ""
+ *	audit	  seq (u64) -> packed AuditRecord				store_audit.c
+ *		  (and in meta: "audit_seq", "audit_at", the last record's seq and time)
  *
  * These are the layouts schema 1 has always had, byte for byte: a store written before
  * the codec opens and reads unchanged. One database is gone: "plan" held the plan in
@@ -653,6 +655,7 @@ store_init_dbs(struct store *s)
 		{ "abs_figures", offsetof(struct store, abs_figures) },
 		{ "escalations", offsetof(struct store, escalations) },
 		{ "esc_fire", offsetof(struct store, esc_fire) },
+		{ "audit", offsetof(struct store, audit) },
 	};
 	struct store_txn t;
 	uint64_t schema;
@@ -894,6 +897,7 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 		.next_escalation_ms = store_esc_next_at(t),
 		.map_size = info.me_mapsize,
 		.map_used = (uint64_t)(info.me_last_pgno + 1) * open.ms_psize,
+		.last_audit_seq = store_meta_u64(t, "audit_seq"),
 	};
 	if (t->err)
 		return t->err;

@@ -1,5 +1,6 @@
 /* The store: lanud's state in LMDB, by family: the environment and its transactions,
- * meta, events, alerts, plan versions, access-time clocks and compliance counters.
+ * meta, events, alerts, plan versions, access-time clocks, compliance counters and the
+ * audit log.
  * Every step of a transaction takes a struct store_txn and sets its sticky error when it
  * fails (rule 16); a read that finds nothing answers -ENOENT and does not. */
 #pragma once
@@ -20,7 +21,7 @@ struct store;
  * store_commit() aborts and returns that error (rule 16). writes counts its puts,
  * deletes and sequence numbers taken: a caller that notes it before a step can tell
  * whether that step changed anything (the writer undoes a refused event that did). */
-#define STORE_TXN_CURSORS 20	/* LMDB's two databases and store_open()'s 18 */
+#define STORE_TXN_CURSORS 21	/* LMDB's two databases and store_open()'s 19 */
 
 struct store_txn {
 	struct store *s;
@@ -54,6 +55,7 @@ struct store_stat {
 	uint64_t next_escalation_ms;	/* the earliest of their steps; 0 if none */
 	uint64_t map_size;
 	uint64_t map_used;
+	uint64_t last_audit_seq;
 };
 
 /* Opens (creating) the store in dir, taking an exclusive lock on dir/lanud.lock.
@@ -283,6 +285,31 @@ int store_esc_first(struct store_txn *t, uint64_t *ret_at, uint64_t *ret_seq);
 
 /* The earliest step due of any chain, 0 if none. */
 uint64_t store_esc_next_at(struct store_txn *t);
+/* --- the audit log (store_audit.c) ------------------------------------------------- */
+
+/* The last audit record's seq, 0 if none (or the sticky error's 0). */
+uint64_t store_last_audit_seq(struct store_txn *t);
+
+/* Appends r to the audit log: assigns r->seq (the last + 1: gap-free) and raises
+ * r->at_ms to the last record's if it is earlier (at_ms never goes back). Returns the
+ * seq, or 0 with the sticky error. */
+uint64_t store_append_audit(struct store_txn *t, Lanu__V1__AuditRecord *r);
+
+/* Reads one record. Returns 0, -ENOENT, -EBADMSG. Free with
+ * lanu__v1__audit_record__free_unpacked(). */
+int store_get_audit(struct store_txn *t, uint64_t seq, Lanu__V1__AuditRecord **ret_rec);
+
+/* Called per record: as store_alert_fn (0 pass it over, 1 take it: free it with
+ * lanu__v1__audit_record__free_unpacked(), <0 stop with that error). */
+typedef int (*store_audit_fn)(Lanu__V1__AuditRecord *r, void *arg);
+
+/* Records with seq > after and at_ms in [from_ms, to_ms] (0: unbounded), in seq order:
+ * at most limit taken and examine examined (a filter that takes few cannot make a page
+ * read the whole log). *ret_last is the highest seq examined, *ret_more whether more
+ * may follow. Returns 0, fn's error or the sticky error. */
+int store_audit_scan(struct store_txn *t, uint64_t after, uint64_t from_ms, uint64_t to_ms,
+		     size_t limit, size_t examine, store_audit_fn fn, void *arg,
+		     uint64_t *ret_last, bool *ret_more);
 
 /* Empties every database of the store, as if it had just been created (schema kept):
  * for tests and fuzzers that reuse one open store instead of creating one per case.

@@ -49,6 +49,7 @@ struct store {
 	unsigned int comp;					/* store_compliance.c */
 	unsigned int absences, abs_figures;			/* store_absence.c */
 	unsigned int escalations, esc_fire;			/* store_escalation.c */
+	unsigned int audit;					/* store_audit.c */
 	uint64_t map_max;
 	int lock_fd;
 	/* Read-only transactions ended (mdb_txn_reset()), with the cursors they kept, for

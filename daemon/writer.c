@@ -32,6 +32,12 @@
  * of the batch is answered UNAVAILABLE and nothing is lost: the producer sends it
  * again.
  *
+ * The audit log (audit.c, docs/security.md) is written here too: the records the loop
+ * queued, taken with the batch when it is handed over, are appended first in its
+ * transaction, and an acknowledgement's or clock set's record with it; a batch goes to
+ * the thread even with no events when records wait. If its commit fails, audit.c counts
+ * its records as dropped and the next batch records how many.
+ *
  * A batch owns its decoded requests (its arena) until its replies are sent.
  */
 #include "writer.h"
@@ -51,6 +57,7 @@
 #include "absence.h"
 #include "alert.h"
 #include "arena.h"
+#include "audit.h"
 #include "deadline.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
@@ -67,6 +74,7 @@ struct pending {
 	Lanu__V1__Reply__Code code;
 	struct msg_error err;
 	bool refused;	/* refused after it wrote: left out when the batch is applied again */
+	char who[LANU_MAX_NAME + 1];	/* the peer, for the audit log (audit_who()) */
 };
 
 struct batch {
@@ -83,6 +91,9 @@ struct batch {
 	uint64_t last_seq;	/* the last alert seq once it is committed */
 	uint64_t next_at;	/* the next clock warning or miss after it, 0 if none */
 	bool fire_more;		/* it left due clocks for the next batch */
+	struct audit_buf audit[AUDIT_QUEUE_MAX + 1];	/* the loop's audit records it took */
+	size_t n_audit;
+	size_t audit_unwritten;	/* of those, how many could not be appended */
 };
 
 struct writer {
@@ -168,9 +179,16 @@ writer_apply_clock(struct batch *b, struct store_txn *t, struct pending *p, uint
 		msg_errorf(&p->err, "clock_set.now_ms", "the clock only moves forward");
 		p->code = LANU__V1__REPLY__CODE__REJECTED;
 	} else {
+		Lanu__V1__AuditRecord r = LANU__V1__AUDIT_RECORD__INIT;
+
 		*clock = usec;
 		store_put_clock(t, usec);
 		p->code = LANU__V1__REPLY__CODE__OK;
+		r.what = LANU__V1__AUDIT_RECORD__WHAT__CLOCK_SET;
+		r.at_ms = b->snap.now_ms;
+		r.who = p->who;
+		r.clock_ms = p->req->clock_set->now_ms;
+		store_append_audit(t, &r);
 	}
 }
 
@@ -181,6 +199,24 @@ writer_earliest(uint64_t a, uint64_t b)
 	if (!a || (b && b < a))
 		return b;
 	return a;
+}
+
+/* The audit record of an event that was applied, if its kind is audited: an
+ * acknowledgement, in the transaction that stores it. */
+static void
+writer_audit_event(struct batch *b, struct store_txn *t, const struct pending *p)
+{
+	const Lanu__V1__Envelope *ev = p->req->event;
+	Lanu__V1__AuditRecord r = LANU__V1__AUDIT_RECORD__INIT;
+
+	if (ev->payload_case != LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED)
+		return;
+	r.what = LANU__V1__AUDIT_RECORD__WHAT__ACK;
+	r.at_ms = b->snap.now_ms;
+	r.who = (char *)p->who;
+	r.claimed = ev->alert_acknowledged->by;
+	r.alert_id = ev->alert_acknowledged->alert_id;
+	store_append_audit(t, &r);
 }
 
 /* One attempt at applying b (see writer_apply). Returns 1 if it was aborted to be
@@ -194,6 +230,8 @@ writer_apply_once(struct store *s, struct batch *b)
 
 	alert_pubq_clear(&b->pubq);	/* an aborted attempt's alerts are not published */
 	store_begin(s, &t, STORE_RW);
+	/* What the loop recorded before this batch was handed over comes first. */
+	b->audit_unwritten = audit_write(&t, b->audit, b->n_audit);
 	for (size_t i = 0; i < b->n && !t.err; i++) {
 		struct pending *p = &b->q[i];
 		const Lanu__V1__Envelope *ev = p->req->event;
@@ -237,6 +275,7 @@ writer_apply_once(struct store *s, struct batch *b)
 			return 0;
 		}
 		store_put_event(&t, ev->producer, ev->event_id, now_ms, b->buf, (size_t)len);
+		writer_audit_event(b, &t, p);
 		p->code = LANU__V1__REPLY__CODE__OK;
 	}
 	/* Then the clocks' warnings and misses due by now (the manual clock as this
@@ -319,6 +358,7 @@ writer_snapshot(struct writer *w, struct batch *b)
 	b->snap = lanud_snapshot(d, timesrc_now_usec(&d->clock) / 1000);
 	b->manual = d->clock.manual;
 	b->clock = d->clock.manual_usec;
+	b->n_audit = audit_take(d->audit, b->audit);
 }
 
 /* Hands b, its snapshot taken, to the thread. */
@@ -371,6 +411,8 @@ writer_settle(struct writer *w, struct batch *b)
 {
 	struct lanud *d = w->d;
 
+	audit_release(d->audit, b->audit, b->n_audit, b->audit_unwritten, b->result < 0);
+	b->n_audit = 0;
 	if (b->result < 0) {
 		log_ratelimited(LOG_ERR, "store: commit of %zu requests failed: %s; answering "
 					 "UNAVAILABLE", b->n, store_strerror(b->result));
@@ -431,7 +473,7 @@ writer_next(struct writer *w)
 {
 	struct batch *b = w->fill;
 
-	if (w->busy || (b->n == 0 && !w->fire))
+	if (w->busy || (b->n == 0 && !w->fire && !audit_pending(w->d->audit)))
 		return;
 	w->fire = false;
 	w->fill = b == &w->b[0] ? &w->b[1] : &w->b[0];
@@ -498,7 +540,7 @@ writer_flush(struct writer *w)
 	struct batch *b = w->fill;
 
 	writer_wait(w);
-	if (b->n > 0 || w->fire) {
+	if (b->n > 0 || w->fire || audit_pending(w->d->audit)) {
 		w->fire = false;
 		writer_snapshot(w, b);
 		do
@@ -525,10 +567,12 @@ writer_alloc(struct writer *w)
 }
 
 int
-writer_push(struct writer *w, const struct reply_to *to, Lanu__V1__Request *req)
+writer_push(struct writer *w, const struct reply_to *to, const char *peer,
+	    Lanu__V1__Request *req)
 {
 	struct pending *p = &w->fill->q[w->fill->n++];
 
+	snprintf(p->who, sizeof(p->who), "%s", audit_who(peer));
 	p->to = *to;
 	p->req = req;
 	p->code = LANU__V1__REPLY__CODE__CODE_UNSPECIFIED;
@@ -596,6 +640,8 @@ writer_new(struct lanud *d, struct writer **ret_writer)
 	r = writer_start(w);
 	if (r < 0)
 		goto fail;
+	if (d->audit)
+		audit_set_wake(d->audit, w->flush_ev);
 	/* Clocks and escalation steps that fell due while lanud was down fire in the
 	 * first batches. */
 	store_begin(d->store, &t, STORE_RO);
@@ -625,6 +671,7 @@ writer_free(struct writer *w)
 		arena_free(&w->b[i].arena);
 		alert_pubq_free(&w->b[i].pubq);
 		free(w->b[i].buf);
+		audit_release(NULL, w->b[i].audit, w->b[i].n_audit, 0, false);
 	}
 	if (w->flush_ev)
 		event_free(w->flush_ev);

@@ -19,10 +19,12 @@ struct writer *writer_free(struct writer *w);
  * keeps it until the batch is answered. */
 ProtobufCAllocator *writer_alloc(struct writer *w);
 
-/* Queues req (an event or a ClockSet, decoded with writer_alloc()) from to, to be
- * answered once its batch is committed. Returns 1 if the batch is now full: stop
- * reading until writer.c resumes the socket. Loop thread. */
-int writer_push(struct writer *w, const struct reply_to *to, Lanu__V1__Request *req);
+/* Queues req (an event or a ClockSet, decoded with writer_alloc()) from to, sent by
+ * peer (zsock_peer(): NULL for ipc://, named so in the audit log), to be answered once
+ * its batch is committed. Returns 1 if the batch is now full: stop reading until
+ * writer.c resumes the socket. Loop thread. */
+int writer_push(struct writer *w, const struct reply_to *to, const char *peer,
+		Lanu__V1__Request *req);
 
 /* A request decoded with writer_alloc() was answered without being queued: if the
  * batch holds nothing, its memory is reused. */

@@ -96,6 +96,7 @@ static const struct msg_rule {
 	{ &lanu__v1__absence_query__descriptor, "pupil_id", MSG_NAME },
 	{ &lanu__v1__plan_load__descriptor, "content", MSG_REQUIRED },
 	{ &lanu__v1__plan_load__descriptor, "loaded_by", MSG_NAME },
+	{ &lanu__v1__audit_query__descriptor, "who", MSG_NAME },
 };
 
 /* Where a value sits, as a chain from the field up to the root, formatted only when

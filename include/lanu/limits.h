@@ -36,3 +36,9 @@
 #define PUB_SUB_MAX		1024		/* ZMQ_MAXMSGSIZE on the publish socket: a
 						 * subscription to a recipient is at most 66
 						 * bytes, CurveZMQ's handshake about 300 */
+
+#define AUDIT_QUEUE_MAX		1024		/* loop audit records waiting for the next batch */
+#define AUDIT_SLOTS		64		/* sources of refusals coalesced at once */
+#define AUDIT_WINDOW_MS		1000		/* at most one record per source and window */
+#define AUDIT_PAGE		500		/* audit records per AuditList */
+#define AUDIT_EXAMINE		20000		/* audit records a page examines at most */

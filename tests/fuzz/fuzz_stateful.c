@@ -57,6 +57,11 @@
  *     the hour of a change to summer time). Once the empty batches after a batch have
  *     fired everything due, no escalation step is due by now, and the first pending
  *     one is of an unacknowledged alert.
+ *  8. the audit log is gap-free: after each batch it holds seqs 1..last, each readable
+ *     with that seq, their at_ms never going back; the batch added one ACK record per
+ *     acknowledgement and one CLOCK_SET record per ClockSet it answered OK, in its own
+ *     transaction, and nothing else but stored plans' PLAN_LOAD records (this struct
+ *     lanud has no queue for the loop's records: d->audit is NULL).
  *
  * After each batch the writer is flushed again, empty, while that commits something:
  * the clocks that fell due beyond one batch's LANU_FIRE_MAX fire, and the next batch
@@ -306,6 +311,7 @@ struct sent {
 	uint64_t corr;
 	bool delim;		/* sent after an empty delimiter: the reply repeats it */
 	bool event;		/* an event (else a ClockSet) */
+	bool ack;		/* an AlertAcknowledged */
 	int expect;		/* the one code it must get, or 0: OK, REJECTED or NOT_FOUND */
 	char key[LANU_MAX_NAME + LANU_MAX_ID + 2];	/* producer NUL event_id (events) */
 	size_t key_len;
@@ -350,6 +356,8 @@ struct run {
 	uint64_t now_ms;	/* the manual clock as the last commit left it */
 	uint64_t clock_usec;	/* and as the queued ClockSets will leave it */
 	uint64_t last_seq;	/* alerts 1..last_seq are checked */
+	uint64_t audit_seq;	/* audit records 1..audit_seq are checked */
+	uint64_t audit_at;	/* and the last one's at_ms */
 	uint64_t txnid;		/* LMDB's last txn id after the last settled batch */
 	uint64_t corr;		/* the next corr_id */
 	struct sent q[FUZZ_OPS];	/* queued for the writer, in order */
@@ -464,6 +472,45 @@ check_log(struct run *r, uint64_t from, uint64_t to, size_t *n_rcpt)
 		lanu__v1__alert__free_unpacked(a, NULL);
 	}
 	store_abort(&t);
+}
+
+/* Audit records r->audit_seq + 1..last (invariant 8): there, in order, at_ms never going
+ * back, as many ACK and CLOCK_SET records as want, every other one a PLAN_LOAD. */
+static void
+check_audit(struct run *r, uint64_t last, size_t want)
+{
+	struct store_txn t;
+	Lanu__V1__AuditRecord *a;
+	size_t got = 0;
+	int rc;
+
+	CHECK(r, last >= r->audit_seq, "the audit log went back from %" PRIu64 " to %" PRIu64,
+	      r->audit_seq, last);
+	store_begin(r->d->store, &t, STORE_RO);
+	for (uint64_t s = r->audit_seq + 1; s <= last; s++) {
+		rc = store_get_audit(&t, s, &a);
+		CHECK(r, rc == 0, "audit record %" PRIu64 " of 1..%" PRIu64 " is not there: %s", s,
+		      last, fuzz_strerror(rc));
+		CHECK(r, a->seq == s, "audit record %" PRIu64 " says seq %" PRIu64, s, a->seq);
+		CHECK(r, a->at_ms >= r->audit_at, "audit record %" PRIu64 " is at %" PRIu64 ", "
+		      "before the one before it (%" PRIu64 ")", s, a->at_ms, r->audit_at);
+		if (a->what == LANU__V1__AUDIT_RECORD__WHAT__ACK ||
+		    a->what == LANU__V1__AUDIT_RECORD__WHAT__CLOCK_SET)
+			got++;
+		else
+			CHECK(r, a->what == LANU__V1__AUDIT_RECORD__WHAT__PLAN_LOAD, "audit record "
+			      "%" PRIu64 " is a %d", s, (int)a->what);
+		r->audit_at = a->at_ms;
+		lanu__v1__audit_record__free_unpacked(a, NULL);
+	}
+	rc = store_get_audit(&t, last + 1, &a);
+	if (rc == 0)
+		lanu__v1__audit_record__free_unpacked(a, NULL);
+	store_abort(&t);
+	CHECK(r, rc == -ENOENT, "an audit record after the last, %" PRIu64, last);
+	CHECK(r, got == want, "the batch left %zu ACK and CLOCK_SET records for %zu "
+	      "acknowledgements and clock sets answered OK", got, want);
+	r->audit_seq = last;
 }
 
 /* --- replies and live alerts ------------------------------------------------------------- */
@@ -1202,6 +1249,7 @@ send_body(struct run *r, const uint8_t *body, size_t len, int framing)
 			struct store_txn t;
 			uint64_t seq;
 
+			s->ack = true;
 			/* the log as committed: this batch's alerts are raised after it */
 			store_begin(r->d->store, &t, STORE_RO);
 			if (store_alert_by_id(&t, ev->alert_acknowledged->alert_id, &seq) == 0)
@@ -1299,6 +1347,7 @@ static void
 end_batch(struct run *r, bool loop)
 {
 	uint64_t txnid = r->txnid, clock = r->d->clock.manual_usec, seq0 = r->last_seq;
+	size_t audited = 0;
 	bool any_ok = false;
 	struct store_stat st;
 	size_t i;
@@ -1341,6 +1390,7 @@ end_batch(struct run *r, bool loop)
 		if (rep->code == C_OK) {
 			any_ok = true;
 			s->ok = true;
+			audited += s->ack || !s->event;
 			if (s->pupil >= 0) {
 				struct pupil *p = &r->pupils[s->pupil];
 
@@ -1368,6 +1418,7 @@ end_batch(struct run *r, bool loop)
 	CHECK(r, st.events == r->nkeys, "the store holds %" PRIu64 " events, %zu were answered "
 	      "OK", st.events, r->nkeys);
 	check_absences(r, seq0 + 1, st.last_alert_seq);
+	check_audit(r, st.last_audit_seq, audited);
 	if (!any_ok)
 		CHECK(r, store_txnid(r) == txnid && r->d->clock.manual_usec == clock,
 		      "a batch of %zu requests none of which was answered OK moved the last txn "

@@ -167,6 +167,32 @@ grep -q "version 3 is in force" "$dir/orphan.out" &&
 # its text is written with the plan in force, which no longer names svc-b: by its id
 ctl alert a-2 | grep -q "Deadline missed: svc-b" || fail "the orphaned alert is gone"
 
+# --- audit: who read, loaded, acknowledged (docs/security.md) ---------------------------
+ctl audit >"$dir/audit.out"
+head -1 "$dir/audit.out" | grep -q '^SEQ  AT  *WHO  *WHAT  *DETAIL$' || fail "audit head: $(head -1 "$dir/audit.out")"
+grep -q ' lanud *plan-load *version 1, from the plan file$' "$dir/audit.out" ||
+	fail "audit: no plan file load: $(cat "$dir/audit.out")"
+grep -q ' ipc (coordinator-1) *ack *a-1 as coordinator-1$' "$dir/audit.out" || fail "audit: no ack"
+grep -q ' ipc *replay *recipients sup-a: 2 alerts$' "$dir/audit.out" || fail "audit: no replay"
+grep -q ' ipc *alert-query *a-1 (recipients ' "$dir/audit.out" || fail "audit: no alert query"
+grep -q ' ipc *open-alerts *recipients sup-a: ' "$dir/audit.out" || fail "audit: no open"
+grep -q ' ipc (coordinator-1) *plan-load *version 2$' "$dir/audit.out" ||
+	fail "audit: no plan load by coordinator-1"
+grep -q ' ipc *plan-load *dry run, nothing stored$' "$dir/audit.out" || fail "audit: no dry run"
+grep -q ' ipc (coordinator-1) *plan-load *unchanged, nothing stored$' "$dir/audit.out" ||
+	fail "audit: no unchanged load"
+grep -q ' ipc *plan-load-refused *the plan has 5 problems' "$dir/audit.out" || fail "audit: no refused load"
+ctl audit --json >"$dir/audit.json"
+n=$(wc -l <"$dir/audit.json")
+[ "$n" -eq "$(($(wc -l <"$dir/audit.out") - 1))" ] || fail "audit --json: $n lines"
+seqs=$(grep -o '"seq":"[0-9]*"' "$dir/audit.json" | cut -d'"' -f4 | tr '\n' ' ')
+[ "$seqs" = "$(seq -s ' ' 1 "$n") " ] || fail "audit seqs not 1..$n: $seqs"
+ctl audit --who coordinator-1 --json >"$dir/audit.who"
+[ "$(grep -c '"claimed":"coordinator-1"' "$dir/audit.who")" -eq "$(wc -l <"$dir/audit.who")" ] &&
+	[ "$(wc -l <"$dir/audit.who")" -ge 3 ] || fail "audit --who: $(cat "$dir/audit.who")"
+ctl status | grep -q "audit          last #$((n))" || fail "status: no last audit seq $n"
+ctl audit --from 2100-01-01 | grep -q '^no audit records$' || fail "audit --from the future"
+
 # --- bad command lines ---------------------------------------------------------------
 set +e
 ctl tail >/dev/null 2>&1; [ $? -eq 1 ] || fail "tail without recipient"

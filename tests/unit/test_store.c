@@ -1,5 +1,5 @@
 /* store: the key codec, events and dedup, the gap-free alert log, replay, acks, escalation
- * chains, map growth, locking. */
+ * chains, map growth, locking, the audit log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -884,6 +884,134 @@ test_clear(void **state)
 	store_free(s);
 }
 
+/* --- the audit log ----------------------------------------------------------------------- */
+
+static uint64_t
+audit_append(struct store_txn *t, Lanu__V1__AuditRecord__What what, const char *who,
+	     uint64_t at_ms)
+{
+	Lanu__V1__AuditRecord r = LANU__V1__AUDIT_RECORD__INIT;
+
+	r.what = what;
+	r.who = (char *)who;
+	r.at_ms = at_ms;
+	return store_append_audit(t, &r);
+}
+
+struct audit_take {
+	const char *who;	/* "" = any */
+	uint64_t seqs[16];
+	size_t n;
+};
+
+static int
+audit_take_cb(Lanu__V1__AuditRecord *r, void *arg)
+{
+	struct audit_take *x = arg;
+
+	if (*x->who && strcmp(r->who, x->who) != 0)
+		return 0;
+	x->seqs[x->n++] = r->seq;
+	lanu__v1__audit_record__free_unpacked(r, NULL);	/* taken: ours to free */
+	return 1;
+}
+
+static void
+test_audit_log(void **state)
+{
+	const Lanu__V1__AuditRecord__What ack = LANU__V1__AUDIT_RECORD__WHAT__ACK,
+					  replay = LANU__V1__AUDIT_RECORD__WHAT__REPLAY;
+	struct store *s = open_store(*state);
+	Lanu__V1__AuditRecord *r;
+	struct audit_take x = { .who = "" };
+	struct store_stat st;
+	struct store_txn t;
+	uint64_t last;
+	bool more;
+
+	/* gap-free across transactions; an aborted one leaves no gap */
+	store_begin(s, &t, STORE_RW);
+	assert_int_equal(store_last_audit_seq(&t), 0);
+	assert_int_equal(audit_append(&t, ack, "op-a", 1000), 1);
+	assert_int_equal(audit_append(&t, replay, "reader-a", 2000), 2);
+	assert_int_equal(store_commit(&t), 0);
+	store_begin(s, &t, STORE_RW);
+	assert_int_equal(audit_append(&t, ack, "op-b", 3000), 3);
+	store_abort(&t);
+	store_begin(s, &t, STORE_RW);
+	assert_int_equal(audit_append(&t, ack, "op-b", 3000), 3);
+	/* a clock that stepped back: the record keeps the time of the one before */
+	assert_int_equal(audit_append(&t, replay, "reader-a", 2500), 4);
+	assert_int_equal(audit_append(&t, ack, "op-a", 5000), 5);
+	assert_int_equal(store_commit(&t), 0);
+	store_free(s);
+
+	/* and they survive a reopen, each under its seq */
+	s = open_store(*state);
+	store_begin(s, &t, STORE_RO);
+	assert_int_equal(store_stat(&t, &st), 0);
+	assert_int_equal(st.last_audit_seq, 5);
+	for (uint64_t seq = 1; seq <= 5; seq++) {
+		assert_int_equal(store_get_audit(&t, seq, &r), 0);
+		assert_int_equal(r->seq, seq);
+		lanu__v1__audit_record__free_unpacked(r, NULL);
+	}
+	assert_int_equal(store_get_audit(&t, 4, &r), 0);
+	assert_int_equal(r->at_ms, 3000);
+	lanu__v1__audit_record__free_unpacked(r, NULL);
+	assert_int_equal(store_get_audit(&t, 6, &r), -ENOENT);
+
+	/* everything, in pages of two */
+	assert_int_equal(store_audit_scan(&t, 0, 0, 0, 2, 100, audit_take_cb, &x, &last, &more),
+			 0);
+	assert_int_equal(x.n, 2);
+	assert_int_equal(last, 2);
+	assert_true(more);
+	assert_int_equal(store_audit_scan(&t, last, 0, 0, 2, 100, audit_take_cb, &x, &last,
+					  &more), 0);
+	assert_int_equal(store_audit_scan(&t, last, 0, 0, 2, 100, audit_take_cb, &x, &last,
+					  &more), 0);
+	assert_int_equal(x.n, 5);
+	assert_int_equal(last, 5);
+	assert_false(more);
+
+	/* by time: [2000, 3000] is 2, 3 and 4 (at 3000 since the clock stepped back) */
+	x.n = 0;
+	assert_int_equal(store_audit_scan(&t, 0, 2000, 3000, 10, 100, audit_take_cb, &x, &last,
+					  &more), 0);
+	assert_int_equal(x.n, 3);
+	assert_int_equal(x.seqs[0], 2);
+	assert_int_equal(x.seqs[2], 4);
+	assert_false(more);
+	/* from after the last: nothing */
+	x.n = 0;
+	assert_int_equal(store_audit_scan(&t, 0, 9000, 0, 10, 100, audit_take_cb, &x, &last,
+					  &more), 0);
+	assert_int_equal(x.n, 0);
+	assert_false(more);
+
+	/* by who (the caller's filter), examining at most 2 a page: more follows */
+	x.n = 0;
+	x.who = "op-a";
+	assert_int_equal(store_audit_scan(&t, 0, 0, 0, 10, 2, audit_take_cb, &x, &last, &more),
+			 0);
+	assert_int_equal(x.n, 1);
+	assert_int_equal(last, 2);
+	assert_true(more);
+	assert_int_equal(store_audit_scan(&t, last, 0, 0, 10, 10, audit_take_cb, &x, &last,
+					  &more), 0);
+	assert_int_equal(x.n, 2);
+	assert_int_equal(x.seqs[1], 5);
+	store_abort(&t);
+
+	/* store_clear() empties it too */
+	assert_int_equal(store_clear(s), 0);
+	store_begin(s, &t, STORE_RW);
+	assert_int_equal(audit_append(&t, ack, "op-a", 1), 1);
+	assert_int_equal(store_commit(&t), 0);
+	store_free(s);
+}
+
 int
 main(void)
 {
@@ -907,6 +1035,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_disk_full, setup_tmpfs, teardown_tmpfs),
 		cmocka_unit_test_setup_teardown(test_escalations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_log, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
