@@ -123,7 +123,7 @@ auth_ipc_key(struct lanud *d, const struct iovec *domain, struct keys_entry **re
 		return -ENOENT;
 	memcpy(name, (const char *)domain->iov_base + skip, len);
 	name[len] = '\0';
-	if (!value_is_id(name) ||
+	if (strlen(name) != len || !value_is_id(name) ||	/* "adm\0x" is not "adm" */
 	    (size_t)snprintf(path, sizeof(path), "%s/%s.key", d->auth->keys_dir, name) >=
 		    sizeof(path))
 		return -ENOENT;

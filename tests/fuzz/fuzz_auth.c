@@ -440,6 +440,19 @@ name_of(uint8_t b, char buf[80], size_t *ret_len)
 	return buf;
 }
 
+/* len bytes of s for the trace, what is not printable as '?'. */
+static const char *
+printable(const void *s, size_t len, char *buf)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = ((const unsigned char *)s)[i];
+
+		buf[i] = c < 0x20 || c > 0x7e ? '?' : (char)c;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
 /* What the ZAP handler must answer: the key name for 200, NULL for 400. */
 static const char *
 zap_expect(const struct iovec *f, size_t n)
@@ -532,7 +545,7 @@ op_zap(struct input *in, uint8_t op)
 {
 	static const size_t counts[4] = { 9, 8, 9, 0 };
 	uint8_t shape = next_byte(in), kb = next_byte(in), key[40], raw[256], mech[256];
-	char domain[80 + sizeof(AUTH_IPC_DOMAIN)], reqid[4];
+	char domain[80 + sizeof(AUTH_IPC_DOMAIN)], reqid[4], dtext[100], mtext[10];
 	struct iovec f[ZSOCK_MAX_FRAMES];
 	size_t n = counts[shape & 3], dlen = 0, mlen, klen;
 
@@ -604,8 +617,8 @@ op_zap(struct input *in, uint8_t op)
 	f[7] = (struct iovec){ mech, mlen };
 	f[8] = (struct iovec){ key, klen };
 	f[9] = (struct iovec){ raw, 1 };
-	fuzz_note("ZAP of %zu frames, domain '%.*s', mechanism '%.*s', key %u/%zu", n, (int)dlen,
-		  domain, (int)mlen, mech, kb & 7, klen);
+	fuzz_note("ZAP of %zu frames, domain '%s', mechanism '%s', key %u/%zu", n,
+		  printable(domain, dlen, dtext), printable(mech, mlen, mtext), kb & 7, klen);
 	/* below the frames a request must have, zsock.c hands what there is */
 	zap_request(f, n);
 }
