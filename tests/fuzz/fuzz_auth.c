@@ -673,8 +673,11 @@ op_decoded(struct input *in)
 	for (size_t i = 0; i < len; i++)
 		buf[i] = next_byte(in);
 	fuzz_note("a %zu byte request from '%s'", len, peer);
-	if (msg_decode_request(buf, len, &req, &e) < 0)
+	if (msg_decode_request(buf, len, &req, &e) < 0) {
+		if (fz.trace)
+			fprintf(stderr, "  does not decode: %s: %s\n", e.field, e.reason);
 		return;
+	}
 	check_request(peer, req);
 	msg_free_request(req);
 }
