@@ -9,6 +9,7 @@
  *	op-all	operator bound to nothing
  *	adm	admin
  *	old	producer, revoked
+ *	prod-area	producer, areas school, every kind of event
  *
  * the clock fuzzers' plan (fuzz_plan_clocks.h: areas town > school, recipients sup,
  * board, school-team) parsed and indexed into d->index, a store with three alerts (a-1 to
@@ -31,8 +32,8 @@
  *		"lanu-ipc:" + a name byte's name, "lanu-ipc:" + a length byte and that many
  *		bytes, or a garbage one of the op byte's bits 3-7), 6-7 the mechanism (CURVE,
  *		NULL, PLAIN, or a length byte and that many bytes); then a key byte, bits
- *		0-2 a key file's public key (the six above, the revoked one too), a key of
- *		no file (6), or 32 bytes of input (7), bits 3-4 its length (32, 31, 33, 0)
+ *		0-2 a key file's public key (the seven above, the revoked one too) or 32
+ *		bytes of input (7: no file's), bits 3-4 its length (32, 31, 33, 0)
  *	2	auth_check() of a request decoded from the input: a peer byte, a length
  *		byte, that many bytes through msg_decode_request() (skipped if it does not
  *		decode)
@@ -43,17 +44,18 @@
  *		alert, 2 open alerts, 3 replay, 4 clock set, 5 plan load, 6 plan, 7 plan
  *		history, 8 due, 9 compliance, 10 absences), a parameter byte (recipients:
  *		bits 0-1 how many, of bits 2-3, 4-5; an alert id; an area)
- *	5, 6	a subscription to auth_sub_on_msg(): a peer byte (bit 3 set: no peer, as
+ *	5, 6	a subscription to auth_sub_on_msg(): a peer byte (bit 4 set: no peer, as
  *		for ipc://), a topic byte: bit 0 unsubscribe, bits 1-3 the topic (a
  *		recipient's id and the terminator, "", an id without it, a topic that is not
  *		a recipient's, or a length byte and that many bytes), bit 4 a first byte
  *		other than 0 or 1, bit 5 an empty frame, bit 6 two frames
  *	7	every kept peer's ZAP again (a key changed nothing: the same answers)
  *
- *	peer byte	bits 0-2: prod, sub, op, op-all, adm, old, nobody, "" (and for
- *			subscriptions bit 3: none)
+ *	peer byte	bits 0-3: prod, sub, op, op-all, adm, old, nobody, prod-area, "",
+ *			then the first seven again (the producer's name of an event: the
+ *			first eight)
  *	name byte	bits 0-3: prod, sub, op, op-all, adm, old, nobody, "", "ADM",
- *			"adm\0x", "adm/", ".", "..", "lanu", a 64-byte name, a 65-byte one
+ *			"adm\0x", "adm/", ".", "..", "prod-area", a 64-byte name, a 65-byte one
  *	area byte	bits 0-2: school, town, "", nowhere, sup, School, "school ", school
  *
  * Checked (a broken one prints what broke and aborts):
@@ -68,14 +70,15 @@
  *  2. auth_check() allows exactly what docs/security.md's table does: an unknown or
  *     revoked peer nothing; an admin everything; every role status and the plan; a
  *     producer events as itself only, of its kinds, about its areas (the event names
- *     one, within school); an operator acknowledgements as itself (producer and by),
- *     of alerts that went to its recipients (or are not in the store: the handler says
- *     so), due and absences for an area of its areas, compliance only unbound; a
- *     subscriber and an operator replays and open alerts that name recipients, all
- *     their own, and one alert of theirs; no one but an admin plan loads and the
- *     clock. A refusal is -EPERM with a reason, and names a field but for an unknown
- *     peer (there is none at fault); an answer is 0 or -EPERM, and a request is
- *     answered the same when it is asked again.
+ *     one, within school; a kind whose message has no area field, ServicePostponed
+ *     and MeasureStatusUpdated, is not held to areas, as auth.c reads the table); an
+ *     operator acknowledgements as itself (producer and by), of alerts that went to
+ *     its recipients (or are not in the store: the handler says so), due and absences
+ *     for an area of its areas, compliance only unbound; a subscriber and an operator
+ *     replays and open alerts that name recipients, all their own, and one alert of
+ *     theirs; no one but an admin plan loads and the clock. A refusal is -EPERM with a
+ *     reason, and names a field but for an unknown peer (there is none at fault); an
+ *     answer is 0 or -EPERM, and a request is answered the same when asked again.
  *  3. auth_sub_on_msg() subscribes exactly what auth.h says: a recipient's topic (plan
  *     recipient id and the terminator) for an admin, an unbound operator, a peer
  *     without a name (ipc://) and a subscriber or an operator bound to it; "" for an
@@ -114,7 +117,7 @@
 #include "zsock.h"
 
 #define FUZZ_OPS	64	/* operations per input */
-#define FUZZ_KEYS	6	/* key files */
+#define FUZZ_KEYS	7	/* key files */
 #define FUZZ_MAP	(1ULL << 20)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -143,10 +146,12 @@ static const struct fuzz_key {
 	{ "op-all", KEYS_OPERATOR, NULL, NULL, NULL, false },
 	{ "adm", KEYS_ADMIN, NULL, NULL, NULL, false },
 	{ "old", KEYS_PRODUCER, NULL, NULL, NULL, true },
+	{ "prod-area", KEYS_PRODUCER, "school", NULL, NULL, false },
 };
 
-static const char *const fuzz_peers[8] = { "prod", "sub", "op", "op-all", "adm", "old",
-					   "nobody", "" };
+static const char *const fuzz_peers[16] = { "prod", "sub", "op", "op-all", "adm", "old",
+					    "nobody", "prod-area", "", "prod", "sub", "op",
+					    "op-all", "adm", "old", "nobody" };
 static const char *const fuzz_areas[8] = { "school", "town", "", "nowhere", "sup", "School",
 					   "school ", "school" };
 static const char *const fuzz_recipients[4] = { "sup", "board", "school-team", "nobody" };
@@ -427,7 +432,7 @@ name_of(uint8_t b, char buf[80], size_t *ret_len)
 {
 	static const char *const names[14] = { "prod", "sub", "op", "op-all", "adm", "old",
 					       "nobody", "", "ADM", "adm\0x", "adm/", ".", "..",
-					       "lanu" };
+					       "prod-area" };
 	size_t i = b & 15;
 
 	if (i < 14) {
@@ -599,8 +604,6 @@ op_zap(struct input *in, uint8_t op)
 	}
 	if ((kb & 7) < FUZZ_KEYS)
 		memcpy(key, fz.public_keys[kb & 7], 32);
-	else if ((kb & 7) == 6)
-		memset(key, 0x42, 32);
 	else
 		for (size_t i = 0; i < 32; i++)
 			key[i] = next_byte(in);
@@ -658,7 +661,7 @@ op_zap_all(void)
 static const char *
 peer_of(uint8_t b)
 {
-	return fuzz_peers[b & 7];
+	return fuzz_peers[b & 15];
 }
 
 static void
@@ -876,7 +879,7 @@ static void
 op_subscribe(struct input *in)
 {
 	uint8_t pb = next_byte(in), tb = next_byte(in), frame[PUB_SUB_MAX];
-	const char *peer = pb & 8 ? NULL : peer_of(pb);
+	const char *peer = pb & 16 ? NULL : peer_of(pb);
 	struct iovec f[2];
 	size_t len = 1, n = tb & 64 ? 2 : 1;
 	bool is_sub, want;
