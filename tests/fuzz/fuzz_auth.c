@@ -11,7 +11,8 @@
  *	old	producer, revoked
  *	prod-area	producer, areas school, every kind of event
  *
- * the clock fuzzers' plan (fuzz_plan_clocks.h: areas town > school, recipients sup,
+ * and a key file that does not parse (reported and passed over at each look-up), the
+ * clock fuzzers' plan (fuzz_plan_clocks.h: areas town > school, recipients sup,
  * board, school-team) parsed and indexed into d->index, a store with three alerts (a-1 to
  * sup, a-2 to board, a-3 to school-team) for the alert checks, d->auth from auth_new(),
  * a ROUTER zsock bound to inproc:// as d->zap with a libzmq DEALER connected to read the
@@ -33,7 +34,8 @@
  *		bytes, or a garbage one of the op byte's bits 3-7), 6-7 the mechanism (CURVE,
  *		NULL, PLAIN, or a length byte and that many bytes); then a key byte, bits
  *		0-2 a key file's public key (the seven above, the revoked one too) or 32
- *		bytes of input (7: no file's), bits 3-4 its length (32, 31, 33, 0)
+ *		bytes of input (7: no file's), bits 3-4 its length (32, 31, 33, 0), bit 5
+ *		an address that is not printable
  *	2	auth_check() of a request decoded from the input: a peer byte, a length
  *		byte, that many bytes through msg_decode_request() (skipped if it does not
  *		decode)
@@ -615,7 +617,8 @@ op_zap(struct input *in, uint8_t op)
 	f[2] = shape & 8 ? (struct iovec){ (void *)"1.1", 3 } : (struct iovec){ (void *)"1.0", 3 };
 	f[3] = (struct iovec){ reqid, strlen(reqid) };
 	f[4] = (struct iovec){ domain, dlen };
-	f[5] = (struct iovec){ (void *)"127.0.0.1", 9 };
+	f[5] = kb & 32 ? (struct iovec){ (void *)"10.0.0.\001\377", 9 }
+		       : (struct iovec){ (void *)"127.0.0.1", 9 };
 	f[6] = (struct iovec){ raw, 0 };
 	f[7] = (struct iovec){ mech, mlen };
 	f[8] = (struct iovec){ key, klen };
@@ -942,6 +945,8 @@ fuzz_rmdir(const char *dir)
 		snprintf(path, sizeof(path), "%s/%s.key", dir, fuzz_keys[i].name);
 		unlink(path);
 	}
+	snprintf(path, sizeof(path), "%s/broken.key", dir);
+	unlink(path);
 	rmdir(dir);
 }
 
@@ -967,9 +972,12 @@ fuzz_teardown(void)
 static void
 fuzz_write_keys(void)
 {
+	char path[400];
+	FILE *f;
+
 	for (size_t i = 0; i < FUZZ_KEYS; i++) {
 		const struct fuzz_key *fk = &fuzz_keys[i];
-		char pub[KEYS_Z85_LEN + 1], sec[KEYS_Z85_LEN + 1], path[400];
+		char pub[KEYS_Z85_LEN + 1], sec[KEYS_Z85_LEN + 1];
 		char *areas[1] = { (char *)fk->area }, *events[1] = { (char *)fk->event };
 		char *rcpts[1] = { (char *)fk->recipient };
 		struct keys_entry e = {
@@ -986,6 +994,10 @@ fuzz_write_keys(void)
 		snprintf(path, sizeof(path), "%s/%s.key", fz.keys_dir, fk->name);
 		CHECK(keys_write(path, &e, "fuzz_auth's") == 0, "cannot write %s", path);
 	}
+	snprintf(path, sizeof(path), "%s/broken.key", fz.keys_dir);
+	f = fopen(path, "w");
+	CHECK(f && fputs("name broken\nrole nobody\n", f) >= 0 && fclose(f) == 0,
+	      "cannot write %s", path);
 }
 
 /* The store with three alerts, one to each of the plan's recipients. */
