@@ -420,7 +420,8 @@ check_request(const char *peer, const Lanu__V1__Request *req)
 		      want ? "allowed" : "refused", r == 0 ? "" : ": ", r == 0 ? "" : e.reason);
 		if (r == 0)
 			continue;
-		CHECK(*e.reason && strlen(e.reason) < sizeof(e.reason), "a refusal without a reason");
+		CHECK(*e.reason && strlen(e.reason) < sizeof(e.reason),
+		      "a refusal without a reason");
 		CHECK(!peer_key(peer) || (*e.field && strlen(e.field) < sizeof(e.field)),
 		      "a refusal of peer '%s' names no field: %s", peer, e.reason);
 	}
