@@ -166,6 +166,8 @@ static const char dealer_id[] = "fuzz-zap";
 static struct {
 	bool ready;
 	bool trace;
+	unsigned op;		/* the input's operation in hand, and what it is */
+	char what[256];
 	struct lanud d;
 	void *dealer;		/* the ZAP handler's replies in */
 	struct zsock *xpub;	/* subscriptions */
@@ -192,15 +194,12 @@ next_byte(struct input *in)
 	return in->i < in->n ? in->p[in->i++] : 0;
 }
 
-static unsigned fuzz_op;
-static char fuzz_what[256];
-
 static void _printf_(2, 3) __attribute__((noreturn))
 fuzz_fail(const char *cond, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "fuzz_auth: op %u (%s): ", fuzz_op, fuzz_what);
+	fprintf(stderr, "fuzz_auth: op %u (%s): ", fz.op, fz.what);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -220,10 +219,10 @@ fuzz_note(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(fuzz_what, sizeof(fuzz_what), fmt, ap);
+	vsnprintf(fz.what, sizeof(fz.what), fmt, ap);
 	va_end(ap);
 	if (fz.trace)
-		fprintf(stderr, "op %u: %s\n", fuzz_op, fuzz_what);
+		fprintf(stderr, "op %u: %s\n", fz.op, fz.what);
 }
 
 /* --- the wrapped zsock functions ---------------------------------------------------------- */
@@ -558,7 +557,7 @@ op_zap(struct input *in, uint8_t op)
 
 	if (n == 0)
 		n = next_byte(in) % 13;
-	snprintf(reqid, sizeof(reqid), "%u", fuzz_op % 1000);
+	snprintf(reqid, sizeof(reqid), "%u", fz.op % 1000);
 	switch ((shape >> 4) & 3) {
 	case 0:
 		dlen = (size_t)snprintf(domain, sizeof(domain), "lanu");
@@ -1096,7 +1095,7 @@ fuzz_setup(void)
 	usleep(10000);
 	while (zmq_recv(fz.dealer, buf, sizeof(buf), ZMQ_DONTWAIT) >= 0)
 		;
-	snprintf(fuzz_what, sizeof(fuzz_what), "set-up");
+	snprintf(fz.what, sizeof(fz.what), "set-up");
 	zap_all();	/* every enrolled peer known to auth_check() */
 }
 
@@ -1107,7 +1106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!fz.ready)
 		fuzz_setup();
-	for (fuzz_op = 1; in.i < in.n && fuzz_op <= FUZZ_OPS; fuzz_op++) {
+	for (fz.op = 1; in.i < in.n && fz.op <= FUZZ_OPS; fz.op++) {
 		uint8_t op = next_byte(&in);
 
 		switch (op & 7) {
