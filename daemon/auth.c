@@ -146,7 +146,8 @@ auth_zap_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg
 		return 0;
 	}
 	auth_frame_text(&frames[5], address, sizeof(address));
-	if (auth_frame_is(&frames[7], "NULL") && frames[4].iov_len > strlen(AUTH_IPC_DOMAIN) &&
+	if (n == 8 && auth_frame_is(&frames[7], "NULL") &&	/* NULL has no credentials */
+	    frames[4].iov_len > strlen(AUTH_IPC_DOMAIN) &&
 	    memcmp(frames[4].iov_base, AUTH_IPC_DOMAIN, strlen(AUTH_IPC_DOMAIN)) == 0) {
 		/* an ipc:// endpoint "as NAME": its peers are that key */
 		r = auth_ipc_key(d, &frames[4], &e);

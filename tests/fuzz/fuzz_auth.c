@@ -65,9 +65,10 @@
  *     answered exactly once, with its request id, as ZAP 1.0; others are not answered
  *     (and never crash). The answer is 200 exactly when the mechanism is CURVE, the
  *     request has 9 frames and the last is the 32-byte public key of a key file not
- *     revoked, or the mechanism is NULL and the domain is "lanu-ipc:NAME" for the name
- *     of a key file not revoked (its bytes exactly); its User-Id is then that key's
- *     name; otherwise it is 400 with a status text and no User-Id.
+ *     revoked, or the mechanism is NULL, the request has 8 frames (NULL has no
+ *     credentials) and the domain is "lanu-ipc:NAME" for the name of a key file not
+ *     revoked (its bytes exactly); its User-Id is then that key's name; otherwise it
+ *     is 400 with a status text and no User-Id.
  *  2. auth_check() allows exactly what docs/security.md's table does: an unknown or
  *     revoked peer nothing; an admin everything; every role status and the plan; a
  *     producer events as itself only, of its kinds, about its areas (the event names
@@ -466,7 +467,7 @@ zap_expect(const struct iovec *f, size_t n)
 	static const char ipc[] = AUTH_IPC_DOMAIN;
 	const size_t skip = sizeof(ipc) - 1;
 
-	if (f[7].iov_len == 4 && memcmp(f[7].iov_base, "NULL", 4) == 0 &&
+	if (n == 8 && f[7].iov_len == 4 && memcmp(f[7].iov_base, "NULL", 4) == 0 &&
 	    f[4].iov_len > skip && memcmp(f[4].iov_base, ipc, skip) == 0) {
 		for (size_t i = 0; i < FUZZ_KEYS; i++)
 			if (!fuzz_keys[i].revoked &&
