@@ -195,6 +195,8 @@ next_byte(struct input *in)
 	return in->i < in->n ? in->p[in->i++] : 0;
 }
 
+static void fuzz_rmdir(const char *dir);
+
 static void _printf_(2, 3) __attribute__((noreturn))
 fuzz_fail(const char *cond, const char *fmt, ...)
 {
@@ -205,6 +207,7 @@ fuzz_fail(const char *cond, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, " [%s]\n", cond);
+	fuzz_rmdir(fz.keys_dir);	/* abort() runs no atexit() */
 	abort();
 }
 
