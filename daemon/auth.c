@@ -149,7 +149,7 @@ auth_ipc_key(struct lanud *d, const struct iovec *domain, struct keys_entry **re
 		return -ENOENT;
 	memcpy(name, (const char *)domain->iov_base + skip, len);
 	name[len] = '\0';
-	if (!value_is_id(name) ||
+	if (strlen(name) != len || !value_is_id(name) ||	/* "adm\0x" is not "adm" */
 	    (size_t)snprintf(path, sizeof(path), "%s/%s.key", d->auth->keys_dir, name) >=
 		    sizeof(path))
 		return -ENOENT;
@@ -172,7 +172,8 @@ auth_zap_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg
 		return 0;
 	}
 	auth_frame_text(&frames[5], address, sizeof(address));
-	if (auth_frame_is(&frames[7], "NULL") && frames[4].iov_len > strlen(AUTH_IPC_DOMAIN) &&
+	if (n == 8 && auth_frame_is(&frames[7], "NULL") &&	/* NULL has no credentials */
+	    frames[4].iov_len > strlen(AUTH_IPC_DOMAIN) &&
 	    memcmp(frames[4].iov_base, AUTH_IPC_DOMAIN, strlen(AUTH_IPC_DOMAIN)) == 0) {
 		/* an ipc:// endpoint "as NAME": its peers are that key */
 		r = auth_ipc_key(d, &frames[4], &e);
