@@ -424,6 +424,9 @@ auth_event(struct lanud *d, const struct keys_entry *k, const Lanu__V1__Envelope
 		return auth_deny(e, "event.payload", "key '%s' may not send %s events", k->name,
 				 word);
 	area = auth_event_area(ev, &field);
+	if (!area && k->n_areas)	/* it could be about any area: a postponement, a measure */
+		return auth_deny(e, "event.payload", "key '%s' is bound to areas, and a %s event "
+				 "names none", k->name, word);
 	if (area && !auth_area_ok(d, k, area))
 		return auth_deny(e, field, "%s%s%s is not an area of key '%s'", *area ? "'" : "",
 				 *area ? area : "no area", *area ? "'" : "", k->name);

@@ -72,8 +72,8 @@
  *  2. auth_check() allows exactly what docs/security.md's table does: an unknown or
  *     revoked peer nothing; an admin everything; every role status and the plan; a
  *     producer events as itself only, of its kinds, about its areas (the event names
- *     one, within school; a kind whose message has no area field, ServicePostponed
- *     and MeasureStatusUpdated, is not held to areas, as auth.c reads the table); an
+ *     one, within school; a producer bound to areas sends no kind whose message has no
+ *     area field, ServicePostponed and MeasureStatusUpdated); an
  *     operator acknowledgements as itself (producer and by), of alerts that went to
  *     its recipients (or are not in the store: the handler says so), due and absences
  *     for an area of its areas, compliance only unbound; a subscriber and an operator
@@ -361,7 +361,7 @@ event_allowed(const struct fuzz_key *k, const Lanu__V1__Envelope *ev)
 		       strcmp(ev->alert_acknowledged->by, k->name) == 0 &&
 		       alert_ok(k, ev->alert_acknowledged->alert_id);
 	return k->role == KEYS_PRODUCER && bound_to(k->event, kind) &&
-	       (!area || area_ok(k, area));
+	       (area ? area_ok(k, area) : !k->area);
 }
 
 static bool

@@ -271,6 +271,27 @@ test_producer_sends_only_as_itself(void **state)
 		expect_event(c1, &ie, REJECTED, "event.payload");
 	}
 
+	/* bound to areas: a kind that names none (a postponement) could be about any */
+	{
+		Lanu__V1__ServicePostponed sp = LANU__V1__SERVICE_POSTPONED__INIT;
+		Lanu__V1__Envelope pe = LANU__V1__ENVELOPE__INIT;
+		struct client_keys school3;
+		struct client *c3;
+
+		make_key(f, "school-3", KEYS_PRODUCER, "area-2", NULL, NULL, &school3);
+		c3 = tcp_client(f, &school3);
+		pe.event_id = (char *)"pp-1";
+		pe.producer = (char *)"school-3";
+		pe.occurred_at_ms = 1767225600000ULL;
+		sp.case_id = (char *)"c-1";
+		sp.service = (char *)"svc-a";
+		sp.reason = (char *)"guardian-request";
+		pe.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_POSTPONED;
+		pe.service_postponed = &sp;
+		expect_event(c3, &pe, REJECTED, "event.payload");
+		client_free(c3);
+	}
+
 	/* no plan loads, no clock */
 	pl.content.data = (uint8_t *)"lanu-plan: 1\n";
 	pl.content.len = 13;
