@@ -59,6 +59,8 @@ struct import {
 	const char *key_file;	/* tcp://: this peer's secret key file */
 	const char *server_key;	/* tcp://: lanud's public key, or a file with it */
 	struct client_keys keys;	/* loaded from them */
+	const char *client_conf;	/* --client-conf or $LANU_CLIENT_CONF */
+	struct endpoint_client cc;
 	bool have_keys, producer_given;
 	size_t window;
 	int timeout_ms;
@@ -514,6 +516,8 @@ usage(FILE *f)
 		"                         (or $LANU_KEY)\n"
 		"      --server-key KEY   lanud's public key, or a file with it (or\n"
 		"                         $LANU_SERVER_KEY)\n"
+		"      --client-conf FILE this system's ingest endpoint, key and server-key\n"
+		"                         (docs/security.md; or $LANU_CLIENT_CONF)\n"
 		"  -n, --dry-run          print the events to send as JSON lines\n"
 		"                         (lanu.v1.Envelope, for lanuctl send); send nothing,\n"
 		"                         leave the state file\n"
@@ -541,6 +545,7 @@ import_options(struct import *x, int argc, char **argv)
 		{ "producer", required_argument, NULL, 'P' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "server-key", required_argument, NULL, 'K' },
+		{ "client-conf", required_argument, NULL, 'C' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -560,6 +565,7 @@ import_options(struct import *x, int argc, char **argv)
 		case 'P': x->producer = optarg; x->producer_given = true; break;
 		case 'k': x->key_file = optarg; break;
 		case 'K': x->server_key = optarg; break;
+		case 'C': x->client_conf = optarg; break;
 		case 'n': x->dry_run = true; break;
 		case 'w':
 		case 't':
@@ -584,6 +590,17 @@ import_options(struct import *x, int argc, char **argv)
 		return IMPORT_EXIT_FAILED;
 	}
 	x->export_path = argv[optind];
+	/* a client configuration fills what the options did not say */
+	if (x->client_conf) {
+		if (endpoint_client_load(IMPORT_NAME, x->client_conf, &x->cc) < 0)
+			return IMPORT_EXIT_FAILED;
+		if (!*x->ingest)
+			snprintf(x->ingest, sizeof(x->ingest), "%s", x->cc.ingest);
+		if (!x->key_file && *x->cc.key)
+			x->key_file = x->cc.key;
+		if (!x->server_key && *x->cc.server_key)
+			x->server_key = x->cc.server_key;
+	}
 	if (x->key_file || x->server_key) {
 		if (!x->key_file || !x->server_key) {
 			fprintf(stderr, IMPORT_NAME ": --key and --server-key go together\n");
@@ -615,6 +632,7 @@ main(int argc, char **argv)
 	x.conf_path = getenv("LANU_CONF") ? getenv("LANU_CONF") : LANU_DEFAULT_CONF;
 	x.key_file = getenv("LANU_KEY");
 	x.server_key = getenv("LANU_SERVER_KEY");
+	x.client_conf = getenv("LANU_CLIENT_CONF");
 	log_set_level(LOG_ERR);
 	status = import_options(&x, argc, argv);
 	if (status)

@@ -818,6 +818,8 @@ usage(FILE *f)
 		"  -k, --key FILE       this peer's secret key file, for tcp:// (or $LANU_KEY)\n"
 		"      --server-key KEY lanud's public key, or a file with it (or\n"
 		"                       $LANU_SERVER_KEY)\n"
+		"      --client-conf FILE  a client's own ingest, publish, key and server-key,\n"
+		"                       for a machine without lanud.conf (or $LANU_CLIENT_CONF)\n"
 		"commands:\n"
 		"  send [FILE...] [--window N]   send JSON-lines events (lanu.v1.Envelope)\n"
 		"  tail --recipient R [--from SEQ] [--count N] [--no-follow] [--json]\n"
@@ -864,6 +866,7 @@ main(int argc, char **argv)
 		{ "lang", required_argument, NULL, 'L' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "server-key", required_argument, NULL, 'K' },
+		{ "client-conf", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -878,6 +881,8 @@ main(int argc, char **argv)
 		{ "keys", cmd_keys },	  { "audit", cmd_audit },
 	};
 	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
+	static struct endpoint_client cc;
+	const char *client_conf = getenv("LANU_CLIENT_CONF");
 	int ch;
 
 	x.conf_path = getenv("LANU_CONF") ? getenv("LANU_CONF") : LANU_DEFAULT_CONF;
@@ -909,6 +914,7 @@ main(int argc, char **argv)
 			break;
 		case 'k': x.key_file = optarg; break;
 		case 'K': x.server_key = optarg; break;
+		case 'C': client_conf = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_REFUSED;
 		}
@@ -916,6 +922,19 @@ main(int argc, char **argv)
 	if (optind == argc) {
 		usage(stderr);
 		return EXIT_REFUSED;
+	}
+	/* a client configuration fills what the options did not say */
+	if (client_conf) {
+		if (endpoint_client_load("lanuctl", client_conf, &cc) < 0)
+			return EXIT_REFUSED;
+		if (!*x.ingest)
+			snprintf(x.ingest, sizeof(x.ingest), "%s", cc.ingest);
+		if (!*x.publish)
+			snprintf(x.publish, sizeof(x.publish), "%s", cc.publish);
+		if (!x.key_file && *cc.key)
+			x.key_file = cc.key;
+		if (!x.server_key && *cc.server_key)
+			x.server_key = cc.server_key;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(cmds); i++)
 		if (strcmp(argv[optind], cmds[i].name) == 0) {

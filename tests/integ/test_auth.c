@@ -365,6 +365,39 @@ test_readers_see_their_own(void **state)
 	client_free(o);
 }
 
+/* lanuctl on a machine without lanud.conf: a client configuration with the tcp://
+ * endpoint, its key file and lanud's public key; one with a bad line is refused. */
+static void
+test_lanuctl_client_conf(void **state)
+{
+	struct fixture *f = *state;
+	char conf[700], secret[700], cmd[2200];
+	struct client_keys admin;
+	FILE *fp;
+
+	make_key(f, "admin-1", KEYS_ADMIN, NULL, NULL, NULL, &admin);
+	snprintf(secret, sizeof(secret), "%s/admin-1.secret", f->d.dir);
+	assert_int_equal(keys_write_secret(secret, "admin-1", admin.public_key, admin.secret), 0);
+	snprintf(conf, sizeof(conf), "%s/client.conf", f->d.dir);
+	assert_non_null(fp = fopen(conf, "w"));
+	fprintf(fp, "# lanuctl on an admin's machine\ningest %s\npublish %s\nkey %s\n"
+		    "server-key \"%s\"\n", f->tcp, f->tcp_pub, secret, admin.server);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "'%s' -c /nonexistent --client-conf '%s' -t 5000 status "
+		 ">/dev/null", LANUCTL_PATH, conf);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "LANU_CLIENT_CONF='%s' '%s' -c /nonexistent -t 5000 status "
+		 ">/dev/null", conf, LANUCTL_PATH);
+	assert_int_equal(system(cmd), 0);
+
+	assert_non_null(fp = fopen(conf, "a"));
+	fprintf(fp, "colour blue\n");
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "'%s' --client-conf '%s' status 2>&1 | grep -q "
+		 "'client.conf:6: unknown setting .colour.'", LANUCTL_PATH, conf);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* The peers of an ipc:// endpoint "as NAME" are that key: here a producer bound to
  * area-2; the socket file is 0660. */
 static void
@@ -622,6 +655,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_readers_see_their_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subscriptions_are_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_endpoint_as_a_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lanuctl_client_conf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_floods_stay_bounded, setup, teardown),
 	};
 
