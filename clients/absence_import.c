@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "client.h"
 #include "csv.h"
@@ -82,24 +81,6 @@ static void
 import_signal_cb(int sig)
 {
 	import_stop = sig;
-}
-
-static uint64_t
-import_mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
-static uint64_t
-import_now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
 static void
@@ -242,7 +223,7 @@ import_envelope(const struct import *x, const struct tally_entry *e, char id[TAL
 	lanu__v1__envelope__init(env);
 	env->event_id = id;
 	env->producer = (char *)x->producer;
-	env->occurred_at_ms = import_now_ms();
+	env->occurred_at_ms = client_now_ms();
 	env->payload_case = LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED;
 	env->absence_counts_reported = m;
 }
@@ -268,7 +249,7 @@ import_send_one(struct import *x, struct client *c, struct flight *fl, size_t i)
 	req.corr_id = (uint64_t)i + 1;
 	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
 	req.event = &env;
-	fl->sent_at[i] = import_mono_ms();
+	fl->sent_at[i] = client_mono_ms();
 	return client_send(c, &req);
 }
 
@@ -304,7 +285,7 @@ import_reply(struct import *x, struct flight *fl, const Lanu__V1__Reply *rep)
 		import_landed(fl, i);
 		return state_set(x->state, e->key, e->key_len, fl->id[i]) < 0 ? -ENOMEM : 1;
 	case LANU__V1__REPLY__CODE__UNAVAILABLE:
-		fl->sent_at[i] = import_mono_ms();	/* later, as if unanswered */
+		fl->sent_at[i] = client_mono_ms();	/* later, as if unanswered */
 		return 0;
 	default:
 		fprintf(stderr, "%s:%u: pupil '%s' period '%s': refused by lanud: %s%s%s%s\n",
@@ -340,7 +321,7 @@ static int
 import_send(struct import *x, struct client *c, const size_t *todo, size_t n_todo,
 	    struct flight *fl)
 {
-	uint64_t progress = import_mono_ms();
+	uint64_t progress = client_mono_ms();
 	size_t next = 0;
 	int r;
 
@@ -377,7 +358,7 @@ import_send(struct import *x, struct client *c, const size_t *todo, size_t n_tod
 				if (r < 0)
 					return IMPORT_EXIT_FAILED;
 				if (r > 0)
-					progress = import_mono_ms();
+					progress = client_mono_ms();
 			} while (client_recv(c, 0, &rep) == 0);
 		} else if (r != -ETIMEDOUT && r != -EBADMSG && r != -EINTR) {
 			fprintf(stderr, IMPORT_NAME ": receiving from '%s': %s\n", x->ingest,
@@ -390,7 +371,7 @@ import_send(struct import *x, struct client *c, const size_t *todo, size_t n_tod
 				x->state_path, strerror(-r));
 			return IMPORT_EXIT_FAILED;
 		}
-		now = import_mono_ms();
+		now = client_mono_ms();
 		if (now - progress > (uint64_t)x->timeout_ms) {
 			fprintf(stderr, IMPORT_NAME ": no reply from lanud at '%s' in %d ms; "
 					"what was acknowledged is in '%s': run again to send the "

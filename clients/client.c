@@ -363,6 +363,27 @@ sub_recv(struct sub *s, int timeout_ms, Lanu__V1__Alert **ret_alert)
 	return 0;
 }
 
+static uint64_t
+client_clock_ms(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+uint64_t
+client_now_ms(void)
+{
+	return client_clock_ms(CLOCK_REALTIME);
+}
+
+uint64_t
+client_mono_ms(void)
+{
+	return client_clock_ms(CLOCK_MONOTONIC);
+}
+
 int
 client_parse_time(const char *s, uint64_t *ret_ms)
 {

@@ -61,6 +61,10 @@ void *sub_socket(struct sub *s);
 /* Receives one live alert within timeout_ms. Returns 0, -ETIMEDOUT, -EBADMSG. */
 int sub_recv(struct sub *s, int timeout_ms, Lanu__V1__Alert **ret_alert);
 
+/* Now in milliseconds: since the epoch (UTC), or of the monotonic clock (for waits). */
+uint64_t client_now_ms(void);
+uint64_t client_mono_ms(void);
+
 /* "2026-01-31T12:00:00Z", "2026-01-31" (midnight UTC) or milliseconds -> ms. -EINVAL. */
 int client_parse_time(const char *s, uint64_t *ret_ms);
 /* ms -> "2026-01-31T12:00:00Z" */

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zmq.h>
 
 #include "client.h"
@@ -29,24 +28,6 @@
 #include "pbjson.h"
 
 #define SEND_WINDOW_MAX	4096
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
 
 /* Endpoints not given with -e/-s come from lanud's configuration, read only when a
  * command needs one that was not given. */
@@ -224,7 +205,7 @@ send_event(struct sender *s, struct slot *sl)
 {
 	int r = client_send(s->c, &sl->req);
 
-	sl->sent_at = mono_ms();
+	sl->sent_at = client_mono_ms();
 	return r == -EAGAIN ? 0 : r;	/* not queued: the resend timer takes care */
 }
 
@@ -321,7 +302,7 @@ send_find(struct sender *s, uint64_t corr)
 static int
 send_resend(struct sender *s, uint64_t started, int resend_ms)
 {
-	uint64_t now = mono_ms();
+	uint64_t now = client_mono_ms();
 
 	for (size_t i = 0; i < s->n; i++) {
 		struct slot *sl = &s->slots[(s->head + i) % s->window];
@@ -343,7 +324,7 @@ send_file(struct ctl *x, struct client *c, const char *name, FILE *in, size_t wi
 {
 	struct sender s = { .x = x, .c = c, .name = name, .in = in, .window = window,
 			    .next_corr = 1 };
-	uint64_t last_progress = mono_ms();
+	uint64_t last_progress = client_mono_ms();
 	const int resend_ms = 2000;
 
 	s.slots = calloc(window, sizeof(*s.slots));
@@ -367,7 +348,7 @@ send_file(struct ctl *x, struct client *c, const char *name, FILE *in, size_t wi
 				lanu__v1__reply__free_unpacked(rep, NULL);
 			} else if (sl) {
 				sl->rep = rep;
-				last_progress = mono_ms();
+				last_progress = client_mono_ms();
 			} else {
 				lanu__v1__reply__free_unpacked(rep, NULL);
 			}
@@ -757,7 +738,7 @@ cmd_ack(struct ctl *x, int argc, char **argv)
 	/* The same person acknowledging the same alert twice is one event. */
 	snprintf(id, sizeof(id), "ack/%s/%s", ack.alert_id, ack.by);
 	ev.event_id = id;
-	ev.occurred_at_ms = now_ms();
+	ev.occurred_at_ms = client_now_ms();
 	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED;
 	ev.alert_acknowledged = &ack;
 	if (msg_validate(&ev.base, "event", &e) < 0) {
