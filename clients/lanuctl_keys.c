@@ -96,15 +96,6 @@ keys_split(char *s, char **v, size_t max, bool (*check)(const char *), const cha
 	return (int)n;
 }
 
-static bool
-keys_is_event(const char *w)
-{
-	for (const char *const *e = keys_event_names(); *e; e++)
-		if (strcmp(*e, w) == 0)
-			return true;
-	return false;
-}
-
 static const char *
 keys_now(char buf[32])
 {

@@ -356,20 +356,6 @@ auth_event_area(const Lanu__V1__Envelope *ev, const char **ret_field)
 	}
 }
 
-/* The event kind's word ("deadline-missed"), as key files name them. */
-static void
-auth_event_word(const Lanu__V1__Envelope *ev, char buf[LANU_MAX_NAME + 1])
-{
-	const ProtobufCFieldDescriptor *f =
-		protobuf_c_message_descriptor_get_field(&lanu__v1__envelope__descriptor,
-							(unsigned)ev->payload_case);
-
-	snprintf(buf, LANU_MAX_NAME + 1, "%s", f ? f->name : "");
-	for (char *c = buf; *c; c++)
-		if (*c == '_')
-			*c = '-';
-}
-
 /* Whether an alert went to one of the key's recipients. */
 static int
 auth_alert_ok(struct lanud *d, const struct keys_entry *k, const char *alert_id,
@@ -399,13 +385,13 @@ static int
 auth_event(struct lanud *d, const struct keys_entry *k, const Lanu__V1__Envelope *ev,
 	   struct msg_error *e)
 {
-	char word[LANU_MAX_NAME + 1];
-	const char *area, *field = "";
+	const char *word = keys_event_name((uint32_t)ev->payload_case), *area, *field = "";
 
 	if (strcmp(ev->producer, k->name) != 0)
 		return auth_deny(e, "event.producer", "is '%s'; key '%s' sends as '%s'",
 				 ev->producer, k->name, k->name);
-	auth_event_word(ev, word);
+	if (!word)
+		word = "";	/* msg.c lets no unknown payload through */
 	if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED) {
 		if (k->role != KEYS_OPERATOR)
 			return auth_deny(e, "event.payload", "key '%s' (%s) may not acknowledge "

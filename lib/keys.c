@@ -51,30 +51,57 @@ keys_role_parse(const char *word, enum keys_role *ret_role)
 	return -EINVAL;
 }
 
+/* The Envelope's payloads as words, made once from its descriptor: names[i] (and v[i],
+ * NULL-terminated) is the word of the field numbered id[i]. */
+static struct {
+	char names[32][LANU_MAX_NAME + 1];
+	const char *v[33];
+	uint32_t id[32];
+} keys_events;
+
 const char *const *
 keys_event_names(void)
 {
-	static char names[32][LANU_MAX_NAME + 1];
-	static const char *v[33];
 	const ProtobufCMessageDescriptor *d = &lanu__v1__envelope__descriptor;
 	size_t n = 0;
 
-	if (v[0])
-		return v;
-	for (unsigned i = 0; i < d->n_fields && n + 1 < ELEMENTSOF(v); i++) {
+	if (keys_events.v[0])
+		return keys_events.v;
+	for (unsigned i = 0; i < d->n_fields && n + 1 < ELEMENTSOF(keys_events.v); i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 
 		if (f->type != PROTOBUF_C_TYPE_MESSAGE || !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
 			continue;
-		snprintf(names[n], sizeof(names[n]), "%s", f->name);
-		for (char *c = names[n]; *c; c++)
+		snprintf(keys_events.names[n], sizeof(keys_events.names[n]), "%s", f->name);
+		for (char *c = keys_events.names[n]; *c; c++)
 			if (*c == '_')
 				*c = '-';
-		v[n] = names[n];
+		keys_events.id[n] = f->id;
+		keys_events.v[n] = keys_events.names[n];
 		n++;
 	}
-	v[n] = NULL;
-	return v;
+	keys_events.v[n] = NULL;
+	return keys_events.v;
+}
+
+const char *
+keys_event_name(uint32_t payload_case)
+{
+	const char *const *v = keys_event_names();
+
+	for (size_t i = 0; v[i]; i++)
+		if (keys_events.id[i] == payload_case)
+			return v[i];
+	return NULL;
+}
+
+bool
+keys_is_event(const char *word)
+{
+	for (const char *const *e = keys_event_names(); *e; e++)
+		if (strcmp(*e, word) == 0)
+			return true;
+	return false;
 }
 
 bool
@@ -192,15 +219,6 @@ keys_scope(struct keys_ctx *x, char **words, int n, bool (*check)(const char *wo
 	*ret_v = v;
 	*ret_n = (size_t)n - 1;
 	return 0;
-}
-
-static bool
-keys_is_event(const char *word)
-{
-	for (const char *const *e = keys_event_names(); *e; e++)
-		if (strcmp(*e, word) == 0)
-			return true;
-	return false;
 }
 
 static int

@@ -49,6 +49,10 @@ int keys_role_parse(const char *word, enum keys_role *ret_role);
 /* The kinds of event a key may be bound to: the Envelope's payloads as words
  * ("service-requested", ...), NULL-terminated. */
 const char *const *keys_event_names(void);
+/* The word of the Envelope payload numbered payload_case, or NULL. */
+const char *keys_event_name(uint32_t payload_case);
+/* Whether word is one of them. */
+bool keys_is_event(const char *word);
 
 /* Parses one key file. Every problem is reported through report (as "path:line: what
  * is wrong"), not just the first. Returns 0, -EINVAL if anything was wrong, -ENOENT /
