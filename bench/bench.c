@@ -283,3 +283,30 @@ bench_send_all(struct client *c, size_t n, size_t window, bench_fill_fn fill, vo
 	}
 	return now_s() - t0;
 }
+
+double
+bench_clock_set(struct client *c, uint64_t ms)
+{
+	Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+	double t0 = now_s();
+
+	cs.now_ms = ms;
+	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
+	req.clock_set = &cs;
+	if (client_call(c, &req, 30000, &rep) < 0 || rep->code != LANU__V1__REPLY__CODE__OK)
+		die("lanud did not take a ClockSet");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return now_s() - t0;
+}
+
+uint64_t
+bench_last_alert_seq(struct client *c)
+{
+	Lanu__V1__Reply *rep = bench_status(c);
+	uint64_t seq = rep->status->last_alert_seq;
+
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return seq;
+}

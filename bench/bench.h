@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "client.h"
@@ -33,6 +34,13 @@ const char *bench_publish(void);
 
 /* lanud's status (dies if it does not answer). Free with lanu__v1__reply__free_unpacked. */
 Lanu__V1__Reply *bench_status(struct client *c);
+
+/* Moves lanud's manual clock to ms (dies if it is refused); returns the round trip in
+ * seconds. */
+double bench_clock_set(struct client *c, uint64_t ms);
+
+/* The sequence number of the last alert lanud logged. */
+uint64_t bench_last_alert_seq(struct client *c);
 
 /* lanud's resident memory in KiB, from /proc. */
 long bench_rss_kib(void);

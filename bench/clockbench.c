@@ -122,34 +122,6 @@ fill_pair(size_t i, Lanu__V1__Request *req, Lanu__V1__Envelope *ev, void *bufs, 
 	}
 }
 
-/* Moves the manual clock; returns the round trip in seconds. */
-static double
-clock_set(struct client *c, uint64_t ms)
-{
-	Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
-	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
-	Lanu__V1__Reply *rep;
-	double t0 = now_s();
-
-	cs.now_ms = ms;
-	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
-	req.clock_set = &cs;
-	if (client_call(c, &req, 30000, &rep) < 0 || rep->code != LANU__V1__REPLY__CODE__OK)
-		die("lanud did not take a ClockSet");
-	lanu__v1__reply__free_unpacked(rep, NULL);
-	return now_s() - t0;
-}
-
-static uint64_t
-last_alert_seq(struct client *c)
-{
-	Lanu__V1__Reply *rep = bench_status(c);
-	uint64_t seq = rep->status->last_alert_seq;
-
-	lanu__v1__reply__free_unpacked(rep, NULL);
-	return seq;
-}
-
 static void
 run(const struct opts *o, size_t n, struct figures *f)
 {
@@ -167,7 +139,7 @@ run(const struct opts *o, size_t n, struct figures *f)
 	bench_start_lanud(o->lanud, clock_plan, "clock manual\n");
 	if (client_connect(bench_ingest(), &c) < 0)
 		die("cannot connect");
-	clock_set(c, T0_MS);
+	bench_clock_set(c, T0_MS);
 	f->open_rate = (double)n / bench_send_all(c, n, o->window, fill_request, &(struct bufs){ 0 }, &oa);
 	client_free(c);
 
@@ -182,17 +154,17 @@ run(const struct opts *o, size_t n, struct figures *f)
 	f->rss_start_kib = bench_rss_kib();
 
 	for (size_t i = 0; i < (sizeof(lat) / sizeof(lat[0])); i++)
-		lat[i] = clock_set(c, T0_MS + 1 + i);
+		lat[i] = bench_clock_set(c, T0_MS + 1 + i);
 	f->wake_empty_ms = percentile_ms(lat, (sizeof(lat) / sizeof(lat[0])), 50);
-	if (last_alert_seq(c) != 0)
+	if (bench_last_alert_seq(c) != 0)
 		die("an empty wake-up raised alerts");
 
 	/* The first `due` clocks are due on 2031-01-15; 20 days on, all of them
 	 * have missed and none of the others is due yet. */
 	double t0 = now_s();
-	clock_set(c, T0_MS + 20 * DAY_MS);
+	bench_clock_set(c, T0_MS + 20 * DAY_MS);
 	for (uint64_t seq = 0; seq < oa.due;) {
-		seq = last_alert_seq(c);
+		seq = bench_last_alert_seq(c);
 		if (now_s() - t0 > 120)
 			die("the due clocks did not all fire within 120 s");
 		if (seq < oa.due)
@@ -200,7 +172,7 @@ run(const struct opts *o, size_t n, struct figures *f)
 	}
 	f->wake_due_s = now_s() - t0;
 	f->wake_due_rate = (double)oa.due / f->wake_due_s;
-	if (last_alert_seq(c) != oa.due)
+	if (bench_last_alert_seq(c) != oa.due)
 		die("more alerts than clocks due");
 
 	f->pairs_rate = (double)o->pairs / bench_send_all(c, 2 * o->pairs, o->window, fill_pair, &(struct bufs){ 0 },

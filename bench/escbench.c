@@ -73,34 +73,6 @@ fill_missed(size_t i, Lanu__V1__Request *req, Lanu__V1__Envelope *ev, void *bufs
 	ev->deadline_missed = &b->dm;
 }
 
-/* Moves the manual clock; returns the round trip in seconds. */
-static double
-clock_set(struct client *c, uint64_t ms)
-{
-	Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
-	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
-	Lanu__V1__Reply *rep;
-	double t0 = now_s();
-
-	cs.now_ms = ms;
-	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
-	req.clock_set = &cs;
-	if (client_call(c, &req, 30000, &rep) < 0 || rep->code != LANU__V1__REPLY__CODE__OK)
-		die("lanud did not take a ClockSet");
-	lanu__v1__reply__free_unpacked(rep, NULL);
-	return now_s() - t0;
-}
-
-static uint64_t
-last_alert_seq(struct client *c)
-{
-	Lanu__V1__Reply *rep = bench_status(c);
-	uint64_t seq = rep->status->last_alert_seq;
-
-	lanu__v1__reply__free_unpacked(rep, NULL);
-	return seq;
-}
-
 static void
 run(const char *lanud, size_t n, size_t window, struct figures *f)
 {
@@ -115,7 +87,7 @@ run(const char *lanud, size_t n, size_t window, struct figures *f)
 	bench_start_lanud(lanud, esc_plan, "clock manual\n");
 	if (client_connect(bench_ingest(), &c) < 0)
 		die("cannot connect");
-	clock_set(c, T0_MS);
+	bench_clock_set(c, T0_MS);
 	f->plain_rate = (double)n / bench_send_all(c, n, window, fill_missed,
 						   &(struct bufs){ 0 }, (void *)"plain");
 	f->raise_rate = (double)n / bench_send_all(c, n, window, fill_missed,
@@ -127,21 +99,21 @@ run(const char *lanud, size_t n, size_t window, struct figures *f)
 	if (client_connect(bench_ingest(), &c) < 0)
 		die("cannot connect");
 	for (size_t i = 0; i < sizeof(lat) / sizeof(lat[0]); i++)
-		lat[i] = clock_set(c, T0_MS + 1 + i);
+		lat[i] = bench_clock_set(c, T0_MS + 1 + i);
 	f->wake_empty_ms = percentile_ms(lat, sizeof(lat) / sizeof(lat[0]), 50);
-	if (last_alert_seq(c) != 2 * n)
+	if (bench_last_alert_seq(c) != 2 * n)
 		die("an empty wake-up raised alerts");
 
 	/* Mon 6.1.2031 + 2 working days: Wed 8.1 at 08:00 local; a week on, all due. */
 	t0 = now_s();
-	clock_set(c, T0_MS + 7 * DAY_MS);
-	while (last_alert_seq(c) < 3 * n) {
+	bench_clock_set(c, T0_MS + 7 * DAY_MS);
+	while (bench_last_alert_seq(c) < 3 * n) {
 		if (now_s() - t0 > 300)
 			die("the due steps did not all fire within 300 s");
 		usleep(1000);
 	}
 	f->wake_due_s = now_s() - t0;
-	if (last_alert_seq(c) != 3 * n)
+	if (bench_last_alert_seq(c) != 3 * n)
 		die("more escalations than alerts");
 	client_free(c);
 	bench_stop_lanud();
