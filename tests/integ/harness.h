@@ -77,6 +77,10 @@ int daemon_copy_plan(struct daemon *d, const char *path);
  * Helsinki time without asking the C library. Fails the test if s is malformed. */
 uint64_t iso_ms(const char *s);
 
+/* A free TCP port on 127.0.0.1 (bound, read, let go), for a tcp:// endpoint. Fails the
+ * test if there is none. */
+int daemon_free_port(void);
+
 /* Milliseconds from the monotonic clock, for bounding a test's waits. */
 uint64_t mono_ms(void);
 

@@ -41,21 +41,6 @@ struct fixture {
 	struct client_keys admin;
 };
 
-static int
-free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
 /* A peer's key in keys-dir (or, with in_dir false, one lanud does not know). */
 static void
 make_key(struct fixture *f, const char *name, enum keys_role role, const char *recipient,
@@ -87,7 +72,7 @@ setup(void **state)
 
 	if (!f || daemon_init(&f->d, "clock manual") < 0)
 		return -1;
-	snprintf(f->tcp, sizeof(f->tcp), "tcp://127.0.0.1:%d", free_port());
+	snprintf(f->tcp, sizeof(f->tcp), "tcp://127.0.0.1:%d", daemon_free_port());
 	snprintf(f->keys, sizeof(f->keys), "%s/keys", f->d.dir);
 	snprintf(secret, sizeof(secret), "%s/lanud.secret", f->d.dir);
 	if (mkdir(f->keys, 0700) < 0 || keys_new_pair(pub, sec) < 0 ||
