@@ -115,6 +115,7 @@ ingest_plan_load(struct lanud *d, const struct reply_to *to, const char *peer,
 		rep.reason = reason;
 	} else {
 		rep.code = LANU__V1__REPLY__CODE__OK;
+		writer_wake(d->writer);	/* what its retention makes due goes now */
 	}
 	if (rep.code != LANU__V1__REPLY__CODE__UNAVAILABLE) {
 		rep.result_case = LANU__V1__REPLY__RESULT_PLAN_LOAD;

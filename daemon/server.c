@@ -77,6 +77,7 @@ server_reload(struct lanud *d)
 	log_msg(LOG_INFO, "lanud: configuration reloaded");
 	writer_flush(d->writer);	/* events in hand are committed under their plan */
 	planload_file(d);	/* a bad plan is logged; the one in force stays */
+	writer_wake(d->writer);	/* what a new plan's retention makes due goes now */
 	notify_ready(d);
 }
 

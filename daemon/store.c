@@ -29,6 +29,8 @@
  *	esc_fire  at_ms (u64) alert seq (u64) -> ""
  *	audit	  seq (u64) -> packed AuditRecord				store_audit.c
  *		  (and in meta: "audit_seq", "audit_at", the last record's seq and time)
+ *	subjects  subject (str) piece (u8) id -> instant (u64)			store_retain.c
+ *	purge	  kind (u8) instant (u64) subject (tail) -> ""
  *
  * These are the layouts schema 1 has always had, byte for byte: a store written before
  * the codec opens and reads unchanged. One database is gone: "plan" held the plan in
@@ -656,6 +658,8 @@ store_init_dbs(struct store *s)
 		{ "escalations", offsetof(struct store, escalations) },
 		{ "esc_fire", offsetof(struct store, esc_fire) },
 		{ "audit", offsetof(struct store, audit) },
+		{ "subjects", offsetof(struct store, subjects) },
+		{ "purge", offsetof(struct store, purge) },
 	};
 	struct store_txn t;
 	uint64_t schema;
@@ -873,12 +877,14 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 {
 	struct store_stat st;
 	MDB_envinfo info;
-	MDB_stat open, due, esc;
+	MDB_stat open, due, esc, events;
 	int rc;
 
 	if (t->err)
 		return t->err;
 	rc = mdb_env_info(t->s->env, &info);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_stat(t->txn, t->s->events, &events);
 	if (rc == MDB_SUCCESS)
 		rc = mdb_stat(t->txn, t->s->open, &open);
 	if (rc == MDB_SUCCESS)
@@ -888,7 +894,7 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 	if (rc != MDB_SUCCESS)
 		return store_fail(t, store_errno(rc));
 	st = (struct store_stat){
-		.events = store_meta_u64(t, "event_seq"),
+		.events = events.ms_entries,	/* less than the seq once retention took some */
 		.last_alert_seq = store_meta_u64(t, "alert_seq"),
 		.open_alerts = open.ms_entries,
 		.open_clocks = due.ms_entries,

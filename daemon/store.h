@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "lanu.pb-c.h"
+#include "lanu/limits.h"
 #include "plan.pb-c.h"
 
 struct store;
@@ -21,7 +22,7 @@ struct store;
  * store_commit() aborts and returns that error (rule 16). writes counts its puts,
  * deletes and sequence numbers taken: a caller that notes it before a step can tell
  * whether that step changed anything (the writer undoes a refused event that did). */
-#define STORE_TXN_CURSORS 21	/* LMDB's two databases and store_open()'s 19 */
+#define STORE_TXN_CURSORS 23	/* LMDB's two databases and store_open()'s 21 */
 
 struct store_txn {
 	struct store *s;
@@ -104,9 +105,10 @@ void store_put_plan_file_sha(struct store_txn *t, const char *sha);
 /* Returns 1 if producer already sent event_id, 0 if not, or the sticky error. */
 int store_event_seen(struct store_txn *t, const char *producer, const char *event_id);
 
-/* Stores a packed Envelope and remembers (producer, event_id). */
+/* Stores a packed Envelope and remembers (producer, event_id); subject ("case:<id>",
+ * "pupil:<id>", or "" for none) is who it is about, for retention. */
 void store_put_event(struct store_txn *t, const char *producer, const char *event_id,
-		     uint64_t received_ms, const void *data, size_t len);
+		     const char *subject, uint64_t received_ms, const void *data, size_t len);
 
 /* --- the alert log and its indexes (store_alert.c) --------------------------------- */
 
@@ -316,3 +318,38 @@ int store_audit_scan(struct store_txn *t, uint64_t after, uint64_t from_ms, uint
  * No transaction may be open. Returns 0, -ENOSPC if the map is full, -EIO if the
  * environment holds a database store_open() does not make, or another -errno. */
 int store_clear(struct store *s);
+
+/* --- retention: what is held about each child (store_retain.c) ---------------------- */
+
+enum store_subject_kind {
+	STORE_SUBJECT_NONE = 0,
+	STORE_SUBJECT_CASE = 1,		/* "case:<id>" */
+	STORE_SUBJECT_PUPIL = 2,	/* "pupil:<id>" */
+};
+
+#define STORE_SUBJECT_MAX (LANU_MAX_NAME + 8)	/* "pupil:" + an id + NUL */
+
+/* Which kind of subject s names ("case:x", "pupil:x"), or STORE_SUBJECT_NONE. */
+enum store_subject_kind store_subject_kind(const char *s);
+
+/* The first entry of kind's purge queue: the instant something was written about
+ * *ret_subject. Returns 0, -ENOENT if the queue is empty, or the sticky error. */
+int store_purge_first(struct store_txn *t, enum store_subject_kind kind, uint64_t *ret_at,
+		      char ret_subject[STORE_SUBJECT_MAX]);
+/* Drops that entry. */
+void store_purge_drop(struct store_txn *t, uint64_t at_ms, const char *subject);
+
+/* 1 if the store holds anything about subject, 0 if not, or the sticky error. */
+int store_subject_held(struct store_txn *t, const char *subject);
+
+/* What purges took, added up. */
+struct store_purged {
+	uint64_t events, clocks, alerts, places;
+};
+
+/* Takes subject's pieces last written before horizon_ms (see store_retain.c for what
+ * each family keeps). whole: all of them or, if any was written at or after
+ * horizon_ms or still holds the subject (an open clock), none. Adds what it took to
+ * *acc; returns how many pieces it took, or the sticky error. */
+int store_subject_purge(struct store_txn *t, const char *subject, uint64_t horizon_ms,
+			bool whole, struct store_purged *acc);

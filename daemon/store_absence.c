@@ -7,13 +7,15 @@
  *
  * A pupil's places, every ladder and period, are one range (what a student welfare
  * group asks for), and a ladder's periods of one pupil are a range within it. A record
- * is replaced whole when a report moves it on; it is never deleted. A period's figures
- * are one range, by ladder, school and grade.
+ * is replaced whole when a report moves it on, and noted under "pupil:<id>" each time
+ * (store_retain.c): retention deletes it once it has not been written for the plan's
+ * time. A period's figures are one range, by ladder, school and grade; they stay.
  */
 #include "store.h"
 #include "store_db.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lanu/limits.h"
@@ -49,14 +51,29 @@ store_absence_get(struct store_txn *t, const char *ladder, const char *period, c
 void
 store_absence_put(struct store_txn *t, const Lanu__V1__AbsenceState *st)
 {
-	struct store_key k = { 0 };
+	struct store_key k = { 0 }, piece = { 0 };
 	size_t len = lanu__v1__absence_state__get_packed_size(st);
+	char subject[STORE_SUBJECT_MAX];
 	void *v;
 
+	snprintf(subject, sizeof(subject), "pupil:%s", st->pupil_id);
+	store_key_str(&piece, st->ladder);
+	store_key_tail(&piece, st->period);
+	store_subject_note(t, subject, STORE_PIECE_PLACE, &piece, st->updated_at_ms);
 	store_absence_key(&k, st->ladder, st->period, st->pupil_id);
 	v = store_db_reserve(t, t->s->absences, &k, len, 0);
 	if (v)
 		lanu__v1__absence_state__pack(st, v);
+}
+
+void
+store_absence_purge(struct store_txn *t, const char *pupil, const char *ladder,
+		    const char *period)
+{
+	struct store_key k = { 0 };
+
+	store_absence_key(&k, ladder, period, pupil);
+	store_db_del(t, t->s->absences, &k);
 }
 
 int

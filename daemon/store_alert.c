@@ -12,7 +12,11 @@
  * cursor order is seq order (rule 19); its id is "a-<seq>". by_rcpt holds one entry
  * per recipient the alert was routed to, and a recipient's range (its id, then any seq)
  * holds only its own entries: the NUL after the id keeps "board" apart from "board-2".
- * An acknowledgement rewrites the alert and leaves open. Alerts are never deleted.
+ * An acknowledgement rewrites the alert and leaves open. Alerts are never deleted: an
+ * alert about a case or a pupil is noted under that subject (store_retain.c), and
+ * retention rewrites it as its seq, id, kind, severity, recipients, raise instant and
+ * acknowledgement's by and at, marked purged, without its dedup entry or escalation
+ * chain; it keeps its by_rcpt and open entries, so the log stays gap-free.
  * Every index entry names an alert that is there: one that is not, or does not decode,
  * is a broken store (-EBADMSG, sticky); read by seq, it is the caller's to judge.
  */
@@ -140,10 +144,53 @@ store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_AL
 		store_db_put(t, t->s->by_rcpt, &rk, "", 0, 0);
 	}
 	store_db_put(t, t->s->open, &k, "", 0, STORE_PUT_APPEND);
+	if (a->subject)
+		store_subject_note(t, a->subject, STORE_PIECE_ALERT, &k, a->raised_at_ms);
 	/* The record last: what it was packed into stays valid until the next write. */
 	ret_packed->len = lanu__v1__alert__get_packed_size(a);
 	ret_packed->data = store_put_alert(t, a, ret_packed->len, STORE_PUT_APPEND);
 	return t->err ? t->err : 1;
+}
+
+void
+store_alert_purge(struct store_txn *t, uint64_t seq)
+{
+	Lanu__V1__Acknowledgement ack = LANU__V1__ACKNOWLEDGEMENT__INIT;
+	Lanu__V1__Alert *a, kept = LANU__V1__ALERT__INIT;
+	int r;
+
+	r = store_get_alert(t, seq, &a);
+	if (r < 0) {
+		if (r != -ENOENT)
+			store_fail(t, r);
+		return;
+	}
+	if (a->dedup_key && a->dedup_key[0]) {
+		struct store_key dk = { 0 };
+		uint64_t of;
+
+		if (store_alert_by_key(t, a->dedup_key, &of) == 0 && of == seq) {
+			store_key_tail(&dk, a->dedup_key);
+			store_db_del(t, t->s->akeys, &dk);
+		}
+	}
+	kept.seq = a->seq;
+	kept.alert_id = a->alert_id;
+	kept.kind = a->kind;
+	kept.severity = a->severity;
+	kept.n_recipients = a->n_recipients;
+	kept.recipients = a->recipients;
+	kept.raised_at_ms = a->raised_at_ms;
+	kept.prev_seq = a->prev_seq;
+	kept.purged = true;
+	if (a->ack) {
+		ack.by = a->ack->by;
+		ack.at_ms = a->ack->at_ms;
+		kept.ack = &ack;
+	}
+	store_put_alert(t, &kept, lanu__v1__alert__get_packed_size(&kept), 0);
+	lanu__v1__alert__free_unpacked(a, NULL);
+	store_esc_stop(t, seq, UINT64_MAX);
 }
 
 int
@@ -224,7 +271,7 @@ store_ack_alert(struct store_txn *t, uint64_t seq, const char *by, const char *n
 		return -EALREADY;
 	}
 	ack.by = (char *)by;
-	ack.note = (char *)note;
+	ack.note = a->purged ? (char *)"" : (char *)note;	/* nothing more about it */
 	ack.at_ms = at_ms;
 	a->ack = &ack;
 	store_put_alert(t, a, lanu__v1__alert__get_packed_size(a), 0);

@@ -16,6 +16,11 @@
  * record, so the indexes never name a clock that is not there. Ids are never reused.
  * The ids in the keys are validated by msg.c and the plan (at most LANU_MAX_NAME) and
  * days are "YYYY-MM-DD", so the keys always fit; one that does not is -EINVAL, sticky.
+ * Each clock is noted under its case for retention (store_retain.c) when it is made
+ * and whenever its state changes: open or early it holds the case, closed it dates it.
+ * Retention's purge keeps the record, for compliance, without the case id and the ids
+ * of the event that opened it, and drops its clk_case entry (a closed clock has no
+ * fire or due entry); nothing changes a closed clock after that.
  */
 #include "store.h"
 #include "store_db.h"
@@ -87,6 +92,29 @@ store_clock_keys(const Lanu__V1__Clock *c, struct clock_keys *k)
 	}
 }
 
+/* "case:<id>" for retention. */
+static void
+store_clock_subject(const Lanu__V1__Clock *c, char out[STORE_SUBJECT_MAX])
+{
+	size_t n = strlen(c->case_id);
+
+	if (n + 6 > STORE_SUBJECT_MAX)
+		n = 0;	/* cannot be: msg.c bounds ids; noted under no subject then */
+	memcpy(out, "case:", 5);
+	memcpy(out + 5, c->case_id, n);
+	out[5 + n] = '\0';
+}
+
+/* When c was last written, for retention: UINT64_MAX while it holds its case. */
+static uint64_t
+store_clock_instant(const Lanu__V1__Clock *c)
+{
+	if (c->state == LANU__V1__CLOCK__STATE__STATE_OPEN ||
+	    c->state == LANU__V1__CLOCK__STATE__STATE_EARLY)
+		return UINT64_MAX;
+	return c->closed_at_ms ? c->closed_at_ms : c->started_at_ms;
+}
+
 static bool
 store_key_eq(const struct store_key *a, const struct store_key *b)
 {
@@ -132,6 +160,14 @@ store_clock_put(struct store_txn *t, Lanu__V1__Clock *c, const Lanu__V1__Clock *
 		store_db_put(t, t->s->clk_svc, &nk.svc, "", 0, 0);
 	if (t->err)
 		return;
+	if (!old || old->state != c->state) {
+		char subject[STORE_SUBJECT_MAX];
+
+		store_clock_subject(c, subject);
+		store_subject_note(t, subject, STORE_PIECE_CLOCK, &id, store_clock_instant(c));
+	}
+	if (t->err)
+		return;
 	v = store_db_reserve(t, t->s->clocks, &id, lanu__v1__clock__get_packed_size(c), 0);
 	if (v)
 		lanu__v1__clock__pack(c, v);
@@ -170,6 +206,54 @@ store_clock_del(struct store_txn *t, const Lanu__V1__Clock *c)
 		store_db_del(t, t->s->clk_svc, &ck.svc);
 	store_key_u64(&id, c->id);
 	store_db_del(t, t->s->clocks, &id);
+	/* The case is no longer held by it: what else is about it becomes due. */
+	{
+		char subject[STORE_SUBJECT_MAX];
+
+		store_clock_subject(c, subject);
+		store_subject_forget(t, subject, STORE_PIECE_CLOCK, &id);
+		store_purge_queue(t, subject, c->expires_at_ms ? c->expires_at_ms
+							       : c->started_at_ms);
+	}
+}
+
+void
+store_clock_purge(struct store_txn *t, uint64_t id)
+{
+	struct store_key k = { 0 }, kase = { 0 };
+	struct store_view v;
+	Lanu__V1__Clock *c;
+	uint64_t latest = 0;
+	char empty[1] = "";
+	void *out;
+
+	store_key_u64(&k, id);
+	if (store_db_get(t, t->s->clocks, &k, &v) < 0)
+		return;
+	c = lanu__v1__clock__unpack(NULL, v.n, v.p);
+	if (!c) {
+		store_fail(t, -EBADMSG);
+		return;
+	}
+	store_clock_case_key(&kase, c->service, c->stage, c->case_id);
+	if (store_db_get(t, t->s->clk_case, &kase, &v) == 0 &&
+	    store_clock_case_id(t, v, &latest) == 0 && latest == id)
+		store_db_del(t, t->s->clk_case, &kase);
+	/* Strings of an unpacked message are its own; these point at a buffer of ours
+	 * only until packed, and are put back before it is freed. */
+	{
+		char *kept[4] = { c->case_id, c->event_id, c->producer, c->postpone_reason };
+
+		c->case_id = c->event_id = c->producer = c->postpone_reason = empty;
+		out = store_db_reserve(t, t->s->clocks, &k, lanu__v1__clock__get_packed_size(c), 0);
+		if (out)
+			lanu__v1__clock__pack(c, out);
+		c->case_id = kept[0];
+		c->event_id = kept[1];
+		c->producer = kept[2];
+		c->postpone_reason = kept[3];
+	}
+	lanu__v1__clock__free_unpacked(c, NULL);
 }
 
 int

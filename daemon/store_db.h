@@ -50,6 +50,7 @@ struct store {
 	unsigned int absences, abs_figures;			/* store_absence.c */
 	unsigned int escalations, esc_fire;			/* store_escalation.c */
 	unsigned int audit;					/* store_audit.c */
+	unsigned int subjects, purge;				/* store_retain.c */
 	uint64_t map_max;
 	int lock_fd;
 	/* Read-only transactions ended (mdb_txn_reset()), with the cursors they kept, for
@@ -158,3 +159,34 @@ int store_iter_end(struct store_iter *it, int r, int rc);
 int store_iter_seek(struct store_iter *it, const struct store_key *k);
 enum store_move { STORE_FIRST, STORE_LAST, STORE_NEXT, STORE_PREV };
 int store_iter_move(struct store_iter *it, enum store_move m);
+
+/* --- what the store holds about each child (store_retain.c) -------------------------- */
+
+/* The records about a subject that retention takes, and how each is keyed in subjects. */
+enum store_piece {
+	STORE_PIECE_EVENT = 1,	/* its seq (u64) */
+	STORE_PIECE_CLOCK = 2,	/* its id (u64) */
+	STORE_PIECE_ALERT = 3,	/* its seq (u64) */
+	STORE_PIECE_PLACE = 4,	/* a pupil's place: ladder (str) period (tail) */
+};
+
+/* Notes that piece id (its key fields, built with store_key_*()) of subject was written
+ * at at_ms (UINT64_MAX: it holds the subject until noted again), and queues that instant
+ * for the purge walk. A subject that is neither a case's nor a pupil's is not noted. */
+void store_subject_note(struct store_txn *t, const char *subject, enum store_piece piece,
+			const struct store_key *id, uint64_t at_ms);
+/* Forgets a piece's entry (the piece is gone or no longer names subject). */
+void store_subject_forget(struct store_txn *t, const char *subject, enum store_piece piece,
+			  const struct store_key *id);
+/* Queues subject for the purge walk at at_ms (nothing for UINT64_MAX). */
+void store_purge_queue(struct store_txn *t, const char *subject, uint64_t at_ms);
+
+/* What each family does to a piece retention takes: an event goes with its dedup entry
+ * (store_event.c); a clock loses its case id and the ids that would lead back to the
+ * case (store_clock.c); an alert keeps only its place in the log (store_alert.c); a
+ * pupil's place goes (store_absence.c). A piece that is not there is no error. */
+void store_event_purge(struct store_txn *t, uint64_t seq);
+void store_clock_purge(struct store_txn *t, uint64_t id);
+void store_alert_purge(struct store_txn *t, uint64_t seq);
+void store_absence_purge(struct store_txn *t, const char *pupil, const char *ladder,
+			 const char *period);

@@ -8,7 +8,9 @@
  * Invariants: an event and its dedup entry are written in the same transaction; event
  * seqs come from store_next_seq(), so they are appended in order and an aborted
  * transaction leaves no gap. lanud never reads an event back (the log is the record of
- * what came in); it reads only the dedup index. Both ids are validated by msg.c (at most
+ * what came in) except to purge it: an event about a case or a pupil is noted under
+ * that subject (store_retain.c), and retention deletes it with its dedup entry; the
+ * seqs of the others stay. It reads only the dedup index. Both ids are validated by msg.c (at most
  * LANU_MAX_NAME and LANU_MAX_ID), so a dedup key always fits.
  */
 #include "store.h"
@@ -16,6 +18,8 @@
 
 #include <errno.h>
 #include <string.h>
+
+#include "lanu.pb-c.h"
 
 static void
 store_dedup_key(struct store_key *k, const char *producer, const char *event_id)
@@ -40,7 +44,7 @@ store_event_seen(struct store_txn *t, const char *producer, const char *event_id
 
 void
 store_put_event(struct store_txn *t, const char *producer, const char *event_id,
-		uint64_t received_ms, const void *data, size_t len)
+		const char *subject, uint64_t received_ms, const void *data, size_t len)
 {
 	struct store_key k = { 0 }, head = { 0 }, dk = { 0 };
 	uint8_t *v;
@@ -56,4 +60,28 @@ store_put_event(struct store_txn *t, const char *producer, const char *event_id,
 	memcpy(v + head.n, data, len);
 	store_dedup_key(&dk, producer, event_id);
 	store_db_put(t, t->s->dedup, &dk, k.b, k.n, STORE_PUT_NOOVERWRITE);	/* -> the seq */
+	store_subject_note(t, subject, STORE_PIECE_EVENT, &k, received_ms);
+}
+
+void
+store_event_purge(struct store_txn *t, uint64_t seq)
+{
+	struct store_key k = { 0 }, dk = { 0 };
+	struct store_view v;
+	Lanu__V1__Envelope *ev;
+	uint64_t received_ms;
+
+	store_key_u64(&k, seq);
+	if (store_db_get(t, t->s->events, &k, &v) < 0)
+		return;
+	if (store_key_next_u64(&v, &received_ms) < 0 ||
+	    !(ev = lanu__v1__envelope__unpack(NULL, v.n, v.p))) {
+		store_fail(t, -EBADMSG);
+		return;
+	}
+	store_dedup_key(&dk, ev->producer, ev->event_id);
+	lanu__v1__envelope__free_unpacked(ev, NULL);
+	/* The dedup entry is this event's: a later one under the same id cannot be. */
+	store_db_del(t, t->s->dedup, &dk);
+	store_db_del(t, t->s->events, &k);
 }

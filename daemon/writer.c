@@ -65,6 +65,7 @@
 #include "log.h"
 #include "msg.h"
 #include "reply.h"
+#include "retain.h"
 #include "store.h"
 #include "zsock.h"
 
@@ -141,7 +142,11 @@ writer_handle(struct batch *b, struct store_txn *t, struct pending *p)
 {
 	const Lanu__V1__Envelope *ev = p->req->event;
 	const struct snapshot *snap = &b->snap;
+	int r;
 
+	r = retain_check(snap, t, ev, &p->err);
+	if (r < 0)
+		return r;
 	switch (ev->payload_case) {
 	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_REQUESTED:
 		return deadline_on_requested(snap, t, &b->pubq, ev, &p->err);
@@ -192,6 +197,28 @@ writer_apply_clock(struct batch *b, struct store_txn *t, struct pending *p, uint
 	}
 }
 
+/* The audit record of what retention took in this batch, if it took anything. */
+static void
+writer_audit_purge(struct batch *b, struct store_txn *t, const struct store_purged *got)
+{
+	Lanu__V1__AuditRecord r = LANU__V1__AUDIT_RECORD__INIT;
+	uint64_t n = got->events + got->clocks + got->alerts + got->places;
+	char reason[160];
+
+	if (n == 0)
+		return;
+	snprintf(reason, sizeof(reason), "%" PRIu64 " events, %" PRIu64 " clocks' case ids, %"
+		 PRIu64 " alerts' subjects, %" PRIu64 " pupils' places", got->events, got->clocks,
+		 got->alerts, got->places);
+	r.what = LANU__V1__AUDIT_RECORD__WHAT__PURGED;
+	r.at_ms = b->snap.now_ms;
+	r.who = (char *)"lanud";
+	r.count = n;
+	r.reason = reason;
+	store_append_audit(t, &r);
+	log_msg(LOG_INFO, "retention: took %s", reason);
+}
+
 /* The earlier of two instants, 0 standing for none. */
 static uint64_t
 writer_earliest(uint64_t a, uint64_t b)
@@ -225,6 +252,7 @@ static int
 writer_apply_once(struct store *s, struct batch *b)
 {
 	uint64_t now_ms = b->snap.now_ms, clock = b->clock;
+	char subject[STORE_SUBJECT_MAX];
 	struct store_txn t;
 	int r;
 
@@ -274,7 +302,9 @@ writer_apply_once(struct store *s, struct batch *b)
 			b->result = (int)len;
 			return 0;
 		}
-		store_put_event(&t, ev->producer, ev->event_id, now_ms, b->buf, (size_t)len);
+		retain_subject(ev, subject);
+		store_put_event(&t, ev->producer, ev->event_id, subject, now_ms, b->buf,
+				(size_t)len);
 		writer_audit_event(b, &t, p);
 		p->code = LANU__V1__REPLY__CODE__OK;
 	}
@@ -300,6 +330,21 @@ writer_apply_once(struct store *s, struct batch *b)
 			log_errno_ratelimited(LOG_ERR, r, "alert: firing escalations failed");
 		b->fire_more = b->fire_more || esc_more;
 		b->next_at = writer_earliest(b->next_at, esc_next);
+	}
+	/* And what retention no longer keeps, last: nothing this batch wrote is due. */
+	if (!t.err) {
+		struct store_purged got = { 0 };
+		uint64_t purge_next = 0;
+		bool purge_more = false;
+
+		r = retain_purge(&b->snap, &t, b->manual ? clock / 1000 : now_ms, LANU_FIRE_MAX,
+				 &got, &purge_more, &purge_next);
+		if (r < 0 && !t.err)
+			log_errno_ratelimited(LOG_ERR, r, "retain: purging failed");
+		if (r == 0)
+			writer_audit_purge(b, &t, &got);
+		b->fire_more = b->fire_more || purge_more;
+		b->next_at = writer_earliest(b->next_at, purge_next);
 	}
 	b->last_seq = store_last_alert_seq(&t);
 	b->clock = clock;
@@ -396,10 +441,14 @@ writer_arm(struct writer *w, uint64_t next_at, bool more)
 static void
 writer_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct writer *w = arg;
-
 	(void)fd;
 	(void)what;
+	writer_wake(arg);
+}
+
+void
+writer_wake(struct writer *w)
+{
 	w->fire = true;
 	event_active(w->flush_ev, EV_TIMEOUT, 0);
 }
@@ -646,6 +695,7 @@ writer_new(struct lanud *d, struct writer **ret_writer)
 	 * first batches. */
 	store_begin(d->store, &t, STORE_RO);
 	next_at = writer_earliest(store_clock_next_at(&t), store_esc_next_at(&t));
+	next_at = writer_earliest(next_at, retain_next_at(d->plan, &t));
 	store_abort(&t);
 	writer_arm(w, next_at, false);
 	*ret_writer = w;

@@ -35,3 +35,7 @@ void writer_forget(struct writer *w);
  * change (a plan load, SIGHUP) or lanud may stop. Requests decoded with
  * writer_alloc() stay valid until writer_forget(). */
 void writer_flush(struct writer *w);
+
+/* Runs a batch soon even if nothing is queued: a new plan may have made something due
+ * (retention, which it sets). Loop thread. */
+void writer_wake(struct writer *w);

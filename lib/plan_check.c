@@ -9,6 +9,7 @@
 #include "plan_check.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -657,6 +658,52 @@ check_info(struct check *c, Lanu__V1__Plan *plan)
 	}
 }
 
+/* A retention period: calendar days, weeks or months, at least min_months long (a
+ * month counted as 31 days, a week as 7: the shorter units must reach past it). */
+static void
+check_retention_one(struct check *c, const Lanu__V1__Duration *d, const char *what,
+		    uint32_t min_months, const char *why)
+{
+	uint64_t days;
+
+	if (!d)
+		return;
+	switch (d->unit) {
+	case LANU__V1__DURATION__UNIT__UNIT_DAYS:
+		days = d->count;
+		break;
+	case LANU__V1__DURATION__UNIT__UNIT_WEEKS:
+		days = 7ULL * d->count;
+		break;
+	case LANU__V1__DURATION__UNIT__UNIT_MONTHS:
+		days = d->count >= min_months ? UINT64_MAX : 0;
+		break;
+	case LANU__V1__DURATION__UNIT__UNIT_UNSPECIFIED:
+		return;	/* not a duration: said where it was read */
+	default:
+		plan_parser_error(c->p, d, "retention %s is counted in days, weeks or months ('%s')",
+				  what, d->text);
+		return;
+	}
+	if (days < 31ULL * min_months)
+		plan_parser_error(c->p, d, "retention %s is '%s': it must be at least %" PRIu32
+				  " month%s (%s)", what, d->text, min_months,
+				  min_months == 1 ? "" : "s", why);
+}
+
+static void
+check_retention(struct check *c, const Lanu__V1__Plan *plan)
+{
+	const Lanu__V1__Retention *r = plan->retention;
+
+	if (!r)
+		return;
+	check_retention_one(c, r->cases, "cases", 1, "a case is kept a month after it closes, "
+			    "for late reports and acknowledgements");
+	check_retention_one(c, r->pupils, "pupils", 12, "a pupil's place on a ladder must "
+			    "outlive its review period, at most a school year");
+}
+
 int
 plan_check(struct plan_parser *p, const Lanu__V1__Plan *cplan)
 {
@@ -683,6 +730,7 @@ plan_check(struct plan_parser *p, const Lanu__V1__Plan *cplan)
 		check_goals(&c, plan->goals, plan->n_goals);
 		check_routes(&c, plan);
 		check_absences(&c, plan);
+		check_retention(&c, plan);
 	}
 	for (int k = 0; k < PLAN_KIND_MAX; k++)
 		free(c.ids[k].v);

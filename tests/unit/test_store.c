@@ -286,7 +286,7 @@ test_events_dedup(void **state)
 
 	store_begin(s, &t, STORE_RW);
 	assert_int_equal(store_event_seen(&t, "school-1", "e1"), 0);
-	store_put_event(&t, "school-1", "e1", 1000, "abc", 3);
+	store_put_event(&t, "school-1", "e1", "", 1000, "abc", 3);
 	/* The same transaction sees its own write: duplicates within a batch are caught. */
 	assert_int_equal(store_event_seen(&t, "school-1", "e1"), 1);
 	assert_int_equal(store_event_seen(&t, "school-2", "e1"), 0);
@@ -301,7 +301,7 @@ test_events_dedup(void **state)
 
 	/* An aborted transaction leaves nothing behind. */
 	store_begin(s, &t, STORE_RW);
-	store_put_event(&t, "school-1", "e2", 1000, "abc", 3);
+	store_put_event(&t, "school-1", "e2", "", 1000, "abc", 3);
 	store_abort(&t);
 	store_begin(s, &t, STORE_RO);
 	assert_int_equal(store_event_seen(&t, "school-1", "e2"), 0);
@@ -512,7 +512,7 @@ test_map_full_and_grow(void **state)
 		store_begin(s, &t, STORE_RW);
 		for (int j = 0; j < 16; j++, i++) {
 			snprintf(id, sizeof(id), "e%u", i);
-			store_put_event(&t, "p", id, 0, blob, sizeof(blob));
+			store_put_event(&t, "p", id, "", 0, blob, sizeof(blob));
 		}
 		r = store_commit(&t);
 		if (r == STORE_MAP_FULL) {
@@ -546,7 +546,7 @@ test_map_full_and_grow(void **state)
 	for (int tries = 0;; tries++) {
 		assert_true(tries < 8);
 		store_begin(s, &t, STORE_RW);
-		store_put_event(&t, "p", "after-reopen", 0, blob, sizeof(blob));
+		store_put_event(&t, "p", "after-reopen", "", 0, blob, sizeof(blob));
 		r = store_commit(&t);
 		if (r != STORE_MAP_FULL)
 			break;
@@ -607,7 +607,7 @@ test_layouts_on_disk(void **state)
 	MDB_val v;
 
 	store_begin(s, &t, STORE_RW);
-	store_put_event(&t, "school-1", "e1", 7, "abc", 3);
+	store_put_event(&t, "school-1", "e1", "", 7, "abc", 3);
 	c.service = "svc-a";
 	c.stage = "";
 	c.case_id = "p-1";
@@ -771,7 +771,7 @@ test_disk_full(void **state)
 		store_begin(s, &t, STORE_RW);
 		for (int j = 0; j < 4; j++, i++) {
 			snprintf(id, sizeof(id), "e%u", i);
-			store_put_event(&t, "p", id, 0, blob, sizeof(blob));
+			store_put_event(&t, "p", id, "", 0, blob, sizeof(blob));
 		}
 		r = store_commit(&t);
 	}
@@ -862,7 +862,7 @@ test_clear(void **state)
 	uint64_t prev;
 
 	store_begin(s, &t, STORE_RW);
-	store_put_event(&t, "school-1", "e1", 1000, "abc", 3);
+	store_put_event(&t, "school-1", "e1", "", 1000, "abc", 3);
 	assert_int_equal(store_commit(&t), 0);
 	assert_int_equal(append(s, "k1", rcpts, 1, &prev), 1);
 	assert_int_equal(append(s, "k2", rcpts, 1, &prev), 2);
