@@ -88,6 +88,10 @@ audit_detail(const Lanu__V1__AuditRecord *r, char *buf, size_t size)
 		snprintf(buf, size, "%" PRIu64 " record%s lost: %s", r->count,
 			 r->count == 1 ? "" : "s", r->reason);
 		break;
+	case LANU__V1__AUDIT_RECORD__WHAT__PURGED:
+		snprintf(buf, size, "retention took %" PRIu64 " record%s: %s", r->count,
+			 r->count == 1 ? "" : "s", r->reason);
+		break;
 	default:
 		snprintf(buf, size, "%s", r->reason);
 		break;

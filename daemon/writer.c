@@ -15,8 +15,9 @@
  * is out.
  *
  * Every batch also fires the clocks' warnings and misses that are due (deadline.c),
- * then the escalation steps that are due (alert.c), a bounded number of each at a
- * time; when the next of either is due decides the clock timer.
+ * then the escalation steps that are due (alert.c), then purges what the plan's
+ * retention no longer keeps (retain.c), a bounded number of each at a time; when the
+ * next of any is due decides the clock timer. A new plan wakes it (writer_wake()).
  *
  * A refused event changes nothing. Most are refused on validation, before they
  * write, and simply are not stored. One refused after it wrote (the store's write
