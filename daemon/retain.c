@@ -94,46 +94,11 @@ retain_horizon(const Lanu__V1__Plan *plan, enum store_subject_kind kind, uint64_
 	return r ? calendar_day_start_ms(retain_move(r, calendar_local_day(now_ms), -1)) : 0;
 }
 
-/* "case:" or "pupil:" and id into out; "" if id is empty or too long (msg.c bounds
- * every id, so it is not). */
-static enum store_subject_kind
-retain_join(enum store_subject_kind kind, const char *id, char out[STORE_SUBJECT_MAX])
-{
-	const char *prefix = kind == STORE_SUBJECT_CASE ? "case:" : "pupil:";
-	int n = snprintf(out, STORE_SUBJECT_MAX, "%s%s", prefix, id ? id : "");
-
-	if (!id || !*id || n < 0 || n >= STORE_SUBJECT_MAX) {
-		out[0] = '\0';
-		return STORE_SUBJECT_NONE;
-	}
-	return kind;
-}
-
 enum store_subject_kind
 retain_subject(const Lanu__V1__Envelope *ev, char out[STORE_SUBJECT_MAX])
 {
-	switch (ev->payload_case) {
-	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_REQUESTED:
-		return retain_join(STORE_SUBJECT_CASE, ev->service_requested->case_id, out);
-	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_PROVIDED:
-		return retain_join(STORE_SUBJECT_CASE, ev->service_provided->case_id, out);
-	case LANU__V1__ENVELOPE__PAYLOAD_CASE_CANCELLED:
-		return retain_join(STORE_SUBJECT_CASE, ev->case_cancelled->case_id, out);
-	case LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED:
-		return retain_join(STORE_SUBJECT_CASE, ev->deadline_missed->case_id, out);
-	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_POSTPONED:
-		return retain_join(STORE_SUBJECT_CASE, ev->service_postponed->case_id, out);
-	case LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED:
-		return retain_join(STORE_SUBJECT_PUPIL, ev->absence_counts_reported->pupil_id,
-				   out);
-	case LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED:
-		return retain_join(STORE_SUBJECT_PUPIL, ev->absence_alert_raised->pupil_id, out);
-	case LANU__V1__ENVELOPE__PAYLOAD_DROP_OUT_REPORTED:
-		return retain_join(STORE_SUBJECT_PUPIL, ev->drop_out_reported->pupil_id, out);
-	default:
-		out[0] = '\0';
-		return STORE_SUBJECT_NONE;
-	}
+	msg_event_subject(ev, out, STORE_SUBJECT_MAX);
+	return store_subject_kind(out);
 }
 
 int

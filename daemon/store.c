@@ -8,8 +8,9 @@
  * Named databases, their keys as codec fields (u64 is big-endian, str ends in NUL,
  * fixed has no terminator, tail runs to the end of the key), and who owns them:
  *
- *	meta	  name (tail) -> "schema", "event_seq", "alert_seq", "clock", "clock_seq":
- *		  u64; "plan_file_sha": 64 hex digits (the plan file as last loaded)
+ *	meta	  name (tail) -> "schema", "event_seq", "alert_seq", "clock", "clock_seq",
+ *		  "retain_index" (1: subjects and purge index every record): u64;
+ *		  "plan_file_sha": 64 hex digits (the plan file as last loaded)
  *	events	  seq (u64) -> received_ms (u64) + packed Envelope		store_event.c
  *	dedup	  producer (str) event_id (tail) -> seq (u64)
  *	alerts	  seq (u64) -> packed Alert					store_alert.c
@@ -678,8 +679,10 @@ store_init_dbs(struct store *s)
 			STORE_SCHEMA);
 		return -EPROTO;
 	}
-	if (schema == 0)
+	if (schema == 0) {
 		store_put_meta_u64(&t, "schema", STORE_SCHEMA);
+		store_put_meta_u64(&t, "retain_index", 1);	/* new: indexed from the start */
+	}
 	/* The normalized plan records nothing reads any more: emptied (see the top). */
 	if (!t.err) {
 		MDB_dbi plan;
@@ -745,6 +748,8 @@ store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **
 		goto fail;
 	}
 	r = store_init_dbs(s);
+	if (r == 0)
+		r = store_subject_backfill(s);
 	if (r < 0)
 		goto fail;
 	*ret_store = s;

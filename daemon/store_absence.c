@@ -48,18 +48,41 @@ store_absence_get(struct store_txn *t, const char *ladder, const char *period, c
 	return 0;
 }
 
-void
-store_absence_put(struct store_txn *t, const Lanu__V1__AbsenceState *st)
+/* Notes st under its pupil (store_retain.c). */
+static void
+store_absence_note_one(struct store_txn *t, const Lanu__V1__AbsenceState *st)
 {
-	struct store_key k = { 0 }, piece = { 0 };
-	size_t len = lanu__v1__absence_state__get_packed_size(st);
+	struct store_key piece = { 0 };
 	char subject[STORE_SUBJECT_MAX];
-	void *v;
 
 	snprintf(subject, sizeof(subject), "pupil:%s", st->pupil_id);
 	store_key_str(&piece, st->ladder);
 	store_key_tail(&piece, st->period);
 	store_subject_note(t, subject, STORE_PIECE_PLACE, &piece, st->updated_at_ms);
+}
+
+void
+store_absence_note(struct store_txn *t, struct store_view key, struct store_view val)
+{
+	Lanu__V1__AbsenceState *st = lanu__v1__absence_state__unpack(NULL, val.n, val.p);
+
+	(void)key;	/* the pupil, ladder and period are in the record */
+	if (!st) {
+		store_fail(t, -EBADMSG);
+		return;
+	}
+	store_absence_note_one(t, st);
+	lanu__v1__absence_state__free_unpacked(st, NULL);
+}
+
+void
+store_absence_put(struct store_txn *t, const Lanu__V1__AbsenceState *st)
+{
+	struct store_key k = { 0 };
+	size_t len = lanu__v1__absence_state__get_packed_size(st);
+	void *v;
+
+	store_absence_note_one(t, st);
 	store_absence_key(&k, st->ladder, st->period, st->pupil_id);
 	v = store_db_reserve(t, t->s->absences, &k, len, 0);
 	if (v)

@@ -416,3 +416,22 @@ store_open_alerts(struct store_txn *t, uint64_t after, size_t limit, store_alert
 	*ret_more = more;
 	return 0;
 }
+
+void
+store_alert_note(struct store_txn *t, struct store_view key, struct store_view val)
+{
+	Lanu__V1__Alert *a = lanu__v1__alert__unpack(NULL, val.n, val.p);
+	struct store_key k = { 0 };
+	uint64_t seq;
+
+	if (!a || store_key_next_u64(&key, &seq) < 0) {
+		if (a)
+			lanu__v1__alert__free_unpacked(a, NULL);
+		store_fail(t, -EBADMSG);
+		return;
+	}
+	store_key_u64(&k, seq);
+	if (!a->purged)
+		store_subject_note(t, a->subject, STORE_PIECE_ALERT, &k, a->raised_at_ms);
+	lanu__v1__alert__free_unpacked(a, NULL);
+}

@@ -115,6 +115,32 @@ store_clock_instant(const Lanu__V1__Clock *c)
 	return c->closed_at_ms ? c->closed_at_ms : c->started_at_ms;
 }
 
+/* Notes c under its case (store_retain.c). */
+static void
+store_clock_note_one(struct store_txn *t, const Lanu__V1__Clock *c)
+{
+	struct store_key id = { 0 };
+	char subject[STORE_SUBJECT_MAX];
+
+	store_key_u64(&id, c->id);
+	store_clock_subject(c, subject);
+	store_subject_note(t, subject, STORE_PIECE_CLOCK, &id, store_clock_instant(c));
+}
+
+void
+store_clock_note(struct store_txn *t, struct store_view key, struct store_view val)
+{
+	Lanu__V1__Clock *c = lanu__v1__clock__unpack(NULL, val.n, val.p);
+
+	(void)key;	/* the id is in the record */
+	if (!c) {
+		store_fail(t, -EBADMSG);
+		return;
+	}
+	store_clock_note_one(t, c);
+	lanu__v1__clock__free_unpacked(c, NULL);
+}
+
 static bool
 store_key_eq(const struct store_key *a, const struct store_key *b)
 {
@@ -160,12 +186,8 @@ store_clock_put(struct store_txn *t, Lanu__V1__Clock *c, const Lanu__V1__Clock *
 		store_db_put(t, t->s->clk_svc, &nk.svc, "", 0, 0);
 	if (t->err)
 		return;
-	if (!old || old->state != c->state) {
-		char subject[STORE_SUBJECT_MAX];
-
-		store_clock_subject(c, subject);
-		store_subject_note(t, subject, STORE_PIECE_CLOCK, &id, store_clock_instant(c));
-	}
+	if (!old || old->state != c->state)
+		store_clock_note_one(t, c);
 	if (t->err)
 		return;
 	v = store_db_reserve(t, t->s->clocks, &id, lanu__v1__clock__get_packed_size(c), 0);
@@ -191,6 +213,7 @@ store_clock_del(struct store_txn *t, const Lanu__V1__Clock *c)
 	struct clock_keys ck;
 	struct store_key id = { 0 };
 	struct store_view v;
+	char subject[STORE_SUBJECT_MAX];
 	uint64_t latest = 0;
 
 	store_clock_keys(c, &ck);
@@ -207,14 +230,9 @@ store_clock_del(struct store_txn *t, const Lanu__V1__Clock *c)
 	store_key_u64(&id, c->id);
 	store_db_del(t, t->s->clocks, &id);
 	/* The case is no longer held by it: what else is about it becomes due. */
-	{
-		char subject[STORE_SUBJECT_MAX];
-
-		store_clock_subject(c, subject);
-		store_subject_forget(t, subject, STORE_PIECE_CLOCK, &id);
-		store_purge_queue(t, subject, c->expires_at_ms ? c->expires_at_ms
-							       : c->started_at_ms);
-	}
+	store_clock_subject(c, subject);
+	store_subject_forget(t, subject, STORE_PIECE_CLOCK, &id);
+	store_purge_queue(t, subject, c->expires_at_ms ? c->expires_at_ms : c->started_at_ms);
 }
 
 void
@@ -224,7 +242,7 @@ store_clock_purge(struct store_txn *t, uint64_t id)
 	struct store_view v;
 	Lanu__V1__Clock *c;
 	uint64_t latest = 0;
-	char empty[1] = "";
+	char empty[1] = "", *kept[4];
 	void *out;
 
 	store_key_u64(&k, id);
@@ -239,20 +257,19 @@ store_clock_purge(struct store_txn *t, uint64_t id)
 	if (store_db_get(t, t->s->clk_case, &kase, &v) == 0 &&
 	    store_clock_case_id(t, v, &latest) == 0 && latest == id)
 		store_db_del(t, t->s->clk_case, &kase);
-	/* Strings of an unpacked message are its own; these point at a buffer of ours
-	 * only until packed, and are put back before it is freed. */
-	{
-		char *kept[4] = { c->case_id, c->event_id, c->producer, c->postpone_reason };
-
-		c->case_id = c->event_id = c->producer = c->postpone_reason = empty;
-		out = store_db_reserve(t, t->s->clocks, &k, lanu__v1__clock__get_packed_size(c), 0);
-		if (out)
-			lanu__v1__clock__pack(c, out);
-		c->case_id = kept[0];
-		c->event_id = kept[1];
-		c->producer = kept[2];
-		c->postpone_reason = kept[3];
-	}
+	/* The unpacked message owns its strings: ours stand in for them until packed. */
+	kept[0] = c->case_id;
+	kept[1] = c->event_id;
+	kept[2] = c->producer;
+	kept[3] = c->postpone_reason;
+	c->case_id = c->event_id = c->producer = c->postpone_reason = empty;
+	out = store_db_reserve(t, t->s->clocks, &k, lanu__v1__clock__get_packed_size(c), 0);
+	if (out)
+		lanu__v1__clock__pack(c, out);
+	c->case_id = kept[0];
+	c->event_id = kept[1];
+	c->producer = kept[2];
+	c->postpone_reason = kept[3];
 	lanu__v1__clock__free_unpacked(c, NULL);
 }
 

@@ -181,6 +181,14 @@ void store_subject_forget(struct store_txn *t, const char *subject, enum store_p
 /* Queues subject for the purge walk at at_ms (nothing for UINT64_MAX). */
 void store_purge_queue(struct store_txn *t, const char *subject, uint64_t at_ms);
 
+/* Notes one record of a family, as it is stored (key and value), under its subject:
+ * for store_subject_backfill(), which indexes a store written before retention. */
+typedef void (*store_note_fn)(struct store_txn *t, struct store_view key, struct store_view val);
+void store_event_note(struct store_txn *t, struct store_view key, struct store_view val);
+void store_clock_note(struct store_txn *t, struct store_view key, struct store_view val);
+void store_alert_note(struct store_txn *t, struct store_view key, struct store_view val);
+void store_absence_note(struct store_txn *t, struct store_view key, struct store_view val);
+
 /* What each family does to a piece retention takes: an event goes with its dedup entry
  * (store_event.c); a clock loses its case id and the ids that would lead back to the
  * case (store_clock.c); an alert keeps only its place in the log (store_alert.c); a

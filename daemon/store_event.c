@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "lanu.pb-c.h"
+#include "msg.h"
 
 static void
 store_dedup_key(struct store_key *k, const char *producer, const char *event_id)
@@ -84,4 +85,23 @@ store_event_purge(struct store_txn *t, uint64_t seq)
 	/* The dedup entry is this event's: a later one under the same id cannot be. */
 	store_db_del(t, t->s->dedup, &dk);
 	store_db_del(t, t->s->events, &k);
+}
+
+void
+store_event_note(struct store_txn *t, struct store_view key, struct store_view val)
+{
+	struct store_key k = { 0 };
+	Lanu__V1__Envelope *ev;
+	char subject[STORE_SUBJECT_MAX];
+	uint64_t seq, received_ms;
+
+	if (store_key_next_u64(&key, &seq) < 0 || store_key_next_u64(&val, &received_ms) < 0 ||
+	    !(ev = lanu__v1__envelope__unpack(NULL, val.n, val.p))) {
+		store_fail(t, -EBADMSG);
+		return;
+	}
+	msg_event_subject(ev, subject, sizeof(subject));
+	lanu__v1__envelope__free_unpacked(ev, NULL);
+	store_key_u64(&k, seq);
+	store_subject_note(t, subject, STORE_PIECE_EVENT, &k, received_ms);
 }

@@ -449,3 +449,46 @@ msg_free_request(Lanu__V1__Request *req)
 {
 	return msg_free_request_with(req, NULL);
 }
+
+void
+msg_event_subject(const Lanu__V1__Envelope *ev, char *out, size_t n)
+{
+	const char *prefix = "case:", *id;
+	int w;
+
+	switch (ev->payload_case) {
+	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_REQUESTED:
+		id = ev->service_requested->case_id;
+		break;
+	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_PROVIDED:
+		id = ev->service_provided->case_id;
+		break;
+	case LANU__V1__ENVELOPE__PAYLOAD_CASE_CANCELLED:
+		id = ev->case_cancelled->case_id;
+		break;
+	case LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED:
+		id = ev->deadline_missed->case_id;
+		break;
+	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_POSTPONED:
+		id = ev->service_postponed->case_id;
+		break;
+	case LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED:
+		prefix = "pupil:";
+		id = ev->absence_counts_reported->pupil_id;
+		break;
+	case LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED:
+		prefix = "pupil:";
+		id = ev->absence_alert_raised->pupil_id;
+		break;
+	case LANU__V1__ENVELOPE__PAYLOAD_DROP_OUT_REPORTED:
+		prefix = "pupil:";
+		id = ev->drop_out_reported->pupil_id;
+		break;
+	default:
+		id = NULL;
+		break;
+	}
+	w = id && *id ? snprintf(out, n, "%s%s", prefix, id) : -1;
+	if (w < 0 || (size_t)w >= n)
+		out[0] = '\0';
+}

@@ -36,3 +36,8 @@ Lanu__V1__Request *msg_free_request_with(Lanu__V1__Request *req, ProtobufCAlloca
  * fields). path names m in error messages. Returns 0 or -EINVAL. Exposed for the
  * fuzz target and lanuctl's local checks. */
 int msg_validate(const ProtobufCMessage *m, const char *path, struct msg_error *e);
+
+/* Who ev is about, as alerts name it: "case:<id>" (the access-time events) or
+ * "pupil:<id>" (absences, drop-outs) into out (n bytes); "" for the others
+ * (indicators, measures, acknowledgements) and for an id that does not fit. */
+void msg_event_subject(const Lanu__V1__Envelope *ev, char *out, size_t n);
