@@ -630,6 +630,10 @@ cmd_status(struct ctl *x, int argc, char **argv)
 			printf("  escalations    %" PRIu64 " pending, next %s\n",
 			       s->pending_escalations, now);
 		}
+		if (s->next_purge_ms) {
+			client_format_time(s->next_purge_ms, now);
+			printf("  retention      next check %s\n", now);
+		}
 	}
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;

@@ -23,6 +23,7 @@
 #include "msg.h"
 #include "plan_index.h"
 #include "plan_value.h"
+#include "retain.h"
 #include "store.h"
 
 static int
@@ -197,7 +198,7 @@ query_due(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__DueQ
 }
 
 static void
-query_status(struct lanud *d, const struct store_stat *st, uint64_t now_ms,
+query_status(struct lanud *d, struct store_txn *t, const struct store_stat *st, uint64_t now_ms,
 	     struct query_ctx *qc)
 {
 	Lanu__V1__Status *s = &qc->status;
@@ -223,6 +224,7 @@ query_status(struct lanud *d, const struct store_stat *st, uint64_t now_ms,
 	s->pending_escalations = st->pending_escalations;
 	s->next_escalation_ms = st->next_escalation_ms;
 	s->last_audit_seq = st->last_audit_seq;
+	s->next_purge_ms = retain_next_at(d->plan, t);
 }
 
 void
@@ -250,7 +252,7 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 	if (r == 0) {
 		switch (req->body_case) {
 		case LANU__V1__REQUEST__BODY_STATUS:
-			query_status(d, &st, now_ms, qc);
+			query_status(d, &t, &st, now_ms, qc);
 			rep->result_case = LANU__V1__REPLY__RESULT_STATUS;
 			rep->status = &qc->status;
 			break;

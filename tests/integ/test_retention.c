@@ -387,6 +387,7 @@ test_closed_case_goes_whole(void **state)
 	struct fixture *f = *state;
 	uint64_t t0 = iso_ms("2027-01-04T09:00:00+02:00"), before;
 	char log_before[1024], want[1024], comp[64], comp_after[64];
+	Lanu__V1__Reply *rep;
 	struct answer a;
 	struct store_txn t;
 	struct store *s;
@@ -401,6 +402,10 @@ test_closed_case_goes_whole(void **state)
 	log_of(f->c, "sup", log_before, sizeof(log_before));
 	compliance(f->c, comp, sizeof(comp));
 	before = events_stored(f->c);
+	/* c-3's event of 4.1 is the first due: its month is over when 5.2 begins. */
+	assert_int_equal(daemon_status(f->c, &rep)->next_purge_ms,
+			 iso_ms("2027-02-05T00:00:00+02:00"));
+	lanu__v1__reply__free_unpacked(rep, NULL);
 	/* c-3's miss, the misses of c-1 and c-2, and c-1's late delivery */
 	assert_string_equal(log_before, "1:DEADLINE_MISSED:case:c-3 2:DEADLINE_MISSED:case:c-1 "
 					"3:DEADLINE_MISSED:case:c-2 4:RESOLVED:case:c-1");
