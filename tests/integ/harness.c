@@ -480,3 +480,36 @@ daemon_free_port(void)
 	close(fd);
 	return port;
 }
+
+int
+daemon_fixture_up(void **state, const char *extra_conf, const char *yaml)
+{
+	struct daemon_fixture *f = calloc(1, sizeof(*f));
+
+	*state = NULL;
+	if (!f)
+		return -1;
+	if (daemon_init(&f->d, extra_conf) < 0 || daemon_write_plan_text(&f->d, yaml) < 0 ||
+	    daemon_start(&f->d, NULL) < 0) {
+		daemon_cleanup(&f->d);
+		free(f);
+		return -1;
+	}
+	f->c = daemon_client(&f->d);
+	*state = f;
+	return 0;
+}
+
+int
+daemon_fixture_down(void **state)
+{
+	struct daemon_fixture *f = *state;
+
+	if (f) {
+		f->c = client_free(f->c);
+		daemon_cleanup(&f->d);
+		free(f);
+		*state = NULL;
+	}
+	return 0;
+}

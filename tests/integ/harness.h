@@ -99,3 +99,16 @@ void daemon_alerts_free(Lanu__V1__Alert **v, size_t n);
 
 /* "DEADLINE_MISSED", "RESOLVED", ... for messages. */
 const char *daemon_kind_name(int kind);
+
+/* A test's lanud and a client connected to it, as cmocka's state. */
+struct daemon_fixture {
+	struct daemon d;	/* first: a test may take *state as its struct daemon */
+	struct client *c;
+};
+
+/* A setup: starts lanud with extra_conf (daemon_init()) and yaml as its plan, connects
+ * a client, and makes *state the fixture. Returns 0, or -1 with nothing left behind. */
+int daemon_fixture_up(void **state, const char *extra_conf, const char *yaml);
+
+/* The teardown of daemon_fixture_up(): the client, lanud and its temp dir. Returns 0. */
+int daemon_fixture_down(void **state);

@@ -66,37 +66,10 @@ static const char plan[] =
 	"  - {kinds: absence-level, to: board}\n"
 	"  - {kinds: drop-out, areas: other, to: board}\n";
 
-struct fixture {
-	struct daemon d;
-	struct client *c;
-};
-
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	*state = f;
-	if (daemon_init(&f->d, "clock manual") < 0 || daemon_write_plan_text(&f->d, plan) < 0 ||
-	    daemon_start(&f->d, NULL) < 0)
-		return -1;
-	f->c = daemon_client(&f->d);
-	return f->c ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	if (f) {
-		client_free(f->c);
-		daemon_cleanup(&f->d);
-		free(f);
-	}
-	return 0;
+	return daemon_fixture_up(state, "clock manual", plan);
 }
 
 /* One report's values; the rest default (school-1, grade 7, 2025-autumn). */
@@ -193,7 +166,7 @@ expect_levels(struct client *c, const char *pupil, const char *want)
 static void
 test_once_per_level_in_order(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 
 	assert_int_equal(report(f->c, (struct counts){ .pupil = "p1", .as_of = "2025-09-01",
 						       .auth_h = 10 }).code, OK);
@@ -213,7 +186,7 @@ test_once_per_level_in_order(void **state)
 static void
 test_jump_raises_the_levels_passed(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 
 	/* 125 h: levels 1 and 2 by hours, 3 by the unauthorised and unexplained 85 h, 4 */
 	assert_int_equal(report(f->c, (struct counts){ .pupil = "p2", .as_of = "2025-11-01",
@@ -225,7 +198,7 @@ test_jump_raises_the_levels_passed(void **state)
 static void
 test_correction_lowers_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 
 	assert_int_equal(report(f->c, (struct counts){ .pupil = "p3", .as_of = "2025-10-01",
 						       .auth_h = 65 }).code, OK);
@@ -241,7 +214,7 @@ test_correction_lowers_nothing(void **state)
 static void
 test_late_report_changes_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 
 	assert_int_equal(report(f->c, (struct counts){ .pupil = "p4", .as_of = "2025-10-10",
 						       .auth_h = 5 }).code, OK);
@@ -258,7 +231,7 @@ test_late_report_changes_nothing(void **state)
 static void
 test_new_period_new_ladder(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 
 	assert_int_equal(report(f->c, (struct counts){ .pupil = "p5", .as_of = "2025-12-01",
 						       .auth_h = 35 }).code, OK);
@@ -271,7 +244,7 @@ test_new_period_new_ladder(void **state)
 static void
 test_unauthorised_first_and_share(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 
 	/* one unauthorised lesson: level 1 at once, whatever the hours */
 	assert_int_equal(report(f->c, (struct counts){ .pupil = "p6", .as_of = "2025-09-01",
@@ -291,7 +264,7 @@ test_unauthorised_first_and_share(void **state)
 static void
 test_words_and_recipients(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	Lanu__V1__Alert **v;
 	size_t n;
 
@@ -318,7 +291,7 @@ test_words_and_recipients(void **state)
 static void
 test_refusals(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	struct answer a;
 
 	a = report(f->c, (struct counts){ .pupil = "p9", .school = "other", .as_of = "2025-09-01" });
@@ -386,7 +359,7 @@ level(struct client *c, const char *pupil, const char *school, unsigned n, const
 static void
 test_level_from_the_school_system(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 
 	assert_int_equal(level(f->c, "q1", "school-1", 2, "2025-autumn").code, OK);
 	expect_levels(f->c, "q1", "1* 2");
@@ -461,7 +434,7 @@ expect_drop_outs(struct client *c, const char *recipient, const char *want)
 static void
 test_drop_out_notices_by_age(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	Lanu__V1__Alert **v;
 	size_t n;
 	struct answer a;
@@ -549,7 +522,7 @@ figures(struct client *c, const char *by, const char *period_or_pupil, char *out
 static void
 test_figures_and_a_pupils_places(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	char got[512];
 
 	assert_int_equal(report(f->c, (struct counts){ .pupil = "f1", .as_of = "2025-09-01",
@@ -595,18 +568,27 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_once_per_level_in_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_jump_raises_the_levels_passed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_correction_lowers_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_late_report_changes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_new_period_new_ladder, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unauthorised_first_and_share, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_words_and_recipients, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_drop_out_notices_by_age, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_figures_and_a_pupils_places, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_once_per_level_in_order, setup,
+						daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_jump_raises_the_levels_passed, setup,
+						daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_correction_lowers_nothing, setup,
+						daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_late_report_changes_nothing, setup,
+						daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_new_period_new_ladder, setup,
+						daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_unauthorised_first_and_share, setup,
+						daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_words_and_recipients, setup,
+						daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_drop_out_notices_by_age, setup,
+						daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_figures_and_a_pupils_places, setup,
+						daemon_fixture_down),
 		cmocka_unit_test_setup_teardown(test_level_from_the_school_system, setup,
-						teardown),
+						daemon_fixture_down),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

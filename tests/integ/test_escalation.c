@@ -77,46 +77,15 @@ static const char plan[] =
 	"  - {kinds: deadline-missed, services: none, to: sup}\n"
 	"  - {kinds: escalation, to: watch}\n";
 
-struct fixture {
-	struct daemon d;	/* first: a test takes *state as its struct daemon */
-	struct client *c;
-};
-
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	*state = f;
-	if (daemon_init(&f->d, "clock manual") < 0 || daemon_write_plan_text(&f->d, plan) < 0 ||
-	    daemon_start(&f->d, NULL) < 0) {
-		daemon_cleanup(&f->d);
-		free(f);
-		*state = NULL;
-		return -1;
-	}
-	f->c = daemon_client(&f->d);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	if (f) {
-		f->c = client_free(f->c);
-		daemon_cleanup(&f->d);
-		free(f);
-	}
-	return 0;
+	return daemon_fixture_up(state, "clock manual", plan);
 }
 
 /* Stops lanud with sig (SIGTERM or SIGKILL) and starts it again with args. */
 static void
-restart(struct fixture *f, int sig, const char *const *args)
+restart(struct daemon_fixture *f, int sig, const char *const *args)
 {
 	f->c = client_free(f->c);
 	assert_int_equal(daemon_stop(&f->d, sig), sig == SIGTERM ? 0 : 128 + sig);
@@ -264,7 +233,7 @@ expect_escalation(const Lanu__V1__Alert *a, uint64_t seq, const char *kase, uint
 static void
 test_working_days(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	Lanu__V1__Alert **v;
 	uint64_t seq;
 	size_t n;
@@ -301,7 +270,7 @@ test_working_days(void **state)
 static void
 test_area_calendar(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	Lanu__V1__Alert **v;
 	uint64_t seq;
 	size_t n;
@@ -328,7 +297,7 @@ test_area_calendar(void **state)
 static void
 test_summer_time(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	Lanu__V1__Alert **v;
 	uint64_t seq;
 	size_t n;
@@ -349,7 +318,7 @@ test_summer_time(void **state)
 static void
 test_hours(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	Lanu__V1__Alert **v;
 	uint64_t seq;
 	size_t n;
@@ -376,7 +345,7 @@ test_hours(void **state)
 static void
 test_chain(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	Lanu__V1__Alert **v;
 	uint64_t seq, seq2;
 	size_t n;
@@ -429,7 +398,7 @@ test_chain(void **state)
 static void
 test_ack_stops(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	Lanu__V1__Alert **v;
 	uint64_t before, between, plain;
 	size_t n;
@@ -465,7 +434,7 @@ test_ack_stops(void **state)
 static void
 test_restart(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	Lanu__V1__Alert **v;
 	uint64_t seq;
 	size_t n;
@@ -500,7 +469,7 @@ test_restart(void **state)
 static void
 test_plan_change(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	char *text = strdup(plan), *p;
 	Lanu__V1__Alert **v;
 	uint64_t before, after;
@@ -542,7 +511,7 @@ test_plan_change(void **state)
 static void
 test_due_while_down(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	struct store_txn t;
 	struct store *s;
 	uint64_t deadline;
@@ -576,15 +545,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_working_days, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_area_calendar, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_summer_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hours, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ack_stops, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan_change, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_due_while_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_working_days, setup, daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_area_calendar, setup, daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_summer_time, setup, daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_hours, setup, daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_chain, setup, daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_ack_stops, setup, daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_restart, setup, daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_plan_change, setup, daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_due_while_down, setup, daemon_fixture_down),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

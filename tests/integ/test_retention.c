@@ -73,53 +73,16 @@ static const char plan[] = PLAN_HEAD
 	"  cases: 1 month\n"
 	"  pupils: 12 months\n";
 
-struct fixture {
-	struct daemon d;	/* first: a test takes *state as its struct daemon */
-	struct client *c;
-};
-
-static int
-start(void **state, const char *yaml)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	*state = f;
-	if (daemon_init(&f->d, "clock manual") < 0 || daemon_write_plan_text(&f->d, yaml) < 0 ||
-	    daemon_start(&f->d, NULL) < 0) {
-		daemon_cleanup(&f->d);
-		free(f);
-		*state = NULL;
-		return -1;
-	}
-	f->c = daemon_client(&f->d);
-	return 0;
-}
-
 static int
 setup(void **state)
 {
-	return start(state, plan);
+	return daemon_fixture_up(state, "clock manual", plan);
 }
 
 static int
 setup_kept(void **state)
 {
-	return start(state, plan_kept);
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	if (f) {
-		f->c = client_free(f->c);
-		daemon_cleanup(&f->d);
-		free(f);
-	}
-	return 0;
+	return daemon_fixture_up(state, "clock manual", plan_kept);
 }
 
 static uint64_t now_ms;	/* the manual clock as the test last set it */
@@ -363,7 +326,7 @@ expect_log_soon(struct client *c, const char *rcpt, const char *want)
 
 /* Stops lanud and opens its store as it left it. */
 static struct store *
-open_store(struct fixture *f)
+open_store(struct daemon_fixture *f)
 {
 	char dir[600];
 	struct store *s;
@@ -384,7 +347,7 @@ open_store(struct fixture *f)
 static void
 test_closed_case_goes_whole(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	uint64_t t0 = iso_ms("2027-01-04T09:00:00+02:00"), before;
 	char log_before[1024], want[1024], comp[64], comp_after[64];
 	Lanu__V1__Reply *rep;
@@ -469,7 +432,7 @@ test_closed_case_goes_whole(void **state)
 static void
 test_pupils_places_go_one_by_one(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	char figures[256], got[256];
 	struct answer a;
 	struct store_txn t;
@@ -525,7 +488,7 @@ test_pupils_places_go_one_by_one(void **state)
 static void
 test_a_later_plan_purges_what_is_old(void **state)
 {
-	struct fixture *f = *state;
+	struct daemon_fixture *f = *state;
 	char got[512];
 
 	set_clock(f->c, "2027-01-04T09:00:00+02:00");
@@ -542,11 +505,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_closed_case_goes_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_closed_case_goes_whole, setup,
+						daemon_fixture_down),
 		cmocka_unit_test_setup_teardown(test_pupils_places_go_one_by_one, setup,
-						teardown),
+						daemon_fixture_down),
 		cmocka_unit_test_setup_teardown(test_a_later_plan_purges_what_is_old, setup_kept,
-						teardown),
+						daemon_fixture_down),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -272,7 +272,7 @@ test_defaults(void **state)
 				 "\"events\":\"0\",\"lastAlertSeq\":\"0\",\"lastAuditSeq\":\"0\","
 				 "\"manualClock\":false,"
 				 "\"mapSize\":\"0\",\"mapUsed\":\"0\",\"nextDeadlineMs\":\"0\","
-				 "\"nextEscalationMs\":\"0\","
+				 "\"nextEscalationMs\":\"0\",\"nextPurgeMs\":\"0\","
 				 "\"nowMs\":\"0\",\"openAlerts\":\"0\",\"openClocks\":\"0\","
 				 "\"pendingEscalations\":\"0\","
 				 "\"planId\":\"\",\"planVersion\":\"0\",\"rejected\":\"0\",\"unroutedAlerts\":\"0\",\"uptimeMs\":\"0\","
