@@ -1,8 +1,9 @@
 /* retain: the horizon a plan's retention sets (days, weeks, months to the same day number
  * or the month's last, across DST, local days), who an event is about, the store's purge
  * of a subject (whole or piece by piece: events with their dedup entries, clocks without
- * their case, alerts without their subject but in the log), the purge queue's order, and
- * retain_purge()'s batches and next due instant. main() sets TZ=Europe/Helsinki. */
+ * their case, alerts without their subject, note or escalation but in the log), the purge
+ * queue's order, retain_check()'s refusals, and retain_purge()'s batches and next due
+ * instant. main() sets TZ=Europe/Helsinki, as lanud does at start-up. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 
 #include "lanu/macro.h"
 #include "lanud.h"
+#include "msg.h"
 #include "retain.h"
 #include "store.h"
 #include "testutil.h"
@@ -571,6 +573,126 @@ test_purge_pieces(void **state)
 	assert_int_equal(acc.places, 2);
 }
 
+static void
+test_purge_alert_ack(void **state)
+{
+	Lanu__V1__PendingEscalation p = LANU__V1__PENDING_ESCALATION__INIT, *pe;
+	Lanu__V1__Escalation e1 = LANU__V1__ESCALATION__INIT;
+	Lanu__V1__Escalation *steps[] = { &e1 };
+	char *to[] = { (char *)"chief" };
+	struct fix *f = *state;
+	uint64_t t0 = at(2027, 1, 10, 9, 0, 2), seq_acked, seq_open, first_at, first_seq;
+	uint64_t esc_at[] = { t0 + DAY_MS };
+	struct store_purged acc = { 0 };
+	Lanu__V1__Alert *a;
+	struct store_txn t;
+
+	store_begin(f->s, &t, STORE_RW);
+	seq_acked = raise_alert(&t, "case:x", "dl:x:1", t0);
+	seq_open = raise_alert(&t, "case:x", "dl:x:2", t0 + HOUR_MS);
+	assert_int_equal(store_ack_alert(&t, seq_acked, "worker-1", "called the family", t0 + 1),
+			 0);
+	e1.to = to;
+	e1.n_to = 1;
+	p.alert_seq = seq_open;
+	p.steps = steps;
+	p.n_steps = 1;
+	p.at_ms = esc_at;
+	p.n_at_ms = 1;
+	store_esc_put(&t, &p, 0);
+	assert_int_equal(store_commit(&t), 0);
+
+	store_begin(f->s, &t, STORE_RW);
+	assert_int_equal(store_subject_purge(&t, "case:x", at(2027, 6, 1, 0, 0, 3), true, &acc), 2);
+	assert_int_equal(acc.alerts, 2);
+	assert_int_equal(store_commit(&t), 0);
+
+	store_begin(f->s, &t, STORE_RW);
+	/* the acknowledgement keeps who and when, not what was said */
+	assert_int_equal(store_get_alert(&t, seq_acked, &a), 0);
+	assert_true(a->purged);
+	assert_non_null(a->ack);
+	assert_string_equal(a->ack->by, "worker-1");
+	assert_int_equal(a->ack->at_ms, t0 + 1);
+	assert_string_equal(a->ack->note, "");
+	lanu__v1__alert__free_unpacked(a, NULL);
+	/* the escalation chain is stopped */
+	assert_int_equal(store_esc_get(&t, seq_open, NULL, &pe), -ENOENT);
+	assert_int_equal(store_esc_first(&t, &first_at, &first_seq), -ENOENT);
+	/* an acknowledgement after the purge says nothing more about it */
+	assert_int_equal(store_ack_alert(&t, seq_open, "worker-2", "the child's name", t0 + 2), 0);
+	assert_int_equal(store_get_alert(&t, seq_open, &a), 0);
+	assert_true(a->purged);
+	assert_string_equal(a->ack->by, "worker-2");
+	assert_string_equal(a->ack->note, "");
+	assert_string_equal(a->subject, "");
+	lanu__v1__alert__free_unpacked(a, NULL);
+	assert_int_equal(store_commit(&t), 0);
+}
+
+static void
+test_retain_check(void **state)
+{
+	Lanu__V1__ServiceProvided sp = LANU__V1__SERVICE_PROVIDED__INIT;
+	Lanu__V1__AbsenceCountsReported ac = LANU__V1__ABSENCE_COUNTS_REPORTED__INIT;
+	Lanu__V1__IndicatorUpdated iu = LANU__V1__INDICATOR_UPDATED__INIT;
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	struct fix *f = *state;
+	struct plan_fix pf;
+	struct snapshot snap = { .plan = plan_init(&pf, 1, UNIT(MONTHS), 12, UNIT(MONTHS)),
+				 .now_ms = at(2027, 3, 15, 12, 0, 2) };
+	struct msg_error e;
+	struct store_txn t;
+
+	store_begin(f->s, &t, STORE_RW);
+	put_event(&t, "e-held", "case:held", at(2027, 1, 5, 10, 0, 2));
+
+	/* a pupil's report of before 15 March 2026: refused, naming the field */
+	ac.pupil_id = (char *)"p";
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED;
+	ev.absence_counts_reported = &ac;
+	ev.occurred_at_ms = at(2026, 3, 15, 0, 0, 2) - 1;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(retain_check(&snap, &t, &ev, &e), -EINVAL);
+	assert_string_equal(e.field, "event.occurred_at_ms");
+	assert_non_null(strstr(e.reason, "2026-03-14"));
+	assert_non_null(strstr(e.reason, "2026-03-15"));
+	assert_non_null(strstr(e.reason, "pupils"));
+	ev.occurred_at_ms = at(2026, 3, 15, 0, 0, 2);	/* the horizon itself is kept */
+	assert_int_equal(retain_check(&snap, &t, &ev, &e), 0);
+
+	/* a case's: refused unless lanud still holds the case */
+	sp.case_id = (char *)"gone";
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_PROVIDED;
+	ev.absence_counts_reported = NULL;
+	ev.service_provided = &sp;
+	ev.occurred_at_ms = at(2027, 2, 14, 23, 59, 2);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(retain_check(&snap, &t, &ev, &e), -EINVAL);
+	assert_string_equal(e.field, "event.occurred_at_ms");
+	assert_non_null(strstr(e.reason, "2027-02-14"));
+	assert_non_null(strstr(e.reason, "2027-02-15"));
+	sp.case_id = (char *)"held";
+	assert_int_equal(retain_check(&snap, &t, &ev, &e), 0);
+	sp.case_id = (char *)"gone";
+	ev.occurred_at_ms = at(2027, 2, 15, 0, 0, 2);
+	assert_int_equal(retain_check(&snap, &t, &ev, &e), 0);
+
+	/* about no one, or no retention: taken */
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_INDICATOR_UPDATED;
+	ev.service_provided = NULL;
+	ev.indicator_updated = &iu;
+	ev.occurred_at_ms = 1;
+	assert_int_equal(retain_check(&snap, &t, &ev, &e), 0);
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_PROVIDED;
+	ev.indicator_updated = NULL;
+	ev.service_provided = &sp;
+	snap.plan = NULL;
+	assert_int_equal(retain_check(&snap, &t, &ev, &e), 0);
+	assert_int_equal(t.err, 0);
+	store_abort(&t);
+}
+
 /* Pops kind's queue's first entry: expects (at, subject). */
 static void
 pop(struct store_txn *t, enum store_subject_kind kind, uint64_t want_at, const char *want)
@@ -808,6 +930,8 @@ main(void)
 		cmocka_unit_test(test_subject),
 		cmocka_unit_test_setup_teardown(test_purge_case_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_pieces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_alert_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retain_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retain_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retain_purge_held, setup, teardown),
