@@ -834,3 +834,121 @@ calendar_zone_installed(const char *tz)
 		fclose(f);
 	return ok;
 }
+
+/* --- the periods of an indicator's cadence ---------------------------------------------- */
+
+/* The months a period of c spans and how periods of c are named. */
+static int
+calendar_period_months(Lanu__V1__Cadence c)
+{
+	switch (c) {
+	case LANU__V1__CADENCE__CADENCE_MONTHLY:
+		return 1;
+	case LANU__V1__CADENCE__CADENCE_QUARTERLY:
+		return 3;
+	case LANU__V1__CADENCE__CADENCE_HALF_YEARLY:
+		return 6;
+	case LANU__V1__CADENCE__CADENCE_YEARLY:
+	case LANU__V1__CADENCE__CADENCE_BIENNIAL:
+		return 12;
+	case LANU__V1__CADENCE__CADENCE_TERMLY:
+		return 0;	/* 7 (spring) or 5 (autumn) */
+	default:
+		return -1;
+	}
+}
+
+int
+calendar_period_parse(Lanu__V1__Cadence c, const char *s, int32_t *ret_first, int32_t *ret_last)
+{
+	int months = calendar_period_months(c), y, n = 0, k = 0, from, len;
+	char rest[8] = "";
+
+	if (months < 0 || strlen(s) < 4 || sscanf(s, "%4d%n", &y, &n) != 1 || n != 4 ||
+	    y < 1900 || y > 9999)
+		return -EINVAL;
+	s += 4;
+	switch (c) {
+	case LANU__V1__CADENCE__CADENCE_YEARLY:
+	case LANU__V1__CADENCE__CADENCE_BIENNIAL:
+		if (*s)
+			return -EINVAL;
+		from = 1;
+		break;
+	case LANU__V1__CADENCE__CADENCE_MONTHLY:
+		if (sscanf(s, "-%2d%n", &k, &n) != 1 || n != 3 || s[n] || k < 1 || k > 12)
+			return -EINVAL;
+		from = k;
+		break;
+	case LANU__V1__CADENCE__CADENCE_QUARTERLY:
+		if (sscanf(s, "-Q%1d%n", &k, &n) != 1 || n != 3 || s[n] || k < 1 || k > 4)
+			return -EINVAL;
+		from = 3 * k - 2;
+		break;
+	case LANU__V1__CADENCE__CADENCE_HALF_YEARLY:
+		if (sscanf(s, "-H%1d%n", &k, &n) != 1 || n != 3 || s[n] || k < 1 || k > 2)
+			return -EINVAL;
+		from = 6 * k - 5;
+		break;
+	default:	/* termly */
+		if (sscanf(s, "-%7[a-z]%n", rest, &n) != 1 || s[n])
+			return -EINVAL;
+		if (strcmp(rest, "spring") == 0)
+			from = 1, months = 7;
+		else if (strcmp(rest, "autumn") == 0)
+			from = 8, months = 5;
+		else
+			return -EINVAL;
+		break;
+	}
+	len = months;
+	*ret_first = calendar_day(y, from, 1);
+	*ret_last = calendar_day(y, from + len, 1) - 1;	/* month 13 is next January */
+	return 0;
+}
+
+void
+calendar_period_of(Lanu__V1__Cadence c, int32_t day, char out[CALENDAR_PERIOD_LEN])
+{
+	unsigned y, m;
+	int yy, mm, dd;
+
+	calendar_ymd(day, &yy, &mm, &dd);
+	y = (unsigned)(yy < 0 ? 0 : yy > 9999 ? 9999 : yy) % 10000u;
+	m = (unsigned)mm % 13u;
+	switch (c) {
+	case LANU__V1__CADENCE__CADENCE_YEARLY:
+	case LANU__V1__CADENCE__CADENCE_BIENNIAL:
+		snprintf(out, CALENDAR_PERIOD_LEN, "%04u", y);
+		break;
+	case LANU__V1__CADENCE__CADENCE_MONTHLY:
+		snprintf(out, CALENDAR_PERIOD_LEN, "%04u-%02u", y, m);
+		break;
+	case LANU__V1__CADENCE__CADENCE_QUARTERLY:
+		snprintf(out, CALENDAR_PERIOD_LEN, "%04u-Q%u", y, (m + 2) / 3);
+		break;
+	case LANU__V1__CADENCE__CADENCE_HALF_YEARLY:
+		snprintf(out, CALENDAR_PERIOD_LEN, "%04u-H%u", y, m <= 6 ? 1u : 2u);
+		break;
+	case LANU__V1__CADENCE__CADENCE_TERMLY:
+		snprintf(out, CALENDAR_PERIOD_LEN, "%04u-%s", y, m <= 7 ? "spring" : "autumn");
+		break;
+	default:
+		out[0] = '\0';
+		break;
+	}
+}
+
+int
+calendar_period_next(Lanu__V1__Cadence c, const char *p, char out[CALENDAR_PERIOD_LEN])
+{
+	int32_t first, last;
+	int r = calendar_period_parse(c, p, &first, &last);
+
+	if (r < 0)
+		return r;
+	if (c == LANU__V1__CADENCE__CADENCE_BIENNIAL)
+		last = calendar_day(atoi(p) + 2, 1, 1) - 1;
+	calendar_period_of(c, last + 1, out);
+	return 0;
+}

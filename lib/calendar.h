@@ -111,3 +111,21 @@ uint64_t calendar_day_end_ms(int32_t day);
 /* The instant of day at the local time of day of the instant like_ms (hours, minutes,
  * seconds, milliseconds), as UTC milliseconds; 0 if before 1970-01-01T00:00Z. */
 uint64_t calendar_day_time_ms(int32_t day, uint64_t like_ms);
+
+/* --- the periods of an indicator's cadence (docs/indicators.md) ---------------------- */
+
+#define CALENDAR_PERIOD_LEN 16	/* "2025-autumn" and a NUL, with room */
+
+/* A period of cadence c: "2025" (yearly, biennial), "2025-H1" (half-yearly), "2025-Q3"
+ * (quarterly), "2025-03" (monthly), "2025-autumn" / "2025-spring" (termly: August to
+ * December, January to July). Returns 0 with its first and last local day, or -EINVAL
+ * (s is not one of c's, or c is continuous or unknown). */
+int calendar_period_parse(Lanu__V1__Cadence c, const char *s, int32_t *ret_first,
+			  int32_t *ret_last);
+
+/* The period of cadence c after p (two years on for biennial) into out. Returns 0 or
+ * -EINVAL as calendar_period_parse(). */
+int calendar_period_next(Lanu__V1__Cadence c, const char *p, char out[CALENDAR_PERIOD_LEN]);
+
+/* The period of cadence c that day lies in, into out ("" for continuous). */
+void calendar_period_of(Lanu__V1__Cadence c, int32_t day, char out[CALENDAR_PERIOD_LEN]);

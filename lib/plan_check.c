@@ -358,6 +358,65 @@ check_thresholds(struct check *c, const Lanu__V1__Indicator *ind)
 #undef WRONG
 }
 
+/* A duration counted in calendar days, weeks or months (what comes after a period). */
+static void
+check_calendar_duration(struct check *c, const Lanu__V1__Duration *d, const char *what)
+{
+	if (d && d->unit != LANU__V1__DURATION__UNIT__UNIT_DAYS &&
+	    d->unit != LANU__V1__DURATION__UNIT__UNIT_WEEKS &&
+	    d->unit != LANU__V1__DURATION__UNIT__UNIT_MONTHS &&
+	    d->unit != LANU__V1__DURATION__UNIT__UNIT_UNSPECIFIED)
+		plan_parser_error(c->p, d, "%s is counted in days, weeks or months ('%s')", what,
+				  d->text);
+}
+
+/* What a reported indicator's series and alerts need (docs/indicators.md). */
+static void
+check_series(struct check *c, const Lanu__V1__Indicator *ind)
+{
+	const Lanu__V1__IndicatorSource *src = ind->source;
+	bool reported = !src || src->kind == LANU__V1__INDICATOR_SOURCE__KIND__KIND_REPORTED;
+	int32_t first, last;
+
+	if (ind->hysteresis && ind->hysteresis->value < 0)
+		plan_parser_error(c->p, ind->hysteresis, "indicator '%s': hysteresis %g is negative",
+				  ind->id, ind->hysteresis->value);
+	if (ind->trend && ind->direction == LANU__V1__DIRECTION__DIRECTION_TRACKED)
+		plan_parser_error(c->p, ind, "indicator '%s' is tracked: nothing is worse, so it has "
+				       "no trend", ind->id);
+	if (ind->trend > 24)
+		plan_parser_error(c->p, ind, "indicator '%s': a trend of %" PRIu32 " periods is "
+				       "longer than 24", ind->id, ind->trend);
+	check_calendar_duration(c, ind->due, "an indicator's due");
+	if ((ind->due || *ind->first) && !reported)
+		plan_parser_error(c->p, ind->due ? (const void *)ind->due : (const void *)&ind->first,
+				  "indicator '%s' is computed by lanud: due and first are for "
+				  "reported ones", ind->id);
+	if (reported && ind->cadence == LANU__V1__CADENCE__CADENCE_CONTINUOUS)
+		plan_parser_error(c->p, ind, "indicator '%s' is reported: its cadence is a period "
+				       "(monthly, quarterly, termly, half-yearly, yearly, biennial), "
+				       "not continuous", ind->id);
+	if (*ind->first && calendar_period_parse(ind->cadence, ind->first, &first, &last) < 0)
+		plan_parser_error(c->p, &ind->first, "indicator '%s': first '%s' is not a period of "
+				       "its cadence (e.g. 2025, 2025-H1, 2025-Q3, 2025-03, "
+				       "2025-autumn)", ind->id, ind->first);
+}
+
+static void
+check_reporting(struct check *c, const Lanu__V1__Plan *plan)
+{
+	const Lanu__V1__ValuesDue *v = plan->reporting ? plan->reporting->values_due : NULL;
+
+	if (!v)
+		return;
+	check_calendar_duration(c, v->monthly, "values-due monthly");
+	check_calendar_duration(c, v->quarterly, "values-due quarterly");
+	check_calendar_duration(c, v->termly, "values-due termly");
+	check_calendar_duration(c, v->half_yearly, "values-due half-yearly");
+	check_calendar_duration(c, v->yearly, "values-due yearly");
+	check_calendar_duration(c, v->biennial, "values-due biennial");
+}
+
 static void
 check_indicators(struct check *c, Lanu__V1__Plan *plan)
 {
@@ -371,6 +430,7 @@ check_indicators(struct check *c, Lanu__V1__Plan *plan)
 		if (!ind->direction)
 			plan_parser_error(c->p, ind, "indicator '%s' needs a direction", ind->id);
 		check_thresholds(c, ind);
+		check_series(c, ind);
 		if (!src)
 			continue;
 		if (src->kind == LANU__V1__INDICATOR_SOURCE__KIND__KIND_COMPLIANCE ||
@@ -731,6 +791,7 @@ plan_check(struct plan_parser *p, const Lanu__V1__Plan *cplan)
 		check_routes(&c, plan);
 		check_absences(&c, plan);
 		check_retention(&c, plan);
+		check_reporting(&c, plan);
 	}
 	for (int k = 0; k < PLAN_KIND_MAX; k++)
 		free(c.ids[k].v);

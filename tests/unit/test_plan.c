@@ -1684,7 +1684,7 @@ test_parse_file(void **state)
 	assert_string_equal(e.v[0] + strlen(path),
 			    ":16:1: unknown key 'colour' in Plan (expected one of: lanu-plan, "
 			    "plan, areas, recipients, calendars, services, indicators, goals, "
-			    "routes, absences, retention)");
+			    "routes, absences, retention, reporting)");
 	plan_errors_free(&e);
 	test_rmrf(dir);
 	free(path);
