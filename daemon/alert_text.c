@@ -86,6 +86,41 @@ static const char *const alert_texts[][N_LANG] = {
 		"Compliance recovered: {indicator}[ ({group})] is {value} % "
 		"({count} cases in 12 months).",
 	},
+	[T(INDICATOR_WARNING)] = {
+		"Mittari varoitusrajan huonommalla puolella: {indicator}[ ({group})] {period}: "
+		"{value}[, tavoite {target}], raja {threshold}.",
+		"Indikatorn på fel sida om varningsgränsen: {indicator}[ ({group})] {period}: "
+		"{value}[, mål {target}], gräns {threshold}.",
+		"Indicator past its warning threshold: {indicator}[ ({group})] {period}: "
+		"{value}[, target {target}], threshold {threshold}.",
+	},
+	[T(INDICATOR_CRITICAL)] = {
+		"Mittari kriittisen rajan huonommalla puolella: {indicator}[ ({group})] {period}: "
+		"{value}[, tavoite {target}], raja {threshold}.",
+		"Indikatorn på fel sida om den kritiska gränsen: {indicator}[ ({group})] {period}: "
+		"{value}[, mål {target}], gräns {threshold}.",
+		"Indicator past its critical threshold: {indicator}[ ({group})] {period}: "
+		"{value}[, target {target}], threshold {threshold}.",
+	},
+	[T(INDICATOR_RECOVERED)] = {
+		"Mittari palautui: {indicator}[ ({group})] {period}: {value}[, tavoite {target}].",
+		"Indikatorn har återhämtat sig: {indicator}[ ({group})] {period}: {value}"
+		"[, mål {target}].",
+		"Indicator recovered: {indicator}[ ({group})] {period}: {value}[, target {target}].",
+	},
+	[T(INDICATOR_TREND)] = {
+		"Mittari heikentynyt {periods} jaksoa peräkkäin: {indicator}[ ({group})] {period}: "
+		"{value}[, tavoite {target}].",
+		"Indikatorn har försämrats {periods} perioder i rad: {indicator}[ ({group})] "
+		"{period}: {value}[, mål {target}].",
+		"Indicator worse {periods} periods in a row: {indicator}[ ({group})] {period}: "
+		"{value}[, target {target}].",
+	},
+	[T(INDICATOR_STALE)] = {
+		"Mittarin arvo puuttuu: {indicator}, jakso {period}; se odotettiin viimeistään {due}.",
+		"Indikatorns värde saknas: {indicator}, period {period}; det väntades senast {due}.",
+		"Indicator value missing: {indicator}, period {period}; it was due by {due}.",
+	},
 	[T(ABSENCE_LEVEL)] = {
 		"Poissaolot, taso {level}[ ({passed})]: oppilas {case}[, {grade}. luokka], "
 		"{area}; {hours} h, {share} % tunneista jaksolla {period}. Toimenpide: {action}",
@@ -136,6 +171,8 @@ static const char *const alert_text_kind[][N_LANG] = {
 		"porrastus", "eskalering", "escalation" },
 	[LANU__V1__ALERT_KIND__ALERT_KIND_DROP_OUT] = {
 		"opinnot keskeytyivät", "studierna avbröts", "drop-out" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_INDICATOR_TREND] = {
+		"mittari heikentynyt", "indikatorn försämrad", "indicator worsening" },
 };
 
 /* An escalation step's delay unit, as lanu.proto numbers them: one, then many. */
@@ -306,6 +343,17 @@ alert_text_value(struct alert_text_ctx *c, const char *p, size_t len)
 		return c->num;
 	} else if (IS("value")) {
 		snprintf(c->num, sizeof(c->num), "%.1f", f->value);
+		return c->num;
+	} else if (IS("target")) {
+		if (!f->has_target)
+			return "";
+		snprintf(c->num, sizeof(c->num), "%g", f->target);
+		return c->num;
+	} else if (IS("threshold")) {
+		snprintf(c->num, sizeof(c->num), "%g", f->threshold);
+		return c->num;
+	} else if (IS("periods")) {
+		snprintf(c->num, sizeof(c->num), "%" PRIu32, f->periods);
 		return c->num;
 	} else if (IS("count")) {
 		snprintf(c->num, sizeof(c->num), "%" PRIu64, f->count);

@@ -480,8 +480,9 @@ auth_check(struct lanud *d, const char *peer, const Lanu__V1__Request *req,
 		return auth_area_ok(d, k, req->absences->area) ? 0 :
 		       auth_deny(e, "absences.area", "name an area of key '%s'", k->name);
 	case LANU__V1__REQUEST__BODY_COMPLIANCE:
+	case LANU__V1__REQUEST__BODY_INDICATORS:
 		if (k->role != KEYS_OPERATOR || k->n_areas)
-			break;	/* compliance is whole-plan: for unbound operators */
+			break;	/* compliance and indicators are whole-plan: unbound operators' */
 		return 0;
 	default:
 		break;

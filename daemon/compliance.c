@@ -14,9 +14,12 @@
  * (area, language group, age group) is kept as its own group besides the whole.
  * When the share falls below the warning threshold (or the target, if the plan
  * gives none) or the critical one, COMPLIANCE_BELOW_TARGET goes out once; it
- * takes a rise of LANU_COMPLIANCE_HYSTERESIS points above the threshold to clear
- * it (RESOLVED), so a share that wavers on a threshold does not flap. Below
- * LANU_COMPLIANCE_MIN_SAMPLE decided clocks the level stays as it was.
+ * takes a rise of the indicator's hysteresis (LANU_COMPLIANCE_HYSTERESIS points if
+ * the plan gives none) above the threshold to clear it (RESOLVED), so a share that
+ * wavers on a threshold does not flap: indicator_level(), the rule of every
+ * indicator. Below LANU_COMPLIANCE_MIN_SAMPLE decided clocks the level stays as it
+ * was. Each share computed is also the indicator's value for the month, in its
+ * series (indicator_record()).
  */
 
 #include "compliance.h"
@@ -31,13 +34,12 @@
 #include "alert.h"
 #include "arena.h"
 #include "calendar.h"
+#include "indicator.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "lanud.h"
 #include "msg.h"
 #include "store.h"
-
-enum { LEVEL_OK = 0, LEVEL_WARNING = 1, LEVEL_CRITICAL = 2 };
 
 /* The month m months before "YYYY-MM" month, into out. */
 static void
@@ -50,40 +52,6 @@ compliance_month_back(const char *month, int m, char out[8])
 		y--;
 	}
 	snprintf(out, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)(mo % 12) + 1u);
-}
-
-/* Is v on the wrong side of threshold th, or not yet margin clear of it? A
- * percent's margin stops at the end of the scale: a target of 100 % is cleared by
- * reaching it. */
-static bool
-compliance_worse(const Lanu__V1__Indicator *ind, double th, double v, double margin)
-{
-	bool lower = ind->direction == LANU__V1__DIRECTION__DIRECTION_LOWER_IS_BETTER;
-	bool percent = ind->unit == LANU__V1__INDICATOR_UNIT__INDICATOR_UNIT_PERCENT;
-
-	if (lower) {
-		if (percent && th - margin < 0)
-			margin = th;
-		return v > th - margin;
-	}
-	if (percent && th + margin > 100)
-		margin = 100 - th;
-	return v < th + margin;
-}
-
-/* The level value v deserves, coming from level cur (hysteresis on the way up). */
-static int
-compliance_level(const Lanu__V1__Indicator *ind, double v, int cur)
-{
-	const Lanu__V1__Number *warn = ind->warning ? ind->warning : ind->target;
-	double h = LANU_COMPLIANCE_HYSTERESIS;
-
-	if (ind->critical &&
-	    compliance_worse(ind, ind->critical->value, v, cur >= LEVEL_CRITICAL ? h : 0))
-		return LEVEL_CRITICAL;
-	if (warn && compliance_worse(ind, warn->value, v, cur >= LEVEL_WARNING ? h : 0))
-		return LEVEL_WARNING;
-	return LEVEL_OK;
 }
 
 /* Raises the alert for a level change; *seq is the alert the level was set by (a
@@ -100,15 +68,15 @@ compliance_indicator_alert(const struct snapshot *snap, struct store_txn *t, str
 	int r;
 
 	snprintf(subject, sizeof(subject), "indicator:%s", ind->id);
-	if (level == LEVEL_OK) {
+	if (level == INDICATOR_OK) {
 		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED;
 		a.severity = LANU__V1__SEVERITY__SEVERITY_INFO;
 		f.text = LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_RECOVERED;
 	} else {
 		a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_COMPLIANCE_BELOW_TARGET;
-		a.severity = level == LEVEL_CRITICAL ? LANU__V1__SEVERITY__SEVERITY_CRITICAL
+		a.severity = level == INDICATOR_CRITICAL ? LANU__V1__SEVERITY__SEVERITY_CRITICAL
 						     : LANU__V1__SEVERITY__SEVERITY_WARNING;
-		f.text = level == LEVEL_CRITICAL
+		f.text = level == INDICATOR_CRITICAL
 				 ? LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_CRITICAL
 				 : LANU__V1__ALERT_FACTS__TEXT__TEXT_COMPLIANCE_WARNING;
 	}
@@ -121,7 +89,7 @@ compliance_indicator_alert(const struct snapshot *snap, struct store_txn *t, str
 	a.area = (char *)area;
 	a.facts = &f;
 	a.raised_at_ms = now_ms;
-	r = alert_raise_resolving(snap, t, q, &a, level == LEVEL_OK ? *seq : 0);
+	r = alert_raise_resolving(snap, t, q, &a, level == INDICATOR_OK ? *seq : 0);
 	if (r < 0)
 		return r;
 	*seq = r == 1 ? a.seq : 0;
@@ -146,15 +114,19 @@ compliance_indicator_judge(const struct snapshot *snap, struct store_txn *t, str
 	if (r < 0)
 		return r == -EINVAL ? 0 : r;
 	n = met + not_met;
-	if (n < LANU_COMPLIANCE_MIN_SAMPLE)
+	if (n == 0)
 		return 0;
 	v = 100.0 * (double)met / (double)n;
+	indicator_record(t, ind, group, to, v, n, now_ms);	/* this month's point */
+	if (n < LANU_COMPLIANCE_MIN_SAMPLE)
+		return 0;
 	cur = store_comp_level(t, ind->id, group, &seq);
-	level = compliance_level(ind, v, cur);
+	level = indicator_level(ind, v, cur, ind->hysteresis ? ind->hysteresis->value
+							     : LANU_COMPLIANCE_HYSTERESIS);
 	if (level == cur)
 		return 0;
 	/* Worse: told. Back to fine: resolved. Critical to warning: quietly. */
-	if (level > cur || level == LEVEL_OK) {
+	if (level > cur || level == INDICATOR_OK) {
 		r = compliance_indicator_alert(snap, t, q, ind, group, area, level, v, n, now_ms,
 					       &seq);
 		if (r < 0)

@@ -18,6 +18,7 @@
 #include "calendar.h"
 #include "compliance.h"
 #include "deadline.h"
+#include "indicator.h"
 #include "lanu/limits.h"
 #include "lanud.h"
 #include "msg.h"
@@ -245,6 +246,7 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 	lanu__v1__clock_list__init(&qc->clocks);
 	lanu__v1__compliance_report__init(&qc->report);
 	lanu__v1__absence_report__init(&qc->absences);
+	lanu__v1__indicator_report__init(&qc->indicators);
 	lanu__v1__audit_list__init(&qc->audit);
 	rep->corr_id = req->corr_id;
 	store_begin(d->store, &t, STORE_RO);
@@ -291,6 +293,14 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 			if (r == 0) {
 				rep->result_case = LANU__V1__REPLY__RESULT_ABSENCES;
 				rep->absences = &qc->absences;
+			}
+			break;
+		case LANU__V1__REQUEST__BODY_INDICATORS:
+			r = indicator_report(&snap, &t, req->indicators, &qc->arena,
+					     &qc->indicators, &qc->err);
+			if (r == 0) {
+				rep->result_case = LANU__V1__REPLY__RESULT_INDICATORS;
+				rep->indicators = &qc->indicators;
 			}
 			break;
 		case LANU__V1__REQUEST__BODY_PLAN_HISTORY:

@@ -21,6 +21,7 @@ struct query_ctx {
 	Lanu__V1__ClockList clocks;	/* in arena */
 	Lanu__V1__ComplianceReport report;
 	Lanu__V1__AbsenceReport absences;
+	Lanu__V1__IndicatorReport indicators;	/* in arena */
 	Lanu__V1__AuditList audit;	/* its records are the store's: freed one by one */
 	size_t audit_cap;
 	const char *audit_who;		/* the query's who filter, "" = any */
@@ -28,7 +29,7 @@ struct query_ctx {
 	const char *const *rcpts;	/* filter for open alerts */
 	size_t n_rcpts;
 	size_t cap;
-	struct arena arena;	/* the due query's clocks */
+	struct arena arena;	/* the due query's clocks, the indicators' series */
 	unsigned char arena_buf[QUERY_ARENA_BUF];	/* its first chunk */
 };
 

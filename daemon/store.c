@@ -32,6 +32,7 @@
  *		  (and in meta: "audit_seq", "audit_at", the last record's seq and time)
  *	subjects  subject (str) piece (u8) id -> instant (u64)			store_retain.c
  *	purge	  kind (u8) instant (u64) subject (tail) -> ""
+ *	ind_values, ind_revs, ind_levels, ind_watch, ind_due: see store_indicator.c
  *
  * These are the layouts schema 1 has always had, byte for byte: a store written before
  * the codec opens and reads unchanged. One database is gone: "plan" held the plan in
@@ -661,6 +662,11 @@ store_init_dbs(struct store *s)
 		{ "audit", offsetof(struct store, audit) },
 		{ "subjects", offsetof(struct store, subjects) },
 		{ "purge", offsetof(struct store, purge) },
+		{ "ind_values", offsetof(struct store, ind_values) },
+		{ "ind_revs", offsetof(struct store, ind_revs) },
+		{ "ind_levels", offsetof(struct store, ind_levels) },
+		{ "ind_watch", offsetof(struct store, ind_watch) },
+		{ "ind_due", offsetof(struct store, ind_due) },
 	};
 	struct store_txn t;
 	uint64_t schema;

@@ -22,7 +22,7 @@ struct store;
  * store_commit() aborts and returns that error (rule 16). writes counts its puts,
  * deletes and sequence numbers taken: a caller that notes it before a step can tell
  * whether that step changed anything (the writer undoes a refused event that did). */
-#define STORE_TXN_CURSORS 23	/* LMDB's two databases and store_open()'s 21 */
+#define STORE_TXN_CURSORS 28	/* LMDB's two databases and store_open()'s 26 */
 
 struct store_txn {
 	struct store *s;
@@ -318,6 +318,56 @@ int store_audit_scan(struct store_txn *t, uint64_t after, uint64_t from_ms, uint
  * No transaction may be open. Returns 0, -ENOSPC if the map is full, -EIO if the
  * environment holds a database store_open() does not make, or another -errno. */
 int store_clear(struct store *s);
+
+/* --- indicators: series, levels, watches (store_indicator.c) ------------------------ */
+
+/* The value of one period of a group of an indicator (first_day: the period's first
+ * day, "YYYY-MM-DD"). 0, -ENOENT, or the sticky error. pa: NULL for malloc. */
+int store_ind_get(struct store_txn *t, const char *indicator, const char *group,
+		  const char *first_day, const char *period, ProtobufCAllocator *pa,
+		  Lanu__V1__IndicatorValue **ret_value);
+/* Stores value as its period's; old (the value it replaces, or NULL) is kept as a
+ * revision under old->revision. */
+void store_ind_put(struct store_txn *t, const Lanu__V1__IndicatorValue *value,
+		   const char *first_day, const Lanu__V1__IndicatorValue *old);
+
+/* Called per value (freed with pa when it returns: an arena's values stay): 0 to go
+ * on, 1 to stop, <0 to stop with that error. */
+typedef int (*store_ind_fn)(const Lanu__V1__IndicatorValue *v, void *arg);
+/* The values of indicator (of one group, or of every group if group is NULL), by group
+ * and period, oldest first or newest first, decoded with pa (NULL: malloc). 0 or the
+ * error. */
+int store_ind_scan(struct store_txn *t, const char *indicator, const char *group,
+		   bool newest_first, ProtobufCAllocator *pa, store_ind_fn fn, void *arg);
+/* The values a period's value replaced, oldest first. */
+int store_ind_revisions(struct store_txn *t, const char *indicator, const char *group,
+			const char *first_day, const char *period, store_ind_fn fn, void *arg);
+
+/* A group's level (0 if none is stored) and the alert that set it. */
+uint32_t store_ind_level(struct store_txn *t, const char *indicator, const char *group,
+			 uint64_t *ret_seq);
+void store_ind_set_level(struct store_txn *t, const char *indicator, const char *group,
+			 uint32_t level, uint64_t seq);
+
+/* An indicator's watch for a value that does not come: 0, -ENOENT, the sticky error.
+ * Free with lanu__v1__indicator_watch__free_unpacked(). */
+int store_ind_watch_get(struct store_txn *t, const char *indicator,
+			Lanu__V1__IndicatorWatch **ret);
+/* Stores w (replacing old, if not NULL) with its due entry. */
+void store_ind_watch_put(struct store_txn *t, const char *indicator,
+			 const Lanu__V1__IndicatorWatch *w, const Lanu__V1__IndicatorWatch *old);
+void store_ind_watch_del(struct store_txn *t, const char *indicator,
+			 const Lanu__V1__IndicatorWatch *old);
+/* The earliest watch: its instant and indicator. 0, -ENOENT, or the sticky error. */
+int store_ind_due_first(struct store_txn *t, uint64_t *ret_at,
+			char ret_indicator[LANU_MAX_NAME + 1]);
+/* Called per watch (freed when it returns); must not change the watches. */
+typedef int (*store_watch_fn)(const char *indicator, const Lanu__V1__IndicatorWatch *w,
+			      void *arg);
+int store_ind_watches(struct store_txn *t, store_watch_fn fn, void *arg);
+/* The plan version the watches were last set for (meta "ind_watch_plan"), and setting it. */
+uint64_t store_ind_watch_plan(struct store_txn *t);
+void store_ind_set_watch_plan(struct store_txn *t, uint64_t version);
 
 /* --- retention: what is held about each child (store_retain.c) ---------------------- */
 

@@ -15,9 +15,10 @@
  * is out.
  *
  * Every batch also fires the clocks' warnings and misses that are due (deadline.c),
- * then the escalation steps that are due (alert.c), then purges what the plan's
- * retention no longer keeps (retain.c), a bounded number of each at a time; when the
- * next of any is due decides the clock timer. A new plan wakes it (writer_wake()).
+ * then the escalation steps that are due (alert.c), the indicators' values that did
+ * not come (indicator.c), then purges what the plan's retention no longer keeps
+ * (retain.c), a bounded number of each at a time; when the next of any is due decides
+ * the clock timer. A new plan wakes it (writer_wake()).
  *
  * A refused event changes nothing. Most are refused on validation, before they
  * write, and simply are not stored. One refused after it wrote (the store's write
@@ -60,6 +61,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "deadline.h"
+#include "indicator.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "lanud.h"
@@ -167,6 +169,8 @@ writer_handle(struct batch *b, struct store_txn *t, struct pending *p)
 		return absence_on_level(snap, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_DROP_OUT_REPORTED:
 		return absence_on_drop_out(snap, t, &b->pubq, ev, &p->err);
+	case LANU__V1__ENVELOPE__PAYLOAD_INDICATOR_UPDATED:
+		return indicator_on_updated(snap, t, &b->pubq, ev, &p->err);
 	default:
 		return 0;	/* stored; later capabilities give it meaning */
 	}
@@ -331,6 +335,18 @@ writer_apply_once(struct store *s, struct batch *b)
 			log_errno_ratelimited(LOG_ERR, r, "alert: firing escalations failed");
 		b->fire_more = b->fire_more || esc_more;
 		b->next_at = writer_earliest(b->next_at, esc_next);
+	}
+	/* And the indicators' values that did not come by their day. */
+	if (!t.err) {
+		uint64_t ind_next = 0;
+		bool ind_more = false;
+
+		r = indicator_watch(&b->snap, &t, &b->pubq, b->manual ? clock / 1000 : now_ms,
+				    LANU_FIRE_MAX, &ind_more, &ind_next);
+		if (r < 0 && !t.err)
+			log_errno_ratelimited(LOG_ERR, r, "indicator: watching values failed");
+		b->fire_more = b->fire_more || ind_more;
+		b->next_at = writer_earliest(b->next_at, ind_next);
 	}
 	/* And what retention no longer keeps, last: nothing this batch wrote is due. */
 	if (!t.err) {
@@ -697,6 +713,7 @@ writer_new(struct lanud *d, struct writer **ret_writer)
 	store_begin(d->store, &t, STORE_RO);
 	next_at = writer_earliest(store_clock_next_at(&t), store_esc_next_at(&t));
 	next_at = writer_earliest(next_at, retain_next_at(d->plan, &t));
+	next_at = writer_earliest(next_at, indicator_next_at(&t));
 	store_abort(&t);
 	writer_arm(w, next_at, false);
 	*ret_writer = w;

@@ -26,7 +26,7 @@
 #define STORE_BATCH_MAX		1024		/* requests committed per write transaction */
 #define STORE_MAP_INITIAL	(64ULL << 20)	/* default initial map size */
 #define STORE_MAP_MAX		(16ULL << 30)	/* default largest map size */
-#define STORE_MAX_DBS		32		/* named databases (mdb_env_set_maxdbs) */
+#define STORE_MAX_DBS		48		/* named databases (mdb_env_set_maxdbs) */
 #define STORE_SCHEMA		1		/* meta/schema; a newer one refuses to open */
 
 #define QUERY_PAGE		500		/* alerts per replay / open-alerts reply */

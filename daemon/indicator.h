@@ -1,0 +1,57 @@
+/* The plan's indicators: series of values, thresholds, trends, values that do not come. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lanu.pb-c.h"
+#include "plan.pb-c.h"
+
+struct alert_pubq;
+struct arena;
+struct msg_error;
+struct snapshot;
+struct store_txn;
+
+enum { INDICATOR_OK = 0, INDICATOR_WARNING = 1, INDICATOR_CRITICAL = 2 };
+
+/* The level value v deserves, coming from level cur: past critical, past warning (or
+ * the target, if the plan gives no warning), or fine; a level is left only when v is
+ * margin clear of its threshold on the good side (a percent's margin stops at the end
+ * of its scale). A tracked indicator, or one without thresholds, is always fine. */
+int indicator_level(const Lanu__V1__Indicator *ind, double v, int cur, double margin);
+
+/* IndicatorUpdated, inside the batch's write transaction: checks the value against the
+ * plan (the indicator is reported; the period is one of its cadence; the breakdown's
+ * dimensions are its own and the area the plan's; a percent lies in 0-100), stores it
+ * as its period's value (the one it replaces kept as a revision) and, if its period is
+ * the group's latest, judges it: a threshold crossed on the bad side raises
+ * INDICATOR_THRESHOLD once, coming back margin clear RESOLVED; worse N periods in a row
+ * INDICATOR_TREND. Returns 0, -EINVAL with e filled (refused, not stored), or the
+ * sticky error. */
+int indicator_on_updated(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+			 const Lanu__V1__Envelope *ev, struct msg_error *e);
+
+/* A value lanud computed for ind (compliance.c): stored as the period's value of group
+ * (replacing the one before without keeping it: it is recomputed, not revised). */
+void indicator_record(struct store_txn *t, const Lanu__V1__Indicator *ind, const char *group,
+		      const char *period, double value, uint64_t count, uint64_t now_ms);
+
+/* Watches for values that do not come: when the plan in force is not the one the
+ * watches were set for, sets one per reported indicator (its first period whose value
+ * is due after now); then raises INDICATOR_STALE for each watched period due by now_ms
+ * that has no value in any group, at most max, and moves each watch on a period.
+ * *ret_more: it stopped at max; *ret_next_at: the next watch's instant (0 if none).
+ * Returns 0 or the sticky error. */
+int indicator_watch(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		    uint64_t now_ms, size_t max, bool *ret_more, uint64_t *ret_next_at);
+
+/* The next watch's instant, 0 if none (for the writer's start). */
+uint64_t indicator_next_at(struct store_txn *t);
+
+/* IndicatorQuery: the series of the plan's indicators into rep, made in arena. Returns
+ * 0, -EINVAL with e filled, or the store's error. */
+int indicator_report(const struct snapshot *snap, struct store_txn *t,
+		     const Lanu__V1__IndicatorQuery *q, struct arena *arena,
+		     Lanu__V1__IndicatorReport *rep, struct msg_error *e);

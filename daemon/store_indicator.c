@@ -1,0 +1,330 @@
+/*
+ * store_indicator: the plan's indicators as series, their levels and their watch for
+ * values that do not come, for indicator.c and compliance.c (a family of the store, see
+ * store_db.h for the codec and errors).
+ *
+ *	ind_values  indicator (str) group (str) first day (fixed 10) period (tail)
+ *		    -> packed IndicatorValue			(a value per period)
+ *	ind_revs    indicator (str) group (str) first day (fixed 10) period (str)
+ *		    revision (u64) -> packed IndicatorValue	(each value replaced)
+ *	ind_levels  indicator (str) group (tail) -> packed IndicatorLevel
+ *	ind_watch   indicator (tail) -> packed IndicatorWatch	(the next period checked)
+ *	ind_due	    due_at_ms (u64) indicator (tail) -> ""	(each watch, by instant)
+ *
+ * A group's values are one range in the order of their periods (the first day sorts
+ * them, whatever the cadence's names: "2025-spring" before "2025-autumn"); an
+ * indicator's groups are one range. A value replaced for its period is kept in
+ * ind_revs under its revision number, in the same transaction as its successor. A
+ * watch and its ind_due entry are written and deleted together.
+ */
+#include "store.h"
+#include "store_db.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "lanu/limits.h"
+
+static void
+store_ind_key(struct store_key *k, const char *indicator, const char *group,
+	      const char *first_day, const char *period)
+{
+	store_key_str(k, indicator);
+	store_key_str(k, group);
+	store_key_fixed(k, first_day, 10);
+	store_key_tail(k, period);
+}
+
+int
+store_ind_get(struct store_txn *t, const char *indicator, const char *group,
+	      const char *first_day, const char *period, ProtobufCAllocator *pa,
+	      Lanu__V1__IndicatorValue **ret_value)
+{
+	struct store_key k = { 0 };
+	struct store_view v;
+	Lanu__V1__IndicatorValue *iv;
+	int r;
+
+	store_ind_key(&k, indicator, group, first_day, period);
+	r = store_db_get(t, t->s->ind_values, &k, &v);
+	if (r < 0)
+		return r;
+	iv = lanu__v1__indicator_value__unpack(pa, v.n, v.p);
+	if (!iv)
+		return store_fail(t, -EBADMSG);
+	*ret_value = iv;
+	return 0;
+}
+
+/* Packs m (of descriptor d) as k's value in dbi. */
+static void
+store_ind_pack(struct store_txn *t, unsigned int dbi, const struct store_key *k,
+	       const ProtobufCMessage *m)
+{
+	size_t len = protobuf_c_message_get_packed_size(m);
+	void *v = store_db_reserve(t, dbi, k, len, 0);
+
+	if (v)
+		protobuf_c_message_pack(m, v);
+}
+
+void
+store_ind_put(struct store_txn *t, const Lanu__V1__IndicatorValue *value, const char *first_day,
+	      const Lanu__V1__IndicatorValue *old)
+{
+	struct store_key k = { 0 };
+
+	if (old) {
+		struct store_key rk = { 0 };
+
+		store_key_str(&rk, old->indicator);
+		store_key_str(&rk, old->group);
+		store_key_fixed(&rk, first_day, 10);
+		store_key_str(&rk, old->period);
+		store_key_u64(&rk, old->revision);
+		store_ind_pack(t, t->s->ind_revs, &rk, &old->base);
+	}
+	store_ind_key(&k, value->indicator, value->group, first_day, value->period);
+	store_ind_pack(t, t->s->ind_values, &k, &value->base);
+}
+
+/* Reads an ind_values entry: 1 if it is indicator's (and group's, unless group is NULL)
+ * with *ret_value decoded (free it), 0 if not, or -EBADMSG (sticky). */
+static int
+store_ind_entry(struct store_txn *t, const struct store_iter *it, const char *indicator,
+		const char *group, ProtobufCAllocator *pa, Lanu__V1__IndicatorValue **ret_value)
+{
+	struct store_view k = it->key;
+	const char *ind, *grp;
+
+	if (store_key_next_str(&k, &ind) < 0 || store_key_next_str(&k, &grp) < 0)
+		return store_fail(t, -EBADMSG);
+	if (strcmp(ind, indicator) != 0 || (group && strcmp(grp, group) != 0))
+		return 0;
+	*ret_value = lanu__v1__indicator_value__unpack(pa, it->val.n, it->val.p);
+	return *ret_value ? 1 : store_fail(t, -EBADMSG);
+}
+
+int
+store_ind_scan(struct store_txn *t, const char *indicator, const char *group, bool newest_first,
+	       ProtobufCAllocator *pa, store_ind_fn fn, void *arg)
+{
+	struct store_iter it = { 0 };
+	struct store_key from = { 0 };
+	int r, rc;
+
+	r = store_iter_open(t, t->s->ind_values, &it);
+	if (r < 0)
+		return r;
+	store_key_str(&from, indicator);
+	if (group)
+		store_key_str(&from, group);
+	if (newest_first) {
+		/* From the first key after the range, back: every day sorts before "~". */
+		if (group)
+			store_key_fixed(&from, "~~~~~~~~~~", 10);
+		else
+			store_key_u8(&from, 0xff);
+		rc = store_iter_seek(&it, &from);
+		rc = store_iter_move(&it, rc == 0 ? STORE_PREV : STORE_LAST);
+	} else {
+		rc = store_iter_seek(&it, &from);
+	}
+	for (; rc == 0; rc = store_iter_move(&it, newest_first ? STORE_PREV : STORE_NEXT)) {
+		Lanu__V1__IndicatorValue *v;
+
+		r = store_ind_entry(t, &it, indicator, group, pa, &v);
+		if (r <= 0)
+			break;
+		r = fn(v, arg);
+		lanu__v1__indicator_value__free_unpacked(v, pa);
+		if (r != 0)
+			break;
+	}
+	return store_iter_end(&it, r, rc);
+}
+
+int
+store_ind_revisions(struct store_txn *t, const char *indicator, const char *group,
+		    const char *first_day, const char *period, store_ind_fn fn, void *arg)
+{
+	struct store_iter it = { 0 };
+	struct store_key from = { 0 };
+	int r, rc;
+
+	r = store_iter_open(t, t->s->ind_revs, &it);
+	if (r < 0)
+		return r;
+	store_key_str(&from, indicator);
+	store_key_str(&from, group);
+	store_key_fixed(&from, first_day, 10);
+	store_key_str(&from, period);
+	for (rc = store_iter_seek(&it, &from); rc == 0; rc = store_iter_move(&it, STORE_NEXT)) {
+		Lanu__V1__IndicatorValue *v;
+
+		/* The range: the key up to its revision is from's. */
+		if (it.key.n != from.n + 8 || memcmp(it.key.p, from.b, from.n) != 0)
+			break;
+		v = lanu__v1__indicator_value__unpack(NULL, it.val.n, it.val.p);
+		if (!v) {
+			r = store_fail(t, -EBADMSG);
+			break;
+		}
+		r = fn(v, arg);
+		lanu__v1__indicator_value__free_unpacked(v, NULL);
+		if (r != 0)
+			break;
+	}
+	return store_iter_end(&it, r, rc);
+}
+
+static void
+store_level_key(struct store_key *k, const char *indicator, const char *group)
+{
+	store_key_str(k, indicator);
+	store_key_tail(k, group);
+}
+
+uint32_t
+store_ind_level(struct store_txn *t, const char *indicator, const char *group,
+		uint64_t *ret_seq)
+{
+	struct store_key k = { 0 };
+	struct store_view v;
+	Lanu__V1__IndicatorLevel *l;
+	uint32_t level;
+
+	*ret_seq = 0;
+	store_level_key(&k, indicator, group);
+	if (store_db_get(t, t->s->ind_levels, &k, &v) < 0)
+		return 0;
+	l = lanu__v1__indicator_level__unpack(NULL, v.n, v.p);
+	if (!l) {
+		store_fail(t, -EBADMSG);
+		return 0;
+	}
+	level = l->level;
+	*ret_seq = l->alert_seq;
+	lanu__v1__indicator_level__free_unpacked(l, NULL);
+	return level;
+}
+
+void
+store_ind_set_level(struct store_txn *t, const char *indicator, const char *group,
+		    uint32_t level, uint64_t seq)
+{
+	Lanu__V1__IndicatorLevel l = LANU__V1__INDICATOR_LEVEL__INIT;
+	struct store_key k = { 0 };
+
+	store_level_key(&k, indicator, group);
+	l.level = level;
+	l.alert_seq = seq;
+	store_ind_pack(t, t->s->ind_levels, &k, &l.base);
+}
+
+int
+store_ind_watch_get(struct store_txn *t, const char *indicator, Lanu__V1__IndicatorWatch **ret)
+{
+	struct store_key k = { 0 };
+	struct store_view v;
+	int r;
+
+	store_key_tail(&k, indicator);
+	r = store_db_get(t, t->s->ind_watch, &k, &v);
+	if (r < 0)
+		return r;
+	*ret = lanu__v1__indicator_watch__unpack(NULL, v.n, v.p);
+	return *ret ? 0 : store_fail(t, -EBADMSG);
+}
+
+static void
+store_ind_due_key(struct store_key *k, uint64_t at_ms, const char *indicator)
+{
+	store_key_u64(k, at_ms);
+	store_key_tail(k, indicator);
+}
+
+void
+store_ind_watch_put(struct store_txn *t, const char *indicator, const Lanu__V1__IndicatorWatch *w,
+		    const Lanu__V1__IndicatorWatch *old)
+{
+	struct store_key k = { 0 }, d = { 0 };
+
+	if (old)
+		store_ind_watch_del(t, indicator, old);
+	store_key_tail(&k, indicator);
+	store_ind_pack(t, t->s->ind_watch, &k, &w->base);
+	store_ind_due_key(&d, w->due_at_ms, indicator);
+	store_db_put(t, t->s->ind_due, &d, "", 0, 0);
+}
+
+void
+store_ind_watch_del(struct store_txn *t, const char *indicator, const Lanu__V1__IndicatorWatch *old)
+{
+	struct store_key k = { 0 }, d = { 0 };
+
+	store_key_tail(&k, indicator);
+	store_db_del(t, t->s->ind_watch, &k);
+	store_ind_due_key(&d, old->due_at_ms, indicator);
+	store_db_del(t, t->s->ind_due, &d);
+}
+
+int
+store_ind_due_first(struct store_txn *t, uint64_t *ret_at, char ret_indicator[LANU_MAX_NAME + 1])
+{
+	struct store_iter it = { 0 };
+	struct store_view k;
+	int r;
+
+	r = store_iter_open(t, t->s->ind_due, &it);
+	if (r < 0)
+		return r;
+	r = store_iter_move(&it, STORE_FIRST);
+	if (r == 0) {
+		k = it.key;
+		if (store_key_next_u64(&k, ret_at) < 0 ||
+		    store_key_next_tail(&k, ret_indicator, LANU_MAX_NAME + 1) < 0)
+			r = store_fail(t, -EBADMSG);
+	}
+	store_iter_close(&it);
+	return r;
+}
+
+int
+store_ind_watches(struct store_txn *t, store_watch_fn fn, void *arg)
+{
+	struct store_iter it = { 0 };
+	int r, rc;
+
+	r = store_iter_open(t, t->s->ind_watch, &it);
+	if (r < 0)
+		return r;
+	for (rc = store_iter_move(&it, STORE_FIRST); rc == 0; rc = store_iter_move(&it, STORE_NEXT)) {
+		char indicator[LANU_MAX_NAME + 1];
+		struct store_view k = it.key;
+		Lanu__V1__IndicatorWatch *w;
+
+		if (store_key_next_tail(&k, indicator, sizeof(indicator)) < 0 ||
+		    !(w = lanu__v1__indicator_watch__unpack(NULL, it.val.n, it.val.p))) {
+			r = store_fail(t, -EBADMSG);
+			break;
+		}
+		r = fn(indicator, w, arg);
+		lanu__v1__indicator_watch__free_unpacked(w, NULL);
+		if (r != 0)
+			break;
+	}
+	return store_iter_end(&it, r, rc);
+}
+
+uint64_t
+store_ind_watch_plan(struct store_txn *t)
+{
+	return store_meta_u64(t, "ind_watch_plan");
+}
+
+void
+store_ind_set_watch_plan(struct store_txn *t, uint64_t version)
+{
+	store_put_meta_u64(t, "ind_watch_plan", version);
+}
