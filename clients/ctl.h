@@ -84,5 +84,8 @@ int cmd_compliance(struct ctl *x, int argc, char **argv);
 /* lanuctl_absence.c: school absences. */
 int cmd_absences(struct ctl *x, int argc, char **argv);
 
+/* lanuctl_indicator.c */
+int cmd_indicators(struct ctl *x, int argc, char **argv);
+
 /* lanuctl_audit.c: the audit log. */
 int cmd_audit(struct ctl *x, int argc, char **argv);

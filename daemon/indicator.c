@@ -552,8 +552,10 @@ indicator_after(const Lanu__V1__Duration *d, int32_t day)
 	}
 }
 
-/* The instant period p of ind is stale from: the start of the day after its last day
- * moved on by due. 0 if p is not a period of ind's cadence. */
+/* The instant period p of ind is stale from: the day after it ends moved on by due
+ * (months to the same day number: a yearly value due 3 months after the year is due by
+ * 31 March, a monthly one a month after the month by the next month's last day), at its
+ * start. 0 if p is not a period of ind's cadence. */
 static uint64_t
 indicator_stale_at(const Lanu__V1__Indicator *ind, const Lanu__V1__Duration *due, const char *p)
 {
@@ -561,7 +563,7 @@ indicator_stale_at(const Lanu__V1__Indicator *ind, const Lanu__V1__Duration *due
 
 	if (calendar_period_parse(ind->cadence, p, &first, &last) < 0)
 		return 0;
-	return calendar_day_start_ms(indicator_after(due, last) + 1);
+	return calendar_day_start_ms(indicator_after(due, last + 1));
 }
 
 /* Does an indicator have a watch? One reported, with a cadence of periods. */
@@ -584,9 +586,9 @@ indicator_plan_end(const Lanu__V1__Plan *plan)
 	return CALENDAR_DAY_MAX;
 }
 
-/* Sets w to ind's first period at or after `from` whose value is due after now_ms
- * (biennial: every second one from `from`). Returns 1, or 0 if none lies within the
- * plan's period. */
+/* Writes into period ind's first period at or after `from` (not the same buffer) whose
+ * value is due after now_ms (biennial: every second one from `from`), its instant into
+ * *ret_at. Returns 1, or 0 if none lies within the plan's period. */
 static int
 indicator_first_watch(const Lanu__V1__Plan *plan, const Lanu__V1__Indicator *ind,
 		      const char *from, uint64_t now_ms, char period[CALENDAR_PERIOD_LEN],
@@ -704,18 +706,25 @@ indicator_set_watches(const struct snapshot *snap, struct store_txn *t, uint64_t
 	return r < 0 ? r : t->err;
 }
 
+struct any {
+	const char *period;
+	bool found;
+};
+
 static int
 indicator_any_cb(const Lanu__V1__IndicatorValue *v, void *arg)
 {
-	const char *period = arg;
+	struct any *x = arg;
 
-	return strcmp(v->period, period) == 0 ? 1 : 0;
+	x->found = strcmp(v->period, x->period) == 0;
+	return x->found ? 1 : 0;
 }
 
 /* Does any group of ind have a value for period? 1, 0, or the error. */
 static int
 indicator_has_value(struct store_txn *t, const Lanu__V1__Indicator *ind, const char *period)
 {
+	struct any x = { .period = period };
 	char first_day[11];
 	Lanu__V1__IndicatorValue *v;
 	int r;
@@ -730,8 +739,8 @@ indicator_has_value(struct store_txn *t, const Lanu__V1__Indicator *ind, const c
 	}
 	if (r != -ENOENT)
 		return r;
-	r = store_ind_scan(t, ind->id, NULL, false, NULL, indicator_any_cb, (void *)period);
-	return r;	/* 1: one was found (the scan stopped on it), 0: none */
+	r = store_ind_scan(t, ind->id, NULL, false, NULL, indicator_any_cb, &x);
+	return r < 0 ? r : x.found;
 }
 
 /* The watch of indicator due at at_ms: INDICATOR_STALE if its period has no value,
@@ -742,7 +751,7 @@ indicator_watch_fire(const struct snapshot *snap, struct store_txn *t, struct al
 {
 	const Lanu__V1__Indicator *ind = snap->index ? plan_index_indicator(snap->index, id) : NULL;
 	Lanu__V1__IndicatorWatch *old, w = LANU__V1__INDICATOR_WATCH__INIT;
-	char period[CALENDAR_PERIOD_LEN];
+	char next[CALENDAR_PERIOD_LEN], period[CALENDAR_PERIOD_LEN];
 	int r;
 
 	r = store_ind_watch_get(t, id, &old);
@@ -775,8 +784,8 @@ indicator_watch_fire(const struct snapshot *snap, struct store_txn *t, struct al
 		a.dedup_key = key;
 		r = alert_raise(snap, t, q, &a);
 	}
-	if (r >= 0 && calendar_period_next(ind->cadence, old->period, period) == 0 &&
-	    indicator_first_watch(snap->plan, ind, period, 0, period, &w.due_at_ms)) {
+	if (r >= 0 && calendar_period_next(ind->cadence, old->period, next) == 0 &&
+	    indicator_first_watch(snap->plan, ind, next, 0, period, &w.due_at_ms)) {
 		w.period = period;
 		w.cadence = old->cadence;
 		w.due = old->due;
@@ -904,7 +913,7 @@ indicator_row_cb(const Lanu__V1__IndicatorValue *v, void *arg)
 		x->row = row;
 		x->rev_cap = 0;
 		return store_ind_revisions(x->t, v->indicator, v->group, first_day, v->period,
-					   indicator_rev_cb, x);
+					   &x->arena->pa, indicator_rev_cb, x);
 	}
 	return 0;
 }

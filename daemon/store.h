@@ -331,17 +331,18 @@ int store_ind_get(struct store_txn *t, const char *indicator, const char *group,
 void store_ind_put(struct store_txn *t, const Lanu__V1__IndicatorValue *value,
 		   const char *first_day, const Lanu__V1__IndicatorValue *old);
 
-/* Called per value (freed with pa when it returns: an arena's values stay): 0 to go
- * on, 1 to stop, <0 to stop with that error. */
+/* Called per value (freed when it returns if it was decoded with malloc; an arena's
+ * stay): 0 to go on, 1 to stop, <0 to stop with that error. */
 typedef int (*store_ind_fn)(const Lanu__V1__IndicatorValue *v, void *arg);
 /* The values of indicator (of one group, or of every group if group is NULL), by group
  * and period, oldest first or newest first, decoded with pa (NULL: malloc). 0 or the
  * error. */
 int store_ind_scan(struct store_txn *t, const char *indicator, const char *group,
 		   bool newest_first, ProtobufCAllocator *pa, store_ind_fn fn, void *arg);
-/* The values a period's value replaced, oldest first. */
+/* The values a period's value replaced, oldest first, decoded with pa as above. */
 int store_ind_revisions(struct store_txn *t, const char *indicator, const char *group,
-			const char *first_day, const char *period, store_ind_fn fn, void *arg);
+			const char *first_day, const char *period, ProtobufCAllocator *pa,
+			store_ind_fn fn, void *arg);
 
 /* A group's level (0 if none is stored) and the alert that set it. */
 uint32_t store_ind_level(struct store_txn *t, const char *indicator, const char *group,

@@ -137,7 +137,8 @@ store_ind_scan(struct store_txn *t, const char *indicator, const char *group, bo
 		if (r <= 0)
 			break;
 		r = fn(v, arg);
-		lanu__v1__indicator_value__free_unpacked(v, pa);
+		if (!pa)	/* an allocator's (an arena's) stay: free_unpacked() would clear them */
+			lanu__v1__indicator_value__free_unpacked(v, NULL);
 		if (r != 0)
 			break;
 	}
@@ -146,7 +147,8 @@ store_ind_scan(struct store_txn *t, const char *indicator, const char *group, bo
 
 int
 store_ind_revisions(struct store_txn *t, const char *indicator, const char *group,
-		    const char *first_day, const char *period, store_ind_fn fn, void *arg)
+		    const char *first_day, const char *period, ProtobufCAllocator *pa,
+		    store_ind_fn fn, void *arg)
 {
 	struct store_iter it = { 0 };
 	struct store_key from = { 0 };
@@ -165,13 +167,14 @@ store_ind_revisions(struct store_txn *t, const char *indicator, const char *grou
 		/* The range: the key up to its revision is from's. */
 		if (it.key.n != from.n + 8 || memcmp(it.key.p, from.b, from.n) != 0)
 			break;
-		v = lanu__v1__indicator_value__unpack(NULL, it.val.n, it.val.p);
+		v = lanu__v1__indicator_value__unpack(pa, it.val.n, it.val.p);
 		if (!v) {
 			r = store_fail(t, -EBADMSG);
 			break;
 		}
 		r = fn(v, arg);
-		lanu__v1__indicator_value__free_unpacked(v, NULL);
+		if (!pa)
+			lanu__v1__indicator_value__free_unpacked(v, NULL);
 		if (r != 0)
 			break;
 	}

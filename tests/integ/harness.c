@@ -448,7 +448,7 @@ daemon_kind_name(int kind)
 		"UNSPECIFIED",		"DEADLINE_WARNING",	   "DEADLINE_MISSED",
 		"RESOLVED",		"INDICATOR_THRESHOLD",	   "INDICATOR_STALE",
 		"COMPLIANCE_BELOW_TARGET", "MEASURE_OVERDUE",	   "ABSENCE_LEVEL",
-		"ESCALATION",
+		"ESCALATION",		"DROP_OUT",		   "INDICATOR_TREND",
 	};
 
 	return kind >= 0 && (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
