@@ -121,6 +121,17 @@ static const char *const alert_texts[][N_LANG] = {
 		"Indikatorns värde saknas: {indicator}, period {period}; det väntades senast {due}.",
 		"Indicator value missing: {indicator}, period {period}; it was due by {due}.",
 	},
+	[T(MEASURE_OVERDUE)] = {
+		"Toimenpide myöhässä: {measure}; aikataulu päättyi {due}[, tila {status}].",
+		"Åtgärden försenad: {measure}; tidsplanen slutade {due}[, läge {status}].",
+		"Measure overdue: {measure}; its schedule ended {due}[, status {status}].",
+	},
+	[T(MEASURE_REMINDER)] = {
+		"Toimenpiteen tilanne vuodelta {period} puuttuu: {measure}; hyvinvointiraportti "
+		"{due}.",
+		"Åtgärdens läge för år {period} saknas: {measure}; välfärdsrapporten {due}.",
+		"No status for {period} of measure {measure}; the welfare report is due {due}.",
+	},
 	[T(ABSENCE_LEVEL)] = {
 		"Poissaolot, taso {level}[ ({passed})]: oppilas {case}[, {grade}. luokka], "
 		"{area}; {hours} h, {share} % tunneista jaksolla {period}. Toimenpide: {action}",
@@ -173,6 +184,21 @@ static const char *const alert_text_kind[][N_LANG] = {
 		"opinnot keskeytyivät", "studierna avbröts", "drop-out" },
 	[LANU__V1__ALERT_KIND__ALERT_KIND_INDICATOR_TREND] = {
 		"mittari heikentynyt", "indikatorn försämrad", "indicator worsening" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_MEASURE_REMINDER] = {
+		"toimenpiteen tilanne puuttuu", "åtgärdens läge saknas", "measure status missing" },
+};
+
+/* A measure's status, as lanu.proto numbers them. */
+static const char *const alert_text_status[][N_LANG] = {
+	[LANU__V1__MEASURE_STATUS__MEASURE_STATUS_NOT_STARTED] = { "suunniteltu", "planerad",
+								   "planned" },
+	[LANU__V1__MEASURE_STATUS__MEASURE_STATUS_IN_PROGRESS] = { "aloitettu", "påbörjad",
+								   "started" },
+	[LANU__V1__MEASURE_STATUS__MEASURE_STATUS_DONE] = { "toteutettu", "genomförd", "done" },
+	[LANU__V1__MEASURE_STATUS__MEASURE_STATUS_DROPPED] = { "luovuttu", "slopad", "dropped" },
+	[LANU__V1__MEASURE_STATUS__MEASURE_STATUS_PILOTED] = { "kokeiltu", "prövad", "piloted" },
+	[LANU__V1__MEASURE_STATUS__MEASURE_STATUS_ESTABLISHED] = { "vakiintunut", "etablerad",
+								   "established" },
 };
 
 /* An escalation step's delay unit, as lanu.proto numbers them: one, then many. */
@@ -276,6 +302,14 @@ alert_text_value(struct alert_text_ctx *c, const char *p, size_t len)
 
 		id = a->indicator;
 		name = ind ? alert_text_name(ind->name, c->lang) : NULL;
+	} else if (IS("measure")) {
+		const Lanu__V1__Measure *m = plan_index_measure(c->x, a->measure);
+
+		id = a->measure;
+		name = m ? alert_text_name(m->title, c->lang) : NULL;
+	} else if (IS("status")) {
+		return alert_text_word(alert_text_status, ELEMENTSOF(alert_text_status), f->status,
+				       c->lang);
 	} else if (IS("case")) {
 		id = f->case_id;
 	} else if (IS("group")) {

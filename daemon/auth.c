@@ -481,8 +481,9 @@ auth_check(struct lanud *d, const char *peer, const Lanu__V1__Request *req,
 		       auth_deny(e, "absences.area", "name an area of key '%s'", k->name);
 	case LANU__V1__REQUEST__BODY_COMPLIANCE:
 	case LANU__V1__REQUEST__BODY_INDICATORS:
+	case LANU__V1__REQUEST__BODY_MEASURES:
 		if (k->role != KEYS_OPERATOR || k->n_areas)
-			break;	/* compliance and indicators are whole-plan: unbound operators' */
+			break;	/* compliance, indicators, measures are whole-plan: unbound operators' */
 		return 0;
 	default:
 		break;

@@ -566,6 +566,13 @@ indicator_stale_at(const Lanu__V1__Indicator *ind, const Lanu__V1__Duration *due
 	return calendar_day_start_ms(indicator_after(due, last + 1));
 }
 
+static int
+indicator_watch_get(struct store_txn *t, const char *id, Lanu__V1__IndicatorWatch **ret)
+{
+	return store_watch_get(t, STORE_WATCH_INDICATOR, id, &lanu__v1__indicator_watch__descriptor,
+			       (ProtobufCMessage **)ret);
+}
+
 /* Does an indicator have a watch? One reported, with a cadence of periods. */
 static bool
 indicator_watched(const Lanu__V1__Indicator *ind)
@@ -635,12 +642,11 @@ struct stale_watches {
 
 /* Collects the watches of indicators the plan no longer watches. */
 static int
-indicator_gone_cb(const char *indicator, const Lanu__V1__IndicatorWatch *w, void *arg)
+indicator_gone_cb(const char *indicator, void *arg)
 {
 	struct stale_watches *x = arg;
-	const Lanu__V1__Indicator *ind = plan_index_indicator(x->x, indicator);
+	const Lanu__V1__Indicator *ind = x->x ? plan_index_indicator(x->x, indicator) : NULL;
 
-	(void)w;
 	if (ind && indicator_watched(ind))
 		return 0;
 	if (x->n == x->cap) {
@@ -656,21 +662,19 @@ indicator_gone_cb(const char *indicator, const Lanu__V1__IndicatorWatch *w, void
 	return 0;
 }
 
-/* Sets the watches for the plan in force: kept where the cadence and due are as they
- * were, placed anew where not, dropped for indicators it does not watch. */
-static int
-indicator_set_watches(const struct snapshot *snap, struct store_txn *t, uint64_t now_ms)
+int
+indicator_plan_watches(const Lanu__V1__Plan *plan, const struct plan_index *index,
+		       uint64_t version, struct store_txn *t, uint64_t now_ms)
 {
-	const Lanu__V1__Plan *plan = snap->plan;
-	struct stale_watches x = { .x = snap->index };
+	struct stale_watches x = { .x = index };
 	int r;
 
-	r = store_ind_watches(t, indicator_gone_cb, &x);
+	r = store_watch_names(t, STORE_WATCH_INDICATOR, indicator_gone_cb, &x);
 	for (size_t i = 0; r == 0 && i < x.n; i++) {
 		Lanu__V1__IndicatorWatch *w;
 
-		if (store_ind_watch_get(t, x.gone[i], &w) == 0) {
-			store_ind_watch_del(t, x.gone[i], w);
+		if (indicator_watch_get(t, x.gone[i], &w) == 0) {
+			store_watch_del(t, STORE_WATCH_INDICATOR, x.gone[i], w->due_at_ms);
 			lanu__v1__indicator_watch__free_unpacked(w, NULL);
 		}
 	}
@@ -684,7 +688,7 @@ indicator_set_watches(const struct snapshot *snap, struct store_txn *t, uint64_t
 		if (!indicator_watched(ind))
 			continue;
 		due = indicator_due(plan, ind);
-		if (store_ind_watch_get(t, ind->id, &old) == 0 && old->cadence == ind->cadence &&
+		if (indicator_watch_get(t, ind->id, &old) == 0 && old->cadence == ind->cadence &&
 		    strcmp(old->due, due->text) == 0) {
 			lanu__v1__indicator_watch__free_unpacked(old, NULL);
 			continue;
@@ -694,15 +698,16 @@ indicator_set_watches(const struct snapshot *snap, struct store_txn *t, uint64_t
 			w.period = period;
 			w.cadence = ind->cadence;
 			w.due = due->text;
-			store_ind_watch_put(t, ind->id, &w, old);
+			store_watch_put(t, STORE_WATCH_INDICATOR, ind->id, w.due_at_ms, &w.base,
+					old ? old->due_at_ms : 0);
 		} else if (old) {
-			store_ind_watch_del(t, ind->id, old);
+			store_watch_del(t, STORE_WATCH_INDICATOR, ind->id, old->due_at_ms);
 		}
 		if (old)
 			lanu__v1__indicator_watch__free_unpacked(old, NULL);
 	}
 	if (r == 0)
-		store_ind_set_watch_plan(t, snap->plan_version);
+		store_watch_set_plan(t, STORE_WATCH_INDICATOR, version);
 	return r < 0 ? r : t->err;
 }
 
@@ -754,16 +759,15 @@ indicator_watch_fire(const struct snapshot *snap, struct store_txn *t, struct al
 	char next[CALENDAR_PERIOD_LEN], period[CALENDAR_PERIOD_LEN];
 	int r;
 
-	r = store_ind_watch_get(t, id, &old);
-	if (r == -ENOENT) {
-		w.due_at_ms = at_ms;	/* a due entry without its watch: cannot be; dropped */
-		store_ind_watch_del(t, id, &w);
+	r = indicator_watch_get(t, id, &old);
+	if (r == -ENOENT) {	/* a due entry without its watch: cannot be; dropped */
+		store_watch_del(t, STORE_WATCH_INDICATOR, id, at_ms);
 		return t->err;
 	}
 	if (r < 0)
 		return r;
 	if (!ind || !indicator_watched(ind)) {
-		store_ind_watch_del(t, id, old);
+		store_watch_del(t, STORE_WATCH_INDICATOR, id, old->due_at_ms);
 		lanu__v1__indicator_watch__free_unpacked(old, NULL);
 		return t->err;
 	}
@@ -789,9 +793,9 @@ indicator_watch_fire(const struct snapshot *snap, struct store_txn *t, struct al
 		w.period = period;
 		w.cadence = old->cadence;
 		w.due = old->due;
-		store_ind_watch_put(t, id, &w, old);
+		store_watch_put(t, STORE_WATCH_INDICATOR, id, w.due_at_ms, &w.base, old->due_at_ms);
 	} else if (r >= 0) {
-		store_ind_watch_del(t, id, old);
+		store_watch_del(t, STORE_WATCH_INDICATOR, id, old->due_at_ms);
 	}
 	lanu__v1__indicator_watch__free_unpacked(old, NULL);
 	return r < 0 ? r : t->err;
@@ -808,12 +812,7 @@ indicator_watch(const struct snapshot *snap, struct store_txn *t, struct alert_p
 
 	*ret_more = false;
 	*ret_next_at = 0;
-	if (snap->plan && store_ind_watch_plan(t) != snap->plan_version) {
-		r = indicator_set_watches(snap, t, now_ms);
-		if (r < 0)
-			return r;
-	}
-	while ((r = store_ind_due_first(t, &at, id)) == 0) {
+	while ((r = store_watch_first(t, STORE_WATCH_INDICATOR, &at, id)) == 0) {
 		if (at > now_ms) {
 			*ret_next_at = at;
 			return 0;
@@ -835,7 +834,7 @@ indicator_next_at(struct store_txn *t)
 	char id[LANU_MAX_NAME + 1];
 	uint64_t at;
 
-	return store_ind_due_first(t, &at, id) == 0 ? at : 0;
+	return store_watch_first(t, STORE_WATCH_INDICATOR, &at, id) == 0 ? at : 0;
 }
 
 /* --- the series, for people -------------------------------------------------------- */

@@ -11,6 +11,7 @@
 struct alert_pubq;
 struct arena;
 struct msg_error;
+struct plan_index;
 struct snapshot;
 struct store_txn;
 
@@ -38,12 +39,17 @@ int indicator_on_updated(const struct snapshot *snap, struct store_txn *t, struc
 void indicator_record(struct store_txn *t, const Lanu__V1__Indicator *ind, const char *group,
 		      const char *period, double value, uint64_t count, uint64_t now_ms);
 
-/* Watches for values that do not come: when the plan in force is not the one the
- * watches were set for, sets one per reported indicator (its first period whose value
- * is due after now); then raises INDICATOR_STALE for each watched period due by now_ms
- * that has no value in any group, at most max, and moves each watch on a period.
- * *ret_more: it stopped at max; *ret_next_at: the next watch's instant (0 if none).
- * Returns 0 or the sticky error. */
+/* Sets the watches for plan (stored as version, with its index), coming into force at
+ * now_ms, in the transaction that stores it (planload.c): one per reported indicator
+ * with a cadence, kept where its cadence and due are as they were, placed anew at its
+ * first period whose value is due after now_ms where not, dropped for indicators the
+ * plan does not watch. Returns 0 or the sticky error. */
+int indicator_plan_watches(const Lanu__V1__Plan *plan, const struct plan_index *index,
+			   uint64_t version, struct store_txn *t, uint64_t now_ms);
+
+/* Raises INDICATOR_STALE for each watched period due by now_ms that has no value in any
+ * group, at most max, and moves each watch on a period. *ret_more: it stopped at max;
+ * *ret_next_at: the next watch's instant (0 if none). Returns 0 or the sticky error. */
 int indicator_watch(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 		    uint64_t now_ms, size_t max, bool *ret_more, uint64_t *ret_next_at);
 

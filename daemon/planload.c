@@ -17,8 +17,10 @@
 
 #include "calendar.h"
 #include "conf.h"
+#include "indicator.h"
 #include "lanud.h"
 #include "log.h"
+#include "measure.h"
 #include "plan.h"
 #include "plan_index.h"
 #include "store.h"
@@ -142,9 +144,21 @@ planload_orphans(struct lanud *d, const struct plan_index *idx, struct orphans *
 	o->t = NULL;
 }
 
-/* Stores v, and its audit record (who asked, as whom), in one transaction. */
+/* Sets the watches of the domains that keep some (indicators' values, measures'
+ * schedules) for plan, stored as version, coming into force at now_ms. */
+static void
+planload_watches(const Lanu__V1__Plan *plan, const struct plan_index *idx, uint64_t version,
+		 struct store_txn *t, uint64_t now_ms)
+{
+	if (indicator_plan_watches(plan, idx, version, t, now_ms) == 0)
+		measure_plan_watches(plan, idx, version, t, now_ms);
+}
+
+/* Stores v, its audit record (who asked, as whom) and the watches it sets, in one
+ * transaction. */
 static int
-planload_store(struct lanud *d, Lanu__V1__PlanVersion *v, const struct planload_req *req)
+planload_store(struct lanud *d, Lanu__V1__PlanVersion *v, const struct planload_req *req,
+	       const struct plan_index *idx)
 {
 	const bool from_file = req->from_file;
 	Lanu__V1__AuditRecord ar = LANU__V1__AUDIT_RECORD__INIT;
@@ -162,6 +176,7 @@ planload_store(struct lanud *d, Lanu__V1__PlanVersion *v, const struct planload_
 		store_append_audit(&t, &ar);
 		if (from_file)
 			store_put_plan_file_sha(&t, v->sha256);
+		planload_watches(v->plan, idx, ar.plan_version, &t, v->loaded_at_ms);
 		r = store_commit(&t);
 		if (r != STORE_MAP_FULL || store_grow(d->store) < 0)
 			return r;
@@ -201,7 +216,7 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 	v.source = (char *)req->source;
 	v.sha256 = sha;
 	v.plan = plan;
-	r = planload_store(d, &v, req);
+	r = planload_store(d, &v, req, cp.idx);
 	if (r < 0) {
 		log_msg(LOG_ERR, "plan: cannot store '%s': %s; the plan in force stays",
 			req->source, store_strerror(r));
@@ -279,6 +294,31 @@ planload_file(struct lanud *d)
 	return r;
 }
 
+/* The watches of a plan stored before lanud kept them (a store of an older lanud): set
+ * once, now. */
+static int
+planload_rewatch(struct lanud *d)
+{
+	uint64_t now_ms = timesrc_now_usec(&d->clock) / 1000;
+	struct store_txn t;
+	bool set;
+	int r;
+
+	store_begin(d->store, &t, STORE_RO);
+	set = store_watch_plan(&t, STORE_WATCH_INDICATOR) == d->plan_version &&
+	      store_watch_plan(&t, STORE_WATCH_MEASURE) == d->plan_version;
+	store_abort(&t);
+	if (set)
+		return 0;
+	for (;;) {
+		store_begin(d->store, &t, STORE_RW);
+		planload_watches(d->plan, d->index, d->plan_version, &t, now_ms);
+		r = store_commit(&t);
+		if (r != STORE_MAP_FULL || store_grow(d->store) < 0)
+			return r;
+	}
+}
+
 int
 planload_start(struct lanud *d)
 {
@@ -313,6 +353,12 @@ planload_start(struct lanud *d)
 	r = planload_file(d);
 	if (r < 0 && !d->plan)
 		return r;	/* nothing to run with */
+	if (d->plan) {
+		r = planload_rewatch(d);
+		if (r < 0)
+			return log_errno(LOG_ERR, r, "plan: cannot set the watches of version %"
+					 PRIu64, d->plan_version);
+	}
 	if (!d->plan)
 		log_msg(LOG_WARNING, "plan: none is in force: alerts go to nobody until one is "
 				     "loaded (set 'plan' in %s, or lanuctl plan load)", d->conf_path);

@@ -21,6 +21,7 @@
 #include "indicator.h"
 #include "lanu/limits.h"
 #include "lanud.h"
+#include "measure.h"
 #include "msg.h"
 #include "plan_index.h"
 #include "plan_value.h"
@@ -247,6 +248,7 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 	lanu__v1__compliance_report__init(&qc->report);
 	lanu__v1__absence_report__init(&qc->absences);
 	lanu__v1__indicator_report__init(&qc->indicators);
+	lanu__v1__measure_report__init(&qc->measures);
 	lanu__v1__audit_list__init(&qc->audit);
 	rep->corr_id = req->corr_id;
 	store_begin(d->store, &t, STORE_RO);
@@ -301,6 +303,14 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 			if (r == 0) {
 				rep->result_case = LANU__V1__REPLY__RESULT_INDICATORS;
 				rep->indicators = &qc->indicators;
+			}
+			break;
+		case LANU__V1__REQUEST__BODY_MEASURES:
+			r = measure_report(&snap, &t, req->measures, &qc->arena, &qc->measures,
+					   &qc->err);
+			if (r == 0) {
+				rep->result_case = LANU__V1__REPLY__RESULT_MEASURES;
+				rep->measures = &qc->measures;
 			}
 			break;
 		case LANU__V1__REQUEST__BODY_PLAN_HISTORY:

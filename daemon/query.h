@@ -22,6 +22,7 @@ struct query_ctx {
 	Lanu__V1__ComplianceReport report;
 	Lanu__V1__AbsenceReport absences;
 	Lanu__V1__IndicatorReport indicators;	/* in arena */
+	Lanu__V1__MeasureReport measures;	/* in arena */
 	Lanu__V1__AuditList audit;	/* its records are the store's: freed one by one */
 	size_t audit_cap;
 	const char *audit_who;		/* the query's who filter, "" = any */

@@ -32,7 +32,8 @@
  *		  (and in meta: "audit_seq", "audit_at", the last record's seq and time)
  *	subjects  subject (str) piece (u8) id -> instant (u64)			store_retain.c
  *	purge	  kind (u8) instant (u64) subject (tail) -> ""
- *	ind_values, ind_revs, ind_levels, ind_watch, ind_due: see store_indicator.c
+ *	ind_values, ind_revs, ind_levels: see store_indicator.c
+ *	watches, watch_due: see store_watch.c; msr_status: see store_measure.c
  *
  * These are the layouts schema 1 has always had, byte for byte: a store written before
  * the codec opens and reads unchanged. One database is gone: "plan" held the plan in
@@ -665,8 +666,9 @@ store_init_dbs(struct store *s)
 		{ "ind_values", offsetof(struct store, ind_values) },
 		{ "ind_revs", offsetof(struct store, ind_revs) },
 		{ "ind_levels", offsetof(struct store, ind_levels) },
-		{ "ind_watch", offsetof(struct store, ind_watch) },
-		{ "ind_due", offsetof(struct store, ind_due) },
+		{ "watches", offsetof(struct store, watches) },
+		{ "watch_due", offsetof(struct store, watch_due) },
+		{ "msr_status", offsetof(struct store, msr_status) },
 	};
 	struct store_txn t;
 	uint64_t schema;

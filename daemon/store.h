@@ -22,7 +22,7 @@ struct store;
  * store_commit() aborts and returns that error (rule 16). writes counts its puts,
  * deletes and sequence numbers taken: a caller that notes it before a step can tell
  * whether that step changed anything (the writer undoes a refused event that did). */
-#define STORE_TXN_CURSORS 28	/* LMDB's two databases and store_open()'s 26 */
+#define STORE_TXN_CURSORS 31	/* LMDB's two databases and store_open()'s 29 */
 
 struct store_txn {
 	struct store *s;
@@ -350,25 +350,48 @@ uint32_t store_ind_level(struct store_txn *t, const char *indicator, const char 
 void store_ind_set_level(struct store_txn *t, const char *indicator, const char *group,
 			 uint32_t level, uint64_t seq);
 
-/* An indicator's watch for a value that does not come: 0, -ENOENT, the sticky error.
- * Free with lanu__v1__indicator_watch__free_unpacked(). */
-int store_ind_watch_get(struct store_txn *t, const char *indicator,
-			Lanu__V1__IndicatorWatch **ret);
-/* Stores w (replacing old, if not NULL) with its due entry. */
-void store_ind_watch_put(struct store_txn *t, const char *indicator,
-			 const Lanu__V1__IndicatorWatch *w, const Lanu__V1__IndicatorWatch *old);
-void store_ind_watch_del(struct store_txn *t, const char *indicator,
-			 const Lanu__V1__IndicatorWatch *old);
-/* The earliest watch: its instant and indicator. 0, -ENOENT, or the sticky error. */
-int store_ind_due_first(struct store_txn *t, uint64_t *ret_at,
-			char ret_indicator[LANU_MAX_NAME + 1]);
-/* Called per watch (freed when it returns); must not change the watches. */
-typedef int (*store_watch_fn)(const char *indicator, const Lanu__V1__IndicatorWatch *w,
-			      void *arg);
-int store_ind_watches(struct store_txn *t, store_watch_fn fn, void *arg);
-/* The plan version the watches were last set for (meta "ind_watch_plan"), and setting it. */
-uint64_t store_ind_watch_plan(struct store_txn *t);
-void store_ind_set_watch_plan(struct store_txn *t, uint64_t version);
+/* --- measures' statuses (store_measure.c) ---------------------------------------- */
+
+/* Appends rec to its measure's statuses. */
+void store_msr_put(struct store_txn *t, const Lanu__V1__MeasureStatusRecord *rec);
+/* The measure's latest status, decoded with pa (NULL: malloc). 0, -ENOENT, or the sticky
+ * error. */
+int store_msr_latest(struct store_txn *t, const char *measure, ProtobufCAllocator *pa,
+		     Lanu__V1__MeasureStatusRecord **ret);
+/* Called per status, oldest first (freed when it returns if decoded with malloc): 0 to
+ * go on, 1 to stop, <0 to stop with that error. */
+typedef int (*store_msr_fn)(const Lanu__V1__MeasureStatusRecord *rec, void *arg);
+int store_msr_history(struct store_txn *t, const char *measure, ProtobufCAllocator *pa,
+		      store_msr_fn fn, void *arg);
+
+/* --- watches: when to look at a plan object next (store_watch.c) ------------------- */
+
+enum store_watch_kind {
+	STORE_WATCH_INDICATOR = 1,	/* IndicatorWatch, indicator.c */
+	STORE_WATCH_MEASURE = 2,	/* MeasureWatch, measure.c */
+};
+
+/* The watch of kind on name, unpacked with descriptor d (free it with
+ * protobuf_c_message_free_unpacked(*ret, NULL)). 0, -ENOENT or the sticky error. */
+int store_watch_get(struct store_txn *t, enum store_watch_kind kind, const char *name,
+		    const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret);
+/* Stores w as name's watch, due at at_ms; old_at_ms (0: none) is the due instant of the
+ * watch it replaces. */
+void store_watch_put(struct store_txn *t, enum store_watch_kind kind, const char *name,
+		     uint64_t at_ms, const ProtobufCMessage *w, uint64_t old_at_ms);
+/* Deletes name's watch, due at at_ms (a due entry alone, too). */
+void store_watch_del(struct store_txn *t, enum store_watch_kind kind, const char *name,
+		     uint64_t at_ms);
+/* The kind's earliest watch: its instant and name. 0, -ENOENT or the sticky error. */
+int store_watch_first(struct store_txn *t, enum store_watch_kind kind, uint64_t *ret_at,
+		      char ret_name[LANU_MAX_NAME + 1]);
+/* Called per name; must not change the watches. 0 to go on, 1 to stop, <0 an error. */
+typedef int (*store_name_fn)(const char *name, void *arg);
+int store_watch_names(struct store_txn *t, enum store_watch_kind kind, store_name_fn fn,
+		      void *arg);
+/* The plan version the kind's watches were last set for, and setting it. */
+uint64_t store_watch_plan(struct store_txn *t, enum store_watch_kind kind);
+void store_watch_set_plan(struct store_txn *t, enum store_watch_kind kind, uint64_t version);
 
 /* --- retention: what is held about each child (store_retain.c) ---------------------- */
 

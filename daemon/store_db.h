@@ -51,7 +51,9 @@ struct store {
 	unsigned int escalations, esc_fire;			/* store_escalation.c */
 	unsigned int audit;					/* store_audit.c */
 	unsigned int subjects, purge;				/* store_retain.c */
-	unsigned int ind_values, ind_revs, ind_levels, ind_watch, ind_due; /* store_indicator.c */
+	unsigned int ind_values, ind_revs, ind_levels;		/* store_indicator.c */
+	unsigned int watches, watch_due;			/* store_watch.c */
+	unsigned int msr_status;				/* store_measure.c */
 	uint64_t map_max;
 	int lock_fd;
 	/* Read-only transactions ended (mdb_txn_reset()), with the cursors they kept, for

@@ -8,14 +8,12 @@
  *	ind_revs    indicator (str) group (str) first day (fixed 10) period (str)
  *		    revision (u64) -> packed IndicatorValue	(each value replaced)
  *	ind_levels  indicator (str) group (tail) -> packed IndicatorLevel
- *	ind_watch   indicator (tail) -> packed IndicatorWatch	(the next period checked)
- *	ind_due	    due_at_ms (u64) indicator (tail) -> ""	(each watch, by instant)
  *
  * A group's values are one range in the order of their periods (the first day sorts
  * them, whatever the cadence's names: "2025-spring" before "2025-autumn"); an
  * indicator's groups are one range. A value replaced for its period is kept in
- * ind_revs under its revision number, in the same transaction as its successor. A
- * watch and its ind_due entry are written and deleted together.
+ * ind_revs under its revision number, in the same transaction as its successor. An
+ * indicator's watch is a store_watch (STORE_WATCH_INDICATOR).
  */
 #include "store.h"
 #include "store_db.h"
@@ -223,111 +221,4 @@ store_ind_set_level(struct store_txn *t, const char *indicator, const char *grou
 	l.level = level;
 	l.alert_seq = seq;
 	store_ind_pack(t, t->s->ind_levels, &k, &l.base);
-}
-
-int
-store_ind_watch_get(struct store_txn *t, const char *indicator, Lanu__V1__IndicatorWatch **ret)
-{
-	struct store_key k = { 0 };
-	struct store_view v;
-	int r;
-
-	store_key_tail(&k, indicator);
-	r = store_db_get(t, t->s->ind_watch, &k, &v);
-	if (r < 0)
-		return r;
-	*ret = lanu__v1__indicator_watch__unpack(NULL, v.n, v.p);
-	return *ret ? 0 : store_fail(t, -EBADMSG);
-}
-
-static void
-store_ind_due_key(struct store_key *k, uint64_t at_ms, const char *indicator)
-{
-	store_key_u64(k, at_ms);
-	store_key_tail(k, indicator);
-}
-
-void
-store_ind_watch_put(struct store_txn *t, const char *indicator, const Lanu__V1__IndicatorWatch *w,
-		    const Lanu__V1__IndicatorWatch *old)
-{
-	struct store_key k = { 0 }, d = { 0 };
-
-	if (old)
-		store_ind_watch_del(t, indicator, old);
-	store_key_tail(&k, indicator);
-	store_ind_pack(t, t->s->ind_watch, &k, &w->base);
-	store_ind_due_key(&d, w->due_at_ms, indicator);
-	store_db_put(t, t->s->ind_due, &d, "", 0, 0);
-}
-
-void
-store_ind_watch_del(struct store_txn *t, const char *indicator, const Lanu__V1__IndicatorWatch *old)
-{
-	struct store_key k = { 0 }, d = { 0 };
-
-	store_key_tail(&k, indicator);
-	store_db_del(t, t->s->ind_watch, &k);
-	store_ind_due_key(&d, old->due_at_ms, indicator);
-	store_db_del(t, t->s->ind_due, &d);
-}
-
-int
-store_ind_due_first(struct store_txn *t, uint64_t *ret_at, char ret_indicator[LANU_MAX_NAME + 1])
-{
-	struct store_iter it = { 0 };
-	struct store_view k;
-	int r;
-
-	r = store_iter_open(t, t->s->ind_due, &it);
-	if (r < 0)
-		return r;
-	r = store_iter_move(&it, STORE_FIRST);
-	if (r == 0) {
-		k = it.key;
-		if (store_key_next_u64(&k, ret_at) < 0 ||
-		    store_key_next_tail(&k, ret_indicator, LANU_MAX_NAME + 1) < 0)
-			r = store_fail(t, -EBADMSG);
-	}
-	store_iter_close(&it);
-	return r;
-}
-
-int
-store_ind_watches(struct store_txn *t, store_watch_fn fn, void *arg)
-{
-	struct store_iter it = { 0 };
-	int r, rc;
-
-	r = store_iter_open(t, t->s->ind_watch, &it);
-	if (r < 0)
-		return r;
-	for (rc = store_iter_move(&it, STORE_FIRST); rc == 0; rc = store_iter_move(&it, STORE_NEXT)) {
-		char indicator[LANU_MAX_NAME + 1];
-		struct store_view k = it.key;
-		Lanu__V1__IndicatorWatch *w;
-
-		if (store_key_next_tail(&k, indicator, sizeof(indicator)) < 0 ||
-		    !(w = lanu__v1__indicator_watch__unpack(NULL, it.val.n, it.val.p))) {
-			r = store_fail(t, -EBADMSG);
-			break;
-		}
-		r = fn(indicator, w, arg);
-		lanu__v1__indicator_watch__free_unpacked(w, NULL);
-		if (r != 0)
-			break;
-	}
-	return store_iter_end(&it, r, rc);
-}
-
-uint64_t
-store_ind_watch_plan(struct store_txn *t)
-{
-	return store_meta_u64(t, "ind_watch_plan");
-}
-
-void
-store_ind_set_watch_plan(struct store_txn *t, uint64_t version)
-{
-	store_put_meta_u64(t, "ind_watch_plan", version);
 }

@@ -16,7 +16,7 @@
  *
  * Every batch also fires the clocks' warnings and misses that are due (deadline.c),
  * then the escalation steps that are due (alert.c), the indicators' values that did
- * not come (indicator.c), then purges what the plan's retention no longer keeps
+ * not come (indicator.c), the measures' ends and reminders (measure.c), then purges what the plan's retention no longer keeps
  * (retain.c), a bounded number of each at a time; when the next of any is due decides
  * the clock timer. A new plan wakes it (writer_wake()).
  *
@@ -66,6 +66,7 @@
 #include "lanu/macro.h"
 #include "lanud.h"
 #include "log.h"
+#include "measure.h"
 #include "msg.h"
 #include "reply.h"
 #include "retain.h"
@@ -171,6 +172,8 @@ writer_handle(struct batch *b, struct store_txn *t, struct pending *p)
 		return absence_on_drop_out(snap, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_INDICATOR_UPDATED:
 		return indicator_on_updated(snap, t, &b->pubq, ev, &p->err);
+	case LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED:
+		return measure_on_status(snap, t, ev, &p->err);
 	default:
 		return 0;	/* stored; later capabilities give it meaning */
 	}
@@ -347,6 +350,18 @@ writer_apply_once(struct store *s, struct batch *b)
 			log_errno_ratelimited(LOG_ERR, r, "indicator: watching values failed");
 		b->fire_more = b->fire_more || ind_more;
 		b->next_at = writer_earliest(b->next_at, ind_next);
+	}
+	/* And the measures' schedules that ended, and their yearly reminders. */
+	if (!t.err) {
+		uint64_t msr_next = 0;
+		bool msr_more = false;
+
+		r = measure_watch(&b->snap, &t, &b->pubq, b->manual ? clock / 1000 : now_ms,
+				  LANU_FIRE_MAX, &msr_more, &msr_next);
+		if (r < 0 && !t.err)
+			log_errno_ratelimited(LOG_ERR, r, "measure: watching schedules failed");
+		b->fire_more = b->fire_more || msr_more;
+		b->next_at = writer_earliest(b->next_at, msr_next);
 	}
 	/* And what retention no longer keeps, last: nothing this batch wrote is due. */
 	if (!t.err) {
@@ -714,6 +729,7 @@ writer_new(struct lanud *d, struct writer **ret_writer)
 	next_at = writer_earliest(store_clock_next_at(&t), store_esc_next_at(&t));
 	next_at = writer_earliest(next_at, retain_next_at(d->plan, &t));
 	next_at = writer_earliest(next_at, indicator_next_at(&t));
+	next_at = writer_earliest(next_at, measure_next_at(&t));
 	store_abort(&t);
 	writer_arm(w, next_at, false);
 	*ret_writer = w;

@@ -405,8 +405,16 @@ check_series(struct check *c, const Lanu__V1__Indicator *ind)
 static void
 check_reporting(struct check *c, const Lanu__V1__Plan *plan)
 {
-	const Lanu__V1__ValuesDue *v = plan->reporting ? plan->reporting->values_due : NULL;
+	const Lanu__V1__Reporting *rp = plan->reporting;
+	const Lanu__V1__ValuesDue *v = rp ? rp->values_due : NULL;
+	int m = 0, d = 0, n = 0;
 
+	if (rp && *rp->date && (sscanf(rp->date, "%2d-%2d%n", &m, &d, &n) != 2 || n != 5 ||
+				m < 1 || m > 12 || d < 1 || d > value_days_in_month(2025, m)))
+		plan_parser_error(c->p, &rp->date, "reporting date '%s' is not a day of the year "
+				  "(MM-DD, e.g. 03-31)", rp->date);
+	if (rp)
+		check_calendar_duration(c, rp->remind, "reporting remind");
 	if (!v)
 		return;
 	check_calendar_duration(c, v->monthly, "values-due monthly");

@@ -30,62 +30,75 @@
 #define OK		LANU__V1__REPLY__CODE__OK
 #define REJECTED	LANU__V1__REPLY__CODE__REJECTED
 
-static const char plan[] =
-	"lanu-plan: 1\n"
-	"plan: {id: indicator-test, organiser: Test, title: Indicator test plan,\n"
-	"       period: 2026-2031}\n"
-	"areas:\n"
-	"  - id: town\n"
-	"    name: Town\n"
-	"    kind: municipality\n"
-	"    areas:\n"
-	"      - {id: north, name: {fi: Pohjoinen, en: North}, kind: unit}\n"
-	"      - {id: south, name: South, kind: unit}\n"
-	"recipients:\n"
-	"  - {id: board, name: Board, kind: board}\n"
-	"  - {id: stats, name: Statistics, kind: group}\n"
-	"services:\n"
+#define PLAN_HEAD \
+	"lanu-plan: 1\n" \
+	"plan: {id: indicator-test, organiser: Test, title: Indicator test plan,\n" \
+	"       period: 2026-2031}\n" \
+	"areas:\n" \
+	"  - id: town\n" \
+	"    name: Town\n" \
+	"    kind: municipality\n" \
+	"    areas:\n" \
+	"      - {id: north, name: {fi: Pohjoinen, en: North}, kind: unit}\n" \
+	"      - {id: south, name: South, kind: unit}\n" \
+	"recipients:\n" \
+	"  - {id: board, name: Board, kind: board}\n" \
+	"  - {id: stats, name: Statistics, kind: group}\n" \
+	"services:\n" \
 	"  - {id: sw, name: School social worker, limits: {normal: 7 working days}}\n"
-	"indicators:\n"
-	"  - id: wellbeing\n"
-	"    name: {fi: Hyvinvointi, sv: V\xc3\xa4lm\xc3\xa5""ende, en: Wellbeing}\n"
-	"    unit: percent\n"
-	"    direction: higher-is-better\n"
-	"    target: 80\n"
-	"    warning: 70\n"
-	"    critical: 60\n"
-	"    hysteresis: 3\n"
-	"    trend: 2\n"
-	"    cadence: yearly\n"
-	"    breakdown: [area, language-group]\n"
-	"  - id: waiting\n"
-	"    name: Children waiting\n"
-	"    unit: count\n"
-	"    direction: lower-is-better\n"
-	"    target: 10\n"
-	"    warning: 20\n"
-	"    cadence: monthly\n"
-	"  - id: survey\n"
-	"    name: School health survey\n"
-	"    unit: percent\n"
-	"    direction: tracked\n"
-	"    cadence: biennial\n"
-	"    first: 2027\n"
-	"  - id: sw-in-time\n"
-	"    name: Social worker in time\n"
-	"    unit: percent\n"
-	"    direction: higher-is-better\n"
-	"    target: 90\n"
-	"    cadence: continuous\n"
+
+#define PLAN_INDICATORS \
+	"indicators:\n" \
+	"  - id: wellbeing\n" \
+	"    name: {fi: Hyvinvointi, sv: V\xc3\xa4lm\xc3\xa5""ende, en: Wellbeing}\n" \
+	"    unit: percent\n" \
+	"    direction: higher-is-better\n" \
+	"    target: 80\n" \
+	"    warning: 70\n" \
+	"    critical: 60\n" \
+	"    hysteresis: 3\n" \
+	"    trend: 2\n" \
+	"    cadence: yearly\n" \
+	"    breakdown: [area, language-group]\n" \
+	"  - id: waiting\n" \
+	"    name: Children waiting\n" \
+	"    unit: count\n" \
+	"    direction: lower-is-better\n" \
+	"    target: 10\n" \
+	"    warning: 20\n" \
+	"    cadence: monthly\n" \
+	"  - id: survey\n" \
+	"    name: School health survey\n" \
+	"    unit: percent\n" \
+	"    direction: tracked\n" \
+	"    cadence: biennial\n" \
+	"    first: 2027\n" \
+	"  - id: sw-in-time\n" \
+	"    name: Social worker in time\n" \
+	"    unit: percent\n" \
+	"    direction: higher-is-better\n" \
+	"    target: 90\n" \
+	"    cadence: continuous\n" \
 	"    source: {kind: compliance, service: sw}\n"
-	"routes:\n"
-	"  - {kinds: [indicator-threshold, indicator-trend, resolved], to: board}\n"
-	"  - {kinds: indicator-stale, to: stats}\n";
+
+#define PLAN_ROUTES \
+	"routes:\n" \
+	"  - {kinds: [indicator-threshold, indicator-trend, resolved], to: board}\n" \
+	"  - {kinds: indicator-stale, to: stats}\n"
+
+static const char plan[] = PLAN_HEAD PLAN_INDICATORS PLAN_ROUTES;
+static const char plan_bare[] = PLAN_HEAD PLAN_ROUTES;	/* no indicators yet */
 
 static int
 setup(void **state)
 {
 	return daemon_fixture_up(state, "clock manual", plan);
+}
+
+static int
+setup_bare(void **state)
+{
+	return daemon_fixture_up(state, "clock manual", plan_bare);
 }
 
 static void
@@ -351,6 +364,8 @@ test_stale(void **state)
 	struct daemon_fixture *f = *state;
 
 	set_clock(f->c, "2027-01-10T12:00:00+02:00");
+	assert_int_equal(daemon_write_plan_text(&f->d, plan), 0);
+	assert_int_equal(daemon_reload(&f->d), 0);	/* in force from 10.1.2027 */
 	ok(f->c, "waiting", "2026-12", 4, NULL);
 	set_clock(f->c, "2027-01-31T23:59:00+02:00");
 	expect_alerts(f->c, "stats", "");
@@ -427,7 +442,7 @@ main(void)
 						daemon_fixture_down),
 		cmocka_unit_test_setup_teardown(test_trend_revisions_and_order, setup,
 						daemon_fixture_down),
-		cmocka_unit_test_setup_teardown(test_stale, setup, daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_stale, setup_bare, daemon_fixture_down),
 		cmocka_unit_test_setup_teardown(test_compliance_in_the_series, setup,
 						daemon_fixture_down),
 	};

@@ -179,7 +179,8 @@ test_map(void **state)
 	assert_string_equal(iu->breakdown[1]->key, "age");
 	out = render(m, 1);
 	assert_string_equal(out, "{\"area\":\"\",\"breakdown\":{\"age\":\"0-6\",\"language\":"
-				 "\"sv\"},\"indicator\":\"\",\"period\":\"\",\"value\":0.0}");
+				 "\"sv\"},\"denominator\":0.0,\"indicator\":\"\",\"numerator\":0.0,"
+				 "\"period\":\"\",\"provider\":\"\",\"value\":0.0}");
 	free(out);
 	protobuf_c_message_free_unpacked(m, NULL);
 }
