@@ -87,5 +87,8 @@ int cmd_absences(struct ctl *x, int argc, char **argv);
 /* lanuctl_indicator.c */
 int cmd_indicators(struct ctl *x, int argc, char **argv);
 
+/* lanuctl_measure.c */
+int cmd_measures(struct ctl *x, int argc, char **argv);
+
 /* lanuctl_audit.c: the audit log. */
 int cmd_audit(struct ctl *x, int argc, char **argv);

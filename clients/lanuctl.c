@@ -824,6 +824,8 @@ usage(FILE *f)
 		"  indicators [--indicator I] [--by area,language,age,grade,gender]\n"
 		"             [--from YEAR] [--to YEAR] [--revisions] [--json|--csv]\n"
 		"                               the plan's indicators: values, targets, status\n"
+		"  measures [--goal G] [--status S|none|overdue] [--history] [--json|--csv]\n"
+		"                               the plan's measures and their statuses\n"
 		"  clock set TIME               move lanud's manual clock (tests, demos)\n"
 		"  plan check FILE...           validate plan files here, every problem\n"
 		"  plan load FILE [--by WHO] [--dry-run]\n"
@@ -866,7 +868,7 @@ main(int argc, char **argv)
 		{ "alert", cmd_alert },	  { "open", cmd_open }, { "ack", cmd_ack },
 		{ "clock", cmd_clock },	  { "plan", cmd_plan }, { "due", cmd_due },
 		{ "compliance", cmd_compliance }, { "absences", cmd_absences },
-		{ "indicators", cmd_indicators },
+		{ "indicators", cmd_indicators }, { "measures", cmd_measures },
 		{ "keys", cmd_keys },	  { "audit", cmd_audit },
 	};
 	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
