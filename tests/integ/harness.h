@@ -25,7 +25,8 @@ struct daemon {
 int daemon_init(struct daemon *d, const char *extra_conf);
 
 /* Writes the test plan: area "area-1" with "area-2" below it; recipients "board",
- * "sup-a", "sup-b"; services "svc-a", "svc-b", "svc-c"; routes DEADLINE_MISSED for
+ * "sup-a", "sup-b"; services "svc-a", "svc-b", "svc-c"; goal "goal-1" with measure
+ * "measure-1" (its schedule long over, so it raises nothing); routes DEADLINE_MISSED for
  * svc-a to sup-a, for svc-b to sup-b, everything to board; extra_routes (YAML list
  * items) appended. Returns 0 or -errno. */
 int daemon_write_plan(struct daemon *d, const char *extra_routes);
