@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "indicator.h"
 #include "lanu/limits.h"
 #include "lanud.h"
 #include "msg.h"
@@ -347,8 +348,10 @@ absence_on_counts(const struct snapshot *snap, struct store_txn *t, struct alert
 		absence_counted(l->levels[n - 1], &st, &hours, &share);
 		r = absence_alert(snap, t, q, l, &st, n, hours, share, n < level, ev);
 	}
-	if (r >= 0)
+	if (r >= 0) {
 		absence_put(t, old, &st);
+		r = indicator_absences(snap, t, q, old, &st);
+	}
 	if (old)
 		lanu__v1__absence_state__free_unpacked(old, NULL);
 	return r < 0 ? r : t->err;
@@ -412,8 +415,10 @@ absence_on_level(const struct snapshot *snap, struct store_txn *t, struct alert_
 				  n < m->level, ev);
 	if (m->level > from) {
 		st.level = m->level;
-		if (r >= 0)
+		if (r >= 0) {
 			absence_put(t, old, &st);
+			r = indicator_absences(snap, t, q, old, &st);
+		}
 	}
 	if (old)
 		lanu__v1__absence_state__free_unpacked(old, NULL);

@@ -466,6 +466,134 @@ indicator_record(struct store_txn *t, const Lanu__V1__Indicator *ind, const char
 	store_ind_put(t, &v, first_day, NULL);
 }
 
+/* --- indicators computed from absence ladders -------------------------------------- */
+
+/* One group's change: pupils counted (den) and pupils at the level (num). */
+struct abs_delta {
+	char group[2 * LANU_MAX_NAME + 16];
+	const char *area;
+	int den, num;
+};
+
+/* Adds place st's pupil (sign 1) or takes it away (sign -1) from the groups of ind it
+ * is in: the whole, its school's area, its grade. */
+static void
+indicator_abs_groups(const struct snapshot *snap, const Lanu__V1__Indicator *ind,
+		     const Lanu__V1__AbsenceState *st, int sign, struct abs_delta *v, size_t *n)
+{
+	const Lanu__V1__Area *school = plan_index_area(snap->index, st->school);
+	uint32_t level = ind->source->level ? ind->source->level : 1;
+	char groups[3][sizeof(v->group)];
+	const char *areas[3] = { "", "", "" };
+	size_t k = 0;
+
+	groups[k++][0] = '\0';
+	if (indicator_has_dim(ind, LANU__V1__DIMENSION__DIMENSION_AREA) && school &&
+	    *school->parent) {
+		snprintf(groups[k], sizeof(groups[k]), "area=%s", school->parent);
+		areas[k++] = school->parent;
+	}
+	if (indicator_has_dim(ind, LANU__V1__DIMENSION__DIMENSION_GRADE) && st->grade)
+		snprintf(groups[k++], sizeof(groups[0]), "grade=%" PRIu32, st->grade);
+	for (size_t i = 0; i < k; i++) {
+		size_t j;
+
+		for (j = 0; j < *n && strcmp(v[j].group, groups[i]) != 0; j++)
+			;
+		if (j == *n) {
+			memcpy(v[j].group, groups[i], sizeof(v[j].group));
+			v[j].area = areas[i];
+			v[j].den = v[j].num = 0;
+			(*n)++;
+		}
+		v[j].den += sign;
+		v[j].num += st->level >= level ? sign : 0;
+	}
+}
+
+/* The indicator's period of an absence review period: a term as it is ("2025-autumn"),
+ * a school year "2025-2026" as its first year ("2025"). */
+static void
+indicator_abs_period(const char *period, char out[CALENDAR_PERIOD_LEN])
+{
+	if (strlen(period) == 9 && period[4] == '-' && period[5] >= '0' && period[5] <= '9')
+		snprintf(out, CALENDAR_PERIOD_LEN, "%.4s", period);
+	else
+		snprintf(out, CALENDAR_PERIOD_LEN, "%s", period);
+}
+
+/* Applies d to ind's value of the group in period, and judges it if it is the group's
+ * latest. */
+static int
+indicator_abs_apply(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		    const Lanu__V1__Indicator *ind, const char *period, const struct abs_delta *d)
+{
+	Lanu__V1__IndicatorValue v = LANU__V1__INDICATOR_VALUE__INIT, *old = NULL;
+	struct latest latest = { .period = period };
+	char first_day[11];
+	double num = 0, den = 0;
+	int r;
+
+	if (indicator_period(ind, period, first_day) < 0)
+		return 0;	/* plan_check keeps cadence and ladder together: cannot be */
+	r = store_ind_get(t, ind->id, d->group, first_day, period, NULL, &old);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (old) {
+		num = old->numerator;
+		den = old->denominator;
+		lanu__v1__indicator_value__free_unpacked(old, NULL);
+	}
+	num = num + d->num > 0 ? num + d->num : 0;
+	den = den + d->den > 0 ? den + d->den : 0;
+	v.indicator = ind->id;
+	v.group = (char *)d->group;
+	v.period = (char *)period;
+	v.numerator = num;
+	v.denominator = den;
+	v.value = den > 0 ? 100.0 * num / den : 0;
+	v.count = (uint64_t)den;
+	v.received_at_ms = snap->now_ms;
+	store_ind_put(t, &v, first_day, NULL);
+	if (den == 0)
+		return t->err;
+	r = store_ind_scan(t, ind->id, d->group, true, NULL, indicator_latest_cb, &latest);
+	if (r < 0 || !latest.is)
+		return r < 0 ? r : t->err;
+	r = indicator_judge(snap, t, q, ind, d->area, &v, snap->now_ms);
+	if (r == 0)
+		r = indicator_trend(snap, t, q, ind, d->area, &v, snap->now_ms);
+	return r;
+}
+
+int
+indicator_absences(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		   const Lanu__V1__AbsenceState *old, const Lanu__V1__AbsenceState *st)
+{
+	const Lanu__V1__Plan *plan = snap->plan;
+	int r = 0;
+
+	for (size_t i = 0; plan && r == 0 && i < plan->n_indicators; i++) {
+		const Lanu__V1__Indicator *ind = plan->indicators[i];
+		const Lanu__V1__IndicatorSource *src = ind->source;
+		struct abs_delta d[6];
+		char period[CALENDAR_PERIOD_LEN];
+		size_t n = 0;
+
+		if (!src || src->kind != LANU__V1__INDICATOR_SOURCE__KIND__KIND_ABSENCES ||
+		    (*src->ladder && strcmp(src->ladder, st->ladder) != 0))
+			continue;
+		if (old)
+			indicator_abs_groups(snap, ind, old, -1, d, &n);
+		indicator_abs_groups(snap, ind, st, 1, d, &n);
+		indicator_abs_period(st->period, period);
+		for (size_t j = 0; r == 0 && j < n; j++)
+			if (d[j].den || d[j].num)
+				r = indicator_abs_apply(snap, t, q, ind, period, &d[j]);
+	}
+	return r < 0 ? r : t->err;
+}
+
 /* --- values that do not come ------------------------------------------------------- */
 
 /* The built-in time after a period's end by which its value is expected, by cadence. */

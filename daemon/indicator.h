@@ -47,6 +47,14 @@ void indicator_record(struct store_txn *t, const Lanu__V1__Indicator *ind, const
 int indicator_plan_watches(const Lanu__V1__Plan *plan, const struct plan_index *index,
 			   uint64_t version, struct store_txn *t, uint64_t now_ms);
 
+/* A pupil's place on a ladder changed from old (NULL: none) to st (absence.c): the
+ * indicators computed from that ladder (`source: {kind: absences}`) count the pupil in
+ * the period's value of its groups (the whole, its school's area, its grade) as at the
+ * level or not, and judge each value that changed, if its period is the group's latest.
+ * Returns 0 or the sticky error. */
+int indicator_absences(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
+		       const Lanu__V1__AbsenceState *old, const Lanu__V1__AbsenceState *st);
+
 /* Raises INDICATOR_STALE for each watched period due by now_ms that has no value in any
  * group, at most max, and moves each watch on a period. *ret_more: it stopped at max;
  * *ret_next_at: the next watch's instant (0 if none). Returns 0 or the sticky error. */

@@ -425,6 +425,41 @@ check_reporting(struct check *c, const Lanu__V1__Plan *plan)
 	check_calendar_duration(c, v->biennial, "values-due biennial");
 }
 
+/* An indicator computed from absence ladders: a percent of pupils, per term (termly) or
+ * school year (yearly), broken down by area or grade only. */
+static void
+check_absence_source(struct check *c, const Lanu__V1__Indicator *ind)
+{
+	const Lanu__V1__IndicatorSource *src = ind->source;
+	const Lanu__V1__AbsenceLadder *l = NULL;
+	Lanu__V1__Cadence want = 0;
+
+	if (*src->ladder && !(l = check_find(c, PLAN_ABSENCES, src->ladder)))
+		check_ref(c, PLAN_ABSENCES, &src->ladder, "source ladder");
+	if (l)
+		want = l->period == LANU__V1__REVIEW_PERIOD__REVIEW_PERIOD_SCHOOL_YEAR
+			       ? LANU__V1__CADENCE__CADENCE_YEARLY
+			       : LANU__V1__CADENCE__CADENCE_TERMLY;
+	if (src->level > (l ? l->n_levels : LANU_MAX_LEVELS))
+		plan_parser_error(c->p, src, "indicator '%s': the ladder has no level %" PRIu32,
+				  ind->id, src->level);
+	if (ind->unit != LANU__V1__INDICATOR_UNIT__INDICATOR_UNIT_PERCENT)
+		plan_parser_error(c->p, ind, "indicator '%s' counts pupils on a ladder: its unit "
+				       "is percent", ind->id);
+	if ((want && ind->cadence != want) ||
+	    (!want && ind->cadence != LANU__V1__CADENCE__CADENCE_TERMLY &&
+	     ind->cadence != LANU__V1__CADENCE__CADENCE_YEARLY))
+		plan_parser_error(c->p, ind, "indicator '%s' follows the ladder's review periods: "
+				       "its cadence is %s", ind->id,
+				  want == LANU__V1__CADENCE__CADENCE_YEARLY ? "yearly (school years)"
+				  : want ? "termly" : "termly (terms) or yearly (school years)");
+	for (size_t i = 0; i < ind->n_breakdown; i++)
+		if (ind->breakdown[i] != LANU__V1__DIMENSION__DIMENSION_AREA &&
+		    ind->breakdown[i] != LANU__V1__DIMENSION__DIMENSION_GRADE)
+			plan_parser_error(c->p, ind, "indicator '%s' counts pupils on a ladder: it is "
+					       "broken down by area or grade only", ind->id);
+}
+
 static void
 check_indicators(struct check *c, Lanu__V1__Plan *plan)
 {
@@ -456,6 +491,8 @@ check_indicators(struct check *c, Lanu__V1__Plan *plan)
 			else if (s && *src->stage && !plan_index_stage(s, src->stage))
 				plan_parser_error(c->p, &src->stage, "service '%s' has no stage '%s'",
 					      s->id, src->stage);
+		} else if (src->kind == LANU__V1__INDICATOR_SOURCE__KIND__KIND_ABSENCES) {
+			check_absence_source(c, ind);
 		} else if (*src->service || *src->stage) {
 			plan_parser_error(c->p, src, "indicator '%s': only compliance and wait-time "
 						 "sources name a service", ind->id);

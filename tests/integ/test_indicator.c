@@ -9,7 +9,7 @@
  * its due day is INDICATOR_STALE once per period, by cadence (yearly by 31 March,
  * monthly, biennial from its first year), over a restart, and never for periods that
  * were due before the plan came into force; a compliance indicator's monthly share is
- * in the same series.
+ * in the same series, and so is the share of pupils on an absence ladder.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -89,10 +89,53 @@
 static const char plan[] = PLAN_HEAD PLAN_INDICATORS PLAN_ROUTES;
 static const char plan_bare[] = PLAN_HEAD PLAN_ROUTES;	/* no indicators yet */
 
+/* A ladder and an indicator counted from it: the share of pupils at level 1. */
+static const char plan_absences[] =
+	"lanu-plan: 1\n"
+	"plan: {id: indicator-absences, organiser: Test, title: Absences as an indicator,\n"
+	"       period: 2027-2030}\n"
+	"areas:\n"
+	"  - id: town\n"
+	"    name: Town\n"
+	"    kind: municipality\n"
+	"    areas:\n"
+	"      - {id: north, name: North, kind: unit,\n"
+	"         areas: [{id: school-n, name: North school, kind: school}]}\n"
+	"      - {id: south, name: South, kind: unit,\n"
+	"         areas: [{id: school-s, name: South school, kind: school}]}\n"
+	"recipients: [{id: board, name: Board, kind: board}]\n"
+	"calendars:\n"
+	"  - {id: school, name: School year, terms: [2027-08-10..2027-12-20]}\n"
+	"absences:\n"
+	"  - id: town-basic\n"
+	"    provider: Town\n"
+	"    areas: town\n"
+	"    period: term\n"
+	"    calendar: school\n"
+	"    levels: [{hours: 30, action: Contact the guardian}]\n"
+	"indicators:\n"
+	"  - id: absent-30h\n"
+	"    name: Pupils absent 30 hours or more\n"
+	"    unit: percent\n"
+	"    direction: lower-is-better\n"
+	"    target: 5\n"
+	"    warning: 10\n"
+	"    critical: 20\n"
+	"    cadence: termly\n"
+	"    breakdown: [area]\n"
+	"    source: {kind: absences, ladder: town-basic, level: 1}\n"
+	"routes: [{kinds: indicator-threshold, to: board}]\n";
+
 static int
 setup(void **state)
 {
 	return daemon_fixture_up(state, "clock manual", plan);
+}
+
+static int
+setup_absences(void **state)
+{
+	return daemon_fixture_up(state, "clock manual", plan_absences);
 }
 
 static int
@@ -433,6 +476,66 @@ test_compliance_in_the_series(void **state)
 	assert_string_equal(got, "all:2027-01=100;");
 }
 
+/* Pupil's unauthorised hours in 2027-autumn at school, as of 14.9.2027. */
+static void
+absent(struct client *c, const char *pupil, const char *school, double hours)
+{
+	static unsigned n;
+	Lanu__V1__AbsenceCountsReported m = LANU__V1__ABSENCE_COUNTS_REPORTED__INIT;
+	Lanu__V1__AbsenceTally u = LANU__V1__ABSENCE_TALLY__INIT;
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	char id[32];
+
+	snprintf(id, sizeof(id), "abs-%u", ++n);
+	m.pupil_id = (char *)pupil;
+	m.school = (char *)school;
+	m.grade = 7;
+	m.period = (char *)"2027-autumn";
+	m.as_of = (char *)"2027-09-14";
+	m.lessons_held = 200;
+	u.hours = hours;
+	m.unauthorised = &u;
+	ev.event_id = id;
+	ev.producer = (char *)"wilma";
+	ev.occurred_at_ms = 1;
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED;
+	ev.absence_counts_reported = &m;
+	assert_int_equal(daemon_send_event(c, &ev, NULL), OK);
+}
+
+/*
+ * 6. An indicator counted from a ladder: the share of the term's pupils at level 1 or
+ * above, whole and by the school's area, moving as reports come and judged as they do.
+ * Eight pupils in the north school, two in the south: one north pupil at 35 h is 10 %
+ * of all (not past the warning line 10) and 12.5 % of the north (past it); a second is
+ * 20 % of all (past warning, not critical) and 25 % of the north (critical).
+ */
+static void
+test_absence_share(void **state)
+{
+	struct daemon_fixture *f = *state;
+	char pupil[8], got[256];
+
+	set_clock(f->c, "2027-09-15T12:00:00+03:00");
+	for (int i = 1; i <= 10; i++) {
+		snprintf(pupil, sizeof(pupil), "p%d", i);
+		absent(f->c, pupil, i <= 8 ? "school-n" : "school-s", 5);
+	}
+	assert_int_equal(series(f->c, "absent-30h", "", false, got, sizeof(got)), OK);
+	assert_string_equal(got, "all:2027-autumn=0;");
+	absent(f->c, "p1", "school-n", 35);
+	absent(f->c, "p2", "school-n", 36);
+	assert_int_equal(series(f->c, "absent-30h", "area", false, got, sizeof(got)), OK);
+	assert_string_equal(got, "area=north:2027-autumn=25;area=south:2027-autumn=0;");
+	assert_int_equal(series(f->c, "absent-30h", "", false, got, sizeof(got)), OK);
+	assert_string_equal(got, "all:2027-autumn=20;");
+	expect_alerts(f->c, "board", "INDICATOR_THRESHOLD:area=north:2027-autumn:12.5 "
+				     "INDICATOR_THRESHOLD:all:2027-autumn:20 "
+				     "INDICATOR_THRESHOLD:area=north:2027-autumn:25");
+	/* counted by lanud: not reported */
+	assert_int_equal(update(f->c, "absent-30h", "2027-autumn", 1, NULL, NULL).code, REJECTED);
+}
+
 int
 main(void)
 {
@@ -444,6 +547,8 @@ main(void)
 						daemon_fixture_down),
 		cmocka_unit_test_setup_teardown(test_stale, setup_bare, daemon_fixture_down),
 		cmocka_unit_test_setup_teardown(test_compliance_in_the_series, setup,
+						daemon_fixture_down),
+		cmocka_unit_test_setup_teardown(test_absence_share, setup_absences,
 						daemon_fixture_down),
 	};
 
