@@ -817,6 +817,8 @@ usage(FILE *f)
 		"  compliance --service S [--period P] [--by area,language,age,urgency]\n"
 		"             [--json|--csv]    a service's limits met, late, missed; waits\n"
 		"                               (P: 2025, 2025-H1, 2025-Q3, 2025-03, A..B dates)\n"
+		"  compliance --thl 2025-H1 [--service S] [--json]\n"
+		"                               THL's half-year time-limit figures, as CSV\n"
 		"  absences --period P [--by school,grade,area] [--area A] [--ladder L]\n"
 		"           [--json|--csv]      pupils at each level of an absence ladder\n"
 		"  absences --pupil P [--period P] [--json]\n"

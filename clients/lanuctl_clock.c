@@ -257,6 +257,33 @@ compliance_csv(const Lanu__V1__ComplianceReport *rep)
 	}
 }
 
+/* THL's half-year time-limit figures: one CSV row per service and stage. */
+static void
+compliance_thl_csv(const Lanu__V1__ComplianceReport *rep)
+{
+	static const char *const head[] = { "service", "stage", "from", "to", "became_pending",
+					    "decided_in_time", "decided_late",
+					    "open_past_limit" };
+	char buf[32];
+
+	for (size_t i = 0; i < ELEMENTSOF(head); i++)
+		csv_field(head[i], i + 1 == ELEMENTSOF(head));
+	for (size_t i = 0; i < rep->n_thl; i++) {
+		const Lanu__V1__ComplianceThlRow *r = rep->thl[i];
+		const uint64_t v[] = { r->became_pending, r->decided_in_time, r->decided_late,
+				       r->open_past_limit };
+
+		csv_field(r->service, false);
+		csv_field(r->stage, false);
+		csv_field(rep->from, false);
+		csv_field(rep->to, false);
+		for (size_t j = 0; j < ELEMENTSOF(v); j++) {
+			snprintf(buf, sizeof(buf), "%" PRIu64, v[j]);
+			csv_field(buf, j + 1 == ELEMENTSOF(v));
+		}
+	}
+}
+
 int
 cmd_compliance(struct ctl *x, int argc, char **argv)
 {
@@ -264,6 +291,7 @@ cmd_compliance(struct ctl *x, int argc, char **argv)
 		{ "service", required_argument, NULL, 's' },
 		{ "period", required_argument, NULL, 'p' },
 		{ "by", required_argument, NULL, 'b' },
+		{ "thl", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
@@ -284,6 +312,10 @@ cmd_compliance(struct ctl *x, int argc, char **argv)
 			if (parse_by(optarg, by, &q.n_by) < 0)
 				return EXIT_REFUSED;
 			break;
+		case 'T':
+			q.thl = true;
+			q.period = optarg;
+			break;
 		case 'j': x->json = true; break;
 		case 'C': csv = true; break;
 		default: return EXIT_REFUSED;
@@ -291,10 +323,11 @@ cmd_compliance(struct ctl *x, int argc, char **argv)
 	}
 	if (optind != argc) {
 		fprintf(stderr, "lanuctl: usage: compliance --service S [--period P] "
-				"[--by area,language,age,urgency] [--json|--csv]\n");
+				"[--by area,language,age,urgency] [--json|--csv]\n"
+				"       lanuctl compliance --thl HALF-YEAR [--service S] [--json]\n");
 		return EXIT_REFUSED;
 	}
-	if (!*q.service) {
+	if (!*q.service && !q.thl) {
 		fprintf(stderr, "lanuctl: compliance needs --service\n");
 		return EXIT_REFUSED;
 	}
@@ -314,6 +347,8 @@ cmd_compliance(struct ctl *x, int argc, char **argv)
 	}
 	if (x->json)
 		print_json(&rep->compliance->base, NULL);
+	else if (q.thl)
+		compliance_thl_csv(rep->compliance);
 	else if (csv)
 		compliance_csv(rep->compliance);
 	else

@@ -39,6 +39,7 @@
 #include "lanu/macro.h"
 #include "lanud.h"
 #include "msg.h"
+#include "plan_index.h"
 #include "store.h"
 
 /* The month m months before "YYYY-MM" month, into out. */
@@ -443,6 +444,136 @@ compliance_hand_over(struct comp_ctx *x, const char *service, const char *from, 
 	return 0;
 }
 
+/* --- THL's half-year figures ------------------------------------------------------ */
+
+#define THL_ROWS_MAX 256	/* service stages in one report */
+
+struct thl {
+	const char *service;
+	uint64_t end_ms;		/* the end of the half-year's last day */
+	int32_t from, to;		/* its days */
+	Lanu__V1__ComplianceThlRow rows[THL_ROWS_MAX];
+	char stages[THL_ROWS_MAX][LANU_MAX_NAME + 1];	/* the rows' (a clock's is the scan's) */
+	size_t n;
+};
+
+static Lanu__V1__ComplianceThlRow *
+compliance_thl_row(struct thl *x, const char *stage)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (strcmp(x->rows[i].service, x->service) == 0 &&
+		    strcmp(x->rows[i].stage, stage) == 0)
+			return &x->rows[i];
+	if (x->n == THL_ROWS_MAX)
+		return NULL;
+	lanu__v1__compliance_thl_row__init(&x->rows[x->n]);
+	snprintf(x->stages[x->n], sizeof(x->stages[0]), "%s", stage);
+	x->rows[x->n].service = (char *)x->service;
+	x->rows[x->n].stage = x->stages[x->n];
+	return &x->rows[x->n++];
+}
+
+static int
+compliance_thl_cb(Lanu__V1__Clock *c, void *arg)
+{
+	struct thl *x = arg;
+	Lanu__V1__ComplianceThlRow *r;
+	int32_t start, closed;
+	bool open_at_end;
+
+	if (c->state == LANU__V1__CLOCK__STATE__STATE_EARLY ||
+	    calendar_parse_day(c->start_day, &start) < 0 || start > x->to)
+		return 0;
+	if (!(r = compliance_thl_row(x, c->stage)))
+		return -E2BIG;
+	if (start >= x->from)
+		r->became_pending++;
+	if (c->postponed)
+		return 0;	/* put off at the family's request: apart, as in the report */
+	closed = c->closed_at_ms ? calendar_local_day(c->closed_at_ms) : 0;
+	if (c->closed_at_ms && closed >= x->from && closed <= x->to) {
+		if (c->state == LANU__V1__CLOCK__STATE__STATE_MET)
+			r->decided_in_time++;
+		else if (c->state == LANU__V1__CLOCK__STATE__STATE_LATE)
+			r->decided_late++;
+	}
+	open_at_end = c->state == LANU__V1__CLOCK__STATE__STATE_OPEN || c->closed_at_ms > x->end_ms;
+	if (open_at_end && c->due_at_ms < x->end_ms &&
+	    c->state != LANU__V1__CLOCK__STATE__STATE_CANCELLED)
+		r->open_past_limit++;
+	return 0;
+}
+
+static int
+compliance_thl(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__ComplianceQuery *q,
+	       Lanu__V1__ComplianceReport *rep, struct msg_error *e)
+{
+	struct thl *x;
+	Lanu__V1__ComplianceThlRow **ptrs, *rows;
+	char from[11], to[11], *p;
+	size_t size;
+	int r = 0;
+
+	if (strlen(q->period) != 7 || q->period[4] != '-' || q->period[5] != 'H' ||
+	    compliance_period(q->period, &(int32_t){ 0 }, &(int32_t){ 0 }) < 0) {
+		msg_errorf(e, "compliance.period", "THL's figures are by half-year: '%s' is not one "
+			   "(expected e.g. 2025-H1)", q->period);
+		return -EINVAL;
+	}
+	if (q->n_by) {
+		msg_errorf(e, "compliance.by", "THL's figures are per service and stage, not by "
+			   "group");
+		return -EINVAL;
+	}
+	if (*q->service && !(snap->index && plan_index_service(snap->index, q->service))) {
+		msg_errorf(e, "compliance.service", "'%s' is not a service of the plan in force",
+			   q->service);
+		return -EINVAL;
+	}
+	if (!(x = calloc(1, sizeof(*x))))
+		return -ENOMEM;
+	compliance_period(q->period, &x->from, &x->to);
+	x->end_ms = calendar_day_end_ms(x->to);
+	calendar_format_day(x->from, from);
+	calendar_format_day(x->to, to);
+	for (size_t i = 0; r == 0 && snap->plan && i < snap->plan->n_services; i++) {
+		const Lanu__V1__Service *s = snap->plan->services[i];
+
+		if (*q->service && strcmp(q->service, s->id) != 0)
+			continue;
+		x->service = s->id;
+		r = store_clock_scan_service(t, s->id, "0000-01-01", to, compliance_thl_cb, x);
+	}
+	if (r == -E2BIG) {
+		msg_errorf(e, "compliance.service", "more than %d service stages: name one service",
+			   THL_ROWS_MAX);
+		r = -EINVAL;
+	}
+	/* Handed over as one allocation, as the report's rows are (compliance_report_clear). */
+	size = x->n * (sizeof(*ptrs) + sizeof(*rows)) + strlen(from) + strlen(to) + 2 + 1;
+	for (size_t i = 0; r == 0 && i < x->n; i++)
+		size += strlen(x->rows[i].service) + strlen(x->rows[i].stage) + 2;
+	if (r == 0 && !(ptrs = malloc(size)))
+		r = -ENOMEM;
+	if (r == 0) {
+		rows = (Lanu__V1__ComplianceThlRow *)(ptrs + x->n);
+		p = (char *)(rows + x->n);
+		for (size_t i = 0; i < x->n; i++) {
+			rows[i] = x->rows[i];
+			rows[i].service = compliance_put(&p, x->rows[i].service);
+			rows[i].stage = compliance_put(&p, x->rows[i].stage);
+			ptrs[i] = &rows[i];
+		}
+		rep->from = compliance_put(&p, from);
+		rep->to = compliance_put(&p, to);
+		rep->service = compliance_put(&p, "");
+		rep->thl = ptrs;
+		rep->n_thl = x->n;
+	}
+	free(x);
+	return r;
+}
+
 int
 compliance_report(const struct snapshot *snap, struct store_txn *t,
 		  const Lanu__V1__ComplianceQuery *q, Lanu__V1__ComplianceReport *rep,
@@ -460,6 +591,8 @@ compliance_report(const struct snapshot *snap, struct store_txn *t,
 	int32_t f, l;
 	int r;
 
+	if (q->thl)
+		return compliance_thl(snap, t, q, rep, e);
 	if (compliance_period(q->period, &f, &l) < 0) {
 		msg_errorf(e, "compliance.period", "'%s' is not a period (expected e.g. 2025, "
 			   "2025-H1, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30)", q->period);
@@ -501,5 +634,6 @@ void
 compliance_report_clear(Lanu__V1__ComplianceReport *rep)
 {
 	free(rep->rows);	/* and with them their strings and the report's */
+	free(rep->thl);
 	lanu__v1__compliance_report__init(rep);
 }

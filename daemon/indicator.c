@@ -551,7 +551,10 @@ indicator_abs_apply(const struct snapshot *snap, struct store_txn *t, struct ale
 	v.period = (char *)period;
 	v.numerator = num;
 	v.denominator = den;
-	v.value = den > 0 ? 100.0 * num / den : 0;
+	if (ind->unit == LANU__V1__INDICATOR_UNIT__INDICATOR_UNIT_COUNT)
+		v.value = num;	/* pupils at the level */
+	else
+		v.value = den > 0 ? 100.0 * num / den : 0;
 	v.count = (uint64_t)den;
 	v.received_at_ms = snap->now_ms;
 	store_ind_put(t, &v, first_day, NULL);

@@ -425,8 +425,9 @@ check_reporting(struct check *c, const Lanu__V1__Plan *plan)
 	check_calendar_duration(c, v->biennial, "values-due biennial");
 }
 
-/* An indicator computed from absence ladders: a percent of pupils, per term (termly) or
- * school year (yearly), broken down by area or grade only. */
+/* An indicator computed from absence ladders: a percent or a count of pupils, per term
+ * (termly) or school year (yearly), or as the ladder's periods come (continuous), broken
+ * down by area or grade only. */
 static void
 check_absence_source(struct check *c, const Lanu__V1__Indicator *ind)
 {
@@ -443,14 +444,16 @@ check_absence_source(struct check *c, const Lanu__V1__Indicator *ind)
 	if (src->level > (l ? l->n_levels : LANU_MAX_LEVELS))
 		plan_parser_error(c->p, src, "indicator '%s': the ladder has no level %" PRIu32,
 				  ind->id, src->level);
-	if (ind->unit != LANU__V1__INDICATOR_UNIT__INDICATOR_UNIT_PERCENT)
+	if (ind->unit != LANU__V1__INDICATOR_UNIT__INDICATOR_UNIT_PERCENT &&
+	    ind->unit != LANU__V1__INDICATOR_UNIT__INDICATOR_UNIT_COUNT)
 		plan_parser_error(c->p, ind, "indicator '%s' counts pupils on a ladder: its unit "
-				       "is percent", ind->id);
-	if ((want && ind->cadence != want) ||
-	    (!want && ind->cadence != LANU__V1__CADENCE__CADENCE_TERMLY &&
-	     ind->cadence != LANU__V1__CADENCE__CADENCE_YEARLY))
+				       "is percent (of the period's pupils) or count", ind->id);
+	if (ind->cadence != LANU__V1__CADENCE__CADENCE_CONTINUOUS &&
+	    ((want && ind->cadence != want) ||
+	     (!want && ind->cadence != LANU__V1__CADENCE__CADENCE_TERMLY &&
+	      ind->cadence != LANU__V1__CADENCE__CADENCE_YEARLY)))
 		plan_parser_error(c->p, ind, "indicator '%s' follows the ladder's review periods: "
-				       "its cadence is %s", ind->id,
+				       "its cadence is %s, or continuous", ind->id,
 				  want == LANU__V1__CADENCE__CADENCE_YEARLY ? "yearly (school years)"
 				  : want ? "termly" : "termly (terms) or yearly (school years)");
 	for (size_t i = 0; i < ind->n_breakdown; i++)

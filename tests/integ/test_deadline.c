@@ -2303,6 +2303,61 @@ test_urgent_limit_needs_age(void **state)
 	release(d, c);
 }
 
+/*
+ * THL's half-year figures for 2028-H1 (1.1.-30.6.2028), 14 days' limit: c-a asked in
+ * December and got it on 2.1 in time (decided in time in H1, not new in it); c-b asked
+ * 1.2 and got it 1.3, late; c-c asked 1.6 and is open on 30.6 past its limit (15.6); c-d
+ * asked 25.6, open within its limit; c-e asked 1.5 and got it only on 10.7 (open past the
+ * limit at the half-year's end, decided in H2); c-f asked 1.3 and was cancelled.
+ */
+static void
+test_thl_half_year(void **state)
+{
+	struct client *c = client_for(*state);
+	Lanu__V1__ComplianceQuery q = LANU__V1__COMPLIANCE_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+	const Lanu__V1__ComplianceThlRow *r;
+
+	set_clock(c, "2028-07-15T12:00:00+03:00");
+	ACCEPTED(REQUEST(c, .kase = "c-a", .service = "days14", .at = "2027-12-20T10:00:00+02:00"));
+	ACCEPTED(PROVIDE(c, .kase = "c-a", .service = "days14", .at = "2028-01-02T10:00:00+02:00"));
+	ACCEPTED(REQUEST(c, .kase = "c-b", .service = "days14", .at = "2028-02-01T10:00:00+02:00"));
+	ACCEPTED(PROVIDE(c, .kase = "c-b", .service = "days14", .at = "2028-03-01T10:00:00+02:00"));
+	ACCEPTED(REQUEST(c, .kase = "c-c", .service = "days14", .at = "2028-06-01T10:00:00+03:00"));
+	ACCEPTED(REQUEST(c, .kase = "c-d", .service = "days14", .at = "2028-06-25T10:00:00+03:00"));
+	ACCEPTED(REQUEST(c, .kase = "c-e", .service = "days14", .at = "2028-05-01T10:00:00+03:00"));
+	ACCEPTED(PROVIDE(c, .kase = "c-e", .service = "days14", .at = "2028-07-10T10:00:00+03:00"));
+	ACCEPTED(REQUEST(c, .kase = "c-f", .service = "days14", .at = "2028-03-01T10:00:00+02:00"));
+	ACCEPTED(CANCEL(c, .kase = "c-f", .service = "days14", .at = "2028-03-05T10:00:00+02:00"));
+
+	q.thl = true;
+	q.period = (char *)"2028-H1";
+	q.service = (char *)"days14";
+	req.body_case = LANU__V1__REQUEST__BODY_COMPLIANCE;
+	req.compliance = &q;
+	assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+	assert_int_equal(rep->code, OK);
+	assert_int_equal(rep->compliance->n_thl, 1);
+	r = rep->compliance->thl[0];
+	assert_string_equal(r->service, "days14");
+	assert_string_equal(r->stage, "");
+	assert_string_equal(rep->compliance->from, "2028-01-01");
+	assert_string_equal(rep->compliance->to, "2028-06-30");
+	assert_int_equal(r->became_pending, 5);
+	assert_int_equal(r->decided_in_time, 1);
+	assert_int_equal(r->decided_late, 1);
+	assert_int_equal(r->open_past_limit, 2);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+
+	q.period = (char *)"2028";
+	assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+	assert_int_equal(rep->code, REJECTED);
+	assert_string_equal(rep->field, "compliance.period");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	release(*state, c);
+}
+
 int
 main(void)
 {
@@ -2333,6 +2388,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_indicator_hysteresis_and_groups, setup_base,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_validation, setup_base, teardown),
+		cmocka_unit_test_setup_teardown(test_thl_half_year, setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_urgent_limit_needs_age, setup_base, teardown),
 	};
 
