@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "calendar.h"
+#include "lanu/macro.h"
 #include "plan.h"
 #include "plan_value.h"
 
@@ -898,6 +899,78 @@ test_local_time(void **state)
 	assert_int_equal(calendar_local_day(UINT64_MAX), CALENDAR_DAY_MAX);
 }
 
+/* An indicator's cadence periods: parsed to their first and last days, named from a day,
+ * and stepped on (biennial by two years); anything else refused. */
+static void
+expect_period(Lanu__V1__Cadence c, const char *p, const char *first, const char *last,
+	      const char *next)
+{
+	char f[11], l[11], n[CALENDAR_PERIOD_LEN], of[CALENDAR_PERIOD_LEN];
+	int32_t a, b;
+
+	assert_int_equal(calendar_period_parse(c, p, &a, &b), 0);
+	calendar_format_day(a, f);
+	calendar_format_day(b, l);
+	assert_string_equal(f, first);
+	assert_string_equal(l, last);
+	assert_int_equal(calendar_period_next(c, p, n), 0);
+	assert_string_equal(n, next);
+	calendar_period_of(c, a, of);
+	assert_string_equal(of, p);
+	calendar_period_of(c, b, of);
+	assert_string_equal(of, p);
+}
+
+static void
+test_cadence_periods(void **state)
+{
+	static const struct {
+		Lanu__V1__Cadence c;
+		const char *p;
+	} bad[] = {
+		{ LANU__V1__CADENCE__CADENCE_YEARLY, "2025-01" },
+		{ LANU__V1__CADENCE__CADENCE_YEARLY, "25" },
+		{ LANU__V1__CADENCE__CADENCE_YEARLY, "1899" },
+		{ LANU__V1__CADENCE__CADENCE_MONTHLY, "2025-13" },
+		{ LANU__V1__CADENCE__CADENCE_MONTHLY, "2025-1" },
+		{ LANU__V1__CADENCE__CADENCE_MONTHLY, "2025-01x" },
+		{ LANU__V1__CADENCE__CADENCE_QUARTERLY, "2025-Q5" },
+		{ LANU__V1__CADENCE__CADENCE_QUARTERLY, "2025-q1" },
+		{ LANU__V1__CADENCE__CADENCE_HALF_YEARLY, "2025-H3" },
+		{ LANU__V1__CADENCE__CADENCE_TERMLY, "2025-summer" },
+		{ LANU__V1__CADENCE__CADENCE_TERMLY, "2025-autumnx" },
+		{ LANU__V1__CADENCE__CADENCE_CONTINUOUS, "2025" },
+		{ LANU__V1__CADENCE__CADENCE_UNSPECIFIED, "2025" },
+	};
+	int32_t a, b;
+	char out[CALENDAR_PERIOD_LEN];
+
+	(void)state;
+	expect_period(LANU__V1__CADENCE__CADENCE_YEARLY, "2025", "2025-01-01", "2025-12-31",
+		      "2026");
+	expect_period(LANU__V1__CADENCE__CADENCE_BIENNIAL, "2023", "2023-01-01", "2023-12-31",
+		      "2025");
+	expect_period(LANU__V1__CADENCE__CADENCE_HALF_YEARLY, "2025-H2", "2025-07-01",
+		      "2025-12-31", "2026-H1");
+	expect_period(LANU__V1__CADENCE__CADENCE_QUARTERLY, "2024-Q1", "2024-01-01", "2024-03-31",
+		      "2024-Q2");
+	expect_period(LANU__V1__CADENCE__CADENCE_MONTHLY, "2024-02", "2024-02-01", "2024-02-29",
+		      "2024-03");
+	expect_period(LANU__V1__CADENCE__CADENCE_MONTHLY, "2025-12", "2025-12-01", "2025-12-31",
+		      "2026-01");
+	expect_period(LANU__V1__CADENCE__CADENCE_TERMLY, "2025-spring", "2025-01-01",
+		      "2025-07-31", "2025-autumn");
+	expect_period(LANU__V1__CADENCE__CADENCE_TERMLY, "2025-autumn", "2025-08-01",
+		      "2025-12-31", "2026-spring");
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		if (calendar_period_parse(bad[i].c, bad[i].p, &a, &b) == 0)
+			fail_msg("'%s' taken as a period of cadence %d", bad[i].p, bad[i].c);
+		assert_int_equal(calendar_period_next(bad[i].c, bad[i].p, out), -EINVAL);
+	}
+	calendar_period_of(LANU__V1__CADENCE__CADENCE_CONTINUOUS, calendar_day(2025, 5, 5), out);
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
@@ -917,6 +990,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_get, setup_plan, teardown_plan),
 		cmocka_unit_test(test_set_errors),
 		cmocka_unit_test(test_local_time),
+		cmocka_unit_test(test_cadence_periods),
 	};
 
 	setenv("TZ", "Europe/Helsinki", 1);
