@@ -163,6 +163,12 @@ int store_iter_seek(struct store_iter *it, const struct store_key *k);
 enum store_move { STORE_FIRST, STORE_LAST, STORE_NEXT, STORE_PREV };
 int store_iter_move(struct store_iter *it, enum store_move m);
 
+/* The first key of dbi whose first field is the u8 kind, read as kind (u8) at (u64)
+ * name (tail, into name of size bytes): the due indexes of store_retain.c and
+ * store_watch.c. Returns 0, -ENOENT if there is none of that kind, or the sticky error. */
+int store_first_of_kind(struct store_txn *t, unsigned int dbi, uint8_t kind, uint64_t *ret_at,
+			char *name, size_t size);
+
 /* --- what the store holds about each child (store_retain.c) -------------------------- */
 
 /* The records about a subject that retention takes, and how each is keyed in subjects. */

@@ -113,29 +113,8 @@ int
 store_purge_first(struct store_txn *t, enum store_subject_kind kind, uint64_t *ret_at,
 		  char ret_subject[STORE_SUBJECT_MAX])
 {
-	struct store_iter it = { 0 };
-	struct store_key k = { 0 };
-	struct store_view v;
-	uint8_t got;
-	int r;
-
-	r = store_iter_open(t, t->s->purge, &it);
-	if (r < 0)
-		return r;
-	store_key_u8(&k, (uint8_t)kind);
-	r = store_iter_seek(&it, &k);
-	if (r == 0) {
-		v = it.key;
-		if (store_key_next_u8(&v, &got) < 0)
-			r = store_fail(t, -EBADMSG);
-		else if (got != kind)
-			r = -ENOENT;
-		else if (store_key_next_u64(&v, ret_at) < 0 ||
-			 store_key_next_tail(&v, ret_subject, STORE_SUBJECT_MAX) < 0)
-			r = store_fail(t, -EBADMSG);
-	}
-	store_iter_close(&it);
-	return r;
+	return store_first_of_kind(t, t->s->purge, (uint8_t)kind, ret_at, ret_subject,
+				   STORE_SUBJECT_MAX);
 }
 
 void

@@ -88,16 +88,24 @@ int
 store_watch_first(struct store_txn *t, enum store_watch_kind kind, uint64_t *ret_at,
 		  char ret_name[LANU_MAX_NAME + 1])
 {
+	return store_first_of_kind(t, t->s->watch_due, (uint8_t)kind, ret_at, ret_name,
+				   LANU_MAX_NAME + 1);
+}
+
+int
+store_first_of_kind(struct store_txn *t, unsigned int dbi, uint8_t kind, uint64_t *ret_at,
+		    char *name, size_t size)
+{
 	struct store_iter it = { 0 };
 	struct store_key k = { 0 };
 	struct store_view v;
 	uint8_t got;
 	int r;
 
-	r = store_iter_open(t, t->s->watch_due, &it);
+	r = store_iter_open(t, dbi, &it);
 	if (r < 0)
 		return r;
-	store_key_u8(&k, (uint8_t)kind);
+	store_key_u8(&k, kind);
 	r = store_iter_seek(&it, &k);
 	if (r == 0) {
 		v = it.key;
@@ -106,7 +114,7 @@ store_watch_first(struct store_txn *t, enum store_watch_kind kind, uint64_t *ret
 		else if (got != kind)
 			r = -ENOENT;
 		else if (store_key_next_u64(&v, ret_at) < 0 ||
-			 store_key_next_tail(&v, ret_name, LANU_MAX_NAME + 1) < 0)
+			 store_key_next_tail(&v, name, size) < 0)
 			r = store_fail(t, -EBADMSG);
 	}
 	store_iter_close(&it);
