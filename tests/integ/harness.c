@@ -517,3 +517,16 @@ daemon_fixture_down(void **state)
 	}
 	return 0;
 }
+
+struct daemon_answer
+daemon_send(struct client *c, Lanu__V1__Envelope *ev)
+{
+	struct daemon_answer ans = { 0 };
+	Lanu__V1__Reply *rep;
+
+	ans.code = daemon_send_event(c, ev, &rep);
+	snprintf(ans.field, sizeof(ans.field), "%s", rep->field ? rep->field : "");
+	snprintf(ans.reason, sizeof(ans.reason), "%s", rep->reason ? rep->reason : "");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return ans;
+}

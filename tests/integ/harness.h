@@ -89,6 +89,16 @@ uint64_t mono_ms(void);
  * NULL (free it with lanu__v1__reply__free_unpacked()). */
 int daemon_send_event(struct client *c, Lanu__V1__Envelope *ev, Lanu__V1__Reply **ret_reply);
 
+/* What lanud answered an event: its code, and the field and reason it named. */
+struct daemon_answer {
+	int code;
+	char field[128];
+	char reason[256];
+};
+
+/* Sends ev and returns lanud's answer (fails the test if none comes). */
+struct daemon_answer daemon_send(struct client *c, Lanu__V1__Envelope *ev);
+
 /* Sets the manual clock and returns the reply code. */
 int daemon_clock_set(struct client *c, uint64_t ms);
 

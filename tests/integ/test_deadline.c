@@ -249,12 +249,6 @@ struct ev {
 	bool urgent;
 };
 
-struct answer {
-	int code;
-	char field[128];
-	char reason[256];
-};
-
 static unsigned event_counter;
 
 static void
@@ -271,20 +265,7 @@ envelope_fill(Lanu__V1__Envelope *env, const struct ev *e, char *idbuf, size_t i
 	env->occurred_at_ms = e->at ? iso_ms(e->at) : 1;
 }
 
-static struct answer
-send_envelope(struct client *c, Lanu__V1__Envelope *env)
-{
-	struct answer a = { 0 };
-	Lanu__V1__Reply *rep;
-
-	a.code = daemon_send_event(c, env, &rep);
-	snprintf(a.field, sizeof(a.field), "%s", rep->field ? rep->field : "");
-	snprintf(a.reason, sizeof(a.reason), "%s", rep->reason ? rep->reason : "");
-	lanu__v1__reply__free_unpacked(rep, NULL);
-	return a;
-}
-
-static struct answer
+static struct daemon_answer
 request(struct client *c, struct ev e)
 {
 	Lanu__V1__ServiceRequested m = LANU__V1__SERVICE_REQUESTED__INIT;
@@ -306,10 +287,10 @@ request(struct client *c, struct ev e)
 		m.language_group = (char *)e.lang;
 	env.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_REQUESTED;
 	env.service_requested = &m;
-	return send_envelope(c, &env);
+	return daemon_send(c, &env);
 }
 
-static struct answer
+static struct daemon_answer
 provide(struct client *c, struct ev e)
 {
 	Lanu__V1__ServiceProvided m = LANU__V1__SERVICE_PROVIDED__INIT;
@@ -325,10 +306,10 @@ provide(struct client *c, struct ev e)
 	m.provided_at_ms = iso_ms(e.at);
 	env.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_PROVIDED;
 	env.service_provided = &m;
-	return send_envelope(c, &env);
+	return daemon_send(c, &env);
 }
 
-static struct answer
+static struct daemon_answer
 cancel(struct client *c, struct ev e)
 {
 	Lanu__V1__CaseCancelled m = LANU__V1__CASE_CANCELLED__INIT;
@@ -344,10 +325,10 @@ cancel(struct client *c, struct ev e)
 	m.reason = LANU__V1__CANCEL_REASON__CANCEL_REASON_WITHDRAWN;
 	env.payload_case = LANU__V1__ENVELOPE__PAYLOAD_CASE_CANCELLED;
 	env.case_cancelled = &m;
-	return send_envelope(c, &env);
+	return daemon_send(c, &env);
 }
 
-static struct answer
+static struct daemon_answer
 postpone(struct client *c, struct ev e)
 {
 	Lanu__V1__ServicePostponed m = LANU__V1__SERVICE_POSTPONED__INIT;
@@ -362,11 +343,11 @@ postpone(struct client *c, struct ev e)
 	m.reason = (char *)(e.reason ? e.reason : "family-request");
 	env.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_POSTPONED;
 	env.service_postponed = &m;
-	return send_envelope(c, &env);
+	return daemon_send(c, &env);
 }
 
 /* Another system's DeadlineMissed. */
-static struct answer
+static struct daemon_answer
 external_missed(struct client *c, struct ev e)
 {
 	Lanu__V1__DeadlineMissed m = LANU__V1__DEADLINE_MISSED__INIT;
@@ -382,7 +363,7 @@ external_missed(struct client *c, struct ev e)
 	m.due_at_ms = iso_ms(e.at);
 	env.payload_case = LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED;
 	env.deadline_missed = &m;
-	return send_envelope(c, &env);
+	return daemon_send(c, &env);
 }
 
 #define REQUEST(c, ...)		request((c), (struct ev){ __VA_ARGS__ })
@@ -394,7 +375,7 @@ external_missed(struct client *c, struct ev e)
 /* The event is accepted. */
 #define ACCEPTED(expr)                                                                             \
 	do {                                                                                       \
-		struct answer a_ = (expr);                                                         \
+		struct daemon_answer a_ = (expr);                                                         \
 		if (a_.code != OK)                                                                 \
 			fail_msg("%s: answered %d: %s %s", #expr, a_.code, a_.field, a_.reason);   \
 	} while (0)
@@ -402,7 +383,7 @@ external_missed(struct client *c, struct ev e)
 /* The event is refused, naming field. */
 #define REFUSED(expr, want_field)                                                                  \
 	do {                                                                                       \
-		struct answer a_ = (expr);                                                         \
+		struct daemon_answer a_ = (expr);                                                         \
 		if (a_.code != REJECTED)                                                           \
 			fail_msg("%s: answered %d, not REJECTED (%s %s)", #expr, a_.code,          \
 				 a_.field, a_.reason);                                             \

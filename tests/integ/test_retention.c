@@ -94,27 +94,8 @@ set_clock(struct client *c, const char *iso)
 	assert_int_equal(daemon_clock_set(c, now_ms), OK);
 }
 
-struct answer {
-	int code;
-	char field[128];
-	char reason[256];
-};
-
-static struct answer
-send(struct client *c, Lanu__V1__Envelope *ev)
-{
-	struct answer ans = { 0 };
-	Lanu__V1__Reply *rep;
-
-	ans.code = daemon_send_event(c, ev, &rep);
-	snprintf(ans.field, sizeof(ans.field), "%s", rep->field ? rep->field : "");
-	snprintf(ans.reason, sizeof(ans.reason), "%s", rep->reason ? rep->reason : "");
-	lanu__v1__reply__free_unpacked(rep, NULL);
-	return ans;
-}
-
 /* Case kase asks for the school social worker at `at` (event id "req-<case>"). */
-static struct answer
+static struct daemon_answer
 request(struct client *c, const char *kase, uint64_t at)
 {
 	Lanu__V1__ServiceRequested m = LANU__V1__SERVICE_REQUESTED__INIT;
@@ -132,11 +113,11 @@ request(struct client *c, const char *kase, uint64_t at)
 	ev.occurred_at_ms = at;
 	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_REQUESTED;
 	ev.service_requested = &m;
-	return send(c, &ev);
+	return daemon_send(c, &ev);
 }
 
 /* ... and gets it at `at` (event id "prov-<case>"). */
-static struct answer
+static struct daemon_answer
 provide(struct client *c, const char *kase, uint64_t at)
 {
 	Lanu__V1__ServiceProvided m = LANU__V1__SERVICE_PROVIDED__INIT;
@@ -153,7 +134,7 @@ provide(struct client *c, const char *kase, uint64_t at)
 	ev.occurred_at_ms = at;
 	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_PROVIDED;
 	ev.service_provided = &m;
-	return send(c, &ev);
+	return daemon_send(c, &ev);
 }
 
 /* Another system says case kase missed its limit, now (event id "miss-<case>"). */
@@ -174,11 +155,11 @@ missed(struct client *c, const char *kase)
 	ev.occurred_at_ms = now_ms;
 	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED;
 	ev.deadline_missed = &m;
-	assert_int_equal(send(c, &ev).code, OK);
+	assert_int_equal(daemon_send(c, &ev).code, OK);
 }
 
 /* Pupil p has `hours` unauthorised hours in 2027-autumn as of `as_of`, reported now. */
-static struct answer
+static struct daemon_answer
 report(struct client *c, const char *pupil, double hours, const char *as_of, uint64_t at)
 {
 	static unsigned n;
@@ -201,7 +182,7 @@ report(struct client *c, const char *pupil, double hours, const char *as_of, uin
 	ev.occurred_at_ms = at;
 	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED;
 	ev.absence_counts_reported = &m;
-	return send(c, &ev);
+	return daemon_send(c, &ev);
 }
 
 /* rcpt's log as "seq:KIND:subject" or "seq:KIND:-" (purged), one per alert. */
@@ -351,7 +332,7 @@ test_closed_case_goes_whole(void **state)
 	uint64_t t0 = iso_ms("2027-01-04T09:00:00+02:00"), before;
 	char log_before[1024], want[1024], comp[64], comp_after[64];
 	Lanu__V1__Reply *rep;
-	struct answer a;
+	struct daemon_answer a;
 	struct store_txn t;
 	struct store *s;
 	uint64_t id;
@@ -434,7 +415,7 @@ test_pupils_places_go_one_by_one(void **state)
 {
 	struct daemon_fixture *f = *state;
 	char figures[256], got[256];
-	struct answer a;
+	struct daemon_answer a;
 	struct store_txn t;
 	struct store *s;
 
