@@ -34,6 +34,12 @@ int ctl_keys(struct ctl *x, const char *endpoint, const struct client_keys **ret
  * Both return 0 or an exit status. */
 int ctl_request(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__Reply **ret_reply);
 int ctl_call(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__Reply **ret_reply);
+/* ctl_call() for a query whose OK reply carries the result `want`
+ * (LANU__V1__REPLY__RESULT_*): one without it is reported and freed, EXIT_REFUSED. */
+int ctl_query(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__Reply__ResultCase want,
+	      Lanu__V1__Reply **ret_reply);
+/* 0, or EXIT_REFUSED (said on stderr) when both --json and --csv were asked for. */
+int ctl_one_format(const struct ctl *x, bool csv);
 
 /* One line of the proto3 JSON mapping of m on stdout; extra_line (stolen) is added
  * as "line". */

@@ -175,6 +175,30 @@ ctl_call(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__Reply **ret_reply)
 	return 0;
 }
 
+int
+ctl_query(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__Reply__ResultCase want,
+	  Lanu__V1__Reply **ret_reply)
+{
+	const ProtobufCFieldDescriptor *f;
+	int r = ctl_call(x, req, ret_reply);
+
+	if (r || (*ret_reply)->result_case == want)
+		return r;
+	f = protobuf_c_message_descriptor_get_field(&lanu__v1__reply__descriptor, (unsigned)want);
+	fprintf(stderr, "lanuctl: lanud's reply has no %s\n", f ? f->name : "result");
+	lanu__v1__reply__free_unpacked(*ret_reply, NULL);
+	return EXIT_REFUSED;
+}
+
+int
+ctl_one_format(const struct ctl *x, bool csv)
+{
+	if (!x->json || !csv)
+		return 0;
+	fprintf(stderr, "lanuctl: --json and --csv exclude each other\n");
+	return EXIT_REFUSED;
+}
+
 /* --- send ------------------------------------------------------------------ */
 
 struct slot {

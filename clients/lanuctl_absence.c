@@ -294,10 +294,8 @@ cmd_absences(struct ctl *x, int argc, char **argv)
 				"       lanuctl absences --pupil P [--period P] [--json]\n");
 		return EXIT_REFUSED;
 	}
-	if (x->json && csv) {
-		fprintf(stderr, "lanuctl: --json and --csv exclude each other\n");
+	if (ctl_one_format(x, csv))
 		return EXIT_REFUSED;
-	}
 	if (*q.pupil_id && (csv || q.n_by)) {
 		fprintf(stderr, "lanuctl: --pupil shows one pupil's places: no --by or --csv\n");
 		return EXIT_REFUSED;
@@ -309,14 +307,9 @@ cmd_absences(struct ctl *x, int argc, char **argv)
 	}
 	req.body_case = LANU__V1__REQUEST__BODY_ABSENCES;
 	req.absences = &q;
-	r = ctl_call(x, &req, &rep);
+	r = ctl_query(x, &req, LANU__V1__REPLY__RESULT_ABSENCES, &rep);
 	if (r)
 		return r;
-	if (!rep->absences) {
-		fprintf(stderr, "lanuctl: lanud's reply has no absence report\n");
-		lanu__v1__reply__free_unpacked(rep, NULL);
-		return EXIT_REFUSED;
-	}
 	if (x->json)
 		print_json(&rep->absences->base, NULL);
 	else if (*q.pupil_id)

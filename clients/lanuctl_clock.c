@@ -137,14 +137,9 @@ cmd_due(struct ctl *x, int argc, char **argv)
 	}
 	req.body_case = LANU__V1__REQUEST__BODY_DUE;
 	req.due = &q;
-	r = ctl_call(x, &req, &rep);
+	r = ctl_query(x, &req, LANU__V1__REPLY__RESULT_CLOCKS, &rep);
 	if (r)
 		return r;
-	if (!rep->clocks) {
-		fprintf(stderr, "lanuctl: lanud's reply has no clock list\n");
-		lanu__v1__reply__free_unpacked(rep, NULL);
-		return EXIT_REFUSED;
-	}
 	if (x->json)
 		for (size_t i = 0; i < rep->clocks->n_clocks; i++)
 			print_json(&rep->clocks->clocks[i]->base, NULL);
@@ -331,20 +326,13 @@ cmd_compliance(struct ctl *x, int argc, char **argv)
 		fprintf(stderr, "lanuctl: compliance needs --service\n");
 		return EXIT_REFUSED;
 	}
-	if (x->json && csv) {
-		fprintf(stderr, "lanuctl: --json and --csv exclude each other\n");
+	if (ctl_one_format(x, csv))
 		return EXIT_REFUSED;
-	}
 	req.body_case = LANU__V1__REQUEST__BODY_COMPLIANCE;
 	req.compliance = &q;
-	r = ctl_call(x, &req, &rep);
+	r = ctl_query(x, &req, LANU__V1__REPLY__RESULT_COMPLIANCE, &rep);
 	if (r)
 		return r;
-	if (!rep->compliance) {
-		fprintf(stderr, "lanuctl: lanud's reply has no compliance report\n");
-		lanu__v1__reply__free_unpacked(rep, NULL);
-		return EXIT_REFUSED;
-	}
 	if (x->json)
 		print_json(&rep->compliance->base, NULL);
 	else if (q.thl)

@@ -158,20 +158,13 @@ cmd_indicators(struct ctl *x, int argc, char **argv)
 				"[--revisions] [--json|--csv]\n");
 		return EXIT_REFUSED;
 	}
-	if (x->json && csv) {
-		fprintf(stderr, "lanuctl: --json and --csv exclude each other\n");
+	if (ctl_one_format(x, csv))
 		return EXIT_REFUSED;
-	}
 	req.body_case = LANU__V1__REQUEST__BODY_INDICATORS;
 	req.indicators = &q;
-	r = ctl_call(x, &req, &rep);
+	r = ctl_query(x, &req, LANU__V1__REPLY__RESULT_INDICATORS, &rep);
 	if (r)
 		return r;
-	if (!rep->indicators) {
-		fprintf(stderr, "lanuctl: lanud's reply has no indicator report\n");
-		lanu__v1__reply__free_unpacked(rep, NULL);
-		return EXIT_REFUSED;
-	}
 	if (!x->json && plan_fetch(x, 0, &plan) == 0 && plan->plan_version)
 		p = plan->plan_version->plan;	/* which indicators are tracked */
 	if (x->json)

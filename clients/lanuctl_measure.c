@@ -140,20 +140,13 @@ cmd_measures(struct ctl *x, int argc, char **argv)
 				"[--history] [--json|--csv]\n");
 		return EXIT_REFUSED;
 	}
-	if (x->json && csv) {
-		fprintf(stderr, "lanuctl: --json and --csv exclude each other\n");
+	if (ctl_one_format(x, csv))
 		return EXIT_REFUSED;
-	}
 	req.body_case = LANU__V1__REQUEST__BODY_MEASURES;
 	req.measures = &q;
-	r = ctl_call(x, &req, &rep);
+	r = ctl_query(x, &req, LANU__V1__REPLY__RESULT_MEASURES, &rep);
 	if (r)
 		return r;
-	if (!rep->measures) {
-		fprintf(stderr, "lanuctl: lanud's reply has no measure report\n");
-		lanu__v1__reply__free_unpacked(rep, NULL);
-		return EXIT_REFUSED;
-	}
 	if (x->json)
 		print_json(&rep->measures->base, NULL);
 	else if (csv)
