@@ -948,7 +948,7 @@ chart(const struct report *r, const Lanu__V1__Indicator *in, size_t first, size_
 	const double W = 440, H = 120, L = 44, R = 8, T = 10, B = 22;
 	double lo = INFINITY, hi = -INFINITY;
 	bool target = false;
-	double tv = 0;
+	double tv = 0, pad;
 	char a[32], b[32];
 	size_t n = end - first;
 
@@ -970,6 +970,9 @@ chart(const struct report *r, const Lanu__V1__Indicator *in, size_t first, size_
 		hi += 1;
 		lo -= 1;
 	}
+	pad = (hi - lo) / 10;	/* no point on the frame */
+	hi += pad;
+	lo -= pad;
 	/* inline SVG in HTML needs no namespace (and the report names no URL at all) */
 	fprintf(r->out, "<svg width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
 			"role=\"img\" aria-label=\"", W, H, W, H);
@@ -979,7 +982,8 @@ chart(const struct report *r, const Lanu__V1__Indicator *in, size_t first, size_
 	fputs("\">\n", r->out);
 	fprintf(r->out, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" "
 			"fill=\"#fafafa\" stroke=\"#999\"/>\n", L, T, W - L - R, H - T - B);
-#define X(k) (n > 1 ? L + (W - L - R) * (double)(k) / (double)(n - 1) : L + (W - L - R) / 2)
+#define X(k) (n > 1 ? L + 8 + (W - L - R - 16) * (double)(k) / (double)(n - 1) \
+		    : L + (W - L - R) / 2)
 #define Y(v) (T + (H - T - B) * (hi - (v)) / (hi - lo))
 	if (target)
 		fprintf(r->out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
