@@ -132,6 +132,16 @@ static const char *const dimension_by[] = {
 	[LANU__V1__DIMENSION__DIMENSION_GENDER] = "gender",
 };
 
+/* Their words in the report, fi, sv, en. */
+static const char *const dimension_words[][3] = {
+	[LANU__V1__DIMENSION__DIMENSION_AREA] = { "alue", "område", "area" },
+	[LANU__V1__DIMENSION__DIMENSION_LANGUAGE_GROUP] = { "kieliryhmä", "språkgrupp",
+							     "language" },
+	[LANU__V1__DIMENSION__DIMENSION_AGE_GROUP] = { "ikäryhmä", "åldersgrupp", "age" },
+	[LANU__V1__DIMENSION__DIMENSION_GRADE] = { "luokka", "årskurs", "grade" },
+	[LANU__V1__DIMENSION__DIMENSION_GENDER] = { "sukupuoli", "kön", "gender" },
+};
+
 /* One alert of the year, as counted. */
 struct year_alert {
 	uint64_t seq;
@@ -274,6 +284,44 @@ recipient_name(const struct report *r, const char *id)
 			return *text(r, r->plan->recipients[i]->name) ?
 				       text(r, r->plan->recipients[i]->name) : id;
 	return id;
+}
+
+static const Lanu__V1__Area *
+find_area(const Lanu__V1__Area *const *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++) {
+		const Lanu__V1__Area *a = strcmp(v[i]->id, id) == 0 ? v[i]
+				       : find_area((const Lanu__V1__Area *const *)v[i]->areas,
+						   v[i]->n_areas, id);
+
+		if (a)
+			return a;
+	}
+	return NULL;
+}
+
+/* A breakdown group as people read it: "area=north,language=sv" as "North, sv". */
+static void
+group_label(const struct report *r, const char *group, char *buf, size_t len)
+{
+	char tmp[512], *s = tmp;
+	size_t used = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s", group);
+	buf[0] = '\0';
+	for (char *item; (item = strsep(&s, ",")) && used < len;) {
+		char *v = strchr(item, '=');
+		const Lanu__V1__Area *a = NULL;
+		int k;
+
+		v = v ? v + 1 : item;
+		if (strncmp(item, "area=", 5) == 0)
+			a = find_area((const Lanu__V1__Area *const *)r->plan->areas,
+				      r->plan->n_areas, v);
+		k = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+			     a && *text(r, a->name) ? text(r, a->name) : v);
+		used += k > 0 ? (size_t)k : 0;
+	}
 }
 
 static bool
@@ -1092,8 +1140,8 @@ indicator_section(const struct report *r, const Lanu__V1__Indicator *in)
 		if (d >= ELEMENTSOF(r->groups) || !r->groups[d] || !r->groups[d]->indicators)
 			continue;
 		g = r->groups[d]->indicators;
-		snprintf(sub, sizeof(sub), "%s: %s (%d)", w(r, W_BREAKDOWN), dimension_by[d],
-			 r->year);
+		snprintf(sub, sizeof(sub), "%s: %s %d", w(r, W_BREAKDOWN),
+			 dimension_words[d][r->lang], r->year);
 		for (size_t i = 0; i < g->n_rows; i++) {
 			if (strcmp(g->rows[i]->value->indicator, in->id) != 0)
 				continue;
@@ -1102,8 +1150,7 @@ indicator_section(const struct report *r, const Lanu__V1__Indicator *in)
 				table_head(r, ghead, 4);
 				any = true;
 			}
-			snprintf(cellbuf, sizeof(cellbuf), "%s, %s", g->rows[i]->value->group,
-				 g->rows[i]->value->period);
+			group_label(r, g->rows[i]->value->group, cellbuf, sizeof(cellbuf));
 			value_row(r, cellbuf, g->rows[i]);
 		}
 		if (any)

@@ -208,5 +208,70 @@ else
 	echo "report.sh: browser check skipped: no chromium"
 fi
 
+# --- breakdown groups: a plan whose indicator is broken down by area and language -------
+cat > "$dir/groups.yaml" <<'PLAN'
+lanu-plan: 1
+plan: {id: groups, organiser: Test, title: {fi: "Testi <&> suunnitelma", en: Group test}, period: 2024-2027}
+areas:
+  - {id: north, name: {fi: Pohjoinen, sv: Norra, en: North}, kind: area}
+  - {id: south, name: South, kind: area}
+recipients:
+  - {id: board, name: Board, kind: board}
+indicators:
+  - id: wb
+    name: {fi: Kouluhyvinvointi, sv: Välmående i skolan, en: Wellbeing at school}
+    unit: percent
+    direction: higher-is-better
+    target: 80
+    warning: 70
+    critical: 60
+    cadence: yearly
+    breakdown: [area, language-group]
+    source: {kind: reported, provider: THL}
+goals:
+  - id: g1
+    title: {fi: "Hyvä <b>koulu</b>", en: "Good school"}
+    measures:
+      - {id: m1, title: {en: "Do & test"}, schedule: 2024-2025, monitoring: [board]}
+routes:
+  - {to: board}
+PLAN
+ctl plan load "$dir/groups.yaml" >/dev/null || fail "load the group plan"
+# value PERIOD VALUE [AREA] [LANGUAGE]
+value() {
+	printf '{"eventId":"g-%s-%s-%s","producer":"t","occurredAtMs":"1","indicatorUpdated":{"indicator":"wb","period":"%s","value":%s%s%s}}\n' \
+		"$1" "${3:-}" "${4:-}" "$1" "$2" "${3:+,\"area\":\"$3\"}" \
+		"${4:+,\"breakdown\":{\"language\":\"$4\"\}}"
+}
+{
+	value 2024 75
+	value 2025 72
+	value 2025 64 north
+	value 2025 58 south
+	value 2025 69 "" sv
+} >"$dir/groups.jsonl"
+ctl send "$dir/groups.jsonl" >/dev/null || fail "group values: $(ctl send "$dir/groups.jsonl")"
+ctl report --year 2025 --format md --lang sv >"$dir/groups.md" || fail "report of groups"
+grep -qx '#### Per grupp: område 2025' "$dir/groups.md" || fail "groups: $(cat "$dir/groups.md")"
+grep -qx '| Norra | 64 | 80 | varning |' "$dir/groups.md" || fail "groups: Norra"
+grep -qx '| South | 58 | 80 | kritisk |' "$dir/groups.md" || fail "groups: South"
+grep -qx '#### Per grupp: språkgrupp 2025' "$dir/groups.md" || fail "groups: language"
+grep -qx '| sv | 69 | 80 | varning |' "$dir/groups.md" || fail "groups: sv"
+ctl report --year 2025 --format csv | tr -d '\r' >"$dir/groups.csv"
+diff -u - "$dir/groups.csv" <<'OUT' || fail "groups csv"
+indicator,name,group,period,value,target,status
+wb,Wellbeing at school,,2024,75,80,ok
+wb,Wellbeing at school,,2025,72,80,ok
+wb,Wellbeing at school,area=north,2025,64,80,warning
+wb,Wellbeing at school,area=south,2025,58,80,critical
+wb,Wellbeing at school,language=sv,2025,69,80,warning
+OUT
+ctl report --year 2025 --lang fi -o "$dir/groups.html" || fail "groups html"
+grep -q '<title>Lasten ja nuorten hyvinvointiraportti 2025</title>' "$dir/groups.html" ||
+	fail "groups html title"
+grep -q 'Testi &lt;&amp;&gt; suunnitelma' "$dir/groups.html" || fail "plan title not escaped"
+grep -q 'g1 Hyvä &lt;b&gt;koulu&lt;/b&gt;' "$dir/groups.html" || fail "goal title not escaped"
+grep -q '<td>Pohjoinen</td>' "$dir/groups.html" || fail "area by name"
+
 kill -TERM "$pid"; wait "$pid"; pid=""
 echo "report.sh: 1 passed, 0 failed"
