@@ -33,7 +33,8 @@ enum word {
 	W_MEDIAN_WAIT, W_OVERDUE, W_ALERTS, W_KIND, W_SEVERITY, W_COUNT, W_ACK_MEDIAN,
 	W_ACK_P90, W_UNACKED, W_NONE, W_NO_VALUES, W_BREAKDOWN, W_HISTORY, W_ALL, W_TOTAL,
 	W_BY_AREA, W_BY_LANGUAGE, W_NO_STATUS, W_NO_OVERDUE, W_NO_ALERTS, W_ALERTS_NOTE,
-	W_GOAL_IND, W_CHART, W_WD, W_DAYS_UNIT, W_MEASURES_OVERDUE, W_MADE, W_SINCE,
+	W_GOAL_IND, W_CHART, W_WD, W_DAYS_UNIT, W_MEASURES_OVERDUE, W_MADE, W_SINCE, W_GOAL,
+	W_NO_CLOCKS,
 	W_COUNT_
 };
 
@@ -99,6 +100,10 @@ static const char *const words[W_COUNT_][3] = {
 				 "Measures overdue" },
 	[W_MADE] = { "Laadittu", "Sammanställd", "Made" },
 	[W_SINCE] = { "alkaen", "sedan", "since" },
+	[W_GOAL] = { "Tavoite", "Mål", "Goal" },
+	[W_NO_CLOCKS] = { "Ei jaksolla alkaneita asioita.",
+			  "Inga ärenden inledda under perioden.",
+			  "No cases started in the period." },
 };
 
 static const char *const status_words[][3] = {
@@ -385,8 +390,9 @@ schedule(const Lanu__V1__Period *p, char *buf, size_t len)
 	if (!p)
 		snprintf(buf, len, "-");
 	else if (*p->from || *p->to)
-		snprintf(buf, len, "%s – %s%s%s%s", *p->from ? p->from : "", *p->to ? p->to : "",
-			 *p->text ? " (" : "", p->text, *p->text ? ")" : "");
+		snprintf(buf, len, "%s%s–%s%s%s%s%s", p->from, *p->from ? " " : "",
+			 *p->to ? " " : "", p->to, *p->text ? " (" : "", p->text,
+			 *p->text ? ")" : "");
 	else
 		snprintf(buf, len, "%s", *p->text ? p->text : "-");
 }
@@ -1228,6 +1234,10 @@ services_section(const struct report *r)
 			heading(r, 3, NULL, text(r, c->service->name), id);
 		}
 		heading(r, 4, NULL, c->period, NULL);
+		if (!c->whole->compliance || c->whole->compliance->n_rows == 0) {
+			para(r, w(r, W_NO_CLOCKS));
+			continue;
+		}
 		compliance_table(r, c, c->whole, w(r, W_ALL));
 		snprintf(cap, sizeof(cap), "%s %s", c->period, w(r, W_BY_AREA));
 		compliance_table(r, c, c->area, cap);
@@ -1242,7 +1252,7 @@ static void
 overdue_section(const struct report *r)
 {
 	const Lanu__V1__MeasureReport *m = r->overdue->measures;
-	const char *head[] = { w(r, W_MEASURE), w(r, W_GOALS), w(r, W_SCHEDULE), w(r, W_STATUS) };
+	const char *head[] = { w(r, W_MEASURE), w(r, W_GOAL), w(r, W_SCHEDULE), w(r, W_STATUS) };
 
 	heading(r, 2, "overdue", w(r, W_MEASURES_OVERDUE), NULL);
 	if (!m || m->n_rows == 0) {

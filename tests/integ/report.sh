@@ -53,7 +53,8 @@ rc=0
 [ "$rc" -eq 2 ] || fail "report from an unreachable lanud: exit $rc, want 2"
 
 # --- the plan and the example data: every line OK -------------------------------------
-ctl plan load "$plan" --by coordinator-1 | grep -q "version 1 is in force" || fail "plan load"
+ctl plan load "$plan" --by coordinator-1 >"$dir/load.out" || fail "plan load"
+grep -q "version 1 is in force" "$dir/load.out" || fail "plan load: $(cat "$dir/load.out")"
 for f in indicators-2025 measures-2025; do
 	ctl send "$SRC/examples/$f.jsonl" >"$dir/$f.out" || fail "send $f: $(cat "$dir/$f.out")"
 	n=$(grep -c . "$SRC/examples/$f.jsonl")
@@ -93,8 +94,8 @@ grep -q 'established (since 2025-05-31): working group in every school (illustra
 	fail "html: m1.1.1's status"
 grep -q 'Implement the Yhdessä yhteistyöllä (&quot;Together through cooperation&quot;) model' \
 	"$html" || fail "html: a title not escaped"
-sed -n '/<h2 id="overdue">/,/<h2 id="alerts">/p' "$html" | grep -q '<td>m1.1.6 ' ||
-	fail "html: m1.1.6 not overdue"
+sed -n '/<h2 id="overdue">/,/<h2 id="alerts">/p' "$html" >"$dir/overdue.html"
+grep -q '<td>m1.1.6 ' "$dir/overdue.html" || fail "html: m1.1.6 not overdue"
 grep -q '<h4>2025-H1</h4>' "$html" && grep -q '<h4>2025-H2</h4>' "$html" || fail "html: half-years"
 grep -q 'No alerts in 2025.' "$html" || fail "html: alerts of 2025"
 if command -v python3 >/dev/null; then
@@ -142,7 +143,8 @@ if bad:
     sys.exit("rows without 7 columns: %r" % bad[:3])
 PY
 fi
-ctl report --year 2025 --format csv --lang fi | grep -q '^yy-working-groups,"Koulut, joissa' ||
+ctl report --year 2025 --format csv --lang fi >"$dir/report-fi.csv" || fail "csv --lang fi"
+grep -q '^yy-working-groups,"Koulut, joissa' "$dir/report-fi.csv" ||
 	fail "csv: a name with a comma is not quoted"
 
 # --- Markdown: the same sections, tables instead of charts -----------------------------
