@@ -27,13 +27,13 @@ enum report_format { FORMAT_HTML, FORMAT_CSV, FORMAT_MD };
 
 /* The words of the report's own headings and labels, in fi, sv and en. */
 enum word {
-	W_TITLE, W_YEAR, W_PLAN, W_PERIOD_OF_PLAN, W_CONTENTS, W_GOALS, W_MEASURE, W_STATUS,
+	W_TITLE, W_PLAN, W_PERIOD_OF_PLAN, W_CONTENTS, W_GOALS, W_MEASURE, W_STATUS,
 	W_SCHEDULE, W_ACTORS, W_MONITORING, W_NOTE, W_INDICATORS, W_PERIOD, W_VALUE, W_TARGET,
 	W_GROUP, W_SERVICES, W_STAGE, W_OPENED, W_MET, W_LATE, W_MISSED, W_PENDING, W_SHARE,
 	W_MEDIAN_WAIT, W_OVERDUE, W_ALERTS, W_KIND, W_SEVERITY, W_COUNT, W_ACK_MEDIAN,
-	W_ACK_P90, W_UNACKED, W_NONE, W_NO_VALUES, W_BREAKDOWN, W_HISTORY, W_ALL, W_TOTAL,
+	W_ACK_P90, W_UNACKED, W_NO_VALUES, W_BREAKDOWN, W_HISTORY, W_ALL, W_TOTAL,
 	W_BY_AREA, W_BY_LANGUAGE, W_NO_STATUS, W_NO_OVERDUE, W_NO_ALERTS, W_ALERTS_NOTE,
-	W_GOAL_IND, W_CHART, W_WD, W_DAYS_UNIT, W_MEASURES_OVERDUE, W_MADE, W_SINCE, W_GOAL,
+	W_GOAL_IND, W_CHART, W_DAYS_UNIT, W_MEASURES_OVERDUE, W_MADE, W_SINCE, W_GOAL,
 	W_NO_CLOCKS,
 	W_COUNT_
 };
@@ -42,7 +42,6 @@ static const char *const words[W_COUNT_][3] = {
 	/*                 fi                          sv                          en */
 	[W_TITLE] = { "Lasten ja nuorten hyvinvointiraportti", "Välfärdsrapport för barn och unga",
 		      "Welfare report on children and young people" },
-	[W_YEAR] = { "vuosi", "år", "year" },
 	[W_PLAN] = { "Suunnitelma", "Planen", "Plan" },
 	[W_PERIOD_OF_PLAN] = { "Suunnitelmakausi", "Planperiod", "Plan period" },
 	[W_CONTENTS] = { "Sisältö", "Innehåll", "Contents" },
@@ -77,7 +76,6 @@ static const char *const words[W_COUNT_][3] = {
 	[W_ACK_MEDIAN] = { "Kuittaus, mediaani", "Kvittering, median", "Median to acknowledge" },
 	[W_ACK_P90] = { "Kuittaus, 90 %", "Kvittering, 90 %", "90th percentile to acknowledge" },
 	[W_UNACKED] = { "Kuittaamatta", "Okvitterade", "Unacknowledged" },
-	[W_NONE] = { "ei", "ingen", "none" },
 	[W_NO_VALUES] = { "Ei arvoja", "Inga värden", "No values" },
 	[W_BREAKDOWN] = { "Ryhmittäin", "Per grupp", "By group" },
 	[W_HISTORY] = { "Kehitys", "Utveckling", "History" },
@@ -94,7 +92,6 @@ static const char *const words[W_COUNT_][3] = {
 			    "Alerts raised in (Finnish time):" },
 	[W_GOAL_IND] = { "Mittarit", "Indikatorer", "Indicators" },
 	[W_CHART] = { "Kaavio", "Diagram", "Chart" },
-	[W_WD] = { "työpv", "arbetsd.", "working days" },
 	[W_DAYS_UNIT] = { "vrk", "d", "d" },
 	[W_MEASURES_OVERDUE] = { "Myöhässä olevat toimenpiteet", "Försenade åtgärder",
 				 "Measures overdue" },
