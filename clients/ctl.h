@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "client.h"
 #include "lanu.pb-c.h"
@@ -75,6 +76,8 @@ void table_line(const struct table *t, const char *const *cell);
 /* One RFC 4180 field: quoted when it holds a comma, a quote or a line break; then a
  * comma, or CRLF after the last. */
 void csv_field(const char *s, bool last);
+/* The same on f. */
+void csv_fput(FILE *f, const char *s, bool last);
 /* getopt_long() over long options only; an empty value is a missing one. Returns the
  * option's character, -1 at the end, or '?' after reporting a bad option. */
 struct option;
@@ -95,6 +98,9 @@ int cmd_indicators(struct ctl *x, int argc, char **argv);
 
 /* lanuctl_measure.c */
 int cmd_measures(struct ctl *x, int argc, char **argv);
+
+/* lanuctl_report.c: the yearly welfare report. */
+int cmd_report(struct ctl *x, int argc, char **argv);
 
 /* lanuctl_audit.c: the audit log. */
 int cmd_audit(struct ctl *x, int argc, char **argv);

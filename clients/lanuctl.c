@@ -852,6 +852,10 @@ usage(FILE *f)
 		"                               the plan's indicators: values, targets, status\n"
 		"  measures [--goal G] [--status S|none|overdue] [--history] [--json|--csv]\n"
 		"                               the plan's measures and their statuses\n"
+		"  report --year YYYY [--format html|csv|md] [--lang fi|sv|en] [-o FILE]\n"
+		"                               the yearly welfare report for the council:\n"
+		"                               goals, measures, indicators, access limits,\n"
+		"                               overdue measures, alerts (HTML, CSV, Markdown)\n"
 		"  clock set TIME               move lanud's manual clock (tests, demos)\n"
 		"  plan check FILE...           validate plan files here, every problem\n"
 		"  plan load FILE [--by WHO] [--dry-run]\n"
@@ -895,7 +899,7 @@ main(int argc, char **argv)
 		{ "clock", cmd_clock },	  { "plan", cmd_plan }, { "due", cmd_due },
 		{ "compliance", cmd_compliance }, { "absences", cmd_absences },
 		{ "indicators", cmd_indicators }, { "measures", cmd_measures },
-		{ "keys", cmd_keys },	  { "audit", cmd_audit },
+		{ "keys", cmd_keys },	  { "audit", cmd_audit }, { "report", cmd_report },
 	};
 	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
 	static struct endpoint_client cc;

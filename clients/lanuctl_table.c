@@ -83,18 +83,24 @@ parse_by(char *s, char **by, size_t *n)
 
 /* One RFC 4180 field: quoted when it holds a comma, a quote or a line break. */
 void
-csv_field(const char *s, bool last)
+csv_fput(FILE *f, const char *s, bool last)
 {
 	if (strpbrk(s, ",\"\r\n")) {
-		putchar('"');
+		fputc('"', f);
 		for (; *s; s++) {
 			if (*s == '"')
-				putchar('"');
-			putchar(*s);
+				fputc('"', f);
+			fputc(*s, f);
 		}
-		putchar('"');
+		fputc('"', f);
 	} else {
-		fputs(s, stdout);
+		fputs(s, f);
 	}
-	fputs(last ? "\r\n" : ",", stdout);
+	fputs(last ? "\r\n" : ",", f);
+}
+
+void
+csv_field(const char *s, bool last)
+{
+	csv_fput(stdout, s, last);
 }
