@@ -36,6 +36,8 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,27 +193,38 @@ phase(struct client *c, const char *name, const struct opts *o, int first_year, 
 						     (double)(m1.commits - m0.commits) : 0;
 }
 
-/* One IndicatorQuery (indicator "" = all), by [area] (with_lang false) or by [area,
- * language]; returns its round trip in seconds, the rows in *ret_rows and the reply's
- * size in *ret_bytes. */
-static double
-query(struct client *c, const char *indicator, bool with_lang, size_t *ret_rows,
-      size_t *ret_bytes)
+/* Sends one IndicatorQuery (indicator "" = all), by [area] (with_lang false) or by
+ * [area, language], with corr_id. */
+static void
+query_send(struct client *c, const char *indicator, bool with_lang, uint64_t corr_id)
 {
 	Lanu__V1__IndicatorQuery q = LANU__V1__INDICATOR_QUERY__INIT;
 	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
 	char *by[2] = { (char *)"area", (char *)"language" };
-	Lanu__V1__Reply *rep;
-	double t0 = now_s(), t;
 
 	q.indicator = (char *)indicator;
 	q.by = by;
 	q.n_by = with_lang ? 2 : 1;
+	req.corr_id = corr_id;
 	req.body_case = LANU__V1__REQUEST__BODY_INDICATORS;
 	req.indicators = &q;
-	if (client_call(c, &req, 300000, &rep) < 0)
-		die("no answer to an IndicatorQuery");
-	t = now_s() - t0;
+	if (client_send(c, &req) < 0)
+		die("cannot send an IndicatorQuery");
+}
+
+/* Waits for the reply to corr_id: its rows in *ret_rows, its size in *ret_bytes. */
+static void
+query_wait(struct client *c, uint64_t corr_id, size_t *ret_rows, size_t *ret_bytes)
+{
+	Lanu__V1__Reply *rep;
+
+	for (;;) {
+		if (client_recv(c, 300000, &rep) < 0)
+			die("no answer to an IndicatorQuery");
+		if (rep->corr_id == corr_id)
+			break;
+		lanu__v1__reply__free_unpacked(rep, NULL);
+	}
 	if (rep->code != LANU__V1__REPLY__CODE__OK || !rep->indicators) {
 		fprintf(stderr, "indbench: %s: %s\n", rep->field, rep->reason);
 		die("lanud refused an IndicatorQuery");
@@ -219,7 +232,19 @@ query(struct client *c, const char *indicator, bool with_lang, size_t *ret_rows,
 	*ret_rows = rep->indicators->n_rows;
 	*ret_bytes = lanu__v1__reply__get_packed_size(rep);
 	lanu__v1__reply__free_unpacked(rep, NULL);
-	return t;
+}
+
+/* One IndicatorQuery and its round trip in seconds. */
+static double
+query(struct client *c, const char *indicator, bool with_lang, size_t *ret_rows,
+      size_t *ret_bytes)
+{
+	static uint64_t corr = 1000000000;
+	double t0 = now_s();
+
+	query_send(c, indicator, with_lang, ++corr);
+	query_wait(c, corr, ret_rows, ret_bytes);
+	return now_s() - t0;
 }
 
 struct queries {
@@ -227,6 +252,8 @@ struct queries {
 	size_t area_rows, lang_rows, area_bytes, lang_bytes;	/* of one indicator */
 	double all_area_s, all_lang_s;
 	size_t all_area_rows, all_lang_rows, all_area_bytes, all_lang_bytes;
+	double area_event_s, lang_event_s;	/* an event's ack, sent during each */
+	long anon_peak_kib;	/* lanud's own memory at its largest during them */
 	double cpu_us;		/* lanud's CPU per one-indicator query pair */
 };
 
@@ -250,14 +277,67 @@ status_kib(const char *name)
 	return kib;
 }
 
+struct sampler {
+	atomic_bool stop;
+	long max_kib;
+};
+
+/* Samples lanud's RssAnon every 2 ms until told to stop. */
+static void *
+sample(void *arg)
+{
+	struct sampler *s = arg;
+
+	while (!atomic_load(&s->stop)) {
+		long kib = status_kib("RssAnon");
+
+		if (kib > s->max_kib)
+			s->max_kib = kib;
+		usleep(2000);
+	}
+	return NULL;
+}
+
+/* Every indicator at once (by area, or by area and language), and an event sent on a
+ * second connection 20 ms after the query: its ack's wait in *ret_event_s. Returns the
+ * query's round trip in seconds. */
+static double
+everything(struct client *c, struct client *c2, const struct opts *o, bool with_lang,
+	   size_t *ret_rows, size_t *ret_bytes, double *ret_event_s)
+{
+	struct round r = { o, LAST_YEAR + 1, 'q', -0.5 };
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	struct bufs b = { 0 };
+	Lanu__V1__Reply *rep;
+	double t0 = now_s(), t1;
+
+	query_send(c, "", with_lang, 1);
+	usleep(20000);
+	fill_value(with_lang, &req, &ev, &b, &r);
+	req.corr_id = 2;
+	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+	req.event = &ev;
+	t1 = now_s();
+	if (client_call(c2, &req, 300000, &rep) < 0 || rep->code != LANU__V1__REPLY__CODE__OK)
+		die("no OK for an event sent during a query");
+	*ret_event_s = now_s() - t1;
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	query_wait(c, 1, ret_rows, ret_bytes);
+	return now_s() - t0;
+}
+
 static void
 queries(struct client *c, const struct opts *o, struct queries *x)
 {
 	double *area = calloc(o->queries, sizeof(double));
 	double *lang = calloc(o->queries, sizeof(double));
 	double *both = calloc(o->queries, sizeof(double));
+	struct sampler smp = { .max_kib = -1 };
 	struct bench_usage u0, u1;
+	struct client *c2;
 	char id[32];
+	pthread_t th;
 
 	if (!area || !lang || !both)
 		die("out of memory");
@@ -279,8 +359,18 @@ queries(struct client *c, const struct opts *o, struct queries *x)
 	free(area);
 	free(lang);
 	free(both);
-	x->all_area_s = query(c, "", false, &x->all_area_rows, &x->all_area_bytes);
-	x->all_lang_s = query(c, "", true, &x->all_lang_rows, &x->all_lang_bytes);
+	if (client_connect(bench_ingest(), &c2) < 0)
+		die("cannot connect");
+	if (pthread_create(&th, NULL, sample, &smp) != 0)
+		die("cannot start a thread");
+	x->all_area_s = everything(c, c2, o, false, &x->all_area_rows, &x->all_area_bytes,
+				   &x->area_event_s);
+	x->all_lang_s = everything(c, c2, o, true, &x->all_lang_rows, &x->all_lang_bytes,
+				   &x->lang_event_s);
+	atomic_store(&smp.stop, true);
+	pthread_join(th, NULL);
+	x->anon_peak_kib = smp.max_kib;
+	client_free(c2);
 }
 
 /* The plan: one municipality of groups / 5 areas, the indicators. */
@@ -371,11 +461,14 @@ run(const struct opts *o)
 		       "\"q_lang_p50_ms\":%.2f,\"q_lang_p99_ms\":%.2f,\"q_both_p50_ms\":%.2f,"
 		       "\"q_both_p99_ms\":%.2f,\"q_cpu_us\":%.0f,\"q_rows\":%zu,\"q_bytes\":%zu,"
 		       "\"all_area_s\":%.3f,\"all_area_rows\":%zu,\"all_area_bytes\":%zu,"
-		       "\"all_lang_s\":%.3f,\"all_lang_rows\":%zu,\"all_lang_bytes\":%zu",
+		       "\"all_lang_s\":%.3f,\"all_lang_rows\":%zu,\"all_lang_bytes\":%zu,"
+		       "\"all_area_event_ms\":%.1f,\"all_lang_event_ms\":%.1f,"
+		       "\"all_anon_peak_kib\":%ld",
 		       ph[1].cpu_us - ph[2].cpu_us, q.area_p50, q.area_p99, q.lang_p50, q.lang_p99,
 		       q.both_p50, q.both_p99, q.cpu_us, q.area_rows + q.lang_rows,
 		       q.area_bytes + q.lang_bytes, q.all_area_s, q.all_area_rows,
-		       q.all_area_bytes, q.all_lang_s, q.all_lang_rows, q.all_lang_bytes);
+		       q.all_area_bytes, q.all_lang_s, q.all_lang_rows, q.all_lang_bytes,
+		       q.area_event_s * 1e3, q.lang_event_s * 1e3, q.anon_peak_kib);
 		printf(",\"values\":%zu,\"events\":%" PRIu64 ",\"rss_before_all_kib\":%ld,"
 		       "\"rss_kib\":%ld,\"rss_anon_kib\":%ld,\"rss_peak_kib\":%ld,"
 		       "\"map_used\":%" PRIu64 ",\"data_mdb\":%lld,\"store_b_per_value\":%.0f}\n",
@@ -405,9 +498,12 @@ run(const struct opts *o)
 		       q.both_p99, q.cpu_us);
 		printf("query        everything: by area %zu rows, %.1f MiB in %.2f s; by area "
 		       "and language %zu rows,\n"
-		       "             %.1f MiB in %.2f s\n", q.all_area_rows,
-		       q.all_area_bytes / 1048576.0, q.all_area_s, q.all_lang_rows,
-		       q.all_lang_bytes / 1048576.0, q.all_lang_s);
+		       "             %.1f MiB in %.2f s; an event sent meanwhile waited %.0f / "
+		       "%.0f ms for its ack;\n"
+		       "             lanud's own memory (RssAnon) up to %.1f MiB meanwhile\n",
+		       q.all_area_rows, q.all_area_bytes / 1048576.0, q.all_area_s,
+		       q.all_lang_rows, q.all_lang_bytes / 1048576.0, q.all_lang_s,
+		       q.area_event_s * 1e3, q.lang_event_s * 1e3, q.anon_peak_kib / 1024.0);
 		printf("lanud        RSS %.1f MiB before the everything queries, %.1f MiB after "
 		       "(its own %.1f MiB),\n"
 		       "             peak %.1f MiB; store %.1f MiB used (data.mdb %.1f MiB) for "
