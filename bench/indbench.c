@@ -24,9 +24,10 @@
  * 5. queries: one indicator with all its groups and years, --queries Q times (200) for
  *    indicators picked at random; IndicatorQuery returns the groups of exactly the
  *    dimensions asked (`by`), so "all groups" is two queries, by [area] and by [area,
- *    language], each timed; then every indicator at once, both ways, once each (latency,
- *    reply size);
- * 6. lanud's resident memory (and its peak, which the everything query sets) and the
+ *    language], each timed; then every indicator at once, both ways, once each: its
+ *    latency and reply size, how long an event sent on another connection 20 ms into it
+ *    waits for its ack, and lanud's own memory (RssAnon, sampled every 2 ms) meanwhile;
+ * 6. lanud's resident memory (and its peak, which the everything queries set) and the
  *    store per value.
  *
  * For the sending phases: values/s from the client's side, lanud's CPU time per value (all
@@ -253,7 +254,7 @@ struct queries {
 	double all_area_s, all_lang_s;
 	size_t all_area_rows, all_lang_rows, all_area_bytes, all_lang_bytes;
 	double area_event_s, lang_event_s;	/* an event's ack, sent during each */
-	long anon_peak_kib;	/* lanud's own memory at its largest during them */
+	long area_anon_kib, lang_anon_kib;	/* lanud's own memory at its largest in each */
 	double cpu_us;		/* lanud's CPU per one-indicator query pair */
 };
 
@@ -279,7 +280,7 @@ status_kib(const char *name)
 
 struct sampler {
 	atomic_bool stop;
-	long max_kib;
+	atomic_long max_kib;
 };
 
 /* Samples lanud's RssAnon every 2 ms until told to stop. */
@@ -291,8 +292,8 @@ sample(void *arg)
 	while (!atomic_load(&s->stop)) {
 		long kib = status_kib("RssAnon");
 
-		if (kib > s->max_kib)
-			s->max_kib = kib;
+		if (kib > atomic_load(&s->max_kib))
+			atomic_store(&s->max_kib, kib);
 		usleep(2000);
 	}
 	return NULL;
@@ -365,11 +366,12 @@ queries(struct client *c, const struct opts *o, struct queries *x)
 		die("cannot start a thread");
 	x->all_area_s = everything(c, c2, o, false, &x->all_area_rows, &x->all_area_bytes,
 				   &x->area_event_s);
+	x->area_anon_kib = atomic_exchange(&smp.max_kib, -1);
 	x->all_lang_s = everything(c, c2, o, true, &x->all_lang_rows, &x->all_lang_bytes,
 				   &x->lang_event_s);
 	atomic_store(&smp.stop, true);
 	pthread_join(th, NULL);
-	x->anon_peak_kib = smp.max_kib;
+	x->lang_anon_kib = atomic_load(&smp.max_kib);
 	client_free(c2);
 }
 
@@ -463,12 +465,13 @@ run(const struct opts *o)
 		       "\"all_area_s\":%.3f,\"all_area_rows\":%zu,\"all_area_bytes\":%zu,"
 		       "\"all_lang_s\":%.3f,\"all_lang_rows\":%zu,\"all_lang_bytes\":%zu,"
 		       "\"all_area_event_ms\":%.1f,\"all_lang_event_ms\":%.1f,"
-		       "\"all_anon_peak_kib\":%ld",
+		       "\"all_area_anon_kib\":%ld,\"all_lang_anon_kib\":%ld",
 		       ph[1].cpu_us - ph[2].cpu_us, q.area_p50, q.area_p99, q.lang_p50, q.lang_p99,
 		       q.both_p50, q.both_p99, q.cpu_us, q.area_rows + q.lang_rows,
 		       q.area_bytes + q.lang_bytes, q.all_area_s, q.all_area_rows,
 		       q.all_area_bytes, q.all_lang_s, q.all_lang_rows, q.all_lang_bytes,
-		       q.area_event_s * 1e3, q.lang_event_s * 1e3, q.anon_peak_kib);
+		       q.area_event_s * 1e3, q.lang_event_s * 1e3, q.area_anon_kib,
+		       q.lang_anon_kib);
 		printf(",\"values\":%zu,\"events\":%" PRIu64 ",\"rss_before_all_kib\":%ld,"
 		       "\"rss_kib\":%ld,\"rss_anon_kib\":%ld,\"rss_peak_kib\":%ld,"
 		       "\"map_used\":%" PRIu64 ",\"data_mdb\":%lld,\"store_b_per_value\":%.0f}\n",
@@ -500,10 +503,11 @@ run(const struct opts *o)
 		       "and language %zu rows,\n"
 		       "             %.1f MiB in %.2f s; an event sent meanwhile waited %.0f / "
 		       "%.0f ms for its ack;\n"
-		       "             lanud's own memory (RssAnon) up to %.1f MiB meanwhile\n",
+		       "             lanud's own memory (RssAnon) up to %.1f / %.1f MiB meanwhile\n",
 		       q.all_area_rows, q.all_area_bytes / 1048576.0, q.all_area_s,
 		       q.all_lang_rows, q.all_lang_bytes / 1048576.0, q.all_lang_s,
-		       q.area_event_s * 1e3, q.lang_event_s * 1e3, q.anon_peak_kib / 1024.0);
+		       q.area_event_s * 1e3, q.lang_event_s * 1e3, q.area_anon_kib / 1024.0,
+		       q.lang_anon_kib / 1024.0);
 		printf("lanud        RSS %.1f MiB before the everything queries, %.1f MiB after "
 		       "(its own %.1f MiB),\n"
 		       "             peak %.1f MiB; store %.1f MiB used (data.mdb %.1f MiB) for "
