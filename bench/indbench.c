@@ -8,8 +8,10 @@
  * area by four language groups (fi, sv, sami, other: 4 G / 5); G must be a multiple of 5.
  * Each group's values wander by ±4 points a year around a level of its own between 62 and
  * 92, so that some groups cross the lines now and then and a few get worse three years
- * running. lanud runs on its real clock: the indicators' watches start at the first year
- * due after the plan came into force, so nothing is stale during a run.
+ * running. lanud runs on the manual clock, which starts at the real time and stands still
+ * until phase 6 moves it: the indicators' watches start at the first year due after the
+ * plan came into force (2026's, due 31 March 2027, when run in 2026), so nothing is stale
+ * before then.
  *
  * 1. load: --years Y (10) of history for every indicator and group, oldest year first (all
  *    of one year before the next, a window in flight): each value is its group's latest
@@ -27,7 +29,10 @@
  *    language], each timed; then every indicator at once, both ways, once each: its
  *    latency and reply size, how long an event sent on another connection 20 ms into it
  *    waits for its ack, and lanud's own memory (RssAnon, sampled every 2 ms) meanwhile;
- * 6. lanud's resident memory (and its peak, which the everything queries set) and the
+ * 6. stale: lanud's manual clock moved past the day the next year's values were due,
+ *    none sent: every indicator's INDICATOR_STALE, the time until the last is logged and
+ *    lanud's CPU per indicator (each looks at all its values for one of that year);
+ * 7. lanud's resident memory (and its peak, which the everything queries set) and the
  *    store per value.
  *
  * For the sending phases: values/s from the client's side, lanud's CPU time per value (all
@@ -375,6 +380,36 @@ queries(struct client *c, const struct opts *o, struct queries *x)
 	client_free(c2);
 }
 
+/* The clock moved to 2028-04-01 00:00:01 Helsinki, past the day the values of 2027 were
+ * due (31 March, yearly), none of which were sent: each indicator's watch finds no value
+ * for 2027 in any group (the whole's one lookup, then a scan of all its values) and
+ * raises INDICATOR_STALE; the watch of 2026 fires first and finds its values. Waits until
+ * N alerts are logged (or none more for 3 s); returns the seconds until the last, the
+ * alerts in *ret_alerts and lanud's CPU time per indicator in *ret_cpu_us. */
+static double
+stale(struct client *c, const struct opts *o, uint64_t *ret_alerts, double *ret_cpu_us)
+{
+	uint64_t seq0 = bench_last_alert_seq(c), seq = seq0, last_seq = seq0;
+	struct bench_usage u0, u1;
+	double t0, last;
+
+	usage_now(&u0);
+	t0 = last = now_s();
+	bench_clock_set(c, 1838149201000ULL);
+	while (seq - seq0 < o->indicators && now_s() - last < 3) {
+		usleep(2000);
+		seq = bench_last_alert_seq(c);
+		if (seq != last_seq) {
+			last_seq = seq;
+			last = now_s();
+		}
+	}
+	usage_now(&u1);
+	*ret_alerts = seq - seq0;
+	*ret_cpu_us = (u1.cpu_s - u0.cpu_s) * 1e6 / (double)o->indicators;
+	return last - t0;
+}
+
 /* The plan: one municipality of groups / 5 areas, the indicators. */
 static char *
 make_plan(const struct opts *o)
@@ -425,10 +460,11 @@ run(const struct opts *o)
 	struct client *c;
 	Lanu__V1__Reply *rep;
 	struct stat sb;
-	double start_s;
+	double start_s, stale_s, stale_cpu_us;
+	uint64_t stale_alerts;
 	long rss, anon, rss_before_all, hwm;
 
-	start_s = bench_start_lanud(o->lanud, plan, "");
+	start_s = bench_start_lanud(o->lanud, plan, "clock manual\n");
 	free(plan);
 	if (client_connect(bench_ingest(), &c) < 0)
 		die("cannot connect");
@@ -441,6 +477,7 @@ run(const struct opts *o)
 
 	rss_before_all = bench_rss_kib();
 	queries(c, o, &q);
+	stale_s = stale(c, o, &stale_alerts, &stale_cpu_us);
 	rss = bench_rss_kib();
 	anon = bench_rss_anon_kib();
 	hwm = status_kib("VmHWM");
@@ -465,13 +502,14 @@ run(const struct opts *o)
 		       "\"all_area_s\":%.3f,\"all_area_rows\":%zu,\"all_area_bytes\":%zu,"
 		       "\"all_lang_s\":%.3f,\"all_lang_rows\":%zu,\"all_lang_bytes\":%zu,"
 		       "\"all_area_event_ms\":%.1f,\"all_lang_event_ms\":%.1f,"
-		       "\"all_area_anon_kib\":%ld,\"all_lang_anon_kib\":%ld",
+		       "\"all_area_anon_kib\":%ld,\"all_lang_anon_kib\":%ld,"
+		       "\"stale_s\":%.3f,\"stale_alerts\":%" PRIu64 ",\"stale_cpu_us\":%.0f",
 		       ph[1].cpu_us - ph[2].cpu_us, q.area_p50, q.area_p99, q.lang_p50, q.lang_p99,
 		       q.both_p50, q.both_p99, q.cpu_us, q.area_rows + q.lang_rows,
 		       q.area_bytes + q.lang_bytes, q.all_area_s, q.all_area_rows,
 		       q.all_area_bytes, q.all_lang_s, q.all_lang_rows, q.all_lang_bytes,
 		       q.area_event_s * 1e3, q.lang_event_s * 1e3, q.area_anon_kib,
-		       q.lang_anon_kib);
+		       q.lang_anon_kib, stale_s, stale_alerts, stale_cpu_us);
 		printf(",\"values\":%zu,\"events\":%" PRIu64 ",\"rss_before_all_kib\":%ld,"
 		       "\"rss_kib\":%ld,\"rss_anon_kib\":%ld,\"rss_peak_kib\":%ld,"
 		       "\"map_used\":%" PRIu64 ",\"data_mdb\":%lld,\"store_b_per_value\":%.0f}\n",
@@ -508,6 +546,9 @@ run(const struct opts *o)
 		       q.all_lang_rows, q.all_lang_bytes / 1048576.0, q.all_lang_s,
 		       q.area_event_s * 1e3, q.lang_event_s * 1e3, q.area_anon_kib / 1024.0,
 		       q.lang_anon_kib / 1024.0);
+		printf("stale        2027's values due, none sent: %" PRIu64 " INDICATOR_STALE in "
+		       "%.2f s,\n             lanud's CPU %.0f µs per indicator\n", stale_alerts,
+		       stale_s, stale_cpu_us);
 		printf("lanud        RSS %.1f MiB before the everything queries, %.1f MiB after "
 		       "(its own %.1f MiB),\n"
 		       "             peak %.1f MiB; store %.1f MiB used (data.mdb %.1f MiB) for "
