@@ -435,7 +435,8 @@ make_plan(const struct opts *o)
 		"    areas:\n", LAST_YEAR - (int)o->years, LAST_YEAR + 4);
 	for (size_t a = 0; a < o->groups / 5; a++)
 		len += (size_t)snprintf(plan + len, cap - len,
-					"      - {id: area-%02zu, name: Area %zu, kind: unit}\n", a, a);
+					"      - {id: area-%02zu, name: Area %zu, kind: unit}\n",
+					a, a);
 	len += (size_t)snprintf(plan + len, cap - len, "indicators:\n");
 	for (size_t i = 0; i < o->indicators; i++)
 		len += (size_t)snprintf(plan + len, cap - len,
@@ -527,8 +528,8 @@ run(const struct opts *o)
 			printf("%-12s %9zu %9.0f %11.1f %9" PRIu64 " %11.0f %9.1f\n", ph[i].name,
 			       ph[i].values, (double)ph[i].values / ph[i].secs, ph[i].cpu_us,
 			       ph[i].alerts, ph[i].store_b, ph[i].batch);
-		printf("evaluation   %.1f µs of lanud's CPU per value judged over one stored only\n",
-		       ph[1].cpu_us - ph[2].cpu_us);
+		printf("evaluation   %.1f µs of lanud's CPU per value judged over one stored "
+		       "only\n", ph[1].cpu_us - ph[2].cpu_us);
 		printf("query        one indicator, all groups and years (%zu queries): by area "
 		       "%zu rows, %.0f KiB,\n"
 		       "             p50 %.2f / p99 %.2f ms; by area and language %zu rows, "
@@ -541,7 +542,8 @@ run(const struct opts *o)
 		       "and language %zu rows,\n"
 		       "             %.1f MiB in %.2f s; an event sent meanwhile waited %.0f / "
 		       "%.0f ms for its ack;\n"
-		       "             lanud's own memory (RssAnon) up to %.1f / %.1f MiB meanwhile\n",
+		       "             lanud's own memory (RssAnon) up to %.1f / %.1f MiB "
+		       "meanwhile\n",
 		       q.all_area_rows, q.all_area_bytes / 1048576.0, q.all_area_s,
 		       q.all_lang_rows, q.all_lang_bytes / 1048576.0, q.all_lang_s,
 		       q.area_event_s * 1e3, q.lang_event_s * 1e3, q.area_anon_kib / 1024.0,
