@@ -6,7 +6,7 @@ CMAKE    ?= cmake
 CONF     ?= examples/lanud.conf
 
 .PHONY: all deps build build-asan run test test-unit fuzz bench bench-clocks bench-absences \
-	bench-escalations install clean
+	bench-escalations bench-indicators install clean
 
 all: build
 
@@ -60,6 +60,9 @@ bench-absences: build
 
 bench-escalations: build
 	$(BUILD)/bench/escbench
+
+bench-indicators: build
+	$(BUILD)/bench/indbench
 
 install: build
 	$(CMAKE) --install $(BUILD)

@@ -9,8 +9,9 @@
  *    not yet raised: the evaluation alone (read the place, find the level, write the
  *    place, move the figures);
  * 3. rising updates: every pupil 60 hours more, each one raising one level or more;
- * 4. stored only: as many IndicatorUpdated events, which lanud validates and stores and
- *    nothing more (until indicators are evaluated): the cost of any durable event;
+ * 4. stored only: as many MeasureStatusUpdated events for the plan's one measure, each of
+ *    which lanud validates and appends to the measure's history, nothing more (no alert,
+ *    no figures): the cost of any durable event;
  * 5. the morning import: an export of N pupils' counts (two rows each) written as CSV
  *    and sent by lanu-absence-import, the importer's wall time and events/s; then the
  *    same file again (everything already sent).
@@ -61,6 +62,12 @@ static const char plan_head[] =
 	"      - {hours: 120, severity: critical, action: Consider a child welfare notification,\n"
 	"         to: welfare-group}\n"
 	"routes: [{kinds: absence-level, to: principals}]\n"
+	"goals:\n"
+	"  - id: attendance\n"
+	"    title: Pupils come to school\n"
+	"    measures:\n"
+	"      - {id: early-contact, title: Guardians contacted early, schedule: 2025-2027,\n"
+	"         responsible: [principals]}\n"
 	"areas:\n"
 	"  - id: bench\n"
 	"    name: Bench municipality\n"
@@ -90,7 +97,7 @@ struct mark {
 struct bufs {
 	Lanu__V1__AbsenceCountsReported ac;
 	Lanu__V1__AbsenceTally auth, unauth;
-	Lanu__V1__IndicatorUpdated iu;
+	Lanu__V1__MeasureStatusUpdated ms;
 	char id[48], pupil[32], school[32], as_of[16];
 };
 
@@ -143,25 +150,25 @@ fill_counts(size_t i, Lanu__V1__Request *req, Lanu__V1__Envelope *ev, void *bufs
 	ev->absence_counts_reported = &b->ac;
 }
 
+/* A status of the plan's measure: validated and appended to its history, nothing more. */
 static void
-fill_indicator(size_t i, Lanu__V1__Request *req, Lanu__V1__Envelope *ev, void *bufs, void *arg)
+fill_status(size_t i, Lanu__V1__Request *req, Lanu__V1__Envelope *ev, void *bufs, void *arg)
 {
 	struct bufs *b = bufs;
 
 	(void)req;
 	(void)arg;
-	lanu__v1__indicator_updated__init(&b->iu);
-	snprintf(b->id, sizeof(b->id), "ind-%zu", i);
-	snprintf(b->school, sizeof(b->school), "school-%zu", i % MAX_SCHOOLS);
+	lanu__v1__measure_status_updated__init(&b->ms);
+	snprintf(b->id, sizeof(b->id), "msr-%zu", i);
 	ev->event_id = b->id;
 	ev->producer = (char *)"absencebench";
 	ev->occurred_at_ms = 1759300000000ULL;
-	b->iu.indicator = (char *)"absent-share";
-	b->iu.area = b->school;
-	b->iu.period = (char *)"2025";
-	b->iu.value = (double)(i % 1000) / 10;
-	ev->payload_case = LANU__V1__ENVELOPE__PAYLOAD_INDICATOR_UPDATED;
-	ev->indicator_updated = &b->iu;
+	b->ms.measure = (char *)"early-contact";
+	b->ms.status = i % 2 ? LANU__V1__MEASURE_STATUS__MEASURE_STATUS_IN_PROGRESS
+			     : LANU__V1__MEASURE_STATUS__MEASURE_STATUS_PILOTED;
+	b->ms.date = (char *)"2025-10-01";
+	ev->payload_case = LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED;
+	ev->measure_status_updated = &b->ms;
 }
 
 static void
@@ -357,7 +364,7 @@ run(const struct opts *o)
 	phase(c, "first reports", o->pupils, o->window, fill_counts, &first, &ph[n_ph++]);
 	phase(c, "quiet updates", o->pupils, o->window, fill_counts, &quiet, &ph[n_ph++]);
 	phase(c, "rising updates", o->pupils, o->window, fill_counts, &rising, &ph[n_ph++]);
-	phase(c, "stored only", o->pupils, o->window, fill_indicator, NULL, &ph[n_ph++]);
+	phase(c, "stored only", o->pupils, o->window, fill_status, NULL, &ph[n_ph++]);
 	morning_import(o, c, &ph[n_ph], &imp);
 	if (imp.ran)
 		n_ph++;
