@@ -53,6 +53,7 @@
 
 #include "bench.h"
 #include "client.h"
+#include "lanu/limits.h"
 
 #define LAST_YEAR	2025	/* the last year of history; the current one comes after */
 #define N_LANGS		4
@@ -218,7 +219,8 @@ query_send(struct client *c, const char *indicator, bool with_lang, uint64_t cor
 		die("cannot send an IndicatorQuery");
 }
 
-/* Waits for the reply to corr_id: its rows in *ret_rows, its size in *ret_bytes. */
+/* Waits for the reply to corr_id: its rows in *ret_rows (SIZE_MAX if lanud refused it as
+ * asking for more than QUERY_IND_VALUES values at once), its size in *ret_bytes. */
 static void
 query_wait(struct client *c, uint64_t corr_id, size_t *ret_rows, size_t *ret_bytes)
 {
@@ -231,6 +233,13 @@ query_wait(struct client *c, uint64_t corr_id, size_t *ret_rows, size_t *ret_byt
 			break;
 		lanu__v1__reply__free_unpacked(rep, NULL);
 	}
+	if (rep->code == LANU__V1__REPLY__CODE__REJECTED &&
+	    strcmp(rep->field, "indicators.indicator") == 0 && strstr(rep->reason, "at once")) {
+		*ret_rows = SIZE_MAX;
+		*ret_bytes = lanu__v1__reply__get_packed_size(rep);
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		return;
+	}
 	if (rep->code != LANU__V1__REPLY__CODE__OK || !rep->indicators) {
 		fprintf(stderr, "indbench: %s: %s\n", rep->field, rep->reason);
 		die("lanud refused an IndicatorQuery");
@@ -238,6 +247,17 @@ query_wait(struct client *c, uint64_t corr_id, size_t *ret_rows, size_t *ret_byt
 	*ret_rows = rep->indicators->n_rows;
 	*ret_bytes = lanu__v1__reply__get_packed_size(rep);
 	lanu__v1__reply__free_unpacked(rep, NULL);
+}
+
+/* "960000 rows, 112.6 MiB", or that lanud refused it, into buf. */
+static const char *
+rows_said(size_t rows, size_t bytes, char *buf, size_t len)
+{
+	if (rows == SIZE_MAX)
+		snprintf(buf, len, "refused (more than %d values at once)", QUERY_IND_VALUES);
+	else
+		snprintf(buf, len, "%zu rows, %.1f MiB", rows, bytes / 1048576.0);
+	return buf;
 }
 
 /* One IndicatorQuery and its round trip in seconds. */
@@ -464,6 +484,7 @@ run(const struct opts *o)
 	double start_s, stale_s, stale_cpu_us;
 	uint64_t stale_alerts;
 	long rss, anon, rss_before_all, hwm;
+	char ra[64], rl[64];
 
 	start_s = bench_start_lanud(o->lanud, plan, "clock manual\n");
 	free(plan);
@@ -538,14 +559,13 @@ run(const struct opts *o)
 		       o->queries, q.area_rows, q.area_bytes / 1024.0, q.area_p50, q.area_p99,
 		       q.lang_rows, q.lang_bytes / 1024.0, q.lang_p50, q.lang_p99, q.both_p50,
 		       q.both_p99, q.cpu_us);
-		printf("query        everything: by area %zu rows, %.1f MiB in %.2f s; by area "
-		       "and language %zu rows,\n"
-		       "             %.1f MiB in %.2f s; an event sent meanwhile waited %.0f / "
-		       "%.0f ms for its ack;\n"
+		printf("query        everything: by area %s in %.2f s; by area and language %s "
+		       "in %.2f s;\n"
+		       "             an event sent meanwhile waited %.0f / %.0f ms for its ack;\n"
 		       "             lanud's own memory (RssAnon) up to %.1f / %.1f MiB "
 		       "meanwhile\n",
-		       q.all_area_rows, q.all_area_bytes / 1048576.0, q.all_area_s,
-		       q.all_lang_rows, q.all_lang_bytes / 1048576.0, q.all_lang_s,
+		       rows_said(q.all_area_rows, q.all_area_bytes, ra, sizeof(ra)), q.all_area_s,
+		       rows_said(q.all_lang_rows, q.all_lang_bytes, rl, sizeof(rl)), q.all_lang_s,
 		       q.area_event_s * 1e3, q.lang_event_s * 1e3, q.area_anon_kib / 1024.0,
 		       q.lang_anon_kib / 1024.0);
 		printf("stale        2027's values due, none sent: %" PRIu64 " INDICATOR_STALE in "

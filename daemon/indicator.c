@@ -352,7 +352,7 @@ indicator_trend(const struct snapshot *snap, struct store_txn *t, struct alert_p
 
 	if (!ind->trend || x.want > ELEMENTSOF(x.v))
 		return 0;
-	r = store_ind_scan(t, ind->id, v->group, true, NULL, indicator_trend_cb, &x);
+	r = store_ind_scan(t, ind->id, v->group, true, NULL, NULL, indicator_trend_cb, &x);
 	if (r < 0)
 		return r;
 	if (x.n < x.want)
@@ -377,14 +377,15 @@ struct latest {
 	bool is;
 };
 
-/* The first value, newest first, is the group's latest: is it of x->period? */
+/* The first key, newest first, is the group's latest: is it of x->period? (Stops the
+ * scan there, nothing decoded.) */
 static int
-indicator_latest_cb(const Lanu__V1__IndicatorValue *v, void *arg)
+indicator_latest_keep(const struct store_ind_key *k, void *arg)
 {
 	struct latest *x = arg;
 
-	x->is = strcmp(v->period, x->period) == 0;
-	return 1;
+	x->is = strcmp(k->period, x->period) == 0;
+	return 2;
 }
 
 int
@@ -439,7 +440,7 @@ indicator_on_updated(const struct snapshot *snap, struct store_txn *t, struct al
 	if (old)
 		lanu__v1__indicator_value__free_unpacked(old, NULL);
 	/* Judged only if it is the group's latest period. */
-	r = store_ind_scan(t, ind->id, group, true, NULL, indicator_latest_cb, &latest);
+	r = store_ind_scan(t, ind->id, group, true, NULL, indicator_latest_keep, NULL, &latest);
 	if (r < 0 || !latest.is)
 		return r < 0 ? r : t->err;
 	r = indicator_judge(snap, t, q, ind, area, &v, snap->now_ms);
@@ -560,7 +561,7 @@ indicator_abs_apply(const struct snapshot *snap, struct store_txn *t, struct ale
 	store_ind_put(t, &v, first_day, NULL);
 	if (den == 0)
 		return t->err;
-	r = store_ind_scan(t, ind->id, d->group, true, NULL, indicator_latest_cb, &latest);
+	r = store_ind_scan(t, ind->id, d->group, true, NULL, indicator_latest_keep, NULL, &latest);
 	if (r < 0 || !latest.is)
 		return r < 0 ? r : t->err;
 	r = indicator_judge(snap, t, q, ind, d->area, &v, snap->now_ms);
@@ -847,13 +848,14 @@ struct any {
 	bool found;
 };
 
+/* Is a key of x->period there? Stops on it, nothing decoded. */
 static int
-indicator_any_cb(const Lanu__V1__IndicatorValue *v, void *arg)
+indicator_any_keep(const struct store_ind_key *k, void *arg)
 {
 	struct any *x = arg;
 
-	x->found = strcmp(v->period, x->period) == 0;
-	return x->found ? 1 : 0;
+	x->found = strcmp(k->period, x->period) == 0;
+	return x->found ? 2 : 0;
 }
 
 /* Does any group of ind have a value for period? 1, 0, or the error. */
@@ -875,7 +877,7 @@ indicator_has_value(struct store_txn *t, const Lanu__V1__Indicator *ind, const c
 	}
 	if (r != -ENOENT)
 		return r;
-	r = store_ind_scan(t, ind->id, NULL, false, NULL, indicator_any_cb, &x);
+	r = store_ind_scan(t, ind->id, NULL, false, NULL, indicator_any_keep, NULL, &x);
 	return r < 0 ? r : x.found;
 }
 
@@ -983,6 +985,7 @@ struct series {
 	size_t n, cap;
 	Lanu__V1__IndicatorRow *row;	/* the one revisions are added to */
 	size_t rev_cap;
+	size_t values;		/* decoded into the reply, rows and revisions */
 };
 
 /* The dimensions group names, a bit per ind_dims[]. */
@@ -1014,7 +1017,20 @@ indicator_rev_cb(const Lanu__V1__IndicatorValue *v, void *arg)
 		       sizeof(*row->replaced), 4) < 0)
 		return -ENOMEM;
 	row->replaced[row->n_replaced++] = (Lanu__V1__IndicatorValue *)v;	/* in the arena */
-	return 0;
+	return ++x->values > QUERY_IND_VALUES ? -E2BIG : 0;
+}
+
+/* Takes a value of the groups and years asked for, before it is decoded; stops the scan
+ * with -E2BIG once the reply would pass QUERY_IND_VALUES. */
+static int
+indicator_row_keep(const struct store_ind_key *k, void *arg)
+{
+	struct series *x = arg;
+	int year = atoi(k->period);
+
+	if (indicator_group_dims(k->group) != x->want || year < x->from || year > x->to)
+		return 0;
+	return x->values >= QUERY_IND_VALUES ? -E2BIG : 1;
 }
 
 static int
@@ -1022,11 +1038,9 @@ indicator_row_cb(const Lanu__V1__IndicatorValue *v, void *arg)
 {
 	struct series *x = arg;
 	Lanu__V1__IndicatorRow *row;
-	int year = atoi(v->period);
 	char first_day[11];
 
-	if (indicator_group_dims(v->group) != x->want || year < x->from || year > x->to)
-		return 0;
+	x->values++;
 	row = arena_alloc(x->arena, sizeof(*row));
 	if (!row || arena_grow(x->arena, (void **)&x->rows, x->n, &x->cap, sizeof(*x->rows),
 			       64) < 0)
@@ -1089,7 +1103,13 @@ indicator_report(const struct snapshot *snap, struct store_txn *t,
 		x.ind = plan->indicators[i];
 		if (*q->indicator && strcmp(q->indicator, x.ind->id) != 0)
 			continue;
-		r = store_ind_scan(t, x.ind->id, NULL, false, &arena->pa, indicator_row_cb, &x);
+		r = store_ind_scan(t, x.ind->id, NULL, false, &arena->pa, indicator_row_keep,
+				   indicator_row_cb, &x);
+	}
+	if (r == -E2BIG) {
+		msg_errorf(e, IND_QUERY_FIELD "indicator", "more than %d values asked for at once: "
+			   "name an indicator, or fewer years (from, to)", QUERY_IND_VALUES);
+		return -EINVAL;
 	}
 	if (r < 0)
 		return r;

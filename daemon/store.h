@@ -334,11 +334,21 @@ void store_ind_put(struct store_txn *t, const Lanu__V1__IndicatorValue *value,
 /* Called per value (freed when it returns if it was decoded with malloc; an arena's
  * stay): 0 to go on, 1 to stop, <0 to stop with that error. */
 typedef int (*store_ind_fn)(const Lanu__V1__IndicatorValue *v, void *arg);
+/* A value's key, read before the value is decoded (valid during the call). */
+struct store_ind_key {
+	const char *group;
+	char first_day[11];
+	char period[LANU_MAX_NAME + 1];
+};
+/* Called per key before its value is decoded: 1 to decode it and call fn, 0 to pass it
+ * over, anything else to stop the scan with it (<0 an error). */
+typedef int (*store_ind_keep_fn)(const struct store_ind_key *k, void *arg);
 /* The values of indicator (of one group, or of every group if group is NULL), by group
- * and period, oldest first or newest first, decoded with pa (NULL: malloc). 0 or the
- * error. */
+ * and period, oldest first or newest first, those keep takes (all if keep is NULL)
+ * decoded with pa (NULL: malloc). 0 or the error. */
 int store_ind_scan(struct store_txn *t, const char *indicator, const char *group,
-		   bool newest_first, ProtobufCAllocator *pa, store_ind_fn fn, void *arg);
+		   bool newest_first, ProtobufCAllocator *pa, store_ind_keep_fn keep,
+		   store_ind_fn fn, void *arg);
 /* The values a period's value replaced, oldest first, decoded with pa as above. */
 int store_ind_revisions(struct store_txn *t, const char *indicator, const char *group,
 			const char *first_day, const char *period, ProtobufCAllocator *pa,

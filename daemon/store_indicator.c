@@ -86,26 +86,28 @@ store_ind_put(struct store_txn *t, const Lanu__V1__IndicatorValue *value, const 
 	store_ind_pack(t, t->s->ind_values, &k, &value->base);
 }
 
-/* Reads an ind_values entry: 1 if it is indicator's (and group's, unless group is NULL)
- * with *ret_value decoded (free it), 0 if not, or -EBADMSG (sticky). */
+/* Reads an ind_values key: 1 if it is indicator's (and group's, unless group is NULL)
+ * with its group, first day and period, 0 if not, or -EBADMSG (sticky). */
 static int
 store_ind_entry(struct store_txn *t, const struct store_iter *it, const char *indicator,
-		const char *group, ProtobufCAllocator *pa, Lanu__V1__IndicatorValue **ret_value)
+		const char *group, struct store_ind_key *ret)
 {
 	struct store_view k = it->key;
-	const char *ind, *grp;
+	const char *ind;
 
-	if (store_key_next_str(&k, &ind) < 0 || store_key_next_str(&k, &grp) < 0)
+	if (store_key_next_str(&k, &ind) < 0 || store_key_next_str(&k, &ret->group) < 0)
 		return store_fail(t, -EBADMSG);
-	if (strcmp(ind, indicator) != 0 || (group && strcmp(grp, group) != 0))
+	if (strcmp(ind, indicator) != 0 || (group && strcmp(ret->group, group) != 0))
 		return 0;
-	*ret_value = lanu__v1__indicator_value__unpack(pa, it->val.n, it->val.p);
-	return *ret_value ? 1 : store_fail(t, -EBADMSG);
+	if (store_key_next_fixed(&k, 10, ret->first_day) < 0 ||
+	    store_key_next_tail(&k, ret->period, sizeof(ret->period)) < 0)
+		return store_fail(t, -EBADMSG);
+	return 1;
 }
 
 int
 store_ind_scan(struct store_txn *t, const char *indicator, const char *group, bool newest_first,
-	       ProtobufCAllocator *pa, store_ind_fn fn, void *arg)
+	       ProtobufCAllocator *pa, store_ind_keep_fn keep, store_ind_fn fn, void *arg)
 {
 	struct store_iter it = { 0 };
 	struct store_key from = { 0 };
@@ -130,10 +132,21 @@ store_ind_scan(struct store_txn *t, const char *indicator, const char *group, bo
 	}
 	for (; rc == 0; rc = store_iter_move(&it, newest_first ? STORE_PREV : STORE_NEXT)) {
 		Lanu__V1__IndicatorValue *v;
+		struct store_ind_key key;
 
-		r = store_ind_entry(t, &it, indicator, group, pa, &v);
+		r = store_ind_entry(t, &it, indicator, group, &key);
 		if (r <= 0)
 			break;
+		r = keep ? keep(&key, arg) : 1;
+		if (r == 0)
+			continue;	/* passed over undecoded */
+		if (r != 1)
+			break;
+		v = lanu__v1__indicator_value__unpack(pa, it.val.n, it.val.p);
+		if (!v) {
+			r = store_fail(t, -EBADMSG);
+			break;
+		}
 		r = fn(v, arg);
 		if (!pa)	/* an allocator's (an arena's) stay: free_unpacked() would clear them */
 			lanu__v1__indicator_value__free_unpacked(v, NULL);

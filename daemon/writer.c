@@ -182,7 +182,7 @@ writer_handle(struct batch *b, struct store_txn *t, struct pending *p)
 static void
 writer_apply_clock(struct batch *b, struct store_txn *t, struct pending *p, uint64_t *clock)
 {
-	uint64_t usec = p->req->clock_set->now_ms * 1000;
+	uint64_t usec = p->req->clock_set->now_ms * 1000, at_ms = b->snap.now_ms;
 
 	if (!b->manual) {
 		msg_errorf(&p->err, "", "lanud runs on the system clock (start it with "
@@ -197,8 +197,9 @@ writer_apply_clock(struct batch *b, struct store_txn *t, struct pending *p, uint
 		*clock = usec;
 		store_put_clock(t, usec);
 		p->code = LANU__V1__REPLY__CODE__OK;
+		b->snap.now_ms = usec / 1000;	/* what comes after it happens then */
 		r.what = LANU__V1__AUDIT_RECORD__WHAT__CLOCK_SET;
-		r.at_ms = b->snap.now_ms;
+		r.at_ms = at_ms;
 		r.who = p->who;
 		r.clock_ms = p->req->clock_set->now_ms;
 		store_append_audit(t, &r);
@@ -311,7 +312,7 @@ writer_apply_once(struct store *s, struct batch *b)
 			return 0;
 		}
 		retain_subject(ev, subject);
-		store_put_event(&t, ev->producer, ev->event_id, subject, now_ms, b->buf,
+		store_put_event(&t, ev->producer, ev->event_id, subject, b->snap.now_ms, b->buf,
 				(size_t)len);
 		writer_audit_event(b, &t, p);
 		p->code = LANU__V1__REPLY__CODE__OK;
@@ -389,10 +390,14 @@ writer_apply_once(struct store *s, struct batch *b)
 static void
 writer_apply(struct store *s, struct batch *b)
 {
+	const uint64_t now_ms = b->snap.now_ms;	/* a ClockSet moves it for what follows */
+
 	for (size_t i = 0; i < b->n; i++)
 		b->q[i].refused = false;
-	while (writer_apply_once(s, b) > 0)
-		;	/* returns 1 only after marking one more event refused */
+	do
+		b->snap.now_ms = now_ms;
+	while (writer_apply_once(s, b) > 0);	/* 1 only after marking one more refused */
+	b->snap.now_ms = now_ms;
 }
 
 static void *

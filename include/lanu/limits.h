@@ -30,6 +30,7 @@
 #define STORE_SCHEMA		1		/* meta/schema; a newer one refuses to open */
 
 #define QUERY_PAGE		500		/* alerts per replay / open-alerts reply */
+#define QUERY_IND_VALUES	50000		/* indicator values (rows and revisions) per reply */
 #define PUB_HWM			10000		/* live alerts queued per subscriber: one
 						 * that falls further behind loses live copies
 						 * (prev_seq shows the gap) and replays */
