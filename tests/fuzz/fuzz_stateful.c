@@ -23,16 +23,18 @@
  *     move the clock back, an acknowledgement of a made-up alert id is NOT_FOUND, of
  *     a logged one OK; the events without a handler are OK;
  *  2. one effect per (producer, event_id): an event id a producer had sent and had
- *     answered OK is answered DUPLICATE, an id no OK answer took is not, whoever else
- *     sent it; the store's event count is the number of pairs answered OK;
+ *     answered OK is answered DUPLICATE while its event is stored, an id no OK answer
+ *     took (or whose event retention purged since) is not, whoever else sent it; the
+ *     store's event count is the number of pairs answered OK less those purged
+ *     (invariant 9 says which may be);
  *  3. a refused request changes nothing: after a batch in which no request was
  *     answered OK (all REJECTED, NOT_FOUND or DUPLICATE), at the same now as the batch
  *     before it, and after a refused, dry-run or unchanged plan load, LMDB's last
  *     committed transaction id has not moved (a commit without a write does not move
  *     it; every write does, even of the same bytes);
  *  4. the alert log is gap-free: after each commit it holds seqs 1..last, each
- *     readable with that seq and found again by its alert id and its dedup key; the
- *     last only grows;
+ *     readable with that seq and found again by its alert id and, unless purged (which
+ *     leaves it none), its dedup key; the last only grows;
  *  5. the live alerts of a commit arrive in seq order, each seq of that commit's new
  *     ones, once per recipient of the logged alert, with the prev_seq of its topic;
  *     none arrive between commits;
@@ -44,11 +46,13 @@
  *     before counts applied earlier; of one report's alerts all but the last say they
  *     were passed at once; the stored place holds the highest level raised and the
  *     as_of of the last counts applied (so a refused or late report changed neither);
- *     the figures of each ladder and period add up to its stored places: as many
- *     pupils, as many at each level, the same lessons held and missed. A drop-out report
- *     is answered as the doc says; one answered OK from under 25 raises one DROP_OUT
- *     alert to exactly those its home area names by age, unless its provider, pupil and
- *     day were told before; from 25 and over, none;
+ *     a place retention purged is gone, and the pupil starts again from level 0; the
+ *     figures of each ladder and period add up to its stored places and those purged
+ *     (figures stay): as many pupils, as many at each level, the same lessons held and
+ *     missed. A drop-out report is answered as the doc says; one answered OK from under
+ *     25 raises one DROP_OUT alert to exactly those its home area names by age, unless
+ *     its provider, pupil and day were told before by an alert not purged since; from 25
+ *     and over, none;
  *  7. escalation (docs/plan-format.md "Escalation"; plan A escalates a miss to the board
  *     after 2 working days): an ESCALATION alert names, by its facts and its dedup key
  *     "escalation/SEQ/STEP", an earlier alert of a kind that escalates, with its subject,
@@ -61,11 +65,34 @@
  *     with that seq, their at_ms never going back; the batch added one ACK record per
  *     acknowledgement and one CLOCK_SET record per ClockSet it answered OK, in its own
  *     transaction, and nothing else but stored plans' PLAN_LOAD records (this struct
- *     lanud has no queue for the loop's records: d->audit is NULL).
+ *     lanud has no queue for the loop's records: d->audit is NULL) and lanud's PURGED
+ *     records, at least one for each commit that purged something, each of a count
+ *     above 0;
+ *  9. retention (docs/plan-format.md "retention"; plan A with retention, op 13): an
+ *     event about a case or a pupil dated before the horizon of the batch's now
+ *     (retain_horizon()), a pupil's always, a case's when the store held nothing of the
+ *     case as the batch began and no event of it was answered OK before it in the
+ *     batch, is REJECTED naming event.occurred_at_ms (unless DUPLICATE), and no other
+ *     is. After each commit: an event answered OK whose dedup entry went, an alert now
+ *     purged and a pupil's place that went were each about a subject of a kind the plan
+ *     in force keeps for a time; of a case, the commit took it whole (the store holds
+ *     nothing of it: no clock of it open, nothing of it left); an alert not purged is
+ *     about a subject the store holds (store_subject_held()); a purged alert carries
+ *     nothing but seq, alert_id, kind, severity, recipients, raised_at_ms, prev_seq and
+ *     its acknowledgement's by and at (its packed bytes are those fields' alone), and
+ *     no alert is purged in the commit that raised it. Once the empty batches after a
+ *     batch (or an accepted plan load, which wakes the writer) have run, nothing queued
+ *     is due: each kind's first purge entry (store_purge_first()) is at or after
+ *     retain_horizon() of the plan in force at now.
  *
- * After each batch the writer is flushed again, empty, while that commits something:
- * the clocks that fell due beyond one batch's LANU_FIRE_MAX fire, and the next batch
- * starts from a settled store.
+ * After each batch, and after a plan load answered OK, the writer is flushed again,
+ * empty, while that commits something: the clocks that fell due beyond one batch's
+ * LANU_FIRE_MAX fire, escalation steps and purges due run, and the next batch starts
+ * from a settled store.
+ *
+ * Plan A with retention is plan A for invariants 6 and 7 (plan_a_whole(): the same id,
+ * ladders and escalation); the model forgets what a commit purged (an event is new to
+ * lanud again, a place starts again, a drop-out notice may tell again).
  *
  * The input, a byte at a time (0 past its end), at most FUZZ_OPS operations:
  *
@@ -89,12 +116,21 @@
  *			(c6) or none (c7): hdr, pupil, then a level byte
  *	  11		an earlier event again (of the last FUZZ_HIST), a byte: bits 0-4 which,
  *			bit 5 from the next producer, bit 6 a fresh event_id
- *	  12		ClockSet, a byte: bits 6-7 0 forward by a span byte, 1 back (v + 1)
- *			hours, 2 to now, 3 to the next clock instant + (v & 3) - 1 ms
+ *	  12		ClockSet, a byte: case bit 2 clear (c0-c3; the seeds before retention
+ *			have c0 only): bits 6-7 0 forward by a span byte, 1 back (v + 1)
+ *			hours, 2 to now, 3 to the next clock instant + (v & 3) - 1 ms; set
+ *			(c4-c7), retention's reach, v = bits 0-5: bits 6-7 0 forward (v + 1)
+ *			weeks, 1 (v % 13 + 1) times 30 days and v / 13 days, 2 to the next purge
+ *			instant (retain_next_at()) + (v & 3) - 1 ms (none: 395 days), 3 365 + v
+ *			days. Never past T0 + 730 days. With retention in force, a ClockSet
+ *			whose instant's horizon passes the batch's now goes in a batch of its
+ *			own (the batch in hand ends before it, and it ends its own)
  *	  13		end of batch, the checks: case bit 0 clear, writer_flush() on this
  *			thread; set, the loop runs: its flush event hands the batch to the
  *			writer thread, its wake-up answers it (then writer_flush() waits for
- *			the batch of still due clocks the thread may have next)
+ *			the batch of still due clocks the thread may have next); case bits 1-2
+ *			1 (c2, c3; unused before retention), then a PlanLoad of plan A with
+ *			retention, a keep byte
  *	  14		a query (case bits 0-2: Status, Alert, OpenAlerts, Replay, Due,
  *			Compliance, Plan, PlanHistory), a parameter byte
  *	  15		raw (case bits): 0, 1 a garbage frame: a length byte, that many
@@ -126,6 +162,9 @@
  *			day; the reason is bits 6-7 + 1, but none (refused) for 59 with 6-7 0
  *	level byte	bits 0-2 the level, 3-5 absent hours (8 times), 6-7 absent share 0,
  *			0.25, 1, 1.5 (refused)
+ *	keep byte	retention's cases by bits 0-1 (1 month, 5 weeks, 31 days, 2 months),
+ *			pupils by bits 2-3 (12 months, 54 weeks, 372 days, 13 months); 4-7
+ *			unused. Op 15 c3 loads the variant in force again
  *
  * The sockets, the writer and the store are set up once per process. Each input starts
  * from the same store: at set-up plan A is loaded into the empty store with
@@ -1663,10 +1702,11 @@ end_batch(struct run *r, bool loop)
 			      "OK before, now %s", s->key + strlen(s->key) + 1, s->key, s->op,
 			      code_name(rep->code));
 		else if (old)
-			CHECK(r, rep->code == C_REJECTED && strcmp(rep->field, "event.occurred_at_ms")
-			      == 0, "event '%s' of '%s' (op %u) about '%s', of %" PRIu64 ", before "
-			      "what retention keeps, answered %s (%s: %s)", s->key + strlen(s->key) +
-			      1, s->key, s->op, s->subject, s->occurred, code_name(rep->code),
+			CHECK(r, rep->code == C_REJECTED &&
+				 strcmp(rep->field, "event.occurred_at_ms") == 0,
+			      "event '%s' of '%s' (op %u) about '%s', of %" PRIu64 ", before what "
+			      "retention keeps, answered %s (%s: %s)", s->key + strlen(s->key) + 1,
+			      s->key, s->op, s->subject, s->occurred, code_name(rep->code),
 			      rep->field, rep->reason);
 		else if (strcmp(rep->field, "event.occurred_at_ms") == 0)
 			fuzz_fail(r, "!old", "event '%s' of '%s' (op %u) about '%s'%s, of %" PRIu64
@@ -2155,6 +2195,7 @@ op_clock(struct run *r, struct input *in, unsigned which, bool delim)
 	uint8_t b = next_byte(in);
 	uint64_t now = r->clock_usec / 1000, to, next, v = b & 63;
 	struct store_txn t;
+	bool far;
 
 	switch (which & 4 ? 4 + (b >> 6) : b >> 6) {
 	case 0:
@@ -2190,6 +2231,17 @@ op_clock(struct run *r, struct input *in, unsigned which, bool delim)
 	}
 	if (to > END_MS)
 		to = END_MS;
+	/* What a batch writes is dated by its now as it began, and its purge comes after
+	 * its ClockSets: one that takes its batch past what retention keeps of that now
+	 * would purge what the batch wrote in the commit that wrote it (its alerts without
+	 * ever being seen whole). Such a ClockSet goes in a batch of its own. */
+	far = retain_horizon(r->d->plan, STORE_SUBJECT_CASE, to) > r->now_ms ||
+	      retain_horizon(r->d->plan, STORE_SUBJECT_PUPIL, to) > r->now_ms;
+	if (far && r->nq > 0) {
+		snprintf(r->what, sizeof(r->what), "end of batch (%zu queued) before a far clock",
+			 r->nq);
+		end_batch(r, false);
+	}
 	cs.now_ms = to;
 	req.corr_id = r->corr++;
 	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
@@ -2199,6 +2251,8 @@ op_clock(struct run *r, struct input *in, unsigned which, bool delim)
 	if (fz.trace)
 		fprintf(stderr, "op %u: %s\n", r->op, r->what);
 	send_request(r, &req, delim);
+	if (far)
+		end_batch(r, false);
 }
 
 static void
