@@ -23,16 +23,18 @@
  *     move the clock back, an acknowledgement of a made-up alert id is NOT_FOUND, of
  *     a logged one OK; the events without a handler are OK;
  *  2. one effect per (producer, event_id): an event id a producer had sent and had
- *     answered OK is answered DUPLICATE, an id no OK answer took is not, whoever else
- *     sent it; the store's event count is the number of pairs answered OK;
+ *     answered OK is answered DUPLICATE while its event is stored, an id no OK answer
+ *     took (or whose event retention purged since) is not, whoever else sent it; the
+ *     store's event count is the number of pairs answered OK less those purged
+ *     (invariant 9 says which may be);
  *  3. a refused request changes nothing: after a batch in which no request was
  *     answered OK (all REJECTED, NOT_FOUND or DUPLICATE), at the same now as the batch
  *     before it, and after a refused, dry-run or unchanged plan load, LMDB's last
  *     committed transaction id has not moved (a commit without a write does not move
  *     it; every write does, even of the same bytes);
  *  4. the alert log is gap-free: after each commit it holds seqs 1..last, each
- *     readable with that seq and found again by its alert id and its dedup key; the
- *     last only grows;
+ *     readable with that seq and found again by its alert id and, unless purged (which
+ *     leaves it none), its dedup key; the last only grows;
  *  5. the live alerts of a commit arrive in seq order, each seq of that commit's new
  *     ones, once per recipient of the logged alert, with the prev_seq of its topic;
  *     none arrive between commits;
@@ -44,11 +46,13 @@
  *     before counts applied earlier; of one report's alerts all but the last say they
  *     were passed at once; the stored place holds the highest level raised and the
  *     as_of of the last counts applied (so a refused or late report changed neither);
- *     the figures of each ladder and period add up to its stored places: as many
- *     pupils, as many at each level, the same lessons held and missed. A drop-out report
- *     is answered as the doc says; one answered OK from under 25 raises one DROP_OUT
- *     alert to exactly those its home area names by age, unless its provider, pupil and
- *     day were told before; from 25 and over, none;
+ *     a place retention purged is gone, and the pupil starts again from level 0; the
+ *     figures of each ladder and period add up to its stored places and those purged
+ *     (figures stay): as many pupils, as many at each level, the same lessons held and
+ *     missed. A drop-out report is answered as the doc says; one answered OK from under
+ *     25 raises one DROP_OUT alert to exactly those its home area names by age, unless
+ *     its provider, pupil and day were told before by an alert not purged since; from 25
+ *     and over, none;
  *  7. escalation (docs/plan-format.md "Escalation"; plan A escalates a miss to the board
  *     after 2 working days): an ESCALATION alert names, by its facts and its dedup key
  *     "escalation/SEQ/STEP", an earlier alert of a kind that escalates, with its subject,
@@ -61,11 +65,34 @@
  *     with that seq, their at_ms never going back; the batch added one ACK record per
  *     acknowledgement and one CLOCK_SET record per ClockSet it answered OK, in its own
  *     transaction, and nothing else but stored plans' PLAN_LOAD records (this struct
- *     lanud has no queue for the loop's records: d->audit is NULL).
+ *     lanud has no queue for the loop's records: d->audit is NULL) and lanud's PURGED
+ *     records, at least one for each commit that purged something, each of a count
+ *     above 0;
+ *  9. retention (docs/plan-format.md "retention"; plan A with retention, op 13): an
+ *     event about a case or a pupil dated before the horizon of the batch's now
+ *     (retain_horizon()), a pupil's always, a case's when the store held nothing of the
+ *     case as the batch began and no event of it was answered OK before it in the
+ *     batch, is REJECTED naming event.occurred_at_ms (unless DUPLICATE), and no other
+ *     is. After each commit: an event answered OK whose dedup entry went, an alert now
+ *     purged and a pupil's place that went were each about a subject of a kind the plan
+ *     in force keeps for a time; of a case, the commit took it whole (the store holds
+ *     nothing of it: no clock of it open, nothing of it left); an alert not purged is
+ *     about a subject the store holds (store_subject_held()); a purged alert carries
+ *     nothing but seq, alert_id, kind, severity, recipients, raised_at_ms, prev_seq and
+ *     its acknowledgement's by and at (its packed bytes are those fields' alone), and
+ *     no alert is purged in the commit that raised it. Once the empty batches after a
+ *     batch (or an accepted plan load, which wakes the writer) have run, nothing queued
+ *     is due: each kind's first purge entry (store_purge_first()) is at or after
+ *     retain_horizon() of the plan in force at now.
  *
- * After each batch the writer is flushed again, empty, while that commits something:
- * the clocks that fell due beyond one batch's LANU_FIRE_MAX fire, and the next batch
- * starts from a settled store.
+ * After each batch, and after a plan load answered OK, the writer is flushed again,
+ * empty, while that commits something: the clocks that fell due beyond one batch's
+ * LANU_FIRE_MAX fire, escalation steps and purges due run, and the next batch starts
+ * from a settled store.
+ *
+ * Plan A with retention is plan A for invariants 6 and 7 (plan_a_whole(): the same id,
+ * ladders and escalation); the model forgets what a commit purged (an event is new to
+ * lanud again, a place starts again, a drop-out notice may tell again).
  *
  * The input, a byte at a time (0 past its end), at most FUZZ_OPS operations:
  *
@@ -89,12 +116,21 @@
  *			(c6) or none (c7): hdr, pupil, then a level byte
  *	  11		an earlier event again (of the last FUZZ_HIST), a byte: bits 0-4 which,
  *			bit 5 from the next producer, bit 6 a fresh event_id
- *	  12		ClockSet, a byte: bits 6-7 0 forward by a span byte, 1 back (v + 1)
- *			hours, 2 to now, 3 to the next clock instant + (v & 3) - 1 ms
+ *	  12		ClockSet, a byte: case bit 2 clear (c0-c3; the seeds before retention
+ *			have c0 only): bits 6-7 0 forward by a span byte, 1 back (v + 1)
+ *			hours, 2 to now, 3 to the next clock instant + (v & 3) - 1 ms; set
+ *			(c4-c7), retention's reach, v = bits 0-5: bits 6-7 0 forward (v + 1)
+ *			weeks, 1 (v % 13 + 1) times 30 days and v / 13 days, 2 to the next purge
+ *			instant (retain_next_at()) + (v & 3) - 1 ms (none: 395 days), 3 365 + v
+ *			days. Never past T0 + 730 days. With retention in force, a ClockSet
+ *			whose instant's horizon passes the batch's now goes in a batch of its
+ *			own (the batch in hand ends before it, and it ends its own)
  *	  13		end of batch, the checks: case bit 0 clear, writer_flush() on this
  *			thread; set, the loop runs: its flush event hands the batch to the
  *			writer thread, its wake-up answers it (then writer_flush() waits for
- *			the batch of still due clocks the thread may have next)
+ *			the batch of still due clocks the thread may have next); case bits 1-2
+ *			1 (c2, c3; unused before retention), then a PlanLoad of plan A with
+ *			retention, a keep byte
  *	  14		a query (case bits 0-2: Status, Alert, OpenAlerts, Replay, Due,
  *			Compliance, Plan, PlanHistory), a parameter byte
  *	  15		raw (case bits): 0, 1 a garbage frame: a length byte, that many
@@ -126,6 +162,9 @@
  *			day; the reason is bits 6-7 + 1, but none (refused) for 59 with 6-7 0
  *	level byte	bits 0-2 the level, 3-5 absent hours (8 times), 6-7 absent share 0,
  *			0.25, 1, 1.5 (refused)
+ *	keep byte	retention's cases by bits 0-1 (1 month, 5 weeks, 31 days, 2 months),
+ *			pupils by bits 2-3 (12 months, 54 weeks, 372 days, 13 months); 4-7
+ *			unused. Op 15 c3 loads the variant in force again
  *
  * The sockets, the writer and the store are set up once per process. Each input starts
  * from the same store: at set-up plan A is loaded into the empty store with
@@ -165,6 +204,7 @@
 #include "plan.h"
 #include "plan_index.h"
 #include "planload.h"
+#include "retain.h"
 #include "store.h"
 #include "timesrc.h"
 #include "writer.h"
@@ -248,6 +288,13 @@ static const char plan_b[] =
 	"routes:\n"
 	"  - {kinds: [deadline-warning, deadline-missed, resolved], to: sup}\n";
 
+/* Plan A with retention (op 13, c2 and c3, a byte): plan A's text and a retention line,
+ * its cases' time by bits 0-1 of the byte, its pupils' by bits 2-3: the least each
+ * allows, and a little more in each unit. */
+static const char *const fuzz_keep_cases[4] = { "1 month", "5 weeks", "31 days", "2 months" };
+static const char *const fuzz_keep_pupils[4] = { "12 months", "54 weeks", "372 days",
+						 "13 months" };
+
 /* The names an operation picks from: collisions are the point. */
 static const char *const fuzz_producers[4] = { "p0", "p1", "p2", "no producer" };
 static const char *const fuzz_cases[8] = { "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7" };
@@ -325,6 +372,14 @@ struct sent {
 	const char *drop_to[2];	/* and whom it tells, if it is the first of its key */
 	size_t n_drop_to;
 	bool drop_any_to;	/* under a plan cut short: whom it tells is not known */
+	char subject[STORE_SUBJECT_MAX];	/* an event's: "case:<id>", "pupil:<id>", "" */
+	uint64_t occurred;	/* and its occurred_at_ms */
+	bool held;		/* a case's: the store held it when the batch began */
+};
+
+/* What the figures of one ladder and period must add up to. */
+struct figures {
+	uint64_t pupils, held, absent, at[LANU_MAX_LEVELS + 1];
 };
 
 /* A pupil's place on a ladder in a review period, as the replies and alerts tell it. */
@@ -336,6 +391,8 @@ struct pupil {
 	uint32_t level;		/* the highest level raised */
 	const struct sent *last_by;	/* the event of its last alert in this batch */
 	bool last_at_once;	/* and whether that alert said it was passed at once */
+	bool has_place;		/* its place was stored at the last check */
+	struct figures fig;	/* and what it adds to its ladder's figures */
 };
 
 /* A recipient's topic on the PUB socket, and the last seq it carried. */
@@ -372,7 +429,21 @@ struct run {
 	struct pupil pupils[FUZZ_PUPILS];
 	size_t npupils;
 	char drops[FUZZ_OPS][64];	/* the drop-out notices raised: their keys */
+	uint64_t drop_seq[FUZZ_OPS];	/* and their alerts */
 	size_t ndrops;
+	bool key_gone[FUZZ_KEYS];	/* answered OK, then purged (invariant 9) */
+	char key_subj[FUZZ_KEYS][STORE_SUBJECT_MAX];	/* whom each is about */
+	size_t ngone;
+	struct alert_of {	/* alert seq - 1: whom it was about, and whether it is purged */
+		char subject[STORE_SUBJECT_MAX];
+		bool purged;
+	} *alerts;
+	size_t nalerts;
+	struct figures gone_fig[2][2];	/* purged places' figures: ladder, period */
+	uint64_t purges;	/* commits that purged something, not yet met in the audit log */
+	int variant;		/* the retention variant in force (-1: none), and loading */
+	int loading;
+	char plan_text[sizeof(plan_a) + 128];
 	unsigned op;
 	char what[256];
 };
@@ -442,8 +513,46 @@ store_stats(struct run *r, struct store_stat *st)
 	CHECK(r, rc == 0, "store_stat: %s", fuzz_strerror(rc));
 }
 
+/* A purged alert carries nothing but what retention keeps (invariant 9): packed, it is
+ * what those fields alone pack to. */
+static void
+check_purged(struct run *r, const Lanu__V1__Alert *a)
+{
+	Lanu__V1__Acknowledgement ack = LANU__V1__ACKNOWLEDGEMENT__INIT;
+	Lanu__V1__Alert kept = LANU__V1__ALERT__INIT;
+	size_t la = lanu__v1__alert__get_packed_size(a), lk;
+	uint8_t *ba, *bk;
+
+	kept.seq = a->seq;
+	kept.alert_id = a->alert_id;
+	kept.kind = a->kind;
+	kept.severity = a->severity;
+	kept.n_recipients = a->n_recipients;
+	kept.recipients = a->recipients;
+	kept.raised_at_ms = a->raised_at_ms;
+	kept.prev_seq = a->prev_seq;
+	kept.purged = true;
+	if (a->ack) {
+		ack.by = a->ack->by;
+		ack.at_ms = a->ack->at_ms;
+		kept.ack = &ack;
+	}
+	lk = lanu__v1__alert__get_packed_size(&kept);
+	ba = malloc(la + 1);
+	bk = malloc(lk + 1);
+	CHECK(r, ba && bk, "out of memory");
+	lanu__v1__alert__pack(a, ba);
+	lanu__v1__alert__pack(&kept, bk);
+	CHECK(r, la == lk && memcmp(ba, bk, la) == 0, "purged alert %" PRIu64 " carries more "
+	      "than it keeps (%zu bytes, not %zu): subject '%s', dedup key '%s', facts %s",
+	      a->seq, la, lk, a->subject, a->dedup_key, a->facts ? "kept" : "none");
+	free(ba);
+	free(bk);
+}
+
 /* Alerts from..to are in the log: each readable under its seq, found by its id and
- * its dedup key. Returns their recipient counts in n_rcpt[seq - from] if n_rcpt. */
+ * its dedup key unless purged (invariant 9: a purged alert has none). Returns their
+ * recipient counts in n_rcpt[seq - from] if n_rcpt. */
 static void
 check_log(struct run *r, uint64_t from, uint64_t to, size_t *n_rcpt)
 {
@@ -458,6 +567,17 @@ check_log(struct run *r, uint64_t from, uint64_t to, size_t *n_rcpt)
 		CHECK(r, rc == 0, "alert %" PRIu64 " of 1..%" PRIu64 " is not in the log: %s", s,
 		      to, fuzz_strerror(rc));
 		CHECK(r, a->seq == s, "alert %" PRIu64 " is logged with seq %" PRIu64, s, a->seq);
+		if (a->purged)
+			check_purged(r, a);
+		if (s == r->nalerts + 1) {	/* a new one: whom it is about */
+			struct alert_of *v = realloc(r->alerts, (size_t)s * sizeof(*v));
+
+			CHECK(r, v, "out of memory");
+			r->alerts = v;
+			v[r->nalerts++] = (struct alert_of){ .purged = a->purged };
+			snprintf(v[s - 1].subject, sizeof(v[s - 1].subject), "%s", a->subject);
+			CHECK(r, !a->purged, "alert %" PRIu64 " is purged as it is raised", s);
+		}
 		rc = store_alert_by_id(&t, a->alert_id, &by);
 		CHECK(r, rc == 0 && by == s, "alert %" PRIu64 "'s id '%s' finds %" PRIu64 " (%s)",
 		      s, a->alert_id, rc == 0 ? by : 0, fuzz_strerror(rc));
@@ -475,12 +595,14 @@ check_log(struct run *r, uint64_t from, uint64_t to, size_t *n_rcpt)
 }
 
 /* Audit records r->audit_seq + 1..last (invariant 8): there, in order, at_ms never going
- * back, as many ACK and CLOCK_SET records as want, every other one a PLAN_LOAD. */
+ * back, as many ACK and CLOCK_SET records as want, every other one a PLAN_LOAD or, while
+ * retention is in force, lanud's PURGED of what a commit took (at least one record). */
 static void
 check_audit(struct run *r, uint64_t last, size_t want)
 {
 	struct store_txn t;
 	Lanu__V1__AuditRecord *a;
+	uint64_t purged = 0;
 	size_t got = 0;
 	int rc;
 
@@ -497,6 +619,10 @@ check_audit(struct run *r, uint64_t last, size_t want)
 		if (a->what == LANU__V1__AUDIT_RECORD__WHAT__ACK ||
 		    a->what == LANU__V1__AUDIT_RECORD__WHAT__CLOCK_SET)
 			got++;
+		else if (a->what == LANU__V1__AUDIT_RECORD__WHAT__PURGED)
+			CHECK(r, a->count > 0 && strcmp(a->who, "lanud") == 0 && ++purged,
+			      "audit record %" PRIu64 " says '%s' purged %" PRIu64 " records (%s)",
+			      s, a->who, a->count, a->reason);
 		else
 			CHECK(r, a->what == LANU__V1__AUDIT_RECORD__WHAT__PLAN_LOAD, "audit record "
 			      "%" PRIu64 " is a %d", s, (int)a->what);
@@ -510,6 +636,9 @@ check_audit(struct run *r, uint64_t last, size_t want)
 	CHECK(r, rc == -ENOENT, "an audit record after the last, %" PRIu64, last);
 	CHECK(r, got == want, "the batch left %zu ACK and CLOCK_SET records for %zu "
 	      "acknowledgements and clock sets answered OK", got, want);
+	CHECK(r, purged >= r->purges, "%" PRIu64 " commits purged something, %" PRIu64 " PURGED "
+	      "records say so", r->purges, purged);
+	r->purges = 0;
 	r->audit_seq = last;
 }
 
@@ -582,13 +711,14 @@ expect_now(struct run *r, uint64_t corr, bool delim)
 	return rep;
 }
 
-static bool
-key_seen(const struct run *r, const char *key, size_t len)
+/* The (producer, event_id) answered OK, purged or not, or -1. */
+static ssize_t
+key_find(const struct run *r, const char *key, size_t len)
 {
 	for (size_t i = 0; i < r->nkeys; i++)
 		if (r->key_len[i] == len && memcmp(r->keys[i], key, len) == 0)
-			return true;
-	return false;
+			return (ssize_t)i;
+	return -1;
 }
 
 static struct topic *
@@ -872,10 +1002,14 @@ check_escalation(struct run *r, struct store_txn *t, uint64_t seq, const Lanu__V
 	rc = store_get_alert(t, f->alert_seq, &o);
 	CHECK(r, rc == 0, "escalation %" PRIu64 ": alert %" PRIu64 " cannot be read: %s", seq,
 	      f->alert_seq, fuzz_strerror(rc));
+	/* one purged since (in the batch that fired the step) keeps no subject or area:
+	 * its own record, made as it was raised, says them */
 	CHECK(r, o->kind != LANU__V1__ALERT_KIND__ALERT_KIND_ESCALATION &&
 	      o->kind != LANU__V1__ALERT_KIND__ALERT_KIND_RESOLVED && f->alert_kind == o->kind &&
-	      strcmp(f->alert_id, o->alert_id) == 0 && strcmp(a->subject, o->subject) == 0 &&
-	      strcmp(a->area, o->area) == 0 && (int)a->severity ==
+	      strcmp(f->alert_id, o->alert_id) == 0 &&
+	      strcmp(a->subject, o->purged && o->seq <= r->nalerts ? r->alerts[o->seq - 1].subject
+								   : o->subject) == 0 &&
+	      (o->purged || strcmp(a->area, o->area) == 0) && (int)a->severity ==
 	      (o->severity < LANU__V1__SEVERITY__SEVERITY_CRITICAL ? (int)o->severity + 1
 	       : LANU__V1__SEVERITY__SEVERITY_CRITICAL),
 	      "escalation %" PRIu64 " (kind %d, %s, severity %d) does not match alert %" PRIu64
@@ -931,6 +1065,16 @@ check_settled(struct run *r, uint64_t from, uint64_t to)
 		      "the alert is %s", seq, rc == 0 ? "acknowledged" : "not there");
 		lanu__v1__alert__free_unpacked(a, NULL);
 	}
+	/* invariant 9: nothing the purge queues hold is due */
+	for (int kind = STORE_SUBJECT_CASE; kind <= STORE_SUBJECT_PUPIL; kind++) {
+		uint64_t h = retain_horizon(r->d->plan, (enum store_subject_kind)kind, r->now_ms);
+		char subject[STORE_SUBJECT_MAX];
+
+		rc = store_purge_first(&t, (enum store_subject_kind)kind, &at, subject);
+		CHECK(r, rc == 0 || rc == -ENOENT, "store_purge_first: %s", fuzz_strerror(rc));
+		CHECK(r, rc != 0 || !h || at >= h, "everything due has been purged, yet '%s' is "
+		      "queued at %" PRIu64 ", before the horizon %" PRIu64, subject, at, h);
+	}
 	store_abort(&t);
 }
 
@@ -954,13 +1098,9 @@ check_drop_out(struct run *r, uint64_t seq, const Lanu__V1__Alert *a)
 		      " (op %u) tells '%s', not '%s'", seq, s->op, a->recipients[i],
 		      s->drop_to[i]);
 	CHECK(r, r->ndrops < ELEMENTSOF(r->drops), "more drop-out notices than operations");
+	r->drop_seq[r->ndrops] = seq;
 	snprintf(r->drops[r->ndrops++], sizeof(r->drops[0]), "%s", s->drop);
 }
-
-/* What the figures of one ladder and period must add up to. */
-struct figures {
-	uint64_t pupils, held, absent, at[LANU_MAX_LEVELS + 1];
-};
 
 static void
 figures_add(struct figures *f, const Lanu__V1__AbsenceState *st)
@@ -997,7 +1137,7 @@ figures_cb(const Lanu__V1__AbsenceFigures *f, void *arg)
 }
 
 /* Invariant 6's figures: those of each ladder and period of plan A add up to the places
- * stored for it. */
+ * stored for it and those purged. */
 static void
 check_figures(struct run *r, struct store_txn *t)
 {
@@ -1005,7 +1145,7 @@ check_figures(struct run *r, struct store_txn *t)
 		const struct ladder *l = &fuzz_ladders[k];
 
 		for (size_t j = 0; j < ELEMENTSOF(l->periods) && l->periods[j]; j++) {
-			struct figures want = { 0 };
+			struct figures want = r->gone_fig[k][j];	/* purged places' stay */
 			struct figures_scan got = { .ladder = l->id };
 			int rc;
 
@@ -1102,6 +1242,8 @@ check_absences(struct run *r, uint64_t from, uint64_t to)
 		      "%s raised by op %u says it was passed at once", p->level, p->ladder->id,
 		      p->period, p->pupil_id, p->last_by->op);
 		rc = store_absence_get(&t, p->ladder->id, p->period, p->pupil_id, NULL, &st);
+		p->has_place = rc == 0;
+		p->fig = (struct figures){ 0 };
 		if (rc == -ENOENT && p->level == 0 && !*p->as_of)
 			continue;
 		CHECK(r, rc == 0, "no stored place for %s/%s/%s: %s", p->ladder->id, p->period,
@@ -1110,10 +1252,153 @@ check_absences(struct run *r, uint64_t from, uint64_t to)
 		      "stored at level %" PRIu32 " as of '%s'; its alerts say level %" PRIu32 ", "
 		      "the reports answered OK as of '%s'", p->ladder->id, p->period, p->pupil_id,
 		      st->level, st->as_of, p->level, p->as_of);
+		figures_add(&p->fig, st);
 		lanu__v1__absence_state__free_unpacked(st, NULL);
 	}
 	check_figures(r, &t);
 	store_abort(&t);
+}
+
+/* --- retention --------------------------------------------------------------------------- */
+
+/* Whether the plan in force keeps subjects of kind for a time (a horizon at now). */
+static bool
+retained(const struct run *r, enum store_subject_kind kind)
+{
+	return kind != STORE_SUBJECT_NONE && retain_horizon(r->d->plan, kind, r->now_ms) != 0;
+}
+
+/* A case that a commit purged anything of goes whole: the store holds nothing of it. */
+static void
+check_whole(struct run *r, struct store_txn *t, const char *subject, const char *what)
+{
+	int rc;
+
+	if (store_subject_kind(subject) != STORE_SUBJECT_CASE)
+		return;
+	rc = store_subject_held(t, subject);
+	CHECK(r, rc == 0, "%s about '%s' was purged, yet the store %s", what, subject,
+	      rc > 0 ? "still holds the case" : fuzz_strerror(rc));
+}
+
+/* What a commit purged (invariant 9), read off the store: events answered OK whose
+ * dedup entries went, alerts that are now purged, places that went. Each was about a
+ * subject of a kind the plan in force keeps for a time; a case goes whole; an alert not
+ * purged is about a subject the store holds. The model forgets them: a purged event is
+ * new again to lanud, a purged place starts again at level 0 (its figures stay), a
+ * purged drop-out notice tells again. */
+static void
+check_retained(struct run *r)
+{
+	struct store_txn t;
+	bool any = false;
+	int rc;
+
+	store_begin(r->d->store, &t, STORE_RO);
+	for (size_t i = 0; i < r->nkeys; i++) {
+		const char *producer = r->keys[i], *id = producer + strlen(producer) + 1;
+
+		if (r->key_gone[i])
+			continue;
+		rc = store_event_seen(&t, producer, id);
+		CHECK(r, rc >= 0, "store_event_seen: %s", fuzz_strerror(rc));
+		if (rc > 0)
+			continue;
+		CHECK(r, retained(r, store_subject_kind(r->key_subj[i])), "event '%s' of '%s', "
+		      "about '%s', answered OK, is no longer stored", id, producer,
+		      r->key_subj[i]);
+		check_whole(r, &t, r->key_subj[i], "an event");
+		r->key_gone[i] = true;
+		r->ngone++;
+		any = true;
+	}
+	for (size_t i = 0; i < r->nalerts && r->d->plan && r->d->plan->retention; i++) {
+		struct alert_of *o = &r->alerts[i];
+		enum store_subject_kind kind = store_subject_kind(o->subject);
+		Lanu__V1__Alert *a;
+
+		if (o->purged || kind == STORE_SUBJECT_NONE)
+			continue;
+		rc = store_get_alert(&t, i + 1, &a);
+		CHECK(r, rc == 0, "alert %zu: %s", i + 1, fuzz_strerror(rc));
+		if (!a->purged) {
+			rc = store_subject_held(&t, o->subject);
+			CHECK(r, rc == 1, "alert %zu is about '%s', which the store %s", i + 1,
+			      o->subject, rc == 0 ? "no longer holds" : fuzz_strerror(rc));
+			lanu__v1__alert__free_unpacked(a, NULL);
+			continue;
+		}
+		check_purged(r, a);
+		lanu__v1__alert__free_unpacked(a, NULL);
+		CHECK(r, retained(r, kind), "alert %zu about '%s' is purged without retention for "
+		      "it", i + 1, o->subject);
+		check_whole(r, &t, o->subject, "an alert");
+		o->purged = true;
+		any = true;
+		for (size_t k = 0; k < r->ndrops; k++) {
+			if (r->drop_seq[k] != i + 1)
+				continue;
+			r->ndrops--;
+			memcpy(r->drops[k], r->drops[r->ndrops], sizeof(r->drops[k]));
+			r->drop_seq[k] = r->drop_seq[r->ndrops];
+			break;
+		}
+	}
+	for (size_t i = 0; i < r->npupils; i++) {
+		struct pupil *p = &r->pupils[i];
+		Lanu__V1__AbsenceState *st = NULL;
+		size_t k = (size_t)(p->ladder - fuzz_ladders), j;
+
+		if (!p->has_place)
+			continue;
+		rc = store_absence_get(&t, p->ladder->id, p->period, p->pupil_id, NULL, &st);
+		if (rc == 0) {
+			lanu__v1__absence_state__free_unpacked(st, NULL);
+			continue;
+		}
+		CHECK(r, rc == -ENOENT && retained(r, STORE_SUBJECT_PUPIL), "the place of %s/%s/%s "
+		      "is gone: %s", p->ladder->id, p->period, p->pupil_id, fuzz_strerror(rc));
+		for (j = 0; strcmp(p->ladder->periods[j], p->period) != 0; j++)
+			;
+		r->gone_fig[k][j].pupils += p->fig.pupils;
+		r->gone_fig[k][j].held += p->fig.held;
+		r->gone_fig[k][j].absent += p->fig.absent;
+		for (size_t l = 0; l <= LANU_MAX_LEVELS; l++)
+			r->gone_fig[k][j].at[l] += p->fig.at[l];
+		p->fig = (struct figures){ 0 };
+		p->has_place = false;
+		p->level = 0;
+		p->as_of[0] = '\0';
+		any = true;
+	}
+	store_abort(&t);
+	r->purges += any;
+}
+
+/* Whether retention refuses queued event i (invariant 9): about a subject of a kind the
+ * plan keeps for a time, dated before the horizon at the batch's now, and for a case one
+ * the store no longer held (when the batch began, nor by an event of the batch before it
+ * answered OK). */
+static bool
+retain_refuses(const struct run *r, size_t i, uint64_t now_ms)
+{
+	const struct sent *s = &r->q[i];
+	enum store_subject_kind kind = store_subject_kind(s->subject);
+	uint64_t h;
+
+	if (!s->event || kind == STORE_SUBJECT_NONE)
+		return false;
+	h = retain_horizon(r->d->plan, kind, now_ms);
+	if (!h || s->occurred >= h)
+		return false;
+	if (kind == STORE_SUBJECT_PUPIL)
+		return true;
+	if (s->held)
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (r->q[j].event && r->q[j].ok && strcmp(r->q[j].subject, s->subject) == 0)
+			return false;
+	return true;
 }
 
 /* --- requests ---------------------------------------------------------------------------- */
@@ -1134,6 +1419,7 @@ ingest(struct run *r, const struct iovec *frames, size_t n)
 }
 
 static void end_batch(struct run *r, bool loop);
+static void settle(struct run *r, uint64_t seq0);
 
 /* A plan load, answered at once after the batch in hand is committed. */
 static void
@@ -1142,15 +1428,22 @@ expect_plan_load(struct run *r, const Lanu__V1__Request *req, bool delim)
 	Lanu__V1__Reply *rep = expect_now(r, req->corr_id, delim);
 	bool changed = rep->code == C_OK && rep->plan_load && !rep->plan_load->unchanged &&
 		       !req->plan_load->dry_run;
-	uint64_t txnid = store_txnid(r);
+	uint64_t before = r->txnid;
 
 	CHECK(r, rep->code == C_OK || rep->code == C_REJECTED, "a plan load answered %s",
 	      code_name(rep->code));
+	if (rep->code == C_OK && !req->plan_load->dry_run)
+		r->variant = r->loading;
+	/* An answer OK wakes the writer: what a new plan's retention makes old goes now, in
+	 * empty batches (with nothing due, they commit nothing). */
+	if (rep->code == C_OK)
+		settle(r, r->last_seq);
+	else
+		r->txnid = store_txnid(r);
 	if (!changed)
-		CHECK(r, txnid == r->txnid, "a plan load answered %s%s moved the last txn id "
+		CHECK(r, r->txnid == before, "a plan load answered %s%s moved the last txn id "
 		      "from %" PRIu64 " to %" PRIu64, code_name(rep->code),
-		      rep->code == C_OK ? " (no change)" : "", r->txnid, txnid);
-	r->txnid = txnid;
+		      rep->code == C_OK ? " (no change)" : "", before, r->txnid);
 	lanu__v1__reply__free_unpacked(rep, NULL);
 }
 
@@ -1235,6 +1528,8 @@ send_body(struct run *r, const uint8_t *body, size_t len, int framing)
 		memcpy(s->key, ev->producer, pl + 1);
 		memcpy(s->key + pl + 1, ev->event_id, il);
 		s->key_len = pl + 1 + il;
+		msg_event_subject(ev, s->subject, sizeof(s->subject));
+		s->occurred = ev->occurred_at_ms;
 		if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_INDICATOR_UPDATED ||
 		    ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED)
 			s->expect = C_OK;	/* stored; no handler yet */
@@ -1340,6 +1635,23 @@ run_loop(struct run *r)
 	fuzz_fail(r, "run_loop", "the loop did not answer a batch of %zu", r->nq);
 }
 
+/* The clocks still due (more than one batch fires), escalation steps and purges run in
+ * empty batches until nothing is due; seq0: the last alert checked. */
+static void
+settle(struct run *r, uint64_t seq0)
+{
+	struct store_stat st;
+
+	for (int i = 0; flush(r); i++) {
+		CHECK(r, i < FUZZ_SETTLE, "the clocks still fire after %d empty batches",
+		      FUZZ_SETTLE);
+		check_retained(r);
+	}
+	store_stats(r, &st);
+	check_settled(r, seq0 + 1, st.last_alert_seq);
+	r->txnid = store_txnid(r);
+}
+
 /* Commits the batch in hand and checks its replies (invariants 1-3), then lets the
  * clocks that are still due fire. loop: through the loop and the writer thread, else
  * with writer_flush() on this thread. */
@@ -1350,8 +1662,15 @@ end_batch(struct run *r, bool loop)
 	size_t audited = 0;
 	bool any_ok = false;
 	struct store_stat st;
+	struct store_txn t;
 	size_t i;
 
+	/* the cases the store holds as the batch begins (retention takes late events) */
+	store_begin(r->d->store, &t, STORE_RO);
+	for (i = 0; i < r->nq; i++)
+		if (r->q[i].event && store_subject_kind(r->q[i].subject) == STORE_SUBJECT_CASE)
+			r->q[i].held = store_subject_held(&t, r->q[i].subject) == 1;
+	store_abort(&t);
 	if (loop && r->nq > 0)
 		run_loop(r);
 	flush(r);	/* waits for the thread, if it has a batch */
@@ -1359,7 +1678,8 @@ end_batch(struct run *r, bool loop)
 	for (i = 0; i < r->nq; i++) {
 		struct sent *s = &r->q[i];
 		Lanu__V1__Reply *rep;
-		bool d, dup;
+		bool d, dup, old;
+		ssize_t k;
 
 		rep = recv_reply(r, &d);
 		CHECK(r, rep, "request %" PRIu64 " (op %u) got no reply from its batch", s->corr,
@@ -1374,11 +1694,25 @@ end_batch(struct run *r, bool loop)
 		CHECK(r, rep->last_alert_seq == st.last_alert_seq, "the reply to %" PRIu64 " (op "
 		      "%u) says last seq %" PRIu64 ", the commit left %" PRIu64, s->corr, s->op,
 		      rep->last_alert_seq, st.last_alert_seq);
-		dup = s->event && key_seen(r, s->key, s->key_len);
+		k = s->event ? key_find(r, s->key, s->key_len) : -1;
+		dup = k >= 0 && !r->key_gone[k];
+		old = !dup && retain_refuses(r, i, clock / 1000);
 		if (dup)
 			CHECK(r, rep->code == C_DUPLICATE, "event '%s' of '%s' (op %u) was answered "
 			      "OK before, now %s", s->key + strlen(s->key) + 1, s->key, s->op,
 			      code_name(rep->code));
+		else if (old)
+			CHECK(r, rep->code == C_REJECTED &&
+				 strcmp(rep->field, "event.occurred_at_ms") == 0,
+			      "event '%s' of '%s' (op %u) about '%s', of %" PRIu64 ", before what "
+			      "retention keeps, answered %s (%s: %s)", s->key + strlen(s->key) + 1,
+			      s->key, s->op, s->subject, s->occurred, code_name(rep->code),
+			      rep->field, rep->reason);
+		else if (strcmp(rep->field, "event.occurred_at_ms") == 0)
+			fuzz_fail(r, "!old", "event '%s' of '%s' (op %u) about '%s'%s, of %" PRIu64
+				  ", refused for its time: %s", s->key + strlen(s->key) + 1, s->key,
+				  s->op, s->subject, s->held ? " (held)" : "", s->occurred,
+				  rep->reason);
 		else if (s->expect)
 			CHECK(r, (int)rep->code == s->expect, "request %" PRIu64 " (op %u) answered "
 			      "%s, not %s: %s", s->corr, s->op, code_name(rep->code),
@@ -1398,9 +1732,14 @@ end_batch(struct run *r, bool loop)
 				if (!s->late)
 					memcpy(p->as_of, s->as_of, sizeof(p->as_of));
 			}
-			if (s->event) {
+			if (s->event && k >= 0) {	/* purged, then taken as new */
+				r->key_gone[k] = false;
+				r->ngone--;
+				memcpy(r->key_subj[k], s->subject, sizeof(s->subject));
+			} else if (s->event) {
 				CHECK(r, r->nkeys < FUZZ_KEYS, "more events than the fuzzer keeps");
 				memcpy(r->keys[r->nkeys], s->key, s->key_len);
+				memcpy(r->key_subj[r->nkeys], s->subject, sizeof(s->subject));
 				r->key_len[r->nkeys++] = s->key_len;
 			}
 		}
@@ -1415,8 +1754,9 @@ end_batch(struct run *r, bool loop)
 	if (fz.trace)
 		fprintf(stderr, "  commit: last seq %" PRIu64 ", %" PRIu64 " events, txn %" PRIu64
 			" -> %" PRIu64 "\n", st.last_alert_seq, st.events, txnid, store_txnid(r));
-	CHECK(r, st.events == r->nkeys, "the store holds %" PRIu64 " events, %zu were answered "
-	      "OK", st.events, r->nkeys);
+	check_retained(r);	/* what the batch purged, after its own events */
+	CHECK(r, st.events == r->nkeys - r->ngone, "the store holds %" PRIu64 " events, %zu "
+	      "were answered OK, %zu of them purged since", st.events, r->nkeys, r->ngone);
 	check_absences(r, seq0 + 1, st.last_alert_seq);
 	check_audit(r, st.last_audit_seq, audited);
 	if (!any_ok)
@@ -1425,14 +1765,7 @@ end_batch(struct run *r, bool loop)
 		      "id from %" PRIu64 " to %" PRIu64, r->nq, txnid, store_txnid(r));
 	r->nq = 0;
 	r->clock_usec = r->d->clock.manual_usec;
-	/* The clocks still due (more than one batch fires) fire in empty batches. */
-	for (i = 0; flush(r); i++)
-		CHECK(r, i < FUZZ_SETTLE, "the clocks still fire after %d empty batches",
-		      FUZZ_SETTLE);
-	seq0 = st.last_alert_seq;
-	store_stats(r, &st);
-	check_settled(r, seq0 + 1, st.last_alert_seq);
-	r->txnid = store_txnid(r);
+	settle(r, st.last_alert_seq);
 }
 
 /* --- operations -------------------------------------------------------------------------- */
@@ -1855,15 +2188,16 @@ op_again(struct run *r, struct input *in, bool delim)
 }
 
 static void
-op_clock(struct run *r, struct input *in, bool delim)
+op_clock(struct run *r, struct input *in, unsigned which, bool delim)
 {
 	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
 	Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
 	uint8_t b = next_byte(in);
-	uint64_t now = r->clock_usec / 1000, to, next;
+	uint64_t now = r->clock_usec / 1000, to, next, v = b & 63;
 	struct store_txn t;
+	bool far;
 
-	switch (b >> 6) {
+	switch (which & 4 ? 4 + (b >> 6) : b >> 6) {
 	case 0:
 		to = now + span(next_byte(in));
 		break;
@@ -1873,24 +2207,52 @@ op_clock(struct run *r, struct input *in, bool delim)
 	case 2:
 		to = now;
 		break;
-	default:
+	case 3:
 		store_begin(r->d->store, &t, STORE_RO);
 		next = store_clock_next_at(&t);
 		store_abort(&t);
 		to = next ? next + (b & 3) - 1 : now + DAY_MS;
 		break;
+	case 4:		/* retention's reach: weeks to months */
+		to = now + (v + 1) * 7 * DAY_MS;
+		break;
+	case 5:
+		to = now + ((v % 13) + 1) * 30 * DAY_MS + v / 13 * DAY_MS;
+		break;
+	case 6:		/* when the next purge falls due */
+		store_begin(r->d->store, &t, STORE_RO);
+		next = retain_next_at(r->d->plan, &t);
+		store_abort(&t);
+		to = next ? next + (b & 3) - 1 : now + 395 * DAY_MS;
+		break;
+	default:	/* a year and more */
+		to = now + (365 + v) * DAY_MS;
+		break;
 	}
 	if (to > END_MS)
 		to = END_MS;
+	/* What a batch writes is dated by its now as it began, and its purge comes after
+	 * its ClockSets: one that takes its batch past what retention keeps of that now
+	 * would purge what the batch wrote in the commit that wrote it (its alerts without
+	 * ever being seen whole). Such a ClockSet goes in a batch of its own. */
+	far = retain_horizon(r->d->plan, STORE_SUBJECT_CASE, to) > r->now_ms ||
+	      retain_horizon(r->d->plan, STORE_SUBJECT_PUPIL, to) > r->now_ms;
+	if (far && r->nq > 0) {
+		snprintf(r->what, sizeof(r->what), "end of batch (%zu queued) before a far clock",
+			 r->nq);
+		end_batch(r, false);
+	}
 	cs.now_ms = to;
 	req.corr_id = r->corr++;
 	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
 	req.clock_set = &cs;
-	snprintf(r->what, sizeof(r->what), "clock to T0%+.4fd",
-		 ((double)to - (double)T0_MS) / (double)DAY_MS);
+	snprintf(r->what, sizeof(r->what), "clock to T0%+.4fd%s",
+		 ((double)to - (double)T0_MS) / (double)DAY_MS, which & 4 ? " (far)" : "");
 	if (fz.trace)
 		fprintf(stderr, "op %u: %s\n", r->op, r->what);
 	send_request(r, &req, delim);
+	if (far)
+		end_batch(r, false);
 }
 
 static void
@@ -1992,12 +2354,39 @@ op_plan_load(struct run *r, const char *text, size_t len, bool dry_run, bool del
 	send_request(r, &req, delim);
 }
 
+/* Plan A with retention variant v (bits 0-1 its cases', 2-3 its pupils') in
+ * r->plan_text; returns its length. */
+static size_t
+plan_variant(struct run *r, int v)
+{
+	int n = snprintf(r->plan_text, sizeof(r->plan_text), "%sretention: {cases: %s, pupils: "
+			 "%s}\n", plan_a, fuzz_keep_cases[v & 3], fuzz_keep_pupils[(v >> 2) & 3]);
+
+	CHECK(r, n > 0 && (size_t)n < sizeof(r->plan_text), "plan A with retention is too long");
+	return (size_t)n;
+}
+
+/* A plan load of plan A with retention (op 13, c2 and c3), a byte: the variant. */
+static void
+op_plan_retention(struct run *r, struct input *in, bool delim)
+{
+	uint8_t b = next_byte(in);
+	size_t len;
+
+	r->loading = b & 15;
+	len = plan_variant(r, r->loading);
+	snprintf(r->what, sizeof(r->what), "plan load of plan A keeping cases %s, pupils %s",
+		 fuzz_keep_cases[b & 3], fuzz_keep_pupils[(b >> 2) & 3]);
+	op_plan_load(r, r->plan_text, len, false, delim);
+}
+
 static void
 op_raw(struct run *r, struct input *in, unsigned which, bool delim)
 {
 	uint8_t buf[8 + 256], b;
 	size_t n = 0, len;
 
+	r->loading = -1;	/* a plan of these is not plan A with retention */
 	switch (which & 7) {
 	case 0:
 	case 1:
@@ -2032,10 +2421,15 @@ op_raw(struct run *r, struct input *in, unsigned which, bool delim)
 	}
 	case 3:
 		snprintf(r->what, sizeof(r->what), "plan load of the plan in force");
-		if (r->d->plan_sha[0] && strcmp(r->d->plan->plan->id, "fuzz-stateful-b") == 0)
+		if (r->d->plan_sha[0] && strcmp(r->d->plan->plan->id, "fuzz-stateful-b") == 0) {
 			op_plan_load(r, plan_b, sizeof(plan_b) - 1, false, delim);
-		else
+		} else if (r->variant >= 0) {
+			r->loading = r->variant;
+			len = plan_variant(r, r->variant);
+			op_plan_load(r, r->plan_text, len, false, delim);
+		} else {
 			op_plan_load(r, plan_a, sizeof(plan_a) - 1, false, delim);
+		}
 		break;
 	case 4:
 		snprintf(r->what, sizeof(r->what), "plan load of plan B, dry run");
@@ -2097,7 +2491,7 @@ apply_op(struct run *r, struct input *in, uint8_t b)
 		op_again(r, in, delim);
 		break;
 	case 12:
-		op_clock(r, in, delim);
+		op_clock(r, in, arg, delim);
 		break;
 	case 13:
 		snprintf(r->what, sizeof(r->what), "end of batch (%zu queued)%s", r->nq,
@@ -2105,6 +2499,8 @@ apply_op(struct run *r, struct input *in, uint8_t b)
 		if (fz.trace)
 			fprintf(stderr, "op %u: %s\n", r->op, r->what);
 		end_batch(r, arg & 1);
+		if ((arg & 6) == 2)
+			op_plan_retention(r, in, delim);
 		break;
 	case 14:
 		op_query(r, in, arg, delim);
@@ -2377,6 +2773,7 @@ fuzz_start(struct run *r)
 	fuzz_plan_a();
 	r->now_ms = T0_MS;
 	r->clock_usec = d->clock.manual_usec;
+	r->variant = r->loading = -1;
 	r->corr = CORR_BASE;
 	r->txnid = store_txnid(r);
 	snprintf(r->what, sizeof(r->what), "start");
@@ -2393,6 +2790,7 @@ fuzz_stop(struct run *r)
 	check_log(r, 1, st.last_alert_seq, NULL);
 	for (size_t i = 0; i < r->nhist; i++)
 		free(r->hist[i].buf);
+	free(r->alerts);
 }
 
 int
