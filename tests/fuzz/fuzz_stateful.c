@@ -21,7 +21,8 @@
  *     a query and a refused frame are answered at once, an event or a ClockSet after
  *     its batch's commit, in the order sent; a ClockSet is OK exactly when it does not
  *     move the clock back, an acknowledgement of a made-up alert id is NOT_FOUND, of
- *     a logged one OK; the events without a handler are OK;
+ *     a logged one OK; an indicator's value or a measure's status is REJECTED (no
+ *     plan here has a reported indicator or a measure);
  *  2. one effect per (producer, event_id): an event id a producer had sent and had
  *     answered OK is answered DUPLICATE while its event is stored, an id no OK answer
  *     took (or whose event retention purged since) is not, whoever else sent it; the
@@ -1530,9 +1531,11 @@ send_body(struct run *r, const uint8_t *body, size_t len, int framing)
 		s->key_len = pl + 1 + il;
 		msg_event_subject(ev, s->subject, sizeof(s->subject));
 		s->occurred = ev->occurred_at_ms;
+		/* The plans have no reported indicator (wd-in-time is computed) and no measure:
+		 * their values and statuses are refused (docs/indicators.md). */
 		if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_INDICATOR_UPDATED ||
 		    ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED)
-			s->expect = C_OK;	/* stored; no handler yet */
+			s->expect = C_REJECTED;
 		if ((ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_ALERT_RAISED ||
 		     ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ABSENCE_COUNTS_REPORTED) &&
 		    strcmp(ev->producer, fuzz_producers[3]) != 0 && !strchr(ev->event_id, ' '))
@@ -1985,7 +1988,8 @@ op_ack(struct run *r, struct input *in, bool delim)
 	send_event(r, &ev, delim);
 }
 
-/* IndicatorUpdated, MeasureStatusUpdated (stored with no handler yet), AbsenceAlertRaised
+/* IndicatorUpdated, MeasureStatusUpdated (refused: no plan here has a reported indicator
+ * or a measure), AbsenceAlertRaised
  * without a review period, in schools no ladder covers, and DropOutReported. */
 static void
 op_other(struct run *r, struct input *in, unsigned which, bool delim)
