@@ -47,17 +47,30 @@
 #define IND_GROUP_MAX (5 * (LANU_MAX_NAME + 12))	/* five dimensions, "name=value," */
 #define IND_SCAN_MAX 1200	/* periods walked to place a watch (100 years of months) */
 
-/* The breakdown dimensions, in the order a group names them. */
+/* The breakdown dimensions, in the order a group names them, and the plan's word for
+ * each, which an event or a query may use too. */
 static const struct {
 	Lanu__V1__Dimension dim;
-	const char *name;
+	const char *name, *plan_word;
 } ind_dims[] = {
-	{ LANU__V1__DIMENSION__DIMENSION_AREA, "area" },
-	{ LANU__V1__DIMENSION__DIMENSION_LANGUAGE_GROUP, "language" },
-	{ LANU__V1__DIMENSION__DIMENSION_AGE_GROUP, "age" },
-	{ LANU__V1__DIMENSION__DIMENSION_GRADE, "grade" },
-	{ LANU__V1__DIMENSION__DIMENSION_GENDER, "gender" },
+	{ LANU__V1__DIMENSION__DIMENSION_AREA, "area", "area" },
+	{ LANU__V1__DIMENSION__DIMENSION_LANGUAGE_GROUP, "language", "language-group" },
+	{ LANU__V1__DIMENSION__DIMENSION_AGE_GROUP, "age", "age-group" },
+	{ LANU__V1__DIMENSION__DIMENSION_GRADE, "grade", "grade" },
+	{ LANU__V1__DIMENSION__DIMENSION_GENDER, "gender", "gender" },
 };
+
+/* The index in ind_dims of a dimension's name or plan word, ELEMENTSOF(ind_dims) if none. */
+static size_t
+indicator_dim(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(ind_dims); i++)
+		if (strcmp(word, ind_dims[i].name) == 0 || strcmp(word, ind_dims[i].plan_word) == 0)
+			break;
+	return i;
+}
 
 /* --- levels ------------------------------------------------------------------------ */
 
@@ -181,10 +194,8 @@ indicator_group(const struct snapshot *snap, const Lanu__V1__Indicator *ind,
 
 	for (size_t i = 0; i < m->n_breakdown; i++) {
 		const char *key = m->breakdown[i]->key, *val = m->breakdown[i]->value;
-		size_t j;
+		size_t j = indicator_dim(key);
 
-		for (j = 0; j < ELEMENTSOF(ind_dims) && strcmp(key, ind_dims[j].name) != 0; j++)
-			;
 		if (j == ELEMENTSOF(ind_dims)) {
 			msg_errorf(e, IND_FIELD "breakdown", "'%s' is not a breakdown dimension "
 				   "(expected area, language, age, grade or gender)", key);
@@ -1082,10 +1093,8 @@ indicator_report(const struct snapshot *snap, struct store_txn *t,
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < q->n_by; i++) {
-		size_t j;
+		size_t j = indicator_dim(q->by[i]);
 
-		for (j = 0; j < ELEMENTSOF(ind_dims) && strcmp(q->by[i], ind_dims[j].name) != 0; j++)
-			;
 		if (j == ELEMENTSOF(ind_dims)) {
 			msg_errorf(e, IND_QUERY_FIELD "by", "'%s' is not a breakdown (expected area, "
 				   "language, age, grade or gender)", q->by[i]);

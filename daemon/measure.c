@@ -5,7 +5,7 @@
  * dropped; a note; the day it holds from) to the measure's history; the latest counts.
  *
  * Each measure has one watch with up to two instants. Its schedule's end: the day after
- * it, if the measure is not done, established or dropped by then, MEASURE_OVERDUE goes to
+ * it, if the measure is not done or established by then, MEASURE_OVERDUE goes to
  * its `responsible` and `monitoring` recipients (and the routes of that kind), once. Its
  * yearly reminder: the plan's reporting date (31 March unless it says) is when the welfare
  * report about the year before is due; `remind` before it (30 days unless it says), a
@@ -44,13 +44,13 @@ static const char *const measure_words[] = {
 	[LANU__V1__MEASURE_STATUS__MEASURE_STATUS_DROPPED] = "dropped",
 };
 
-/* Does status s settle a measure (nothing is overdue of it)? */
+/* Does status s settle a measure (nothing is overdue of it)? Done or established; a
+ * dropped one is told as overdue, with its status, so the monitoring body hears of it. */
 static bool
 measure_settled(Lanu__V1__MeasureStatus s)
 {
 	return s == LANU__V1__MEASURE_STATUS__MEASURE_STATUS_DONE ||
-	       s == LANU__V1__MEASURE_STATUS__MEASURE_STATUS_ESTABLISHED ||
-	       s == LANU__V1__MEASURE_STATUS__MEASURE_STATUS_DROPPED;
+	       s == LANU__V1__MEASURE_STATUS__MEASURE_STATUS_ESTABLISHED;
 }
 
 int

@@ -29,7 +29,7 @@ int measure_plan_watches(const Lanu__V1__Plan *plan, const struct plan_index *in
 			 uint64_t version, struct store_txn *t, uint64_t now_ms);
 
 /* Fires the watches due by now_ms, at most max: MEASURE_OVERDUE once when a schedule
- * has ended without the measure done, established or dropped; MEASURE_REMINDER when a
+ * has ended without the measure done or established; MEASURE_REMINDER when a
  * measure has no status dated in the year the coming report is about. *ret_more,
  * *ret_next_at as indicator_watch(). Returns 0 or the sticky error. */
 int measure_watch(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,

@@ -375,6 +375,9 @@ test_trend_revisions_and_order(void **state)
 	assert_string_equal(got, "area=north:2026=81;area=south:2026=82;");
 	assert_int_equal(series(f->c, "wellbeing", "language,area", false, got, sizeof(got)), OK);
 	assert_string_equal(got, "area=south,language=sv:2026=83;");
+	assert_int_equal(series(f->c, "wellbeing", "area,language-group", false, got,
+				sizeof(got)), OK);	/* the plan's word */
+	assert_string_equal(got, "area=south,language=sv:2026=83;");
 	assert_int_equal(series(f->c, "nope", "", false, got, sizeof(got)), REJECTED);
 	assert_string_equal(got, "indicators.indicator");
 	assert_int_equal(series(f->c, "", "colour", false, got, sizeof(got)), REJECTED);

@@ -49,6 +49,8 @@ static const char plan[] = PLAN_HEAD
 	"         schedule: 2027-01-01..2027-06-30, responsible: [sup], monitoring: [board]}\n"
 	"      - {id: m-done, title: Done in time, schedule: 2027-01-01..2027-06-30,\n"
 	"         responsible: [sup]}\n"
+	"      - {id: m-dropped, title: Dropped, schedule: 2027-01-01..2027-06-30,\n"
+	"         responsible: [sup]}\n"
 	"    goals:\n"
 	"      - id: g1a\n"
 	"        title: Sub-goal\n"
@@ -165,6 +167,7 @@ measures(struct client *c, const char *goal, const char *st, bool history, char 
 #define STARTED LANU__V1__MEASURE_STATUS__MEASURE_STATUS_IN_PROGRESS
 #define ESTABLISHED LANU__V1__MEASURE_STATUS__MEASURE_STATUS_ESTABLISHED
 #define DONE LANU__V1__MEASURE_STATUS__MEASURE_STATUS_DONE
+#define DROPPED LANU__V1__MEASURE_STATUS__MEASURE_STATUS_DROPPED
 
 /* 1. Refusals, and the history kept in order with the latest counting. */
 static void
@@ -186,14 +189,14 @@ test_statuses(void **state)
 	assert_int_equal(status(f->c, "m-early", PLANNED, "2026-12-01", NULL).code, OK);
 	assert_int_equal(status(f->c, "m-early", STARTED, NULL, "first families").code, OK);
 	assert_int_equal(measures(f->c, "", "", true, got, sizeof(got)), OK);
-	assert_string_equal(got, "m-early:2(2026-12-01,2027-01-04);m-done:0;m-long:0;"
-				 "m-past:0:overdue;");	/* ended in 2026, never done */
+	assert_string_equal(got, "m-early:2(2026-12-01,2027-01-04);m-done:0;m-dropped:0;"
+				 "m-long:0;m-past:0:overdue;");	/* ended in 2026, never done */
 	assert_int_equal(measures(f->c, "g1", "", false, got, sizeof(got)), OK);
-	assert_string_equal(got, "m-early:2;m-done:0;m-long:0;");	/* g1a's too */
+	assert_string_equal(got, "m-early:2;m-done:0;m-dropped:0;m-long:0;");	/* g1a's too */
 	assert_int_equal(measures(f->c, "", "started", false, got, sizeof(got)), OK);
 	assert_string_equal(got, "m-early:2;");
 	assert_int_equal(measures(f->c, "", "none", false, got, sizeof(got)), OK);
-	assert_string_equal(got, "m-done:0;m-long:0;m-past:0:overdue;");
+	assert_string_equal(got, "m-done:0;m-dropped:0;m-long:0;m-past:0:overdue;");
 	assert_int_equal(measures(f->c, "nope", "", false, got, sizeof(got)), REJECTED);
 	assert_string_equal(got, "measures.goal");
 	assert_int_equal(measures(f->c, "", "late", false, got, sizeof(got)), REJECTED);
@@ -215,26 +218,32 @@ test_overdue(void **state)
 	assert_int_equal(status(f->c, "m-early", STARTED, NULL, NULL).code, OK);
 	set_clock(f->c, "2027-06-20T12:00:00+03:00");
 	assert_int_equal(status(f->c, "m-done", DONE, NULL, NULL).code, OK);
+	assert_int_equal(status(f->c, "m-dropped", DROPPED, NULL, "no staff").code, OK);
 	set_clock(f->c, "2027-06-30T23:59:00+03:00");
 	expect_alerts(f->c, "sup", OVERDUE, "");
 	set_clock(f->c, "2027-07-01T00:00:00+03:00");
-	expect_alerts(f->c, "sup", OVERDUE, "MEASURE_OVERDUE:m-early:2027-06-30");
+	/* a dropped measure is told too, with its status */
+	expect_alerts(f->c, "sup", OVERDUE, "MEASURE_OVERDUE:m-dropped:2027-06-30 "
+					     "MEASURE_OVERDUE:m-early:2027-06-30");
 	expect_alerts(f->c, "board", 0, "MEASURE_OVERDUE:m-early:2027-06-30");
-	expect_alerts(f->c, "watch", OVERDUE, "MEASURE_OVERDUE:m-early:2027-06-30");
+	expect_alerts(f->c, "watch", OVERDUE, "MEASURE_OVERDUE:m-dropped:2027-06-30 "
+					       "MEASURE_OVERDUE:m-early:2027-06-30");
 	set_clock(f->c, "2027-08-01T00:00:00+03:00");
-	expect_alerts(f->c, "sup", OVERDUE, "MEASURE_OVERDUE:m-early:2027-06-30");
+	expect_alerts(f->c, "sup", OVERDUE, "MEASURE_OVERDUE:m-dropped:2027-06-30 "
+					     "MEASURE_OVERDUE:m-early:2027-06-30");
 	assert_int_equal(measures(f->c, "", "overdue", false, got, sizeof(got)), OK);
-	assert_string_equal(got, "m-early:2:overdue;m-past:0:overdue;");
+	assert_string_equal(got, "m-early:2:overdue;m-dropped:4:overdue;m-past:0:overdue;");
 	/* established later: no longer listed overdue */
 	assert_int_equal(status(f->c, "m-early", ESTABLISHED, NULL, NULL).code, OK);
 	assert_int_equal(measures(f->c, "", "overdue", false, got, sizeof(got)), OK);
-	assert_string_equal(got, "m-past:0:overdue;");
+	assert_string_equal(got, "m-dropped:4:overdue;m-past:0:overdue;");
 }
 
 /*
  * 3. The reminder: the report about a year is due on 31 March after it, so on 1 March
  * (30 days before) every measure whose schedule covers the year and has no status dated
- * in it is reminded, to its responsible (not its monitoring body) and the routes. The
+ * in it is reminded, to its responsible (not its monitoring body) and the routes (m-dropped
+ * has no status at all: overdue on 1.7.2027, reminded about 2027). The
  * plan came on 4.1.2027, before the reminder about 2026 (1.3.2027): m-long and m-past
  * (m-early and m-done start in 2027). About 2027 (1.3.2028): m-long only (m-early and
  * m-done have statuses of 2027; m-past ended in 2026). About 2028 (1.3.2029): m-long,
@@ -251,12 +260,15 @@ test_reminder(void **state)
 	set_clock(f->c, "2028-02-29T23:59:00+02:00");
 	expect_alerts(f->c, "watch", 0, "MEASURE_REMINDER:m-long:2027-03-31:2026 "
 					"MEASURE_REMINDER:m-past:2027-03-31:2026 "
+					"MEASURE_OVERDUE:m-dropped:2027-06-30 "
 					"MEASURE_OVERDUE:m-early:2027-06-30");
 	set_clock(f->c, "2028-03-01T00:00:00+02:00");
 	set_clock(f->c, "2029-03-01T00:00:00+02:00");
 	expect_alerts(f->c, "watch", 0, "MEASURE_REMINDER:m-long:2027-03-31:2026 "
 					"MEASURE_REMINDER:m-past:2027-03-31:2026 "
+					"MEASURE_OVERDUE:m-dropped:2027-06-30 "
 					"MEASURE_OVERDUE:m-early:2027-06-30 "
+					"MEASURE_REMINDER:m-dropped:2028-03-31:2027 "
 					"MEASURE_REMINDER:m-long:2028-03-31:2027 "
 					"MEASURE_OVERDUE:m-long:2028-12-31 "
 					"MEASURE_REMINDER:m-long:2029-03-31:2028");
