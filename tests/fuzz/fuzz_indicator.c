@@ -405,11 +405,7 @@ period_days(int c, int y, int k, int32_t *first, int32_t *last)
 		*first = ymd(y, k ? 8 : 1, 1);
 		*last = ymd(y, k ? 13 : 8, 1) - 1;
 		break;
-	case C_BIENNIAL:
-		*first = ymd(y, 1, 1);
-		*last = ymd(y + 2, 1, 1) - 1;
-		break;
-	default:
+	default:	/* yearly; biennial: the year named, every second one */
 		*first = ymd(y, 1, 1);
 		*last = ymd(y + 1, 1, 1) - 1;
 		break;
