@@ -561,6 +561,11 @@ alert_cb(const Lanu__V1__Alert *a, void *arg)
 	CHECK(r, a->seq > r->last_seq, "alert %" PRIu64 " comes after %" PRIu64, a->seq,
 	      r->last_seq);
 	r->last_seq = a->seq;
+	if (fz.trace)
+		fprintf(stderr, "\talert %" PRIu64 ": %s '%s%s' group '%s' period '%s'\n", a->seq,
+			protobuf_c_enum_descriptor_get_value(&lanu__v1__alert_kind__descriptor,
+							     a->kind)->name,
+			a->indicator, a->measure, f ? f->group : "-", f ? f->period : "-");
 	for (i = 0; i < r->n_want && !want_match(&r->want[i], a); i++)
 		;
 	CHECK(r, i < r->n_want, "unexpected alert %" PRIu64 ": %s indicator '%s' measure '%s' "
