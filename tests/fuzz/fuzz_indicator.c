@@ -15,6 +15,8 @@
  *				future, no date);
  *	advance			the clock moves on (hours to months), then indicator_watch()
  *				and measure_watch() fire until nothing more is due;
+ *	the plan again		the same plan comes into force again, now: nothing to come
+ *				changes;
  *	IndicatorQuery,		random filters.
  *	MeasureQuery
  *
@@ -36,12 +38,12 @@
  *     value raises are INDICATOR_THRESHOLD exactly on a level's increase (critical at
  *     level 2), RESOLVED exactly on a return to 0, INDICATOR_TREND exactly when the
  *     group's latest trend + 1 periods got worse each time, once per (indicator, group,
- *     period); nothing else;
+ *     period); nothing else; each names the value and the group's area;
  *  4. INDICATOR_STALE exactly for the watched periods (from `first` or the plan's first
  *     day, every second for biennial, within the plan's period) due after the plan came
  *     into force, when the clock passes their due instant (the start of the day after
  *     the period moved on by its due, Helsinki time), if no group has a value for it
- *     then; once per (indicator, period);
+ *     then; once per (indicator, period), its due_day the day before that instant;
  *  5. MEASURE_OVERDUE exactly when the clock passes the day after a measure's schedule
  *     ends (if that is after the plan came into force) and its latest status is not
  *     done, established or dropped, once per measure; MEASURE_REMINDER exactly when the
@@ -64,7 +66,7 @@
  *	  0-2		IndicatorUpdated: ind byte, period byte, group byte, value byte,
  *			count byte
  *	  3		MeasureStatusUpdated: measure byte, date byte
- *	  4, 5		advance: span byte
+ *	  4, 5		advance: span byte (5 with bit 3 set: the plan again, no byte)
  *	  6		IndicatorQuery: two bytes
  *	  7		MeasureQuery: a byte
  *	ind byte	bits 0-2 fuzz_inds[]
@@ -293,6 +295,9 @@ struct want {
 	char period[PERIOD_LEN];
 	int level;		/* THRESHOLD's */
 	uint64_t not_before;
+	bool judged;		/* a value's: its value and area */
+	double value;
+	const char *area;
 	bool seen;
 };
 
@@ -519,6 +524,15 @@ want_add(struct run *r, int kind, const char *name, const char *group, const cha
 	return w;
 }
 
+static struct want *
+want_value(struct want *w, double v, const char *area)
+{
+	w->judged = true;
+	w->value = v;
+	w->area = area;
+	return w;
+}
+
 static bool
 set_has(char (*v)[PERIOD_LEN + 16], size_t n, const char *s)
 {
@@ -530,9 +544,11 @@ set_has(char (*v)[PERIOD_LEN + 16], size_t n, const char *s)
 
 /* --- the store, read ------------------------------------------------------------------- */
 
-struct alerts_seen {
-	struct run *r;
-};
+static bool
+same_value(double a, double b)
+{
+	return memcmp(&a, &b, sizeof(a)) == 0 || a == b;
+}
 
 static bool
 want_match(const struct want *w, const Lanu__V1__Alert *a)
@@ -576,6 +592,18 @@ alert_cb(const Lanu__V1__Alert *a, void *arg)
 	r->want[i].seen = true;
 	CHECK(r, a->raised_at_ms >= r->want[i].not_before, "alert %" PRIu64 " raised %" PRIu64
 	      " ms before its instant", a->seq, r->want[i].not_before - a->raised_at_ms);
+	if (r->want[i].judged)
+		CHECK(r, f && same_value(f->value, r->want[i].value) &&
+			 strcmp(a->area, r->want[i].area) == 0, "alert %" PRIu64 ": value %g area "
+		      "'%s', wanted %g '%s'", a->seq, f ? f->value : 0, a->area, r->want[i].value,
+		      r->want[i].area);
+	if (a->kind == K_STALE) {
+		char due_day[11];
+
+		calendar_format_day(calendar_local_day(r->want[i].not_before) - 1, due_day);
+		CHECK(r, f && strcmp(f->due_day, due_day) == 0, "stale alert %" PRIu64 " due "
+		      "day '%s', wanted %s", a->seq, f ? f->due_day : "-", due_day);
+	}
 	if (a->kind == K_THRESHOLD)
 		CHECK(r, (a->severity == LANU__V1__SEVERITY__SEVERITY_CRITICAL) ==
 			 (r->want[i].level == 2), "threshold alert %" PRIu64 " of the wrong "
@@ -623,12 +651,6 @@ rev_cb(const Lanu__V1__IndicatorValue *v, void *arg)
 	}
 	x->v[x->n++] = v->value;
 	return 0;
-}
-
-static bool
-same_value(double a, double b)
-{
-	return memcmp(&a, &b, sizeof(a)) == 0 || a == b;
 }
 
 /* Invariant 2 for one key. */
@@ -768,7 +790,7 @@ fuzz_period(uint8_t b, char out[PERIOD_LEN], int *c, int *y, int *k)
 /* Is the new value of key k (indicator i, value v) its group's latest? Judges it as
  * indicator.c is to: the wanted alerts and the group's level. */
 static void
-model_judge(struct run *r, int i, struct mkey *k, double v)
+model_judge(struct run *r, int i, struct mkey *k, double v, const char *area)
 {
 	const Lanu__V1__Indicator *ind = plan_ind(i);
 	struct mgroup *g = model_group(r, i, k->group);
@@ -783,9 +805,10 @@ model_judge(struct run *r, int i, struct mkey *k, double v)
 			return;	/* an older period: stored, judges nothing */
 	level = indicator_level(ind, v, g->level, ind->hysteresis ? ind->hysteresis->value : 0);
 	if (level > g->level)
-		want_add(r, K_THRESHOLD, ind->id, k->group, k->period)->level = level;
+		want_value(want_add(r, K_THRESHOLD, ind->id, k->group, k->period), v,
+			   area)->level = level;
 	else if (level == 0 && g->level > 0)
-		want_add(r, K_RESOLVED, ind->id, k->group, k->period);
+		want_value(want_add(r, K_RESOLVED, ind->id, k->group, k->period), v, area);
 	g->level = level;
 	if (!ind->trend)
 		return;
@@ -822,7 +845,7 @@ model_judge(struct run *r, int i, struct mkey *k, double v)
 				return;	/* once per period */
 		CHECK(r, r->n_trends < ELEMENTSOF(r->trends), "too many trends");
 		snprintf(r->trends[r->n_trends++], sizeof(r->trends[0]), "%s", key);
-		want_add(r, K_TREND, ind->id, k->group, k->period);
+		want_value(want_add(r, K_TREND, ind->id, k->group, k->period), v, area);
 	}
 }
 
@@ -983,7 +1006,7 @@ op_indicator(struct run *r, struct input *in)
 		calendar_format_day(key->first, key->first_day);
 	}
 	key->v[key->n++] = m.value;
-	model_judge(r, i, key, m.value);
+	model_judge(r, i, key, m.value, vals[0] ? vals[0] : "");
 	check_state(r, key, false);
 }
 
@@ -1309,6 +1332,27 @@ op_msr_query(struct run *r, uint8_t b)
 	arena_reset(&fz.arena);
 }
 
+/* The same plan comes into force again (as version 2, at now, everything due fired):
+ * the indicators' watches are kept (their cadence and due are as they were), the
+ * measures' set from now on, which changes nothing that is to come. */
+static void
+op_reload(struct run *r)
+{
+	struct store_txn t;
+	int rc;
+
+	snprintf(r->what, sizeof(r->what), "the plan again");
+	trace(r);
+	store_begin(fz.store, &t, STORE_RW);
+	rc = indicator_plan_watches(fz.plan, fz.index, 2, &t, r->now_ms);
+	if (rc == 0)
+		rc = measure_plan_watches(fz.plan, fz.index, 2, &t, r->now_ms);
+	CHECK(r, rc == 0, "the watches: %s", strerror(-rc));
+	rc = store_commit(&t);
+	CHECK(r, rc == 0, "commit: %s", strerror(-rc));
+	check_state(r, NULL, false);
+}
+
 static void
 apply_op(struct run *r, struct input *in, uint8_t b)
 {
@@ -1319,7 +1363,13 @@ apply_op(struct run *r, struct input *in, uint8_t b)
 	case 3:
 		op_measure(r, in);
 		break;
-	case 4: case 5:
+	case 5:
+		if (b & 8) {
+			op_reload(r);
+			break;
+		}
+		/* fall through */
+	case 4:
 		op_advance(r, next_byte(in));
 		break;
 	case 6:
