@@ -38,7 +38,8 @@
  *     value raises are INDICATOR_THRESHOLD exactly on a level's increase (critical at
  *     level 2), RESOLVED exactly on a return to 0, INDICATOR_TREND exactly when the
  *     group's latest trend + 1 periods got worse each time, once per (indicator, group,
- *     period); nothing else; each names the value and the group's area;
+ *     period); nothing else; each names the value and the group's area; an area's alerts
+ *     go by the routes of that area, a resolution also where what it resolves went;
  *  4. INDICATOR_STALE exactly for the watched periods (from `first` or the plan's first
  *     day, every second for biennial, within the plan's period) due after the plan came
  *     into force, when the clock passes their due instant (the start of the day after
@@ -49,15 +50,17 @@
  *     done, established or dropped, once per measure; MEASURE_REMINDER exactly when the
  *     clock passes `remind` before the reporting date, for each year the measure's
  *     schedule and the plan's period cover, if no status is dated in that year; once
- *     per (measure, year); once all has fired, no watch is due;
+ *     per (measure, year); an overdue goes to the measure's responsible and monitoring,
+ *     a reminder to its responsible; once all has fired, no watch is due;
  *  6. queries answer 0 or -EINVAL naming a field, -EINVAL exactly for an unknown
  *     indicator, breakdown or a year that is not four digits from 1900 (IndicatorQuery);
  *     IndicatorQuery's rows for one reported indicator with by=[] are the model's
  *     whole values, in period order, within from..to, with their revisions.
  *
  * The alerts are read back from the alert log (store_replay() for sup, whom the plan's
- * routes send every kind). A broken invariant prints what broke and aborts.
- * LANU_FUZZ_TRACE=1 prints each operation.
+ * routes send every kind; board has north's thresholds by a route, with their resolutions,
+ * and the measures' alerts it is responsible for or monitors). A broken invariant prints
+ * what broke and aborts. LANU_FUZZ_TRACE=1 prints each operation and the alerts it raised.
  *
  * The input, a byte at a time (0 past its end), at most FUZZ_OPS operations after the
  * first byte (the plan comes into force at T0 + 3 * byte days):
@@ -212,7 +215,8 @@ static const char plan_text[] =
 	"routes:\n"
 	"  - kinds: [indicator-threshold, indicator-trend, indicator-stale, resolved,\n"
 	"            measure-overdue, measure-reminder]\n"
-	"    to: sup\n";
+	"    to: sup\n"
+	"  - {kinds: indicator-threshold, areas: [north], to: board}\n";
 
 #define PLAN_FROM_YEAR	2025
 #define PLAN_TO_YEAR	2027
@@ -254,11 +258,12 @@ static const int sub_months[8] = { 1, 2, 3, 6, 7, 8, 11, 12 };
 static const struct mmeasure {
 	const char *id;
 	int from_y, from_m, from_d, to_y, to_m, to_d;
+	bool board_responsible, board_monitoring;
 } mmeasures[] = {
-	{ "m-a", 2025, 10, 1, 2026, 3, 31 },
-	{ "m-b", 2026, 1, 1, 2026, 12, 31 },
-	{ "m-c", 2025, 1, 1, 2027, 12, 31 },
-	{ "m-d", 2025, 1, 1, 2025, 9, 30 },
+	{ "m-a", 2025, 10, 1, 2026, 3, 31, false, true },
+	{ "m-b", 2026, 1, 1, 2026, 12, 31, false, false },
+	{ "m-c", 2025, 1, 1, 2027, 12, 31, true, false },
+	{ "m-d", 2025, 1, 1, 2025, 9, 30, false, false },
 };
 static const struct {
 	const char *id;
@@ -298,6 +303,7 @@ struct want {
 	bool judged;		/* a value's: its value and area */
 	double value;
 	const char *area;
+	bool board;		/* goes to board too */
 	bool seen;
 };
 
@@ -530,6 +536,8 @@ want_value(struct want *w, double v, const char *area)
 	w->judged = true;
 	w->value = v;
 	w->area = area;
+	/* the route of north's thresholds, and a resolution goes where what it resolves went */
+	w->board = (w->kind == K_THRESHOLD || w->kind == K_RESOLVED) && strcmp(area, "north") == 0;
 	return w;
 }
 
@@ -590,6 +598,14 @@ alert_cb(const Lanu__V1__Alert *a, void *arg)
 						   a->kind)->name,
 	      a->indicator, a->measure, f ? f->group : "-", f ? f->period : "-");
 	r->want[i].seen = true;
+	{
+		bool board = false;
+
+		for (size_t j = 0; j < a->n_recipients; j++)
+			board |= strcmp(a->recipients[j], "board") == 0;
+		CHECK(r, board == r->want[i].board, "alert %" PRIu64 " %s board", a->seq,
+		      board ? "goes to" : "does not go to");
+	}
 	CHECK(r, a->raised_at_ms >= r->want[i].not_before, "alert %" PRIu64 " raised %" PRIu64
 	      " ms before its instant", a->seq, r->want[i].not_before - a->raised_at_ms);
 	if (r->want[i].judged)
@@ -1159,7 +1175,10 @@ op_advance(struct run *r, uint8_t b)
 			CHECK(r, !r->overdue[i], "overdue twice");
 			if (!settled) {
 				r->overdue[i] = true;
-				want_add(r, K_OVERDUE, mm->id, NULL, NULL)->not_before = od;
+				struct want *w = want_add(r, K_OVERDUE, mm->id, NULL, NULL);
+
+				w->not_before = od;
+				w->board = mm->board_responsible || mm->board_monitoring;
 			}
 		}
 		for (int y = mm->from_y; y <= last; y++) {
@@ -1173,7 +1192,12 @@ op_advance(struct run *r, uint8_t b)
 			CHECK(r, !r->reminded[i][y - PLAN_FROM_YEAR], "reminded twice");
 			r->reminded[i][y - PLAN_FROM_YEAR] = true;
 			snprintf(year, sizeof(year), "%04d", y);
-			want_add(r, K_REMINDER, mm->id, NULL, year)->not_before = at;
+			{
+				struct want *w = want_add(r, K_REMINDER, mm->id, NULL, year);
+
+				w->not_before = at;
+				w->board = mm->board_responsible;
+			}
 		}
 	}
 	/* fire until nothing is due, in small batches */
