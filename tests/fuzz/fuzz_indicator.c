@@ -402,8 +402,8 @@ ymd(int y, int m, int d)
 	return calendar_day(y, m, d);
 }
 
-/* The period after p of minds[i]'s cadence, its first and last day; p as y and k (month,
- * 0 spring 1 autumn). */
+/* The first and last day of period (y, k) of cadence c: k the month, or 0 spring and 1
+ * autumn; a biennial period is the year it names (the next is two years on). */
 static void
 period_days(int c, int y, int k, int32_t *first, int32_t *last)
 {
