@@ -2,7 +2,8 @@
  * measure: the plan's measures (toimenpiteet) come alive (docs/indicators.md, measures).
  *
  * MeasureStatusUpdated appends a status (planned, started, piloted, established, done,
- * dropped; a note; the day it holds from) to the measure's history; the latest counts.
+ * dropped; a note; the day it holds from) to the measure's history; the one in force is
+ * the one that holds from the latest day (measure_latest()).
  *
  * Each measure has one watch with up to two instants. Its schedule's end: the day after
  * it, if the measure is not done or established by then, MEASURE_OVERDUE goes to
@@ -91,6 +92,36 @@ measure_on_status(const struct snapshot *snap, struct store_txn *t,
 	rec.producer = ev->producer;
 	store_msr_put(t, &rec);
 	return t->err;
+}
+
+struct latest {
+	const Lanu__V1__MeasureStatusRecord *rec;
+};
+
+/* The latest by date keeps the lead; a later one of the same date takes it. */
+static int
+measure_latest_cb(const Lanu__V1__MeasureStatusRecord *rec, void *arg)
+{
+	struct latest *x = arg;
+
+	if (!x->rec || strcmp(rec->date, x->rec->date) >= 0)
+		x->rec = rec;
+	return 0;
+}
+
+/* A measure's status in force: the one that holds from the latest day (of those of one
+ * day, the one received last), decoded into arena a; NULL if it has none. A status
+ * entered late for a day gone by is history, not the measure's status now. Returns 0 or
+ * the store's error. */
+static int
+measure_latest(struct store_txn *t, const char *id, struct arena *a,
+	       const Lanu__V1__MeasureStatusRecord **ret)
+{
+	struct latest x = { NULL };
+	int r = store_msr_history(t, id, &a->pa, measure_latest_cb, &x);
+
+	*ret = x.rec;
+	return r;
 }
 
 /* --- watches --------------------------------------------------------------------------- */
@@ -382,11 +413,15 @@ measure_watch_fire(const struct snapshot *snap, struct store_txn *t, struct aler
 	if (w.overdue_at_ms && w.overdue_at_ms <= now_ms) {
 		Lanu__V1__Alert a = LANU__V1__ALERT__INIT;
 		Lanu__V1__AlertFacts f = LANU__V1__ALERT_FACTS__INIT;
-		Lanu__V1__MeasureStatusRecord *latest = NULL;
+		const Lanu__V1__MeasureStatusRecord *latest;
+		struct arena ar;
 
-		r = store_msr_latest(t, id, NULL, &latest);
-		if (r < 0 && r != -ENOENT)
+		arena_init_chunk(&ar, 4096);
+		r = measure_latest(t, id, &ar, &latest);
+		if (r < 0) {
+			arena_free(&ar);
 			goto out;
+		}
 		if (!latest || !measure_settled(latest->status)) {
 			a.kind = LANU__V1__ALERT_KIND__ALERT_KIND_MEASURE_OVERDUE;
 			a.severity = LANU__V1__SEVERITY__SEVERITY_WARNING;
@@ -397,9 +432,8 @@ measure_watch_fire(const struct snapshot *snap, struct store_txn *t, struct aler
 			a.dedup_key = key;
 			r = measure_alert(snap, t, q, m, &a, &f, true, now_ms);
 		}
-		if (latest)
-			lanu__v1__measure_status_record__free_unpacked(latest, NULL);
-		if (r < 0 && r != -ENOENT)
+		arena_free(&ar);
+		if (r < 0)
 			goto out;
 		w.overdue_at_ms = 0;
 	}
@@ -525,7 +559,7 @@ measure_row_cb(enum plan_kind k, char *const *id, const ProtobufCMessage *obj, v
 {
 	struct report *x = arg;
 	const Lanu__V1__Measure *m = (const Lanu__V1__Measure *)obj;
-	Lanu__V1__MeasureStatusRecord *latest = NULL;
+	const Lanu__V1__MeasureStatusRecord *latest;
 	Lanu__V1__MeasureRow *row;
 	int32_t end, today = calendar_local_day(x->snap->now_ms);
 	bool overdue;
@@ -535,8 +569,8 @@ measure_row_cb(enum plan_kind k, char *const *id, const ProtobufCMessage *obj, v
 	if (k != PLAN_MEASURE || (*x->q->goal && !measure_under(x->snap->index, m->goal,
 								 x->q->goal)))
 		return 0;
-	r = store_msr_latest(x->t, m->id, &x->arena->pa, &latest);
-	if (r < 0 && r != -ENOENT)
+	r = measure_latest(x->t, m->id, x->arena, &latest);
+	if (r < 0)
 		return r;
 	overdue = m->schedule && m->schedule->to && *m->schedule->to &&
 		  calendar_parse_day(m->schedule->to, &end) == 0 && end < today &&
@@ -553,7 +587,7 @@ measure_row_cb(enum plan_kind k, char *const *id, const ProtobufCMessage *obj, v
 	row->goal = m->goal;
 	row->schedule_from = m->schedule && m->schedule->from ? m->schedule->from : (char *)"";
 	row->schedule_to = m->schedule && m->schedule->to ? m->schedule->to : (char *)"";
-	row->latest = latest;
+	row->latest = (Lanu__V1__MeasureStatusRecord *)latest;	/* in the arena */
 	row->overdue = overdue;
 	x->rows[x->n++] = row;
 	if (x->q->history && latest) {

@@ -364,10 +364,6 @@ void store_ind_set_level(struct store_txn *t, const char *indicator, const char 
 
 /* Appends rec to its measure's statuses. */
 void store_msr_put(struct store_txn *t, const Lanu__V1__MeasureStatusRecord *rec);
-/* The measure's latest status, decoded with pa (NULL: malloc). 0, -ENOENT, or the sticky
- * error. */
-int store_msr_latest(struct store_txn *t, const char *measure, ProtobufCAllocator *pa,
-		     Lanu__V1__MeasureStatusRecord **ret);
 /* Called per status, oldest first (freed when it returns if decoded with malloc): 0 to
  * go on, 1 to stop, <0 to stop with that error. */
 typedef int (*store_msr_fn)(const Lanu__V1__MeasureStatusRecord *rec, void *arg);

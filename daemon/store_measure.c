@@ -5,7 +5,8 @@
  *	msr_status  measure (str) seq (u64) -> packed MeasureStatusRecord
  *	meta	    "msr_seq": the last seq given
  *
- * A measure's statuses are one range, in the order they came; its latest is the last.
+ * A measure's statuses are one range, in the order they came (measure.c picks the one in
+ * force by its date).
  * Records are never changed or deleted. A measure's watch is a store_watch
  * (STORE_WATCH_MEASURE).
  */
@@ -49,27 +50,6 @@ store_msr_entry(struct store_txn *t, const struct store_iter *it, const char *me
 		return 0;
 	*ret = lanu__v1__measure_status_record__unpack(pa, it->val.n, it->val.p);
 	return *ret ? 1 : store_fail(t, -EBADMSG);
-}
-
-int
-store_msr_latest(struct store_txn *t, const char *measure, ProtobufCAllocator *pa,
-		 Lanu__V1__MeasureStatusRecord **ret)
-{
-	struct store_iter it = { 0 };
-	struct store_key k = { 0 };
-	int r;
-
-	r = store_iter_open(t, t->s->msr_status, &it);
-	if (r < 0)
-		return r;
-	store_key_str(&k, measure);
-	store_key_u64(&k, UINT64_MAX);
-	r = store_iter_seek(&it, &k);
-	r = store_iter_move(&it, r == 0 ? STORE_PREV : STORE_LAST);
-	if (r == 0)
-		r = store_msr_entry(t, &it, measure, pa, ret);
-	store_iter_close(&it);
-	return r == 0 ? -ENOENT : r < 0 ? r : 0;
 }
 
 int

@@ -47,7 +47,7 @@
  *     then; once per (indicator, period), its due_day the day before that instant;
  *  5. MEASURE_OVERDUE exactly when the clock passes the day after a measure's schedule
  *     ends (if that is after the plan came into force) and its latest status is not
- *     done, established or dropped, once per measure; MEASURE_REMINDER exactly when the
+ *     done or established (a dropped one is overdue), once per measure; MEASURE_REMINDER exactly when the
  *     clock passes `remind` before the reporting date, for each year the measure's
  *     schedule and the plan's period cover, if no status is dated in that year; once
  *     per (measure, year); an overdue goes to the measure's responsible and monitoring,
@@ -321,7 +321,8 @@ struct run {
 	size_t n_trends;
 	char stale[128][PERIOD_LEN + 16];	/* STALE raised: "ind/period" */
 	size_t n_stale;
-	int msr_latest[4];	/* the latest status accepted, 0 none */
+	int msr_latest[4];	/* the status in force (latest date, then last sent), 0 none */
+	int32_t msr_latest_day[4];	/* the day it holds from */
 	bool msr_year[4][PLAN_TO_YEAR + 2 - PLAN_FROM_YEAR + 1];	/* a status dated then */
 	bool overdue[4];
 	bool reminded[4][8];
@@ -1092,7 +1093,10 @@ op_measure(struct run *r, struct input *in)
 	CHECK(r, rc == 0, "accepted by the doc, answered %d (%s: %s)", rc, e.field, e.reason);
 	rc = store_commit(&t);
 	CHECK(r, rc == 0, "commit: %s", strerror(-rc));
-	r->msr_latest[mi] = status;
+	if (!r->msr_latest[mi] || day >= r->msr_latest_day[mi]) {	/* a day gone by: history */
+		r->msr_latest[mi] = status;
+		r->msr_latest_day[mi] = day;
+	}
 	{
 		int yy, mm, dd;
 
@@ -1169,8 +1173,7 @@ op_advance(struct run *r, uint8_t b)
 		if (od > r->load_ms && od > x.from && od <= x.to) {
 			int s = r->msr_latest[i];
 			bool settled = s == LANU__V1__MEASURE_STATUS__MEASURE_STATUS_DONE ||
-				       s == LANU__V1__MEASURE_STATUS__MEASURE_STATUS_ESTABLISHED ||
-				       s == LANU__V1__MEASURE_STATUS__MEASURE_STATUS_DROPPED;
+				       s == LANU__V1__MEASURE_STATUS__MEASURE_STATUS_ESTABLISHED;
 
 			CHECK(r, !r->overdue[i], "overdue twice");
 			if (!settled) {
