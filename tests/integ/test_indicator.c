@@ -44,6 +44,7 @@
 	"recipients:\n" \
 	"  - {id: board, name: Board, kind: board}\n" \
 	"  - {id: stats, name: Statistics, kind: group}\n" \
+	"  - {id: wait-desk, name: Waiting desk, kind: group}\n" \
 	"services:\n" \
 	"  - {id: sw, name: School social worker, limits: {normal: 7 working days}}\n"
 
@@ -86,7 +87,8 @@
 	"  - {kinds: [indicator-threshold, indicator-trend, resolved], to: board}\n" \
 	"  - {kinds: indicator-stale, to: stats}\n"
 
-static const char plan[] = PLAN_HEAD PLAN_INDICATORS PLAN_ROUTES;
+static const char plan[] = PLAN_HEAD PLAN_INDICATORS PLAN_ROUTES
+	"  - {kinds: indicator-stale, indicators: waiting, to: wait-desk}\n";
 static const char plan_bare[] = PLAN_HEAD PLAN_ROUTES;	/* no indicators yet */
 
 /* A ladder and an indicator counted from it: the share of pupils at level 1. */
@@ -430,6 +432,15 @@ test_stale(void **state)
 				     "STALE:survey:2027:2028-03-31 "
 				     "STALE:waiting:2028-02:2028-03-31 "
 				     "STALE:wellbeing:2027:2028-03-31");
+	/* a route by indicator: the waiting desk hears of `waiting` alone */
+	{
+		char got[2048];
+
+		alerts(f->c, "wait-desk", got, sizeof(got));
+		assert_null(strstr(got, "wellbeing"));
+		assert_null(strstr(got, "survey"));
+		assert_non_null(strstr(got, "STALE:waiting:2028-02:2028-03-31"));
+	}
 }
 
 /* 5. A compliance indicator's monthly share is in the series: one clock met. */

@@ -35,11 +35,15 @@
 	"  - {id: sup, name: Supervisor, kind: supervisor}\n" \
 	"  - {id: board, name: Welfare board, kind: board}\n" \
 	"  - {id: watch, name: Watch, kind: group}\n" \
-	"routes:\n" \
-	"  - {kinds: [measure-overdue, measure-reminder], to: watch}\n"
+	"  - {id: early-desk, name: Early support desk, kind: group}\n"
 
-static const char plan_bare[] = PLAN_HEAD;
+#define ROUTE_ALL "  - {kinds: [measure-overdue, measure-reminder], to: watch}\n"
+
+static const char plan_bare[] = PLAN_HEAD "routes:\n" ROUTE_ALL;
 static const char plan[] = PLAN_HEAD
+	"routes:\n"
+	ROUTE_ALL
+	"  - {kinds: measure-overdue, measures: m-early, to: early-desk}\n"
 	"reporting: {date: 03-31, remind: 30 days}\n"
 	"goals:\n"
 	"  - id: g1\n"
@@ -228,6 +232,7 @@ test_overdue(void **state)
 	expect_alerts(f->c, "board", 0, "MEASURE_OVERDUE:m-early:2027-06-30");
 	expect_alerts(f->c, "watch", OVERDUE, "MEASURE_OVERDUE:m-dropped:2027-06-30 "
 					       "MEASURE_OVERDUE:m-early:2027-06-30");
+	expect_alerts(f->c, "early-desk", 0, "MEASURE_OVERDUE:m-early:2027-06-30");	/* by measure */
 	set_clock(f->c, "2027-08-01T00:00:00+03:00");
 	expect_alerts(f->c, "sup", OVERDUE, "MEASURE_OVERDUE:m-dropped:2027-06-30 "
 					     "MEASURE_OVERDUE:m-early:2027-06-30");
