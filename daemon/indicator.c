@@ -674,25 +674,13 @@ indicator_due(const Lanu__V1__Plan *plan, const Lanu__V1__Indicator *ind)
 }
 
 /* day moved on by d (days, weeks, or months to the same day number or the month's
- * last). */
+ * last, as calendar.c counts them); day itself if that leaves the calendar's years. */
 static int32_t
 indicator_after(const Lanu__V1__Duration *d, int32_t day)
 {
-	int y, m, dd, last;
+	int32_t out;
 
-	switch (d->unit) {
-	case LANU__V1__DURATION__UNIT__UNIT_DAYS:
-		return day + (int32_t)d->count;
-	case LANU__V1__DURATION__UNIT__UNIT_WEEKS:
-		return day + 7 * (int32_t)d->count;
-	default:
-		calendar_ymd(day, &y, &m, &dd);
-		m += (int)d->count;
-		y += (m - 1) / 12;
-		m = (m - 1) % 12 + 1;
-		last = calendar_day(y, m + 1, 1) - calendar_day(y, m, 1);
-		return calendar_day(y, m, dd < last ? dd : last);
-	}
+	return calendar_due_day(NULL, day, d->count, d->unit, false, &out) < 0 ? day : out;
 }
 
 /* The instant period p of ind is stale from: the day after it ends moved on by due

@@ -154,26 +154,14 @@ measure_dates(const Lanu__V1__Plan *plan, struct dates *d)
 static uint64_t
 measure_remind_at(const struct dates *d, int y)
 {
-	int32_t day = calendar_day(y + 1, d->rmonth, d->rday);
-	const Lanu__V1__Duration *r = d->remind;
-	int yy, m, dd, last;
+	static const Lanu__V1__Duration thirty_days = { PROTOBUF_C_MESSAGE_INIT(
+		&lanu__v1__duration__descriptor), 30, LANU__V1__DURATION__UNIT__UNIT_DAYS,
+		(char *)"30 days" };
+	const Lanu__V1__Duration *r = d->remind ? d->remind : &thirty_days;
+	int32_t day = calendar_day(y + 1, d->rmonth, d->rday), before;
 
-	if (!r) {
-		day -= 30;
-	} else if (r->unit == LANU__V1__DURATION__UNIT__UNIT_DAYS) {
-		day -= (int32_t)r->count;
-	} else if (r->unit == LANU__V1__DURATION__UNIT__UNIT_WEEKS) {
-		day -= 7 * (int32_t)r->count;
-	} else {
-		calendar_ymd(day, &yy, &m, &dd);
-		m -= (int)r->count;
-		while (m < 1) {
-			m += 12;
-			yy--;
-		}
-		last = calendar_day(yy, m + 1, 1) - calendar_day(yy, m, 1);
-		day = calendar_day(yy, m, dd < last ? dd : last);
-	}
+	if (calendar_before_day(NULL, day, r->count, r->unit, &before) == 0)
+		day = before;
 	return calendar_day_start_ms(day);
 }
 

@@ -30,7 +30,6 @@
 #include "lanu/macro.h"
 #include "lanud.h"
 #include "msg.h"
-#include "plan_value.h"
 #include "store.h"
 
 static const Lanu__V1__Duration *
@@ -54,23 +53,16 @@ retain_of(const Lanu__V1__Plan *plan, enum store_subject_kind kind)
 }
 
 /* day moved by d, back (sign < 0) or forward: calendar days, weeks, or months to the
- * same day number (the month's last day if it has fewer). */
+ * same day number (the month's last day if it has fewer), as calendar.c counts them;
+ * day itself if that leaves the calendar's years. */
 static int32_t
 retain_move(const Lanu__V1__Duration *d, int32_t day, int sign)
 {
-	int64_t n = (int64_t)d->count * sign, months;
-	int y, m, dd, last;
+	int32_t out;
+	int r = sign < 0 ? calendar_before_day(NULL, day, d->count, d->unit, &out)
+			 : calendar_due_day(NULL, day, d->count, d->unit, false, &out);
 
-	if (d->unit == LANU__V1__DURATION__UNIT__UNIT_DAYS)
-		return (int32_t)(day + n);
-	if (d->unit == LANU__V1__DURATION__UNIT__UNIT_WEEKS)
-		return (int32_t)(day + 7 * n);
-	calendar_ymd(day, &y, &m, &dd);
-	months = (int64_t)y * 12 + (m - 1) + n;
-	y = (int)(months / 12);
-	m = (int)(months % 12) + 1;
-	last = value_days_in_month(y, m);
-	return calendar_day(y, m, dd < last ? dd : last);
+	return r < 0 ? day : out;
 }
 
 /* The first instant whose horizon is past at_ms: the start of the first day d with

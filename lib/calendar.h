@@ -67,6 +67,8 @@ bool calendar_is_working(const struct calendar *c, int32_t day);
  * CALENDAR_SEARCH_DAYS days or outside years 0000..9999. */
 int calendar_next_working(const struct calendar *c, int32_t day, int32_t *ret_day);
 
+/* (c is read only for the working-day units and roll_forward: calendar units, days,
+ * weeks and months, take NULL.) */
 /* The due day of a limit `count unit` counted from the start day (LEGAL.md "Counting",
  * Act 150/1930): WORKING_DAYS the count-th working day after start (start not counted);
  * DAYS start + count; WEEKS start + 7 count; MONTHS the same day number count months
