@@ -90,10 +90,6 @@ struct phase {
 };
 
 /* What lanud's status says so far. */
-struct mark {
-	uint64_t alerts, used, commits, committed;
-};
-
 struct bufs {
 	Lanu__V1__AbsenceCountsReported ac;
 	Lanu__V1__AbsenceTally auth, unauth;
@@ -171,35 +167,16 @@ fill_status(size_t i, Lanu__V1__Request *req, Lanu__V1__Envelope *ev, void *bufs
 	ev->measure_status_updated = &b->ms;
 }
 
-static void
-usage_now(struct bench_usage *u)
-{
-	if (bench_lanud_usage(u) < 0)
-		die("cannot read lanud's CPU time from /proc");
-}
-
-static void
-so_far(struct client *c, struct mark *m)
-{
-	Lanu__V1__Reply *rep = bench_status(c);
-
-	m->alerts = rep->status->last_alert_seq;
-	m->used = rep->status->map_used;
-	m->commits = rep->status->commits;
-	m->committed = rep->status->committed_events;
-	lanu__v1__reply__free_unpacked(rep, NULL);
-}
-
 /* Fills p's figures of n events sent since u0 and m0 were read. */
 static void
-phase_end(struct client *c, size_t n, const struct bench_usage *u0, const struct mark *m0,
+phase_end(struct client *c, size_t n, const struct bench_usage *u0, const struct bench_mark *m0,
 	  struct phase *p)
 {
 	struct bench_usage u1;
-	struct mark m1;
+	struct bench_mark m1;
 
-	usage_now(&u1);
-	so_far(c, &m1);
+	bench_usage_now(&u1);
+	bench_so_far(c, &m1);
 	p->events = n;
 	p->cpu_us = (u1.cpu_s - u0->cpu_s) * 1e6 / (double)n;
 	p->alerts = m1.alerts - m0->alerts;
@@ -214,10 +191,10 @@ phase(struct client *c, const char *name, size_t n, size_t window, bench_fill_fn
       struct phase *p)
 {
 	struct bench_usage u0;
-	struct mark m0;
+	struct bench_mark m0;
 
-	so_far(c, &m0);
-	usage_now(&u0);
+	bench_so_far(c, &m0);
+	bench_usage_now(&u0);
 	p->name = name;
 	p->secs = bench_send_all(c, n, window, fill, &(struct bufs){ 0 }, arg);
 	phase_end(c, n, &u0, &m0, p);
@@ -310,7 +287,7 @@ morning_import(const struct opts *o, struct client *c, struct phase *p, struct i
 	char export[512], map[512], state[512];
 	struct bench_usage u0;
 	struct stat sb;
-	struct mark m0;
+	struct bench_mark m0;
 	FILE *m;
 
 	memset(f, 0, sizeof(*f));
@@ -325,8 +302,8 @@ morning_import(const struct opts *o, struct client *c, struct phase *p, struct i
 	if (!(m = fopen(map, "w")) || fputs(mapping, m) < 0 || fclose(m) != 0)
 		die("cannot write the mapping");
 
-	so_far(c, &m0);
-	usage_now(&u0);
+	bench_so_far(c, &m0);
+	bench_usage_now(&u0);
 	f->first_s = import(o, export, map, state, &f->cpu_s);
 	p->name = "morning import";
 	p->secs = f->first_s;

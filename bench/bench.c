@@ -310,3 +310,22 @@ bench_last_alert_seq(struct client *c)
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return seq;
 }
+
+void
+bench_usage_now(struct bench_usage *u)
+{
+	if (bench_lanud_usage(u) < 0)
+		die("cannot read lanud's CPU time from /proc");
+}
+
+void
+bench_so_far(struct client *c, struct bench_mark *m)
+{
+	Lanu__V1__Reply *rep = bench_status(c);
+
+	m->alerts = rep->status->last_alert_seq;
+	m->used = rep->status->map_used;
+	m->commits = rep->status->commits;
+	m->committed = rep->status->committed_events;
+	lanu__v1__reply__free_unpacked(rep, NULL);
+}

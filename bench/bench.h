@@ -56,6 +56,15 @@ struct bench_usage {
 
 /* Fills *u; -1 if /proc does not tell (then *u is zero). */
 int bench_lanud_usage(struct bench_usage *u);
+/* The same, or die. */
+void bench_usage_now(struct bench_usage *u);
+
+/* What lanud's status says so far: alerts raised, map used, commits and the events they
+ * carried (a phase's figures are the differences). */
+struct bench_mark {
+	uint64_t alerts, used, commits, committed;
+};
+void bench_so_far(struct client *c, struct bench_mark *m);
 
 /* Fills request i's event (req's body and corr_id are set by the caller); bufs is the
  * caller's scratch for the event's parts, reused for each request. */

@@ -76,10 +76,6 @@ struct phase {
 };
 
 /* What lanud's status says so far. */
-struct mark {
-	uint64_t alerts, used, commits, committed;
-};
-
 struct bufs {
 	Lanu__V1__IndicatorUpdated iu;
 	Lanu__V1__IndicatorUpdated__BreakdownEntry lang, *entries[1];
@@ -157,25 +153,6 @@ fill_value(size_t k, Lanu__V1__Request *req, Lanu__V1__Envelope *ev, void *bufs,
 	ev->indicator_updated = &b->iu;
 }
 
-static void
-usage_now(struct bench_usage *u)
-{
-	if (bench_lanud_usage(u) < 0)
-		die("cannot read lanud's CPU time from /proc");
-}
-
-static void
-so_far(struct client *c, struct mark *m)
-{
-	Lanu__V1__Reply *rep = bench_status(c);
-
-	m->alerts = rep->status->last_alert_seq;
-	m->used = rep->status->map_used;
-	m->commits = rep->status->commits;
-	m->committed = rep->status->committed_events;
-	lanu__v1__reply__free_unpacked(rep, NULL);
-}
-
 /* Sends the values of years first_year.. (years of them) and fills *p. */
 static void
 phase(struct client *c, const char *name, const struct opts *o, int first_year, size_t years,
@@ -184,14 +161,14 @@ phase(struct client *c, const char *name, const struct opts *o, int first_year, 
 	struct round r = { o, first_year, tag, shift };
 	size_t n = o->indicators * o->groups * years;
 	struct bench_usage u0, u1;
-	struct mark m0, m1;
+	struct bench_mark m0, m1;
 
-	so_far(c, &m0);
-	usage_now(&u0);
+	bench_so_far(c, &m0);
+	bench_usage_now(&u0);
 	p->name = name;
 	p->secs = bench_send_all(c, n, o->window, fill_value, &(struct bufs){ 0 }, &r);
-	usage_now(&u1);
-	so_far(c, &m1);
+	bench_usage_now(&u1);
+	bench_so_far(c, &m1);
 	p->values = n;
 	p->cpu_us = (u1.cpu_s - u0.cpu_s) * 1e6 / (double)n;
 	p->alerts = m1.alerts - m0.alerts;
@@ -367,14 +344,14 @@ queries(struct client *c, const struct opts *o, struct queries *x)
 
 	if (!area || !lang || !both)
 		die("out of memory");
-	usage_now(&u0);
+	bench_usage_now(&u0);
 	for (size_t k = 0; k < o->queries; k++) {
 		snprintf(id, sizeof(id), "ind-%04zu", (size_t)mix((uint32_t)k) % o->indicators);
 		area[k] = query(c, id, false, &x->area_rows, &x->area_bytes);
 		lang[k] = query(c, id, true, &x->lang_rows, &x->lang_bytes);
 		both[k] = area[k] + lang[k];
 	}
-	usage_now(&u1);
+	bench_usage_now(&u1);
 	x->cpu_us = (u1.cpu_s - u0.cpu_s) * 1e6 / (double)o->queries;
 	x->area_p50 = percentile_ms(area, o->queries, 50);
 	x->area_p99 = percentile_ms(area, o->queries, 99);
@@ -413,7 +390,7 @@ stale(struct client *c, const struct opts *o, uint64_t *ret_alerts, double *ret_
 	struct bench_usage u0, u1;
 	double t0, last;
 
-	usage_now(&u0);
+	bench_usage_now(&u0);
 	t0 = last = now_s();
 	bench_clock_set(c, 1838149201000ULL);
 	while (seq - seq0 < o->indicators && now_s() - last < 3) {
@@ -424,7 +401,7 @@ stale(struct client *c, const struct opts *o, uint64_t *ret_alerts, double *ret_
 			last = now_s();
 		}
 	}
-	usage_now(&u1);
+	bench_usage_now(&u1);
 	*ret_alerts = seq - seq0;
 	*ret_cpu_us = (u1.cpu_s - u0.cpu_s) * 1e6 / (double)o->indicators;
 	return last - t0;
