@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "instant.h"
 #include "lanu.pb-c.h"
 
 struct client;
@@ -65,7 +66,3 @@ int sub_recv(struct sub *s, int timeout_ms, Lanu__V1__Alert **ret_alert);
 uint64_t client_now_ms(void);
 uint64_t client_mono_ms(void);
 
-/* "2026-01-31T12:00:00Z", "2026-01-31" (midnight UTC) or milliseconds -> ms. -EINVAL. */
-int client_parse_time(const char *s, uint64_t *ret_ms);
-/* ms -> "2026-01-31T12:00:00Z" */
-void client_format_time(uint64_t ms, char buf[32]);

@@ -85,7 +85,7 @@ print_alert(const struct ctl *x, const Lanu__V1__Alert *a)
 		print_json(&a->base, NULL);
 		return;
 	}
-	client_format_time(a->raised_at_ms, when);
+	instant_format(a->raised_at_ms, when);
 	printf("#%" PRIu64 " %s %s %s %s %s\n    %s\n", a->seq, when,
 	       enum_name(&lanu__v1__severity__descriptor, a->severity, 9),
 	       enum_name(&lanu__v1__alert_kind__descriptor, a->kind, 11), a->alert_id, a->subject,
@@ -622,7 +622,7 @@ cmd_status(struct ctl *x, int argc, char **argv)
 	if (x->json) {
 		print_json(&s->base, NULL);
 	} else {
-		client_format_time(s->now_ms, now);
+		instant_format(s->now_ms, now);
 		printf("lanud %s at %s\n"
 		       "  now            %s%s\n"
 		       "  uptime         %" PRIu64 " s\n"
@@ -645,17 +645,17 @@ cmd_status(struct ctl *x, int argc, char **argv)
 			printf("  plan           none: alerts go to nobody (lanuctl plan load)\n");
 		printf("  clocks         %" PRIu64 " open", s->open_clocks);
 		if (s->next_deadline_ms) {
-			client_format_time(s->next_deadline_ms, now);
+			instant_format(s->next_deadline_ms, now);
 			printf(", next warning or miss %s", now);
 		}
 		printf("\n");
 		if (s->pending_escalations) {
-			client_format_time(s->next_escalation_ms, now);
+			instant_format(s->next_escalation_ms, now);
 			printf("  escalations    %" PRIu64 " pending, next %s\n",
 			       s->pending_escalations, now);
 		}
 		if (s->next_purge_ms) {
-			client_format_time(s->next_purge_ms, now);
+			instant_format(s->next_purge_ms, now);
 			printf("  retention      next check %s\n", now);
 		}
 	}
@@ -793,10 +793,10 @@ cmd_clock(struct ctl *x, int argc, char **argv)
 	int r;
 
 	if (argc != 3 || strcmp(argv[1], "set") != 0) {
-		fprintf(stderr, "lanuctl: usage: clock set TIME (2026-01-31T12:00:00Z or ms)\n");
+		fprintf(stderr, "lanuctl: usage: clock set TIME (2026-01-31T12:00:00Z, 2026-01-31T14:00+02:00 or ms)\n");
 		return EXIT_REFUSED;
 	}
-	if (client_parse_time(argv[2], &cs.now_ms) < 0) {
+	if (instant_parse(argv[2], &cs.now_ms) < 0) {
 		fprintf(stderr, "lanuctl: '%s' is not a time (2026-01-31T12:00:00Z, 2026-01-31 "
 				"or milliseconds since the epoch)\n", argv[2]);
 		return EXIT_REFUSED;
@@ -806,7 +806,7 @@ cmd_clock(struct ctl *x, int argc, char **argv)
 	r = ctl_call(x, &req, &rep);
 	if (r)
 		return r;
-	client_format_time(cs.now_ms, when);
+	instant_format(cs.now_ms, when);
 	printf("clock set to %s\n", when);
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;

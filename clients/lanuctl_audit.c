@@ -78,7 +78,7 @@ audit_detail(const Lanu__V1__AuditRecord *r, char *buf, size_t size)
 			 r->who, *r->who ? ")" : "", r->reason);
 		break;
 	case LANU__V1__AUDIT_RECORD__WHAT__CLOCK_SET:
-		client_format_time(r->clock_ms, when);
+		instant_format(r->clock_ms, when);
 		snprintf(buf, size, "to %s", when);
 		break;
 	case LANU__V1__AUDIT_RECORD__WHAT__KEY_CHANGE:
@@ -106,7 +106,7 @@ audit_row(const Lanu__V1__AuditRecord *r, char (*buf)[CELL_MAX], char *detail,
 	const char *what = enum_name(&lanu__v1__audit_record__what__descriptor, (int)r->what, 0);
 
 	snprintf(buf[AUD_SEQ], CELL_MAX, "%" PRIu64, r->seq);
-	client_format_time(r->at_ms, buf[AUD_AT]);
+	instant_format(r->at_ms, buf[AUD_AT]);
 	snprintf(buf[AUD_WHO], CELL_MAX, "%s%s%s%s", *r->who ? r->who : "-",
 		 *r->claimed ? " (" : "", r->claimed, *r->claimed ? ")" : "");
 	snprintf(buf[AUD_WHAT], CELL_MAX, "%s", what ? what : "?");
@@ -175,7 +175,7 @@ audit_table(const struct audit_pages *p)
 static int
 audit_time(const char *opt, const char *s, uint64_t *ret)
 {
-	if (client_parse_time(s, ret) == 0)
+	if (instant_parse(s, ret) == 0)
 		return 0;
 	fprintf(stderr, "lanuctl: %s '%s' is not a time (2026-01-31T12:00:00Z, 2026-01-31 or "
 			"milliseconds since the epoch)\n", opt, s);

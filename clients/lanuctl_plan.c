@@ -240,7 +240,7 @@ show_plan(const struct ctl *x, const Lanu__V1__PlanVersion *pv)
 	const Lanu__V1__PlanInfo *info = p->plan;
 	char when[32], w[40], w2[40];
 
-	client_format_time(pv->loaded_at_ms, when);
+	instant_format(pv->loaded_at_ms, when);
 	printf("plan %s, version %" PRIu64 " (loaded %s by %s from %s)\n", info->id, pv->version,
 	       when, pv->loaded_by, pv->source);
 	printf("  %s: %s, ", info->organiser, plan_text(x, info->title));
@@ -361,7 +361,7 @@ plan_history(struct ctl *x, int argc, char **argv)
 			print_json(&pv->base, NULL);
 			continue;
 		}
-		client_format_time(pv->loaded_at_ms, when);
+		instant_format(pv->loaded_at_ms, when);
 		printf("%4" PRIu64 "  %s  %-16s  sha256 %.12s  %s\n", pv->version, when, pv->loaded_by,
 		       pv->sha256, pv->source);
 	}

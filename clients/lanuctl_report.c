@@ -1376,7 +1376,7 @@ write_document(const struct report *r)
 			 info->period->from, info->period->to, info->organiser);
 		para(r, buf);
 	}
-	client_format_time(client_now_ms(), when);
+	instant_format(client_now_ms(), when);
 	snprintf(buf, sizeof(buf), "%s %s", w(r, W_MADE), when);
 	para(r, buf);
 	if (r->format == FORMAT_HTML) {

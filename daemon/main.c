@@ -27,7 +27,8 @@ usage(FILE *f)
 		"      --publish EP      PUB endpoint(s), replacing the file's\n"
 		"      --state-dir DIR   where the LMDB store lives\n"
 		"      --log-level L     err, warning, notice, info or debug\n"
-		"      --clock=MODE      'system', or 'manual' (tests and demos only)\n"
+		"      --clock=MODE      'system', 'manual' or 'manual START' (tests and demos;\n"
+		"                        START an instant such as 2026-01-01T08:00:00Z)\n"
 		"  -V, --version\n"
 		"  -h, --help\n",
 		LANU_DEFAULT_CONF);

@@ -129,10 +129,13 @@ server_open_store(struct lanud *d)
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot open the store in '%s'",
 				 d->conf->state_dir);
-	/* A manual clock resumes where it was: time never runs backwards. */
+	/* A manual clock resumes where it was (time never runs backwards), or starts where
+	 * the configuration says if that is later. */
 	store_begin(d->store, &t, STORE_RO);
 	clock = store_get_clock(&t);
 	store_abort(&t);
+	if (d->conf->clock_start_ms * 1000 > clock)
+		clock = d->conf->clock_start_ms * 1000;
 	timesrc_init(&d->clock, d->conf->manual_clock, clock);
 	return planload_start(d);
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "instant.h"
 #include "lanu/limits.h"
 #include "log.h"
 #include "plan_value.h"
@@ -239,6 +240,27 @@ conf_endpoints_free(char ***v, char ***as, size_t *n)
 
 
 
+#define CONF_CLOCK_MAX_MS 253402300799999ULL	/* 9999-12-31T23:59:59.999Z */
+
+/* "clock system", "clock manual" or "clock manual START" (an instant, instant.h). */
+static int
+conf_clock(struct conf *c, struct conf_ctx *x, char **w, int n)
+{
+	if (n < 2 || n > 3 || (n == 3 && strcmp(w[1], "manual") != 0)) {
+		conf_error(x, "'clock' takes 'system', 'manual' or 'manual START'");
+		return 0;
+	}
+	if (strcmp(w[1], "system") && strcmp(w[1], "manual"))
+		conf_error(x, "clock '%s' is neither 'system' nor 'manual'", w[1]);
+	c->manual_clock = strcmp(w[1], "manual") == 0;
+	c->clock_start_ms = 0;
+	if (n == 3 && (instant_parse(w[2], &c->clock_start_ms) < 0 || c->clock_start_ms == 0 ||
+		       c->clock_start_ms > CONF_CLOCK_MAX_MS))
+		conf_error(x, "clock start '%s' is not an instant (e.g. 2026-01-01T08:00:00Z, "
+			      "2026-01-01T10:00+02:00)", w[2]);
+	return 0;
+}
+
 /* Applies one split line. Returns 0 (errors are counted in x) or -ENOMEM. */
 static int
 conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
@@ -264,6 +286,8 @@ conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
 		conf_error(x, "unknown setting '%s'", k);
 		return 0;
 	}
+	if (strcmp(k, "clock") == 0)
+		return conf_clock(c, x, w, n);
 	if (n != 2) {
 		conf_error(x, "'%s' takes exactly one value", k);
 		return 0;
@@ -283,12 +307,6 @@ conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
 				      "info or debug)", w[1]);
 		else
 			c->log_level = r;
-		return 0;
-	}
-	if (strcmp(k, "clock") == 0) {
-		if (strcmp(w[1], "system") && strcmp(w[1], "manual"))
-			conf_error(x, "clock '%s' is neither 'system' nor 'manual'", w[1]);
-		c->manual_clock = strcmp(w[1], "manual") == 0;
 		return 0;
 	}
 	if (conf_parse_size(w[1], &size) < 0 || size < (1u << 20)) {

@@ -22,6 +22,7 @@ struct conf {
 	uint64_t map_size;
 	uint64_t map_max;
 	bool manual_clock;
+	uint64_t clock_start_ms;	/* where a new manual clock starts (0: the wall clock) */
 };
 
 /* A command-line setting ("state-dir", "var"), replacing what the file says. */

@@ -19,6 +19,11 @@ struct daemon {
 	pid_t pid;
 };
 
+/* The manual clock of the tests: it starts at a fixed instant before every date a test
+ * moves it to, so that the tests run the same on any day (a clock that started at the
+ * wall clock would one day pass the dates they set). */
+#define DAEMON_MANUAL_CLOCK "clock manual 2026-11-01T00:00:00Z"
+
 /* Creates the temp dir and writes a configuration (ipc endpoints, extra lines
  * appended) and its plan (daemon_write_plan() with no extra routes). Returns 0 or
  * -errno. */

@@ -205,7 +205,7 @@ kill -TERM "$pid"; wait "$pid"; pid=""
 
 # --- due, compliance: a second lanud of its own, on a manual clock ---------------------
 # Its own state and plan, so every count and day below is exact. The manual clock starts
-# at the real time and only moves forward: the clocks live far ahead, in January 2049
+# on 1 November 2026 and only moves forward: the clocks live far ahead, in January 2049
 # (national calendar: the 1st, a Friday, and the 6th, Epiphany, are holidays).
 conf=$dir/clock.conf
 cat > "$conf" <<CONF
@@ -213,7 +213,7 @@ ingest    ipc://$dir/clock-in.sock
 publish   ipc://$dir/clock-pub.sock
 state-dir $dir/clock-state
 plan      $dir/clock-plan.yaml
-clock     manual
+clock     manual 2026-11-01T00:00:00Z
 CONF
 cat > "$dir/clock-plan.yaml" <<'PLAN'
 lanu-plan: 1
@@ -440,7 +440,7 @@ ingest    ipc://$dir/esc-in.sock
 publish   ipc://$dir/esc-pub.sock
 state-dir $dir/esc-state
 plan      $dir/esc-plan.yaml
-clock     manual
+clock     manual 2026-11-01T00:00:00Z
 CONF
 cat > "$dir/esc-plan.yaml" <<'PLAN'
 lanu-plan: 1

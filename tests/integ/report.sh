@@ -25,7 +25,7 @@ cat > "$conf" <<CONF
 ingest    ipc://$dir/in.sock
 publish   ipc://$dir/pub.sock
 state-dir $dir/state
-clock     manual
+clock     manual 2026-11-01T00:00:00Z
 CONF
 "$LANUD" -c "$conf" 2>>"$dir/lanud.log" &
 pid=$!

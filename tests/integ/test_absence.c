@@ -69,7 +69,7 @@ static const char plan[] =
 static int
 setup(void **state)
 {
-	return daemon_fixture_up(state, "clock manual", plan);
+	return daemon_fixture_up(state, DAEMON_MANUAL_CLOCK, plan);
 }
 
 /* One report's values; the rest default (school-1, grade 7, 2025-autumn). */

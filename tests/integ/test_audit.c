@@ -70,7 +70,7 @@ setup(void **state)
 	char pub[KEYS_Z85_LEN + 1], sec[KEYS_Z85_LEN + 1], secret[600];
 	FILE *conf;
 
-	if (!f || daemon_init(&f->d, "clock manual") < 0)
+	if (!f || daemon_init(&f->d, DAEMON_MANUAL_CLOCK) < 0)
 		return -1;
 	snprintf(f->tcp, sizeof(f->tcp), "tcp://127.0.0.1:%d", daemon_free_port());
 	snprintf(f->keys, sizeof(f->keys), "%s/keys", f->d.dir);

@@ -175,7 +175,7 @@ start_daemon(void **state, const char *plan_text, const char *plan_file)
 	if (!f)
 		return -1;
 	*state = &f->d;
-	if (daemon_init(&f->d, "clock manual") < 0 ||
+	if (daemon_init(&f->d, DAEMON_MANUAL_CLOCK) < 0 ||
 	    (plan_text && daemon_write_plan_text(&f->d, plan_text) < 0) ||
 	    (plan_file && daemon_copy_plan(&f->d, plan_file) < 0) ||
 	    daemon_start(&f->d, NULL) < 0) {

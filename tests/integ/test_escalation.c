@@ -80,7 +80,7 @@ static const char plan[] =
 static int
 setup(void **state)
 {
-	return daemon_fixture_up(state, "clock manual", plan);
+	return daemon_fixture_up(state, DAEMON_MANUAL_CLOCK, plan);
 }
 
 /* Stops lanud with sig (SIGTERM or SIGKILL) and starts it again with args. */

@@ -131,19 +131,19 @@ static const char plan_absences[] =
 static int
 setup(void **state)
 {
-	return daemon_fixture_up(state, "clock manual", plan);
+	return daemon_fixture_up(state, DAEMON_MANUAL_CLOCK, plan);
 }
 
 static int
 setup_absences(void **state)
 {
-	return daemon_fixture_up(state, "clock manual", plan_absences);
+	return daemon_fixture_up(state, DAEMON_MANUAL_CLOCK, plan_absences);
 }
 
 static int
 setup_bare(void **state)
 {
-	return daemon_fixture_up(state, "clock manual", plan_bare);
+	return daemon_fixture_up(state, DAEMON_MANUAL_CLOCK, plan_bare);
 }
 
 static void

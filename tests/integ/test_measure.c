@@ -70,7 +70,7 @@ setup(void **state)
 {
 	struct daemon_fixture *f;
 
-	if (daemon_fixture_up(state, "clock manual", plan_bare) < 0)
+	if (daemon_fixture_up(state, DAEMON_MANUAL_CLOCK, plan_bare) < 0)
 		return -1;
 	f = *state;
 	/* in force from Mon 4.1.2027 */

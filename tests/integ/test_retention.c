@@ -76,13 +76,13 @@ static const char plan[] = PLAN_HEAD
 static int
 setup(void **state)
 {
-	return daemon_fixture_up(state, "clock manual", plan);
+	return daemon_fixture_up(state, DAEMON_MANUAL_CLOCK, plan);
 }
 
 static int
 setup_kept(void **state)
 {
-	return daemon_fixture_up(state, "clock manual", plan_kept);
+	return daemon_fixture_up(state, DAEMON_MANUAL_CLOCK, plan_kept);
 }
 
 static uint64_t now_ms;	/* the manual clock as the test last set it */

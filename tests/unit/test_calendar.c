@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "calendar.h"
+#include "instant.h"
 #include "lanu/macro.h"
 #include "plan.h"
 #include "plan_value.h"
@@ -971,6 +972,69 @@ test_cadence_periods(void **state)
 	assert_string_equal(out, "");
 }
 
+/* Instants as people and scripts write them (instant.h). */
+static void
+test_instant(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t ms;
+	} ok[] = {
+		{ "1767225600000", 1767225600000ULL },
+		{ "0", 0 },
+		{ "2026-01-01", 1767225600000ULL },
+		{ "2026-01-01T00:00:00Z", 1767225600000ULL },
+		{ "2026-01-01T00:00Z", 1767225600000ULL },
+		{ "2026-01-01t02:00:00+02:00", 1767225600000ULL },
+		{ "2026-01-01 02:00+0200", 1767225600000ULL },
+		{ "2026-01-01T02:00:00+02", 1767225600000ULL },
+		{ "2025-12-31T19:00:00-05:00", 1767225600000ULL },
+		{ "2026-01-01T00:00:00.250Z", 1767225600250ULL },
+		{ "2026-01-01T00:00:00.5Z", 1767225600500ULL },
+		{ "2026-01-01T00:00:00,123456789Z", 1767225600123ULL },
+		{ "2027-01-04T09:00:00+02:00", 1799046000000ULL },
+		{ "2024-02-29T23:59:59Z", 1709251199000ULL },
+		{ "1970-01-01T00:00:00Z", 0 },
+	};
+	static const char *const bad[] = {
+		"", "-", "2026-", "2026-1-01", "2026-01-01T", "2026-01-01T12", "2026-01-01T12:00",
+		"2026-01-01T24:00Z", "2026-01-01T12:60Z", "2026-01-01T12:00:60Z", "2025-02-29",
+		"2026-13-01", "2026-01-01T12:00:00", "2026-01-01T12:00:00.Z",
+		"2026-01-01T12:00:00.1234567890Z", "2026-01-01T12:00:00+24:00",
+		"2026-01-01T12:00:00+02:60", "2026-01-01T12:00:00+2", "2026-01-01T12:00:00Zx",
+		"1969-12-31T23:59:59Z", "1970-01-01T01:00+02:00", "12a", "tomorrow",
+		"2026-01-01x",
+	};
+	char buf[32];
+	uint64_t ms;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ms = 1;
+		if (instant_parse(ok[i].s, &ms) != 0 || ms != ok[i].ms)
+			fail_msg("'%s' -> %llu, expected %llu", ok[i].s, (unsigned long long)ms,
+				 (unsigned long long)ok[i].ms);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (instant_parse(bad[i], &ms) != -EINVAL)
+			fail_msg("'%s' was taken as %llu", bad[i], (unsigned long long)ms);
+	assert_int_equal(instant_parse("99999999999999999999", &ms), -ERANGE);
+	instant_format(1767225600250ULL, buf);
+	assert_string_equal(buf, "2026-01-01T00:00:00Z");
+	instant_format(1709251199000ULL, buf);
+	assert_string_equal(buf, "2024-02-29T23:59:59Z");
+	instant_format(253402300799999ULL, buf);
+	assert_string_equal(buf, "9999-12-31T23:59:59Z");
+	instant_format(253402300800000ULL, buf);
+	assert_string_equal(buf, "253402300800000");
+	/* Every format of a second reads back to it. */
+	for (uint64_t t = 0; t < 253402300800000ULL; t += 86399997ULL * 1000 + 17000) {
+		instant_format(t, buf);
+		assert_int_equal(instant_parse(buf, &ms), 0);
+		assert_int_equal(ms, t);
+	}
+}
+
 int
 main(void)
 {
@@ -991,6 +1055,7 @@ main(void)
 		cmocka_unit_test(test_set_errors),
 		cmocka_unit_test(test_local_time),
 		cmocka_unit_test(test_cadence_periods),
+		cmocka_unit_test(test_instant),
 	};
 
 	setenv("TZ", "Europe/Helsinki", 1);

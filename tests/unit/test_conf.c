@@ -30,6 +30,8 @@ dump(const struct conf *c, FILE *f)
 		c->state_dir, c->plan ? c->plan : "(none)", c->log_level,
 		(unsigned long long)c->map_size, (unsigned long long)c->map_max,
 		c->manual_clock ? "manual" : "system");
+	if (c->clock_start_ms)
+		fprintf(f, "clock-start %llu\n", (unsigned long long)c->clock_start_ms);
 	fprintf(f, "keys-dir %s\nserver-key %s\n", c->keys_dir ? c->keys_dir : "(none)",
 		c->server_key ? c->server_key : "(none)");
 }
@@ -124,6 +126,9 @@ test_overrides(void **state)
 		{ "clock", "manual" },
 	};
 	const struct conf_override bad[] = { { "map-size", "12X" } };
+	const struct conf_override start[] = { { "clock", "manual 2027-01-04T09:00+02:00" } };
+	const struct conf_override bad_start[] = { { "clock", "manual monday" } };
+	const struct conf_override system_start[] = { { "clock", "system 2027-01-04" } };
 	char *got;
 
 	(void)state;
@@ -132,6 +137,16 @@ test_overrides(void **state)
 	assert_null(strstr(got, "ingest ipc://"));	/* replaced, not added */
 	assert_non_null(strstr(got, "state-dir /var/lib/lanu\n"));
 	assert_non_null(strstr(got, "clock manual\n"));
+	free(got);
+	got = run("conf.1.in", start, 1);
+	assert_non_null(strstr(got, "clock manual\nclock-start 1799046000000\n"));
+	free(got);
+	got = run("conf.1.in", bad_start, 1);
+	assert_non_null(strstr(got, "command line --clock: clock start 'monday' is not an "
+				    "instant"));
+	free(got);
+	got = run("conf.1.in", system_start, 1);
+	assert_non_null(strstr(got, "'clock' takes 'system', 'manual' or 'manual START'"));
 	free(got);
 	got = run("conf.1.in", bad, 1);
 	assert_non_null(strstr(got, "command line --map-size: '12X' is not a size"));
