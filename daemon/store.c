@@ -8,8 +8,7 @@
  * Named databases, their keys as codec fields (u64 is big-endian, str ends in NUL,
  * fixed has no terminator, tail runs to the end of the key), and who owns them:
  *
- *	meta	  name (tail) -> "schema", "event_seq", "alert_seq", "clock", "clock_seq",
- *		  "retain_index" (1: subjects and purge index every record): u64;
+ *	meta	  name (tail) -> "schema", "event_seq", "alert_seq", "clock", "clock_seq": u64;
  *		  "plan_file_sha": 64 hex digits (the plan file as last loaded)
  *	events	  seq (u64) -> received_ms (u64) + packed Envelope		store_event.c
  *	dedup	  producer (str) event_id (tail) -> seq (u64)
@@ -35,11 +34,13 @@
  *	ind_values, ind_revs, ind_levels: see store_indicator.c
  *	watches, watch_due: see store_watch.c; msr_status: see store_measure.c
  *
- * These are the layouts schema 1 has always had, byte for byte: a store written before
- * the codec opens and reads unchanged. One database is gone: "plan" held the plan in
- * force normalized, one record per object, which nothing read any more; store_open()
- * empties it, so an existing store no longer keeps it (a store keeps nothing it does not
- * need), and nothing writes it. The versions in plan_versions keep the whole plan.
+ * The schema (meta "schema") says which layouts a store has. A store of an older schema
+ * is migrated when it is opened, every step in one transaction with the new number
+ * (store_migrations[]); one of a newer schema is refused. Schema 2 (lanu 0.2): every
+ * record is indexed under its subject (store_retain.c), and "plan", which held the
+ * plan in force normalized, one record per object, and which nothing read, is gone.
+ * The versions in plan_versions keep the whole plan. Every other layout is schema 1's,
+ * byte for byte.
  *
  * The event and alert sequences are assigned inside the write transaction that stores
  * them, so an aborted transaction leaves no gap: the two counters are read from meta
@@ -634,9 +635,47 @@ store_put_plan_file_sha(struct store_txn *t, const char *sha)
 
 /* --- the environment and its transactions ----------------------------------------------- */
 
-/* Creates the named databases, checks the schema and empties "plan". */
+/* Schema 1 -> 2: index every record under its subject; drop "plan". Returns the sticky
+ * error. */
 static int
-store_init_dbs(struct store *s)
+store_migrate_1(struct store_txn *t, uint64_t *ret_n)
+{
+	struct store_key k = { 0 };
+	MDB_dbi plan;
+	uint64_t indexed = store_meta_u64(t, "retain_index");
+	int rc;
+
+	/* A store of 0.1.0 was indexed as it was written ("retain_index"); an older one
+	 * is indexed now. */
+	*ret_n = 0;
+	if (!indexed)
+		store_subject_index_all(t, ret_n);
+	store_key_tail(&k, "retain_index");
+	store_db_del(t, t->s->meta, &k);
+	rc = t->err ? MDB_SUCCESS : mdb_dbi_open(t->txn, "plan", 0, &plan);
+	if (rc == MDB_SUCCESS && !t->err)
+		rc = mdb_drop(t->txn, plan, 1);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		store_fail(t, store_errno(rc));
+	return t->err;
+}
+
+/* The steps from each older schema to the next, in order; the last one's `to` is
+ * STORE_SCHEMA. Each runs in the opening transaction and says what it did. */
+static const struct store_migration {
+	uint64_t from;
+	const char *what;
+	const char *counted;	/* what the step's count counts */
+	int (*step)(struct store_txn *t, uint64_t *ret_n);
+} store_migrations[] = {
+	{ 1, "records indexed under their subjects for retention, the unused 'plan' "
+	     "database dropped", "records indexed", store_migrate_1 },
+};
+
+/* Creates the named databases and checks the schema: a new store gets STORE_SCHEMA, an
+ * older one is migrated, all in one transaction (and again, grown, if the map fills). */
+static int
+store_init_dbs(struct store *s, const char *dir)
 {
 	static const struct {
 		const char *name;
@@ -670,9 +709,12 @@ store_init_dbs(struct store *s)
 		{ "watch_due", offsetof(struct store, watch_due) },
 		{ "msr_status", offsetof(struct store, msr_status) },
 	};
+	uint64_t counts[ELEMENTSOF(store_migrations)] = { 0 };
 	struct store_txn t;
 	uint64_t schema;
+	int r;
 
+again:
 	store_begin(s, &t, STORE_RW);
 	for (size_t i = 0; i < ELEMENTSOF(dbs) && !t.err; i++) {
 		int rc = mdb_dbi_open(t.txn, dbs[i].name, MDB_CREATE,
@@ -683,25 +725,40 @@ store_init_dbs(struct store *s)
 	schema = store_meta_u64(&t, "schema");
 	if (schema > STORE_SCHEMA) {
 		store_abort(&t);
-		log_msg(LOG_DEBUG, "store: schema %" PRIu64 " is newer than %d", schema,
-			STORE_SCHEMA);
+		log_msg(LOG_ERR, "store: '%s' has schema %" PRIu64 ", written by a newer lanud; "
+				 "lanud %s reads schemas 1 to %d. Run the newer lanud, or restore "
+				 "a backup made by this one (docs/operations.md)", dir, schema,
+			LANU_VERSION, STORE_SCHEMA);
 		return -EPROTO;
 	}
-	if (schema == 0) {
+	for (size_t i = 0; i < ELEMENTSOF(store_migrations) && !t.err; i++) {
+		const struct store_migration *m = &store_migrations[i];
+		if (schema == 0 || m->from < schema)
+			continue;
+		m->step(&t, &counts[i]);
+	}
+	if (schema != STORE_SCHEMA)
 		store_put_meta_u64(&t, "schema", STORE_SCHEMA);
-		store_put_meta_u64(&t, "retain_index", 1);	/* new: indexed from the start */
+	r = store_commit(&t);
+	if (r == STORE_MAP_FULL) {
+		r = store_grow(s);
+		if (r == 0)
+			goto again;
 	}
-	/* The normalized plan records nothing reads any more: emptied (see the top). */
-	if (!t.err) {
-		MDB_dbi plan;
-		int rc = mdb_dbi_open(t.txn, "plan", 0, &plan);
-
-		if (rc == MDB_SUCCESS)
-			rc = mdb_drop(t.txn, plan, 0);
-		if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-			store_fail(&t, store_errno(rc));
+	if (r < 0) {
+		if (schema && schema < STORE_SCHEMA)
+			log_errno(LOG_ERR, r, "store: migrating '%s' from schema %" PRIu64
+					      " to %d failed; it is unchanged", dir, schema,
+				  STORE_SCHEMA);
+		return r;
 	}
-	return store_commit(&t);
+	for (size_t i = 0; i < ELEMENTSOF(store_migrations); i++)
+		if (schema && store_migrations[i].from >= schema)
+			log_msg(LOG_NOTICE, "store: '%s' migrated from schema %" PRIu64 " to %"
+					    PRIu64 ": %s (%" PRIu64 " %s)", dir,
+				store_migrations[i].from, store_migrations[i].from + 1,
+				store_migrations[i].what, counts[i], store_migrations[i].counted);
+	return 0;
 }
 
 int
@@ -755,9 +812,7 @@ store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **
 		r = store_errno(rc);
 		goto fail;
 	}
-	r = store_init_dbs(s);
-	if (r == 0)
-		r = store_subject_backfill(s);
+	r = store_init_dbs(s, dir);
 	if (r < 0)
 		goto fail;
 	*ret_store = s;

@@ -422,9 +422,10 @@ void store_purge_drop(struct store_txn *t, uint64_t at_ms, const char *subject);
 /* 1 if the store holds anything about subject, 0 if not, or the sticky error. */
 int store_subject_held(struct store_txn *t, const char *subject);
 
-/* Indexes a store written before retention existed (once: a no-op after). Called by
- * store_open(). Returns 0 or -errno. */
-int store_subject_backfill(struct store *s);
+/* Notes every event, clock, alert and pupil's place under its subject, in t: the
+ * migration of a store written before retention (store_open()). *ret_noted: how many.
+ * Returns 0 or the sticky error. */
+int store_subject_index_all(struct store_txn *t, uint64_t *ret_noted);
 
 /* What purges took, added up. */
 struct store_purged {

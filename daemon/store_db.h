@@ -191,7 +191,7 @@ void store_subject_forget(struct store_txn *t, const char *subject, enum store_p
 void store_purge_queue(struct store_txn *t, const char *subject, uint64_t at_ms);
 
 /* Notes one record of a family, as it is stored (key and value), under its subject:
- * for store_subject_backfill(), which indexes a store written before retention. */
+ * for store_subject_index_all(), which indexes a store written before retention. */
 typedef void (*store_note_fn)(struct store_txn *t, struct store_view key, struct store_view val);
 void store_event_note(struct store_txn *t, struct store_view key, struct store_view val);
 void store_clock_note(struct store_txn *t, struct store_view key, struct store_view val);

@@ -23,9 +23,10 @@
  * opened it and the postponement's reason; an alert keeps its place in the log
  * (store_alert_purge()). A subject with no entry left holds nothing.
  *
- * A store written before these two databases existed is indexed once, when it is
- * opened (store_subject_backfill()): every event, clock, alert and place noted as if
- * just written, in transactions of a bounded size; meta "retain_index" says it is done.
+ * A store written before these two databases existed (schema 1) is indexed when it is
+ * opened, by the migration to schema 2 (store_subject_index_all(), store.c): every
+ * event, clock, alert and place noted as if just written, in the migration's one
+ * transaction.
  */
 #include "store.h"
 #include "store_db.h"
@@ -294,30 +295,23 @@ store_subject_purge(struct store_txn *t, const char *subject, uint64_t horizon_m
 	return t->err ? t->err : (int)done;
 }
 
-#define STORE_BACKFILL_CHUNK 20000	/* records noted per transaction */
-
-/* Notes up to max records of dbi after the first skip under their subjects with note.
- * *ret_done: the database is walked to its end. Returns the records noted or the
- * sticky error. */
-static int
-store_backfill_chunk(struct store_txn *t, unsigned int dbi, store_note_fn note, size_t skip,
-		     size_t max, bool *ret_done)
+/* Notes every record of dbi under its subject with note. Returns the records noted or
+ * the sticky error. */
+static int64_t
+store_index_family(struct store_txn *t, unsigned int dbi, store_note_fn note)
 {
 	struct store_iter it = { 0 };
 	uint8_t kb[STORE_KEY_MAX];
-	size_t i = 0, n = 0;
+	int64_t n = 0;
 	int r, rc;
 
-	*ret_done = false;
 	r = store_iter_open(t, dbi, &it);
 	if (r < 0)
 		return r;
-	for (rc = store_iter_move(&it, STORE_FIRST); rc == 0 && n < max && !t->err;
+	for (rc = store_iter_move(&it, STORE_FIRST); rc == 0 && !t->err;
 	     rc = store_iter_move(&it, STORE_NEXT)) {
 		void *vb;
 
-		if (i++ < skip)
-			continue;
 		/* it.key and it.val point into the map, where a write may move them. */
 		memcpy(kb, it.key.p, it.key.n);
 		vb = malloc(it.val.n ? it.val.n : 1);
@@ -330,63 +324,30 @@ store_backfill_chunk(struct store_txn *t, unsigned int dbi, store_note_fn note, 
 		free(vb);
 		n++;
 	}
-	if (rc == -ENOENT)
-		*ret_done = true;
 	r = store_iter_end(&it, r, rc);
-	return r < 0 ? r : (int)n;
+	return r < 0 ? r : n;
 }
 
 int
-store_subject_backfill(struct store *s)
+store_subject_index_all(struct store_txn *t, uint64_t *ret_noted)
 {
 	const struct {
 		unsigned int dbi;
 		store_note_fn note;
 	} fams[] = {
-		{ s->events, store_event_note },
-		{ s->clocks, store_clock_note },
-		{ s->alerts, store_alert_note },
-		{ s->absences, store_absence_note },
+		{ t->s->events, store_event_note },
+		{ t->s->clocks, store_clock_note },
+		{ t->s->alerts, store_alert_note },
+		{ t->s->absences, store_absence_note },
 	};
-	struct store_txn t;
-	uint64_t noted = 0;
-	bool indexed;
-	int r;
 
-	store_begin(s, &t, STORE_RO);
-	indexed = store_meta_u64(&t, "retain_index") != 0;
-	r = t.err;
-	store_abort(&t);
-	if (r < 0 || indexed)
-		return r;
+	*ret_noted = 0;
 	for (size_t f = 0; f < ELEMENTSOF(fams); f++) {
-		size_t skip = 0;
-		bool done = false;
+		int64_t n = store_index_family(t, fams[f].dbi, fams[f].note);
 
-		while (!done) {
-			int got;
-
-			store_begin(s, &t, STORE_RW);
-			got = store_backfill_chunk(&t, fams[f].dbi, fams[f].note, skip,
-						   STORE_BACKFILL_CHUNK, &done);
-			r = store_commit(&t);	/* got < 0 is t's sticky error: r then */
-			if (r == STORE_MAP_FULL) {
-				r = store_grow(s);	/* and that chunk again */
-				if (r < 0)
-					return r;
-				done = false;
-				continue;
-			}
-			if (r < 0)
-				return r;
-			skip += (size_t)got;
-			noted += (uint64_t)got;
-		}
+		if (n < 0)
+			return (int)n;
+		*ret_noted += (uint64_t)n;
 	}
-	store_begin(s, &t, STORE_RW);
-	store_put_meta_u64(&t, "retain_index", 1);
-	r = store_commit(&t);
-	if (r == 0 && noted)
-		log_msg(LOG_NOTICE, "store: %" PRIu64 " records indexed for retention", noted);
-	return r;
+	return t->err;
 }

@@ -27,7 +27,7 @@
 #define STORE_MAP_INITIAL	(64ULL << 20)	/* default initial map size */
 #define STORE_MAP_MAX		(16ULL << 30)	/* default largest map size */
 #define STORE_MAX_DBS		48		/* named databases (mdb_env_set_maxdbs) */
-#define STORE_SCHEMA		1		/* meta/schema; a newer one refuses to open */
+#define STORE_SCHEMA		2		/* meta/schema; older: migrated, newer: refused */
 
 #define QUERY_PAGE		500		/* alerts per replay / open-alerts reply */
 #define QUERY_IND_VALUES	50000		/* indicator values (rows and revisions) per reply */

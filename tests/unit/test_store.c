@@ -648,13 +648,14 @@ test_layouts_on_disk(void **state)
 	raw_close(&r, false);
 }
 
-/* The normalized plan records an older lanud kept in "plan" are emptied at open. */
+/* A schema-1 store (an older lanud's) is migrated at open: the normalized plan records
+ * it kept in "plan" go with their database, and the schema becomes 2. */
 static void
 test_plan_records_dropped(void **state)
 {
 	struct store *s = open_store(*state);
 	MDB_val k = { 4, (void *)"info" }, v = { 1, (void *)"x" };
-	MDB_stat st;
+	MDB_val sk = { 6, (void *)"schema" }, sv = { 8, (void *)"\0\0\0\0\0\0\0\1" };
 	MDB_dbi dbi;
 	struct raw r;
 
@@ -662,14 +663,16 @@ test_plan_records_dropped(void **state)
 	raw_open(&r, *state);
 	assert_int_equal(mdb_dbi_open(r.txn, "plan", MDB_CREATE, &dbi), 0);
 	assert_int_equal(mdb_put(r.txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_dbi_open(r.txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_put(r.txn, dbi, &sk, &sv, 0), 0);
 	raw_close(&r, true);
 
 	s = open_store(*state);
 	store_free(s);
 	raw_open(&r, *state);
-	assert_int_equal(mdb_dbi_open(r.txn, "plan", 0, &dbi), 0);
-	assert_int_equal(mdb_stat(r.txn, dbi, &st), 0);
-	assert_int_equal(st.ms_entries, 0);
+	assert_int_equal(mdb_dbi_open(r.txn, "plan", 0, &dbi), MDB_NOTFOUND);
+	v = raw_get(&r, "meta", "schema", 6);
+	assert_memory_equal(v.mv_data, "\0\0\0\0\0\0\0\2", 8);
 	raw_close(&r, false);
 }
 
