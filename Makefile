@@ -6,7 +6,7 @@ CMAKE    ?= cmake
 CONF     ?= examples/lanud.conf
 
 .PHONY: all deps build build-asan run test test-unit fuzz bench bench-clocks bench-absences \
-	bench-escalations bench-indicators install clean
+	bench-escalations bench-indicators install deb clean
 
 all: build
 
@@ -67,5 +67,19 @@ bench-indicators: build
 install: build
 	$(CMAKE) --install $(BUILD)
 
+# The Debian package (debian/, docs/operations.md). dpkg-buildpackage writes to the parent
+# directory; the package, its debug symbols, .buildinfo and .changes are moved to ./dist/.
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+DEB_ARCH    = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+deb: deps
+	dpkg-buildpackage -b -us -uc -j$(JOBS)
+	@mkdir -p dist
+	@rm -f dist/lanu_* dist/lanu-dbgsym_*
+	mv ../lanu_$(DEB_VERSION)_$(DEB_ARCH).deb ../lanu_$(DEB_VERSION)_$(DEB_ARCH).buildinfo \
+		../lanu_$(DEB_VERSION)_$(DEB_ARCH).changes dist/
+	@if [ -f ../lanu-dbgsym_$(DEB_VERSION)_$(DEB_ARCH).deb ]; then \
+		mv ../lanu-dbgsym_$(DEB_VERSION)_$(DEB_ARCH).deb dist/; fi
+	@echo "deb: dist/lanu_$(DEB_VERSION)_$(DEB_ARCH).deb"
+
 clean:
-	rm -rf $(BUILD) $(ASAN) build-fuzz
+	rm -rf $(BUILD) $(ASAN) build-fuzz dist
