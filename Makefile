@@ -25,14 +25,27 @@ build: deps $(BUILD)/Makefile
 build-asan: deps $(ASAN)/Makefile
 	$(CMAKE) --build $(ASAN) -j $(JOBS)
 
-run: build
+# lanud and lanuctl only (no tests, no benchmarks), the compiler's output shown only if
+# the build fails, then the README's next steps and lanud in the foreground.
+# The lanuctl lines are README.md's quick start ("With `make run` going"), word for word:
+# change both together.
+run: deps $(BUILD)/Makefile
 	@mkdir -p var
-	@echo "lanud: state in ./var, config $(CONF); in another terminal try:"
-	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) status"
-	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) send examples/events.jsonl"
-	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) tail --recipient supervisors-special-services"
-	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) due"
-	$(BUILD)/daemon/lanud -c $(CONF)
+	@log=$$(mktemp) && \
+	if ! $(CMAKE) --build $(BUILD) -j $(JOBS) --target lanud lanuctl >"$$log" 2>&1; then \
+		cat "$$log"; rm -f "$$log"; echo "make run: the build failed" >&2; exit 1; \
+	fi; rm -f "$$log"
+	@echo "lanud: state in ./var, config $(CONF). With make run going, in another terminal:"
+	@echo
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) status'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) send examples/events.jsonl'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) tail --recipient supervisors-special-services'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) ack a-1 --by coordinator-1 --note "called"'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) due --within "2 working days"'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) compliance --service school-social-worker --period 2026'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) audit --from 2026-01-01'
+	@echo
+	@exec $(BUILD)/daemon/lanud -c $(CONF)
 
 # The whole suite, plain and under ASan+UBSan.
 test: build build-asan
