@@ -2,7 +2,8 @@
 # install.prefix: `cmake --install` writes only under the prefix (under DESTDIR/prefix with
 # DESTDIR), and the installed parts find each other there: the unit's ExecStart= is the
 # installed lanud and names the installed lanud.conf, which lanud accepts and whose plan
-# is the installed one (a valid plan), and whose comment names the installed docs.
+# is the installed one (a valid plan), and whose comment names the installed docs; the
+# installed programs read that lanud.conf when not told another.
 # Usage: install.sh BUILD_DIR (lanud, lanuctl and lanu-absence-import built in it).
 set -eu
 
@@ -67,6 +68,13 @@ grep -q "^ReadWritePaths=$p/var/lib/lanu\$" "$unit" ||
 	fail "unit does not let lanud write '$p/var/lib/lanu'"
 out=$("$p/sbin/lanud" --check-config -c "$conf") || fail "lanud --check-config '$conf' failed"
 echo "install.sh: $out"
+# Without -c the installed programs read the installed lanud.conf (conf_default_path()).
+real_conf=$(realpath "$conf")
+"$p/sbin/lanud" --check-config >/dev/null || fail "installed lanud does not find '$conf' by default"
+for prog in sbin/lanud bin/lanuctl bin/lanu-absence-import; do
+	"$p/$prog" --help | tr -s ' \n' '  ' | grep -q "default $real_conf" ||
+		fail "installed $prog's default configuration is not '$real_conf'"
+done
 plan=$(conf_value "$conf" plan)
 [ "$plan" = "$p/etc/lanu/plan.yaml" ] || fail "lanud.conf's plan is '$plan'"
 "$p/bin/lanuctl" plan check "$plan" >/dev/null || fail "installed plan '$plan' does not check"
