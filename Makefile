@@ -6,7 +6,7 @@ CMAKE    ?= cmake
 CONF     ?= examples/lanud.conf
 
 .PHONY: all deps build build-asan run test test-unit fuzz bench bench-clocks bench-absences \
-	bench-escalations bench-indicators install clean
+	bench-escalations bench-indicators install deb clean
 
 all: build
 
@@ -25,14 +25,27 @@ build: deps $(BUILD)/Makefile
 build-asan: deps $(ASAN)/Makefile
 	$(CMAKE) --build $(ASAN) -j $(JOBS)
 
-run: build
+# lanud and lanuctl only (no tests, no benchmarks), the compiler's output shown only if
+# the build fails, then the README's next steps and lanud in the foreground.
+# The lanuctl lines are README.md's quick start ("With `make run` going"), word for word:
+# change both together.
+run: deps $(BUILD)/Makefile
 	@mkdir -p var
-	@echo "lanud: state in ./var, config $(CONF); in another terminal try:"
-	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) status"
-	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) send examples/events.jsonl"
-	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) tail --recipient supervisors-special-services"
-	@echo "  $(BUILD)/clients/lanuctl -c $(CONF) due"
-	$(BUILD)/daemon/lanud -c $(CONF)
+	@log=$$(mktemp) && \
+	if ! $(CMAKE) --build $(BUILD) -j $(JOBS) --target lanud lanuctl >"$$log" 2>&1; then \
+		cat "$$log"; rm -f "$$log"; echo "make run: the build failed" >&2; exit 1; \
+	fi; rm -f "$$log"
+	@echo "lanud: state in ./var, config $(CONF). With make run going, in another terminal:"
+	@echo
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) status'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) send examples/events.jsonl'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) tail --recipient supervisors-special-services'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) ack a-1 --by coordinator-1 --note "called"'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) due --within "2 working days"'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) compliance --service school-social-worker --period 2026'
+	@echo '$(BUILD)/clients/lanuctl -c $(CONF) audit --from 2026-01-01'
+	@echo
+	@exec $(BUILD)/daemon/lanud -c $(CONF)
 
 # The whole suite, plain and under ASan+UBSan.
 test: build build-asan
@@ -67,5 +80,19 @@ bench-indicators: build
 install: build
 	$(CMAKE) --install $(BUILD)
 
+# The Debian package (debian/, docs/operations.md). dpkg-buildpackage writes to the parent
+# directory; the package, its debug symbols, .buildinfo and .changes are moved to ./dist/.
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+DEB_ARCH    = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+deb: deps
+	dpkg-buildpackage -b -us -uc -j$(JOBS)
+	@mkdir -p dist
+	@rm -f dist/lanu_* dist/lanu-dbgsym_*
+	mv ../lanu_$(DEB_VERSION)_$(DEB_ARCH).deb ../lanu_$(DEB_VERSION)_$(DEB_ARCH).buildinfo \
+		../lanu_$(DEB_VERSION)_$(DEB_ARCH).changes dist/
+	@if [ -f ../lanu-dbgsym_$(DEB_VERSION)_$(DEB_ARCH).deb ]; then \
+		mv ../lanu-dbgsym_$(DEB_VERSION)_$(DEB_ARCH).deb dist/; fi
+	@echo "deb: dist/lanu_$(DEB_VERSION)_$(DEB_ARCH).deb"
+
 clean:
-	rm -rf $(BUILD) $(ASAN) build-fuzz
+	rm -rf $(BUILD) $(ASAN) build-fuzz dist

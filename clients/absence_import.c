@@ -23,6 +23,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -31,6 +32,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "conf.h"
 #include "csv.h"
 #include "endpoint.h"
 #include "hetu.h"
@@ -477,6 +479,9 @@ out:
 static void
 usage(FILE *f)
 {
+	char conf_path[PATH_MAX];
+
+	conf_default_path(conf_path, sizeof(conf_path));
 	fprintf(f,
 		"usage: " IMPORT_NAME " [options] -m MAPPING EXPORT.csv\n"
 		"Reads a student administration system's CSV export of absences by the\n"
@@ -511,7 +516,7 @@ usage(FILE *f)
 		"refused F (pupils: pupil and period pairs; refused: by lanud), rows not sent N.\n"
 		"exit status: 0 all sent or already sent, 1 a row or counts refused, 2 lanud\n"
 		"not answering, or a usage, mapping, export or state file problem\n",
-		LANU_DEFAULT_CONF, IMPORT_WINDOW_MAX);
+		conf_path, IMPORT_WINDOW_MAX);
 }
 
 static int
@@ -608,9 +613,11 @@ main(int argc, char **argv)
 	_cleanup_free_ char *state_path = NULL;
 	struct sigaction sa = { .sa_handler = import_signal_cb };
 	unsigned line = 0;
+	char default_conf[PATH_MAX];
 	int r, status;
 
-	x.conf_path = getenv("LANU_CONF") ? getenv("LANU_CONF") : LANU_DEFAULT_CONF;
+	conf_default_path(default_conf, sizeof(default_conf));
+	x.conf_path = getenv("LANU_CONF") ? getenv("LANU_CONF") : default_conf;
 	x.key_file = getenv("LANU_KEY");
 	x.server_key = getenv("LANU_SERVER_KEY");
 	x.client_conf = getenv("LANU_CLIENT_CONF");

@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <zmq.h>
 
 #include "client.h"
+#include "conf.h"
 #include "ctl.h"
 #include "endpoint.h"
 #include "lanu/limits.h"
@@ -815,6 +817,9 @@ cmd_clock(struct ctl *x, int argc, char **argv)
 static void
 usage(FILE *f)
 {
+	char conf_path[PATH_MAX];
+
+	conf_default_path(conf_path, sizeof(conf_path));
 	fprintf(f,
 		"usage: lanuctl [options] COMMAND [ARGS]\n"
 		"options:\n"
@@ -872,7 +877,7 @@ usage(FILE *f)
 		"                               the audit log: who read, loaded, acknowledged,\n"
 		"                               was refused (admins; TIME as for clock set)\n"
 		"exit status: 0 ok, 1 refused or bad input, 2 lanud unreachable\n",
-		LANU_DEFAULT_CONF);
+		conf_path);
 }
 
 int
@@ -904,9 +909,11 @@ main(int argc, char **argv)
 	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
 	static struct endpoint_client cc;
 	const char *client_conf = getenv("LANU_CLIENT_CONF");
+	char default_conf[PATH_MAX];
 	int ch;
 
-	x.conf_path = getenv("LANU_CONF") ? getenv("LANU_CONF") : LANU_DEFAULT_CONF;
+	conf_default_path(default_conf, sizeof(default_conf));
+	x.conf_path = getenv("LANU_CONF") ? getenv("LANU_CONF") : default_conf;
 	x.key_file = getenv("LANU_KEY");
 	x.server_key = getenv("LANU_SERVER_KEY");
 	log_set_level(LOG_ERR);

@@ -3,13 +3,13 @@
  * loop. Everything else lives in the modules; this file only wires them up.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <event2/event.h>
 
 #include "conf.h"
-#include "lanu/protocol.h"
 #include "lanud.h"
 #include "server.h"
 #include "log.h"
@@ -18,6 +18,9 @@
 static void
 usage(FILE *f)
 {
+	char conf_path[PATH_MAX];
+
+	conf_default_path(conf_path, sizeof(conf_path));
 	fprintf(f,
 		"usage: lanud [-c FILE] [options]\n"
 		"  -c, --config FILE     configuration (default %s)\n"
@@ -31,7 +34,7 @@ usage(FILE *f)
 		"                        START an instant such as 2026-01-01T08:00:00Z)\n"
 		"  -V, --version\n"
 		"  -h, --help\n",
-		LANU_DEFAULT_CONF);
+		conf_path);
 }
 
 int
@@ -51,10 +54,12 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct conf_override ov[16];
-	struct lanud d = { .conf_path = LANU_DEFAULT_CONF, .overrides = ov };
+	char default_conf[PATH_MAX];
+	struct lanud d = { .conf_path = default_conf, .overrides = ov };
 	bool check = false;
 	int ch, r;
 
+	conf_default_path(default_conf, sizeof(default_conf));
 	while ((ch = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
 		const char *key = NULL;
 

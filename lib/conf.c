@@ -16,15 +16,30 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "instant.h"
 #include "lanu/limits.h"
+#include "lanu/protocol.h"
 #include "log.h"
 #include "plan_value.h"
+
+/* GNUInstallDirs' directories as configured (lib/CMakeLists.txt): relative to the prefix,
+ * or absolute. */
+#ifndef LANU_INSTALL_BINDIR
+#define LANU_INSTALL_BINDIR	"bin"
+#endif
+#ifndef LANU_INSTALL_SBINDIR
+#define LANU_INSTALL_SBINDIR	"sbin"
+#endif
+#ifndef LANU_INSTALL_SYSCONFDIR
+#define LANU_INSTALL_SYSCONFDIR	"etc"
+#endif
 
 #define CONF_MAX_WORDS	(LANU_MAX_RECIPIENTS + 4)
 #define CONF_MAX_LINE	4096
@@ -472,4 +487,55 @@ conf_free(struct conf *c)
 	free(c->path);
 	free(c);
 	return NULL;
+}
+
+/* The length of dir without "/" + sub at its end, or -1 if it does not end so. */
+static ssize_t
+conf_strip_dir(const char *dir, const char *sub)
+{
+	size_t n = strlen(dir), m = strlen(sub);
+
+	if (m == 0 || sub[0] == '/' || m + 1 > n || dir[n - m - 1] != '/' ||
+	    strcmp(dir + n - m, sub) != 0)
+		return -1;
+	return (ssize_t)(n - m - 1);
+}
+
+void
+conf_default_path(char *ret_path, size_t size)
+{
+	const char *etc = LANU_INSTALL_SYSCONFDIR;
+	char prefix[PATH_MAX], *slash;
+	ssize_t n, len = -1;
+	int r;
+
+	if (etc[0] == '/') {	/* configured absolute, as a package does */
+		r = snprintf(ret_path, size, "%s/lanu/lanud.conf", etc);
+		goto done;
+	}
+	n = readlink("/proc/self/exe", prefix, sizeof(prefix) - 1);
+	if (n > 0) {
+		prefix[n] = '\0';
+		slash = strrchr(prefix, '/');
+		if (slash) {
+			*slash = '\0';	/* the program's directory */
+			len = conf_strip_dir(prefix, LANU_INSTALL_BINDIR);
+			if (len < 0)
+				len = conf_strip_dir(prefix, LANU_INSTALL_SBINDIR);
+		}
+	}
+	if (len < 0) {
+		r = snprintf(ret_path, size, "%s", LANU_DEFAULT_CONF);
+		goto done;
+	}
+	prefix[len] = '\0';
+	if (len == 0 || strcmp(prefix, "/usr") == 0)
+		r = snprintf(ret_path, size, "/%s/lanu/lanud.conf", etc);
+	else if (strncmp(prefix, "/opt/", 5) == 0)
+		r = snprintf(ret_path, size, "/%s%s/lanu/lanud.conf", etc, prefix);
+	else
+		r = snprintf(ret_path, size, "%s/%s/lanu/lanud.conf", prefix, etc);
+done:
+	if (r < 0 || (size_t)r >= size)
+		snprintf(ret_path, size, "%s", LANU_DEFAULT_CONF);
 }

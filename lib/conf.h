@@ -40,6 +40,13 @@ int conf_load(const char *path, const struct conf_override *o, size_t n,
 
 struct conf *conf_free(struct conf *c);
 
+/* The lanud.conf a program reads without -c or $LANU_CONF: the one installed with it.
+ * cmake/lanu-install.cmake writes it for the prefix installed to (/usr: /etc/lanu, /opt/X:
+ * /etc/opt/X/lanu, any other P: P/etc/lanu); this finds P from where the running program
+ * is (P/bin, P/sbin) and applies the same rule. A program elsewhere (the build tree) gets
+ * LANU_DEFAULT_CONF. Always writes a path to ret_path; size at least PATH_MAX. */
+void conf_default_path(char *ret_path, size_t size);
+
 /* Whether any endpoint is tcp:// (those use CurveZMQ). */
 bool conf_has_tcp(const struct conf *c);
 

@@ -2,7 +2,7 @@
 # Install the Debian packages lanu builds and tests with, if any is missing.
 set -eu
 
-PKGS="cmake make gcc clang pkg-config libzmq3-dev liblmdb-dev lmdb-utils
+PKGS="cmake make gcc clang pkg-config debhelper dpkg-dev libzmq3-dev liblmdb-dev lmdb-utils
 libprotobuf-c-dev protobuf-c-compiler libevent-dev libsystemd-dev libcmocka-dev
 libjansson-dev libyaml-dev libsodium-dev libclang-rt-14-dev systemd tzdata
 chromium"
