@@ -509,7 +509,8 @@ usage(FILE *f)
 		"                         leave the state file\n"
 		"  -t, --timeout MS       give up when lanud answers nothing this long (default\n"
 		"                         10000)\n"
-		"  -h, --help\n"
+		"  -V, --version          print the version and exit\n"
+		"  -h, --help             print this and exit\n"
 		"A row holding anything shaped like a personal identity code, or one that\n"
 		"cannot be read, is not sent (its line and column are named); the pupil's other\n"
 		"rows count. At the end, on stderr: rows R, pupils P, sent S, already sent A,\n"
@@ -534,12 +535,13 @@ import_options(struct import *x, int argc, char **argv)
 		{ "client-conf", required_argument, NULL, 'C' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "c:e:m:s:w:nt:k:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:e:m:s:w:nt:k:Vh", opts, NULL)) != -1) {
 		char *end;
 		long v;
 
@@ -567,6 +569,7 @@ import_options(struct import *x, int argc, char **argv)
 			else
 				x->timeout_ms = (int)v;
 			break;
+		case 'V': printf(IMPORT_NAME " %s\n", LANU_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return IMPORT_EXIT_FAILED;
 		}

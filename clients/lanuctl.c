@@ -834,6 +834,8 @@ usage(FILE *f)
 		"                       $LANU_SERVER_KEY)\n"
 		"      --client-conf FILE  a client's own ingest, publish, key and server-key,\n"
 		"                       for a machine without lanud.conf (or $LANU_CLIENT_CONF)\n"
+		"  -V, --version        print lanuctl's version and exit\n"
+		"  -h, --help           print this and exit\n"
 		"commands:\n"
 		"  send [FILE...] [--window N]   send JSON-lines events (lanu.v1.Envelope)\n"
 		"  tail --recipient R [--from SEQ] [--count N] [--no-follow] [--json]\n"
@@ -892,6 +894,7 @@ main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "server-key", required_argument, NULL, 'K' },
 		{ "client-conf", required_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -918,7 +921,7 @@ main(int argc, char **argv)
 	x.server_key = getenv("LANU_SERVER_KEY");
 	log_set_level(LOG_ERR);
 	/* "+": stop at the command; its own options follow it. */
-	while ((ch = getopt_long(argc, argv, "+c:e:s:t:k:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:e:s:t:k:Vh", opts, NULL)) != -1) {
 		char *end;
 
 		switch (ch) {
@@ -943,6 +946,7 @@ main(int argc, char **argv)
 		case 'k': x.key_file = optarg; break;
 		case 'K': x.server_key = optarg; break;
 		case 'C': client_conf = optarg; break;
+		case 'V': printf("lanuctl %s\n", LANU_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_REFUSED;
 		}
