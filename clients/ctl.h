@@ -18,6 +18,7 @@ struct ctl {
 	char ingest[512];
 	char publish[512];
 	int timeout_ms;		/* how long to wait for lanud in all */
+	bool timeout_given;	/* -t was: a long command keeps to it too */
 	bool json;
 	const char *lang;
 	const char *key_file;	/* --key: this peer's NAME.secret, for tcp:// */

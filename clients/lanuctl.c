@@ -785,6 +785,45 @@ cmd_ack(struct ctl *x, int argc, char **argv)
 	return 0;
 }
 
+#define BACKUP_WAIT_MS (3600 * 1000)	/* without -t: a large store takes a while */
+
+static int
+cmd_backup(struct ctl *x, int argc, char **argv)
+{
+	Lanu__V1__Backup bk = LANU__V1__BACKUP__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+	const Lanu__V1__BackupResult *res;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			x->json = true;
+		} else if (argv[i][0] == '-' || *bk.name) {
+			fprintf(stderr, "lanuctl: usage: backup [NAME] [--json]\n");
+			return EXIT_REFUSED;
+		} else {
+			bk.name = argv[i];
+		}
+	}
+	if (!x->timeout_given)
+		x->timeout_ms = BACKUP_WAIT_MS;
+	req.body_case = LANU__V1__REQUEST__BODY_BACKUP;
+	req.backup = &bk;
+	r = ctl_query(x, &req, LANU__V1__REPLY__RESULT_BACKUP, &rep);
+	if (r)
+		return r;
+	res = rep->backup;
+	if (x->json)
+		print_json(&res->base, NULL);
+	else
+		printf("%s: %" PRIu64 " bytes in %" PRIu64 " ms, events to #%" PRIu64 ", alerts "
+		       "to #%" PRIu64 "\n", res->path, res->bytes, res->took_ms, res->event_seq,
+		       res->alert_seq);
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return 0;
+}
+
 static int
 cmd_clock(struct ctl *x, int argc, char **argv)
 {
@@ -795,12 +834,14 @@ cmd_clock(struct ctl *x, int argc, char **argv)
 	int r;
 
 	if (argc != 3 || strcmp(argv[1], "set") != 0) {
-		fprintf(stderr, "lanuctl: usage: clock set TIME (2026-01-31T12:00:00Z, 2026-01-31T14:00+02:00 or ms)\n");
+		fprintf(stderr, "lanuctl: usage: clock set TIME (2026-01-31T12:00:00Z, "
+				"2026-01-31T14:00+02:00 or ms)\n");
 		return EXIT_REFUSED;
 	}
 	if (instant_parse(argv[2], &cs.now_ms) < 0) {
-		fprintf(stderr, "lanuctl: '%s' is not a time (2026-01-31T12:00:00Z, 2026-01-31 "
-				"or milliseconds since the epoch)\n", argv[2]);
+		fprintf(stderr, "lanuctl: '%s' is not a time (2026-01-31T12:00:00Z, "
+				"2026-01-31T14:00:00.5+02:00, 2026-01-31 or milliseconds since the "
+				"epoch)\n", argv[2]);
 		return EXIT_REFUSED;
 	}
 	req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
@@ -875,6 +916,8 @@ usage(FILE *f)
 		"                               a peer's key pair, bound to what it may do\n"
 		"  keys list [--dir D] [--json] the peers lanud knows\n"
 		"  keys revoke NAME [--dir D]   refused from its next connection on\n"
+		"  backup [NAME] [--json]       a consistent copy of the live store, written\n"
+		"                               by lanud in its backup-dir (admins)\n"
 		"  audit [--from TIME] [--to TIME] [--who NAME] [--after SEQ] [--json]\n"
 		"                               the audit log: who read, loaded, acknowledged,\n"
 		"                               was refused (admins; TIME as for clock set)\n"
@@ -908,6 +951,7 @@ main(int argc, char **argv)
 		{ "compliance", cmd_compliance }, { "absences", cmd_absences },
 		{ "indicators", cmd_indicators }, { "measures", cmd_measures },
 		{ "keys", cmd_keys },	  { "audit", cmd_audit }, { "report", cmd_report },
+		{ "backup", cmd_backup },
 	};
 	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
 	static struct endpoint_client cc;
@@ -930,6 +974,7 @@ main(int argc, char **argv)
 		case 's': snprintf(x.publish, sizeof(x.publish), "%s", optarg); break;
 		case 't':
 			x.timeout_ms = (int)strtol(optarg, &end, 10);
+			x.timeout_given = true;
 			if (*end || x.timeout_ms <= 0) {
 				fprintf(stderr, "lanuctl: --timeout '%s' is not a positive number "
 						"of milliseconds\n", optarg);

@@ -35,12 +35,14 @@ function(lanu_install_dir ret dir etc_or_var)
 endfunction()
 
 lanu_install_dir(LANU_SBINDIR "${LANU_SBINDIR_REL}" FALSE)
+lanu_install_dir(LANU_BINDIR "${LANU_BINDIR_REL}" FALSE)
 lanu_install_dir(LANU_DOCDIR "${LANU_DOCDIR_REL}" FALSE)
 lanu_install_dir(LANU_UNITDIR "${LANU_UNITDIR_REL}" FALSE)
 lanu_install_dir(sysconfdir "${LANU_SYSCONFDIR_REL}" TRUE)
 lanu_install_dir(localstatedir "${LANU_LOCALSTATEDIR_REL}" TRUE)
 set(LANU_CONFDIR "${sysconfdir}/lanu")
 set(LANU_STATEDIR "${localstatedir}/lib/lanu")
+set(LANU_BACKUPDIR "${localstatedir}/backups/lanu")
 
 # The unit's lines for its state and configuration directories: systemd makes those under
 # /var/lib and /etc itself (StateDirectory=, ConfigurationDirectory=); elsewhere the
@@ -64,6 +66,8 @@ endif()
 set(out "${LANU_BINARY_DIR}/lanu-install")
 file(MAKE_DIRECTORY "${out}")
 configure_file("${LANU_SOURCE_DIR}/systemd/lanud.service.in" "${out}/lanud.service" @ONLY)
+configure_file("${LANU_SOURCE_DIR}/systemd/lanu-backup.service.in" "${out}/lanu-backup.service"
+	@ONLY)
 configure_file("${LANU_SOURCE_DIR}/systemd/lanud.tmpfiles.in" "${out}/tmpfiles/lanud.conf" @ONLY)
 configure_file("${LANU_SOURCE_DIR}/systemd/lanud.sysusers.in" "${out}/sysusers/lanud.conf" @ONLY)
 
@@ -77,7 +81,8 @@ foreach(pair
 		"ipc://var/lanud.sock|ipc:///run/lanu/lanud.sock"
 		"ipc://var/lanud-pub.sock|ipc:///run/lanu/lanud-pub.sock"
 		"state-dir  var/state|state-dir  ${LANU_STATEDIR}"
-		"plan       examples/plans/seinajoki-2022-2025.yaml|plan       ${LANU_CONFDIR}/plan.yaml")
+		"plan       examples/plans/seinajoki-2022-2025.yaml|plan       ${LANU_CONFDIR}/plan.yaml"
+		"backup-dir var/backups|backup-dir ${LANU_BACKUPDIR}")
 	string(FIND "${pair}" "|" bar)
 	string(SUBSTRING "${pair}" 0 ${bar} from)
 	math(EXPR bar "${bar} + 1")
@@ -90,7 +95,8 @@ foreach(pair
 endforeach()
 file(WRITE "${out}/lanud.conf" "${conf}")
 
-file(INSTALL "${out}/lanud.service" DESTINATION "${LANU_UNITDIR}")
+file(INSTALL "${out}/lanud.service" "${out}/lanu-backup.service"
+	"${LANU_SOURCE_DIR}/systemd/lanu-backup.timer" DESTINATION "${LANU_UNITDIR}")
 file(INSTALL "${out}/tmpfiles/lanud.conf" DESTINATION "${CMAKE_INSTALL_PREFIX}/lib/tmpfiles.d")
 file(INSTALL "${out}/sysusers/lanud.conf" DESTINATION "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d")
 file(INSTALL "${out}/lanud.conf" DESTINATION "${LANU_CONFDIR}")

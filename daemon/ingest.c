@@ -21,6 +21,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "backup.h"
 #include "lanud.h"
 #include "log.h"
 #include "msg.h"
@@ -178,6 +179,9 @@ ingest_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
 	switch (req->body_case) {
 	case LANU__V1__REQUEST__BODY_PLAN_LOAD:
 		ingest_plan_load(d, &to, peer, req);
+		break;
+	case LANU__V1__REQUEST__BODY_BACKUP:
+		backup_request(d, &to, peer, req);
 		break;
 	case LANU__V1__REQUEST__BODY_EVENT:
 	case LANU__V1__REQUEST__BODY_CLOCK_SET:

@@ -69,6 +69,7 @@ struct lanud {
 	size_t n_ipc_locks;
 	struct writer *writer;	/* applies and commits batches of events */
 	struct audit *audit;	/* the audit records made on the loop, queued; or NULL */
+	struct backup *backup;	/* `lanuctl backup`: the copy being written (backup.c) */
 	struct event *sig[3];	/* SIGTERM, SIGINT, SIGHUP */
 	struct event *watchdog;
 	struct event *log_timer;	/* writes what the log's rate limit dropped */

@@ -27,6 +27,7 @@
 #include "alert.h"
 #include "audit.h"
 #include "auth.h"
+#include "backup.h"
 #include "calendar.h"
 #include "conf.h"
 #include "ingest.h"
@@ -412,6 +413,9 @@ server_start(struct lanud *d)
 	r = writer_new(d, &d->writer);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot start the writer");
+	r = backup_new(d, &d->backup);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot prepare for backups");
 	r = server_auth_start(d);
 	if (r < 0)
 		return r;
@@ -451,6 +455,7 @@ server_start(struct lanud *d)
 void
 server_free(struct lanud *d)
 {
+	d->backup = backup_free(d->backup);	/* a copy being written is finished first */
 	for (size_t i = 0; i < ELEMENTSOF(d->sig); i++)
 		if (d->sig[i])
 			event_free(d->sig[i]);

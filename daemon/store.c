@@ -781,6 +781,7 @@ store_open(const char *dir, uint64_t map_size, uint64_t map_max, struct store **
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&s->spare_lock, NULL);
+	pthread_mutex_init(&s->copy_lock, NULL);
 	s->map_max = map_max;
 	s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (s->lock_fd < 0) {
@@ -829,6 +830,7 @@ store_free(struct store *s)
 		return NULL;
 	store_ro_drop(s);
 	pthread_mutex_destroy(&s->spare_lock);
+	pthread_mutex_destroy(&s->copy_lock);
 	free(s->spare);
 	if (s->env)
 		mdb_env_close(s->env);
@@ -930,14 +932,75 @@ store_grow(struct store *s)
 		return store_errno(rc);
 	if (info.me_mapsize >= s->map_max)
 		return STORE_MAP_FULL;
+	if (pthread_mutex_trylock(&s->copy_lock) != 0) {
+		log_ratelimited(LOG_WARNING, "store: the map is full and cannot grow while a "
+					     "backup is being copied; it grows after");
+		return STORE_MAP_FULL;
+	}
 	size = info.me_mapsize * 2 < s->map_max ? info.me_mapsize * 2 : s->map_max;
 	store_ro_drop(s);	/* no reader of the old map is left, not even a reset one */
 	rc = mdb_env_set_mapsize(s->env, size);
+	pthread_mutex_unlock(&s->copy_lock);
 	if (rc != MDB_SUCCESS)
 		return store_errno(rc);
 	log_msg(LOG_NOTICE, "store: map grown from %zu to %" PRIu64 " MiB",
 		info.me_mapsize >> 20, size >> 20);
 	return 0;
+}
+
+int
+store_copy(struct store *s, int fd)
+{
+	int rc;
+
+	pthread_mutex_lock(&s->copy_lock);
+	rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+	pthread_mutex_unlock(&s->copy_lock);
+	return store_errno(rc);
+}
+
+/* A u64 of meta in a read transaction of another environment, or 0. */
+static uint64_t
+store_file_meta(MDB_txn *txn, MDB_dbi meta, const char *name)
+{
+	MDB_val k = { strlen(name), (void *)name }, v;
+	uint64_t be;
+
+	if (mdb_get(txn, meta, &k, &v) != MDB_SUCCESS || v.mv_size != sizeof(be))
+		return 0;
+	memcpy(&be, v.mv_data, sizeof(be));
+	return be64toh(be);
+}
+
+int
+store_file_check(const char *file, struct store_file_info *ret_info)
+{
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi meta;
+	int rc;
+
+	rc = mdb_env_create(&env);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_env_set_maxdbs(env, STORE_MAX_DBS);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_env_open(env, file, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, 0600);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_dbi_open(txn, "meta", 0, &meta);
+	if (rc == MDB_SUCCESS) {
+		ret_info->schema = store_file_meta(txn, meta, "schema");
+		ret_info->event_seq = store_file_meta(txn, meta, "event_seq");
+		ret_info->alert_seq = store_file_meta(txn, meta, "alert_seq");
+		if (ret_info->schema != STORE_SCHEMA)
+			rc = MDB_INVALID;
+	}
+	if (txn)
+		mdb_txn_abort(txn);
+	if (env)
+		mdb_env_close(env);
+	return store_errno(rc);
 }
 
 int

@@ -82,6 +82,22 @@ void store_abort(struct store_txn *t);
  * Returns 0, or STORE_MAP_FULL if it is already at map_max. */
 int store_grow(struct store *s);
 
+/* Writes a consistent, compacted copy of the store as it is now (one read transaction)
+ * to fd, from any thread, while writes go on; the map cannot grow meanwhile
+ * (store_grow() answers STORE_MAP_FULL). Returns 0 or -errno (-ENOSPC: disk full). */
+int store_copy(struct store *s, int fd);
+
+/* What a copy of a store holds, read back from file (a data.mdb, e.g. store_copy()'s). */
+struct store_file_info {
+	uint64_t schema;
+	uint64_t event_seq;	/* the last event and alert in it */
+	uint64_t alert_seq;
+};
+
+/* Opens file read-only as a store and reads its meta. Returns 0, -EPROTO if it is not
+ * a store of this lanud's schema, or another -errno. */
+int store_file_check(const char *file, struct store_file_info *ret_info);
+
 /* What a store error means, for a log line or a reply: "no space left on device",
  * "the store is full (map-max reached)", or strerror(). */
 const char *store_strerror(int r);

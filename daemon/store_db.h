@@ -61,6 +61,9 @@ struct store {
 	 * each malloc. Either thread may take or give one back, under spare_lock. */
 	pthread_mutex_t spare_lock;
 	struct store_spare *spare;
+	/* Held by store_copy() for the whole copy (its read transaction) and tried by
+	 * store_grow(), which LMDB allows only with no transaction active. */
+	pthread_mutex_t copy_lock;
 };
 
 /* --- the key codec -------------------------------------------------------------------- */

@@ -13,6 +13,7 @@
  */
 #include "conf.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -255,6 +256,48 @@ conf_endpoints_free(char ***v, char ***as, size_t *n)
 
 
 
+/* "metrics ADDRESS:PORT": a numeric IPv4 address, or an IPv6 one in brackets
+ * ("[::1]:9466"), and a port. */
+static void
+conf_metrics(struct conf *c, struct conf_ctx *x, const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	struct in6_addr a6;
+	struct in_addr a4;
+	char host[sizeof(c->metrics_host)];
+	unsigned long port;
+	size_t n;
+	char *e;
+
+	if (!colon || colon == v) {
+		conf_error(x, "metrics '%s' is not ADDRESS:PORT (e.g. 127.0.0.1:9466)", v);
+		return;
+	}
+	n = (size_t)(colon - v);
+	if (v[0] == '[' && n >= 2 && v[n - 1] == ']') {
+		v++;
+		n -= 2;
+	}
+	if (n >= sizeof(host)) {
+		conf_error(x, "metrics address '%.*s' is too long", (int)n, v);
+		return;
+	}
+	memcpy(host, v, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET, host, &a4) != 1 && inet_pton(AF_INET6, host, &a6) != 1) {
+		conf_error(x, "metrics address '%s' is not a numeric IPv4 or [IPv6] address", host);
+		return;
+	}
+	errno = 0;
+	port = strtoul(colon + 1, &e, 10);
+	if (errno || *e || e == colon + 1 || port == 0 || port > 65535) {
+		conf_error(x, "metrics port '%s' is not a port (1-65535)", colon + 1);
+		return;
+	}
+	memcpy(c->metrics_host, host, n + 1);
+	c->metrics_port = (uint16_t)port;
+}
+
 #define CONF_CLOCK_MAX_MS 253402300799999ULL	/* 9999-12-31T23:59:59.999Z */
 
 /* "clock system", "clock manual" or "clock manual START" (an instant, instant.h). */
@@ -297,7 +340,8 @@ conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
 	/* The rest take exactly one value. */
 	if (strcmp(k, "state-dir") && strcmp(k, "plan") && strcmp(k, "log-level") &&
 	    strcmp(k, "map-size") && strcmp(k, "map-max") && strcmp(k, "clock") &&
-	    strcmp(k, "keys-dir") && strcmp(k, "server-key")) {
+	    strcmp(k, "keys-dir") && strcmp(k, "server-key") && strcmp(k, "backup-dir") &&
+	    strcmp(k, "metrics")) {
 		conf_error(x, "unknown setting '%s'", k);
 		return 0;
 	}
@@ -315,6 +359,12 @@ conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
 		return conf_set_str(&c->keys_dir, w[1]);
 	if (strcmp(k, "server-key") == 0)
 		return conf_set_str(&c->server_key, w[1]);
+	if (strcmp(k, "backup-dir") == 0)
+		return conf_set_str(&c->backup_dir, w[1]);
+	if (strcmp(k, "metrics") == 0) {
+		conf_metrics(c, x, w[1]);
+		return 0;
+	}
 	if (strcmp(k, "log-level") == 0) {
 		r = log_level_from_string(w[1]);
 		if (r < 0)
@@ -484,6 +534,7 @@ conf_free(struct conf *c)
 	free(c->plan);
 	free(c->keys_dir);
 	free(c->server_key);
+	free(c->backup_dir);
 	free(c->path);
 	free(c);
 	return NULL;

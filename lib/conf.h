@@ -18,6 +18,9 @@ struct conf {
 	char *plan;
 	char *keys_dir;		/* the peers' key files (keys.h), or NULL */
 	char *server_key;	/* lanud's own secret key file, or NULL */
+	char *backup_dir;	/* where `lanuctl backup` copies go, or NULL (refused) */
+	char metrics_host[64];	/* the metrics endpoint's address ("": none) */
+	uint16_t metrics_port;
 	int log_level;
 	uint64_t map_size;
 	uint64_t map_max;

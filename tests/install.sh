@@ -66,6 +66,12 @@ exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 [ -x "$p/sbin/lanud" ] || fail "ExecStart's '$p/sbin/lanud' is not installed"
 grep -q "^ReadWritePaths=$p/var/lib/lanu\$" "$unit" ||
 	fail "unit does not let lanud write '$p/var/lib/lanu'"
+grep -q "^ReadWritePaths=-$p/var/backups/lanu\$" "$unit" ||
+	fail "unit does not let lanud write its backups to '$p/var/backups/lanu'"
+grep -q "^backup-dir *$p/var/backups/lanu\$" "$conf" || fail "lanud.conf's backup-dir is not P's"
+grep -q "^ExecStart=$p/bin/lanuctl -c $conf backup\$" "$p/lib/systemd/system/lanu-backup.service" ||
+	fail "lanu-backup.service does not run the installed lanuctl with the installed lanud.conf"
+[ -f "$p/lib/systemd/system/lanu-backup.timer" ] || fail "no lanu-backup.timer"
 out=$("$p/sbin/lanud" --check-config -c "$conf") || fail "lanud --check-config '$conf' failed"
 echo "install.sh: $out"
 # Without -c the installed programs read the installed lanud.conf (conf_default_path()).

@@ -64,6 +64,16 @@ out=$(systemd-analyze verify "$unit" 2>&1) || fail "systemd-analyze verify $unit
 [ -z "$out" ] || fail "systemd-analyze verify $unit: $out"
 grep -q '^ExecStart=/usr/sbin/lanud -c /etc/lanu/lanud.conf$' "$unit" ||
 	fail "unit's ExecStart is not /usr/sbin/lanud -c $conf"
+# The nightly backup: its service and timer verify too, and the timer is enabled.
+for u in lanu-backup.service lanu-backup.timer; do
+	out=$(systemd-analyze verify "$(dirname "$unit")/$u" 2>&1) ||
+		fail "systemd-analyze verify $u failed: $out"
+	[ -z "$out" ] || fail "systemd-analyze verify $u: $out"
+done
+grep -q '^ExecStart=/usr/bin/lanuctl -c /etc/lanu/lanud.conf backup$' \
+	"$(dirname "$unit")/lanu-backup.service" || fail "lanu-backup.service's ExecStart is wrong"
+[ -L /etc/systemd/system/timers.target.wants/lanu-backup.timer ] ||
+	fail "lanu-backup.timer is not enabled after install"
 
 # 4. The configuration and its plan.
 /usr/sbin/lanud --check-config -c "$conf" || fail "lanud --check-config -c $conf failed"
@@ -101,6 +111,12 @@ echo "package.sh: lanud answered:"
 echo "$status" | head -n 3
 [ -f /var/lib/lanu/data.mdb ] || fail "lanud keeps no store in /var/lib/lanu"
 [ "$(stat -c %U /var/lib/lanu/data.mdb)" = lanu ] || fail "the store is not lanu's"
+# A backup, asked by a member of group lanu as the nightly timer does, lands in
+# /var/backups/lanu, private.
+backup=$(runuser -u lanu -- lanuctl -c "$conf" backup package-test.mdb) ||
+	fail "lanuctl backup failed: $backup"
+[ "$(stat -c '%a %U' /var/backups/lanu/package-test.mdb)" = "600 lanu" ] ||
+	fail "the backup is not 600 lanu: $(ls -l /var/backups/lanu)"
 
 # Stop it as systemd would (SIGTERM): it exits 0 in bounded time.
 kill -TERM "$lanud_pid"
@@ -121,7 +137,7 @@ fi
 # 6. Purge, and nothing is left: no directory of lanu's, no file of the package, no
 # enablement link, and dpkg has forgotten it.
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq lanu >/dev/null || fail "apt-get purge lanu failed"
-for d in /etc/lanu /var/lib/lanu /usr/share/lanu /usr/share/doc/lanu; do
+for d in /etc/lanu /var/lib/lanu /var/backups/lanu /usr/share/lanu /usr/share/doc/lanu; do
 	[ ! -e "$d" ] || fail "$d is left after purge"
 done
 while read -r f; do
