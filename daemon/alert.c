@@ -38,6 +38,7 @@
 #include "lanu/protocol.h"
 #include "lanud.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "plan.h"
 #include "plan_index.h"
@@ -358,6 +359,8 @@ alert_raise_with(const struct snapshot *snap, struct store_txn *t, struct alert_
 	if (snap->index && (r = alert_escalation_plan(snap, t, a)) < 0)
 		goto done;
 	r = 1;
+	q->raised[(unsigned)a->kind < METRICS_KINDS ? a->kind : 0]
+		 [(unsigned)a->severity < METRICS_SEVERITIES ? a->severity : 0]++;
 	if (a->n_recipients == 0) {
 		q->n_unrouted++;
 		log_ratelimited(LOG_WARNING, "alert: %s for service '%s' area '%s' matches no "
@@ -533,6 +536,7 @@ alert_publish(struct lanud *d, struct alert_pubq *q, const struct plan_index *x)
 	if (q->n > 0)
 		zsock_kick(d->pub);
 	d->n_unrouted += q->n_unrouted;
+	metrics_alerts(d->metrics, q->raised);
 	alert_pubq_clear(q);
 }
 
@@ -542,6 +546,7 @@ alert_pubq_clear(struct alert_pubq *q)
 	q->n = 0;
 	q->used = 0;
 	q->n_unrouted = 0;
+	memset(q->raised, 0, sizeof(q->raised));
 }
 
 void

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "lanu.pb-c.h"
+#include "metrics.h"	/* METRICS_KINDS, METRICS_SEVERITIES */
 
 struct lanud;
 struct plan_index;
@@ -31,6 +32,7 @@ struct alert_pubq {
 	uint8_t *wire;		/* alert_publish()'s copy on the wire */
 	size_t wire_size;
 	uint64_t n_unrouted;	/* alerts that matched no route */
+	uint32_t raised[METRICS_KINDS][METRICS_SEVERITIES];	/* alerts, for metrics */
 };
 
 /* Alert.prev_seq's and Alert.text's field numbers: alert_publish() appends them to

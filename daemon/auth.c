@@ -21,6 +21,7 @@
 #include "lanu/protocol.h"
 #include "lanud.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "plan_index.h"
 #include "plan_value.h"
@@ -265,7 +266,8 @@ auth_sub_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg
 	topic = (const char *)frames[0].iov_base + 1;
 	len = frames[0].iov_len - 1;
 	if (!on) {
-		zsock_subscribe(z, topic, len, false);
+		if (zsock_subscribe(z, topic, len, false) == 0)
+			metrics_subscription(d->metrics, false);
 		return 0;
 	}
 	if (len > 0 && auth_topic_valid(topic, len)) {
@@ -290,6 +292,8 @@ auth_sub_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg
 	}
 	if (zsock_subscribe(z, topic, len, true) < 0)
 		log_ratelimited(LOG_ERR, "auth: cannot subscribe a peer to '%s'", id);
+	else
+		metrics_subscription(d->metrics, true);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "auth.h"
 #include "backup.h"
 #include "lanud.h"
+#include "metrics.h"
 #include "log.h"
 #include "msg.h"
 #include "plan.h"
@@ -38,6 +39,8 @@ ingest_reject(struct lanud *d, const struct reply_to *to, const char *peer,
 	      const Lanu__V1__Request *req, uint64_t corr_id, const struct msg_error *e)
 {
 	d->n_rejected++;
+	if (!req || req->body_case == LANU__V1__REQUEST__BODY_EVENT)
+		metrics_event(d->metrics, req ? req->event : NULL, LANU__V1__REPLY__CODE__REJECTED);
 	audit_refused(d, peer, req, e);
 	log_ratelimited(LOG_WARNING, "ingest: request %" PRIu64 " rejected: %s%s%s, ignoring",
 			corr_id, *e->field ? e->field : "", *e->field ? " " : "", e->reason);
@@ -188,6 +191,8 @@ ingest_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
 		if (!d->stopping)
 			return writer_push(d->writer, &to, peer, req);
 		msg_errorf(&e, "", "lanud is shutting down; send again later");
+		if (req->body_case == LANU__V1__REQUEST__BODY_EVENT)
+			metrics_event(d->metrics, req->event, LANU__V1__REPLY__CODE__UNAVAILABLE);
 		reply_code(d->router, &to, req->corr_id, LANU__V1__REPLY__CODE__UNAVAILABLE, &e,
 			   0);
 		break;

@@ -70,6 +70,7 @@ struct lanud {
 	struct writer *writer;	/* applies and commits batches of events */
 	struct audit *audit;	/* the audit records made on the loop, queued; or NULL */
 	struct backup *backup;	/* `lanuctl backup`: the copy being written (backup.c) */
+	struct metrics *metrics;	/* counters, and /metrics if configured (metrics.c) */
 	struct event *sig[3];	/* SIGTERM, SIGINT, SIGHUP */
 	struct event *watchdog;
 	struct event *log_timer;	/* writes what the log's rate limit dropped */

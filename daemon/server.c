@@ -35,6 +35,7 @@
 #include "lanud.h"
 #include "lanu/macro.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "planload.h"
 #include "store.h"
@@ -69,9 +70,11 @@ server_reload(struct lanud *d)
 	if (!server_strv_eq(c->ingest, c->n_ingest, d->conf->ingest, d->conf->n_ingest) ||
 	    !server_strv_eq(c->publish, c->n_publish, d->conf->publish, d->conf->n_publish) ||
 	    strcmp(c->state_dir, d->conf->state_dir) != 0 ||
-	    c->manual_clock != d->conf->manual_clock)
-		log_msg(LOG_WARNING, "lanud: endpoints, state-dir and clock take effect at the "
-				     "next restart, ignoring their change");
+	    c->manual_clock != d->conf->manual_clock ||
+	    strcmp(c->metrics_host, d->conf->metrics_host) != 0 ||
+	    c->metrics_port != d->conf->metrics_port)
+		log_msg(LOG_WARNING, "lanud: endpoints, state-dir, clock and metrics take effect "
+				     "at the next restart, ignoring their change");
 	log_set_level(c->log_level);
 	conf_free(d->conf);
 	d->conf = c;
@@ -413,6 +416,9 @@ server_start(struct lanud *d)
 	r = writer_new(d, &d->writer);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot start the writer");
+	r = metrics_new(d, &d->metrics);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "lanud: cannot start the metrics endpoint");
 	r = backup_new(d, &d->backup);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot prepare for backups");
@@ -469,6 +475,7 @@ server_free(struct lanud *d)
 	d->auth = auth_free(d->auth);
 	sodium_memzero(d->curve_secret, sizeof(d->curve_secret));
 	d->writer = writer_free(d->writer);
+	d->metrics = metrics_free(d->metrics);
 	d->audit = audit_free(d->audit);
 	zsock_ctx_free(d->zctx);
 	for (; d->n_ipc_locks > 0; d->n_ipc_locks--)

@@ -67,6 +67,7 @@
 #include "lanud.h"
 #include "log.h"
 #include "measure.h"
+#include "metrics.h"
 #include "msg.h"
 #include "reply.h"
 #include "retain.h"
@@ -94,6 +95,7 @@ struct batch {
 	size_t buf_size;
 	int result;		/* of its transaction: 0 or -errno */
 	uint64_t last_seq;	/* the last alert seq once it is committed */
+	uint64_t commit_usec;	/* how long its commit took (metrics) */
 	uint64_t next_at;	/* the next clock warning or miss after it, 0 if none */
 	bool fire_more;		/* it left due clocks for the next batch */
 	struct audit_buf audit[AUDIT_QUEUE_MAX + 1];	/* the loop's audit records it took */
@@ -381,7 +383,9 @@ writer_apply_once(struct store *s, struct batch *b)
 	}
 	b->last_seq = store_last_alert_seq(&t);
 	b->clock = clock;
+	b->commit_usec = timesrc_mono_usec();
 	b->result = store_commit(&t);
+	b->commit_usec = timesrc_mono_usec() - b->commit_usec;
 	return 0;
 }
 
@@ -448,6 +452,7 @@ static void
 writer_submit(struct writer *w, struct batch *b)
 {
 	w->busy = b;
+	metrics_batch_out(w->d->metrics, true);
 	pthread_mutex_lock(&w->mu);
 	w->job = b;
 	w->finished = false;
@@ -499,6 +504,8 @@ writer_settle(struct writer *w, struct batch *b)
 
 	audit_release(d->audit, b->audit, b->n_audit, b->audit_unwritten, b->result < 0);
 	b->n_audit = 0;
+	metrics_batch_out(d->metrics, false);
+	metrics_batch(d->metrics, b->n, b->commit_usec, b->result >= 0);
 	if (b->result < 0) {
 		log_ratelimited(LOG_ERR, "store: commit of %zu requests failed: %s; answering "
 					 "UNAVAILABLE", b->n, store_strerror(b->result));
@@ -531,6 +538,8 @@ writer_answer(struct writer *w, struct batch *b, bool keep)
 	for (size_t i = 0; i < b->n; i++) {
 		struct pending *p = &b->q[i];
 
+		if (p->req->body_case == LANU__V1__REQUEST__BODY_EVENT)
+			metrics_event(d->metrics, p->req->event, p->code);
 		if (p->code == LANU__V1__REPLY__CODE__DUPLICATE)
 			d->n_duplicates++;
 		else if (p->code == LANU__V1__REPLY__CODE__REJECTED ||

@@ -290,8 +290,9 @@ conf_metrics(struct conf *c, struct conf_ctx *x, const char *v)
 	}
 	errno = 0;
 	port = strtoul(colon + 1, &e, 10);
-	if (errno || *e || e == colon + 1 || port == 0 || port > 65535) {
-		conf_error(x, "metrics port '%s' is not a port (1-65535)", colon + 1);
+	if (errno || *e || e == colon + 1 || port > 65535) {
+		conf_error(x, "metrics port '%s' is not a port (0-65535; 0: any free one)",
+			   colon + 1);
 		return;
 	}
 	memcpy(c->metrics_host, host, n + 1);

@@ -20,7 +20,7 @@ struct conf {
 	char *server_key;	/* lanud's own secret key file, or NULL */
 	char *backup_dir;	/* where `lanuctl backup` copies go, or NULL (refused) */
 	char metrics_host[64];	/* the metrics endpoint's address ("": none) */
-	uint16_t metrics_port;
+	uint16_t metrics_port;	/* 0: any free port (lanud logs which) */
 	int log_level;
 	uint64_t map_size;
 	uint64_t map_max;

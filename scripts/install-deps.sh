@@ -1,11 +1,13 @@
 #!/bin/sh
-# Install the Debian packages lanu builds and tests with, if any is missing.
+# Install the Debian packages lanu builds and tests with, if any is missing. (prometheus
+# for promtool, which integ.metrics checks the metrics page with; its own service is not
+# started by a package install on a machine without systemd running.)
 set -eu
 
 PKGS="cmake make gcc clang pkg-config debhelper dpkg-dev libzmq3-dev liblmdb-dev lmdb-utils
 libprotobuf-c-dev protobuf-c-compiler libevent-dev libsystemd-dev libcmocka-dev
 libjansson-dev libyaml-dev libsodium-dev libclang-rt-14-dev systemd tzdata
-chromium mandoc"
+chromium mandoc prometheus curl"
 
 missing=""
 for p in $PKGS; do
