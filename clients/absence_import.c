@@ -625,6 +625,7 @@ main(int argc, char **argv)
 	x.server_key = getenv("LANU_SERVER_KEY");
 	x.client_conf = getenv("LANU_CLIENT_CONF");
 	log_set_level(LOG_ERR);
+	log_set_ident("lanu-absence-import", false);
 	status = import_options(&x, argc, argv);
 	if (status)
 		return status;

@@ -964,6 +964,7 @@ main(int argc, char **argv)
 	x.key_file = getenv("LANU_KEY");
 	x.server_key = getenv("LANU_SERVER_KEY");
 	log_set_level(LOG_ERR);
+	log_set_ident("lanuctl", false);
 	/* "+": stop at the command; its own options follow it. */
 	while ((ch = getopt_long(argc, argv, "+c:e:s:t:k:Vh", opts, NULL)) != -1) {
 		char *end;

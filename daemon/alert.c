@@ -362,12 +362,15 @@ alert_raise_with(const struct snapshot *snap, struct store_txn *t, struct alert_
 	q->raised[(unsigned)a->kind < METRICS_KINDS ? a->kind : 0]
 		 [(unsigned)a->severity < METRICS_SEVERITIES ? a->severity : 0]++;
 	if (a->n_recipients == 0) {
+		const struct log_field f[] = { { "LANU_ALERT_ID", id } };
+
 		q->n_unrouted++;
-		log_ratelimited(LOG_WARNING, "alert: %s for service '%s' area '%s' matches no "
-					     "route; it is logged as %s with no recipient",
-			protobuf_c_enum_descriptor_get_value(&lanu__v1__alert_kind__descriptor,
-							     a->kind)->name,
-			a->service, a->area, id);
+		log_fields_ratelimited(LOG_WARNING, NULL, f, ELEMENTSOF(f), "alert: %s for service "
+				       "'%s' area '%s' matches no route; it is logged as %s with "
+				       "no recipient",
+				       protobuf_c_enum_descriptor_get_value(
+					       &lanu__v1__alert_kind__descriptor, a->kind)->name,
+				       a->service, a->area, id);
 	} else if (alert_queue(q, rcpts, prev, a->n_recipients, &stored) < 0) {
 		r = -ENOMEM;	/* the alert is logged; only its live copies are lost */
 	}

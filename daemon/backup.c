@@ -211,6 +211,7 @@ backup_done_cb(evutil_socket_t fd, short what, void *arg)
 	Lanu__V1__BackupResult res = LANU__V1__BACKUP_RESULT__INIT;
 	Lanu__V1__AuditRecord ar = LANU__V1__AUDIT_RECORD__INIT;
 	struct msg_error e = { { 0 }, { 0 } };
+	const struct log_field f[] = { { "LANU_BACKUP_PATH", b->path }, { "LANU_PEER", b->who } };
 	uint64_t n;
 
 	(void)what;
@@ -238,9 +239,10 @@ backup_done_cb(evutil_socket_t fd, short what, void *arg)
 		rep.code = LANU__V1__REPLY__CODE__OK;
 		rep.result_case = LANU__V1__REPLY__RESULT_BACKUP;
 		rep.backup = &res;
-		log_msg(LOG_NOTICE, "backup: %s written, %" PRIu64 " bytes in %" PRIu64 " ms "
-				    "(events to #%" PRIu64 ", alerts to #%" PRIu64 ")", b->path,
-			b->bytes, res.took_ms, b->event_seq, b->alert_seq);
+		log_fields(LOG_NOTICE, LOG_ID_BACKUP, f, ELEMENTSOF(f),
+			   "backup: %s written, %" PRIu64 " bytes in %" PRIu64 " ms (events to #%"
+			   PRIu64 ", alerts to #%" PRIu64 ")", b->path, b->bytes, res.took_ms,
+			   b->event_seq, b->alert_seq);
 		reply_send(d->router, &b->to, &rep);
 		ar.count = b->bytes;
 	}

@@ -38,12 +38,22 @@ static void
 ingest_reject(struct lanud *d, const struct reply_to *to, const char *peer,
 	      const Lanu__V1__Request *req, uint64_t corr_id, const struct msg_error *e)
 {
+	const Lanu__V1__Envelope *ev = req && req->body_case == LANU__V1__REQUEST__BODY_EVENT ?
+				       req->event : NULL;
+	const struct log_field f[] = {
+		{ "LANU_FIELD", e->field },
+		{ "LANU_PEER", audit_who(peer) },
+		{ "LANU_EVENT_ID", ev ? ev->event_id : NULL },
+		{ "LANU_PRODUCER", ev ? ev->producer : NULL },
+	};
+
 	d->n_rejected++;
-	if (!req || req->body_case == LANU__V1__REQUEST__BODY_EVENT)
-		metrics_event(d->metrics, req ? req->event : NULL, LANU__V1__REPLY__CODE__REJECTED);
+	if (!req || ev)
+		metrics_event(d->metrics, ev, LANU__V1__REPLY__CODE__REJECTED);
 	audit_refused(d, peer, req, e);
-	log_ratelimited(LOG_WARNING, "ingest: request %" PRIu64 " rejected: %s%s%s, ignoring",
-			corr_id, *e->field ? e->field : "", *e->field ? " " : "", e->reason);
+	log_fields_ratelimited(LOG_WARNING, LOG_ID_REFUSED, f, ELEMENTSOF(f),
+			       "ingest: request %" PRIu64 " rejected: %s%s%s, ignoring", corr_id,
+			       *e->field ? e->field : "", *e->field ? " " : "", e->reason);
 	reply_code(d->router, to, corr_id, LANU__V1__REPLY__CODE__REJECTED, e, 0);
 }
 

@@ -60,6 +60,7 @@ main(int argc, char **argv)
 	int ch, r;
 
 	conf_default_path(default_conf, sizeof(default_conf));
+	log_set_ident("lanud", true);
 	while ((ch = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
 		const char *key = NULL;
 
@@ -104,6 +105,6 @@ main(int argc, char **argv)
 	server_free(&d);
 	log_flush();	/* the counts of lines the rate limit dropped */
 	if (r == 0)
-		log_msg(LOG_INFO, "lanud: stopped");
+		log_fields(LOG_INFO, LOG_ID_STOP, NULL, 0, "lanud: stopped");
 	return r < 0 ? 1 : 0;
 }

@@ -191,7 +191,8 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 	struct orphans o = { 0 };
 	struct compiled cp;
 	Lanu__V1__Plan *plan;
-	char sha[65], summary[256];
+	char sha[65], summary[256], version[24];
+	struct log_field f[] = { { "LANU_PLAN_VERSION", version }, { "LANU_PLAN_ID", NULL } };
 	int r;
 
 	plan_sha256(req->text, req->len, sha);
@@ -232,8 +233,11 @@ planload_apply(struct lanud *d, const struct planload_req *req, Lanu__V1__PlanLo
 	res->version = v.version;
 	res->orphans = o.v;
 	res->n_orphans = o.n;
-	log_msg(LOG_INFO, "plan: version %" PRIu64 " from '%s' by %s is in force: %s",
-		v.version, req->source, v.loaded_by, summary);
+	snprintf(version, sizeof(version), "%" PRIu64, v.version);
+	f[1].value = d->plan && d->plan->plan ? d->plan->plan->id : NULL;
+	log_fields(LOG_INFO, LOG_ID_PLAN_LOAD, f, ELEMENTSOF(f),
+		   "plan: version %" PRIu64 " from '%s' by %s is in force: %s", v.version,
+		   req->source, v.loaded_by, summary);
 	for (size_t i = 0; i < o.n; i++)
 		log_msg(LOG_WARNING, "plan: %s", o.v[i]);
 	if (o.more)

@@ -451,9 +451,9 @@ server_start(struct lanud *d)
 	r = notify_watchdog_start(d);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "lanud: cannot start the watchdog");
-	log_msg(LOG_INFO, "lanud: ready: ingest %s, publish %s, state in '%s'%s",
-		d->conf->ingest[0], d->conf->publish[0], d->conf->state_dir,
-		d->clock.manual ? ", manual clock" : "");
+	log_fields(LOG_INFO, LOG_ID_START, NULL, 0, "lanud: ready: ingest %s, publish %s, state "
+		   "in '%s'%s", d->conf->ingest[0], d->conf->publish[0], d->conf->state_dir,
+		   d->clock.manual ? ", manual clock" : "");
 	notify_ready(d);
 	return 0;
 }

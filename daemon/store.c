@@ -754,10 +754,10 @@ again:
 	}
 	for (size_t i = 0; i < ELEMENTSOF(store_migrations); i++)
 		if (schema && store_migrations[i].from >= schema)
-			log_msg(LOG_NOTICE, "store: '%s' migrated from schema %" PRIu64 " to %"
-					    PRIu64 ": %s (%" PRIu64 " %s)", dir,
-				store_migrations[i].from, store_migrations[i].from + 1,
-				store_migrations[i].what, counts[i], store_migrations[i].counted);
+			log_fields(LOG_NOTICE, LOG_ID_MIGRATED, NULL, 0, "store: '%s' migrated from "
+				   "schema %" PRIu64 " to %" PRIu64 ": %s (%" PRIu64 " %s)", dir,
+				   store_migrations[i].from, store_migrations[i].from + 1,
+				   store_migrations[i].what, counts[i], store_migrations[i].counted);
 	return 0;
 }
 

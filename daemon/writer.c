@@ -527,6 +527,23 @@ writer_settle(struct writer *w, struct batch *b)
 	writer_arm(w, b->next_at, b->fire_more);
 }
 
+/* An event the handlers refused: logged (rate-limited), with its ids for the journal. */
+static void
+writer_log_refused(const struct pending *p)
+{
+	const Lanu__V1__Envelope *ev = p->req->event;
+	const struct log_field f[] = {
+		{ "LANU_EVENT_ID", ev->event_id },
+		{ "LANU_PRODUCER", ev->producer },
+		{ "LANU_FIELD", p->err.field },
+	};
+
+	log_fields_ratelimited(LOG_NOTICE, LOG_ID_REFUSED, f, ELEMENTSOF(f),
+			       "ingest: event '%s' of %s refused: %s%s%s", ev->event_id,
+			       ev->producer, p->err.field, *p->err.field ? " " : "",
+			       p->err.reason);
+}
+
 /* Sends b's replies and alerts, counts them, and makes b empty; its memory is
  * reused unless keep (a request decoded into it may be in use: writer_flush()). */
 static void
@@ -538,8 +555,12 @@ writer_answer(struct writer *w, struct batch *b, bool keep)
 	for (size_t i = 0; i < b->n; i++) {
 		struct pending *p = &b->q[i];
 
-		if (p->req->body_case == LANU__V1__REQUEST__BODY_EVENT)
+		if (p->req->body_case == LANU__V1__REQUEST__BODY_EVENT) {
 			metrics_event(d->metrics, p->req->event, p->code);
+			if (p->code == LANU__V1__REPLY__CODE__REJECTED ||
+			    p->code == LANU__V1__REPLY__CODE__NOT_FOUND)
+				writer_log_refused(p);
+		}
 		if (p->code == LANU__V1__REPLY__CODE__DUPLICATE)
 			d->n_duplicates++;
 		else if (p->code == LANU__V1__REPLY__CODE__REJECTED ||

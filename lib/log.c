@@ -1,9 +1,14 @@
 /*
  * log: the only module with global state besides main()'s context (rule 4).
- * Messages go to stderr as single lines prefixed with "<N>" when stderr is a
- * journald stream (JOURNAL_STREAM is set), so journald files them at the right
- * priority; on a terminal the prefix is left out. Never log payloads: only
- * pseudonymous ids ever reach a format string.
+ * Where a line goes is decided as it is written:
+ *  - stderr is journald's stream (JOURNAL_STREAM names its device and inode, as systemd
+ *    sets it for a service): the message goes to the journal with sd_journal_sendv(),
+ *    with PRIORITY, SYSLOG_IDENTIFIER, a MESSAGE_ID and fields where the caller gives
+ *    them (log_fields()); if the journal refuses it, the line goes to stderr with a <N>
+ *    priority prefix, which journald understands too;
+ *  - stderr is a terminal: the line, after the UTC time (a daemon's: log_set_ident());
+ *  - anything else (a file, a pipe, a test): the line alone.
+ * Never log payloads: only pseudonymous ids ever reach a format string or a field.
  *
  * Rate limit: log_ratelimited() keeps, per call site (the address of its format), how
  * many lines it wrote in its current interval and how many it dropped since, in a table
@@ -22,7 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
 #include <time.h>
+#include <unistd.h>
 
 #define LOG_SLOTS 64
 
@@ -38,7 +47,12 @@ struct log_site {
 
 /* Atomic: the ingest writer thread logs too, and SIGHUP may change the level. */
 static _Atomic int log_level = LOG_INFO;
-static _Atomic int log_prefix = -1;	/* -1: not decided yet */
+enum { LOG_TO_PLAIN, LOG_TO_TERMINAL, LOG_TO_JOURNAL };
+static const char *_Atomic log_ident = "lanu";
+static _Atomic bool log_stamp;
+static int (*_Atomic log_sendv)(const struct iovec *iov, int n) = sd_journal_sendv;
+
+#define LOG_FIELDS_MAX 8	/* a caller's fields, at most */
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;	/* the two below */
 static struct log_site log_sites[LOG_SLOTS];
@@ -67,32 +81,116 @@ log_level_from_string(const char *s)
 	return -EINVAL;
 }
 
+void
+log_set_ident(const char *ident, bool stamp)
+{
+	log_ident = ident;
+	log_stamp = stamp;
+}
+
+/* Whether stderr is the stream JOURNAL_STREAM ("DEVICE:INODE") names. */
+static bool
+log_stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+/* Looked at for every line (a getenv, an fstat): stderr may be redirected meanwhile,
+ * and lines are few. */
+static int
+log_target(void)
+{
+	return log_stderr_is_journal() ? LOG_TO_JOURNAL :
+	       log_stamp && isatty(STDERR_FILENO) ? LOG_TO_TERMINAL : LOG_TO_PLAIN;
+}
+
+void
+log_set_journal(int (*sendv)(const struct iovec *iov, int n))
+{
+	log_sendv = sendv ? sendv : sd_journal_sendv;
+}
+
+/* The message to the journal with its fields. Returns 0 or -errno. */
+static int
+log_journal(int prio, const char *line, const char *id, const struct log_field *f, size_t n)
+{
+	char buf[LOG_FIELDS_MAX + 4][96 + 1024];
+	struct iovec iov[LOG_FIELDS_MAX + 4];
+	size_t k = 0;
+
+	snprintf(buf[k], sizeof(buf[k]), "MESSAGE=%s", line);
+	snprintf(buf[++k], sizeof(buf[k]), "PRIORITY=%d", prio);
+	snprintf(buf[++k], sizeof(buf[k]), "SYSLOG_IDENTIFIER=%s", log_ident);
+	k++;
+	if (id)
+		snprintf(buf[k++], sizeof(buf[0]), "MESSAGE_ID=%s", id);
+	for (size_t i = 0; i < n && i < LOG_FIELDS_MAX; i++)
+		if (f[i].value && *f[i].value)
+			snprintf(buf[k++], sizeof(buf[0]), "%s=%s", f[i].name, f[i].value);
+	for (size_t i = 0; i < k; i++)
+		iov[i] = (struct iovec){ buf[i], strlen(buf[i]) };
+	return log_sendv(iov, (int)k);
+}
+
+static void
+log_line_fields(int prio, const char *line, const char *id, const struct log_field *f,
+		size_t n)
+{
+	char when[32];
+	struct timespec ts;
+	struct tm tm;
+
+	/* One write per line, so lines from a crash never interleave mid-line. */
+	switch (log_target()) {
+	case LOG_TO_JOURNAL:
+		if (log_journal(prio, line, id, f, n) >= 0)
+			return;
+		fprintf(stderr, "<%d>%s\n", prio, line);
+		return;
+	case LOG_TO_TERMINAL:
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ldZ %s\n", when, ts.tv_nsec / 1000000, line);
+		return;
+	default:
+		fprintf(stderr, "%s\n", line);
+		return;
+	}
+}
+
 static void
 log_line(int prio, const char *line)
 {
-	if (log_prefix < 0)
-		log_prefix = getenv("JOURNAL_STREAM") != NULL;
-	/* One fprintf per line, so lines from a crash never interleave mid-line. */
-	if (log_prefix)
-		fprintf(stderr, "<%d>%s\n", prio, line);
-	else
-		fprintf(stderr, "%s\n", line);
+	log_line_fields(prio, line, NULL, NULL, 0);
+}
+
+static void _printf_(6, 0)
+log_vfields(int prio, int err, const char *id, const struct log_field *f, size_t n,
+	    const char *fmt, va_list ap)
+{
+	char line[1024];
+	int len;
+
+	if (prio > log_level)
+		return;
+	len = vsnprintf(line, sizeof(line), fmt, ap);
+	if (len < 0)
+		return;
+	if (err != 0 && (size_t)len < sizeof(line))
+		snprintf(line + len, sizeof(line) - (size_t)len, ": %s", strerror(err));
+	log_line_fields(prio, line, id, f, n);
 }
 
 static void _printf_(3, 0)
 log_vmsg(int prio, int err, const char *fmt, va_list ap)
 {
-	char line[1024];
-	int n;
-
-	if (prio > log_level)
-		return;
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	if (n < 0)
-		return;
-	if (err != 0 && (size_t)n < sizeof(line))
-		snprintf(line + n, sizeof(line) - (size_t)n, ": %s", strerror(err));
-	log_line(prio, line);
+	log_vfields(prio, err, NULL, NULL, 0, fmt, ap);
 }
 
 static uint64_t
@@ -229,4 +327,27 @@ log_errno_ratelimited(int prio, int r, const char *fmt, ...)
 	log_vmsg(prio, r < 0 ? -r : r, fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+void
+log_fields(int prio, const char *id, const struct log_field *f, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vfields(prio, 0, id, f, n, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_fields_ratelimited(int prio, const char *id, const struct log_field *f, size_t n,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (prio > log_level || !log_admit(prio, fmt))
+		return;
+	va_start(ap, fmt);
+	log_vfields(prio, 0, id, f, n, fmt, ap);
+	va_end(ap);
 }

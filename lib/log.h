@@ -1,6 +1,10 @@
-/* Logging for journald: one line per message on stderr with a <N> priority prefix. */
+/* Logging: to the journal with structured fields when stderr is journald's stream (as
+ * under systemd), else one plain line per message on stderr (a timestamp first on a
+ * terminal). */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
 
@@ -37,6 +41,37 @@ int log_errno_ratelimited(int prio, int r, const char *fmt, ...) _printf_(3, 4);
 /* Writes the summary of every site that dropped lines, even in an interval not yet
  * over, and forgets the counts: at exit, so that no count is lost. */
 void log_flush(void);
+
+/* journald MESSAGE_IDs of the messages a reader may look for (journalctl
+ * MESSAGE_ID=...); docs/operations.md lists them. */
+#define LOG_ID_START		"c877ae8ec8574baa97d5858cf5b79754"	/* lanud ready */
+#define LOG_ID_STOP		"d9448aa375034c0c91e3e0ae504b8b40"	/* lanud stopped */
+#define LOG_ID_PLAN_LOAD	"4493ec8e4b31491cb3ce67c56a168b38"	/* a plan in force */
+#define LOG_ID_REFUSED		"a63ef7864c644598840845f4b36d051c"	/* a request refused */
+#define LOG_ID_BACKUP		"530885f5c3ff4029ba05d9ab45507582"	/* a backup written */
+#define LOG_ID_MIGRATED		"962ec17ca1414367928a644143855051"	/* the store migrated */
+
+/* A journal field of a message: NAME (upper case, e.g. "LANU_EVENT_ID") and its value;
+ * a NULL or empty value is left out. */
+struct log_field {
+	const char *name;
+	const char *value;
+};
+
+/* log_msg() and log_ratelimited() with a MESSAGE_ID (one of LOG_ID_*, or NULL) and n
+ * fields, which only the journal keeps; elsewhere the line is the same as without. */
+void log_fields(int prio, const char *id, const struct log_field *f, size_t n,
+		const char *fmt, ...) _printf_(5, 6);
+void log_fields_ratelimited(int prio, const char *id, const struct log_field *f, size_t n,
+			    const char *fmt, ...) _printf_(5, 6);
+
+/* The name the journal files messages under (SYSLOG_IDENTIFIER; default "lanu"), and
+ * whether a line to a terminal starts with the time (a daemon's do; a command's not). */
+void log_set_ident(const char *ident, bool stamp);
+
+/* What sends a message to the journal; NULL: sd_journal_sendv(). For tests. */
+struct iovec;
+void log_set_journal(int (*sendv)(const struct iovec *iov, int n));
 
 /* The monotonic clock of the rate limit in microseconds; NULL: CLOCK_MONOTONIC. For
  * tests. */

@@ -1,4 +1,6 @@
-/* log: the rate limit of log_ratelimited(), on a clock the test moves; log_msg() unlimited. */
+/* log: the rate limit of log_ratelimited(), on a clock the test moves; log_msg() unlimited;
+ * where lines go: the journal with their fields when stderr is journald's stream (a fake
+ * sd_journal_sendv here), else plain. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -28,6 +32,42 @@ fake_clock(void)
 static FILE *cap_file;
 static int cap_saved = -1;
 
+/* The journal the tests see: none (every send fails, so lines fall back to stderr with
+ * their <N> prefix), or one that keeps the last message's fields in journal_got. */
+static char journal_got[4096];
+
+static int
+journal_none(const struct iovec *iov, int n)
+{
+	(void)iov;
+	(void)n;
+	return -ENOENT;
+}
+
+static int
+journal_keep(const struct iovec *iov, int n)
+{
+	size_t used = 0;
+
+	for (int i = 0; i < n && used < sizeof(journal_got); i++)
+		used += (size_t)snprintf(journal_got + used, sizeof(journal_got) - used, "%.*s\n",
+					 (int)iov[i].iov_len, (const char *)iov[i].iov_base);
+	return 0;
+}
+
+/* As journald's stream: JOURNAL_STREAM names stderr's device and inode. */
+static void
+stderr_as_journal(void)
+{
+	struct stat st;
+	char v[64];
+
+	assert_int_equal(fstat(STDERR_FILENO, &st), 0);
+	snprintf(v, sizeof(v), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", v, 1);
+}
+
 static void
 capture_start(void)
 {
@@ -37,6 +77,7 @@ capture_start(void)
 	cap_saved = dup(STDERR_FILENO);
 	assert_true(cap_saved >= 0);
 	assert_true(dup2(fileno(cap_file), STDERR_FILENO) >= 0);
+	stderr_as_journal();
 }
 
 /* What was written since capture_start(); the caller frees it. */
@@ -273,6 +314,52 @@ test_threads(void **state)
 	free(out);
 }
 
+/* To the journal: the message, its priority, identifier, MESSAGE_ID and fields (an
+ * empty or NULL value left out), nothing on stderr; a line to stderr alone when stderr
+ * is not the journal's stream. */
+static void
+test_journal_fields(void **state)
+{
+	const struct log_field f[] = {
+		{ "LANU_EVENT_ID", "ev-1" }, { "LANU_FIELD", "" }, { "LANU_PEER", NULL },
+	};
+	char *out;
+
+	(void)state;
+	log_set_journal(journal_keep);
+	log_set_ident("lanud", true);
+	capture_start();
+	journal_got[0] = '\0';
+	log_fields(LOG_WARNING, LOG_ID_REFUSED, f, 3, "ingest: request %d rejected", 7);
+	out = capture_end();
+	assert_string_equal(out, "");
+	assert_string_equal(journal_got, "MESSAGE=ingest: request 7 rejected\nPRIORITY=4\n"
+			    "SYSLOG_IDENTIFIER=lanud\nMESSAGE_ID=" LOG_ID_REFUSED "\n"
+			    "LANU_EVENT_ID=ev-1\n");
+	free(out);
+
+	/* A plain log_msg() goes there too, without an id. */
+	capture_start();
+	log_msg(LOG_NOTICE, "store: migrated");
+	out = capture_end();
+	assert_string_equal(out, "");
+	assert_string_equal(journal_got, "MESSAGE=store: migrated\nPRIORITY=5\n"
+			    "SYSLOG_IDENTIFIER=lanud\n");
+	free(out);
+
+	/* stderr a file that is not the journal's stream: the line, no fields, no prefix. */
+	capture_start();
+	setenv("JOURNAL_STREAM", "1:1", 1);
+	journal_got[0] = '\0';
+	log_fields(LOG_WARNING, LOG_ID_REFUSED, f, 3, "ingest: request %d rejected", 8);
+	out = capture_end();
+	assert_string_equal(out, "ingest: request 8 rejected\n");
+	assert_string_equal(journal_got, "");
+	free(out);
+	log_set_journal(journal_none);
+	log_set_ident("lanu", false);
+}
+
 int
 main(void)
 {
@@ -283,8 +370,9 @@ main(void)
 		cmocka_unit_test_setup(test_flush_and_level, setup),
 		cmocka_unit_test_setup(test_eviction, setup),
 		cmocka_unit_test_setup(test_threads, setup),
+		cmocka_unit_test_setup(test_journal_fields, setup),
 	};
 
-	setenv("JOURNAL_STREAM", "1:1", 1);	/* <N> prefixes, as under journald */
+	log_set_journal(journal_none);	/* <N> prefixes: journald's stream, but no journal */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
