@@ -424,6 +424,9 @@ cmd_send(struct ctl *x, int argc, char **argv)
 	r = ctl_connect(x, &c);
 	if (r)
 		return r;
+	/* A reply line as soon as it is known, also into a pipe: a script reading them
+	 * knows what is stored while the rest is still being sent. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (optind == argc) {
 		status = send_file(x, c, "stdin", stdin, (size_t)window);
 	} else {

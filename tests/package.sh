@@ -51,6 +51,15 @@ grep -qx /etc/lanu/plan.yaml /var/lib/dpkg/info/lanu.conffiles || fail "plan.yam
 	fail "lanud.service is not enabled after install"
 [ -f /usr/share/lanu/plans/seinajoki-2022-2025.yaml ] || fail "no example plans in /usr/share/lanu/plans"
 [ -f /usr/share/doc/lanu/docs/configuration.md ] || fail "no docs in /usr/share/doc/lanu"
+# The manual pages, where man finds them (man -w: the page's file, if man is installed).
+for page in man8/lanud.8 man1/lanuctl.1 man1/lanu-absence-import.1 man5/lanud.conf.5 \
+	man5/lanu-plan.5; do
+	[ -f "/usr/share/man/$page.gz" ] || fail "no /usr/share/man/$page.gz"
+done
+if command -v man >/dev/null; then
+	man -w lanud >/dev/null 2>&1 || fail "man -w lanud finds no page"
+fi
+[ -f /usr/share/bash-completion/completions/lanuctl ] || fail "no bash completion for lanuctl"
 
 # 3. The unit, verified offline: systemd-analyze verify needs no running systemd. It checks
 # the unit's syntax, that ExecStart='s program exists and is executable, and the units it

@@ -72,7 +72,7 @@ done
 
 # --- under load -------------------------------------------------------------------------
 : > "$dir/replies"
-stdbuf -oL "$LANUCTL" -c "$dir/a.conf" -t 60000 send --window 64 "$dir/events.jsonl" \
+"$LANUCTL" -c "$dir/a.conf" -t 60000 send --window 64 "$dir/events.jsonl" \
 	> "$dir/replies" 2>"$dir/send.err" &
 sender=$!
 for _ in $(seq 1 300); do	# until a tenth is acknowledged (at most 30 s)
