@@ -139,11 +139,12 @@ _lanuctl()
 		[[ -z $sub ]] && COMPREPLY=($(compgen -W "set" -- "$cur"))
 		return ;;
 	backup)
-		if [[ -z $sub ]]; then
+		opts="--json"
+		if [[ -z $sub && -n $cur && $cur != -* ]]; then
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
-		fi
-		return ;;
+			return
+		fi ;;
 	plan)
 		case $sub in
 		"") COMPREPLY=($(compgen -W "check load show history diff" -- "$cur")); return ;;
