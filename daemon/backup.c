@@ -9,7 +9,9 @@
  * the directory, then wakes the loop through an eventfd. The loop joins the thread,
  * answers the request and records it in the audit log.
  *
- * A copy that fails leaves no file behind: NAME.tmp is removed.
+ * A copy that fails leaves no file behind: NAME.tmp is removed. A request refused
+ * (REJECTED) is audited as refusals are; a copy being written when lanud stops is
+ * finished and answered first.
  */
 #include "backup.h"
 
@@ -191,7 +193,8 @@ backup_run(void *arg)
 		/* The rename is durable once the directory is. */
 		dfd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0 || fsync(dfd) < 0)
-			backup_fail(b, "syncing backup-dir");
+			backup_fail(b, "syncing backup-dir (the copy is in place, but its name "
+				       "may not survive a crash)");
 		if (dfd >= 0)
 			close(dfd);
 	}
@@ -201,22 +204,17 @@ backup_run(void *arg)
 	return NULL;
 }
 
-/* Back on the loop: the answer and the audit record. */
+/* Back on the loop, the thread done: joined, the answer and the audit record. */
 static void
-backup_done_cb(evutil_socket_t fd, short what, void *arg)
+backup_finish(struct backup *b)
 {
-	struct backup *b = arg;
 	struct lanud *d = b->d;
 	Lanu__V1__Reply rep = LANU__V1__REPLY__INIT;
 	Lanu__V1__BackupResult res = LANU__V1__BACKUP_RESULT__INIT;
 	Lanu__V1__AuditRecord ar = LANU__V1__AUDIT_RECORD__INIT;
 	struct msg_error e = { { 0 }, { 0 } };
 	const struct log_field f[] = { { "LANU_BACKUP_PATH", b->path }, { "LANU_PEER", b->who } };
-	uint64_t n;
 
-	(void)what;
-	if (read(fd, &n, sizeof(n)) < 0 || !b->running)
-		return;
 	pthread_join(b->thread, NULL);
 	b->running = false;
 	ar.what = LANU__V1__AUDIT_RECORD__WHAT__BACKUP;
@@ -250,6 +248,18 @@ backup_done_cb(evutil_socket_t fd, short what, void *arg)
 	audit_note(d, &ar);
 }
 
+static void
+backup_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct backup *b = arg;
+	uint64_t n;
+
+	(void)what;
+	if (read(fd, &n, sizeof(n)) < 0 || !b->running)
+		return;
+	backup_finish(b);
+}
+
 void
 backup_request(struct lanud *d, const struct reply_to *to, const char *peer,
 	       const Lanu__V1__Request *req)
@@ -269,8 +279,11 @@ backup_request(struct lanud *d, const struct reply_to *to, const char *peer,
 		goto refuse;
 	b->fd = open(b->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (b->fd < 0) {
-		msg_errorf(&e, "backup.name", "cannot write %s: %s", b->tmp, strerror(errno));
-		code = errno == ENOSPC ? LANU__V1__REPLY__CODE__UNAVAILABLE : code;
+		bool full = errno == ENOSPC || errno == EDQUOT;
+
+		msg_errorf(&e, full ? "" : "backup", "cannot write %s: %s", b->tmp,
+			   strerror(errno));
+		code = full ? LANU__V1__REPLY__CODE__UNAVAILABLE : code;
 		goto refuse;
 	}
 	/* Everything answered so far is committed, and so in the copy. */
@@ -294,6 +307,10 @@ backup_request(struct lanud *d, const struct reply_to *to, const char *peer,
 	log_msg(LOG_INFO, "backup: writing %s for %s", b->path, b->who);
 	return;
 refuse:
+	if (code == LANU__V1__REPLY__CODE__REJECTED) {
+		d->n_rejected++;
+		audit_refused(d, peer, req, &e);
+	}
 	reply_code(d->router, to, req->corr_id, code, &e, 0);
 }
 
@@ -325,14 +342,10 @@ backup_free(struct backup *b)
 {
 	if (!b)
 		return NULL;
+	/* Stopping: the copy is finished and answered (the router lingers to send it). */
 	if (b->running) {
 		log_msg(LOG_NOTICE, "backup: waiting for %s to be written", b->path);
-		pthread_join(b->thread, NULL);
-		if (b->err)
-			log_errno(LOG_ERR, b->err, "backup: %s failed %s", b->path, b->failed);
-		else
-			log_msg(LOG_NOTICE, "backup: %s written, %" PRIu64 " bytes", b->path,
-				b->bytes);
+		backup_finish(b);
 	}
 	if (b->done_ev)
 		event_free(b->done_ev);

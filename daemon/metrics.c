@@ -352,10 +352,12 @@ metrics_new(struct lanud *d, struct metrics **ret_metrics)
 		evhttp_set_gencb(m->http, metrics_http_cb, m);
 		sock = evhttp_bind_socket_with_handle(m->http, c->metrics_host, c->metrics_port);
 		if (!sock) {
-			log_msg(LOG_ERR, "metrics: cannot listen on %s port %u: %s", c->metrics_host,
-				c->metrics_port, strerror(errno));
+			int r = errno ? -errno : -EADDRNOTAVAIL;
+
+			log_errno(LOG_ERR, r, "metrics: cannot listen on %s port %u",
+				  c->metrics_host, c->metrics_port);
 			metrics_free(m);
-			return -EADDRINUSE;
+			return r;
 		}
 		if (getsockname(evhttp_bound_socket_get_fd(sock), (struct sockaddr *)&sa,
 				&len) == 0)

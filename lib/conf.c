@@ -266,6 +266,7 @@ conf_metrics(struct conf *c, struct conf_ctx *x, const char *v)
 	struct in_addr a4;
 	char host[sizeof(c->metrics_host)];
 	unsigned long port;
+	bool bracket;
 	size_t n;
 	char *e;
 
@@ -274,7 +275,8 @@ conf_metrics(struct conf *c, struct conf_ctx *x, const char *v)
 		return;
 	}
 	n = (size_t)(colon - v);
-	if (v[0] == '[' && n >= 2 && v[n - 1] == ']') {
+	bracket = v[0] == '[' && n >= 2 && v[n - 1] == ']';
+	if (bracket) {
 		v++;
 		n -= 2;
 	}
@@ -284,8 +286,10 @@ conf_metrics(struct conf *c, struct conf_ctx *x, const char *v)
 	}
 	memcpy(host, v, n);
 	host[n] = '\0';
-	if (inet_pton(AF_INET, host, &a4) != 1 && inet_pton(AF_INET6, host, &a6) != 1) {
-		conf_error(x, "metrics address '%s' is not a numeric IPv4 or [IPv6] address", host);
+	if (bracket ? inet_pton(AF_INET6, host, &a6) != 1 : inet_pton(AF_INET, host, &a4) != 1) {
+		conf_error(x, "metrics address '%s%s%s' is not a numeric IPv4 address or an "
+			      "IPv6 one in brackets (127.0.0.1:9466, [::1]:9466)", bracket ? "[" : "",
+			   host, bracket ? "]" : "");
 		return;
 	}
 	errno = 0;

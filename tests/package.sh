@@ -4,7 +4,7 @@
 # as the unit would start it (user lanu, /run/lanu) answers lanuctl, and purging it
 # leaves nothing behind. Needs no running systemd (a container's PID 1 is not systemd):
 # the unit is verified offline and lanud is started by hand.
-# Usage: package.sh DEB (e.g. dist/lanu_0.1.0-1_amd64.deb, from `make deb`).
+# Usage: package.sh DEB (e.g. dist/lanu_0.2.0-1_amd64.deb, from `make deb`).
 set -eu
 
 deb=${1:?usage: package.sh DEB}

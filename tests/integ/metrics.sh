@@ -48,7 +48,8 @@ value() {	# the value of the sample named $1 (with its labels, exactly) in the l
 scrape
 [ "$(value 'lanu_events_total{kind="service_requested",code="ok"}')" = 0 ] ||
 	fail "events counted before any was sent"
-[ "$(value 'lanu_build_info{version="0.1.0",schema="2"}')" = 1 ] || fail "no build info"
+version=$("$LANUD" --version | cut -d' ' -f2)
+[ "$(value "lanu_build_info{version=\"$version\",schema=\"2\"}")" = 1 ] || fail "no build info"
 [ "$(value lanu_plan_version)" = 1 ] || fail "plan version: $(value lanu_plan_version)"
 grep -q '^# TYPE lanu_commit_seconds histogram$' "$dir/page" || fail "no commit histogram"
 

@@ -32,6 +32,10 @@ dump(const struct conf *c, FILE *f)
 		c->manual_clock ? "manual" : "system");
 	if (c->clock_start_ms)
 		fprintf(f, "clock-start %llu\n", (unsigned long long)c->clock_start_ms);
+	if (*c->metrics_host)
+		fprintf(f, "metrics %s port %u\n", c->metrics_host, c->metrics_port);
+	if (c->backup_dir)
+		fprintf(f, "backup-dir %s\n", c->backup_dir);
 	fprintf(f, "keys-dir %s\nserver-key %s\n", c->keys_dir ? c->keys_dir : "(none)",
 		c->server_key ? c->server_key : "(none)");
 }
@@ -156,12 +160,47 @@ test_overrides(void **state)
 	free(got);
 }
 
+/* metrics ADDRESS:PORT: IPv4, or IPv6 in brackets; port 0 (any) to 65535. */
+static void
+test_metrics(void **state)
+{
+	static const struct {
+		const char *v, *want;
+	} cases[] = {
+		{ "127.0.0.1:9466", "metrics 127.0.0.1 port 9466\n" },
+		{ "[::1]:0", "metrics ::1 port 0\n" },
+		{ "0.0.0.0:65535", "metrics 0.0.0.0 port 65535\n" },
+		{ "::1:9466", "is not a numeric IPv4 address or an IPv6 one in brackets" },
+		{ "[127.0.0.1]:80", "is not a numeric IPv4 address or an IPv6 one in brackets" },
+		{ "localhost:9466", "'localhost' is not a numeric IPv4 address" },
+		{ "127.0.0.1:70000", "metrics port '70000' is not a port" },
+		{ "127.0.0.1:", "metrics port '' is not a port" },
+		{ "127.0.0.1", "is not ADDRESS:PORT" },
+		{ ":9466", "is not ADDRESS:PORT" },
+	};
+	char *got;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct conf_override o[] = { { "metrics", cases[i].v },
+						   { "backup-dir", "/var/backups/lanu" } };
+
+		got = run("conf.1.in", o, 2);
+		if (!strstr(got, cases[i].want))
+			fail_msg("metrics %s: got %s", cases[i].v, got);
+		if (!strstr(got, "command line") && !strstr(got, "backup-dir /var/backups/lanu\n"))
+			fail_msg("backup-dir not kept: %s", got);
+		free(got);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_files),
 		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_metrics),
 	};
 
 	log_set_level(LOG_DEBUG);
