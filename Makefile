@@ -6,7 +6,7 @@ CMAKE    ?= cmake
 CONF     ?= examples/lanud.conf
 
 .PHONY: all deps build build-asan run test test-unit fuzz bench bench-clocks bench-absences \
-	bench-escalations bench-indicators install deb clean
+	bench-escalations bench-indicators bench-ops install deb clean
 
 all: build
 
@@ -76,6 +76,10 @@ bench-escalations: build
 
 bench-indicators: build
 	$(BUILD)/bench/indbench
+
+# What backups, metrics and the schema migration cost (bench/README.md, opsbench).
+bench-ops: build
+	bench/opsbench.sh $(BUILD)
 
 install: build
 	$(CMAKE) --install $(BUILD)
