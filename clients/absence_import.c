@@ -408,7 +408,7 @@ import_dry_run(struct import *x, const size_t *todo, size_t n_todo, struct fligh
 		j = pbjson_from_message(&env.base, 0);
 		if (!j)
 			return IMPORT_EXIT_FAILED;
-		json_dumpf(j, stdout, JSON_COMPACT);
+		pbjson_dumpf(j, stdout);
 		fputc('\n', stdout);
 		json_decref(j);
 	}

@@ -53,7 +53,7 @@ print_json(const ProtobufCMessage *m, json_t *extra_line)
 		return;
 	if (extra_line)
 		json_object_set_new(j, "line", extra_line);
-	json_dumpf(j, stdout, JSON_COMPACT);
+	pbjson_dumpf(j, stdout);
 	fputc('\n', stdout);
 	json_decref(j);
 }

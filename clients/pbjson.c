@@ -347,6 +347,73 @@ fail:
 	return NULL;
 }
 
+/* --- JSON text ------------------------------------------------------------------ */
+
+/* The shortest of %.15g, %.16g and %.17g that reads back as d, as the protobuf JSON
+ * mapping writes doubles (0.4, not jansson's 0.40000000000000002); always with a '.'
+ * or an exponent, as jansson writes a real. */
+void
+pbjson_format_double(double d, char out[PBJSON_DOUBLE_MAX])
+{
+	for (int p = 15; p <= 17; p++) {
+		snprintf(out, PBJSON_DOUBLE_MAX, "%.*g", p, d);
+		if (strtod(out, NULL) == d)
+			break;
+	}
+	if (!strpbrk(out, ".eEin") && strlen(out) + 2 < PBJSON_DOUBLE_MAX)
+		strcat(out, ".0");
+}
+
+/* Writes j compactly; everything but reals as jansson writes it. */
+static int
+pbjson_dump_value(const json_t *j, FILE *f)
+{
+	char num[PBJSON_DOUBLE_MAX];
+	const char *key;
+	json_t *v, *k;
+	size_t i;
+	int r = 0;
+
+	switch (json_typeof(j)) {
+	case JSON_REAL:
+		pbjson_format_double(json_real_value(j), num);
+		return fputs(num, f) < 0 ? -EIO : 0;
+	case JSON_OBJECT:
+		fputc('{', f);
+		i = 0;
+		json_object_foreach((json_t *)j, key, v) {
+			if (i++)
+				fputc(',', f);
+			k = json_string(key);
+			if (!k)
+				return -ENOMEM;
+			r = json_dumpf(k, f, JSON_ENCODE_ANY | JSON_COMPACT);
+			json_decref(k);
+			fputc(':', f);
+			if (r < 0 || (r = pbjson_dump_value(v, f)) < 0)
+				return r < 0 ? r : -EIO;
+		}
+		return fputc('}', f) == EOF ? -EIO : 0;
+	case JSON_ARRAY:
+		fputc('[', f);
+		json_array_foreach(j, i, v) {
+			if (i)
+				fputc(',', f);
+			if ((r = pbjson_dump_value(v, f)) < 0)
+				return r;
+		}
+		return fputc(']', f) == EOF ? -EIO : 0;
+	default:
+		return json_dumpf(j, f, JSON_ENCODE_ANY | JSON_COMPACT) < 0 ? -EIO : 0;
+	}
+}
+
+int
+pbjson_dumpf(const json_t *j, FILE *f)
+{
+	return pbjson_dump_value(j, f);
+}
+
 /* --- JSON -> message ------------------------------------------------------------- */
 
 /* path.key, or path[index] when key is NULL; an overlong path ends in "...". */

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
 
@@ -21,3 +22,13 @@ json_t *pbjson_from_message(const ProtobufCMessage *m, int emit_defaults);
  * protobuf-c allocator: free it with protobuf_c_message_free_unpacked(m, NULL). */
 int pbjson_to_message(const json_t *j, const ProtobufCMessageDescriptor *d,
 		      ProtobufCMessage **ret_msg, char *err, size_t errlen);
+
+#define PBJSON_DOUBLE_MAX 40
+
+/* d in its shortest round-trip form ("0.4", "1e+300", "3.0"), as the protobuf JSON
+ * mapping writes doubles. */
+void pbjson_format_double(double d, char out[PBJSON_DOUBLE_MAX]);
+
+/* Writes j as compact JSON to f, reals by pbjson_format_double(): what lanuctl prints
+ * of a message. Returns 0, -EIO, -ENOMEM. */
+int pbjson_dumpf(const json_t *j, FILE *f);

@@ -560,6 +560,46 @@ test_all_types_errors(void **state)
 	expect_error(d, "{'repBytes': ['AA==', '=']}", "repBytes[1]: not valid base64");
 }
 
+/* Doubles in their shortest round-trip form, as the protobuf JSON mapping writes them. */
+static void
+test_doubles(void **state)
+{
+	static const double v[] = { 0.4, 0.1, 1.0 / 3, 2.0 / 3, 0.30000000000000004, 1e-7,
+				    123456789.125, 5e-324, 1.7976931348623157e308, -0.0, 3 };
+	Lanu__V1__ComplianceRow row = LANU__V1__COMPLIANCE_ROW__INIT;
+	char num[PBJSON_DOUBLE_MAX], *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	json_t *j;
+
+	(void)state;
+	pbjson_format_double(0.4, num);
+	assert_string_equal(num, "0.4");
+	pbjson_format_double(0.30000000000000004, num);
+	assert_string_equal(num, "0.30000000000000004");
+	pbjson_format_double(3, num);
+	assert_string_equal(num, "3.0");
+	pbjson_format_double(1e300, num);
+	assert_string_equal(num, "1e+300");
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		pbjson_format_double(v[i], num);
+		assert_true(strtod(num, NULL) == v[i]);
+	}
+	/* A message through pbjson_dumpf(): 0.4, not 0.40000000000000002. */
+	row.share_met = 0.4;
+	row.met = 2;
+	j = pbjson_from_message(&row.base, 0);
+	assert_non_null(j);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(pbjson_dumpf(j, f), 0);
+	fclose(f);
+	json_decref(j);
+	assert_non_null(strstr(out, "\"shareMet\":0.4}"));
+	assert_null(strstr(out, "0.40000000000000002"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -576,6 +616,7 @@ main(void)
 		cmocka_unit_test(test_err_buffer),
 		cmocka_unit_test(test_all_types),
 		cmocka_unit_test(test_all_types_errors),
+		cmocka_unit_test(test_doubles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
