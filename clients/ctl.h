@@ -43,9 +43,8 @@ int ctl_query(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__Reply__ResultCase
 /* 0, or EXIT_REFUSED (said on stderr) when both --json and --csv were asked for. */
 int ctl_one_format(const struct ctl *x, bool csv);
 
-/* One line of the proto3 JSON mapping of m on stdout; extra_line (stolen) is added
- * as "line". */
-void print_json(const ProtobufCMessage *m, json_t *extra_line);
+/* One line of the proto3 JSON mapping of m on stdout, exactly the message. */
+void print_json(const ProtobufCMessage *m);
 
 /* An enum value's name with strip characters of prefix removed. */
 const char *enum_name(const ProtobufCEnumDescriptor *d, int v, size_t strip);

@@ -4,8 +4,8 @@
  * text. Every command exits 0 on success, 1 if lanud refused something or the
  * input was bad, 2 if lanud could not be reached or did not acknowledge in time.
  *
- * `send` keeps a window of events in flight, prints the replies in input order,
- * and sends an event again when no acknowledgement came: lanud's dedup makes that
+ * `send` keeps a window of events in flight, prints exactly one lanu.v1.Reply per
+ * input line in input order (its own REJECTED for a line it refuses), and sends an event again when no acknowledgement came: lanud's dedup makes that
  * safe, and it is how nothing gets lost across a lanud restart.
  */
 #include <errno.h>
@@ -45,14 +45,12 @@ ctl_resolve(struct ctl *x, bool need_publish)
 }
 
 void
-print_json(const ProtobufCMessage *m, json_t *extra_line)
+print_json(const ProtobufCMessage *m)
 {
 	json_t *j = pbjson_from_message(m, 0);
 
 	if (!j)
 		return;
-	if (extra_line)
-		json_object_set_new(j, "line", extra_line);
 	pbjson_dumpf(j, stdout);
 	fputc('\n', stdout);
 	json_decref(j);
@@ -84,7 +82,7 @@ print_alert(const struct ctl *x, const Lanu__V1__Alert *a)
 	char when[32];
 
 	if (x->json) {
-		print_json(&a->base, NULL);
+		print_json(&a->base);
 		return;
 	}
 	instant_format(a->raised_at_ms, when);
@@ -207,8 +205,7 @@ struct slot {
 	unsigned line;
 	Lanu__V1__Request req;
 	Lanu__V1__Envelope *ev;
-	Lanu__V1__Reply *rep;
-	char *error;		/* a local error instead of a reply */
+	Lanu__V1__Reply *rep;	/* lanud's, or lanuctl's own REJECTED for a line it refused */
 	uint64_t sent_at;
 	bool used;
 };
@@ -235,13 +232,36 @@ send_event(struct sender *s, struct slot *sl)
 	return r == -EAGAIN ? 0 : r;	/* not queued: the resend timer takes care */
 }
 
+/* A line refused here, answered as lanud would: REJECTED, reason "line N: why", field
+ * the JSON member at fault (its path, as written), or "line" for the line as a whole. */
+static int
+send_refuse(struct sender *s, struct slot *sl, const char *field, const char *why)
+{
+	Lanu__V1__Reply *rep = malloc(sizeof(*rep));
+	char reason[LANU_MAX_FRAME / 64];
+
+	fprintf(stderr, "lanuctl: %s:%u: %s\n", s->name, sl->line, why);
+	s->status = EXIT_REFUSED;
+	if (!rep)
+		return -ENOMEM;
+	lanu__v1__reply__init(rep);
+	snprintf(reason, sizeof(reason), "line %u: %s", sl->line, why);
+	rep->code = LANU__V1__REPLY__CODE__REJECTED;
+	rep->reason = strdup(reason);
+	rep->field = strdup(*field ? field : "line");
+	sl->rep = rep;
+	if (!rep->reason || !rep->field)
+		return -ENOMEM;
+	return 0;
+}
+
 /* Reads the next non-blank line into a new slot. Returns 1 if one was added. */
 static int
 send_read(struct sender *s)
 {
 	char buf[LANU_MAX_FRAME];
 	struct msg_error e = { { 0 }, { 0 } };
-	char err[sizeof(e.field) + sizeof(e.reason) + 2] = "";
+	char err[sizeof(e.field) + sizeof(e.reason) + 2] = "", path[sizeof(e.field)] = "";
 	json_error_t je;
 	struct slot *sl;
 	json_t *j;
@@ -255,17 +275,19 @@ send_read(struct sender *s)
 		sl->used = true;
 		sl->line = s->line;
 		j = json_loads(buf, JSON_REJECT_DUPLICATES, &je);
-		if (!j)
+		if (!j) {
 			snprintf(err, sizeof(err), "invalid JSON at column %d: %s", je.column, je.text);
-		else if (pbjson_to_message(j, &lanu__v1__envelope__descriptor,
-					   (ProtobufCMessage **)&sl->ev, err, sizeof(err)) == 0 &&
-			 msg_validate(&sl->ev->base, "", &e) < 0)
+		} else if (pbjson_to_message_at(j, &lanu__v1__envelope__descriptor,
+						(ProtobufCMessage **)&sl->ev, err, sizeof(err), path,
+						sizeof(path)) == 0 &&
+			   msg_validate(&sl->ev->base, "", &e) < 0) {
 			snprintf(err, sizeof(err), "%s %s", e.field, e.reason);
+			snprintf(path, sizeof(path), "%s", e.field);
+		}
 		json_decref(j);
 		if (err[0]) {
-			fprintf(stderr, "lanuctl: %s:%u: %s\n", s->name, s->line, err);
-			sl->error = strdup(err);
-			s->status = EXIT_REFUSED;
+			if (send_refuse(s, sl, path, err) < 0)
+				return -ENOMEM;
 			return 1;
 		}
 		lanu__v1__request__init(&sl->req);
@@ -280,29 +302,21 @@ send_read(struct sender *s)
 	return 0;
 }
 
+/* Prints, in input order, every reply the head of the window has: one lanu.v1.Reply
+ * per input line, nothing else. */
 static void
 send_print_done(struct sender *s)
 {
 	while (s->n > 0) {
 		struct slot *sl = &s->slots[s->head];
 
-		if (!sl->rep && !sl->error)
+		if (!sl->rep)
 			return;
-		if (sl->error) {
-			json_t *j = json_pack("{s:I,s:s,s:s}", "line", (json_int_t)sl->line, "code",
-					      "INVALID", "reason", sl->error);
-			json_dumpf(j, stdout, JSON_COMPACT);
-			fputc('\n', stdout);
-			json_decref(j);
-		} else {
-			print_json(&sl->rep->base, json_integer(sl->line));
-			if (sl->rep->code == LANU__V1__REPLY__CODE__REJECTED ||
-			    sl->rep->code == LANU__V1__REPLY__CODE__NOT_FOUND)
-				s->status = EXIT_REFUSED;
-		}
-		free(sl->error);
-		if (sl->rep)
-			lanu__v1__reply__free_unpacked(sl->rep, NULL);
+		print_json(&sl->rep->base);
+		if (sl->rep->code == LANU__V1__REPLY__CODE__REJECTED ||
+		    sl->rep->code == LANU__V1__REPLY__CODE__NOT_FOUND)
+			s->status = EXIT_REFUSED;
+		lanu__v1__reply__free_unpacked(sl->rep, NULL);
 		if (sl->ev)
 			lanu__v1__envelope__free_unpacked(sl->ev, NULL);
 		sl->used = false;
@@ -362,7 +376,10 @@ send_file(struct ctl *x, struct client *c, const char *name, FILE *in, size_t wi
 		int r;
 
 		while (!s.eof && s.n < s.window)
-			send_read(&s);
+			if (send_read(&s) < 0) {
+				s.status = EXIT_UNREACHED;
+				goto done;
+			}
 		send_print_done(&s);
 		if (s.n == 0)
 			continue;
@@ -386,9 +403,9 @@ send_file(struct ctl *x, struct client *c, const char *name, FILE *in, size_t wi
 			break;
 		}
 	}
+done:
 	for (size_t i = 0; i < s.window; i++)
 		if (s.slots[i].used) {
-			free(s.slots[i].error);
 			if (s.slots[i].rep)
 				lanu__v1__reply__free_unpacked(s.slots[i].rep, NULL);
 			if (s.slots[i].ev)
@@ -625,7 +642,7 @@ cmd_status(struct ctl *x, int argc, char **argv)
 		return r;
 	s = rep->status;
 	if (x->json) {
-		print_json(&s->base, NULL);
+		print_json(&s->base);
 	} else {
 		instant_format(s->now_ms, now);
 		printf("lanud %s at %s\n"
@@ -818,7 +835,7 @@ cmd_backup(struct ctl *x, int argc, char **argv)
 		return r;
 	res = rep->backup;
 	if (x->json)
-		print_json(&res->base, NULL);
+		print_json(&res->base);
 	else
 		printf("%s: %" PRIu64 " bytes in %" PRIu64 " ms, events to #%" PRIu64 ", alerts "
 		       "to #%" PRIu64 "\n", res->path, res->bytes, res->took_ms, res->event_seq,

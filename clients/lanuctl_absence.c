@@ -311,7 +311,7 @@ cmd_absences(struct ctl *x, int argc, char **argv)
 	if (r)
 		return r;
 	if (x->json)
-		print_json(&rep->absences->base, NULL);
+		print_json(&rep->absences->base);
 	else if (*q.pupil_id)
 		r = pupil_show(x, &q, rep->absences);
 	else if (csv)

@@ -244,7 +244,7 @@ cmd_audit(struct ctl *x, int argc, char **argv)
 		q.after_seq = rep->audit->last_seq;
 		if (x->json) {
 			for (size_t i = 0; i < rep->audit->n_records; i++)
-				print_json(&rep->audit->records[i]->base, NULL);
+				print_json(&rep->audit->records[i]->base);
 			lanu__v1__reply__free_unpacked(rep, NULL);
 		} else if (audit_keep(&p, rep) < 0) {
 			r = EXIT_REFUSED;

@@ -142,7 +142,7 @@ cmd_due(struct ctl *x, int argc, char **argv)
 		return r;
 	if (x->json)
 		for (size_t i = 0; i < rep->clocks->n_clocks; i++)
-			print_json(&rep->clocks->clocks[i]->base, NULL);
+			print_json(&rep->clocks->clocks[i]->base);
 	else
 		due_table(rep->clocks);
 	/* With --json on stderr: stdout stays one clock per line. */
@@ -334,7 +334,7 @@ cmd_compliance(struct ctl *x, int argc, char **argv)
 	if (r)
 		return r;
 	if (x->json)
-		print_json(&rep->compliance->base, NULL);
+		print_json(&rep->compliance->base);
 	else if (q.thl)
 		compliance_thl_csv(rep->compliance);
 	else if (csv)

@@ -168,7 +168,7 @@ cmd_indicators(struct ctl *x, int argc, char **argv)
 	if (!x->json && plan_fetch(x, 0, &plan) == 0 && plan->plan_version)
 		p = plan->plan_version->plan;	/* which indicators are tracked */
 	if (x->json)
-		print_json(&rep->indicators->base, NULL);
+		print_json(&rep->indicators->base);
 	else if (csv)
 		series_csv(rep->indicators, p);
 	else

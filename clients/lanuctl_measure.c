@@ -148,7 +148,7 @@ cmd_measures(struct ctl *x, int argc, char **argv)
 	if (r)
 		return r;
 	if (x->json)
-		print_json(&rep->measures->base, NULL);
+		print_json(&rep->measures->base);
 	else if (csv)
 		measures_csv(rep->measures);
 	else

@@ -90,7 +90,7 @@ plan_load(struct ctl *x, int argc, char **argv)
 		return r;
 	res = rep->result_case == LANU__V1__REPLY__RESULT_PLAN_LOAD ? rep->plan_load : NULL;
 	if (x->json) {
-		print_json(&rep->base, NULL);
+		print_json(&rep->base);
 	} else if (rep->code == LANU__V1__REPLY__CODE__OK && res) {
 		if (pl.dry_run)
 			printf("%s: valid (%s); not loaded (dry run)\n", pl.source, res->summary);
@@ -332,7 +332,7 @@ plan_show(struct ctl *x, int argc, char **argv)
 	if (r)
 		return r;
 	if (x->json)
-		print_json(&rep->plan_version->base, NULL);
+		print_json(&rep->plan_version->base);
 	else
 		show_plan(x, rep->plan_version);
 	lanu__v1__reply__free_unpacked(rep, NULL);
@@ -358,7 +358,7 @@ plan_history(struct ctl *x, int argc, char **argv)
 		char when[32];
 
 		if (x->json) {
-			print_json(&pv->base, NULL);
+			print_json(&pv->base);
 			continue;
 		}
 		instant_format(pv->loaded_at_ms, when);

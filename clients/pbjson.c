@@ -40,6 +40,8 @@
 struct pbjson_ctx {
 	char *err;
 	size_t errlen;
+	char *path;		/* where the refused member is, NULL: not wanted */
+	size_t pathlen;
 	int depth;
 };
 
@@ -434,6 +436,8 @@ pbjson_fail(struct pbjson_ctx *x, const char *path, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (x->pathlen)
+		snprintf(x->path, x->pathlen, "%s", path);
 	if (!x->errlen)
 		return -EINVAL;
 	n = snprintf(x->err, x->errlen, "%s%s", path, *path ? ": " : "");
@@ -788,12 +792,23 @@ int
 pbjson_to_message(const json_t *j, const ProtobufCMessageDescriptor *d,
 		  ProtobufCMessage **ret_msg, char *err, size_t errlen)
 {
-	struct pbjson_ctx x = { .err = err, .errlen = errlen };
+	return pbjson_to_message_at(j, d, ret_msg, err, errlen, NULL, 0);
+}
+
+int
+pbjson_to_message_at(const json_t *j, const ProtobufCMessageDescriptor *d,
+		     ProtobufCMessage **ret_msg, char *err, size_t errlen, char *path,
+		     size_t pathlen)
+{
+	struct pbjson_ctx x = { .err = err, .errlen = errlen, .path = path,
+				.pathlen = pathlen };
 	ProtobufCMessage *m = NULL;
 	int r;
 
 	if (errlen)
 		err[0] = '\0';
+	if (pathlen)
+		path[0] = '\0';
 	if (!json_is_object(j))
 		return pbjson_fail(&x, "", "expected a JSON object, got %s", pbjson_type_name(j));
 	r = pbjson_new_message(d, &m);

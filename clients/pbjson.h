@@ -22,6 +22,11 @@ json_t *pbjson_from_message(const ProtobufCMessage *m, int emit_defaults);
  * protobuf-c allocator: free it with protobuf_c_message_free_unpacked(m, NULL). */
 int pbjson_to_message(const json_t *j, const ProtobufCMessageDescriptor *d,
 		      ProtobufCMessage **ret_msg, char *err, size_t errlen);
+/* The same, and on -EINVAL the refused member's path alone (e.g.
+ * "event.serviceRequested.urgency", "" for the whole object) in path. */
+int pbjson_to_message_at(const json_t *j, const ProtobufCMessageDescriptor *d,
+			 ProtobufCMessage **ret_msg, char *err, size_t errlen, char *path,
+			 size_t pathlen);
 
 #define PBJSON_DOUBLE_MAX 40
 

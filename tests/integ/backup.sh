@@ -79,8 +79,9 @@ for _ in $(seq 1 300); do	# until a tenth is acknowledged (at most 30 s)
 	[ "$(wc -l < "$dir/replies")" -ge $((N / 10)) ] && break
 	sleep 0.1
 done
-# Acknowledged before the backup is asked for: the lines of the replies so far.
-grep -o '"line":[0-9]*' "$dir/replies" | cut -d: -f2 > "$dir/acked" || true
+# Acknowledged before the backup is asked for: the lines of the replies so far (one
+# reply per input line, in input order; the file has no blank lines).
+seq 1 "$(wc -l < "$dir/replies")" > "$dir/acked"
 acked=$(wc -l < "$dir/acked")
 [ "$acked" -gt 0 ] || fail "nothing acknowledged before the backup"
 res=$(ctl backup under-load.mdb --json)

@@ -80,8 +80,20 @@ set -e
 [ "$rc" -eq 1 ] || fail "send exit $rc, want 1"
 [ "$(wc -l <"$dir/send.out")" -eq 8 ] || fail "send printed $(wc -l <"$dir/send.out") lines, want 8"
 codes=$(grep -o '"code":"[A-Z]*"' "$dir/send.out" | cut -d'"' -f4 | tr '\n' ' ')
-[ "$codes" = "OK OK DUPLICATE INVALID INVALID INVALID INVALID INVALID " ] || fail "codes: $codes"
-grep -q '"line":3' "$dir/send.out" || fail "line numbers: $(cat "$dir/send.out")"
+[ "$codes" = "OK OK DUPLICATE REJECTED REJECTED REJECTED REJECTED REJECTED " ] ||
+	fail "codes: $codes"
+grep -q '"line":' "$dir/send.out" && fail "a member that is no Reply field: $(cat "$dir/send.out")"
+# Local refusals are Replies: the line in the reason, the member at fault in field.
+sed -n 4p "$dir/send.out" | grep -q '"reason":"line 5: invalid JSON.*"field":"line"' ||
+	fail "bad JSON: $(sed -n 4p "$dir/send.out")"
+sed -n 5p "$dir/send.out" | grep -q '"field":"deadlineMissed.colour"' ||
+	fail "unknown field: $(sed -n 5p "$dir/send.out")"
+sed -n 6p "$dir/send.out" | grep -q '"field":"occurredAtMs"' ||
+	fail "wrong type: $(sed -n 6p "$dir/send.out")"
+sed -n 7p "$dir/send.out" | grep -q '"field":"serviceRequested.urgency"' ||
+	fail "enum: $(sed -n 7p "$dir/send.out")"
+sed -n 8p "$dir/send.out" | grep -q '"reason":"line 9: .*"field":"deadline_missed.case_id"' ||
+	fail "id: $(sed -n 8p "$dir/send.out")"
 grep -q 'events.jsonl:5: invalid JSON' "$dir/send.err" || fail "no invalid-JSON error: $(cat "$dir/send.err")"
 grep -q 'events.jsonl:6: .*colour' "$dir/send.err" || fail "no unknown-field error"
 grep -q 'events.jsonl:7: .*occurredAtMs' "$dir/send.err" || fail "no wrong-type error"
