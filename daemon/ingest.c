@@ -154,13 +154,14 @@ ingest_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
 	Lanu__V1__Request *req;
 	struct reply_to to;
 	const char *peer = zsock_peer(z);
-	bool delim = false;
+	bool delim;
 	uint64_t corr;
 	int r;
 
-	/* [routing id] [empty delimiter]? [request] */
-	if (n == 3 && frames[1].iov_len == 0) {
-		delim = true;
+	/* [routing id] [empty delimiter]? [request]; a REQ's delimiter is echoed even
+	 * when more frames follow it, so that the refusal reaches it. */
+	delim = n >= 3 && frames[1].iov_len == 0;
+	if (n == 3 && delim) {
 		body = &frames[2];
 	} else if (n == 2) {
 		body = &frames[1];
@@ -174,9 +175,13 @@ ingest_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg)
 		return 0;
 	}
 	if (!body) {
-		msg_errorf(&e, "", "expected one request frame (after an optional empty "
+		/* Several frames: the first request frame's corr_id still matches the reply. */
+		const struct iovec *first = n < 2 ? NULL : delim ? &frames[2] : &frames[1];
+
+		msg_errorf(&e, "frame", "expected one request frame (after an optional empty "
 			   "delimiter), got %zu", n - 1);
-		ingest_reject(d, &to, peer, NULL, 0, &e);
+		ingest_reject(d, &to, peer, NULL,
+			      first ? msg_peek_corr_id(first->iov_base, first->iov_len) : 0, &e);
 		return 0;
 	}
 	corr = msg_peek_corr_id(body->iov_base, body->iov_len);

@@ -187,8 +187,8 @@ writer_apply_clock(struct batch *b, struct store_txn *t, struct pending *p, uint
 	uint64_t usec = p->req->clock_set->now_ms * 1000, at_ms = b->snap.now_ms;
 
 	if (!b->manual) {
-		msg_errorf(&p->err, "", "lanud runs on the system clock (start it with "
-					"--clock=manual)");
+		msg_errorf(&p->err, "clock_set", "lanud runs on the system clock (start it "
+						 "with --clock=manual)");
 		p->code = LANU__V1__REPLY__CODE__REJECTED;
 	} else if (usec < *clock) {
 		msg_errorf(&p->err, "clock_set.now_ms", "the clock only moves forward");

@@ -409,7 +409,7 @@ msg_decode_request_with(const void *data, size_t len, ProtobufCAllocator *alloc,
 	if (len > LANU_HARD_FRAME) {
 		snprintf(e->reason, sizeof(e->reason), "frame is %zu bytes (max %d)", len,
 			 LANU_HARD_FRAME);
-		e->field[0] = '\0';
+		snprintf(e->field, sizeof(e->field), "frame");
 		return -EMSGSIZE;
 	}
 	req = lanu__v1__request__unpack(alloc, len, data);
@@ -418,13 +418,13 @@ msg_decode_request_with(const void *data, size_t len, ProtobufCAllocator *alloc,
 		msg_free_request_with(req, alloc);
 		snprintf(e->reason, sizeof(e->reason), "frame is %zu bytes (max %d)", len,
 			 LANU_MAX_FRAME);
-		e->field[0] = '\0';
+		snprintf(e->field, sizeof(e->field), "frame");
 		return -EMSGSIZE;
 	}
 	if (!req) {
 		snprintf(e->reason, sizeof(e->reason),
 			 "not a lanu.v1.Request (malformed or truncated protobuf)");
-		e->field[0] = '\0';
+		snprintf(e->field, sizeof(e->field), "frame");
 		return -EBADMSG;
 	}
 	r = msg_validate(&req->base, "", e);

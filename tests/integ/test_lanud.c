@@ -169,7 +169,7 @@ test_bad_input(void **state)
 	/* Garbage bytes. */
 	f[0] = "\xff\xff\xff\xff garbage";
 	l[0] = 12;
-	expect_rejected(c, f, l, 1, "malformed or truncated", NULL);
+	expect_rejected(c, f, l, 1, "malformed or truncated", "frame");
 
 	/* A truncated protobuf: a valid request cut short. */
 	daemon_fill_missed(&ev, &dm, "school-1", "t-1", "svc-a", "case-1");
@@ -179,7 +179,7 @@ test_bad_input(void **state)
 	len = lanu__v1__request__pack(&req, buf);
 	f[0] = buf;
 	l[0] = len - 5;
-	expect_rejected(c, f, l, 1, "malformed or truncated", NULL);
+	expect_rejected(c, f, l, 1, "malformed or truncated", "frame");
 
 	/* An unknown oneof case: an event type from the future (field 99 in Envelope). */
 	{
@@ -220,6 +220,7 @@ test_bad_input(void **state)
 	assert_int_equal(rep->code, REJECTED);
 	assert_int_equal(rep->corr_id, 42);
 	assert_non_null(strstr(rep->reason, "70000 bytes (max 65536)"));
+	assert_string_equal(rep->field, "frame");
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	free(big);
 
@@ -228,7 +229,13 @@ test_bad_input(void **state)
 	f[0] = buf, l[0] = len;
 	f[1] = buf, l[1] = len;
 	f[2] = buf, l[2] = len;
-	expect_rejected(c, f, l, 3, "expected one request frame", NULL);
+	assert_int_equal(client_send_raw(c, f, l, 3), 0);
+	assert_int_equal(client_recv(c, 5000, &rep), 0);
+	assert_int_equal(rep->code, REJECTED);
+	assert_non_null(strstr(rep->reason, "expected one request frame"));
+	assert_string_equal(rep->field, "frame");
+	assert_int_equal(rep->corr_id, 77);	/* the first request frame's */
+	lanu__v1__reply__free_unpacked(rep, NULL);
 
 	/* Still serving, and none of it was stored. */
 	assert_int_equal(daemon_deadline_missed(c, "school-1", "after-bad", "svc-a", "c-9"), OK);
@@ -487,8 +494,19 @@ test_manual_clock(void **state)
 	Lanu__V1__Reply *rep;
 	Lanu__V1__Status *st;
 
-	/* The system clock refuses to be set. */
-	assert_int_equal(daemon_clock_set(c, 1767225600000ULL), REJECTED);
+	/* The system clock refuses to be set, naming the request. */
+	{
+		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+		Lanu__V1__ClockSet cs = LANU__V1__CLOCK_SET__INIT;
+
+		cs.now_ms = 1767225600000ULL;
+		req.body_case = LANU__V1__REQUEST__BODY_CLOCK_SET;
+		req.clock_set = &cs;
+		assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+		assert_int_equal(rep->code, REJECTED);
+		assert_string_equal(rep->field, "clock_set");
+		lanu__v1__reply__free_unpacked(rep, NULL);
+	}
 	client_free(c);
 	assert_int_equal(daemon_stop(d, SIGTERM), 0);
 

@@ -223,7 +223,9 @@ test_frames(void **state)
 	(void)state;
 	assert_int_equal(msg_decode_request(big, sizeof(big), &out, &e), -EMSGSIZE);
 	assert_non_null(strstr(e.reason, "65537 bytes (max 65536)"));
+	assert_string_equal(e.field, "frame");	/* the documented pseudo-field */
 	assert_int_equal(msg_decode_request("\xff\xff", 2, &out, &e), -EBADMSG);
+	assert_string_equal(e.field, "frame");
 	/* An empty frame is a Request with no body. */
 	assert_int_equal(msg_decode_request("", 0, &out, &e), -EINVAL);
 	assert_string_equal(e.field, "body");
