@@ -350,22 +350,23 @@ plan_history(struct ctl *x, int argc, char **argv)
 	x->json = argc > 1 && strcmp(argv[1], "--json") == 0;
 	req.body_case = LANU__V1__REQUEST__BODY_PLAN_HISTORY;
 	req.plan_history = &q;
-	r = ctl_call(x, &req, &rep);
+	r = ctl_query(x, &req, LANU__V1__REPLY__RESULT_PLAN_HISTORY, &rep);
 	if (r)
 		return r;
+	if (x->json) {
+		print_json(&rep->plan_history->base);	/* the message, one line */
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		return 0;
+	}
 	for (size_t i = 0; i < rep->plan_history->n_versions; i++) {
 		const Lanu__V1__PlanVersion *pv = rep->plan_history->versions[i];
 		char when[32];
 
-		if (x->json) {
-			print_json(&pv->base);
-			continue;
-		}
 		instant_format(pv->loaded_at_ms, when);
 		printf("%4" PRIu64 "  %s  %-16s  sha256 %.12s  %s\n", pv->version, when, pv->loaded_by,
 		       pv->sha256, pv->source);
 	}
-	if (!x->json && rep->plan_history->n_versions == 0)
+	if (rep->plan_history->n_versions == 0)
 		printf("no plan has been loaded\n");
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;

@@ -161,6 +161,11 @@ set -e
 [ "$rc" -eq 1 ] && grep -q "bad.yaml:3:1: unknown key" "$dir/load.err" || fail "bad load: $rc"
 [ "$(ctl plan history | wc -l)" -eq 2 ] || fail "history: $(ctl plan history)"
 ctl plan history | grep -q "coordinator-1" || fail "history has no loader"
+# --json prints the reply's PlanHistory, one object on one line, not its versions
+ctl plan history --json >"$dir/history.json"
+[ "$(wc -l <"$dir/history.json")" -eq 1 ] || fail "history --json: $(cat "$dir/history.json")"
+grep -q '^{"versions":\[{.*},{.*}\]}$' "$dir/history.json" ||
+	fail "history --json is no PlanHistory: $(cat "$dir/history.json")"
 ctl plan diff 1 2 >"$dir/diff.out"
 grep -q '^~ service svc-b: limits\[0\].limit.text: "3 months" -> "2 months"$' "$dir/diff.out" ||
 	fail "diff: $(cat "$dir/diff.out")"
