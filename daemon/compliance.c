@@ -592,7 +592,11 @@ compliance_report(const struct snapshot *snap, struct store_txn *t,
 	int r;
 
 	if (q->thl)
-		return compliance_thl(snap, t, q, rep, e);
+		return compliance_thl(snap, t, q, rep, e);	/* "" is every service */
+	if (!*q->service) {
+		msg_errorf(e, "compliance.service", "is required");
+		return -EINVAL;
+	}
 	if (compliance_period(q->period, &f, &l) < 0) {
 		msg_errorf(e, "compliance.period", "'%s' is not a period (expected e.g. 2025, "
 			   "2025-H1, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30)", q->period);
