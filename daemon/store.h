@@ -163,7 +163,9 @@ int store_ack_alert(struct store_txn *t, uint64_t seq, const char *by, const cha
 typedef int (*store_alert_fn)(const Lanu__V1__Alert *a, void *arg);
 
 /* Alerts with seq > after routed to any of rcpts, in seq order, at most limit taken.
- * *ret_last is the highest seq examined, *ret_more whether more may follow. */
+ * Each carries the prev_seq its live copy had for the first of rcpts it went to (the
+ * previous alert routed to that recipient). *ret_last is the highest seq examined,
+ * *ret_more whether more may follow. */
 int store_replay(struct store_txn *t, const char *const *rcpts, size_t n, uint64_t after,
 		 size_t limit, store_alert_fn fn, void *arg, uint64_t *ret_last, bool *ret_more);
 

@@ -53,9 +53,10 @@ store_rcpt_key(struct store_key *k, const char *rcpt, uint64_t seq)
 	store_key_u64(k, seq);
 }
 
-/* The newest alert seq routed to rcpt, 0 if none (or on error: the sticky error). */
+/* The newest alert seq up to max routed to rcpt, 0 if none (or on error: the sticky
+ * error): what a copy for rcpt of the alert after max carries as prev_seq. */
 static uint64_t
-store_rcpt_last(struct store_txn *t, const char *rcpt)
+store_rcpt_upto(struct store_txn *t, const char *rcpt, uint64_t max)
 {
 	struct store_iter it = { 0 };
 	struct store_key k = { 0 };
@@ -64,12 +65,13 @@ store_rcpt_last(struct store_txn *t, const char *rcpt)
 
 	if (store_iter_open(t, t->s->by_rcpt, &it) < 0)
 		return 0;
-	store_rcpt_key(&k, rcpt, UINT64_MAX);
+	store_rcpt_key(&k, rcpt, max);
 	r = store_iter_seek(&it, &k);
-	if (r == 0 && store_rcpt_entry(t, it.key, rcpt, &seq) == 1) {
-		/* an alert with seq UINT64_MAX: cannot happen, but exact */
+	if (r == 0 && store_rcpt_entry(t, it.key, rcpt, &seq) == 1 && seq == max) {
+		/* max itself is rcpt's */
 	} else if (r == 0 || r == -ENOENT) {
-		/* back from the first key after rcpt's range (or from the end) */
+		/* back from the first key after (rcpt, max) (or from the end) */
+		seq = 0;
 		r = store_iter_move(&it, r == 0 ? STORE_PREV : STORE_LAST);
 		if (r == 0)
 			store_rcpt_entry(t, it.key, rcpt, &seq);
@@ -139,7 +141,7 @@ store_append_alert(struct store_txn *t, Lanu__V1__Alert *a, char ret_id[STORE_AL
 	for (size_t i = 0; i < a->n_recipients; i++) {
 		struct store_key rk = { 0 };
 
-		ret_prev[i] = store_rcpt_last(t, a->recipients[i]);
+		ret_prev[i] = store_rcpt_upto(t, a->recipients[i], UINT64_MAX);
 		store_rcpt_key(&rk, a->recipients[i], seq);
 		store_db_put(t, t->s->by_rcpt, &rk, "", 0, 0);
 	}
@@ -285,13 +287,16 @@ store_ack_alert(struct store_txn *t, uint64_t seq, const char *by, const char *n
 /* Decodes the alert at seq, which an index names, and offers it to fn. Returns fn's
  * answer, or -EBADMSG (sticky) if the alert is not there or does not decode. */
 static int
-store_offer(struct store_txn *t, uint64_t seq, store_alert_fn fn, void *arg)
+store_offer(struct store_txn *t, uint64_t seq, const uint64_t *prev, store_alert_fn fn,
+	    void *arg)
 {
 	Lanu__V1__Alert *a;
 	int r = store_get_alert(t, seq, &a);
 
 	if (r < 0)
 		return store_fail(t, r == -ENOENT ? -EBADMSG : r);
+	if (prev)
+		a->prev_seq = *prev;	/* as the live copy for that recipient had it */
 	r = fn(a, arg);
 	if (r != 1)
 		lanu__v1__alert__free_unpacked(a, NULL);
@@ -321,6 +326,7 @@ store_replay(struct store_txn *t, const char *const *rcpts, size_t n, uint64_t a
 {
 	struct store_iter it[LANU_MAX_RECIPIENTS] = { 0 };
 	uint64_t next[LANU_MAX_RECIPIENTS];	/* each recipient's next seq; 0 = done */
+	uint64_t prev[LANU_MAX_RECIPIENTS];	/* and the one before it: its prev_seq */
 	uint64_t last = after;
 	size_t taken = 0;
 	bool more = false;
@@ -335,6 +341,11 @@ store_replay(struct store_txn *t, const char *const *rcpts, size_t n, uint64_t a
 		struct store_key from = { 0 };
 
 		store_rcpt_key(&from, rcpts[i], after + 1);
+		prev[i] = store_rcpt_upto(t, rcpts[i], after);
+		if (t->err) {
+			r = t->err;
+			goto out;
+		}
 		r = store_iter_open(t, t->s->by_rcpt, &it[i]);
 		if (r == 0)
 			r = store_rcpt_next(t, &it[i], rcpts[i], true, &from, &next[i]);
@@ -343,17 +354,20 @@ store_replay(struct store_txn *t, const char *const *rcpts, size_t n, uint64_t a
 	}
 	for (;;) {
 		uint64_t seq = 0;
+		size_t first = 0;	/* the first named recipient seq went to */
 
 		for (size_t i = 0; i < n; i++)
-			if (next[i] && (seq == 0 || next[i] < seq))
+			if (next[i] && (seq == 0 || next[i] < seq)) {
 				seq = next[i];
+				first = i;
+			}
 		if (seq == 0)
 			break;
 		if (taken == limit) {
 			more = true;
 			break;
 		}
-		r = store_offer(t, seq, fn, arg);
+		r = store_offer(t, seq, &prev[first], fn, arg);
 		if (r < 0)
 			goto out;
 		taken += r == 1;
@@ -362,6 +376,7 @@ store_replay(struct store_txn *t, const char *const *rcpts, size_t n, uint64_t a
 		for (size_t i = 0; i < n; i++) {
 			if (next[i] != seq)
 				continue;
+			prev[i] = seq;
 			r = store_rcpt_next(t, &it[i], rcpts[i], false, NULL, &next[i]);
 			if (r < 0)
 				goto out;
@@ -404,7 +419,7 @@ store_open_alerts(struct store_txn *t, uint64_t after, size_t limit, store_alert
 			break;
 		}
 		last = seq;
-		r = store_offer(t, seq, fn, arg);
+		r = store_offer(t, seq, NULL, fn, arg);
 		if (r < 0)
 			break;
 		taken += r == 1;

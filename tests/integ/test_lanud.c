@@ -59,6 +59,41 @@ teardown(void **state)
 	return 0;
 }
 
+/* One page of a replay for rcpts after seq: the alerts, copied; n of them. */
+static size_t
+replay_rcpts(struct client *c, const char **rcpts, size_t n, uint64_t after,
+	     Lanu__V1__Alert ***ret)
+{
+	Lanu__V1__ReplayQuery q = LANU__V1__REPLAY_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Alert **v;
+	Lanu__V1__Reply *rep;
+	size_t k;
+
+	q.recipients = (char **)rcpts;
+	q.n_recipients = n;
+	q.after_seq = after;
+	req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
+	req.replay = &q;
+	assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+	assert_int_equal(rep->code, OK);
+	k = rep->alerts->n_alerts;
+	v = calloc(k ? k : 1, sizeof(*v));
+	assert_non_null(v);
+	for (size_t i = 0; i < k; i++) {
+		uint8_t buf[8192];
+		size_t len = lanu__v1__alert__get_packed_size(rep->alerts->alerts[i]);
+
+		assert_true(len <= sizeof(buf));
+		lanu__v1__alert__pack(rep->alerts->alerts[i], buf);
+		v[i] = lanu__v1__alert__unpack(NULL, len, buf);
+		assert_non_null(v[i]);
+	}
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	*ret = v;
+	return k;
+}
+
 /* send -> ack -> alert reaches a live subscriber, with prev_seq chaining. */
 static void
 test_send_ack_alert(void **state)
@@ -100,9 +135,51 @@ test_send_ack_alert(void **state)
 	assert_non_null(a->text);
 	assert_non_null(strstr(a->text->fi, "Määräaika ylittyi"));
 	lanu__v1__alert__free_unpacked(a, NULL);
-	/* sup-b got none of these. */
+	seq++;
+	/* A replayed alert is the live copy, prev_seq too. seq + 1 goes to board and sup-b,
+	 * seq + 2 to board and sup-a: sup-a's copy of it chains to seq. */
+	assert_int_equal(daemon_deadline_missed(c, "school-1", "e-b", "svc-b", "case-8"), OK);
+	assert_int_equal(daemon_deadline_missed(c, "school-1", "e-live-2", "svc-a", "case-9"), OK);
+	assert_int_equal(sub_recv(s, 5000, &a), 0);
+	assert_int_equal(a->seq, seq + 2);
+	assert_int_equal(a->prev_seq, seq);
+	{
+		const char *sup_a[] = { "sup-a" }, *board_first[] = { "board", "sup-a" },
+			   *sup_a_first[] = { "sup-a", "board" };
+		Lanu__V1__Alert **v;
+		uint8_t *live, *replayed;
+		size_t len;
+
+		assert_int_equal(replay_rcpts(c, sup_a, 1, seq, &v), 1);
+		len = lanu__v1__alert__get_packed_size(a);
+		assert_int_equal(lanu__v1__alert__get_packed_size(v[0]), len);
+		live = malloc(len);
+		replayed = malloc(len);
+		assert_non_null(live);
+		assert_non_null(replayed);
+		lanu__v1__alert__pack(a, live);
+		lanu__v1__alert__pack(v[0], replayed);
+		assert_memory_equal(live, replayed, len);
+		free(live);
+		free(replayed);
+		daemon_alerts_free(v, 1);
+		/* Several recipients: the prev_seq of the first named one the alert went to. */
+		assert_int_equal(replay_rcpts(c, board_first, 2, seq, &v), 2);
+		assert_int_equal(v[0]->seq, seq + 1);
+		assert_int_equal(v[0]->prev_seq, seq);		/* board's */
+		assert_int_equal(v[1]->seq, seq + 2);
+		assert_int_equal(v[1]->prev_seq, seq + 1);	/* board's */
+		daemon_alerts_free(v, 2);
+		assert_int_equal(replay_rcpts(c, sup_a_first, 2, seq, &v), 2);
+		assert_int_equal(v[0]->prev_seq, seq);		/* board's: not sup-a's */
+		assert_int_equal(v[1]->prev_seq, seq);		/* sup-a's */
+		daemon_alerts_free(v, 2);
+	}
+	lanu__v1__alert__free_unpacked(a, NULL);
+	/* sup-b got none of these but e-b. */
 	uint64_t seqs[8];
-	assert_int_equal(daemon_replay(c, "sup-b", 0, seqs, 8), 0);
+	assert_int_equal(daemon_replay(c, "sup-b", 0, seqs, 8), 1);
+	assert_int_equal(seqs[0], seq + 1);
 	sub_free(s);
 	client_free(c);
 }
