@@ -5,8 +5,9 @@
  * input was bad, 2 if lanud could not be reached or did not acknowledge in time.
  *
  * `send` keeps a window of events in flight, prints exactly one lanu.v1.Reply per
- * input line in input order (its own REJECTED for a line it refuses), and sends an event again when no acknowledgement came: lanud's dedup makes that
- * safe, and it is how nothing gets lost across a lanud restart.
+ * input line in input order (its own REJECTED for a line it refuses), and sends an
+ * event again when no acknowledgement came: lanud's dedup makes that safe, and it is
+ * how nothing gets lost across a lanud restart.
  */
 #include <errno.h>
 #include <getopt.h>
