@@ -6,12 +6,14 @@ usage: json_check.py PROTO_DIR OUT_DIR TYPE=FILE...
 Compiles PROTO_DIR/*.proto with protoc into a temporary directory, then parses every
 line of each FILE as the lanu.v1 message TYPE with google.protobuf.json_format.Parse
 (ignore_unknown_fields=False): a member that is no field of TYPE, an enum name it does
-not have, a number where a string belongs, all fail. A FILE with no line fails too, so
+not have, a number where a string belongs, all fail, and so does a double written with
+more digits than its shortest round-trip form. A FILE with no line fails too, so
 that the check cannot pass by checking nothing. A TYPE written as TYPE* is one message
 per line (send, open, tail, due, audit), otherwise the file is exactly one line.
 """
 import glob
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -26,6 +28,26 @@ def compile_protos(proto_dir, out):
     sys.path.insert(0, out)
     return [importlib.import_module(os.path.basename(p)[:-len(".proto")] + "_pb2")
             for p in protos]
+
+
+def digits(text):
+    """The significant digits of a number as written: '0.40000000000000002' -> 17."""
+    mantissa = text.lower().lstrip("-").split("e")[0].replace(".", "")
+    return len(mantissa.strip("0")) or 1
+
+
+def long_doubles(line):
+    """The numbers of line written with more digits than their shortest round-trip form
+    (Python's repr), as the protobuf JSON mapping writes doubles."""
+    found = []
+
+    def check(text):
+        if digits(text) > digits(repr(float(text))):
+            found.append(text)
+        return float(text)
+
+    json.loads(line, parse_float=check)
+    return found
 
 
 def message_class(modules, name):
@@ -63,6 +85,12 @@ def main():
                 except json_format.ParseError as e:
                     print("FAIL: %s:%d: not a lanu.v1.%s: %s\n    %s" %
                           (path, n, cls.DESCRIPTOR.name, e, line[:300]))
+                    bad += 1
+                    continue
+                longer = long_doubles(line)
+                if longer:
+                    print("FAIL: %s:%d: doubles not in their shortest form: %s" %
+                          (path, n, ", ".join(longer)))
                     bad += 1
             failed += bad
             if not bad:
