@@ -284,8 +284,9 @@ store_ack_alert(struct store_txn *t, uint64_t seq, const char *by, const char *n
 	return t->err;
 }
 
-/* Decodes the alert at seq, which an index names, and offers it to fn. Returns fn's
- * answer, or -EBADMSG (sticky) if the alert is not there or does not decode. */
+/* Decodes the alert at seq, which an index names, and offers it to fn, with prev_seq
+ * *prev (NULL: as stored, 0). Returns fn's answer, or -EBADMSG (sticky) if the alert is
+ * not there or does not decode. */
 static int
 store_offer(struct store_txn *t, uint64_t seq, const uint64_t *prev, store_alert_fn fn,
 	    void *arg)
