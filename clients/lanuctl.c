@@ -490,7 +490,9 @@ tail_replay(struct tail *t)
 		if (r < 0)
 			return r;
 		if (rep->code != LANU__V1__REPLY__CODE__OK || !rep->alerts) {
-			fprintf(stderr, "lanuctl: replay refused: %s\n", rep->reason);
+			fprintf(stderr, "lanuctl: %s: %s%s%s\n",
+				enum_name(&lanu__v1__reply__code__descriptor, rep->code, 0),
+				rep->field, *rep->field ? ": " : "", rep->reason);
 			lanu__v1__reply__free_unpacked(rep, NULL);
 			return -EINVAL;
 		}
@@ -737,6 +739,29 @@ cmd_open(struct ctl *x, int argc, char **argv)
 	}
 }
 
+/* A second acknowledgement is answered DUPLICATE, "ALERT was acknowledged by WHO at
+ * WHEN": the same person's again is done (0), someone else's stands (EXIT_REFUSED). */
+static int
+ack_answer(const Lanu__V1__AlertAcknowledged *ack, const Lanu__V1__Reply *rep)
+{
+	char same[LANU_MAX_ID + LANU_MAX_NAME + 32];
+
+	if (rep->code == LANU__V1__REPLY__CODE__OK) {
+		printf("%s acknowledged by %s\n", ack->alert_id, ack->by);
+		return 0;
+	}
+	snprintf(same, sizeof(same), "%s was acknowledged by %s at ", ack->alert_id, ack->by);
+	if (rep->code == LANU__V1__REPLY__CODE__DUPLICATE &&
+	    strncmp(rep->reason, same, strlen(same)) == 0) {
+		printf("%s (already)\n", rep->reason);
+		return 0;
+	}
+	fprintf(stderr, "lanuctl: %s: %s%s%s\n",
+		enum_name(&lanu__v1__reply__code__descriptor, rep->code, 0), rep->field,
+		*rep->field ? ": " : "", *rep->reason ? rep->reason : "sent before");
+	return rep->code == LANU__V1__REPLY__CODE__UNAVAILABLE ? EXIT_UNREACHED : EXIT_REFUSED;
+}
+
 static int
 cmd_ack(struct ctl *x, int argc, char **argv)
 {
@@ -768,9 +793,7 @@ cmd_ack(struct ctl *x, int argc, char **argv)
 		return EXIT_REFUSED;
 	}
 	ack.alert_id = argv[optind];
-	/* The same person acknowledging the same alert twice is one event. */
-	snprintf(id, sizeof(id), "ack/%s/%s", ack.alert_id, ack.by);
-	ev.event_id = id;
+	ev.event_id = (char *)"ack";	/* checked first without by, which makes the id */
 	ev.occurred_at_ms = client_now_ms();
 	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED;
 	ev.alert_acknowledged = &ack;
@@ -778,14 +801,22 @@ cmd_ack(struct ctl *x, int argc, char **argv)
 		fprintf(stderr, "lanuctl: %s %s\n", e.field, e.reason);
 		return EXIT_REFUSED;
 	}
+	/* The same person acknowledging the same alert twice is one event. */
+	snprintf(id, sizeof(id), "ack/%s/%s", ack.alert_id, ack.by);
+	ev.event_id = id;
+	if (msg_validate(&ev.base, "event", &e) < 0) {
+		fprintf(stderr, "lanuctl: %s %s (alert id and --by make it; at most %d bytes)\n",
+			e.field, e.reason, LANU_MAX_ID);
+		return EXIT_REFUSED;
+	}
 	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
 	req.event = &ev;
-	r = ctl_call(x, &req, &rep);
+	r = ctl_request(x, &req, &rep);
 	if (r)
 		return r;
-	printf("%s acknowledged by %s\n", ack.alert_id, ack.by);
+	r = ack_answer(&ack, rep);
 	lanu__v1__reply__free_unpacked(rep, NULL);
-	return 0;
+	return r;
 }
 
 #define BACKUP_WAIT_MS (3600 * 1000)	/* without -t: a large store takes a while */

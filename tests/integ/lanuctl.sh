@@ -121,6 +121,23 @@ set +e; ctl ack a-999 --by coordinator-1 2>"$dir/ack.err"; rc=$?; set -e
 open=$(ctl open --recipient sup-a)
 ! grep -q '^#1 ' <<<"$open" || fail "acked alert still open"
 grep -q '^#3 ' <<<"$open" || fail "open: $open"
+# a second acknowledgement: the same person's again is done (exit 0), another's is
+# refused (exit 1); both say who acknowledged it first, and when. The first one stands.
+ctl ack a-1 --by coordinator-1 >"$dir/ack2.out" || fail "the same ack again: exit $?"
+grep -q '^a-1 was acknowledged by coordinator-1 at 20[0-9-]*T[0-9:]*Z (already)$' "$dir/ack2.out" ||
+	fail "the same ack again: $(cat "$dir/ack2.out")"
+ctl_refused "lanuctl: DUPLICATE: event.alert_acknowledged.alert_id: a-1 was acknowledged by coordinator-1 at 20" \
+	ack a-1 --by coordinator-2
+ctl alert a-1 | grep -q "acknowledged by coordinator-1: family called" || fail "the first ack stands"
+ctl_refused "event.alert_acknowledged.by is not a pseudonymous id" ack a-3 --by "Matti Meikäläinen"
+# a filter naming what the plan does not have: NOT_FOUND, naming the field
+ctl_refused "lanuctl: NOT_FOUND: open_alerts.recipients: no recipient 'nobody' in the plan" \
+	open --recipient sup-a --recipient nobody
+ctl_refused "lanuctl: NOT_FOUND: replay.recipients: no recipient 'nobody' in the plan" \
+	tail --recipient nobody --no-follow
+rc=0; timeout 30 "$LANUCTL" -c "$conf" -t 10000 tail --recipient nobody >/dev/null 2>"$dir/tail.err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "NOT_FOUND: replay.recipients" "$dir/tail.err" ||
+	fail "tail of nobody, following: exit $rc, $(cat "$dir/tail.err")"
 
 # --- events name plan objects ----------------------------------------------------------
 set +e
@@ -300,7 +317,10 @@ ctl due --limit 2 >"$dir/due2.out"
 	[ "$(tail -n 1 "$dir/due2.out")" = "more: narrow with --within/--area/--service or raise --limit" ] ||
 	fail "due --limit: $(cat "$dir/due2.out")"
 ! ctl due | grep -q "^more" || fail "due says more of a page that is not full"
-ctl due --service svc-x | grep -qx "no open clocks" || fail "due of nothing"
+ctl_refused "lanuctl: NOT_FOUND: due.service: no service 'svc-x' in the plan" due --service svc-x
+ctl_refused "lanuctl: NOT_FOUND: due.area: no area 'nowhere' in the plan" due --area nowhere
+ctl_refused "lanuctl: NOT_FOUND: compliance.service: no service 'svc-x' in the plan" \
+	compliance --service svc-x
 
 # due --json: one Clock per line, the proto3 JSON mapping
 ctl due --json >"$dir/due.json"
