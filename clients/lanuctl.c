@@ -79,7 +79,7 @@ alert_text(const struct ctl *x, const Lanu__V1__Alert *a)
 }
 
 static void
-print_alert(const struct ctl *x, const Lanu__V1__Alert *a)
+print_alert(struct ctl *x, const Lanu__V1__Alert *a)
 {
 	char when[32];
 
@@ -93,12 +93,14 @@ print_alert(const struct ctl *x, const Lanu__V1__Alert *a)
 	       enum_name(&lanu__v1__alert_kind__descriptor, a->kind, 11), a->alert_id, a->subject,
 	       alert_text(x, a));
 	for (size_t i = 0; i < a->n_recipients; i++)
-		printf("%s%s", i ? ", " : "    to: ", a->recipients[i]);
+		printf("%s%s", i ? ", " : ctl_word(x, "    to: ", "    vastaanottajat: ",
+						    "    mottagare: "),
+		       ctl_name(x, PLAN_RECIPIENT, a->recipients[i]));
 	if (a->n_recipients)
 		putchar('\n');
 	if (a->ack)
-		printf("    acknowledged by %s%s%s\n", a->ack->by, *a->ack->note ? ": " : "",
-		       a->ack->note);
+		printf("    %s %s%s%s\n", ctl_word(x, "acknowledged by", "kuitannut", "kvitterad av"),
+		       a->ack->by, *a->ack->note ? ": " : "", a->ack->note);
 	fflush(stdout);
 }
 
@@ -608,6 +610,10 @@ cmd_tail(struct ctl *x, int argc, char **argv)
 
 /* --- queries and small commands -------------------------------------------- */
 
+#define W(en, fi, sv) ctl_word(x, en, fi, sv)
+/* A status line's label in x's language, padded to 15 characters. */
+#define L(en, fi, sv) text_pad(W(en, fi, sv), 15, label, sizeof(label))
+
 static int
 cmd_status(struct ctl *x, int argc, char **argv)
 {
@@ -615,7 +621,7 @@ cmd_status(struct ctl *x, int argc, char **argv)
 	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
 	Lanu__V1__Reply *rep;
 	const Lanu__V1__Status *s;
-	char now[32];
+	char now[32], label[64];
 	int r;
 
 	if (argc > 1 && strcmp(argv[1], "--json") == 0)
@@ -628,47 +634,73 @@ cmd_status(struct ctl *x, int argc, char **argv)
 	s = rep->status;
 	if (x->json) {
 		print_json(&s->base, NULL);
-	} else {
-		instant_format(s->now_ms, now);
-		printf("lanud %s at %s\n"
-		       "  now            %s%s\n"
-		       "  uptime         %" PRIu64 " s\n"
-		       "  events         %" PRIu64 " stored, %" PRIu64 " duplicates, %" PRIu64
-		       " rejected since start\n"
-		       "  commits        %" PRIu64 " (%.1f requests each)\n"
-		       "  alerts         last #%" PRIu64 ", %" PRIu64 " open, %" PRIu64
-		       " routed to nobody since start\n"
-		       "  audit          last #%" PRIu64 "\n"
-		       "  store          %.1f of %.1f MiB used\n",
-		       s->version, x->ingest, now, s->manual_clock ? " (manual clock)" : "",
-		       s->uptime_ms / 1000, s->events, s->duplicates, s->rejected, s->commits,
-		       s->commits ? (double)s->committed_events / (double)s->commits : 0.0,
-		       s->last_alert_seq, s->open_alerts, s->unrouted_alerts, s->last_audit_seq,
-		       s->map_used / 1048576.0, s->map_size / 1048576.0);
-		if (s->plan_version)
-			printf("  plan           %s, version %" PRIu64 "\n", s->plan_id,
-			       s->plan_version);
-		else
-			printf("  plan           none: alerts go to nobody (lanuctl plan load)\n");
-		printf("  clocks         %" PRIu64 " open", s->open_clocks);
-		if (s->next_deadline_ms) {
-			instant_format(s->next_deadline_ms, now);
-			printf(", next warning or miss %s", now);
-		}
-		printf("\n");
-		if (s->pending_escalations) {
-			instant_format(s->next_escalation_ms, now);
-			printf("  escalations    %" PRIu64 " pending, next %s\n",
-			       s->pending_escalations, now);
-		}
-		if (s->next_purge_ms) {
-			instant_format(s->next_purge_ms, now);
-			printf("  retention      next check %s\n", now);
-		}
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		return 0;
+	}
+	instant_format(s->now_ms, now);
+	printf("lanud %s %s %s\n", s->version, W("at", "osoitteessa", "på"), x->ingest);
+	printf("  %s%s%s\n", L("now", "aika", "tid"), now,
+	       s->manual_clock ? W(" (manual clock)", " (käsin asetettu kello)",
+				   " (manuell klocka)") : "");
+	printf("  %s%" PRIu64 " s\n", L("uptime", "käynnissä", "i gång"),
+	       s->uptime_ms / 1000);
+	printf("  %s%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s\n",
+	       L("events", "tapahtumat", "händelser"), s->events,
+	       W("stored", "tallennettu", "lagrade"), s->duplicates,
+	       W("duplicates", "toistoa", "dubbletter"), s->rejected,
+	       W("rejected since start", "hylätty käynnistyksen jälkeen", "avvisade sedan start"));
+	printf("  %s%" PRIu64 " (%.1f %s)\n", L("commits", "kirjoitukset", "skrivningar"),
+	       s->commits,
+	       s->commits ? (double)s->committed_events / (double)s->commits : 0.0,
+	       W("requests each", "pyyntöä kukin", "begäranden var"));
+	printf("  %s%s #%" PRIu64 ", %" PRIu64 " %s, %" PRIu64 " %s\n",
+	       L("alerts", "hälytykset", "larm"), W("last", "viimeisin", "senaste"),
+	       s->last_alert_seq, s->open_alerts, W("open", "avoinna", "öppna"),
+	       s->unrouted_alerts,
+	       W("routed to nobody since start", "ei kenellekään käynnistyksen jälkeen",
+		 "till ingen sedan start"));
+	printf("  %s%s #%" PRIu64 "\n", L("audit", "loki", "logg"),
+	       W("last", "viimeisin", "senaste"), s->last_audit_seq);
+	printf("  %s%.1f %s %.1f MiB %s\n", L("store", "tietokanta", "databas"),
+	       s->map_used / 1048576.0, W("of", "/", "av"), s->map_size / 1048576.0,
+	       W("used", "käytössä", "använt"));
+	if (s->plan_version && *ctl_plan_title(x))
+		printf("  %s%s (%s), %s %" PRIu64 "\n", L("plan", "suunnitelma", "plan"),
+		       ctl_plan_title(x), s->plan_id, W("version", "versio", "version"),
+		       s->plan_version);
+	else if (s->plan_version)
+		printf("  %s%s, %s %" PRIu64 "\n", L("plan", "suunnitelma", "plan"), s->plan_id,
+		       W("version", "versio", "version"), s->plan_version);
+	else
+		printf("  %s%s\n", L("plan", "suunnitelma", "plan"),
+		       W("none: alerts go to nobody (lanuctl plan load)",
+			 "ei mitään: hälytykset eivät mene kenellekään (lanuctl plan load)",
+			 "ingen: larm går till ingen (lanuctl plan load)"));
+	printf("  %s%" PRIu64 " %s", L("clocks", "määräajat", "tidsfrister"), s->open_clocks,
+	       W("open", "avoinna", "öppna"));
+	if (s->next_deadline_ms) {
+		instant_format(s->next_deadline_ms, now);
+		printf(", %s %s", W("next warning or miss", "seuraava varoitus tai ylitys",
+				    "nästa varning eller överskridning"), now);
+	}
+	printf("\n");
+	if (s->pending_escalations) {
+		instant_format(s->next_escalation_ms, now);
+		printf("  %s%" PRIu64 " %s, %s %s\n",
+		       L("escalations", "eskalaatiot", "eskaleringar"), s->pending_escalations,
+		       W("pending", "odottaa", "väntar"), W("next", "seuraava", "nästa"), now);
+	}
+	if (s->next_purge_ms) {
+		instant_format(s->next_purge_ms, now);
+		printf("  %s%s %s\n", L("retention", "säilytys", "gallring"),
+		       W("next check", "seuraava tarkistus", "nästa kontroll"), now);
 	}
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;
 }
+
+#undef L
+#undef W
 
 static int
 cmd_alert(struct ctl *x, int argc, char **argv)
@@ -903,7 +935,9 @@ usage(FILE *f)
 		"  -e, --endpoint EP    lanud's ingest endpoint\n"
 		"  -s, --subscribe EP   lanud's publish endpoint\n"
 		"  -t, --timeout MS     how long to wait for lanud (default 10000)\n"
-		"      --lang fi|sv|en  language of alert texts (default en)\n"
+		"      --lang fi|sv|en  language of texts, names and headers (default: the\n"
+		"                       locale's, fi or sv, else en)\n"
+		"      --ids            ids, not the plan's names, for services, areas, ...\n"
 		"  -k, --key FILE       this peer's secret key file, for tcp:// (or $LANU_KEY)\n"
 		"      --server-key KEY lanud's public key, or a file with it (or\n"
 		"                       $LANU_SERVER_KEY)\n"
@@ -968,6 +1002,7 @@ main(int argc, char **argv)
 		{ "subscribe", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "lang", required_argument, NULL, 'L' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "server-key", required_argument, NULL, 'K' },
 		{ "client-conf", required_argument, NULL, 'C' },
@@ -987,7 +1022,7 @@ main(int argc, char **argv)
 		{ "keys", cmd_keys },	  { "audit", cmd_audit }, { "report", cmd_report },
 		{ "backup", cmd_backup },
 	};
-	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
+	struct ctl x = { .timeout_ms = 10000 };
 	static struct endpoint_client cc;
 	const char *client_conf = getenv("LANU_CLIENT_CONF");
 	char default_conf[PATH_MAX];
@@ -1023,6 +1058,7 @@ main(int argc, char **argv)
 			}
 			x.lang = optarg;
 			break;
+		case 'I': x.ids = true; break;
 		case 'k': x.key_file = optarg; break;
 		case 'K': x.server_key = optarg; break;
 		case 'C': client_conf = optarg; break;
@@ -1035,6 +1071,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_REFUSED;
 	}
+	ctl_lang_default(&x);
 	/* a client configuration fills what the options did not say */
 	if (client_conf) {
 		if (endpoint_client_load("lanuctl", client_conf, &cc) < 0)
@@ -1053,7 +1090,9 @@ main(int argc, char **argv)
 			argc -= optind;
 			argv += optind;
 			optind = 0;	/* glibc: re-initialise getopt for the command */
-			return cmds[i].fn(&x, argc, argv);
+			ch = cmds[i].fn(&x, argc, argv);
+			ctl_names_free(&x);
+			return ch;
 		}
 	fprintf(stderr, "lanuctl: unknown command '%s'\n", argv[optind]);
 	usage(stderr);

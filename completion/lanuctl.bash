@@ -40,7 +40,7 @@ _lanuctl()
 		cword=$COMP_CWORD
 	fi
 
-	local global_opts="-c --config -e --endpoint -s --subscribe -t --timeout --lang
+	local global_opts="-c --config -e --endpoint -s --subscribe -t --timeout --lang --ids
 		-k --key --server-key --client-conf -V --version -h --help"
 	local commands="send tail status alert open ack due compliance absences indicators
 		measures report clock plan keys audit backup"

@@ -4,6 +4,9 @@
 # plan; then due and compliance against a second lanud on a manual clock.
 # Every wait is bounded: lanuctl waits for lanud's reply with -t, `timeout` caps the rest.
 set -euo pipefail
+# English headers and texts, whatever the caller's locale (one check below sets fi's)
+unset LC_ALL LC_MESSAGES
+export LANG=C
 
 LANUD=$1
 LANUCTL=$2
@@ -147,7 +150,7 @@ set -e
 [ "$rc" -eq 1 ] && grep -q "deadline_missed.area" "$dir/unknown.out" || fail "unknown area accepted: $(cat "$dir/unknown.out")"
 
 # --- plan: check, load, history, diff, show --------------------------------------------
-ctl status | grep -q "plan           test, version 1" || fail "status has no plan"
+ctl status | grep -q "plan           Test plan (test), version 1" || fail "status has no plan"
 ctl plan check "$dir/plan.yaml" | grep -q "ok (1 areas" || fail "plan check of a good plan"
 sed 's/{normal: 3 months}/{normal: 2 months}/' "$dir/plan.yaml" >"$dir/plan2.yaml"
 printf 'lanu-plan: 1\nplan: {id: Bad}\nfrob: 1\n' >"$dir/bad.yaml"
@@ -297,9 +300,19 @@ provided() {
 ctl send "$dir/requests.jsonl" >/dev/null || fail "requests: $(ctl send "$dir/requests.jsonl")"
 ctl send "$dir/provided.jsonl" >/dev/null || fail "provisions"
 
-# due: soonest first, the missed one on top; working days left counted from today
+# due: soonest first, the missed one on top; working days left counted from today; the
+# plan's names (--ids: its ids), in the language of --lang or the locale
 ctl due >"$dir/due.out"
 diff -u - "$dir/due.out" <<'OUT' || fail "due table"
+DUE         LEFT       SERVICE         STAGE   AREA       CASE  URGENCY  STARTED
+2049-01-07  -2 (late)  Service A       -       School N1  p-6   urgent   2049-01-05
+2049-01-14  4          Staged service  Intake  North      p-7   normal   2049-01-11
+2049-01-20  8          Service A       -       South      p-3   normal   2049-01-11
+2049-01-20  8          Service A       -       North      p-5   normal   2049-01-11
+2049-02-01  16         Service B       -       North      p-4   normal   2049-01-11
+OUT
+ctl --ids due >"$dir/due.out"
+diff -u - "$dir/due.out" <<'OUT' || fail "due --ids table"
 DUE         LEFT       SERVICE  STAGE   AREA       CASE  URGENCY  STARTED
 2049-01-07  -2 (late)  svc-a    -       school-n1  p-6   urgent   2049-01-05
 2049-01-14  4          svc-s    intake  north      p-7   normal   2049-01-11
@@ -307,6 +320,16 @@ DUE         LEFT       SERVICE  STAGE   AREA       CASE  URGENCY  STARTED
 2049-01-20  8          svc-a    -       north      p-5   normal   2049-01-11
 2049-02-01  16         svc-b    -       north      p-4   normal   2049-01-11
 OUT
+ctl --lang fi due --service svc-s >"$dir/due.out"
+diff -u - "$dir/due.out" <<'OUT' || fail "due table in fi"
+ERÄPÄIVÄ   JÄLJELLÄ  PALVELU         VAIHE   ALUE   ASIA  KIIREELLISYYS  ALKOI
+14.1.2049  4         Staged service  Intake  North  p-7   tavallinen     11.1.2049
+OUT
+# a Finnish locale chooses Finnish; --lang wins over it
+LANG=fi_FI.UTF-8 ctl due --service svc-s | head -n 1 | grep -q "^ERÄPÄIVÄ " || fail "due in a fi locale"
+LANG=sv_FI.UTF-8 ctl due --service svc-s | head -n 1 | grep -q "^FÖRFALLER " || fail "due in a sv locale"
+LANG=fi_FI.UTF-8 ctl --lang en due --service svc-s | head -n 1 | grep -q "^DUE " ||
+	fail "--lang en in a fi locale"
 cases() { grep -o ' p-[0-9] ' | tr -d ' ' | tr '\n' ' '; }
 [ "$(ctl due --service svc-b | cases)" = "p-4 " ] || fail "due --service: $(ctl due --service svc-b)"
 [ "$(ctl due --area north | cases)" = "p-6 p-7 p-5 p-4 " ] || fail "due --area (and below)"
@@ -341,10 +364,32 @@ grep -q '"caseId":"p-4",.*"limit":{"count":3,"unit":"UNIT_WEEKS","text":"3 weeks
 ctl compliance --service svc-a --period 2049-01 >"$dir/comp.out"
 head -n 3 "$dir/comp.out" >"$dir/comp3.out"
 diff -u - "$dir/comp3.out" <<'OUT' || fail "compliance table"
-svc-a: clocks started 2049-01-01 – 2049-01-31
+Service A: clocks started 2049-01-01 – 2049-01-31
 STAGE  GROUP  OPENED  MET  LATE  MISSED  PENDING  CANCELLED  POSTPONED  SHARE MET  MEDIAN WD  P90 WD  MEDIAN D  P90 D
 -      all         5    1     1       1        2          0          0      33.3%        3.5       4       5.5      7
 OUT
+# groups by what they show (areas by name), sorted; periods as people say them
+ctl compliance --service svc-a --period 2049-01-04..2049-01-05 --by area,language \
+	>"$dir/comp.out"
+diff -u - "$dir/comp.out" <<'OUT' || fail "compliance --by table"
+Service A: clocks started 2049-01-04 – 2049-01-05
+STAGE  GROUP          OPENED  MET  LATE  MISSED  PENDING  CANCELLED  POSTPONED  SHARE MET  MEDIAN WD  P90 WD  MEDIAN D  P90 D
+-      North, fi           1    1     0       0        0          0          0     100.0%          3       3         4      4
+-      School N1, -        1    0     0       1        0          0          0       0.0%          -       -         -      -
+-      School N1, sv       1    0     1       0        0          0          0       0.0%          4       4         7      7
+share met: met / (met + late + missed); waits from request to service, of those provided, in working days (WD) and calendar days (D)
+OUT
+ctl compliance --service svc-a | head -n 1 | grep -qx "Service A: clocks started all time" ||
+	fail "compliance of all time: $(ctl compliance --service svc-a | head -n 1)"
+ctl compliance --service svc-a --period 2049 | head -n 1 | grep -qx "Service A: clocks started 2049" ||
+	fail "compliance of a year"
+ctl --lang fi compliance --service svc-a --period 2049-01 | head -n 2 >"$dir/comp.out"
+diff -u - "$dir/comp.out" <<'OUT' || fail "compliance in fi"
+Service A: määräajat alkaneet 1.–31.1.2049
+VAIHE  RYHMÄ   ALKANEET  AJALLAAN  MYÖHÄSSÄ  YLITTYNEET  KESKEN  PERUTUT  LYKÄTYT  AJALLAAN %  MEDIAANI TP  P90 TP  MEDIAANI PV  P90 PV
+OUT
+ctl --lang fi compliance --service svc-a --period 2049-01-04..2049-03-05 | head -n 1 |
+	grep -qx "Service A: määräajat alkaneet 4.1.–5.3.2049" || fail "a period in fi"
 ctl compliance --service svc-a --period 2049-01 --json >"$dir/comp.json"
 [ "$(wc -l <"$dir/comp.json")" -eq 1 ] &&
 	grep -q '^{"service":"svc-a","from":"2049-01-01","to":"2049-01-31","rows":\[{"opened":"5","met":"1","late":"1","missed":"1","pending":"2",' \
@@ -373,7 +418,7 @@ stage,group,opened,met,late,missed,pending
 intake,,1,1,0,0,0
 plan,,1,0,0,0,1
 OUT
-ctl due --service svc-s | grep -q '^2049-01-26  11    svc-s    plan ' || fail "due of the next stage"
+ctl due --service svc-s | grep -q '^2049-01-26  11    Staged service  Plan ' || fail "due of the next stage"
 
 # --- absences: the figures of a period and one pupil's places --------------------------
 # counts ID PUPIL GRADE HOURS LESSONS (of 100 held, authorised)
@@ -486,8 +531,12 @@ ctl alert a-2 >"$dir/esc.out"
 grep -q "^#2 .* CRITICAL ESCALATION a-2 case:c-1$" "$dir/esc.out" || fail "alert a-2: $(cat "$dir/esc.out")"
 grep -q "Unacknowledged alert a-1: deadline missed, Service A, North, case:c-1; not acknowledged for 2 hours, escalation step 1." \
 	"$dir/esc.out" || fail "alert a-2's text: $(cat "$dir/esc.out")"
-grep -q "to: board" "$dir/esc.out" || fail "alert a-2's recipients: $(cat "$dir/esc.out")"
-ctl --lang fi alert a-2 | grep -q "Kuittaamaton hälytys a-1: määräaika ylittyi" || fail "alert a-2 in fi"
+grep -q "^    to: Welfare board$" "$dir/esc.out" || fail "alert a-2's recipients: $(cat "$dir/esc.out")"
+ctl --ids alert a-2 | grep -q "^    to: board$" || fail "alert a-2's recipients by id"
+ctl --lang fi alert a-2 >"$dir/esc.out"
+grep -q "Kuittaamaton hälytys a-1: määräaika ylittyi" "$dir/esc.out" &&
+	grep -q "^    vastaanottajat: Welfare board$" "$dir/esc.out" || fail "alert a-2 in fi: $(cat "$dir/esc.out")"
+ctl alert a-2 --json | grep -q '"recipients":\["board"\]' || fail "alert --json: ids"
 # a plan without the board: the step to come still names it, and is reported
 sed -e '/id: board/d' -e 's/to: board/to: sup-a/g' "$dir/esc-plan.yaml" >"$dir/esc-plan2.yaml"
 ctl plan load "$dir/esc-plan2.yaml" >"$dir/esc-load.out" || fail "load: $(cat "$dir/esc-load.out")"
