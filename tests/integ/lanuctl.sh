@@ -124,6 +124,9 @@ set +e; ctl ack a-999 --by coordinator-1 2>"$dir/ack.err"; rc=$?; set -e
 open=$(ctl open --recipient sup-a)
 ! grep -q '^#1 ' <<<"$open" || fail "acked alert still open"
 grep -q '^#3 ' <<<"$open" || fail "open: $open"
+grep -q '^    to: Supervisor A' <<<"$open" || fail "open: recipients by name: $open"
+ctl --ids open --recipient sup-a | grep -q '^    to: sup-a' || fail "open --ids"
+ctl tail --recipient sup-a --no-follow --count 1 | grep -q '^    to: Supervisor A' || fail "tail: names"
 # a second acknowledgement: the same person's again is done (exit 0), another's is
 # refused (exit 1); both say who acknowledged it first, and when. The first one stands.
 ctl ack a-1 --by coordinator-1 >"$dir/ack2.out" || fail "the same ack again: exit $?"
@@ -151,6 +154,9 @@ set -e
 
 # --- plan: check, load, history, diff, show --------------------------------------------
 ctl status | grep -q "plan           Test plan (test), version 1" || fail "status has no plan"
+ctl --lang fi status >"$dir/status.out"
+grep -q "^  suunnitelma    Test plan (test), versio 1$" "$dir/status.out" &&
+	grep -q "^  hälytykset     viimeisin #" "$dir/status.out" || fail "status in fi: $(cat "$dir/status.out")"
 ctl plan check "$dir/plan.yaml" | grep -q "ok (1 areas" || fail "plan check of a good plan"
 sed 's/{normal: 3 months}/{normal: 2 months}/' "$dir/plan.yaml" >"$dir/plan2.yaml"
 printf 'lanu-plan: 1\nplan: {id: Bad}\nfrob: 1\n' >"$dir/bad.yaml"
@@ -435,8 +441,8 @@ ctl absences --period 2049-spring --by school,grade >"$dir/abs.out"
 diff -u - "$dir/abs.out" <<'OUT' || fail "absences table"
 absences in 2049-spring
 LADDER  SCHOOL     GRADE  PUPILS  NO LEVEL  LEVEL 1  LEVEL 2  HOURS  LESSONS MISSED
-basic   school-n1      7       2         1        1        0   36.0            2.5%
-basic   school-n1      8       1         0        0        1   61.0           12.0%
+basic   School N1      7       2         1        1        0   36.0            2.5%
+basic   School N1      8       1         0        0        1   61.0           12.0%
 pupils by the highest level raised for them in the period; lessons missed: of the lessons held, every class of absence
 OUT
 ctl absences --period 2049-spring --csv | tr -d '\r' >"$dir/abs.csv"
