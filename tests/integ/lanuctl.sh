@@ -135,7 +135,7 @@ grep -q '^a-1 was acknowledged by coordinator-1 at 20[0-9-]*T[0-9:]*Z (already)$
 ctl_refused "lanuctl: DUPLICATE: event.alert_acknowledged.alert_id: a-1 was acknowledged by coordinator-1 at 20" \
 	ack a-1 --by coordinator-2
 ctl alert a-1 | grep -q "acknowledged by coordinator-1: family called" || fail "the first ack stands"
-ctl_refused "event.alert_acknowledged.by is not a pseudonymous id" ack a-3 --by "Matti Meikäläinen"
+ctl_refused "lanuctl: event.alert_acknowledged.by is not a pseudonymous id ([A-Za-z0-9._:-] only: no spaces, no names)" ack a-3 --by "Matti Meikäläinen"
 # a filter naming what the plan does not have: NOT_FOUND, naming the field
 ctl_refused "lanuctl: NOT_FOUND: open_alerts.recipients: no recipient 'nobody' in the plan" \
 	open --recipient sup-a --recipient nobody
