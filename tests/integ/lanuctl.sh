@@ -125,8 +125,10 @@ open=$(ctl open --recipient sup-a)
 ! grep -q '^#1 ' <<<"$open" || fail "acked alert still open"
 grep -q '^#3 ' <<<"$open" || fail "open: $open"
 grep -q '^    to: Supervisor A' <<<"$open" || fail "open: recipients by name: $open"
-ctl --ids open --recipient sup-a | grep -q '^    to: sup-a' || fail "open --ids"
-ctl tail --recipient sup-a --no-follow --count 1 | grep -q '^    to: Supervisor A' || fail "tail: names"
+ctl --ids open --recipient sup-a >"$dir/open.out"
+grep -q '^    to: sup-a' "$dir/open.out" || fail "open --ids: $(cat "$dir/open.out")"
+ctl tail --recipient sup-a --no-follow --count 1 >"$dir/tail.out"
+grep -q '^    to: Supervisor A' "$dir/tail.out" || fail "tail: names: $(cat "$dir/tail.out")"
 # a second acknowledgement: the same person's again is done (exit 0), another's is
 # refused (exit 1); both say who acknowledged it first, and when. The first one stands.
 ctl ack a-1 --by coordinator-1 >"$dir/ack2.out" || fail "the same ack again: exit $?"
