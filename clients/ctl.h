@@ -9,6 +9,7 @@
 #include "client.h"
 #include "lanu.pb-c.h"
 #include "lanu/limits.h"
+#include "plan_index.h"
 
 #define EXIT_REFUSED	1
 #define EXIT_UNREACHED	2
@@ -63,8 +64,6 @@ int plan_fetch(struct ctl *x, uint64_t v, Lanu__V1__Reply **ret_reply);
 const char *plan_text(const struct ctl *x, const Lanu__V1__Text *t);
 
 /* lanuctl_names.c: words for people. */
-#include "plan_index.h"
-
 /* x->lang from the locale (LC_ALL, LC_MESSAGES, LANG: fi..., sv..., else en) unless
  * --lang set it. */
 void ctl_lang_default(struct ctl *x);

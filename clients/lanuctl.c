@@ -99,8 +99,9 @@ print_alert(struct ctl *x, const Lanu__V1__Alert *a)
 	if (a->n_recipients)
 		putchar('\n');
 	if (a->ack)
-		printf("    %s %s%s%s\n", ctl_word(x, "acknowledged by", "kuitannut", "kvitterad av"),
-		       a->ack->by, *a->ack->note ? ": " : "", a->ack->note);
+		printf("    %s %s%s%s\n",
+		       ctl_word(x, "acknowledged by", "kuitannut", "kvitterad av"), a->ack->by,
+		       *a->ack->note ? ": " : "", a->ack->note);
 	fflush(stdout);
 }
 
@@ -648,7 +649,8 @@ cmd_status(struct ctl *x, int argc, char **argv)
 	       L("events", "tapahtumat", "händelser"), s->events,
 	       W("stored", "tallennettu", "lagrade"), s->duplicates,
 	       W("duplicates", "toistoa", "dubbletter"), s->rejected,
-	       W("rejected since start", "hylätty käynnistyksen jälkeen", "avvisade sedan start"));
+	       W("rejected since start", "hylätty käynnistyksen jälkeen",
+		 "avvisade sedan start"));
 	printf("  %s%" PRIu64 " (%.1f %s)\n", L("commits", "kirjoitukset", "skrivningar"),
 	       s->commits,
 	       s->commits ? (double)s->committed_events / (double)s->commits : 0.0,

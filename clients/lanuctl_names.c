@@ -73,8 +73,8 @@ ctl_names_free(struct ctl *x)
 	x->names_rep = NULL;
 }
 
-/* An object's name: the Text at the start of its message (every kind names it `name`,
- * field 2), in x's language; id itself when the plan has no name for it. */
+/* An object's name: its Text field `name` (areas, recipients, services, ... have one),
+ * in x's language; id itself when the plan has no name for it. */
 const char *
 ctl_name(struct ctl *x, enum plan_kind k, const char *id)
 {
@@ -86,7 +86,8 @@ ctl_name(struct ctl *x, enum plan_kind k, const char *id)
 	if (!o)
 		return id;
 	f = protobuf_c_message_descriptor_get_field_by_name(o->descriptor, "name");
-	if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE || f->descriptor != &lanu__v1__text__descriptor)
+	if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE ||
+	    f->descriptor != &lanu__v1__text__descriptor)
 		return id;
 	s = plan_text(x, *(const Lanu__V1__Text *const *)((const char *)o + f->offset));
 	return *s ? s : id;
