@@ -521,6 +521,7 @@ cmd_tail(struct ctl *x, int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "no-follow", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ "count", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -559,6 +560,7 @@ cmd_tail(struct ctl *x, int argc, char **argv)
 		}
 		case 'n': follow = false; break;
 		case 'j': x->json = true; break;
+		case 'I': x->ids = true; break;
 		default: return EXIT_REFUSED;
 		}
 	}
@@ -625,8 +627,16 @@ cmd_status(struct ctl *x, int argc, char **argv)
 	char now[32], label[64];
 	int r;
 
-	if (argc > 1 && strcmp(argv[1], "--json") == 0)
-		x->json = true;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			x->json = true;
+		} else if (strcmp(argv[i], "--ids") == 0) {
+			x->ids = true;
+		} else {
+			fprintf(stderr, "lanuctl: usage: status [--json] [--ids]\n");
+			return EXIT_REFUSED;
+		}
+	}
 	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
 	req.status = &q;
 	r = ctl_call(x, &req, &rep);
@@ -712,12 +722,22 @@ cmd_alert(struct ctl *x, int argc, char **argv)
 	Lanu__V1__Reply *rep;
 	int r;
 
-	if (argc < 2) {
-		fprintf(stderr, "lanuctl: usage: alert ALERT_ID [--json]\n");
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			x->json = true;
+		} else if (strcmp(argv[i], "--ids") == 0) {
+			x->ids = true;
+		} else if (argv[i][0] != '-' && !*q.alert_id) {
+			q.alert_id = argv[i];
+		} else {
+			q.alert_id = (char *)"";
+			break;
+		}
+	}
+	if (!*q.alert_id) {
+		fprintf(stderr, "lanuctl: usage: alert ALERT_ID [--json] [--ids]\n");
 		return EXIT_REFUSED;
 	}
-	x->json = argc > 2 && strcmp(argv[2], "--json") == 0;
-	q.alert_id = argv[1];
 	req.body_case = LANU__V1__REQUEST__BODY_ALERT;
 	req.alert = &q;
 	r = ctl_call(x, &req, &rep);
@@ -734,6 +754,7 @@ cmd_open(struct ctl *x, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "recipient", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *rcpts[LANU_MAX_RECIPIENTS];
@@ -746,6 +767,8 @@ cmd_open(struct ctl *x, int argc, char **argv)
 			rcpts[n++] = optarg;
 		else if (ch == 'j')
 			x->json = true;
+		else if (ch == 'I')
+			x->ids = true;
 		else
 			return EXIT_REFUSED;
 	}
@@ -949,12 +972,12 @@ usage(FILE *f)
 		"  -h, --help           print this and exit\n"
 		"commands:\n"
 		"  send [FILE...] [--window N]   send JSON-lines events (lanu.v1.Envelope)\n"
-		"  tail --recipient R [--from SEQ] [--count N] [--no-follow] [--json]\n"
-		"  status [--json]\n"
-		"  alert ALERT_ID [--json]\n"
-		"  open [--recipient R] [--json]  unacknowledged alerts\n"
+		"  tail --recipient R [--from SEQ] [--count N] [--no-follow] [--json] [--ids]\n"
+		"  status [--json] [--ids]\n"
+		"  alert ALERT_ID [--json] [--ids]\n"
+		"  open [--recipient R] [--json] [--ids]  unacknowledged alerts\n"
 		"  ack ALERT_ID --by WHO [--note TEXT]\n"
-		"  due [--within SPAN] [--area A] [--service S] [--limit N] [--json]\n"
+		"  due [--within SPAN] [--area A] [--service S] [--limit N] [--json] [--ids]\n"
 		"                               open access-time clocks, soonest due first\n"
 		"  compliance --service S [--period P] [--by area,language,age,urgency]\n"
 		"             [--json|--csv]    a service's limits met, late, missed; waits\n"

@@ -295,6 +295,7 @@ cmd_absences(struct ctl *x, int argc, char **argv)
 		{ "ladder", required_argument, NULL, 'l' },
 		{ "pupil", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -317,6 +318,7 @@ cmd_absences(struct ctl *x, int argc, char **argv)
 		case 'l': q.ladder = optarg; break;
 		case 'P': q.pupil_id = optarg; break;
 		case 'j': x->json = true; break;
+		case 'I': x->ids = true; break;
 		case 'C': csv = true; break;
 		default: return EXIT_REFUSED;
 		}

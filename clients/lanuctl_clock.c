@@ -114,6 +114,7 @@ cmd_due(struct ctl *x, int argc, char **argv)
 		{ "service", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Lanu__V1__DueQuery q = LANU__V1__DUE_QUERY__INIT;
@@ -133,6 +134,7 @@ cmd_due(struct ctl *x, int argc, char **argv)
 				return EXIT_REFUSED;
 			break;
 		case 'j': x->json = true; break;
+		case 'I': x->ids = true; break;
 		default: return EXIT_REFUSED;
 		}
 	}
@@ -387,6 +389,7 @@ cmd_compliance(struct ctl *x, int argc, char **argv)
 		{ "by", required_argument, NULL, 'b' },
 		{ "thl", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -411,6 +414,7 @@ cmd_compliance(struct ctl *x, int argc, char **argv)
 			q.period = optarg;
 			break;
 		case 'j': x->json = true; break;
+		case 'I': x->ids = true; break;
 		case 'C': csv = true; break;
 		default: return EXIT_REFUSED;
 		}

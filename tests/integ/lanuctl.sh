@@ -391,6 +391,9 @@ ctl compliance --service svc-a | head -n 1 | grep -qx "Service A: clocks started
 	fail "compliance of all time: $(ctl compliance --service svc-a | head -n 1)"
 ctl compliance --service svc-a --period 2049 | head -n 1 | grep -qx "Service A: clocks started 2049" ||
 	fail "compliance of a year"
+ctl compliance --service svc-a --period 2049-01 --by area --ids >"$dir/comp.out"
+head -n 1 "$dir/comp.out" | grep -qx "svc-a: clocks started 2049-01-01 – 2049-01-31" &&
+	grep -q "^-      area=school-n1 " "$dir/comp.out" || fail "compliance --ids: $(cat "$dir/comp.out")"
 ctl --lang fi compliance --service svc-a --period 2049-01 | head -n 2 >"$dir/comp.out"
 diff -u - "$dir/comp.out" <<'OUT' || fail "compliance in fi"
 Service A: määräajat alkaneet 1.–31.1.2049
@@ -540,7 +543,8 @@ grep -q "^#2 .* CRITICAL ESCALATION a-2 case:c-1$" "$dir/esc.out" || fail "alert
 grep -q "Unacknowledged alert a-1: deadline missed, Service A, North, case:c-1; not acknowledged for 2 hours, escalation step 1." \
 	"$dir/esc.out" || fail "alert a-2's text: $(cat "$dir/esc.out")"
 grep -q "^    to: Welfare board$" "$dir/esc.out" || fail "alert a-2's recipients: $(cat "$dir/esc.out")"
-ctl --ids alert a-2 | grep -q "^    to: board$" || fail "alert a-2's recipients by id"
+ctl alert a-2 --ids | grep -q "^    to: board$" || fail "alert a-2's recipients by id"
+ctl_refused "usage: alert ALERT_ID" alert a-2 --frob
 ctl --lang fi alert a-2 >"$dir/esc.out"
 grep -q "Kuittaamaton hälytys a-1: määräaika ylittyi" "$dir/esc.out" &&
 	grep -q "^    vastaanottajat: Welfare board$" "$dir/esc.out" || fail "alert a-2 in fi: $(cat "$dir/esc.out")"
