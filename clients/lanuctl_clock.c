@@ -161,9 +161,12 @@ cmd_due(struct ctl *x, int argc, char **argv)
 		due_table(x, rep->clocks);
 	/* With --json on stderr: stdout stays one clock per line. */
 	if (rep->clocks->more)
-		fprintf(x->json ? stderr : stdout,
-			"more: narrow with --within/--area/--service%s\n",
-			q.limit && q.limit < QUERY_PAGE ? " or raise --limit" : "");
+		fprintf(x->json ? stderr : stdout, "%s --within/--area/--service%s\n",
+			ctl_word(x, "more: narrow with", "lisää: rajaa valinnoilla",
+				 "fler: avgränsa med"),
+			!q.limit || q.limit >= QUERY_PAGE ? ""
+			: ctl_word(x, " or raise --limit", " tai kasvata --limit",
+				   " eller höj --limit"));
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;
 }
