@@ -9,6 +9,7 @@
 #include "client.h"
 #include "lanu.pb-c.h"
 #include "lanu/limits.h"
+#include "plan_index.h"
 
 #define EXIT_REFUSED	1
 #define EXIT_UNREACHED	2
@@ -20,11 +21,15 @@ struct ctl {
 	int timeout_ms;		/* how long to wait for lanud in all */
 	bool timeout_given;	/* -t was: a long command keeps to it too */
 	bool json;
-	const char *lang;
+	bool ids;		/* --ids: ids as lanud says them, not the plan's names */
+	const char *lang;	/* fi, sv or en: --lang, else the locale's */
 	const char *key_file;	/* --key: this peer's NAME.secret, for tcp:// */
 	const char *server_key;	/* --server-key: lanud's public key, or a file with it */
 	struct client_keys keys;	/* loaded from them by ctl_keys() */
 	bool keys_loaded;
+	struct plan_index *names;	/* the plan in force, for its names (lanuctl_names.c) */
+	Lanu__V1__Reply *names_rep;	/* holding it */
+	bool names_tried;
 };
 
 /* The CurveZMQ keys for endpoint: NULL (*ret) when it is not tcp://; else loaded from
@@ -57,6 +62,30 @@ int plan_fetch(struct ctl *x, uint64_t v, Lanu__V1__Reply **ret_reply);
 /* A plan text in x's language, else en, else fi; "" for none. */
 const char *plan_text(const struct ctl *x, const Lanu__V1__Text *t);
 
+/* lanuctl_names.c: words for people. */
+/* x->lang from the locale (LC_ALL, LC_MESSAGES, LANG: fi..., sv..., else en) unless
+ * --lang set it. */
+void ctl_lang_default(struct ctl *x);
+/* en, fi or sv, as x's language is. */
+const char *ctl_word(const struct ctl *x, const char *en, const char *fi, const char *sv);
+/* The plan's name of object id of kind k in x's language (see plan_text()), or id with
+ * --ids, --json, no plan or no such object. The plan in force is fetched once, at the
+ * first call; free it with ctl_names_free(). The name lives as long as that. */
+const char *ctl_name(struct ctl *x, enum plan_kind k, const char *id);
+const char *ctl_stage_name(struct ctl *x, const char *service, const char *stage);
+/* The title of the plan in force, or "". */
+const char *ctl_plan_title(struct ctl *x);
+void ctl_names_free(struct ctl *x);
+/* A day "YYYY-MM-DD" as people write it: "7.1.2049" under fi, else as it is (buf or
+ * iso). */
+const char *ctl_day(const struct ctl *x, const char *iso, char *buf, size_t len);
+/* A period of days: "all time", "2025" for a whole year, else from – to ("1.–30.6.2025"
+ * under fi). In buf, or a constant. */
+const char *ctl_period(const struct ctl *x, const char *from, const char *to, char *buf,
+		       size_t len);
+/* An urgency in x's language. */
+const char *ctl_urgency(const struct ctl *x, int urgency);
+
 /* lanuctl_table.c: layouts and options. */
 #define TABLE_COLS	32
 #define CELL_MAX	(LANU_MAX_NAME + 32)	/* a made cell: "postponed: REASON", a number */
@@ -72,6 +101,8 @@ struct table {
 };
 
 void table_fit(struct table *t, const char *const *cell);
+/* s and blanks up to width characters (not bytes), in buf. */
+const char *text_pad(const char *s, int width, char *buf, size_t len);
 void table_line(const struct table *t, const char *const *cell);
 /* One RFC 4180 field: quoted when it holds a comma, a quote or a line break; then a
  * comma, or CRLF after the last. */

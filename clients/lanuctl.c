@@ -78,7 +78,7 @@ alert_text(const struct ctl *x, const Lanu__V1__Alert *a)
 }
 
 static void
-print_alert(const struct ctl *x, const Lanu__V1__Alert *a)
+print_alert(struct ctl *x, const Lanu__V1__Alert *a)
 {
 	char when[32];
 
@@ -92,12 +92,15 @@ print_alert(const struct ctl *x, const Lanu__V1__Alert *a)
 	       enum_name(&lanu__v1__alert_kind__descriptor, a->kind, 11), a->alert_id, a->subject,
 	       alert_text(x, a));
 	for (size_t i = 0; i < a->n_recipients; i++)
-		printf("%s%s", i ? ", " : "    to: ", a->recipients[i]);
+		printf("%s%s", i ? ", " : ctl_word(x, "    to: ", "    vastaanottajat: ",
+						    "    mottagare: "),
+		       ctl_name(x, PLAN_RECIPIENT, a->recipients[i]));
 	if (a->n_recipients)
 		putchar('\n');
 	if (a->ack)
-		printf("    acknowledged by %s%s%s\n", a->ack->by, *a->ack->note ? ": " : "",
-		       a->ack->note);
+		printf("    %s %s%s%s\n",
+		       ctl_word(x, "acknowledged by", "kuitannut", "kvitterad av"), a->ack->by,
+		       *a->ack->note ? ": " : "", a->ack->note);
 	fflush(stdout);
 }
 
@@ -508,7 +511,9 @@ tail_replay(struct tail *t)
 		if (r < 0)
 			return r;
 		if (rep->code != LANU__V1__REPLY__CODE__OK || !rep->alerts) {
-			fprintf(stderr, "lanuctl: replay refused: %s\n", rep->reason);
+			fprintf(stderr, "lanuctl: %s: %s%s%s\n",
+				enum_name(&lanu__v1__reply__code__descriptor, rep->code, 0),
+				rep->field, *rep->field ? ": " : "", rep->reason);
 			lanu__v1__reply__free_unpacked(rep, NULL);
 			return -EINVAL;
 		}
@@ -534,6 +539,7 @@ cmd_tail(struct ctl *x, int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "no-follow", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ "count", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -572,6 +578,7 @@ cmd_tail(struct ctl *x, int argc, char **argv)
 		}
 		case 'n': follow = false; break;
 		case 'j': x->json = true; break;
+		case 'I': x->ids = true; break;
 		default: return EXIT_REFUSED;
 		}
 	}
@@ -624,6 +631,10 @@ cmd_tail(struct ctl *x, int argc, char **argv)
 
 /* --- queries and small commands -------------------------------------------- */
 
+#define W(en, fi, sv) ctl_word(x, en, fi, sv)
+/* A status line's label in x's language, padded to 15 characters. */
+#define L(en, fi, sv) text_pad(W(en, fi, sv), 15, label, sizeof(label))
+
 static int
 cmd_status(struct ctl *x, int argc, char **argv)
 {
@@ -631,11 +642,19 @@ cmd_status(struct ctl *x, int argc, char **argv)
 	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
 	Lanu__V1__Reply *rep;
 	const Lanu__V1__Status *s;
-	char now[32];
+	char now[32], label[64];
 	int r;
 
-	if (argc > 1 && strcmp(argv[1], "--json") == 0)
-		x->json = true;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			x->json = true;
+		} else if (strcmp(argv[i], "--ids") == 0) {
+			x->ids = true;
+		} else {
+			fprintf(stderr, "lanuctl: usage: status [--json] [--ids]\n");
+			return EXIT_REFUSED;
+		}
+	}
 	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
 	req.status = &q;
 	r = ctl_call(x, &req, &rep);
@@ -644,47 +663,74 @@ cmd_status(struct ctl *x, int argc, char **argv)
 	s = rep->status;
 	if (x->json) {
 		print_json(&s->base);
-	} else {
-		instant_format(s->now_ms, now);
-		printf("lanud %s at %s\n"
-		       "  now            %s%s\n"
-		       "  uptime         %" PRIu64 " s\n"
-		       "  events         %" PRIu64 " stored, %" PRIu64 " duplicates, %" PRIu64
-		       " rejected since start\n"
-		       "  commits        %" PRIu64 " (%.1f requests each)\n"
-		       "  alerts         last #%" PRIu64 ", %" PRIu64 " open, %" PRIu64
-		       " routed to nobody since start\n"
-		       "  audit          last #%" PRIu64 "\n"
-		       "  store          %.1f of %.1f MiB used\n",
-		       s->version, x->ingest, now, s->manual_clock ? " (manual clock)" : "",
-		       s->uptime_ms / 1000, s->events, s->duplicates, s->rejected, s->commits,
-		       s->commits ? (double)s->committed_events / (double)s->commits : 0.0,
-		       s->last_alert_seq, s->open_alerts, s->unrouted_alerts, s->last_audit_seq,
-		       s->map_used / 1048576.0, s->map_size / 1048576.0);
-		if (s->plan_version)
-			printf("  plan           %s, version %" PRIu64 "\n", s->plan_id,
-			       s->plan_version);
-		else
-			printf("  plan           none: alerts go to nobody (lanuctl plan load)\n");
-		printf("  clocks         %" PRIu64 " open", s->open_clocks);
-		if (s->next_deadline_ms) {
-			instant_format(s->next_deadline_ms, now);
-			printf(", next warning or miss %s", now);
-		}
-		printf("\n");
-		if (s->pending_escalations) {
-			instant_format(s->next_escalation_ms, now);
-			printf("  escalations    %" PRIu64 " pending, next %s\n",
-			       s->pending_escalations, now);
-		}
-		if (s->next_purge_ms) {
-			instant_format(s->next_purge_ms, now);
-			printf("  retention      next check %s\n", now);
-		}
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		return 0;
+	}
+	instant_format(s->now_ms, now);
+	printf("lanud %s %s %s\n", s->version, W("at", "osoitteessa", "på"), x->ingest);
+	printf("  %s%s%s\n", L("now", "aika", "tid"), now,
+	       s->manual_clock ? W(" (manual clock)", " (käsin asetettu kello)",
+				   " (manuell klocka)") : "");
+	printf("  %s%" PRIu64 " s\n", L("uptime", "käynnissä", "i gång"),
+	       s->uptime_ms / 1000);
+	printf("  %s%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s\n",
+	       L("events", "tapahtumat", "händelser"), s->events,
+	       W("stored", "tallennettu", "lagrade"), s->duplicates,
+	       W("duplicates", "toistoa", "dubbletter"), s->rejected,
+	       W("rejected since start", "hylätty käynnistyksen jälkeen",
+		 "avvisade sedan start"));
+	printf("  %s%" PRIu64 " (%.1f %s)\n", L("commits", "kirjoitukset", "skrivningar"),
+	       s->commits,
+	       s->commits ? (double)s->committed_events / (double)s->commits : 0.0,
+	       W("requests each", "pyyntöä kukin", "begäranden var"));
+	printf("  %s%s #%" PRIu64 ", %" PRIu64 " %s, %" PRIu64 " %s\n",
+	       L("alerts", "hälytykset", "larm"), W("last", "viimeisin", "senaste"),
+	       s->last_alert_seq, s->open_alerts, W("open", "avoinna", "öppna"),
+	       s->unrouted_alerts,
+	       W("routed to nobody since start", "ei kenellekään käynnistyksen jälkeen",
+		 "till ingen sedan start"));
+	printf("  %s%s #%" PRIu64 "\n", L("audit", "loki", "logg"),
+	       W("last", "viimeisin", "senaste"), s->last_audit_seq);
+	printf("  %s%.1f %s %.1f MiB %s\n", L("store", "tietokanta", "databas"),
+	       s->map_used / 1048576.0, W("of", "/", "av"), s->map_size / 1048576.0,
+	       W("used", "käytössä", "använt"));
+	if (s->plan_version && *ctl_plan_title(x))
+		printf("  %s%s (%s), %s %" PRIu64 "\n", L("plan", "suunnitelma", "plan"),
+		       ctl_plan_title(x), s->plan_id, W("version", "versio", "version"),
+		       s->plan_version);
+	else if (s->plan_version)
+		printf("  %s%s, %s %" PRIu64 "\n", L("plan", "suunnitelma", "plan"), s->plan_id,
+		       W("version", "versio", "version"), s->plan_version);
+	else
+		printf("  %s%s\n", L("plan", "suunnitelma", "plan"),
+		       W("none: alerts go to nobody (lanuctl plan load)",
+			 "ei mitään: hälytykset eivät mene kenellekään (lanuctl plan load)",
+			 "ingen: larm går till ingen (lanuctl plan load)"));
+	printf("  %s%" PRIu64 " %s", L("clocks", "määräajat", "tidsfrister"), s->open_clocks,
+	       W("open", "avoinna", "öppna"));
+	if (s->next_deadline_ms) {
+		instant_format(s->next_deadline_ms, now);
+		printf(", %s %s", W("next warning or miss", "seuraava varoitus tai ylitys",
+				    "nästa varning eller överskridning"), now);
+	}
+	printf("\n");
+	if (s->pending_escalations) {
+		instant_format(s->next_escalation_ms, now);
+		printf("  %s%" PRIu64 " %s, %s %s\n",
+		       L("escalations", "eskalaatiot", "eskaleringar"), s->pending_escalations,
+		       W("pending", "odottaa", "väntar"), W("next", "seuraava", "nästa"), now);
+	}
+	if (s->next_purge_ms) {
+		instant_format(s->next_purge_ms, now);
+		printf("  %s%s %s\n", L("retention", "säilytys", "gallring"),
+		       W("next check", "seuraava tarkistus", "nästa kontroll"), now);
 	}
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;
 }
+
+#undef L
+#undef W
 
 static int
 cmd_alert(struct ctl *x, int argc, char **argv)
@@ -694,12 +740,22 @@ cmd_alert(struct ctl *x, int argc, char **argv)
 	Lanu__V1__Reply *rep;
 	int r;
 
-	if (argc < 2) {
-		fprintf(stderr, "lanuctl: usage: alert ALERT_ID [--json]\n");
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			x->json = true;
+		} else if (strcmp(argv[i], "--ids") == 0) {
+			x->ids = true;
+		} else if (argv[i][0] != '-' && !*q.alert_id) {
+			q.alert_id = argv[i];
+		} else {
+			q.alert_id = (char *)"";
+			break;
+		}
+	}
+	if (!*q.alert_id) {
+		fprintf(stderr, "lanuctl: usage: alert ALERT_ID [--json] [--ids]\n");
 		return EXIT_REFUSED;
 	}
-	x->json = argc > 2 && strcmp(argv[2], "--json") == 0;
-	q.alert_id = argv[1];
 	req.body_case = LANU__V1__REQUEST__BODY_ALERT;
 	req.alert = &q;
 	r = ctl_call(x, &req, &rep);
@@ -716,6 +772,7 @@ cmd_open(struct ctl *x, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "recipient", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *rcpts[LANU_MAX_RECIPIENTS];
@@ -728,6 +785,8 @@ cmd_open(struct ctl *x, int argc, char **argv)
 			rcpts[n++] = optarg;
 		else if (ch == 'j')
 			x->json = true;
+		else if (ch == 'I')
+			x->ids = true;
 		else
 			return EXIT_REFUSED;
 	}
@@ -753,6 +812,29 @@ cmd_open(struct ctl *x, int argc, char **argv)
 		if (!more)
 			return 0;
 	}
+}
+
+/* A second acknowledgement is answered DUPLICATE, "ALERT was acknowledged by WHO at
+ * WHEN": the same person's again is done (0), someone else's stands (EXIT_REFUSED). */
+static int
+ack_answer(const Lanu__V1__AlertAcknowledged *ack, const Lanu__V1__Reply *rep)
+{
+	char same[LANU_MAX_ID + LANU_MAX_NAME + 32];
+
+	if (rep->code == LANU__V1__REPLY__CODE__OK) {
+		printf("%s acknowledged by %s\n", ack->alert_id, ack->by);
+		return 0;
+	}
+	snprintf(same, sizeof(same), "%s was acknowledged by %s at ", ack->alert_id, ack->by);
+	if (rep->code == LANU__V1__REPLY__CODE__DUPLICATE &&
+	    strncmp(rep->reason, same, strlen(same)) == 0) {
+		printf("%s (already)\n", rep->reason);
+		return 0;
+	}
+	fprintf(stderr, "lanuctl: %s: %s%s%s\n",
+		enum_name(&lanu__v1__reply__code__descriptor, rep->code, 0), rep->field,
+		*rep->field ? ": " : "", *rep->reason ? rep->reason : "sent before");
+	return rep->code == LANU__V1__REPLY__CODE__UNAVAILABLE ? EXIT_UNREACHED : EXIT_REFUSED;
 }
 
 static int
@@ -786,9 +868,7 @@ cmd_ack(struct ctl *x, int argc, char **argv)
 		return EXIT_REFUSED;
 	}
 	ack.alert_id = argv[optind];
-	/* The same person acknowledging the same alert twice is one event. */
-	snprintf(id, sizeof(id), "ack/%s/%s", ack.alert_id, ack.by);
-	ev.event_id = id;
+	ev.event_id = (char *)"ack";	/* checked first without by, which makes the id */
 	ev.occurred_at_ms = client_now_ms();
 	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED;
 	ev.alert_acknowledged = &ack;
@@ -796,14 +876,22 @@ cmd_ack(struct ctl *x, int argc, char **argv)
 		fprintf(stderr, "lanuctl: %s %s\n", e.field, e.reason);
 		return EXIT_REFUSED;
 	}
+	/* The same person acknowledging the same alert twice is one event. */
+	snprintf(id, sizeof(id), "ack/%s/%s", ack.alert_id, ack.by);
+	ev.event_id = id;
+	if (msg_validate(&ev.base, "event", &e) < 0) {
+		fprintf(stderr, "lanuctl: %s %s (alert id and --by make it; at most %d bytes)\n",
+			e.field, e.reason, LANU_MAX_ID);
+		return EXIT_REFUSED;
+	}
 	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
 	req.event = &ev;
-	r = ctl_call(x, &req, &rep);
+	r = ctl_request(x, &req, &rep);
 	if (r)
 		return r;
-	printf("%s acknowledged by %s\n", ack.alert_id, ack.by);
+	r = ack_answer(&ack, rep);
 	lanu__v1__reply__free_unpacked(rep, NULL);
-	return 0;
+	return r;
 }
 
 #define BACKUP_WAIT_MS (3600 * 1000)	/* without -t: a large store takes a while */
@@ -890,7 +978,9 @@ usage(FILE *f)
 		"  -e, --endpoint EP    lanud's ingest endpoint\n"
 		"  -s, --subscribe EP   lanud's publish endpoint\n"
 		"  -t, --timeout MS     how long to wait for lanud (default 10000)\n"
-		"      --lang fi|sv|en  language of alert texts (default en)\n"
+		"      --lang fi|sv|en  language of texts, names and headers (default: the\n"
+		"                       locale's, fi or sv, else en)\n"
+		"      --ids            ids, not the plan's names, for services, areas, ...\n"
 		"  -k, --key FILE       this peer's secret key file, for tcp:// (or $LANU_KEY)\n"
 		"      --server-key KEY lanud's public key, or a file with it (or\n"
 		"                       $LANU_SERVER_KEY)\n"
@@ -900,12 +990,12 @@ usage(FILE *f)
 		"  -h, --help           print this and exit\n"
 		"commands:\n"
 		"  send [FILE...] [--window N]   send JSON-lines events (lanu.v1.Envelope)\n"
-		"  tail --recipient R [--from SEQ] [--count N] [--no-follow] [--json]\n"
-		"  status [--json]\n"
-		"  alert ALERT_ID [--json]\n"
-		"  open [--recipient R] [--json]  unacknowledged alerts\n"
+		"  tail --recipient R [--from SEQ] [--count N] [--no-follow] [--json] [--ids]\n"
+		"  status [--json] [--ids]\n"
+		"  alert ALERT_ID [--json] [--ids]\n"
+		"  open [--recipient R] [--json] [--ids]  unacknowledged alerts\n"
 		"  ack ALERT_ID --by WHO [--note TEXT]\n"
-		"  due [--within SPAN] [--area A] [--service S] [--limit N] [--json]\n"
+		"  due [--within SPAN] [--area A] [--service S] [--limit N] [--json] [--ids]\n"
 		"                               open access-time clocks, soonest due first\n"
 		"  compliance --service S [--period P] [--by area,language,age,urgency]\n"
 		"             [--json|--csv]    a service's limits met, late, missed; waits\n"
@@ -955,6 +1045,7 @@ main(int argc, char **argv)
 		{ "subscribe", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "lang", required_argument, NULL, 'L' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "server-key", required_argument, NULL, 'K' },
 		{ "client-conf", required_argument, NULL, 'C' },
@@ -974,7 +1065,7 @@ main(int argc, char **argv)
 		{ "keys", cmd_keys },	  { "audit", cmd_audit }, { "report", cmd_report },
 		{ "backup", cmd_backup },
 	};
-	struct ctl x = { .timeout_ms = 10000, .lang = "en" };
+	struct ctl x = { .timeout_ms = 10000 };
 	static struct endpoint_client cc;
 	const char *client_conf = getenv("LANU_CLIENT_CONF");
 	char default_conf[PATH_MAX];
@@ -1010,6 +1101,7 @@ main(int argc, char **argv)
 			}
 			x.lang = optarg;
 			break;
+		case 'I': x.ids = true; break;
 		case 'k': x.key_file = optarg; break;
 		case 'K': x.server_key = optarg; break;
 		case 'C': client_conf = optarg; break;
@@ -1022,6 +1114,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_REFUSED;
 	}
+	ctl_lang_default(&x);
 	/* a client configuration fills what the options did not say */
 	if (client_conf) {
 		if (endpoint_client_load("lanuctl", client_conf, &cc) < 0)
@@ -1040,7 +1133,9 @@ main(int argc, char **argv)
 			argc -= optind;
 			argv += optind;
 			optind = 0;	/* glibc: re-initialise getopt for the command */
-			return cmds[i].fn(&x, argc, argv);
+			ch = cmds[i].fn(&x, argc, argv);
+			ctl_names_free(&x);
+			return ch;
 		}
 	fprintf(stderr, "lanuctl: unknown command '%s'\n", argv[optind]);
 	usage(stderr);

@@ -36,10 +36,32 @@ figures_at(const Lanu__V1__AbsenceFigures *f, size_t v)
 	return v < f->n_at_level ? f->at_level[v] : 0;
 }
 
-static void
-figures_table(const Lanu__V1__AbsenceQuery *q, const Lanu__V1__AbsenceReport *rep, bool area,
-	      bool school, bool grade)
+/* A table's row as shown: its areas and school by the plan's names, for sorting. */
+struct shown_figures {
+	const Lanu__V1__AbsenceFigures *f;
+	const char *area, *school;
+};
+
+static int
+shown_figures_cmp(const void *a, const void *b)
 {
+	const struct shown_figures *x = a, *y = b;
+	int c = strcmp(x->f->ladder, y->f->ladder);
+
+	if (!c)
+		c = strcmp(x->area, y->area);
+	if (!c)
+		c = strcmp(x->school, y->school);
+	if (!c && x->f->grade != y->f->grade)
+		c = x->f->grade < y->f->grade ? -1 : 1;
+	return c;
+}
+
+static void
+figures_table(struct ctl *x, const Lanu__V1__AbsenceQuery *q,
+	      const Lanu__V1__AbsenceReport *rep, bool area, bool school, bool grade)
+{
+	_cleanup_free_ struct shown_figures *rows = NULL;
 	size_t levels = figures_levels(rep), n = 0, c_pupils, c_level, c_hours;
 	const char *head[TABLE_COLS];
 	bool right[TABLE_COLS] = { false };
@@ -75,19 +97,30 @@ figures_table(const Lanu__V1__AbsenceQuery *q, const Lanu__V1__AbsenceReport *re
 		printf("no reports\n");
 		return;
 	}
+	/* the groups sorted by what they show */
+	rows = calloc(rep->n_rows, sizeof(*rows));
+	if (!rows)
+		return;
+	for (size_t i = 0; i < rep->n_rows; i++) {
+		rows[i].f = rep->rows[i];
+		rows[i].area = *rep->rows[i]->area ? ctl_name(x, PLAN_AREA, rep->rows[i]->area)
+						   : "-";
+		rows[i].school = ctl_name(x, PLAN_AREA, rep->rows[i]->school);
+	}
+	qsort(rows, rep->n_rows, sizeof(*rows), shown_figures_cmp);
 	table_fit(&t, head);
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass)
 			table_line(&t, head);
 		for (size_t i = 0; i < rep->n_rows; i++) {
-			const Lanu__V1__AbsenceFigures *f = rep->rows[i];
+			const Lanu__V1__AbsenceFigures *f = rows[i].f;
 			size_t k = 0;
 
 			cell[k++] = f->ladder;
 			if (area)
-				cell[k++] = *f->area ? f->area : "-";
+				cell[k++] = rows[i].area;
 			if (school)
-				cell[k++] = f->school;
+				cell[k++] = rows[i].school;
 			if (grade) {
 				snprintf(buf[k], CELL_MAX, "%" PRIu32, f->grade);
 				cell[k] = f->grade ? buf[k] : "-";
@@ -262,6 +295,7 @@ cmd_absences(struct ctl *x, int argc, char **argv)
 		{ "ladder", required_argument, NULL, 'l' },
 		{ "pupil", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -284,6 +318,7 @@ cmd_absences(struct ctl *x, int argc, char **argv)
 		case 'l': q.ladder = optarg; break;
 		case 'P': q.pupil_id = optarg; break;
 		case 'j': x->json = true; break;
+		case 'I': x->ids = true; break;
 		case 'C': csv = true; break;
 		default: return EXIT_REFUSED;
 		}
@@ -317,7 +352,7 @@ cmd_absences(struct ctl *x, int argc, char **argv)
 	else if (csv)
 		figures_csv(rep->absences);
 	else
-		figures_table(&q, rep->absences, area, school, grade);
+		figures_table(x, &q, rep->absences, area, school, grade);
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return r;
 }

@@ -42,40 +42,52 @@ parse_limit(const char *s, uint32_t *ret)
 enum { DUE_DAY, DUE_LEFT, DUE_SERVICE, DUE_STAGE, DUE_AREA, DUE_CASE, DUE_URGENCY, DUE_STARTED,
        DUE_NOTE, DUE_COLS };
 
-/* One clock's cells: those made here are in buf, the rest point into c. */
+/* One clock's cells: those made here are in buf, the rest point into c or are the
+ * plan's names. */
 static void
-due_row(const Lanu__V1__Clock *c, char (*buf)[CELL_MAX], const char **cell)
+due_row(struct ctl *x, const Lanu__V1__Clock *c, char (*buf)[CELL_MAX], const char **cell)
 {
 	bool late = c->working_days_left < 0 || c->missed;
 
 	snprintf(buf[DUE_LEFT], CELL_MAX, "%" PRId32 "%s", c->working_days_left,
-		 late ? " (late)" : "");
-	snprintf(buf[DUE_NOTE], CELL_MAX, "%s%s%s", c->postponed ? "postponed" : "",
+		 late ? ctl_word(x, " (late)", " (myöhässä)", " (sen)") : "");
+	snprintf(buf[DUE_NOTE], CELL_MAX, "%s%s%s",
+		 c->postponed ? ctl_word(x, "postponed", "lykätty", "uppskjuten") : "",
 		 c->postponed && *c->postpone_reason ? ": " : "",
 		 c->postponed ? c->postpone_reason : "");
-	cell[DUE_DAY] = c->due_day;
+	cell[DUE_DAY] = ctl_day(x, c->due_day, buf[DUE_DAY], CELL_MAX);
 	cell[DUE_LEFT] = buf[DUE_LEFT];
-	cell[DUE_SERVICE] = c->service;
-	cell[DUE_STAGE] = *c->stage ? c->stage : "-";
-	cell[DUE_AREA] = c->area;
+	cell[DUE_SERVICE] = ctl_name(x, PLAN_SERVICE, c->service);
+	cell[DUE_STAGE] = *c->stage ? ctl_stage_name(x, c->service, c->stage) : "-";
+	cell[DUE_AREA] = ctl_name(x, PLAN_AREA, c->area);
 	cell[DUE_CASE] = c->case_id;
-	cell[DUE_URGENCY] = plan_enum_word(&lanu__v1__urgency__descriptor, c->urgency,
-					   buf[DUE_URGENCY], CELL_MAX);
-	cell[DUE_STARTED] = c->start_day;
+	cell[DUE_URGENCY] = ctl_urgency(x, c->urgency);
+	cell[DUE_STARTED] = ctl_day(x, c->start_day, buf[DUE_STARTED], CELL_MAX);
 	cell[DUE_NOTE] = buf[DUE_NOTE];
 }
 
 static void
-due_table(const Lanu__V1__ClockList *l)
+due_table(struct ctl *x, const Lanu__V1__ClockList *l)
 {
-	static const char *const head[DUE_COLS] = { "DUE", "LEFT", "SERVICE", "STAGE", "AREA",
-						    "CASE", "URGENCY", "STARTED", "NOTE" };
+	static const char *const head_en[DUE_COLS] = { "DUE", "LEFT", "SERVICE", "STAGE", "AREA",
+						       "CASE", "URGENCY", "STARTED", "NOTE" };
+	static const char *const head_fi[DUE_COLS] = {
+		"ERÄPÄIVÄ", "JÄLJELLÄ", "PALVELU", "VAIHE", "ALUE", "ASIA", "KIIREELLISYYS",
+		"ALKOI", "HUOM",
+	};
+	static const char *const head_sv[DUE_COLS] = {
+		"FÖRFALLER", "KVAR", "TJÄNST", "SKEDE", "OMRÅDE", "ÄRENDE", "BRÅDSKA", "BÖRJADE",
+		"ANM",
+	};
+	const char *const *head = !strcmp(x->lang, "fi") ? head_fi
+				  : !strcmp(x->lang, "sv") ? head_sv : head_en;
 	struct table t = { .head = head, .n = DUE_COLS - 1 };
 	char buf[DUE_COLS][CELL_MAX];
 	const char *cell[DUE_COLS];
 
 	if (l->n_clocks == 0) {
-		printf("no open clocks\n");
+		printf("%s\n", ctl_word(x, "no open clocks", "ei avoimia määräaikoja",
+					 "inga öppna tidsfrister"));
 		return;
 	}
 	for (size_t i = 0; i < l->n_clocks; i++)
@@ -83,12 +95,12 @@ due_table(const Lanu__V1__ClockList *l)
 			t.n = DUE_COLS;		/* NOTE only when there is one */
 	table_fit(&t, head);
 	for (size_t i = 0; i < l->n_clocks; i++) {
-		due_row(l->clocks[i], buf, cell);
+		due_row(x, l->clocks[i], buf, cell);
 		table_fit(&t, cell);
 	}
 	table_line(&t, head);
 	for (size_t i = 0; i < l->n_clocks; i++) {
-		due_row(l->clocks[i], buf, cell);
+		due_row(x, l->clocks[i], buf, cell);
 		table_line(&t, cell);
 	}
 }
@@ -102,6 +114,7 @@ cmd_due(struct ctl *x, int argc, char **argv)
 		{ "service", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Lanu__V1__DueQuery q = LANU__V1__DUE_QUERY__INIT;
@@ -121,6 +134,7 @@ cmd_due(struct ctl *x, int argc, char **argv)
 				return EXIT_REFUSED;
 			break;
 		case 'j': x->json = true; break;
+		case 'I': x->ids = true; break;
 		default: return EXIT_REFUSED;
 		}
 	}
@@ -144,12 +158,15 @@ cmd_due(struct ctl *x, int argc, char **argv)
 		for (size_t i = 0; i < rep->clocks->n_clocks; i++)
 			print_json(&rep->clocks->clocks[i]->base);
 	else
-		due_table(rep->clocks);
+		due_table(x, rep->clocks);
 	/* With --json on stderr: stdout stays one clock per line. */
 	if (rep->clocks->more)
-		fprintf(x->json ? stderr : stdout,
-			"more: narrow with --within/--area/--service%s\n",
-			q.limit && q.limit < QUERY_PAGE ? " or raise --limit" : "");
+		fprintf(x->json ? stderr : stdout, "%s --within/--area/--service%s\n",
+			ctl_word(x, "more: narrow with", "lisää: rajaa valinnoilla",
+				 "fler: avgränsa med"),
+			!q.limit || q.limit >= QUERY_PAGE ? ""
+			: ctl_word(x, " or raise --limit", " tai kasvata --limit",
+				   " eller höj --limit"));
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;
 }
@@ -172,17 +189,52 @@ number_text(double v, bool percent, const char *none, char *buf)
 	return buf;
 }
 
-/* One row's cells, as a table shows them or (csv) as CSV fields; made ones in buf. */
+/* A breakdown group as people read it: "area=north,language=sv" as "North, sv", the
+ * areas by their names; "" (no --by) as all. */
+static const char *
+group_text(struct ctl *x, const char *group, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	if (!*group)
+		return ctl_word(x, "all", "kaikki", "alla");
+	if (x->ids)
+		return group;
+	buf[0] = '\0';
+	for (const char *p = group; *p && at < len;) {
+		const char *end = p + strcspn(p, ","), *eq = memchr(p, '=', (size_t)(end - p));
+		char key[32], val[CELL_MAX];
+		const char *shown;
+
+		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - p) : 0, p);
+		if (eq)
+			p = eq + 1;
+		snprintf(val, sizeof(val), "%.*s", (int)(end - p), p);
+		shown = strcmp(key, "area") == 0 && strcmp(val, "-") != 0
+			? ctl_name(x, PLAN_AREA, val) : val;
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? ", " : "", shown);
+		p = *end ? end + 1 : end;
+	}
+	return buf;
+}
+
+/* One row's cells, as a table shows them or (csv) as CSV fields; made ones in buf. A
+ * table shows the plan's names (x; NULL for CSV: ids). */
 static void
-compliance_row(const Lanu__V1__ComplianceRow *row, bool csv, char (*buf)[CELL_MAX],
-	       const char **cell)
+compliance_row(struct ctl *x, const char *service, const Lanu__V1__ComplianceRow *row,
+	       bool csv, char (*buf)[CELL_MAX], const char **cell)
 {
 	const uint64_t counts[] = { row->opened, row->met, row->late, row->missed, row->pending,
 				    row->cancelled, row->postponed };
 	const char *none = csv ? "" : "-";
 
-	cell[CR_STAGE] = *row->stage || csv ? row->stage : "-";
-	cell[CR_GROUP] = *row->group || csv ? row->group : "all";
+	if (csv) {
+		cell[CR_STAGE] = row->stage;
+		cell[CR_GROUP] = row->group;
+	} else {
+		cell[CR_STAGE] = *row->stage ? ctl_stage_name(x, service, row->stage) : "-";
+		cell[CR_GROUP] = group_text(x, row->group, buf[CR_GROUP], CELL_MAX);
+	}
 	for (size_t i = 0; i < ELEMENTSOF(counts); i++) {
 		snprintf(buf[CR_OPENED + i], CELL_MAX, "%" PRIu64, counts[i]);
 		cell[CR_OPENED + i] = buf[CR_OPENED + i];
@@ -195,36 +247,88 @@ compliance_row(const Lanu__V1__ComplianceRow *row, bool csv, char (*buf)[CELL_MA
 	cell[CR_P90_D] = number_text(row->wait_p90_days, false, none, buf[CR_P90_D]);
 }
 
-static void
-compliance_table(const Lanu__V1__ComplianceReport *rep)
+/* A table's row, sorted: stages as lanud gives them, groups by what they show. */
+struct shown_row {
+	size_t stage;		/* the stage's first row */
+	const Lanu__V1__ComplianceRow *row;
+	char group[CELL_MAX];
+};
+
+static int
+shown_row_cmp(const void *a, const void *b)
 {
-	static const char *const head[CR_COLS] = {
+	const struct shown_row *x = a, *y = b;
+
+	if (x->stage != y->stage)
+		return x->stage < y->stage ? -1 : 1;
+	return strcmp(x->group, y->group);
+}
+
+static void
+compliance_table(struct ctl *x, const Lanu__V1__ComplianceReport *rep)
+{
+	static const char *const head_en[CR_COLS] = {
 		"STAGE", "GROUP", "OPENED", "MET", "LATE", "MISSED", "PENDING", "CANCELLED",
 		"POSTPONED", "SHARE MET", "MEDIAN WD", "P90 WD", "MEDIAN D", "P90 D",
 	};
+	static const char *const head_fi[CR_COLS] = {
+		"VAIHE", "RYHMÄ", "ALKANEET", "AJALLAAN", "MYÖHÄSSÄ", "YLITTYNEET", "KESKEN",
+		"PERUTUT", "LYKÄTYT", "AJALLAAN %", "MEDIAANI TP", "P90 TP", "MEDIAANI PV",
+		"P90 PV",
+	};
+	static const char *const head_sv[CR_COLS] = {
+		"SKEDE", "GRUPP", "ÖPPNADE", "I TID", "SENT", "ÖVERSKRIDNA", "PÅGÅENDE",
+		"ÅTERKALLADE", "UPPSKJUTNA", "ANDEL I TID", "MEDIAN AD", "P90 AD", "MEDIAN D",
+		"P90 D",
+	};
 	static const bool right[CR_COLS] = { false, false, true, true, true, true, true, true,
 					     true, true, true, true, true, true };
+	const char *const *head = !strcmp(x->lang, "fi") ? head_fi
+				  : !strcmp(x->lang, "sv") ? head_sv : head_en;
 	struct table t = { .head = head, .right = right, .n = CR_COLS };
-	char buf[CR_COLS][CELL_MAX];
+	_cleanup_free_ struct shown_row *v = NULL;
+	char buf[CR_COLS][CELL_MAX], period[64];
 	const char *cell[CR_COLS];
 
-	printf("%s: clocks started %s – %s\n", rep->service, rep->from, rep->to);
+	printf("%s: %s %s\n", ctl_name(x, PLAN_SERVICE, rep->service),
+	       ctl_word(x, "clocks started", "määräajat alkaneet", "tidsfrister som började"),
+	       ctl_period(x, rep->from, rep->to, period, sizeof(period)));
 	if (rep->n_rows == 0) {
-		printf("no clocks\n");
+		printf("%s\n", ctl_word(x, "no clocks", "ei määräaikoja", "inga tidsfrister"));
 		return;
 	}
+	v = calloc(rep->n_rows, sizeof(*v));
+	if (!v)
+		return;
+	for (size_t i = 0; i < rep->n_rows; i++) {
+		v[i].row = rep->rows[i];
+		v[i].stage = i;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(rep->rows[j]->stage, rep->rows[i]->stage) == 0) {
+				v[i].stage = v[j].stage;
+				break;
+			}
+		snprintf(v[i].group, sizeof(v[i].group), "%s",
+			 group_text(x, rep->rows[i]->group, buf[CR_GROUP], CELL_MAX));
+	}
+	qsort(v, rep->n_rows, sizeof(*v), shown_row_cmp);
 	table_fit(&t, head);
 	for (size_t i = 0; i < rep->n_rows; i++) {
-		compliance_row(rep->rows[i], false, buf, cell);
+		compliance_row(x, rep->service, v[i].row, false, buf, cell);
 		table_fit(&t, cell);
 	}
 	table_line(&t, head);
 	for (size_t i = 0; i < rep->n_rows; i++) {
-		compliance_row(rep->rows[i], false, buf, cell);
+		compliance_row(x, rep->service, v[i].row, false, buf, cell);
 		table_line(&t, cell);
 	}
-	printf("share met: met / (met + late + missed); waits from request to service, of those "
-	       "provided, in working days (WD) and calendar days (D)\n");
+	printf("%s\n", ctl_word(x,
+		"share met: met / (met + late + missed); waits from request to service, of those "
+		"provided, in working days (WD) and calendar days (D)",
+		"ajallaan %: ajallaan / (ajallaan + myöhässä + ylittyneet); odotus pyynnöstä "
+		"palveluun, annetuista, työpäivinä (TP) ja kalenteripäivinä (PV)",
+		"andel i tid: i tid / (i tid + sent + överskridna); väntan från begäran till "
+		"tjänst, av de givna, i arbetsdagar (AD) och kalenderdagar (D)"));
 }
 
 /* A header row, then one record per row, each with the service and the period, so
@@ -243,7 +347,7 @@ compliance_csv(const Lanu__V1__ComplianceReport *rep)
 	for (size_t i = 0; i < ELEMENTSOF(head); i++)
 		csv_field(head[i], i + 1 == ELEMENTSOF(head));
 	for (size_t i = 0; i < rep->n_rows; i++) {
-		compliance_row(rep->rows[i], true, buf, cell);
+		compliance_row(NULL, rep->service, rep->rows[i], true, buf, cell);
 		csv_field(rep->service, false);
 		csv_field(rep->from, false);
 		csv_field(rep->to, false);
@@ -288,6 +392,7 @@ cmd_compliance(struct ctl *x, int argc, char **argv)
 		{ "by", required_argument, NULL, 'b' },
 		{ "thl", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ids", no_argument, NULL, 'I' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -312,6 +417,7 @@ cmd_compliance(struct ctl *x, int argc, char **argv)
 			q.period = optarg;
 			break;
 		case 'j': x->json = true; break;
+		case 'I': x->ids = true; break;
 		case 'C': csv = true; break;
 		default: return EXIT_REFUSED;
 		}
@@ -340,7 +446,7 @@ cmd_compliance(struct ctl *x, int argc, char **argv)
 	else if (csv)
 		compliance_csv(rep->compliance);
 	else
-		compliance_table(rep->compliance);
+		compliance_table(x, rep->compliance);
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;
 }

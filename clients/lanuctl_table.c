@@ -12,11 +12,31 @@
 
 /* --- tables ---------------------------------------------------------------------------- */
 
+/* How wide s shows: its characters, not its bytes (UTF-8: names in fi and sv). */
+static int
+text_width(const char *s)
+{
+	int w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+const char *
+text_pad(const char *s, int width, char *buf, size_t len)
+{
+	int pad = width - text_width(s);
+
+	snprintf(buf, len, "%s%*s", s, pad > 0 ? pad : 0, "");
+	return buf;
+}
+
 void
 table_fit(struct table *t, const char *const *cell)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		int w = (int)strlen(cell[i]);
+		int w = text_width(cell[i]);
 
 		if (w > t->width[i])
 			t->width[i] = w;
@@ -34,12 +54,12 @@ table_line(const struct table *t, const char *const *cell)
 		bool right = t->right && t->right[i];
 		const char *sep = i + 1 < last ? "  " : "\n";
 
+		int pad = i + 1 < last || right ? t->width[i] - text_width(cell[i]) : 0;
+
 		if (right)
-			printf("%*s%s", t->width[i], cell[i], sep);
-		else if (i + 1 < last)
-			printf("%-*s%s", t->width[i], cell[i], sep);
+			printf("%*s%s%s", pad, "", cell[i], sep);
 		else
-			printf("%s%s", cell[i], sep);
+			printf("%s%*s%s", cell[i], pad, "", sep);
 	}
 	if (last == 0)
 		putchar('\n');

@@ -40,7 +40,7 @@ _lanuctl()
 		cword=$COMP_CWORD
 	fi
 
-	local global_opts="-c --config -e --endpoint -s --subscribe -t --timeout --lang
+	local global_opts="-c --config -e --endpoint -s --subscribe -t --timeout --lang --ids
 		-k --key --server-key --client-conf -V --version -h --help"
 	local commands="send tail status alert open ack due compliance absences indicators
 		measures report clock plan keys audit backup"
@@ -124,13 +124,13 @@ _lanuctl()
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return
 		fi ;;
-	tail) opts="--recipient --from --count --no-follow --json" ;;
-	status | alert) opts="--json" ;;
-	open) opts="--recipient --json" ;;
+	tail) opts="--recipient --from --count --no-follow --json --ids" ;;
+	status | alert) opts="--json --ids" ;;
+	open) opts="--recipient --json --ids" ;;
 	ack) opts="--by --note --producer" ;;
-	due) opts="--within --area --service --limit --json" ;;
-	compliance) opts="--service --period --by --thl --json --csv" ;;
-	absences) opts="--period --by --area --ladder --pupil --json --csv" ;;
+	due) opts="--within --area --service --limit --json --ids" ;;
+	compliance) opts="--service --period --by --thl --json --csv --ids" ;;
+	absences) opts="--period --by --area --ladder --pupil --json --csv --ids" ;;
 	indicators) opts="--indicator --by --from --to --revisions --json --csv" ;;
 	measures) opts="--goal --status --history --json --csv" ;;
 	report) opts="--year --format --lang --output -o" ;;

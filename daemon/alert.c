@@ -33,6 +33,7 @@
 #include "alert_text.h"
 #include "arena.h"
 #include "calendar.h"
+#include "instant.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "lanu/protocol.h"
@@ -383,6 +384,26 @@ done:
 }
 
 int
+alert_ack_said(struct store_txn *t, const char *alert_id, struct msg_error *e)
+{
+	Lanu__V1__Alert *a;
+	char at[32];
+	uint64_t seq;
+
+	if (store_alert_by_id(t, alert_id, &seq) < 0 || store_get_alert(t, seq, &a) < 0)
+		return -ENOENT;
+	if (!a->ack) {
+		lanu__v1__alert__free_unpacked(a, NULL);
+		return -ENOENT;
+	}
+	instant_format(a->ack->at_ms, at);
+	msg_errorf(e, "event.alert_acknowledged.alert_id", "%s was acknowledged by %s at %s",
+		   alert_id, a->ack->by, at);
+	lanu__v1__alert__free_unpacked(a, NULL);
+	return 0;
+}
+
+int
 alert_on_ack(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__Envelope *ev,
 	     struct msg_error *e)
 {
@@ -396,9 +417,12 @@ alert_on_ack(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__E
 		return t->err ? t->err : -ENOENT;
 	}
 	r = store_ack_alert(t, seq, m->by, m->note, now_ms);
-	/* A second acknowledgement changes nothing: the first one stands. */
-	if (r == -EALREADY)
-		return 0;
+	/* A second acknowledgement changes nothing: the first one stands, and the answer
+	 * (DUPLICATE) says whose it was and when. */
+	if (r == -EALREADY) {
+		alert_ack_said(t, m->alert_id, e);
+		return -EALREADY;
+	}
 	/* The first stops the alert's escalation: no step of it fires after. */
 	if (r == 0 && (r = store_esc_stop(t, seq, UINT64_MAX)) > 0)
 		r = 0;

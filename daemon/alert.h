@@ -62,10 +62,16 @@ int alert_raise_resolving(const struct snapshot *snap, struct store_txn *t, stru
 int alert_raise_to(const struct snapshot *snap, struct store_txn *t, struct alert_pubq *q,
 		   Lanu__V1__Alert *a, char *const *to, size_t n_to);
 
-/* The AlertAcknowledged handler: 0, or -ENOENT with e filled (no such alert; the
- * event is refused and not stored), or the sticky error. */
+/* The AlertAcknowledged handler: 0, -ENOENT with e filled (no such alert; the event
+ * is refused and not stored), -EALREADY with e saying who acknowledged it first and
+ * when (answered DUPLICATE, not stored), or the sticky error. */
 int alert_on_ack(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__Envelope *ev,
 		 struct msg_error *e);
+
+/* Fills e with "ALERT_ID was acknowledged by BY at INSTANT", the reason of a second
+ * acknowledgement's DUPLICATE. Returns 0, or -ENOENT (no such alert, or not
+ * acknowledged; e untouched). */
+int alert_ack_said(struct store_txn *t, const char *alert_id, struct msg_error *e);
 
 /* Fires, in the order of their instants, at most max escalation steps due at or before
  * now_ms: each raises an ESCALATION alert unless the alert it escalates was acknowledged,

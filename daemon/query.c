@@ -199,6 +199,51 @@ query_due(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__DueQ
 	return r < 0 ? r : 0;
 }
 
+/* Whether each id of kind k a query names is an object of the plan in force (with no
+ * plan, every one is taken); a recipient the plan no longer has is known while the log
+ * keeps alerts routed to it (t non-NULL). Returns 0, or -ENOENT with e naming field and
+ * the id. */
+static int
+query_known(const struct snapshot *snap, struct store_txn *t, enum plan_kind k,
+	    char *const *id, size_t n, const char *field, struct msg_error *e)
+{
+	for (size_t i = 0; snap->index && i < n; i++)
+		if (*id[i] && !plan_index_find(snap->index, k, id[i]) &&
+		    !(t && store_rcpt_seen(t, id[i]))) {
+			msg_errorf(e, field, "no %s '%s' in the plan", plan_kind_name(k), id[i]);
+			return -ENOENT;
+		}
+	return 0;
+}
+
+/* A filter naming what the plan does not have matches nothing: said, not answered with
+ * an empty list. Returns 0 or -ENOENT with e filled. */
+static int
+query_check_names(const struct snapshot *snap, struct store_txn *t,
+		  const Lanu__V1__Request *req, struct msg_error *e)
+{
+	switch (req->body_case) {
+	case LANU__V1__REQUEST__BODY_DUE: {
+		const Lanu__V1__DueQuery *q = req->due;
+
+		if (query_known(snap, NULL, PLAN_SERVICE, &q->service, 1, "due.service", e) < 0)
+			return -ENOENT;
+		return query_known(snap, NULL, PLAN_AREA, &q->area, 1, "due.area", e);
+	}
+	case LANU__V1__REQUEST__BODY_COMPLIANCE:
+		return query_known(snap, NULL, PLAN_SERVICE, &req->compliance->service, 1,
+				   "compliance.service", e);
+	case LANU__V1__REQUEST__BODY_OPEN_ALERTS:
+		return query_known(snap, t, PLAN_RECIPIENT, req->open_alerts->recipients,
+				   req->open_alerts->n_recipients, "open_alerts.recipients", e);
+	case LANU__V1__REQUEST__BODY_REPLAY:
+		return query_known(snap, t, PLAN_RECIPIENT, req->replay->recipients,
+				   req->replay->n_recipients, "replay.recipients", e);
+	default:
+		return 0;
+	}
+}
+
 static void
 query_status(struct lanud *d, struct store_txn *t, const struct store_stat *st, uint64_t now_ms,
 	     struct query_ctx *qc)
@@ -253,6 +298,8 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 	rep->corr_id = req->corr_id;
 	store_begin(d->store, &t, STORE_RO);
 	r = store_stat(&t, &st);
+	if (r == 0)
+		r = query_check_names(&snap, &t, req, &qc->err);
 	if (r == 0) {
 		switch (req->body_case) {
 		case LANU__V1__REQUEST__BODY_STATUS:
@@ -355,6 +402,10 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 		rep->code = LANU__V1__REPLY__CODE__OK;
 	} else if (r == -EINVAL) {
 		rep->code = LANU__V1__REPLY__CODE__REJECTED;
+		rep->reason = qc->err.reason;
+		rep->field = qc->err.field;
+	} else if (r == -ENOENT && *qc->err.field) {
+		rep->code = LANU__V1__REPLY__CODE__NOT_FOUND;	/* a filter's unknown id */
 		rep->reason = qc->err.reason;
 		rep->field = qc->err.field;
 	} else if (r == -ENOENT && req->body_case == LANU__V1__REQUEST__BODY_PLAN) {

@@ -162,6 +162,9 @@ int store_ack_alert(struct store_txn *t, uint64_t seq, const char *by, const cha
  * against the limit), <0 to stop with that error. */
 typedef int (*store_alert_fn)(const Lanu__V1__Alert *a, void *arg);
 
+/* Whether any alert the log keeps was routed to rcpt. */
+bool store_rcpt_seen(struct store_txn *t, const char *rcpt);
+
 /* Alerts with seq > after routed to any of rcpts, in seq order, at most limit taken.
  * Each carries the prev_seq its live copy had for the first of rcpts it went to (the
  * previous alert routed to that recipient). *ret_last is the highest seq examined,

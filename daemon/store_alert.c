@@ -321,6 +321,12 @@ store_rcpt_next(struct store_txn *t, struct store_iter *it, const char *rcpt, bo
 	return 0;
 }
 
+bool
+store_rcpt_seen(struct store_txn *t, const char *rcpt)
+{
+	return store_rcpt_upto(t, rcpt, UINT64_MAX) != 0;
+}
+
 int
 store_replay(struct store_txn *t, const char *const *rcpts, size_t n, uint64_t after,
 	     size_t limit, store_alert_fn fn, void *arg, uint64_t *ret_last, bool *ret_more)

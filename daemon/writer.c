@@ -287,12 +287,17 @@ writer_apply_once(struct store *s, struct batch *b)
 		r = store_event_seen(&t, ev->producer, ev->event_id);
 		if (r != 0) {
 			p->code = LANU__V1__REPLY__CODE__DUPLICATE;
+			/* an acknowledgement sent again: whose stands, and since when */
+			if (r > 0 && ev->payload_case ==
+					     LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED)
+				alert_ack_said(&t, ev->alert_acknowledged->alert_id, &p->err);
 			continue;	/* r < 0: the sticky error ends the loop */
 		}
 		r = writer_handle(b, &t, p);
 		if (r < 0 && !t.err) {
-			p->code = r == -ENOENT ? LANU__V1__REPLY__CODE__NOT_FOUND
-					       : LANU__V1__REPLY__CODE__REJECTED;
+			p->code = r == -ENOENT	   ? LANU__V1__REPLY__CODE__NOT_FOUND
+				  : r == -EALREADY ? LANU__V1__REPLY__CODE__DUPLICATE
+						   : LANU__V1__REPLY__CODE__REJECTED;
 			if (!p->err.reason[0])
 				msg_errorf(&p->err, "", "the event cannot be applied (%s)",
 					   strerror(-r));

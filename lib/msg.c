@@ -289,8 +289,9 @@ msg_check_value(const ProtobufCFieldDescriptor *f, const void *member, unsigned 
 			return msg_fail(e, path, "holds what looks like a Finnish personal "
 					"identity code (at byte %zu): lanu takes pseudonyms only", at);
 		if ((flags & (MSG_ID | MSG_NAME)) && !msg_valid_id(s, flags & MSG_ID))
-			return msg_fail(e, path,
-					"is not a pseudonymous id ([A-Za-z0-9._:-] only)");
+			return msg_fail(e, path, "is not a pseudonymous id (%s only: no spaces, "
+					"no names)", flags & MSG_ID ? "[A-Za-z0-9._:/+=-]"
+								    : "[A-Za-z0-9._:-]");
 		if (!msg_valid_utf8(s))
 			return msg_fail(e, path, "is not valid UTF-8");
 		return 0;

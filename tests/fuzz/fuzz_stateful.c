@@ -21,7 +21,8 @@
  *     a query and a refused frame are answered at once, an event or a ClockSet after
  *     its batch's commit, in the order sent; a ClockSet is OK exactly when it does not
  *     move the clock back, an acknowledgement of a made-up alert id is NOT_FOUND, of
- *     a logged one OK; an indicator's value or a measure's status is REJECTED (no
+ *     a logged one OK (or DUPLICATE, naming the first, if it was acknowledged
+ *     before); an indicator's value or a measure's status is REJECTED (no
  *     plan here has a reported indicator or a measure);
  *  2. one effect per (producer, event_id): an event id a producer had sent and had
  *     answered OK is answered DUPLICATE while its event is stored, an id no OK answer
@@ -1716,6 +1717,11 @@ end_batch(struct run *r, bool loop)
 				  ", refused for its time: %s", s->key + strlen(s->key) + 1, s->key,
 				  s->op, s->subject, s->held ? " (held)" : "", s->occurred,
 				  rep->reason);
+		else if (s->ack && s->expect == C_OK && rep->code == C_DUPLICATE)
+			/* acknowledged before (the model keeps no acks): it says by whom */
+			CHECK(r, strstr(rep->reason, " was acknowledged by supervisor-1 at "),
+			      "a second acknowledgement (op %u) answered DUPLICATE: '%s'", s->op,
+			      rep->reason);
 		else if (s->expect)
 			CHECK(r, (int)rep->code == s->expect, "request %" PRIu64 " (op %u) answered "
 			      "%s, not %s: %s", s->corr, s->op, code_name(rep->code),

@@ -4,6 +4,9 @@
 # plan; then due and compliance against a second lanud on a manual clock.
 # Every wait is bounded: lanuctl waits for lanud's reply with -t, `timeout` caps the rest.
 set -euo pipefail
+# English headers and texts, whatever the caller's locale (one check below sets fi's)
+unset LC_ALL LC_MESSAGES
+export LANG=C
 
 LANUD=$1
 LANUCTL=$2
@@ -133,6 +136,28 @@ set +e; ctl ack a-999 --by coordinator-1 2>"$dir/ack.err"; rc=$?; set -e
 open=$(ctl open --recipient sup-a)
 ! grep -q '^#1 ' <<<"$open" || fail "acked alert still open"
 grep -q '^#3 ' <<<"$open" || fail "open: $open"
+grep -q '^    to: Supervisor A' <<<"$open" || fail "open: recipients by name: $open"
+ctl --ids open --recipient sup-a >"$dir/open.out"
+grep -q '^    to: sup-a' "$dir/open.out" || fail "open --ids: $(cat "$dir/open.out")"
+ctl tail --recipient sup-a --no-follow --count 1 >"$dir/tail.out"
+grep -q '^    to: Supervisor A' "$dir/tail.out" || fail "tail: names: $(cat "$dir/tail.out")"
+# a second acknowledgement: the same person's again is done (exit 0), another's is
+# refused (exit 1); both say who acknowledged it first, and when. The first one stands.
+ctl ack a-1 --by coordinator-1 >"$dir/ack2.out" || fail "the same ack again: exit $?"
+grep -q '^a-1 was acknowledged by coordinator-1 at 20[0-9-]*T[0-9:]*Z (already)$' "$dir/ack2.out" ||
+	fail "the same ack again: $(cat "$dir/ack2.out")"
+ctl_refused "lanuctl: DUPLICATE: event.alert_acknowledged.alert_id: a-1 was acknowledged by coordinator-1 at 20" \
+	ack a-1 --by coordinator-2
+ctl alert a-1 | grep -q "acknowledged by coordinator-1: family called" || fail "the first ack stands"
+ctl_refused "lanuctl: event.alert_acknowledged.by is not a pseudonymous id ([A-Za-z0-9._:-] only: no spaces, no names)" ack a-3 --by "Matti Meikäläinen"
+# a filter naming what the plan does not have: NOT_FOUND, naming the field
+ctl_refused "lanuctl: NOT_FOUND: open_alerts.recipients: no recipient 'nobody' in the plan" \
+	open --recipient sup-a --recipient nobody
+ctl_refused "lanuctl: NOT_FOUND: replay.recipients: no recipient 'nobody' in the plan" \
+	tail --recipient nobody --no-follow
+rc=0; timeout 30 "$LANUCTL" -c "$conf" -t 10000 tail --recipient nobody >/dev/null 2>"$dir/tail.err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "NOT_FOUND: replay.recipients" "$dir/tail.err" ||
+	fail "tail of nobody, following: exit $rc, $(cat "$dir/tail.err")"
 
 # --- events name plan objects ----------------------------------------------------------
 set +e
@@ -142,7 +167,10 @@ set -e
 [ "$rc" -eq 1 ] && grep -q "deadline_missed.area" "$dir/unknown.out" || fail "unknown area accepted: $(cat "$dir/unknown.out")"
 
 # --- plan: check, load, history, diff, show --------------------------------------------
-ctl status | grep -q "plan           test, version 1" || fail "status has no plan"
+ctl status | grep -q "plan           Test plan (test), version 1" || fail "status has no plan"
+ctl --lang fi status >"$dir/status.out"
+grep -q "^  suunnitelma    Test plan (test), versio 1$" "$dir/status.out" &&
+	grep -q "^  hälytykset     viimeisin #" "$dir/status.out" || fail "status in fi: $(cat "$dir/status.out")"
 ctl plan check "$dir/plan.yaml" | grep -q "ok (1 areas" || fail "plan check of a good plan"
 sed 's/{normal: 3 months}/{normal: 2 months}/' "$dir/plan.yaml" >"$dir/plan2.yaml"
 printf 'lanu-plan: 1\nplan: {id: Bad}\nfrob: 1\n' >"$dir/bad.yaml"
@@ -297,9 +325,19 @@ provided() {
 ctl send "$dir/requests.jsonl" >/dev/null || fail "requests: $(ctl send "$dir/requests.jsonl")"
 ctl send "$dir/provided.jsonl" >/dev/null || fail "provisions"
 
-# due: soonest first, the missed one on top; working days left counted from today
+# due: soonest first, the missed one on top; working days left counted from today; the
+# plan's names (--ids: its ids), in the language of --lang or the locale
 ctl due >"$dir/due.out"
 diff -u - "$dir/due.out" <<'OUT' || fail "due table"
+DUE         LEFT       SERVICE         STAGE   AREA       CASE  URGENCY  STARTED
+2049-01-07  -2 (late)  Service A       -       School N1  p-6   urgent   2049-01-05
+2049-01-14  4          Staged service  Intake  North      p-7   normal   2049-01-11
+2049-01-20  8          Service A       -       South      p-3   normal   2049-01-11
+2049-01-20  8          Service A       -       North      p-5   normal   2049-01-11
+2049-02-01  16         Service B       -       North      p-4   normal   2049-01-11
+OUT
+ctl --ids due >"$dir/due.out"
+diff -u - "$dir/due.out" <<'OUT' || fail "due --ids table"
 DUE         LEFT       SERVICE  STAGE   AREA       CASE  URGENCY  STARTED
 2049-01-07  -2 (late)  svc-a    -       school-n1  p-6   urgent   2049-01-05
 2049-01-14  4          svc-s    intake  north      p-7   normal   2049-01-11
@@ -307,6 +345,16 @@ DUE         LEFT       SERVICE  STAGE   AREA       CASE  URGENCY  STARTED
 2049-01-20  8          svc-a    -       north      p-5   normal   2049-01-11
 2049-02-01  16         svc-b    -       north      p-4   normal   2049-01-11
 OUT
+ctl --lang fi due --service svc-s >"$dir/due.out"
+diff -u - "$dir/due.out" <<'OUT' || fail "due table in fi"
+ERÄPÄIVÄ   JÄLJELLÄ  PALVELU         VAIHE   ALUE   ASIA  KIIREELLISYYS  ALKOI
+14.1.2049  4         Staged service  Intake  North  p-7   tavallinen     11.1.2049
+OUT
+# a Finnish locale chooses Finnish; --lang wins over it
+LANG=fi_FI.UTF-8 ctl due --service svc-s | head -n 1 | grep -q "^ERÄPÄIVÄ " || fail "due in a fi locale"
+LANG=sv_FI.UTF-8 ctl due --service svc-s | head -n 1 | grep -q "^FÖRFALLER " || fail "due in a sv locale"
+LANG=fi_FI.UTF-8 ctl --lang en due --service svc-s | head -n 1 | grep -q "^DUE " ||
+	fail "--lang en in a fi locale"
 cases() { grep -o ' p-[0-9] ' | tr -d ' ' | tr '\n' ' '; }
 [ "$(ctl due --service svc-b | cases)" = "p-4 " ] || fail "due --service: $(ctl due --service svc-b)"
 [ "$(ctl due --area north | cases)" = "p-6 p-7 p-5 p-4 " ] || fail "due --area (and below)"
@@ -317,7 +365,10 @@ ctl due --limit 2 >"$dir/due2.out"
 	[ "$(tail -n 1 "$dir/due2.out")" = "more: narrow with --within/--area/--service or raise --limit" ] ||
 	fail "due --limit: $(cat "$dir/due2.out")"
 ! ctl due | grep -q "^more" || fail "due says more of a page that is not full"
-ctl due --service svc-x | grep -qx "no open clocks" || fail "due of nothing"
+ctl_refused "lanuctl: NOT_FOUND: due.service: no service 'svc-x' in the plan" due --service svc-x
+ctl_refused "lanuctl: NOT_FOUND: due.area: no area 'nowhere' in the plan" due --area nowhere
+ctl_refused "lanuctl: NOT_FOUND: compliance.service: no service 'svc-x' in the plan" \
+	compliance --service svc-x
 
 # due --json: one Clock per line, the proto3 JSON mapping
 ctl due --json >"$dir/due.json"
@@ -338,10 +389,35 @@ grep -q '"caseId":"p-4",.*"limit":{"count":3,"unit":"UNIT_WEEKS","text":"3 weeks
 ctl compliance --service svc-a --period 2049-01 >"$dir/comp.out"
 head -n 3 "$dir/comp.out" >"$dir/comp3.out"
 diff -u - "$dir/comp3.out" <<'OUT' || fail "compliance table"
-svc-a: clocks started 2049-01-01 – 2049-01-31
+Service A: clocks started 2049-01-01 – 2049-01-31
 STAGE  GROUP  OPENED  MET  LATE  MISSED  PENDING  CANCELLED  POSTPONED  SHARE MET  MEDIAN WD  P90 WD  MEDIAN D  P90 D
 -      all         5    1     1       1        2          0          0      33.3%        3.5       4       5.5      7
 OUT
+# groups by what they show (areas by name), sorted; periods as people say them
+ctl compliance --service svc-a --period 2049-01-04..2049-01-05 --by area,language \
+	>"$dir/comp.out"
+diff -u - "$dir/comp.out" <<'OUT' || fail "compliance --by table"
+Service A: clocks started 2049-01-04 – 2049-01-05
+STAGE  GROUP          OPENED  MET  LATE  MISSED  PENDING  CANCELLED  POSTPONED  SHARE MET  MEDIAN WD  P90 WD  MEDIAN D  P90 D
+-      North, fi           1    1     0       0        0          0          0     100.0%          3       3         4      4
+-      School N1, -        1    0     0       1        0          0          0       0.0%          -       -         -      -
+-      School N1, sv       1    0     1       0        0          0          0       0.0%          4       4         7      7
+share met: met / (met + late + missed); waits from request to service, of those provided, in working days (WD) and calendar days (D)
+OUT
+ctl compliance --service svc-a | head -n 1 | grep -qx "Service A: clocks started all time" ||
+	fail "compliance of all time: $(ctl compliance --service svc-a | head -n 1)"
+ctl compliance --service svc-a --period 2049 | head -n 1 | grep -qx "Service A: clocks started 2049" ||
+	fail "compliance of a year"
+ctl compliance --service svc-a --period 2049-01 --by area --ids >"$dir/comp.out"
+head -n 1 "$dir/comp.out" | grep -qx "svc-a: clocks started 2049-01-01 – 2049-01-31" &&
+	grep -q "^-      area=school-n1 " "$dir/comp.out" || fail "compliance --ids: $(cat "$dir/comp.out")"
+ctl --lang fi compliance --service svc-a --period 2049-01 | head -n 2 >"$dir/comp.out"
+diff -u - "$dir/comp.out" <<'OUT' || fail "compliance in fi"
+Service A: määräajat alkaneet 1.–31.1.2049
+VAIHE  RYHMÄ   ALKANEET  AJALLAAN  MYÖHÄSSÄ  YLITTYNEET  KESKEN  PERUTUT  LYKÄTYT  AJALLAAN %  MEDIAANI TP  P90 TP  MEDIAANI PV  P90 PV
+OUT
+ctl --lang fi compliance --service svc-a --period 2049-01-04..2049-03-05 | head -n 1 |
+	grep -qx "Service A: määräajat alkaneet 4.1.–5.3.2049" || fail "a period in fi"
 ctl compliance --service svc-a --period 2049-01 --json >"$dir/comp.json"
 [ "$(wc -l <"$dir/comp.json")" -eq 1 ] &&
 	grep -q '^{"service":"svc-a","from":"2049-01-01","to":"2049-01-31","rows":\[{"opened":"5","met":"1","late":"1","missed":"1","pending":"2",' \
@@ -370,7 +446,7 @@ stage,group,opened,met,late,missed,pending
 intake,,1,1,0,0,0
 plan,,1,0,0,0,1
 OUT
-ctl due --service svc-s | grep -q '^2049-01-26  11    svc-s    plan ' || fail "due of the next stage"
+ctl due --service svc-s | grep -q '^2049-01-26  11    Staged service  Plan ' || fail "due of the next stage"
 
 # --- absences: the figures of a period and one pupil's places --------------------------
 # counts ID PUPIL GRADE HOURS LESSONS (of 100 held, authorised)
@@ -387,8 +463,8 @@ ctl absences --period 2049-spring --by school,grade >"$dir/abs.out"
 diff -u - "$dir/abs.out" <<'OUT' || fail "absences table"
 absences in 2049-spring
 LADDER  SCHOOL     GRADE  PUPILS  NO LEVEL  LEVEL 1  LEVEL 2  HOURS  LESSONS MISSED
-basic   school-n1      7       2         1        1        0   36.0            2.5%
-basic   school-n1      8       1         0        0        1   61.0           12.0%
+basic   School N1      7       2         1        1        0   36.0            2.5%
+basic   School N1      8       1         0        0        1   61.0           12.0%
 pupils by the highest level raised for them in the period; lessons missed: of the lessons held, every class of absence
 OUT
 ctl absences --period 2049-spring --csv | tr -d '\r' >"$dir/abs.csv"
@@ -483,8 +559,13 @@ ctl alert a-2 >"$dir/esc.out"
 grep -q "^#2 .* CRITICAL ESCALATION a-2 case:c-1$" "$dir/esc.out" || fail "alert a-2: $(cat "$dir/esc.out")"
 grep -q "Unacknowledged alert a-1: deadline missed, Service A, North, case:c-1; not acknowledged for 2 hours, escalation step 1." \
 	"$dir/esc.out" || fail "alert a-2's text: $(cat "$dir/esc.out")"
-grep -q "to: board" "$dir/esc.out" || fail "alert a-2's recipients: $(cat "$dir/esc.out")"
-ctl --lang fi alert a-2 | grep -q "Kuittaamaton hälytys a-1: määräaika ylittyi" || fail "alert a-2 in fi"
+grep -q "^    to: Welfare board$" "$dir/esc.out" || fail "alert a-2's recipients: $(cat "$dir/esc.out")"
+ctl alert a-2 --ids | grep -q "^    to: board$" || fail "alert a-2's recipients by id"
+ctl_refused "usage: alert ALERT_ID" alert a-2 --frob
+ctl --lang fi alert a-2 >"$dir/esc.out"
+grep -q "Kuittaamaton hälytys a-1: määräaika ylittyi" "$dir/esc.out" &&
+	grep -q "^    vastaanottajat: Welfare board$" "$dir/esc.out" || fail "alert a-2 in fi: $(cat "$dir/esc.out")"
+ctl alert a-2 --json | grep -q '"recipients":\["board"\]' || fail "alert --json: ids"
 # a plan without the board: the step to come still names it, and is reported
 sed -e '/id: board/d' -e 's/to: board/to: sup-a/g' "$dir/esc-plan.yaml" >"$dir/esc-plan2.yaml"
 ctl plan load "$dir/esc-plan2.yaml" >"$dir/esc-load.out" || fail "load: $(cat "$dir/esc-load.out")"
