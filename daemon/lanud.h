@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "timesrc.h"
 
 struct audit;
@@ -97,11 +98,13 @@ struct snapshot {
 	const struct calendar_set *calendars;
 	uint64_t plan_version;
 	uint64_t now_ms;
+	uint64_t future_skew_ms;	/* how far an event's instants may be ahead of now_ms */
 };
 
 /* The snapshot of d at now_ms (UTC milliseconds). Loop thread. */
 static inline struct snapshot
 lanud_snapshot(const struct lanud *d, uint64_t now_ms)
 {
-	return (struct snapshot){ d->plan, d->index, d->calendars, d->plan_version, now_ms };
+	return (struct snapshot){ d->plan, d->index, d->calendars, d->plan_version, now_ms,
+				  d->conf ? d->conf->future_skew_ms : UINT64_MAX };
 }

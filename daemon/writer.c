@@ -150,6 +150,11 @@ writer_handle(struct batch *b, struct store_txn *t, struct pending *p)
 	const struct snapshot *snap = &b->snap;
 	int r;
 
+	/* An instant ahead of lanud's clock by more than future-skew: a wrong clock or a
+	 * typo, refused before it starts or stops anything. */
+	if (snap->future_skew_ms != UINT64_MAX && snap->now_ms <= UINT64_MAX - snap->future_skew_ms &&
+	    msg_check_future(ev, snap->now_ms + snap->future_skew_ms, &p->err) < 0)
+		return -EINVAL;
 	r = retain_check(snap, t, ev, &p->err);
 	if (r < 0)
 		return r;

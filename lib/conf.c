@@ -303,6 +303,40 @@ conf_metrics(struct conf *c, struct conf_ctx *x, const char *v)
 	c->metrics_port = (uint16_t)port;
 }
 
+/* future-skew's default: 1h on the system clock; off on a manual clock, whose time a
+ * test or a demo moves past events it sent ahead. */
+#define CONF_FUTURE_SKEW_MS (3600 * 1000ULL)
+#define CONF_FUTURE_SKEW_UNSET (UINT64_MAX - 1)
+
+/* "off" (UINT64_MAX), or a whole number of s, m, h or d, into milliseconds. */
+static int
+conf_parse_span(const char *v, uint64_t *ret_ms)
+{
+	static const struct {
+		char unit;
+		uint64_t ms;
+	} units[] = { { 's', 1000 }, { 'm', 60000 }, { 'h', 3600000 }, { 'd', 86400000 } };
+	unsigned long long n;
+	char *e;
+
+	if (strcmp(v, "off") == 0) {
+		*ret_ms = UINT64_MAX;
+		return 0;
+	}
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(v, &e, 10);
+	if (errno || e[0] == '\0' || e[1] != '\0' || n > 3650ULL * 86400)
+		return -EINVAL;
+	for (size_t i = 0; i < ELEMENTSOF(units); i++)
+		if (*e == units[i].unit) {
+			*ret_ms = n * units[i].ms;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 #define CONF_CLOCK_MAX_MS 253402300799999ULL	/* 9999-12-31T23:59:59.999Z */
 
 /* "clock system", "clock manual" or "clock manual START" (an instant, instant.h). */
@@ -346,7 +380,7 @@ conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
 	if (strcmp(k, "state-dir") && strcmp(k, "plan") && strcmp(k, "log-level") &&
 	    strcmp(k, "map-size") && strcmp(k, "map-max") && strcmp(k, "clock") &&
 	    strcmp(k, "keys-dir") && strcmp(k, "server-key") && strcmp(k, "backup-dir") &&
-	    strcmp(k, "metrics")) {
+	    strcmp(k, "metrics") && strcmp(k, "future-skew")) {
 		conf_error(x, "unknown setting '%s'", k);
 		return 0;
 	}
@@ -368,6 +402,12 @@ conf_apply(struct conf *c, struct conf_ctx *x, char **w, int n)
 		return conf_set_str(&c->backup_dir, w[1]);
 	if (strcmp(k, "metrics") == 0) {
 		conf_metrics(c, x, w[1]);
+		return 0;
+	}
+	if (strcmp(k, "future-skew") == 0) {
+		if (conf_parse_span(w[1], &c->future_skew_ms) < 0)
+			conf_error(x, "future-skew '%s' is not a span (30s, 15m, 1h, 2d) or 'off'",
+				   w[1]);
 		return 0;
 	}
 	if (strcmp(k, "log-level") == 0) {
@@ -408,6 +448,7 @@ conf_new(const char *path)
 	c->log_level = LOG_INFO;
 	c->map_size = STORE_MAP_INITIAL;
 	c->map_max = STORE_MAP_MAX;
+	c->future_skew_ms = CONF_FUTURE_SKEW_UNSET;
 	if (!(c->path = strdup(path)))
 		return conf_free(c);
 	return c;
@@ -515,6 +556,8 @@ conf_load(const char *path, const struct conf_override *o, size_t n, struct conf
 		r = conf_override(c, &x, &o[i]);
 	if (r == 0)
 		conf_validate(c, &x);
+	if (c->future_skew_ms == CONF_FUTURE_SKEW_UNSET)
+		c->future_skew_ms = c->manual_clock ? UINT64_MAX : CONF_FUTURE_SKEW_MS;
 	if (r == 0 && x.errors > 0)
 		r = -EINVAL;
 	if (r < 0) {

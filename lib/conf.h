@@ -21,6 +21,9 @@ struct conf {
 	char *backup_dir;	/* where `lanuctl backup` copies go, or NULL (refused) */
 	char metrics_host[64];	/* the metrics endpoint's address ("": none) */
 	uint16_t metrics_port;	/* 0: any free port (lanud logs which) */
+	uint64_t future_skew_ms;	/* how far ahead of lanud's clock an event's instants
+					 * may be (UINT64_MAX: any; default 1h, off with a
+					 * manual clock) */
 	int log_level;
 	uint64_t map_size;
 	uint64_t map_max;

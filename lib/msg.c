@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "hetu.h"
+#include "instant.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "pb.h"
@@ -449,6 +450,57 @@ Lanu__V1__Request *
 msg_free_request(Lanu__V1__Request *req)
 {
 	return msg_free_request_with(req, NULL);
+}
+
+/* The uint64 "*_at_ms" fields of m later than limit_ms: the first fails with its path. */
+static int
+msg_future_in(const ProtobufCMessage *m, const struct msg_path *path, uint64_t limit_ms,
+	      struct msg_error *e)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		size_t n = strlen(f->name);
+		struct msg_path sub = { path, f->name, NULL, SIZE_MAX };
+		uint64_t v;
+
+		if (f->type != PROTOBUF_C_TYPE_UINT64 || f->label == PROTOBUF_C_LABEL_REPEATED ||
+		    n < 6 || strcmp(f->name + n - 6, "_at_ms") != 0 || !msg_is_set(m, f))
+			continue;
+		memcpy(&v, (const char *)m + f->offset, sizeof(v));
+		if (v > limit_ms) {
+			char when[32];
+
+			instant_format(v, when);
+			return msg_fail(e, &sub, "%s is ahead of lanud's clock by more than its "
+				       "future-skew allows: fix the sender's clock or the date", when);
+		}
+	}
+	return 0;
+}
+
+int
+msg_check_future(const Lanu__V1__Envelope *ev, uint64_t limit_ms, struct msg_error *e)
+{
+	const struct msg_path root = { NULL, NULL, "event", SIZE_MAX };
+	const ProtobufCFieldDescriptor *f;
+	int r;
+
+	r = msg_future_in(&ev->base, &root, limit_ms, e);
+	if (r < 0)
+		return r;
+	f = protobuf_c_message_descriptor_get_field(ev->base.descriptor,
+						    (unsigned)ev->payload_case);
+	if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+		const ProtobufCMessage *sub = *(ProtobufCMessage *const *)((const char *)ev +
+									   f->offset);
+		struct msg_path p = { &root, f->name, NULL, SIZE_MAX };
+
+		if (sub)
+			return msg_future_in(sub, &p, limit_ms, e);
+	}
+	return 0;
 }
 
 void

@@ -37,6 +37,11 @@ Lanu__V1__Request *msg_free_request_with(Lanu__V1__Request *req, ProtobufCAlloca
  * fuzz target and lanuctl's local checks. */
 int msg_validate(const ProtobufCMessage *m, const char *path, struct msg_error *e);
 
+/* The first instant of ev later than limit_ms: the envelope's and its event's uint64
+ * fields named "*_at_ms" (occurred_at_ms, requested_at_ms, provided_at_ms, due_at_ms,
+ * ...). Returns 0, or -EINVAL with e naming it ("event.occurred_at_ms"). */
+int msg_check_future(const Lanu__V1__Envelope *ev, uint64_t limit_ms, struct msg_error *e);
+
 /* Who ev is about, as alerts name it: "case:<id>" (the access-time events) or
  * "pupil:<id>" (absences, drop-outs) into out (n bytes); "" for the others
  * (indicators, measures, acknowledgements) and for an id that does not fit. */

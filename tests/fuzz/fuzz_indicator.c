@@ -381,7 +381,7 @@ fuzz_fail(const struct run *r, const char *cond, const char *fmt, ...)
 static struct snapshot
 fuzz_snap(const struct run *r)
 {
-	return (struct snapshot){ fz.plan, fz.index, fz.calendars, 1, r->now_ms };
+	return (struct snapshot){ fz.plan, fz.index, fz.calendars, 1, r->now_ms, UINT64_MAX };
 }
 
 static const Lanu__V1__Indicator *

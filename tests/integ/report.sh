@@ -6,6 +6,9 @@
 # refusals. If chromium is installed, the HTML is also rendered headless: a page that is
 # not blank, every goal and indicator in the DOM, no console error.
 set -euo pipefail
+# lanuctl's default language follows the locale: these checks are of the English one.
+unset LC_ALL LC_MESSAGES
+export LANG=C
 
 LANUD=$1
 LANUCTL=$2
