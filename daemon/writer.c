@@ -103,8 +103,17 @@ struct batch {
 	size_t audit_unwritten;	/* of those, how many could not be appended */
 };
 
+#define WRITER_HELD_MAX 32	/* clock sets waiting for what fell due; more: answered */
+
 struct writer {
 	struct lanud *d;
+	/* Clock sets whose answer waits until nothing due by their time is left to fire (a
+	 * batch fires at most LANU_FIRE_MAX of each kind; the next batches follow at once). */
+	struct writer_held {
+		struct reply_to to;
+		uint64_t corr_id;
+	} held[WRITER_HELD_MAX];
+	size_t n_held;
 	struct batch b[2];
 	struct batch *fill;	/* taking requests */
 	struct batch *busy;	/* with the writer thread, or NULL */
@@ -576,10 +585,31 @@ writer_answer(struct writer *w, struct batch *b, bool keep)
 		else if (p->code == LANU__V1__REPLY__CODE__REJECTED ||
 			 p->code == LANU__V1__REPLY__CODE__NOT_FOUND)
 			d->n_rejected++;
-		reply_code(d->router, &p->to, p->req->corr_id, p->code, &p->err, b->last_seq);
+		if (p->req->body_case == LANU__V1__REQUEST__BODY_CLOCK_SET &&
+		    p->code == LANU__V1__REPLY__CODE__OK && b->fire_more && !d->stopping &&
+		    w->n_held < WRITER_HELD_MAX)
+			w->held[w->n_held++] = (struct writer_held){ p->to, p->req->corr_id };
+		else
+			reply_code(d->router, &p->to, p->req->corr_id, p->code, &p->err,
+				   b->last_seq);
 		p->req = NULL;
 	}
 	b->n = 0;
+	/* Everything due by the clock sets' times is fired and committed (or a commit
+	 * failed: the clock is set, what fell due waits for the next look). */
+	if (w->n_held > 0 && (!b->fire_more || b->result < 0 || d->stopping)) {
+		struct msg_error e = { { 0 }, { 0 } };
+		bool ok = b->result >= 0;
+
+		if (!ok)
+			msg_errorf(&e, "", "the clock was set, but what fell due could not be "
+				   "committed (%s); it fires when lanud can", store_strerror(b->result));
+		for (size_t i = 0; i < w->n_held; i++)
+			reply_code(d->router, &w->held[i].to, w->held[i].corr_id,
+				   ok ? LANU__V1__REPLY__CODE__OK : LANU__V1__REPLY__CODE__UNAVAILABLE,
+				   &e, b->last_seq);
+		w->n_held = 0;
+	}
 	if (!keep)
 		arena_reset(&b->arena);
 }
