@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "client.h"
@@ -480,6 +481,7 @@ struct tail {
 	size_t n;
 	uint64_t last;		/* the newest seq handled */
 	uint64_t printed, count;	/* count 0: no end */
+	bool unrouted, all;	/* instead of recipients (admins) */
 };
 
 static bool
@@ -504,6 +506,8 @@ tail_replay(struct tail *t)
 
 		q.recipients = t->rcpts;
 		q.n_recipients = t->n;
+		q.unrouted = t->unrouted;
+		q.all = t->all;
 		q.after_seq = t->last;
 		req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
 		req.replay = &q;
@@ -531,6 +535,33 @@ tail_replay(struct tail *t)
 	}
 }
 
+#define TAIL_POLL_MS 2000	/* --unrouted, --all: how often the log is asked again */
+
+/* tail --unrouted or --all: no live copies go out for them, so the log is asked again
+ * every TAIL_POLL_MS. */
+static int
+tail_log(struct ctl *x, struct tail *t, bool follow)
+{
+	int r;
+
+	if (ctl_resolve(x, false) < 0)
+		return EXIT_REFUSED;
+	r = ctl_connect(x, &t->c);
+	if (r)
+		return r;
+	do {
+		r = tail_replay(t);
+		if (r == 0 && follow)
+			usleep(TAIL_POLL_MS * 1000);
+	} while (follow && r == 0);
+	client_free(t->c);
+	if (r == -ETIMEDOUT || r == -EAGAIN) {
+		fprintf(stderr, "lanuctl: no reply from lanud at '%s'\n", x->ingest);
+		return EXIT_UNREACHED;
+	}
+	return r < 0 ? EXIT_REFUSED : 0;
+}
+
 static int
 cmd_tail(struct ctl *x, int argc, char **argv)
 {
@@ -541,6 +572,8 @@ cmd_tail(struct ctl *x, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "ids", no_argument, NULL, 'I' },
 		{ "count", required_argument, NULL, 'N' },
+		{ "unrouted", no_argument, NULL, 'U' },
+		{ "all", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *rcpts[LANU_MAX_RECIPIENTS];
@@ -579,11 +612,21 @@ cmd_tail(struct ctl *x, int argc, char **argv)
 		case 'n': follow = false; break;
 		case 'j': x->json = true; break;
 		case 'I': x->ids = true; break;
+		case 'U': t.unrouted = true; break;
+		case 'A': t.all = true; break;
 		default: return EXIT_REFUSED;
 		}
 	}
+	/* Each alert as it comes, also into a pipe or a file. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if ((t.n > 0) + t.unrouted + t.all > 1) {
+		fprintf(stderr, "lanuctl: tail takes --recipient, --unrouted or --all, one of them\n");
+		return EXIT_REFUSED;
+	}
+	if (t.unrouted || t.all)
+		return tail_log(x, &t, follow);
 	if (t.n == 0) {
-		fprintf(stderr, "lanuctl: tail needs --recipient\n");
+		fprintf(stderr, "lanuctl: tail needs --recipient (or --unrouted, --all)\n");
 		return EXIT_REFUSED;
 	}
 	if (ctl_resolve(x, follow) < 0)
@@ -991,6 +1034,7 @@ usage(FILE *f)
 		"commands:\n"
 		"  send [FILE...] [--window N]   send JSON-lines events (lanu.v1.Envelope)\n"
 		"  tail --recipient R [--from SEQ] [--count N] [--no-follow] [--json] [--ids]\n"
+		"  tail --unrouted|--all [...]  alerts no route matched, or every alert (admins)\n"
 		"  status [--json] [--ids]\n"
 		"  alert ALERT_ID [--json] [--ids]\n"
 		"  open [--recipient R] [--json] [--ids]  unacknowledged alerts\n"

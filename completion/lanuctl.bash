@@ -124,7 +124,7 @@ _lanuctl()
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return
 		fi ;;
-	tail) opts="--recipient --from --count --no-follow --json --ids" ;;
+	tail) opts="--recipient --unrouted --all --from --count --no-follow --json --ids" ;;
 	status | alert) opts="--json --ids" ;;
 	open) opts="--recipient --json --ids" ;;
 	ack) opts="--by --note --producer" ;;

@@ -313,8 +313,10 @@ audit_query(struct lanud *d, const char *peer, const Lanu__V1__Request *req,
 	switch (req->body_case) {
 	case LANU__V1__REQUEST__BODY_REPLAY:
 		r.what = LANU__V1__AUDIT_RECORD__WHAT__REPLAY;
-		r.recipients = req->replay->recipients;
-		r.n_recipients = req->replay->n_recipients;
+		r.recipients = req->replay->all ? all : req->replay->recipients;
+		r.n_recipients = req->replay->all ? 1 : req->replay->n_recipients;
+		if (req->replay->unrouted)
+			r.reason = (char *)"unrouted";
 		r.count = rep->alerts ? rep->alerts->n_alerts : 0;
 		break;
 	case LANU__V1__REQUEST__BODY_OPEN_ALERTS:

@@ -460,8 +460,8 @@ auth_check(struct lanud *d, const char *peer, const Lanu__V1__Request *req,
 	case LANU__V1__REQUEST__BODY_PLAN_HISTORY:
 		return 0;
 	case LANU__V1__REQUEST__BODY_REPLAY:
-		if (!reader)
-			break;
+		if (!reader || req->replay->unrouted || req->replay->all)
+			break;	/* the unrouted and all alerts are an admin's */
 		return auth_recipients(k, req->replay->recipients, req->replay->n_recipients,
 				       "replay.recipients", e);
 	case LANU__V1__REQUEST__BODY_OPEN_ALERTS:

@@ -33,6 +33,8 @@ query_take_cb(const Lanu__V1__Alert *a, void *arg)
 {
 	struct query_ctx *qc = arg;
 
+	if (qc->unrouted && a->n_recipients > 0)
+		return 0;
 	if (qc->n_rcpts > 0) {
 		bool hit = false;
 
@@ -63,11 +65,37 @@ query_list(struct store_txn *t, const Lanu__V1__Request *req, struct query_ctx *
 	bool more = false;
 	int r;
 
+	/* A replay names recipients, or asks for the unrouted, or for all: one of them. */
+	if (replay) {
+		const Lanu__V1__ReplayQuery *q = req->replay;
+
+		if (q->unrouted && q->all) {
+			msg_errorf(&qc->err, "replay.all", "ask for the unrouted or for all, not both");
+			return -EINVAL;
+		}
+		if ((q->unrouted || q->all) && q->n_recipients > 0) {
+			msg_errorf(&qc->err, q->all ? "replay.all" : "replay.unrouted",
+				   "name recipients or ask for %s, not both",
+				   q->all ? "all" : "the unrouted");
+			return -EINVAL;
+		}
+		if (!q->unrouted && !q->all && q->n_recipients == 0) {
+			msg_errorf(&qc->err, "replay.recipients", "is required (or unrouted, or all)");
+			return -EINVAL;
+		}
+	}
+
 	qc->list.alerts = calloc(limit, sizeof(*qc->list.alerts));
 	if (!qc->list.alerts)
 		return -ENOMEM;
 	qc->cap = limit;
-	if (replay) {
+	if (replay && (req->replay->unrouted || req->replay->all)) {
+		const Lanu__V1__ReplayQuery *q = req->replay;
+
+		qc->unrouted = q->unrouted;
+		r = store_alerts_after(t, q->after_seq, limit, QUERY_EXAMINE, query_take_cb, qc,
+				       &last, &more);
+	} else if (replay) {
 		const Lanu__V1__ReplayQuery *q = req->replay;
 
 		r = store_replay(t, (const char *const *)q->recipients, q->n_recipients,

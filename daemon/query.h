@@ -2,6 +2,8 @@
  * clocks due, the compliance report, the absence figures and the audit log. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "arena.h"
 #include "lanu.pb-c.h"
 #include "msg.h"
@@ -29,6 +31,7 @@ struct query_ctx {
 	struct msg_error err;	/* why a query was refused */
 	const char *const *rcpts;	/* filter for open alerts */
 	size_t n_rcpts;
+	bool unrouted;			/* filter for a replay of the unrouted */
 	size_t cap;
 	struct arena arena;	/* the due query's clocks, the indicators' series */
 	unsigned char arena_buf[QUERY_ARENA_BUF];	/* its first chunk */

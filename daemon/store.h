@@ -172,6 +172,11 @@ bool store_rcpt_seen(struct store_txn *t, const char *rcpt);
 int store_replay(struct store_txn *t, const char *const *rcpts, size_t n, uint64_t after,
 		 size_t limit, store_alert_fn fn, void *arg, uint64_t *ret_last, bool *ret_more);
 
+/* Alerts with seq > after, in order, whoever they went to; fn filters and takes. At
+ * most examine are read (*ret_more then set: ask again after *ret_last). */
+int store_alerts_after(struct store_txn *t, uint64_t after, size_t limit, size_t examine,
+		       store_alert_fn fn, void *arg, uint64_t *ret_last, bool *ret_more);
+
 /* Unacknowledged alerts with seq > after, in order; fn filters and takes. */
 int store_open_alerts(struct store_txn *t, uint64_t after, size_t limit, store_alert_fn fn,
 		      void *arg, uint64_t *ret_last, bool *ret_more);

@@ -399,6 +399,35 @@ out:
 }
 
 int
+store_alerts_after(struct store_txn *t, uint64_t after, size_t limit, size_t examine,
+		   store_alert_fn fn, void *arg, uint64_t *ret_last, bool *ret_more)
+{
+	uint64_t last = after, end = store_last_alert_seq(t);
+	size_t taken = 0, seen = 0;
+	int r = t->err;
+
+	for (uint64_t seq = after + 1; r == 0 && seq <= end; seq++) {
+		if (taken == limit || seen == examine) {
+			*ret_more = true;
+			*ret_last = last;
+			return 0;
+		}
+		r = store_offer(t, seq, NULL, fn, arg);	/* the log is gap-free */
+		if (r < 0)
+			return r;
+		taken += r == 1;
+		seen++;
+		last = seq;
+		r = t->err;
+	}
+	if (r < 0)
+		return r;
+	*ret_last = last;
+	*ret_more = false;
+	return 0;
+}
+
+int
 store_open_alerts(struct store_txn *t, uint64_t after, size_t limit, store_alert_fn fn,
 		  void *arg, uint64_t *ret_last, bool *ret_more)
 {

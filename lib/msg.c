@@ -83,7 +83,7 @@ static const struct msg_rule {
 	{ &lanu__v1__alert_acknowledged__descriptor, "alert_id", MSG_ID | MSG_REQUIRED },
 	{ &lanu__v1__alert_acknowledged__descriptor, "by", MSG_NAME | MSG_REQUIRED },
 	{ &lanu__v1__open_alerts_query__descriptor, "recipients", MSG_NAME },
-	{ &lanu__v1__replay_query__descriptor, "recipients", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__replay_query__descriptor, "recipients", MSG_NAME },	/* query.c */
 	{ &lanu__v1__alert_query__descriptor, "alert_id", MSG_ID | MSG_REQUIRED },
 	{ &lanu__v1__clock_set__descriptor, "now_ms", MSG_REQUIRED },
 	{ &lanu__v1__due_query__descriptor, "area", MSG_NAME },

@@ -30,6 +30,7 @@
 #define STORE_SCHEMA		2		/* meta/schema; older: migrated, newer: refused */
 
 #define QUERY_PAGE		500		/* alerts per replay / open-alerts reply */
+#define QUERY_EXAMINE		20000		/* alerts a replay of the unrouted reads */
 #define QUERY_IND_VALUES	50000		/* indicator values (rows and revisions) per reply */
 #define PUB_HWM			10000		/* live alerts queued per subscriber: one
 						 * that falls further behind loses live copies

@@ -253,9 +253,11 @@ test_queries(void **state)
 	(void)state;
 	req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
 	req.replay = &q;
+	/* No recipients decodes (a replay may ask for the unrouted or all instead): the
+	 * query refuses one that asks for nothing (test_query.c). */
 	len = lanu__v1__request__pack(&req, buf);
-	assert_int_equal(msg_decode_request(buf, len, &out, &e), -EINVAL);
-	assert_string_equal(e.field, "replay.recipients");
+	assert_int_equal(msg_decode_request(buf, len, &out, &e), 0);
+	msg_free_request(out);
 	for (size_t i = 0; i < LANU_MAX_RECIPIENTS + 1; i++)
 		rcpts[i] = (char *)"board";
 	q.recipients = rcpts;

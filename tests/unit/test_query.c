@@ -95,12 +95,27 @@ test_alert_lists_still_answered(void **state)
 	assert_int_equal(rep.result_case, LANU__V1__REPLY__RESULT_ALERTS);
 	query_done(&qc);
 
+	/* A replay asks for recipients, the unrouted or all: nothing is refused. */
 	lanu__v1__reply__init(&rep);
 	req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
 	req.replay = &rq;
 	query_answer(&f->d, &req, 0, &rep, &qc);
+	assert_int_equal(rep.code, LANU__V1__REPLY__CODE__REJECTED);
+	assert_string_equal(rep.field, "replay.recipients");
+	query_done(&qc);
+
+	lanu__v1__reply__init(&rep);
+	rq.unrouted = true;
+	query_answer(&f->d, &req, 0, &rep, &qc);
 	assert_int_equal(rep.code, LANU__V1__REPLY__CODE__OK);
 	assert_int_equal(rep.result_case, LANU__V1__REPLY__RESULT_ALERTS);
+	query_done(&qc);
+
+	lanu__v1__reply__init(&rep);
+	rq.all = true;
+	query_answer(&f->d, &req, 0, &rep, &qc);
+	assert_int_equal(rep.code, LANU__V1__REPLY__CODE__REJECTED);
+	assert_string_equal(rep.field, "replay.all");
 	query_done(&qc);
 }
 
