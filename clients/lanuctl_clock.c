@@ -158,7 +158,8 @@ due_all(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__DueQuery *q)
 			all[list.n_clocks++] = l->clocks[i];
 		more = l->more;
 		if (more && l->next_id == 0) {
-			fprintf(stderr, "lanuctl: lanud gave no cursor for the next page (too old?)\n");
+			fprintf(stderr, "lanuctl: lanud gave no cursor for the next page "
+					"(too old?)\n");
 			r = EXIT_REFUSED;
 		}
 		q->after_due_at_ms = l->next_due_at_ms;
@@ -251,7 +252,8 @@ static const char *
 case_state(const struct ctl *x, Lanu__V1__Clock__State s)
 {
 	switch (s) {
-	case LANU__V1__CLOCK__STATE__STATE_OPEN: return ctl_word(x, "open", "avoin", "öppen");
+	case LANU__V1__CLOCK__STATE__STATE_OPEN:
+		return ctl_word(x, "open", "avoin", "öppen");
 	case LANU__V1__CLOCK__STATE__STATE_MET:
 		return ctl_word(x, "met", "ajallaan", "i tid");
 	case LANU__V1__CLOCK__STATE__STATE_LATE:
@@ -259,8 +261,10 @@ case_state(const struct ctl *x, Lanu__V1__Clock__State s)
 	case LANU__V1__CLOCK__STATE__STATE_CANCELLED:
 		return ctl_word(x, "cancelled", "peruttu", "återkallad");
 	case LANU__V1__CLOCK__STATE__STATE_EARLY:
-		return ctl_word(x, "early delivery", "ennen pyyntöä annettu", "given före begäran");
-	default: return "?";
+		return ctl_word(x, "early delivery", "ennen pyyntöä annettu",
+				"given före begäran");
+	default:
+		return "?";
 	}
 }
 

@@ -171,8 +171,8 @@ query_due_cb(Lanu__V1__Clock *c, void *arg)
 }
 
 /* Open clocks due before now + q->within, soonest first (then by id), after the cursor
- * q->after_due_at_ms, q->after_id, filtered by area and service, decoded into arena. Returns 0, -EINVAL with e filled (a bad `within`), or
- * -errno. */
+ * q->after_due_at_ms, q->after_id, filtered by area and service, decoded into arena.
+ * Returns 0, -EINVAL with e filled (a bad `within`), or -errno. */
 static int
 query_due(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__DueQuery *q,
 	  struct arena *arena, Lanu__V1__ClockList *list, struct msg_error *e)
