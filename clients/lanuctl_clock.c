@@ -289,16 +289,16 @@ case_clock(struct ctl *x, const Lanu__V1__Clock *c)
 	}
 	if (c->warn_at_ms) {
 		instant_format(c->warn_at_ms, when);
-		printf("  %-10s %s %s\n", ctl_word(x, "warning", "varoitus", "varning"),
-		       c->warned ? ctl_word(x, "sent at", "lähetetty", "skickad")
-				 : ctl_word(x, "not sent, due at", "ei lähetetty, aika",
-					    "inte skickad, tid"), when);
+		printf("  %-10s %s (%s %s)\n", ctl_word(x, "warning", "varoitus", "varning"),
+		       c->warned ? ctl_word(x, "sent", "lähetetty", "skickad")
+				 : ctl_word(x, "not sent", "ei lähetetty", "inte skickad"),
+		       ctl_word(x, "its instant", "ajankohta", "tidpunkt"), when);
 	}
-	if (c->missed) {
-		instant_format(c->due_at_ms, when);
-		printf("  %-10s %s %s\n", ctl_word(x, "missed", "ylittyi", "överskriden"),
-		       ctl_word(x, "alert sent at", "hälytys lähetetty", "larm skickat"), when);
-	}
+	if (c->missed)
+		printf("  %-10s %s\n", ctl_word(x, "missed", "ylittyi", "överskriden"),
+		       ctl_word(x, "open past the due instant: alert raised",
+				"avoinna yli määräajan: hälytys annettu",
+				"öppen efter tidsfristen: larm utfärdat"));
 	if (c->closed_at_ms) {
 		instant_format(c->closed_at_ms, when);
 		printf("  %-10s %s\n", ctl_word(x, "closed", "päättyi", "avslutad"), when);
