@@ -119,6 +119,7 @@ int parse_by(char *s, char **by, size_t *n);
 
 /* lanuctl_clock.c: the access-time clocks. */
 int cmd_due(struct ctl *x, int argc, char **argv);
+int cmd_case(struct ctl *x, int argc, char **argv);
 int cmd_compliance(struct ctl *x, int argc, char **argv);
 
 /* lanuctl_absence.c: school absences. */

@@ -1039,8 +1039,11 @@ usage(FILE *f)
 		"  alert ALERT_ID [--json] [--ids]\n"
 		"  open [--recipient R] [--json] [--ids]  unacknowledged alerts\n"
 		"  ack ALERT_ID --by WHO [--note TEXT]\n"
-		"  due [--within SPAN] [--area A] [--service S] [--limit N] [--json] [--ids]\n"
-		"                               open access-time clocks, soonest due first\n"
+		"  due [--within SPAN] [--area A] [--service S] [--limit N] [--all] [--json]\n"
+		"      [--ids]                  open access-time clocks, soonest due first;\n"
+		"                               --all: every page\n"
+		"  case CASE [--service S] [--json] [--ids]\n"
+		"                               every clock of a case, open or closed\n"
 		"  compliance --service S [--period P] [--by area,language,age,urgency]\n"
 		"             [--json|--csv]    a service's limits met, late, missed; waits\n"
 		"                               (P: 2025, 2025-H1, 2025-Q3, 2025-03, A..B dates)\n"
@@ -1104,7 +1107,8 @@ main(int argc, char **argv)
 		{ "send", cmd_send },	  { "tail", cmd_tail }, { "status", cmd_status },
 		{ "alert", cmd_alert },	  { "open", cmd_open }, { "ack", cmd_ack },
 		{ "clock", cmd_clock },	  { "plan", cmd_plan }, { "due", cmd_due },
-		{ "compliance", cmd_compliance }, { "absences", cmd_absences },
+		{ "case", cmd_case },		  { "compliance", cmd_compliance },
+		{ "absences", cmd_absences },
 		{ "indicators", cmd_indicators }, { "measures", cmd_measures },
 		{ "keys", cmd_keys },	  { "audit", cmd_audit }, { "report", cmd_report },
 		{ "backup", cmd_backup },

@@ -69,6 +69,10 @@ audit_detail(const Lanu__V1__AuditRecord *r, char *buf, size_t size)
 		snprintf(buf, size, "pupil %s: %" PRIu64 " place%s", r->subject, r->count,
 			 r->count == 1 ? "" : "s");
 		break;
+	case LANU__V1__AUDIT_RECORD__WHAT__CASE_QUERY:
+		snprintf(buf, size, "case %s: %" PRIu64 " clock%s", r->subject, r->count,
+			 r->count == 1 ? "" : "s");
+		break;
 	case LANU__V1__AUDIT_RECORD__WHAT__REQUEST_REFUSED:
 		snprintf(buf, size, "%s%s%s%s%s%s", times, *r->request ? r->request : "request",
 			 *r->field ? " " : "", r->field, ": ", r->reason);

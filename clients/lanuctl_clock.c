@@ -1,7 +1,9 @@
 /*
- * lanuctl due, compliance: the access-time clocks as a supervisor reads them. `due` is
- * the worklist of open clocks, soonest first; `compliance` is how one service kept its
- * limits over a period, as a table, one JSON object or RFC 4180 CSV for a spreadsheet.
+ * lanuctl due, case, compliance: the access-time clocks as a supervisor reads them. `due`
+ * is the worklist of open clocks, soonest first (--all walks every page by the cursor
+ * lanud gives); `case` is every clock of one case, open or closed; `compliance` is how
+ * one service kept its limits over a period, as a table, one JSON object or RFC 4180
+ * CSV for a spreadsheet.
  * lanud does all the counting (deadline.c); these commands check their options, ask,
  * and lay the reply out. What only lanud can judge (a period, a breakdown's name, an
  * id) comes back REJECTED and is reported by ctl_call(), naming the field.
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "instant.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "plan.h"
@@ -105,6 +108,72 @@ due_table(struct ctl *x, const Lanu__V1__ClockList *l)
 	}
 }
 
+/* Every page of q's clocks, one after another: with --json each clock as its page comes,
+ * else one table of them all. Returns 0 or an exit status. */
+static int
+due_all(struct ctl *x, Lanu__V1__Request *req, Lanu__V1__DueQuery *q)
+{
+	_cleanup_free_ Lanu__V1__Reply **reps = NULL;
+	_cleanup_free_ Lanu__V1__Clock **all = NULL;
+	Lanu__V1__ClockList list = LANU__V1__CLOCK_LIST__INIT;
+	size_t n_reps = 0, cap = 0, room = 0;
+	int r = 0;
+
+	for (bool more = true; more && r == 0;) {
+		Lanu__V1__Reply *rep;
+		const Lanu__V1__ClockList *l;
+
+		r = ctl_query(x, req, LANU__V1__REPLY__RESULT_CLOCKS, &rep);
+		if (r)
+			break;
+		l = rep->clocks;
+		if (n_reps == cap) {
+			size_t c = cap ? cap * 2 : 8;
+			Lanu__V1__Reply **v = realloc(reps, c * sizeof(*v));
+
+			if (!v) {
+				lanu__v1__reply__free_unpacked(rep, NULL);
+				r = EXIT_REFUSED;
+				break;
+			}
+			reps = v;
+			cap = c;
+		}
+		reps[n_reps++] = rep;
+		if (x->json)
+			for (size_t i = 0; i < l->n_clocks; i++)
+				print_json(&l->clocks[i]->base);
+		else if (list.n_clocks + l->n_clocks > room) {
+			size_t c = (list.n_clocks + l->n_clocks) * 2;
+			Lanu__V1__Clock **v = realloc(all, c * sizeof(*v));
+
+			if (!v) {
+				r = EXIT_REFUSED;
+				break;
+			}
+			all = v;
+			room = c;
+		}
+		for (size_t i = 0; !x->json && i < l->n_clocks; i++)
+			all[list.n_clocks++] = l->clocks[i];
+		more = l->more;
+		if (more && l->next_id == 0) {
+			fprintf(stderr, "lanuctl: lanud gave no cursor for the next page "
+					"(too old?)\n");
+			r = EXIT_REFUSED;
+		}
+		q->after_due_at_ms = l->next_due_at_ms;
+		q->after_id = l->next_id;
+	}
+	if (r == 0 && !x->json) {
+		list.clocks = all;
+		due_table(x, &list);
+	}
+	for (size_t i = 0; i < n_reps; i++)
+		lanu__v1__reply__free_unpacked(reps[i], NULL);
+	return r;
+}
+
 int
 cmd_due(struct ctl *x, int argc, char **argv)
 {
@@ -113,6 +182,7 @@ cmd_due(struct ctl *x, int argc, char **argv)
 		{ "area", required_argument, NULL, 'a' },
 		{ "service", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "all", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ids", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
@@ -121,6 +191,7 @@ cmd_due(struct ctl *x, int argc, char **argv)
 	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
 	Lanu__V1__Duration__Unit unit;
 	Lanu__V1__Reply *rep;
+	bool all = false;
 	uint32_t count;
 	int ch, r;
 
@@ -133,6 +204,7 @@ cmd_due(struct ctl *x, int argc, char **argv)
 			if (parse_limit(optarg, &q.limit) < 0)
 				return EXIT_REFUSED;
 			break;
+		case 'A': all = true; break;
 		case 'j': x->json = true; break;
 		case 'I': x->ids = true; break;
 		default: return EXIT_REFUSED;
@@ -140,7 +212,7 @@ cmd_due(struct ctl *x, int argc, char **argv)
 	}
 	if (optind != argc) {
 		fprintf(stderr, "lanuctl: usage: due [--within SPAN] [--area A] [--service S] "
-				"[--limit N] [--json]\n");
+				"[--limit N] [--all] [--json]\n");
 		return EXIT_REFUSED;
 	}
 	/* lanud's own parser: the same spans as a plan's durations. */
@@ -151,6 +223,8 @@ cmd_due(struct ctl *x, int argc, char **argv)
 	}
 	req.body_case = LANU__V1__REQUEST__BODY_DUE;
 	req.due = &q;
+	if (all)
+		return due_all(x, &req, &q);
 	r = ctl_query(x, &req, LANU__V1__REPLY__RESULT_CLOCKS, &rep);
 	if (r)
 		return r;
@@ -162,11 +236,121 @@ cmd_due(struct ctl *x, int argc, char **argv)
 	/* With --json on stderr: stdout stays one clock per line. */
 	if (rep->clocks->more)
 		fprintf(x->json ? stderr : stdout, "%s --within/--area/--service%s\n",
-			ctl_word(x, "more: narrow with", "lisää: rajaa valinnoilla",
-				 "fler: avgränsa med"),
+			ctl_word(x, "more: every page with --all, or narrow with",
+				 "lisää: kaikki sivut valinnalla --all, tai rajaa valinnoilla",
+				 "fler: alla sidor med --all, eller avgränsa med"),
 			!q.limit || q.limit >= QUERY_PAGE ? ""
 			: ctl_word(x, " or raise --limit", " tai kasvata --limit",
 				   " eller höj --limit"));
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return 0;
+}
+
+/* --- case ------------------------------------------------------------------------------ */
+
+static const char *
+case_state(const struct ctl *x, Lanu__V1__Clock__State s)
+{
+	switch (s) {
+	case LANU__V1__CLOCK__STATE__STATE_OPEN:
+		return ctl_word(x, "open", "avoin", "öppen");
+	case LANU__V1__CLOCK__STATE__STATE_MET:
+		return ctl_word(x, "met", "ajallaan", "i tid");
+	case LANU__V1__CLOCK__STATE__STATE_LATE:
+		return ctl_word(x, "late", "myöhässä", "sen");
+	case LANU__V1__CLOCK__STATE__STATE_CANCELLED:
+		return ctl_word(x, "cancelled", "peruttu", "återkallad");
+	case LANU__V1__CLOCK__STATE__STATE_EARLY:
+		return ctl_word(x, "early delivery", "ennen pyyntöä annettu",
+				"given före begäran");
+	default:
+		return "?";
+	}
+}
+
+/* One clock as lines of "label  value". */
+static void
+case_clock(struct ctl *x, const Lanu__V1__Clock *c)
+{
+	char when[32], day[CELL_MAX];
+
+	printf("%s%s%s: %s\n", ctl_name(x, PLAN_SERVICE, c->service), *c->stage ? " / " : "",
+	       *c->stage ? ctl_stage_name(x, c->service, c->stage) : "",
+	       case_state(x, c->state));
+	printf("  %-10s %s\n", ctl_word(x, "rule", "sääntö", "regel"),
+	       c->limit && *c->limit->text ? c->limit->text : "-");
+	instant_format(c->started_at_ms, when);
+	printf("  %-10s %s (%s)\n", ctl_word(x, "started", "alkoi", "började"),
+	       ctl_day(x, c->start_day, day, sizeof(day)), when);
+	if (*c->due_day) {
+		instant_format(c->due_at_ms, when);
+		printf("  %-10s %s (%s)\n", ctl_word(x, "due", "eräpäivä", "förfaller"),
+		       ctl_day(x, c->due_day, day, sizeof(day)), when);
+	}
+	if (c->warn_at_ms) {
+		instant_format(c->warn_at_ms, when);
+		printf("  %-10s %s (%s %s)\n", ctl_word(x, "warning", "varoitus", "varning"),
+		       c->warned ? ctl_word(x, "sent", "lähetetty", "skickad")
+				 : ctl_word(x, "not sent", "ei lähetetty", "inte skickad"),
+		       ctl_word(x, "its instant", "ajankohta", "tidpunkt"), when);
+	}
+	if (c->missed)
+		printf("  %-10s %s\n", ctl_word(x, "missed", "ylittyi", "överskriden"),
+		       ctl_word(x, "open past the due instant: alert raised",
+				"avoinna yli määräajan: hälytys annettu",
+				"öppen efter tidsfristen: larm utfärdat"));
+	if (c->closed_at_ms) {
+		instant_format(c->closed_at_ms, when);
+		printf("  %-10s %s\n", ctl_word(x, "closed", "päättyi", "avslutad"), when);
+	}
+	if (c->postponed)
+		printf("  %-10s %s\n", ctl_word(x, "postponed", "lykätty", "uppskjuten"),
+		       *c->postpone_reason ? c->postpone_reason : "-");
+}
+
+int
+cmd_case(struct ctl *x, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "service", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "ids", no_argument, NULL, 'I' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Lanu__V1__CaseQuery q = LANU__V1__CASE_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+	int ch, r;
+
+	while ((ch = next_option(argc, argv, opts)) != -1) {
+		switch (ch) {
+		case 's': q.service = optarg; break;
+		case 'j': x->json = true; break;
+		case 'I': x->ids = true; break;
+		default: return EXIT_REFUSED;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "lanuctl: usage: case CASE [--service S] [--json] [--ids]\n");
+		return EXIT_REFUSED;
+	}
+	q.case_id = argv[optind];
+	req.body_case = LANU__V1__REQUEST__BODY_CASE_QUERY;
+	req.case_query = &q;
+	r = ctl_query(x, &req, LANU__V1__REPLY__RESULT_CLOCKS, &rep);
+	if (r)
+		return r;
+	if (x->json) {
+		print_json(&rep->clocks->base);
+	} else {
+		printf("%s %s\n", ctl_word(x, "case", "asia", "ärende"), q.case_id);
+		for (size_t i = 0; i < rep->clocks->n_clocks; i++)
+			case_clock(x, rep->clocks->clocks[i]);
+		if (rep->clocks->more)
+			printf("%s\n", ctl_word(x, "more: name a --service",
+						  "lisää: rajaa valinnalla --service",
+						  "fler: avgränsa med --service"));
+	}
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return 0;
 }

@@ -42,7 +42,7 @@ _lanuctl()
 
 	local global_opts="-c --config -e --endpoint -s --subscribe -t --timeout --lang --ids
 		-k --key --server-key --client-conf -V --version -h --help"
-	local commands="send tail status alert open ack due compliance absences indicators
+	local commands="send tail status alert open ack due case compliance absences indicators
 		measures report clock plan keys audit backup"
 	local events="service-requested service-provided case-cancelled deadline-missed
 		indicator-updated absence-alert-raised measure-status-updated alert-acknowledged
@@ -128,7 +128,8 @@ _lanuctl()
 	status | alert) opts="--json --ids" ;;
 	open) opts="--recipient --json --ids" ;;
 	ack) opts="--by --note --producer" ;;
-	due) opts="--within --area --service --limit --json --ids" ;;
+	due) opts="--within --area --service --limit --all --json --ids" ;;
+	case) opts="--service --json --ids" ;;
 	compliance) opts="--service --period --by --thl --json --csv --ids" ;;
 	absences) opts="--period --by --area --ladder --pupil --json --csv --ids" ;;
 	indicators) opts="--indicator --by --from --to --revisions --json --csv" ;;

@@ -342,6 +342,11 @@ audit_query(struct lanud *d, const char *peer, const Lanu__V1__Request *req,
 		r.subject = req->absences->pupil_id;
 		r.count = rep->absences ? rep->absences->n_pupil : 0;
 		break;
+	case LANU__V1__REQUEST__BODY_CASE_QUERY:
+		r.what = LANU__V1__AUDIT_RECORD__WHAT__CASE_QUERY;
+		r.subject = req->case_query->case_id;
+		r.count = rep->clocks ? rep->clocks->n_clocks : 0;
+		break;
 	default:
 		return;
 	}

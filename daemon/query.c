@@ -3,8 +3,9 @@
  * closed within the call (rule 18). Alert lists are paged (QUERY_PAGE at most);
  * the reply says the last sequence number examined and whether more follow, so a
  * client pages on with after_seq = last_seq. The reply owns the alerts it lists
- * until query_done(); the due query's clocks are decoded straight into the reply's
- * arena, which query_done() frees.
+ * until query_done(); the due and case queries' clocks are decoded straight into the
+ * reply's arena, which query_done() frees. The due list pages by a cursor, the last
+ * clock's (due instant, id), as the clk_due index is keyed.
  */
 #include "query.h"
 
@@ -179,8 +180,12 @@ query_due_cb(Lanu__V1__Clock *c, void *arg)
 		return 0;
 	}
 	if (x->list->n_clocks == x->cap) {
+		const Lanu__V1__Clock *last = x->list->clocks[x->cap - 1];
+
 		arena_rewind(x->arena, x->kept);
-		x->list->more = true;
+		x->list->more = true;	/* the next page starts after the last one kept */
+		x->list->next_due_at_ms = last->due_at_ms;
+		x->list->next_id = last->id;
 		return 1;
 	}
 	/* after c, which stays where it is */
@@ -193,9 +198,9 @@ query_due_cb(Lanu__V1__Clock *c, void *arg)
 	return 0;
 }
 
-/* Open clocks due before now + q->within, soonest first, filtered by area and
- * service, decoded into arena. Returns 0, -EINVAL with e filled (a bad `within`), or
- * -errno. */
+/* Open clocks due before now + q->within, soonest first (then by id), after the cursor
+ * q->after_due_at_ms, q->after_id, filtered by area and service, decoded into arena.
+ * Returns 0, -EINVAL with e filled (a bad `within`), or -errno. */
 static int
 query_due(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__DueQuery *q,
 	  struct arena *arena, Lanu__V1__ClockList *list, struct msg_error *e)
@@ -223,8 +228,74 @@ query_due(const struct snapshot *snap, struct store_txn *t, const Lanu__V1__DueQ
 			until = calendar_day_end_ms(day);
 	}
 	x.kept = arena_mark(arena);	/* list->clocks grows as clocks are kept */
-	r = store_clock_scan_open(t, until, &arena->pa, query_due_cb, &x);
+	r = store_clock_scan_open(t, q->after_due_at_ms, q->after_id, until, &arena->pa,
+				  query_due_cb, &x);
 	return r < 0 ? r : 0;
+}
+
+/* --- one case's clocks (lanuctl case) ------------------------------------------------------- */
+
+struct case_ctx {
+	const Lanu__V1__CaseQuery *q;
+	Lanu__V1__ClockList *list;
+	struct arena *arena;	/* the reply's, as for the due query */
+	struct arena_mark kept;
+	size_t room;
+};
+
+static int
+query_case_cb(Lanu__V1__Clock *c, void *arg)
+{
+	struct case_ctx *x = arg;
+
+	if (*x->q->service && strcmp(c->service, x->q->service) != 0) {
+		arena_rewind(x->arena, x->kept);
+		return 0;
+	}
+	if (x->list->n_clocks == QUERY_PAGE) {
+		arena_rewind(x->arena, x->kept);
+		x->list->more = true;	/* a case of more clocks than a page: the first */
+		return 1;
+	}
+	if (arena_grow(x->arena, (void **)&x->list->clocks, x->list->n_clocks, &x->room,
+		       sizeof(*x->list->clocks), 8) < 0)
+		return -ENOMEM;
+	x->list->clocks[x->list->n_clocks++] = c;
+	x->kept = arena_mark(x->arena);
+	return 0;
+}
+
+static int
+query_case_cmp(const void *a, const void *b)
+{
+	const Lanu__V1__Clock *x = *(Lanu__V1__Clock *const *)a;
+	const Lanu__V1__Clock *y = *(Lanu__V1__Clock *const *)b;
+
+	if (x->started_at_ms != y->started_at_ms)
+		return x->started_at_ms < y->started_at_ms ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Every clock of q->case_id (of q->service, if named), open or closed, by start, decoded
+ * into arena. Returns 0, -ENOENT with e filled (no such clock), or -errno. */
+static int
+query_case(struct store_txn *t, const Lanu__V1__CaseQuery *q, struct arena *arena,
+	   Lanu__V1__ClockList *list, struct msg_error *e)
+{
+	struct case_ctx x = { q, list, arena, arena_mark(arena), 0 };
+	int r;
+
+	r = store_clock_scan_case(t, q->case_id, &arena->pa, query_case_cb, &x);
+	if (r < 0)
+		return r;
+	if (list->n_clocks == 0) {
+		msg_errorf(e, "case_query.case_id", "no clock of case '%s'%s%s%s", q->case_id,
+			   *q->service ? " in service '" : "", q->service,
+			   *q->service ? "'" : "");
+		return -ENOENT;
+	}
+	qsort(list->clocks, list->n_clocks, sizeof(*list->clocks), query_case_cmp);
+	return 0;
 }
 
 /* Whether each id of kind k a query names is an object of the plan in force (with no
@@ -258,6 +329,9 @@ query_check_names(const struct snapshot *snap, struct store_txn *t,
 			return -ENOENT;
 		return query_known(snap, NULL, PLAN_AREA, &q->area, 1, "due.area", e);
 	}
+	case LANU__V1__REQUEST__BODY_CASE_QUERY:
+		return query_known(snap, NULL, PLAN_SERVICE, &req->case_query->service, 1,
+				   "case_query.service", e);
 	case LANU__V1__REQUEST__BODY_COMPLIANCE:
 		return query_known(snap, NULL, PLAN_SERVICE, &req->compliance->service, 1,
 				   "compliance.service", e);
@@ -353,6 +427,13 @@ query_answer(struct lanud *d, const Lanu__V1__Request *req, uint64_t now_ms,
 			break;
 		case LANU__V1__REQUEST__BODY_DUE:
 			r = query_due(&snap, &t, req->due, &qc->arena, &qc->clocks, &qc->err);
+			if (r == 0) {
+				rep->result_case = LANU__V1__REPLY__RESULT_CLOCKS;
+				rep->clocks = &qc->clocks;
+			}
+			break;
+		case LANU__V1__REQUEST__BODY_CASE_QUERY:
+			r = query_case(&t, req->case_query, &qc->arena, &qc->clocks, &qc->err);
 			if (r == 0) {
 				rep->result_case = LANU__V1__REPLY__RESULT_CLOCKS;
 				rep->clocks = &qc->clocks;
@@ -467,7 +548,7 @@ query_done(struct query_ctx *qc)
 	for (size_t i = 0; i < qc->history.n_versions; i++)
 		lanu__v1__plan_version__free_unpacked(qc->history.versions[i], NULL);
 	free(qc->history.versions);
-	arena_free(&qc->arena);		/* the due query's clocks */
+	arena_free(&qc->arena);		/* the due and case queries' clocks */
 	compliance_report_clear(&qc->report);
 	absence_report_clear(&qc->absences);
 	memset(qc, 0, sizeof(*qc));

@@ -1,5 +1,5 @@
 /* Read-only requests: status, one alert, open alerts, replay, plan versions, the
- * clocks due, the compliance report, the absence figures and the audit log. */
+ * clocks due, one case's clocks, the compliance report, the absence figures and the audit log. */
 #pragma once
 
 #include <stdbool.h>

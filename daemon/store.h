@@ -233,7 +233,12 @@ int store_clock_scan_service(struct store_txn *t, const char *service, const cha
 
 /* Every open clock due at or before until_ms, soonest first. With pa (a protobuf-c
  * allocator, an arena's), each is decoded with it and is the caller's; NULL: as above. */
-int store_clock_scan_open(struct store_txn *t, uint64_t until_ms, ProtobufCAllocator *pa,
+int store_clock_scan_open(struct store_txn *t, uint64_t after_ms, uint64_t after_id,
+			  uint64_t until_ms, ProtobufCAllocator *pa, store_clock_fn fn, void *arg);
+/* Every clock of case_id that retention has not taken, by clock id; decoded as by
+ * store_clock_scan_open(). Returns 0, fn's error, -EINVAL (an id too long for a key)
+ * or the sticky error. */
+int store_clock_scan_case(struct store_txn *t, const char *case_id, ProtobufCAllocator *pa,
 			  store_clock_fn fn, void *arg);
 
 /* --- compliance counters and levels, for compliance.c (store_compliance.c) --------- */

@@ -7,6 +7,8 @@
  *	clk_fire  at_ms (u64) id (u64) -> ""		(each clock's next warning, miss or expiry)
  *	clk_due	  due_at_ms (u64) id (u64) -> ""	(open clocks, by due instant)
  *	clk_svc	  service (str) start day (fixed 10) id (u64) -> ""	(by start, for compliance)
+ * A case's every clock is found through the subjects index of store_retain.c ("case:<id>",
+ * piece clock), which names each clock of the case until retention takes it.
  *	meta	  "clock_seq": the last clock id given
  *
  * Invariants: a clock's index entries follow from its record alone (store_clock_keys):
@@ -29,6 +31,7 @@
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -440,10 +443,11 @@ store_clock_scan_service(struct store_txn *t, const char *service, const char *f
 }
 
 int
-store_clock_scan_open(struct store_txn *t, uint64_t until_ms, ProtobufCAllocator *pa,
-		      store_clock_fn fn, void *arg)
+store_clock_scan_open(struct store_txn *t, uint64_t after_ms, uint64_t after_id,
+		      uint64_t until_ms, ProtobufCAllocator *pa, store_clock_fn fn, void *arg)
 {
 	struct store_iter it = { 0 };
+	struct store_key from = { 0 };
 	struct clock_scratch scratch;
 	int r = 0, rc;
 
@@ -452,16 +456,50 @@ store_clock_scan_open(struct store_txn *t, uint64_t until_ms, ProtobufCAllocator
 	rc = store_iter_open(t, t->s->clk_due, &it);
 	if (rc < 0)
 		return rc;
-	for (rc = store_iter_move(&it, STORE_FIRST); rc == 0;
-	     rc = store_iter_move(&it, STORE_NEXT)) {
+	store_at_id_key(&from, after_ms, after_id);	/* (0, 0) is before every clock */
+	for (rc = store_iter_seek(&it, &from); rc == 0; rc = store_iter_move(&it, STORE_NEXT)) {
 		uint64_t at, id;
 
 		r = store_at_id(t, it.key, &at, &id);
 		if (r < 0 || at > until_ms)
 			break;
+		if (at == after_ms && id == after_id)
+			continue;	/* the cursor's own: strictly after it */
 		r = store_clock_visit(t, id, pa, &scratch, fn, arg);
 		if (r != 0)
 			break;
 	}
 	return store_iter_end(&it, r, rc);
+}
+
+/* The subjects index's clock of a case, handed on to store_clock_visit(). */
+struct case_visit {
+	ProtobufCAllocator *pa;
+	struct clock_scratch scratch;
+	store_clock_fn fn;
+	void *arg;
+};
+
+static int
+store_clock_case_cb(struct store_txn *t, uint64_t id, void *arg)
+{
+	struct case_visit *v = arg;
+
+	return store_clock_visit(t, id, v->pa, &v->scratch, v->fn, v->arg);
+}
+
+int
+store_clock_scan_case(struct store_txn *t, const char *case_id, ProtobufCAllocator *pa,
+		      store_clock_fn fn, void *arg)
+{
+	struct case_visit v = { .pa = pa, .fn = fn, .arg = arg };
+	char subject[STORE_SUBJECT_MAX];
+
+	if (t->err)
+		return t->err;
+	if (strlen(case_id) + 6 > STORE_SUBJECT_MAX)
+		return -EINVAL;
+	store_scratch_init(&v.scratch);
+	snprintf(subject, sizeof(subject), "case:%s", case_id);
+	return store_subject_scan(t, subject, STORE_PIECE_CLOCK, store_clock_case_cb, &v);
 }

@@ -190,6 +190,12 @@ void store_subject_note(struct store_txn *t, const char *subject, enum store_pie
 /* Forgets a piece's entry (the piece is gone or no longer names subject). */
 void store_subject_forget(struct store_txn *t, const char *subject, enum store_piece piece,
 			  const struct store_key *id);
+/* Hands fn the id of each piece of kind piece (an event, clock or alert: u64 ids) of
+ * subject, in id order; fn returns 0 to go on, 1 to stop, < 0 to stop with that error.
+ * Returns 0, fn's error or the sticky error. */
+typedef int (*store_piece_fn)(struct store_txn *t, uint64_t id, void *arg);
+int store_subject_scan(struct store_txn *t, const char *subject, enum store_piece piece,
+		       store_piece_fn fn, void *arg);
 /* Queues subject for the purge walk at at_ms (nothing for UINT64_MAX). */
 void store_purge_queue(struct store_txn *t, const char *subject, uint64_t at_ms);
 

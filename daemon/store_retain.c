@@ -198,6 +198,38 @@ store_subject_held(struct store_txn *t, const char *subject)
 	return r;
 }
 
+int
+store_subject_scan(struct store_txn *t, const char *subject, enum store_piece piece,
+		   store_piece_fn fn, void *arg)
+{
+	struct store_iter it = { 0 };
+	struct store_key k = { 0 };
+	int r = 0, rc;
+
+	if (t->err)
+		return t->err;
+	if (piece == STORE_PIECE_PLACE)
+		return -EINVAL;		/* its id is not a number */
+	r = store_iter_open(t, t->s->subjects, &it);
+	if (r < 0)
+		return r;
+	store_key_str(&k, subject);
+	store_key_u8(&k, (uint8_t)piece);
+	for (rc = store_iter_seek(&it, &k); rc == 0; rc = store_iter_move(&it, STORE_NEXT)) {
+		struct piece p;
+
+		r = store_piece_read(t, &it, subject, &p);
+		if (r <= 0 || p.kind != piece) {
+			r = r < 0 ? r : 0;
+			break;	/* another subject's, or another kind of piece */
+		}
+		r = fn(t, p.id, arg);
+		if (r != 0)
+			break;
+	}
+	return store_iter_end(&it, r, rc);
+}
+
 /* The pieces of subject, in key order, into *ret_v (malloc'd, n in *ret_n). */
 static int
 store_pieces(struct store_txn *t, const char *subject, struct piece **ret_v, size_t *ret_n)

@@ -88,6 +88,8 @@ static const struct msg_rule {
 	{ &lanu__v1__clock_set__descriptor, "now_ms", MSG_REQUIRED },
 	{ &lanu__v1__due_query__descriptor, "area", MSG_NAME },
 	{ &lanu__v1__due_query__descriptor, "service", MSG_NAME },
+	{ &lanu__v1__case_query__descriptor, "case_id", MSG_NAME | MSG_REQUIRED },
+	{ &lanu__v1__case_query__descriptor, "service", MSG_NAME },
 	{ &lanu__v1__compliance_query__descriptor, "service", MSG_NAME },	/* but thl: compliance.c */
 	{ &lanu__v1__compliance_query__descriptor, "by", MSG_NAME },
 	{ &lanu__v1__absence_query__descriptor, "period", MSG_NAME },

@@ -72,6 +72,10 @@ rcpt=$(grep -o '"recipients":\["[^"]*"' "$out/open.json" | head -n 1 | cut -d'"'
 ctl alert "$alert" --json >"$out/alert.json"
 ctl tail --recipient "$rcpt" --no-follow --json >"$out/tail.json"
 ctl due --json >"$out/due.json"
+ctl due --all --limit 3 --json >"$out/due-all.json"
+kase=$(grep -o '"caseId":"[^"]*"' "$out/due.json" | head -n 1 | cut -d'"' -f4)
+[ -n "$kase" ] || fail "no open clock: $(cat "$out/due.json")"
+ctl case "$kase" --json >"$out/case.json"
 ctl compliance --service school-social-worker --period 2026 --json >"$out/compliance.json"
 ctl compliance --service school-social-worker --period 2026 --by area --json \
 	>"$out/compliance-by.json"
@@ -90,6 +94,7 @@ ctl backup json-test.mdb --json >"$out/backup.json"
 	Reply=load.json Reply*=send-events.json Reply*=send-indicators-2025.json \
 	Reply*=send-measures-2025.json Reply*=send-bad.json Status=status.json \
 	Alert*=open.json Alert=alert.json Alert*=tail.json Clock*=due.json \
+	Clock*=due-all.json ClockList=case.json \
 	ComplianceReport=compliance.json ComplianceReport=compliance-by.json \
 	ComplianceReport=thl.json AbsenceReport=absences.json \
 	IndicatorReport=indicators.json IndicatorReport=indicators-by.json \

@@ -9,7 +9,7 @@ line of each FILE as the lanu.v1 message TYPE with google.protobuf.json_format.P
 not have, a number where a string belongs, all fail, and so does a double written with
 more digits than its shortest round-trip form. A FILE with no line fails too, so
 that the check cannot pass by checking nothing. A TYPE written as TYPE* is one message
-per line (send, open, tail, due, audit), otherwise the file is exactly one line.
+per line (send, open, tail, due, due --all, audit), otherwise the file is exactly one line.
 """
 import glob
 import importlib

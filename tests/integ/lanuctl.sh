@@ -362,7 +362,7 @@ cases() { grep -o ' p-[0-9] ' | tr -d ' ' | tr '\n' ' '; }
 [ "$(ctl due --within "3 working days" | cases)" = "p-6 p-7 " ] || fail "due --within: the last day is in"
 ctl due --limit 2 >"$dir/due2.out"
 [ "$(cases <"$dir/due2.out")" = "p-6 p-7 " ] &&
-	[ "$(tail -n 1 "$dir/due2.out")" = "more: narrow with --within/--area/--service or raise --limit" ] ||
+	[ "$(tail -n 1 "$dir/due2.out")" = "more: every page with --all, or narrow with --within/--area/--service or raise --limit" ] ||
 	fail "due --limit: $(cat "$dir/due2.out")"
 ! ctl due | grep -q "^more" || fail "due says more of a page that is not full"
 ctl_refused "lanuctl: NOT_FOUND: due.service: no service 'svc-x' in the plan" due --service svc-x
@@ -384,6 +384,15 @@ head -n 1 "$dir/due.json" | grep -q '"caseId":"p-6",.*"dueDay":"2049-01-07",.*"m
 grep -q '"caseId":"p-4",.*"limit":{"count":3,"unit":"UNIT_WEEKS","text":"3 weeks"},.*"workingDaysLeft":16}$' \
 	"$dir/due.json" || fail "due --json of p-4"
 [ "$(ctl due --json --service svc-b | wc -l)" -eq 1 ] || fail "due --json --service"
+
+# due --all walks every page by the cursor (due instant, clock id): each clock once, in
+# order, p-3 and p-5 (due the same day) apart on two pages too
+[ "$(ctl due --limit 2 --all | cases)" = "p-6 p-7 p-3 p-5 p-4 " ] || fail "due --all by 2"
+[ "$(ctl due --limit 3 --all | cases)" = "p-6 p-7 p-3 p-5 p-4 " ] || fail "due --all by 3"
+! ctl due --limit 2 --all | grep -q "^more" || fail "due --all says more"
+[ "$(ctl due --limit 2 --all --json | grep -o '"caseId":"p-[0-9]"' | tr -d '\n')" = \
+	'"caseId":"p-6""caseId":"p-7""caseId":"p-3""caseId":"p-5""caseId":"p-4"' ] ||
+	fail "due --all --json: $(ctl due --limit 2 --all --json)"
 
 # compliance of January: p-1 met, p-2 late, p-6 missed, p-3 and p-5 pending
 ctl compliance --service svc-a --period 2049-01 >"$dir/comp.out"
@@ -447,6 +456,31 @@ intake,,1,1,0,0,0
 plan,,1,0,0,0,1
 OUT
 ctl due --service svc-s | grep -q '^2049-01-26  11    Staged service  Plan ' || fail "due of the next stage"
+
+# case: every clock of one case, open or closed, by start
+ctl case p-7 >"$dir/case.out"
+diff -u - "$dir/case.out" <<'OUT' || fail "case p-7"
+case p-7
+Staged service / Intake: met
+  rule       3 working days
+  started    2049-01-11 (2049-01-11T08:00:00Z)
+  due        2049-01-14 (2049-01-14T21:59:59Z)
+  closed     2049-01-12T08:00:00Z
+Staged service / Plan: open
+  rule       10 working days
+  started    2049-01-12 (2049-01-12T08:00:00Z)
+  due        2049-01-26 (2049-01-26T21:59:59Z)
+OUT
+ctl case p-6 | grep -q '^  missed     open past the due instant: alert raised$' ||
+	fail "case p-6: $(ctl case p-6)"
+# --json: one ClockList
+ctl case p-7 --json >"$dir/case.json"
+[ "$(wc -l <"$dir/case.json")" -eq 1 ] &&
+	grep -q '^{"clocks":\[{.*"stage":"intake",.*"state":"STATE_MET",.*"stage":"plan",' \
+		"$dir/case.json" || fail "case --json: $(cat "$dir/case.json")"
+ctl_refused "lanuctl: NOT_FOUND: case_query.service: no service 'svc-x' in the plan" \
+	case p-7 --service svc-x
+ctl_refused "lanuctl: NOT_FOUND: case_query.case_id: no clock of case 'p-x'" case p-x
 
 # --- absences: the figures of a period and one pupil's places --------------------------
 # counts ID PUPIL GRADE HOURS LESSONS (of 100 held, authorised)

@@ -220,6 +220,8 @@ test_who_and_what(void **state)
 	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
 	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
 	Lanu__V1__AuditQuery q = LANU__V1__AUDIT_QUERY__INIT;
+	Lanu__V1__ServiceRequested sr = LANU__V1__SERVICE_REQUESTED__INIT;
+	Lanu__V1__CaseQuery cq = LANU__V1__CASE_QUERY__INIT;
 	struct client_keys reader, op;
 	const Lanu__V1__AuditRecord *r = NULL;
 	struct client *ipc, *adm, *rd, *o;
@@ -263,6 +265,21 @@ test_who_and_what(void **state)
 	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
 	req.event = &ev;
 	assert_int_equal(call(o, &req), OK);
+	/* a case's clock; the operator reads the case */
+	sr.case_id = (char *)"c-7";
+	sr.service = (char *)"svc-a";
+	sr.area = (char *)"area-2";
+	sr.urgency = LANU__V1__URGENCY__URGENCY_NORMAL;
+	sr.requested_at_ms = 1767225600000ULL;
+	ev.producer = (char *)"p";
+	ev.event_id = (char *)"req-7";
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_SERVICE_REQUESTED;
+	ev.service_requested = &sr;
+	assert_int_equal(daemon_send(ipc, &ev).code, OK);
+	cq.case_id = (char *)"c-7";
+	req.body_case = LANU__V1__REQUEST__BODY_CASE_QUERY;
+	req.case_query = &cq;
+	assert_int_equal(call(o, &req), OK);
 	/* the admin sets the clock */
 	assert_int_equal(daemon_clock_set(adm, 4102444800000ULL), OK);	/* 2100-01-01 */
 	/* the reader asks for another's alerts: refused */
@@ -286,6 +303,10 @@ test_who_and_what(void **state)
 	assert_int_equal(count(&l, W(ACK), "op-a", &r), 1);
 	assert_string_equal(r->alert_id, "a-1");
 	assert_string_equal(r->claimed, "op-a");
+	assert_int_equal(count(&l, W(CASE_QUERY), "op-a", &r), 1);
+	assert_string_equal(r->subject, "c-7");
+	assert_string_equal(r->request, "case_query");
+	assert_int_equal(r->count, 1);
 	assert_int_equal(count(&l, W(CLOCK_SET), "admin-1", &r), 1);
 	assert_int_equal(r->clock_ms, 4102444800000ULL);
 	assert_true(r->at_ms < 4102444800000ULL);	/* lanud's clock when it was set */

@@ -300,7 +300,8 @@ test_readers_see_their_own(void **state)
 	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
 	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
 	struct client_keys reader, op;
-	struct client *ipc, *r, *o;
+	Lanu__V1__CaseQuery cq = LANU__V1__CASE_QUERY__INIT;
+	struct client *ipc, *r, *o, *b;
 	char *board[1] = { (char *)"board" }, *sup_a[1] = { (char *)"sup-a" };
 	uint64_t seqs[8];
 
@@ -344,6 +345,18 @@ test_readers_see_their_own(void **state)
 	ev.producer = (char *)"reader-a";
 	ack.by = (char *)"reader-a";
 	expect_event(r, &ev, REJECTED, "event.payload");	/* nor an operator */
+
+	/* one case's clocks: admins and operators bound to no area (op-a: past the check,
+	 * to a case with no clock); not a subscriber, nor an operator bound to areas */
+	cq.case_id = (char *)"c-1";
+	req.body_case = LANU__V1__REQUEST__BODY_CASE_QUERY;
+	req.case_query = &cq;
+	expect(o, &req, LANU__V1__REPLY__CODE__NOT_FOUND, "case_query.case_id");
+	expect(r, &req, REJECTED, "body");
+	make_key(f, "op-area", KEYS_OPERATOR, "area-2", NULL, NULL, &op);
+	b = tcp_client(f, &op);
+	expect(b, &req, REJECTED, "body");
+	client_free(b);
 	client_free(ipc);
 	client_free(r);
 	client_free(o);

@@ -2045,6 +2045,154 @@ test_jump_mixed_due_order(void **state)
 }
 
 /*
+ * 9. The due list pages by its cursor: 1,200 open clocks (twelve due at each instant),
+ * walked page after page with the default page and with pages of 7 (which split the
+ * clocks of one instant), each clock comes exactly once, by due instant then clock id,
+ * every page but the last says more and names its last clock as the cursor.
+ */
+static void
+test_due_cursor(void **state)
+{
+	struct daemon *d = *state;
+	enum { N = 1200 };
+	static const uint32_t limits[] = { 0, 7 };
+	struct client *c = client_for(d);
+	uint8_t *seen = calloc(N, sizeof(*seen));
+
+	assert_non_null(seen);
+	set_clock(c, "2028-04-11T12:00:00+03:00");
+	open_many(d, N, "cur");
+	for (size_t l = 0; l < ELEMENTSOF(limits); l++) {
+		Lanu__V1__DueQuery q = LANU__V1__DUE_QUERY__INIT;
+		uint32_t page = limits[l] ? limits[l] : QUERY_PAGE;
+		uint64_t prev_at = 0, prev_id = 0;
+		size_t got = 0, pages = 0;
+		bool more = true;
+
+		memset(seen, 0, N);
+		q.limit = limits[l];
+		while (more) {
+			Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+			const Lanu__V1__ClockList *cl;
+			Lanu__V1__Reply *rep;
+
+			req.body_case = LANU__V1__REQUEST__BODY_DUE;
+			req.due = &q;
+			assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+			assert_int_equal(rep->code, OK);
+			cl = rep->clocks;
+			for (size_t i = 0; i < cl->n_clocks; i++) {
+				const Lanu__V1__Clock *k = cl->clocks[i];
+				unsigned long n;
+
+				if (sscanf(k->case_id, "cur-%lu", &n) != 1 || n >= N)
+					fail_msg("page %zu: case '%s'", pages, k->case_id);
+				if (seen[n]++)
+					fail_msg("page %zu: %s a second time", pages, k->case_id);
+				if (k->due_at_ms < prev_at ||
+				    (k->due_at_ms == prev_at && k->id <= prev_id))
+					fail_msg("page %zu: %s out of order", pages, k->case_id);
+				prev_at = k->due_at_ms;
+				prev_id = k->id;
+				got++;
+			}
+			more = cl->more;
+			if (more) {
+				assert_int_equal(cl->n_clocks, page);
+				assert_int_equal(cl->next_due_at_ms, prev_at);
+				assert_int_equal(cl->next_id, prev_id);
+			} else {
+				assert_int_equal(cl->next_due_at_ms, 0);
+				assert_int_equal(cl->next_id, 0);
+			}
+			q.after_due_at_ms = cl->next_due_at_ms;
+			q.after_id = cl->next_id;
+			pages++;
+			lanu__v1__reply__free_unpacked(rep, NULL);
+		}
+		assert_int_equal(got, N);
+		assert_int_equal(pages, (N + page - 1) / page);
+	}
+	free(seen);
+	release(d, c);
+}
+
+/* A CaseQuery's reply (any code). */
+static Lanu__V1__Reply *
+case_query(struct client *c, const char *kase, const char *service)
+{
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__CaseQuery q = LANU__V1__CASE_QUERY__INIT;
+	Lanu__V1__Reply *rep;
+
+	q.case_id = (char *)kase;
+	if (service)
+		q.service = (char *)service;
+	req.body_case = LANU__V1__REQUEST__BODY_CASE_QUERY;
+	req.case_query = &q;
+	assert_int_equal(client_call(c, &req, 10000, &rep), 0);
+	return rep;
+}
+
+/*
+ * 10. A case's clocks, open or closed, across services, by start: wd7 requested, warned
+ * and provided late; days14 requested after it and open. Another case's are not among
+ * them; --service narrows; an unknown case is NOT_FOUND, an empty one REJECTED.
+ */
+static void
+test_case_query(void **state)
+{
+	struct daemon *d = *state;
+	struct client *c = client_for(d);
+	const Lanu__V1__Clock *k;
+	Lanu__V1__Reply *rep;
+
+	set_clock(c, "2028-03-06T10:00:00+02:00");
+	ACCEPTED(REQUEST(c, .kase = "cq-1", .service = "wd7", .at = "2028-03-06T10:00:00+02:00"));
+	ACCEPTED(REQUEST(c, .kase = "cq-2", .service = "wd7", .at = "2028-03-06T10:00:00+02:00"));
+	set_clock(c, "2028-03-20T10:00:00+02:00");
+	ACCEPTED(PROVIDE(c, .kase = "cq-1", .service = "wd7", .at = "2028-03-20T09:00:00+02:00"));
+	ACCEPTED(REQUEST(c, .kase = "cq-1", .service = "days14",
+			 .at = "2028-03-20T09:30:00+02:00"));
+
+	rep = case_query(c, "cq-1", NULL);
+	assert_int_equal(rep->code, OK);
+	assert_int_equal(rep->clocks->n_clocks, 2);
+	k = rep->clocks->clocks[0];
+	assert_string_equal(k->service, "wd7");
+	assert_int_equal(k->state, LANU__V1__CLOCK__STATE__STATE_LATE);
+	assert_true(k->warned);
+	assert_true(k->missed);
+	assert_int_equal(k->closed_at_ms, iso_ms("2028-03-20T09:00:00+02:00"));
+	assert_string_equal(k->due_day, "2028-03-15");
+	k = rep->clocks->clocks[1];
+	assert_string_equal(k->service, "days14");
+	assert_int_equal(k->state, S_OPEN);
+	assert_int_equal(k->started_at_ms, iso_ms("2028-03-20T09:30:00+02:00"));
+	lanu__v1__reply__free_unpacked(rep, NULL);
+
+	rep = case_query(c, "cq-1", "days14");
+	assert_int_equal(rep->code, OK);
+	assert_int_equal(rep->clocks->n_clocks, 1);
+	assert_string_equal(rep->clocks->clocks[0]->service, "days14");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+
+	rep = case_query(c, "cq-9", NULL);
+	assert_int_equal(rep->code, NOT_FOUND);
+	assert_string_equal(rep->field, "case_query.case_id");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	rep = case_query(c, "cq-2", "days14");
+	assert_int_equal(rep->code, NOT_FOUND);
+	assert_string_equal(rep->field, "case_query.case_id");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	rep = case_query(c, "", NULL);
+	assert_int_equal(rep->code, REJECTED);
+	assert_string_equal(rep->field, "case_query.case_id");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	release(d, c);
+}
+
+/*
  * The compliance indicator counts each clock once. Five clocks of "measured" (14 days,
  * indicator measured-in-time: target 100 %, warning 90, critical 80) all miss: 0 % of 5,
  * below critical. Then the deliveries are reported, each made in time (on the due day):
@@ -2380,6 +2528,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_jump_over_many, setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_jump_kill9, setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_jump_mixed_due_order, setup_base, teardown),
+		cmocka_unit_test_setup_teardown(test_due_cursor, setup_base, teardown),
+		cmocka_unit_test_setup_teardown(test_case_query, setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_indicator_counts_each_clock_once, setup_base,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_indicator_hysteresis_and_groups, setup_base,
