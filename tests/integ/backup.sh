@@ -11,16 +11,8 @@ LANUD=$1
 LANUCTL=$2
 SRC=$3
 N=${BACKUP_TEST_EVENTS:-20000}
-dir=$(mktemp -d "${TMPDIR:-/tmp}/backup-test.XXXXXX")
-pid=""
-sender=""
-cleanup() {
-	[ -n "$sender" ] && kill "$sender" 2>/dev/null || true
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+integ_begin backup
 
 mkdir -m 0700 "$dir/backups"
 conf() {	# conf NAME STATE [extra line]
@@ -74,7 +66,7 @@ done
 : > "$dir/replies"
 "$LANUCTL" -c "$dir/a.conf" -t 60000 send --window 64 "$dir/events.jsonl" \
 	> "$dir/replies" 2>"$dir/send.err" &
-sender=$!
+helper=$!
 for _ in $(seq 1 300); do	# until a tenth is acknowledged (at most 30 s)
 	[ "$(wc -l < "$dir/replies")" -ge $((N / 10)) ] && break
 	sleep 0.1
@@ -85,8 +77,8 @@ seq 1 "$(wc -l < "$dir/replies")" > "$dir/acked"
 acked=$(wc -l < "$dir/acked")
 [ "$acked" -gt 0 ] || fail "nothing acknowledged before the backup"
 res=$(ctl backup under-load.mdb --json)
-wait "$sender" || fail "the sender failed: $(cat "$dir/send.err")"
-sender=""
+wait "$helper" || fail "the sender failed: $(cat "$dir/send.err")"
+helper=""
 seq_in=$(echo "$res" | grep -o '"eventSeq":"[0-9]*"' | cut -d'"' -f4)
 [ -s "$dir/backups/under-load.mdb" ] || fail "no backup file: $res"
 [ "$(stat -c %a "$dir/backups/under-load.mdb")" = 600 ] || fail "the backup is not 0600"

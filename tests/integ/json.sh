@@ -9,14 +9,8 @@ set -euo pipefail
 LANUD=$1
 LANUCTL=$2
 SRC=$3
-dir=$(mktemp -d "${TMPDIR:-/tmp}/json-test.XXXXXX")
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+integ_begin json
 command -v protoc >/dev/null || fail "protoc is not installed (Debian: protobuf-compiler)"
 # Debian's python3-protobuf is the system Python's: a python3 earlier on PATH (pyenv, a
 # venv) may not have it.

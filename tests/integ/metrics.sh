@@ -8,14 +8,8 @@ set -euo pipefail
 LANUD=$1
 LANUCTL=$2
 SRC=$3
-dir=$(mktemp -d "${TMPDIR:-/tmp}/metrics-test.XXXXXX")
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+integ_begin metrics
 command -v promtool >/dev/null || fail "promtool is not installed (Debian: prometheus)"
 command -v curl >/dev/null || fail "curl is not installed"
 

@@ -13,14 +13,8 @@ export LANG=C
 LANUD=$1
 LANUCTL=$2
 SRC=$3
-dir=$(mktemp -d "${TMPDIR:-/tmp}/report-test.XXXXXX")
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+integ_begin report
 
 plan=$SRC/examples/plans/seinajoki-2022-2025.yaml
 conf=$dir/lanud.conf

@@ -7,14 +7,8 @@ set -euo pipefail
 LANUD=$1
 LANUCTL=$2
 SRC=$3
-dir=$(mktemp -d "${TMPDIR:-/tmp}/skew-test.XXXXXX")
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+integ_begin skew
 start() {	# start [extra conf line]
 	[ -n "$pid" ] && { kill "$pid"; wait "$pid"; pid=""; }
 	rm -rf "$dir/state"

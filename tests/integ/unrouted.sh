@@ -6,16 +6,8 @@ set -euo pipefail
 
 LANUD=$1
 LANUCTL=$2
-dir=$(mktemp -d "${TMPDIR:-/tmp}/unrouted-test.XXXXXX")
-pid=""
-follower=""
-cleanup() {
-	[ -n "$follower" ] && kill "$follower" 2>/dev/null || true
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+integ_begin unrouted
 
 cat > "$dir/plan.yaml" <<'PLAN'
 lanu-plan: 1
@@ -52,7 +44,7 @@ ctl tail --recipient sup-n --no-follow --json | wc -l | grep -qx 2 || fail "sup-
 
 # Following: a new unrouted alert shows within the poll.
 "$LANUCTL" -c "$dir/lanud.conf" tail --unrouted --json > "$dir/followed" 2>&1 &
-follower=$!
+helper=$!
 sleep 0.5
 missed e4 south | ctl send - >/dev/null
 for _ in $(seq 1 50); do
@@ -60,7 +52,7 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 grep -q '"subject":"case:c-e4"' "$dir/followed" || fail "following missed e4: $(cat "$dir/followed")"
-kill "$follower"; wait "$follower" 2>/dev/null || true; follower=""
+kill "$helper"; wait "$helper" 2>/dev/null || true; helper=""
 
 # One of recipients, --unrouted, --all.
 out=$(ctl tail --unrouted --recipient sup-n --no-follow 2>&1) && fail "both taken"

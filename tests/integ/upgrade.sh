@@ -11,14 +11,8 @@ export LANG=C	# lanuctl speaks English
 LANUD=$1
 LANUCTL=$2
 SRC=$3
-dir=$(mktemp -d "${TMPDIR:-/tmp}/upgrade-test.XXXXXX")
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+integ_begin upgrade
 
 cat > "$dir/lanud.conf" <<CONF
 ingest    ipc://$dir/in.sock
