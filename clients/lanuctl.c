@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -226,7 +227,36 @@ struct sender {
 	size_t window, head, n;
 	uint64_t next_corr;
 	int status;
+	/* Progress on a terminal (stderr one, stdout not): answered lines, the file's size */
+	bool progress;
+	uint64_t answered, size, shown_at;
 };
+
+#define SEND_PROGRESS_MS 250
+
+/* "FILE: N answered (P %)" over itself on stderr, at most every SEND_PROGRESS_MS; done:
+ * the line cleared. */
+static void
+send_progress(struct sender *s, bool done)
+{
+	uint64_t now = client_mono_ms();
+	long at;
+
+	if (!s->progress || (!done && now - s->shown_at < SEND_PROGRESS_MS))
+		return;
+	s->shown_at = now;
+	if (done) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	at = ftell(s->in);
+	if (s->size > 0 && at >= 0)
+		fprintf(stderr, "\r\033[Klanuctl: %s: %" PRIu64 " answered (%.0f %%)", s->name,
+			s->answered, 100.0 * (double)at / (double)s->size);
+	else
+		fprintf(stderr, "\r\033[Klanuctl: %s: %" PRIu64 " answered", s->name,
+			s->answered);
+}
 
 static int
 send_event(struct sender *s, struct slot *sl)
@@ -327,8 +357,10 @@ send_print_done(struct sender *s)
 		sl->used = false;
 		s->head = (s->head + 1) % s->window;
 		s->n--;
+		s->answered++;
 	}
 	fflush(stdout);
+	send_progress(s, false);
 }
 
 static struct slot *
@@ -371,6 +403,11 @@ send_file(struct ctl *x, struct client *c, const char *name, FILE *in, size_t wi
 			    .next_corr = 1 };
 	uint64_t last_progress = client_mono_ms();
 	const int resend_ms = 2000;
+	struct stat st;
+
+	s.progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
+	if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode))
+		s.size = (uint64_t)st.st_size;
 
 	s.slots = calloc(window, sizeof(*s.slots));
 	if (!s.slots)
@@ -409,6 +446,7 @@ send_file(struct ctl *x, struct client *c, const char *name, FILE *in, size_t wi
 		}
 	}
 done:
+	send_progress(&s, true);
 	for (size_t i = 0; i < s.window; i++)
 		if (s.slots[i].used) {
 			if (s.slots[i].rep)
