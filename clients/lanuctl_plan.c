@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "ctl.h"
@@ -59,6 +60,7 @@ plan_load(struct ctl *x, int argc, char **argv)
 	_cleanup_free_ char *text = NULL;
 	Lanu__V1__Reply *rep;
 	const Lanu__V1__PlanLoadResult *res;
+	bool progress;
 	size_t len;
 	int ch, r;
 
@@ -85,7 +87,14 @@ plan_load(struct ctl *x, int argc, char **argv)
 	pl.content.len = len;
 	req.body_case = LANU__V1__REQUEST__BODY_PLAN_LOAD;
 	req.plan_load = &pl;
+	/* On a terminal, what it is waiting for: lanud checks and stores the whole plan. */
+	progress = isatty(STDERR_FILENO);
+	if (progress)
+		fprintf(stderr, "lanuctl: %s: %s (%zu KB)...", pl.source,
+			pl.dry_run ? "checking" : "loading", (len + 1023) / 1024);
 	r = ctl_request(x, &req, &rep);
+	if (progress)
+		fputs("\r\033[K", stderr);
 	if (r)
 		return r;
 	res = rep->result_case == LANU__V1__REPLY__RESULT_PLAN_LOAD ? rep->plan_load : NULL;

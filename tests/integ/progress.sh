@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # lanuctl send shows its progress on a terminal (stderr a terminal, the replies going to
-# a file), and nothing when stderr is not one: util-linux's script(1) gives it a pty.
+# a file), and nothing when stderr is not one; so does plan load. util-linux's script(1)
+# gives them a pty.
 set -euo pipefail
 
 LANUD=$1
@@ -31,4 +32,13 @@ grep -aq "events.jsonl: [0-9]* answered ([0-9]* %)" "$dir/typescript" ||
 head -n 2000 "$dir/events.jsonl" | sed 's/"p-/"q-/; s/"c-/"d-/' > "$dir/more.jsonl"
 "$LANUCTL" -c "$dir/lanud.conf" send "$dir/more.jsonl" > "$dir/replies" 2> "$dir/err"
 [ ! -s "$dir/err" ] || fail "progress when not on a terminal: $(head -c 200 "$dir/err")"
+# A plan load says what it waits for, on a terminal, and clears it.
+script -qec "'$LANUCTL' -c '$dir/lanud.conf' plan load --dry-run '$SRC/examples/plans/seinajoki-2022-2025.yaml'" \
+	"$dir/typescript" > /dev/null
+grep -aq "seinajoki-2022-2025.yaml: checking ([0-9]* KB)\.\.\." "$dir/typescript" ||
+	fail "plan load shows nothing on a terminal"
+grep -aq "valid (.*); not loaded (dry run)" "$dir/typescript" || fail "plan load's answer"
+"$LANUCTL" -c "$dir/lanud.conf" plan load --dry-run \
+	"$SRC/examples/plans/seinajoki-2022-2025.yaml" > /dev/null 2> "$dir/err"
+[ ! -s "$dir/err" ] || fail "plan load writes to a stderr that is no terminal"
 echo "progress: ok"
