@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "lanu/macro.h"
 #include "plan_index.h"
 
@@ -148,6 +149,20 @@ static const char *const alert_texts[][N_LANG] = {
 		"Upper-secondary education discontinued: student {case} ({age}), home area {area}; "
 		"{reason} on {day}, {provider}.",
 	},
+	[T(DELIVERY_FAILED)] = {
+		"Hälytykset eivät tavoita vastaanottajaa {recipient} kanavalla {channel} "
+		"{since} alkaen: {failure}.[ Viimeksi toimitettu: #{last}.]",
+		"Larmen når inte {recipient} via {channel} sedan {since}: {failure}."
+		"[ Senast levererat: #{last}.]",
+		"Alerts are not reaching {recipient} by {channel} since {since}: {failure}."
+		"[ Last delivered: #{last}.]",
+	},
+	[T(DELIVERY_RECOVERED)] = {
+		"Hälytykset tavoittavat taas vastaanottajan {recipient} kanavalla {channel} "
+		"(katkos {since} alkaen).",
+		"Larmen når åter {recipient} via {channel} (avbrott sedan {since}).",
+		"Alerts reach {recipient} by {channel} again (failing since {since}).",
+	},
 	[T(ESCALATION)] = {
 		"Kuittaamaton hälytys {alert}: {kind}[, {service}][, {indicator}][, {area}]"
 		"[, {subject}]; kuittaamatta {after}, porrastuksen {step}. vaihe.",
@@ -186,6 +201,8 @@ static const char *const alert_text_kind[][N_LANG] = {
 		"mittari heikentynyt", "indikatorn försämrad", "indicator worsening" },
 	[LANU__V1__ALERT_KIND__ALERT_KIND_MEASURE_REMINDER] = {
 		"toimenpiteen tilanne puuttuu", "åtgärdens läge saknas", "measure status missing" },
+	[LANU__V1__ALERT_KIND__ALERT_KIND_DELIVERY_FAILED] = {
+		"hälytykset eivät perillä", "larmen når inte fram", "delivery failed" },
 };
 
 /* A measure's status, as lanu.proto numbers them. */
@@ -388,6 +405,28 @@ alert_text_value(struct alert_text_ctx *c, const char *p, size_t len)
 		return c->num;
 	} else if (IS("periods")) {
 		snprintf(c->num, sizeof(c->num), "%" PRIu32, f->periods);
+		return c->num;
+	} else if (IS("recipient")) {
+		const Lanu__V1__Recipient *rc = plan_index_recipient(c->x, f->recipient);
+
+		id = f->recipient;
+		name = rc ? alert_text_name(rc->name, c->lang) : NULL;
+	} else if (IS("channel")) {
+		id = f->channel;
+	} else if (IS("failure")) {
+		id = f->failure;
+	} else if (IS("last")) {
+		if (!f->last_seq)
+			return "";
+		snprintf(c->num, sizeof(c->num), "%" PRIu64, f->last_seq);
+		return c->num;
+	} else if (IS("since")) {
+		int32_t day = calendar_local_day(f->since_ms);
+		uint64_t min = (f->since_ms - calendar_day_start_ms(day)) / 60000;
+
+		calendar_format_day(day, c->num);
+		snprintf(c->num + 10, sizeof(c->num) - 10, " %02u:%02u", (unsigned)(min / 60 % 24),
+			 (unsigned)(min % 60));
 		return c->num;
 	} else if (IS("count")) {
 		snprintf(c->num, sizeof(c->num), "%" PRIu64, f->count);

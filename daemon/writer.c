@@ -61,6 +61,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "deadline.h"
+#include "delivery.h"
 #include "indicator.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
@@ -186,6 +187,8 @@ writer_handle(struct batch *b, struct store_txn *t, struct pending *p)
 		return absence_on_level(snap, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_DROP_OUT_REPORTED:
 		return absence_on_drop_out(snap, t, &b->pubq, ev, &p->err);
+	case LANU__V1__ENVELOPE__PAYLOAD_DELIVERY_FAILED:
+		return delivery_on_failed(snap, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_INDICATOR_UPDATED:
 		return indicator_on_updated(snap, t, &b->pubq, ev, &p->err);
 	case LANU__V1__ENVELOPE__PAYLOAD_MEASURE_STATUS_UPDATED:

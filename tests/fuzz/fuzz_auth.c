@@ -342,6 +342,8 @@ event_kind(const Lanu__V1__Envelope *ev, const char **ret_area)
 		return "measure-status-updated";
 	case LANU__V1__ENVELOPE__PAYLOAD_SERVICE_POSTPONED:
 		return "service-postponed";
+	case LANU__V1__ENVELOPE__PAYLOAD_DELIVERY_FAILED:
+		return "delivery-failed";
 	case LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED:
 		return "alert-acknowledged";
 	default:

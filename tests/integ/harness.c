@@ -452,7 +452,7 @@ daemon_kind_name(int kind)
 		"RESOLVED",		"INDICATOR_THRESHOLD",	   "INDICATOR_STALE",
 		"COMPLIANCE_BELOW_TARGET", "MEASURE_OVERDUE",	   "ABSENCE_LEVEL",
 		"ESCALATION",		"DROP_OUT",		   "INDICATOR_TREND",
-		"MEASURE_REMINDER",
+		"MEASURE_REMINDER",	   "DELIVERY_FAILED",
 	};
 
 	return kind >= 0 && (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
