@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "keys.h"
+#include "lanu.pb-c.h"
 #include "testutil.h"
 
 struct said {
@@ -86,6 +87,9 @@ test_read_valid(void **state)
 	assert_int_equal(e->n_events, 2);
 	assert_true(keys_scope_has(e->events, e->n_events, "drop-out-reported"));
 	assert_false(keys_scope_has(e->events, e->n_events, "deadline-missed"));
+	assert_true(keys_is_event("delivery-failed"));	/* a notifier's */
+	assert_string_equal(keys_event_name(LANU__V1__ENVELOPE__PAYLOAD_DELIVERY_FAILED),
+			    "delivery-failed");
 	assert_int_equal(e->revoked_ms, 0);
 	zmq_z85_decode(bin, pub);
 	assert_memory_equal(e->public_key, bin, 32);
