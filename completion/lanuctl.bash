@@ -46,7 +46,7 @@ _lanuctl()
 		measures report clock plan keys audit backup"
 	local events="service-requested service-provided case-cancelled deadline-missed
 		indicator-updated absence-alert-raised measure-status-updated alert-acknowledged
-		service-postponed absence-counts-reported drop-out-reported"
+		service-postponed absence-counts-reported drop-out-reported delivery-failed"
 
 	# The command: the first word that is neither a global option nor its value.
 	local i cmd="" cmdi=0 sub=""
