@@ -276,6 +276,39 @@ test_producer_sends_only_as_itself(void **state)
 		client_free(c3);
 	}
 
+	/* a notifier's DeliveryFailed: a producer with delivery-failed in its events sends
+	 * it (the handler, not auth, answers it); one without is refused */
+	{
+		Lanu__V1__DeliveryFailed df = LANU__V1__DELIVERY_FAILED__INIT;
+		Lanu__V1__Envelope de = LANU__V1__ENVELOPE__INIT;
+		Lanu__V1__Request dr = LANU__V1__REQUEST__INIT;
+		struct client_keys notify;
+		Lanu__V1__Reply *rep;
+		struct client *cn;
+
+		make_key(f, "notify", KEYS_PRODUCER, NULL, "delivery-failed", NULL, &notify);
+		cn = tcp_client(f, &notify);
+		de.event_id = (char *)"df-1";
+		de.producer = (char *)"notify";
+		de.occurred_at_ms = 1767225600000ULL;
+		df.recipient = (char *)"nobody";
+		df.channel = (char *)"webhook";
+		df.failing_since_ms = 1767225600000ULL;
+		df.reason = (char *)"HTTP 503";
+		de.payload_case = LANU__V1__ENVELOPE__PAYLOAD_DELIVERY_FAILED;
+		de.delivery_failed = &df;
+		dr.body_case = LANU__V1__REQUEST__BODY_EVENT;
+		dr.event = &de;
+		assert_int_equal(client_call(cn, &dr, 10000, &rep), 0);
+		if (strcmp(rep->field, "event.payload") == 0 ||
+		    strcmp(rep->field, "event.producer") == 0)
+			fail_msg("refused by auth: '%s' (%s)", rep->field, rep->reason);
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		de.producer = (char *)"school-1";
+		expect_event(c1, &de, REJECTED, "event.payload");
+		client_free(cn);
+	}
+
 	/* no plan loads, no clock */
 	pl.content.data = (uint8_t *)"lanu-plan: 1\n";
 	pl.content.len = 13;
