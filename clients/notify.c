@@ -158,7 +158,8 @@ notify_webhook(struct notify *n, char **w, int nw, char *why, size_t whylen)
 	if (n->n_ch == NOTIFY_MAX_CHANNELS)
 		return "too many channels";
 	for (size_t i = 0; i < n->n_ch; i++)
-		if (strcmp(n->rcpts[n->ch[i].rcpt].id, w[1]) == 0 && strcmp(n->ch[i].url, w[2]) == 0)
+		if (strcmp(n->rcpts[n->ch[i].rcpt].id, w[1]) == 0 &&
+		    strcmp(n->ch[i].url, w[2]) == 0)
 			return "this webhook is given twice for the recipient";
 	if (notify_recipient(n, w[1], &ri) < 0)
 		return "too many recipients";
@@ -468,14 +469,16 @@ notify_deliver(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
 	}
 	if (status < 200 || status > 299) {
 		fprintf(stderr, "lanu-notify: %s webhook '%s': alert %" PRIu64 ": HTTP %ld, "
-			"retrying\n", rcpt, ch->url, a->seq, status);
+			"retrying\n",
+			rcpt, ch->url, a->seq, status);
 		return -EPROTO;
 	}
 	return 0;
 }
 
 /* Hands a (seq > ch->last) to ch. On success the cursor moves and is written; on failure
- * the channel holds at a and backs off. Returns 0 or the delivery's -errno. */
+ * the channel holds at a and backs off. Returns 0 (delivered), 1 (held), -errno when
+ * the state file cannot be written (said: delivered but not remembered, fatal). */
 static int
 notify_channel_alert(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
 {
@@ -489,7 +492,7 @@ notify_channel_alert(struct notify *n, struct channel *ch, const Lanu__V1__Alert
 		/* DeliveryFailed: once a channel has failed for longer than a configured time,
 		 * lanu-notify is to raise a DeliveryFailed event through lanud here (issue 15;
 		 * the event comes with the h-dfail branch). */
-		return r;
+		return r == -ENOMEM ? r : 1;
 	}
 	ch->backoff_ms = 0;
 	ch->last = a->seq;
@@ -535,8 +538,13 @@ notify_replay(struct notify *n, struct channel *ch)
 		for (size_t i = 0; i < rep->alerts->n_alerts && !held; i++) {
 			const Lanu__V1__Alert *a = rep->alerts->alerts[i];
 
-			if (a->seq > ch->last && notify_channel_alert(n, ch, a) < 0)
-				held = true;
+			if (a->seq > ch->last)
+				r = notify_channel_alert(n, ch, a);
+			if (r < 0) {
+				lanu__v1__reply__free_unpacked(rep, NULL);
+				return r;
+			}
+			held = r == 1;
 		}
 		if (!held && rep->alerts->last_seq > ch->last)
 			ch->last = rep->alerts->last_seq;
@@ -549,15 +557,20 @@ notify_replay(struct notify *n, struct channel *ch)
 	}
 }
 
-/* Replays every channel. Returns how many are held (a failed delivery), or <0 when
- * lanud did not answer or refused. */
+/* Replays every channel (due_only: just the held ones whose retry is due). Returns how
+ * many are held (a failed delivery), or <0 when lanud did not answer or refused. */
 static int
-notify_replay_all(struct notify *n)
+notify_replay_all(struct notify *n, bool due_only)
 {
+	uint64_t now = client_mono_ms();
 	int held = 0;
 
 	for (size_t i = 0; i < n->n_ch; i++) {
-		int r = notify_replay(n, &n->ch[i]);
+		int r;
+
+		if (due_only && (!n->ch[i].backoff_ms || n->ch[i].retry_at_ms > now))
+			continue;
+		r = notify_replay(n, &n->ch[i]);
 
 		if (r < 0)
 			return r;
@@ -579,7 +592,7 @@ notify_live(struct notify *n, size_t ri, const Lanu__V1__Alert *a)
 		if (a->prev_seq > ch->last)
 			r = notify_replay(n, ch);	/* we missed one: the log has it */
 		else
-			notify_channel_alert(n, ch, a);
+			r = notify_channel_alert(n, ch, a);
 		if (r < 0)
 			return r;
 	}
@@ -592,10 +605,16 @@ notify_wait_ms(const struct notify *n)
 {
 	uint64_t now = client_mono_ms(), wait = NOTIFY_QUIET_MS;
 
-	for (size_t i = 0; i < n->n_ch; i++)
-		if (n->ch[i].backoff_ms)
-			wait = n->ch[i].retry_at_ms <= now ? 0 :
-			       (n->ch[i].retry_at_ms - now < wait ? n->ch[i].retry_at_ms - now : wait);
+	for (size_t i = 0; i < n->n_ch; i++) {
+		uint64_t at = n->ch[i].retry_at_ms;
+
+		if (!n->ch[i].backoff_ms)
+			continue;
+		if (at <= now)
+			wait = 0;
+		else if (at - now < wait)
+			wait = at - now;
+	}
 	return (int)wait;
 }
 
@@ -604,7 +623,7 @@ static int
 notify_once(struct notify *n)
 {
 	for (;;) {
-		int r = notify_replay_all(n);
+		int r = notify_replay_all(n, false);
 
 		if (r <= 0)
 			return r;
@@ -629,7 +648,7 @@ notify_follow(struct notify *n, const struct client_keys *k)
 		items[i] = (zmq_pollitem_t){ .socket = sub_socket(n->rcpts[i].sub),
 					     .events = ZMQ_POLLIN };
 	}
-	r = notify_replay_all(n);
+	r = notify_replay_all(n, false);
 	for (;;) {
 		bool any = false;
 
@@ -644,14 +663,15 @@ notify_follow(struct notify *n, const struct client_keys *k)
 		for (size_t i = 0; r > 0 && i < n->n_rcpts; i++) {
 			Lanu__V1__Alert *a;
 
-			while (sub_recv(n->rcpts[i].sub, 0, &a) == 0) {
+			while (r >= 0 && sub_recv(n->rcpts[i].sub, 0, &a) == 0) {
 				any = true;
-				notify_live(n, i, a);
+				r = notify_live(n, i, a);
 				lanu__v1__alert__free_unpacked(a, NULL);
 			}
 		}
-		/* Quiet, or a held channel's time: catch up from the log. */
-		r = any ? 0 : notify_replay_all(n);
+		/* Quiet: catch up from the log; in any case retry the held channels due. */
+		if (r >= 0)
+			r = notify_replay_all(n, any);
 		if (r > 0)
 			r = 0;
 	}
