@@ -146,4 +146,30 @@ python3 "$here/webhook_check.py" "$dir/a.log" /b "e1,e2,e3,${list#e1,e3,},e40" |
 	fail "follow a/b"
 python3 "$here/webhook_check.py" "$dir/b.log" /b "e1,e2,e3,${list#e1,e3,},e40" ||
 	fail "follow b/b"
+
+# The body is the alert as lanud gives it: what `lanuctl tail --json` prints, nothing more.
+ctl tail --recipient board --no-follow --json > "$dir/tail"
+python3 - "$dir/a.log" "$dir/tail" <<'PY' || fail "bodies differ from lanuctl tail --json"
+import json, sys
+sent = {json.loads(l)["body"] for l in open(sys.argv[1]) if json.loads(l)["path"] == "/b"}
+tail = {l.rstrip("\n") for l in open(sys.argv[2])}
+sys.exit(0 if sent == tail else "sent %d, tail %d, differ: %s" % (len(sent), len(tail),
+	 sorted(sent ^ tail)[:2]))
+PY
+
+# lanud restarted under a following lanu-notify: the alerts raised after it arrive.
+kill "$pid"; wait "$pid" 2>/dev/null || true
+"$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
+pid=$!
+ctl status >/dev/null || fail "lanud did not answer after the restart"
+missed e41 north | ctl send - >/dev/null
+for _ in $(seq 1 300); do
+	grep -q 'c-e41' "$dir/b.log" && [ "$(grep -c 'c-e41' "$dir/a.log")" -ge 2 ] && break
+	sleep 0.1
+done
+python3 "$here/webhook_check.py" "$dir/a.log" /n "$list,e41" "$dir/secret" ||
+	fail "after lanud's restart a/n"
+python3 "$here/webhook_check.py" "$dir/b.log" /b "e1,e2,e3,${list#e1,e3,},e40,e41" ||
+	fail "after lanud's restart b/b"
+kill "$notifier"; wait "$notifier" 2>/dev/null || true; notifier=""
 echo "lanu-notify: ok"
