@@ -571,7 +571,6 @@ notify_replay_all(struct notify *n, bool due_only)
 		if (due_only && (!n->ch[i].backoff_ms || n->ch[i].retry_at_ms > now))
 			continue;
 		r = notify_replay(n, &n->ch[i]);
-
 		if (r < 0)
 			return r;
 		held += r;
