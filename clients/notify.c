@@ -648,14 +648,19 @@ notify_follow(struct notify *n, const struct client_keys *k)
 					     .events = ZMQ_POLLIN };
 	}
 	r = notify_replay_all(n, false);
-	for (;;) {
+	for (bool unreached = false;;) {
 		bool any = false;
 
-		if (r == -ETIMEDOUT || r == -EAGAIN)
-			fprintf(stderr, "lanu-notify: no reply from lanud at '%s', retrying\n",
-				n->ep.ingest);
-		else if (r < 0)
+		if (r == -ETIMEDOUT || r == -EAGAIN) {
+			if (!unreached)	/* said once, until it answers again */
+				fprintf(stderr, "lanu-notify: no reply from lanud at '%s', "
+					"retrying\n", n->ep.ingest);
+			unreached = true;
+		} else if (r < 0) {
 			return r;
+		} else {
+			unreached = false;
+		}
 		r = zmq_poll(items, (int)n->n_rcpts, notify_wait_ms(n));
 		if (r < 0 && errno != EINTR)
 			return -errno;
