@@ -68,6 +68,8 @@ file(MAKE_DIRECTORY "${out}")
 configure_file("${LANU_SOURCE_DIR}/systemd/lanud.service.in" "${out}/lanud.service" @ONLY)
 configure_file("${LANU_SOURCE_DIR}/systemd/lanu-backup.service.in" "${out}/lanu-backup.service"
 	@ONLY)
+configure_file("${LANU_SOURCE_DIR}/systemd/lanu-notify.service.in" "${out}/lanu-notify.service"
+	@ONLY)
 configure_file("${LANU_SOURCE_DIR}/systemd/lanud.tmpfiles.in" "${out}/tmpfiles/lanud.conf" @ONLY)
 configure_file("${LANU_SOURCE_DIR}/systemd/lanud.sysusers.in" "${out}/sysusers/lanud.conf" @ONLY)
 
@@ -95,7 +97,7 @@ foreach(pair
 endforeach()
 file(WRITE "${out}/lanud.conf" "${conf}")
 
-file(INSTALL "${out}/lanud.service" "${out}/lanu-backup.service"
+file(INSTALL "${out}/lanud.service" "${out}/lanu-backup.service" "${out}/lanu-notify.service"
 	"${LANU_SOURCE_DIR}/systemd/lanu-backup.timer" DESTINATION "${LANU_UNITDIR}")
 file(INSTALL "${out}/tmpfiles/lanud.conf" DESTINATION "${CMAKE_INSTALL_PREFIX}/lib/tmpfiles.d")
 file(INSTALL "${out}/sysusers/lanud.conf" DESTINATION "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d")

@@ -7,7 +7,8 @@ set -eu
 PKGS="cmake make gcc clang pkg-config debhelper dpkg-dev libzmq3-dev liblmdb-dev lmdb-utils
 libprotobuf-c-dev protobuf-c-compiler libevent-dev libsystemd-dev libcmocka-dev
 libjansson-dev libyaml-dev libsodium-dev libclang-rt-14-dev systemd tzdata
-chromium mandoc prometheus curl python3-protobuf protobuf-compiler"
+chromium mandoc prometheus curl python3-protobuf protobuf-compiler
+libcurl4-openssl-dev"
 
 missing=""
 for p in $PKGS; do

@@ -5,7 +5,7 @@
 # lanuctl command (and plan/keys/clock subcommand) of `lanuctl --help` is in lanuctl.1
 # and in the completion; `--version` and `-V` print "NAME VERSION" and exit 0.
 #
-# usage: man.sh MANDOC VERSION LANUD LANUCTL IMPORT COMPLETION PAGE...
+# usage: man.sh MANDOC VERSION LANUD LANUCTL IMPORT NOTIFY COMPLETION PAGE...
 set -uo pipefail
 
 MANDOC=$1
@@ -13,8 +13,9 @@ VERSION=$2
 LANUD=$3
 LANUCTL=$4
 IMPORT=$5
-COMPLETION=$6
-shift 6
+NOTIFY=$6
+COMPLETION=$7
+shift 7
 failed=0
 fail() { echo "FAIL: $*" >&2; failed=1; }
 
@@ -36,7 +37,7 @@ done
 bash -n "$COMPLETION" || fail "bash -n $COMPLETION"
 
 # --version and -V: "NAME VERSION", exit 0.
-for bin in "$LANUD" "$LANUCTL" "$IMPORT"; do
+for bin in "$LANUD" "$LANUCTL" "$IMPORT" "$NOTIFY"; do
 	name=$(basename "$bin")
 	for opt in --version -V; do
 		out=$("$bin" $opt 2>&1)
@@ -58,6 +59,7 @@ check_options() {
 check_options "$LANUD" "$(page lanud.8)"
 check_options "$LANUCTL" "$(page lanuctl.1)"
 check_options "$IMPORT" "$(page lanu-absence-import.1)"
+check_options "$NOTIFY" "$(page lanu-notify.1)"
 
 # Every lanuctl command of --help, and each of its subcommands, in lanuctl.1 (as
 # `.It Cm command [sub]`) and in the completion (as a word).

@@ -1,0 +1,793 @@
+/*
+ * lanu-notify: delivers lanud's alerts to webhooks, each alert once per recipient and
+ * channel, in seq order, none missed (docs/notify.md).
+ *
+ * Every channel (a recipient's webhook) follows the alert log alone, as docs/protocol.md
+ * "Alerts (PUB)" says: one SUB per recipient (so a live alert's prev_seq is that
+ * recipient's), subscribed before the first replay; a live alert at or before the
+ * channel's last seq is dropped, one whose prev_seq is newer than it makes the channel
+ * replay, and so does a quiet stream. A channel's cursor (the last seq a 2xx
+ * acknowledged) is in the state file, written atomically after each delivery; a failed
+ * delivery holds the channel at that alert and retries it with a doubling backoff, so no
+ * later alert goes out before it. The process is one loop, one thread; a delivery blocks
+ * it for at most NOTIFY_TIMEOUT_S. The notify owns every string it holds.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "client.h"
+#include "conf.h"
+#include "endpoint.h"
+#include "lanu/limits.h"
+#include "lanu/macro.h"
+#include "pbjson.h"
+
+#define NOTIFY_MAX_CHANNELS	64
+#define NOTIFY_MAX_SECRET	1024
+#define NOTIFY_TIMEOUT_S	10		/* one delivery, connecting included */
+#define NOTIFY_BACKOFF_MS	1000		/* the first retry; doubling ... */
+#define NOTIFY_BACKOFF_MAX_MS	(5 * 60 * 1000)	/* ... up to this */
+#define NOTIFY_QUIET_MS		2000		/* a quiet stream: replay anyway */
+#define NOTIFY_CALL_MS		5000		/* a replay's answer */
+#define NOTIFY_STATE_MAGIC	"# lanu-notify state 1"
+
+#define NOTIFY_EXIT_FAILED	1	/* configuration, state file, usage */
+#define NOTIFY_EXIT_UNREACHED	2	/* --once: lanud did not answer */
+
+struct recipient {
+	char *id;
+	struct sub *sub;
+};
+
+struct channel {
+	size_t rcpt;			/* index into notify.rcpts */
+	char *url;
+	unsigned char *secret;		/* NULL: no signature */
+	size_t secret_len;
+	uint64_t last;			/* the newest seq handled */
+	uint64_t delivered;		/* the cursor: the last seq a 2xx acknowledged */
+	uint64_t backoff_ms;		/* 0: not failing */
+	uint64_t retry_at_ms;		/* monotonic */
+};
+
+struct notify {
+	const char *path;
+	char lanud_conf[PATH_MAX];
+	struct endpoint_client ep;
+	char state[PATH_MAX];
+	struct recipient rcpts[LANU_MAX_RECIPIENTS];
+	size_t n_rcpts;
+	struct channel ch[NOTIFY_MAX_CHANNELS];
+	size_t n_ch;
+	bool dry_run, once;
+	struct client *c;
+	CURL *curl;
+};
+
+/* --- configuration ------------------------------------------------------------ */
+
+/* Reads a secret file: 0600 (no access for group or others), at most NOTIFY_MAX_SECRET
+ * bytes, one trailing newline dropped. Returns 0, -EPERM (too open), -EMSGSIZE, -errno. */
+static int
+notify_read_secret(const char *path, unsigned char **ret, size_t *ret_len)
+{
+	unsigned char buf[NOTIFY_MAX_SECRET + 1], *s;
+	struct stat st;
+	size_t len = 0;
+	FILE *f = fopen(path, "re");
+	int r = 0;
+
+	if (!f)
+		return -errno;
+	if (fstat(fileno(f), &st) < 0)
+		r = -errno;
+	else if (st.st_mode & 0077)
+		r = -EPERM;
+	len = r ? 0 : fread(buf, 1, sizeof(buf), f);
+	if (!r && ferror(f))
+		r = -EIO;
+	fclose(f);
+	if (r)
+		return r;
+	if (len > NOTIFY_MAX_SECRET)
+		return -EMSGSIZE;
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len == 0)
+		return -ENODATA;
+	s = malloc(len);
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, buf, len);
+	sodium_memzero(buf, sizeof(buf));
+	*ret = s;
+	*ret_len = len;
+	return 0;
+}
+
+static int
+notify_recipient(struct notify *n, const char *id, size_t *ret)
+{
+	for (size_t i = 0; i < n->n_rcpts; i++)
+		if (strcmp(n->rcpts[i].id, id) == 0) {
+			*ret = i;
+			return 0;
+		}
+	if (n->n_rcpts == LANU_MAX_RECIPIENTS)
+		return -E2BIG;
+	n->rcpts[n->n_rcpts].id = strdup(id);
+	if (!n->rcpts[n->n_rcpts].id)
+		return -ENOMEM;
+	*ret = n->n_rcpts++;
+	return 0;
+}
+
+/* One `webhook RECIPIENT URL [secret-file FILE]` line. Returns 0 or a message. */
+static const char *
+notify_webhook(struct notify *n, char **w, int nw, char *why, size_t whylen)
+{
+	struct channel *ch;
+	size_t ri;
+	int r;
+
+	if (nw != 3 && nw != 5)
+		return "expected: webhook RECIPIENT URL [secret-file FILE]";
+	if (nw == 5 && strcmp(w[3], "secret-file") != 0) {
+		snprintf(why, whylen, "unknown webhook option '%s' (secret-file)", w[3]);
+		return why;
+	}
+	if (strlen(w[1]) > LANU_MAX_ID)
+		return "recipient id too long";
+	if (strncmp(w[2], "http://", 7) && strncmp(w[2], "https://", 8)) {
+		snprintf(why, whylen, "'%s' is not an http:// or https:// URL", w[2]);
+		return why;
+	}
+	if (n->n_ch == NOTIFY_MAX_CHANNELS)
+		return "too many channels";
+	for (size_t i = 0; i < n->n_ch; i++)
+		if (strcmp(n->rcpts[n->ch[i].rcpt].id, w[1]) == 0 &&
+		    strcmp(n->ch[i].url, w[2]) == 0)
+			return "this webhook is given twice for the recipient";
+	if (notify_recipient(n, w[1], &ri) < 0)
+		return "too many recipients";
+	ch = &n->ch[n->n_ch];
+	*ch = (struct channel){ .rcpt = ri };
+	if (nw == 5 && (r = notify_read_secret(w[4], &ch->secret, &ch->secret_len)) < 0) {
+		snprintf(why, whylen, "secret file '%s': %s", w[4],
+			 r == -EPERM ? "readable by others (chmod 0600)" :
+			 r == -ENODATA ? "empty" : r == -EMSGSIZE ? "too long" : strerror(-r));
+		return why;
+	}
+	ch->url = strdup(w[2]);
+	if (!ch->url)
+		return "out of memory";
+	n->n_ch++;
+	return NULL;
+}
+
+static int
+notify_set(char *dst, size_t len, const char *v)
+{
+	if (*dst)
+		return -EALREADY;
+	if ((size_t)snprintf(dst, len, "%s", v) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Parses n->path; every problem is said as "lanu-notify: FILE:LINE: what". Returns 0,
+ * -EINVAL, or -errno if the file cannot be read. */
+static int
+notify_conf_load(struct notify *n)
+{
+	char line[4096], why[PATH_MAX + 128], *w[8];
+	unsigned n_line = 0;
+	int errors = 0;
+	FILE *f = fopen(n->path, "re");
+
+	if (!f) {
+		int r = -errno;
+
+		fprintf(stderr, "lanu-notify: cannot read '%s': %s\n", n->path, strerror(-r));
+		return r;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		const char *err = NULL, *k;
+		char *dst = NULL;
+		size_t len = 0;
+		int nw, r;
+
+		n_line++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			fprintf(stderr, "lanu-notify: %s:%u: line too long\n", n->path, n_line);
+			errors++;
+			while (fgets(line, sizeof(line), f) && !strchr(line, '\n'))
+				;
+			continue;
+		}
+		nw = conf_split_words(line, w, ELEMENTSOF(w), &err);
+		if (nw == 0)
+			continue;
+		k = nw > 0 ? w[0] : "";
+		if (nw < 0) {
+			;
+		} else if (strcmp(k, "webhook") == 0) {
+			err = notify_webhook(n, w, nw, why, sizeof(why));
+		} else if (strcmp(k, "email") == 0) {
+			err = "email channels come in a later version";
+		} else if (nw != 2) {
+			err = "expected a setting and one value";
+		} else if (strcmp(k, "lanud-conf") == 0) {
+			dst = n->lanud_conf, len = sizeof(n->lanud_conf);
+		} else if (strcmp(k, "state") == 0) {
+			dst = n->state, len = sizeof(n->state);
+		} else if (strcmp(k, "ingest") == 0 || strcmp(k, "publish") == 0) {
+			if (strncmp(w[1], "tcp://", 6) && strncmp(w[1], "ipc://", 6))
+				err = "not a tcp:// or ipc:// endpoint";
+			dst = *k == 'i' ? n->ep.ingest : n->ep.publish, len = ENDPOINT_MAX;
+		} else if (strcmp(k, "key") == 0) {
+			dst = n->ep.key, len = sizeof(n->ep.key);
+		} else if (strcmp(k, "server-key") == 0) {
+			dst = n->ep.server_key, len = sizeof(n->ep.server_key);
+		} else {
+			snprintf(why, sizeof(why), "unknown setting '%s' (lanud-conf, ingest, "
+				 "publish, key, server-key, state, webhook)", k);
+			err = why;
+		}
+		if (!err && dst && (r = notify_set(dst, len, w[1])) < 0) {
+			snprintf(why, sizeof(why), r == -EALREADY ? "'%s' given twice" :
+				 "'%s': value too long", k);
+			err = why;
+		}
+		if (err) {
+			fprintf(stderr, "lanu-notify: %s:%u: %s\n", n->path, n_line, err);
+			errors++;
+		}
+	}
+	fclose(f);
+	if (!*n->state) {
+		fprintf(stderr, "lanu-notify: %s: no 'state FILE'\n", n->path);
+		errors++;
+	}
+	if (n->n_ch == 0) {
+		fprintf(stderr, "lanu-notify: %s: no 'webhook RECIPIENT URL' channel\n", n->path);
+		errors++;
+	}
+	if (*n->lanud_conf && (*n->ep.ingest || *n->ep.publish)) {
+		fprintf(stderr, "lanu-notify: %s: 'lanud-conf' or 'ingest' and 'publish', "
+			"not both\n", n->path);
+		errors++;
+	} else if (!*n->lanud_conf && (!*n->ep.ingest || !*n->ep.publish)) {
+		fprintf(stderr, "lanu-notify: %s: needs 'lanud-conf PATH' or both 'ingest' and "
+			"'publish'\n", n->path);
+		errors++;
+	}
+	return errors ? -EINVAL : 0;
+}
+
+/* --- state file -------------------------------------------------------------- */
+
+/* Reads the cursors: "RECIPIENT<TAB>URL<TAB>SEQ" lines after the magic one; a missing
+ * file is no cursor yet, lines of channels no longer configured are dropped. Returns 0,
+ * -EBADMSG (said), -errno. */
+static int
+notify_state_load(struct notify *n)
+{
+	char line[4096];
+	unsigned n_line = 0;
+	FILE *f = fopen(n->state, "re");
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *rc, *url, *seq, *end;
+		uint64_t v;
+
+		n_line++;
+		line[strcspn(line, "\n")] = '\0';
+		if (n_line == 1 && strcmp(line, NOTIFY_STATE_MAGIC) == 0)
+			continue;
+		rc = line;
+		url = strchr(rc, '\t');
+		seq = url ? strchr(url + 1, '\t') : NULL;
+		if (n_line == 1 || !seq)
+			goto bad;
+		*url++ = '\0';
+		*seq++ = '\0';
+		errno = 0;
+		v = strtoull(seq, &end, 10);
+		if (errno || *end || !*seq)
+			goto bad;
+		for (size_t i = 0; i < n->n_ch; i++)
+			if (strcmp(n->rcpts[n->ch[i].rcpt].id, rc) == 0 &&
+			    strcmp(n->ch[i].url, url) == 0)
+				n->ch[i].last = n->ch[i].delivered = v;
+	}
+	fclose(f);
+	return 0;
+bad:
+	fclose(f);
+	fprintf(stderr, "lanu-notify: %s:%u: not a lanu-notify state line\n", n->state, n_line);
+	return -EBADMSG;
+}
+
+/* Writes every cursor to a temporary file, fsync, rename over the state file, fsync its
+ * directory: a crash leaves the old or the new file. Returns 0 or -errno. */
+static int
+notify_state_write(struct notify *n)
+{
+	char tmp[PATH_MAX + 8], dirbuf[PATH_MAX];
+	FILE *f;
+	int r = 0, fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", n->state);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "%s\n", NOTIFY_STATE_MAGIC);
+	for (size_t i = 0; i < n->n_ch; i++)
+		fprintf(f, "%s\t%s\t%" PRIu64 "\n", n->rcpts[n->ch[i].rcpt].id, n->ch[i].url,
+			n->ch[i].delivered);
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
+		r = -errno;
+	if (fclose(f) != 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, n->state) < 0)
+		r = -errno;
+	if (r) {
+		unlink(tmp);
+		return r;
+	}
+	snprintf(dirbuf, sizeof(dirbuf), "%s", n->state);
+	fd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* --- delivery ---------------------------------------------------------------- */
+
+static size_t
+notify_discard_cb(char *p, size_t size, size_t nmemb, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * nmemb;
+}
+
+/* The alert as one compact protobuf JSON object. Caller frees *ret. Returns 0, -ENOMEM,
+ * -EIO. */
+static int
+notify_body(const Lanu__V1__Alert *a, char **ret, size_t *ret_len)
+{
+	json_t *j = pbjson_from_message(&a->base, 0);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	if (!j)
+		return -ENOMEM;
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		json_decref(j);
+		return -ENOMEM;
+	}
+	r = pbjson_dumpf(j, f);
+	json_decref(j);
+	if (fclose(f) != 0 && !r)
+		r = -EIO;
+	if (r) {
+		free(buf);
+		return r;
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+/* POSTs a to ch (or prints it with --dry-run). Returns 0 when delivered (a 2xx),
+ * -EPROTO (another status), -EIO (no answer: connection, timeout), -ENOMEM. */
+static int
+notify_deliver(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
+{
+	const char *rcpt = n->rcpts[ch->rcpt].id;
+	char hdr[3][LANU_MAX_ID + 64], sig[128];
+	struct curl_slist *h = NULL, *t;
+	long status = 0;
+	CURLcode cr;
+	char *body = NULL;
+	size_t len = 0;
+	int r;
+
+	r = notify_body(a, &body, &len);
+	if (r < 0)
+		return r;
+	if (n->dry_run) {
+		printf("%s webhook %s %s\n%s\n", rcpt, ch->url, a->alert_id, body);
+		fflush(stdout);
+		free(body);
+		return 0;
+	}
+	snprintf(hdr[0], sizeof(hdr[0]), "Idempotency-Key: %s", a->alert_id);
+	snprintf(hdr[1], sizeof(hdr[1]), "X-Lanu-Recipient: %s", rcpt);
+	snprintf(hdr[2], sizeof(hdr[2]), "X-Lanu-Seq: %" PRIu64, a->seq);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	for (size_t i = 0; h && i < ELEMENTSOF(hdr); i++)
+		h = (t = curl_slist_append(h, hdr[i])) ? t : (curl_slist_free_all(h), NULL);
+	if (h && ch->secret) {
+		unsigned char mac[crypto_auth_hmacsha256_BYTES];
+		crypto_auth_hmacsha256_state st;
+		char hex[2 * sizeof(mac) + 1];
+
+		crypto_auth_hmacsha256_init(&st, ch->secret, ch->secret_len);
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+		crypto_auth_hmacsha256_final(&st, mac);
+		sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
+		snprintf(sig, sizeof(sig), "X-Lanu-Signature: sha256=%s", hex);
+		h = (t = curl_slist_append(h, sig)) ? t : (curl_slist_free_all(h), NULL);
+	}
+	if (!h) {
+		free(body);
+		return -ENOMEM;
+	}
+	curl_easy_reset(n->curl);
+	curl_easy_setopt(n->curl, CURLOPT_URL, ch->url);
+	curl_easy_setopt(n->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(n->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(n->curl, CURLOPT_TIMEOUT, (long)NOTIFY_TIMEOUT_S);
+	curl_easy_setopt(n->curl, CURLOPT_USERAGENT, "lanu-notify/" LANU_VERSION);
+	curl_easy_setopt(n->curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(n->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(n->curl, CURLOPT_POSTFIELDSIZE, (long)len);
+	curl_easy_setopt(n->curl, CURLOPT_WRITEFUNCTION, notify_discard_cb);
+	cr = curl_easy_perform(n->curl);
+	if (cr == CURLE_OK)
+		curl_easy_getinfo(n->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	free(body);
+	if (cr != CURLE_OK) {
+		fprintf(stderr, "lanu-notify: %s webhook '%s': alert %" PRIu64 ": %s, retrying\n",
+			rcpt, ch->url, a->seq, curl_easy_strerror(cr));
+		return -EIO;
+	}
+	if (status < 200 || status > 299) {
+		fprintf(stderr, "lanu-notify: %s webhook '%s': alert %" PRIu64 ": HTTP %ld, "
+			"retrying\n",
+			rcpt, ch->url, a->seq, status);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* Hands a (seq > ch->last) to ch. On success the cursor moves and is written; on failure
+ * the channel holds at a and backs off. Returns 0 (delivered), 1 (held), -errno when
+ * the state file cannot be written (said: delivered but not remembered, fatal). */
+static int
+notify_channel_alert(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
+{
+	int r = notify_deliver(n, ch, a);
+
+	if (r < 0) {
+		ch->backoff_ms = ch->backoff_ms ? ch->backoff_ms * 2 : NOTIFY_BACKOFF_MS;
+		if (ch->backoff_ms > NOTIFY_BACKOFF_MAX_MS)
+			ch->backoff_ms = NOTIFY_BACKOFF_MAX_MS;
+		ch->retry_at_ms = client_mono_ms() + ch->backoff_ms;
+		/* DeliveryFailed: once a channel has failed for longer than a configured time,
+		 * lanu-notify is to raise a DeliveryFailed event through lanud here (issue 15;
+		 * the event comes with the h-dfail branch). */
+		return r == -ENOMEM ? r : 1;
+	}
+	ch->backoff_ms = 0;
+	ch->last = a->seq;
+	if (n->dry_run)
+		return 0;
+	ch->delivered = a->seq;
+	r = notify_state_write(n);
+	if (r < 0)
+		fprintf(stderr, "lanu-notify: cannot write '%s': %s\n", n->state, strerror(-r));
+	return r;
+}
+
+/* Replays ch's recipient's alerts after ch->last, delivering each in order, until the
+ * log has no more or a delivery fails. Returns 0, 1 (a delivery failed: held), -ETIMEDOUT
+ * or -EAGAIN (lanud did not answer), -EINVAL (refused, said), -errno. */
+static int
+notify_replay(struct notify *n, struct channel *ch)
+{
+	if (ch->backoff_ms && client_mono_ms() < ch->retry_at_ms)
+		return 1;
+	for (;;) {
+		Lanu__V1__ReplayQuery q = LANU__V1__REPLAY_QUERY__INIT;
+		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+		Lanu__V1__Reply *rep;
+		bool more, held = false;
+		int r;
+
+		q.recipients = &n->rcpts[ch->rcpt].id;
+		q.n_recipients = 1;
+		q.after_seq = ch->last;
+		req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
+		req.replay = &q;
+		r = client_call(n->c, &req, NOTIFY_CALL_MS, &rep);
+		if (r < 0)
+			return r;
+		if (rep->code != LANU__V1__REPLY__CODE__OK || !rep->alerts) {
+			fprintf(stderr, "lanu-notify: replay for '%s' refused: %s%s%s\n",
+				n->rcpts[ch->rcpt].id, rep->field, *rep->field ? ": " : "",
+				rep->reason);
+			lanu__v1__reply__free_unpacked(rep, NULL);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < rep->alerts->n_alerts && !held; i++) {
+			const Lanu__V1__Alert *a = rep->alerts->alerts[i];
+
+			if (a->seq > ch->last)
+				r = notify_channel_alert(n, ch, a);
+			if (r < 0) {
+				lanu__v1__reply__free_unpacked(rep, NULL);
+				return r;
+			}
+			held = r == 1;
+		}
+		if (!held && rep->alerts->last_seq > ch->last)
+			ch->last = rep->alerts->last_seq;
+		more = rep->alerts->more;
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		if (held)
+			return 1;
+		if (!more)
+			return 0;
+	}
+}
+
+/* Replays every channel (due_only: just the held ones whose retry is due). Returns how
+ * many are held (a failed delivery), or <0 when lanud did not answer or refused. */
+static int
+notify_replay_all(struct notify *n, bool due_only)
+{
+	uint64_t now = client_mono_ms();
+	int held = 0;
+
+	for (size_t i = 0; i < n->n_ch; i++) {
+		int r;
+
+		if (due_only && (!n->ch[i].backoff_ms || n->ch[i].retry_at_ms > now))
+			continue;
+		r = notify_replay(n, &n->ch[i]);
+		if (r < 0)
+			return r;
+		held += r;
+	}
+	return held;
+}
+
+/* A live alert from recipient ri's subscription, per docs/protocol.md. */
+static int
+notify_live(struct notify *n, size_t ri, const Lanu__V1__Alert *a)
+{
+	for (size_t i = 0; i < n->n_ch; i++) {
+		struct channel *ch = &n->ch[i];
+		int r = 0;
+
+		if (ch->rcpt != ri || a->seq <= ch->last || ch->backoff_ms)
+			continue;	/* seen, or held: its retry replays */
+		if (a->prev_seq > ch->last)
+			r = notify_replay(n, ch);	/* we missed one: the log has it */
+		else
+			r = notify_channel_alert(n, ch, a);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Milliseconds until the next held channel's retry, at most NOTIFY_QUIET_MS. */
+static int
+notify_wait_ms(const struct notify *n)
+{
+	uint64_t now = client_mono_ms(), wait = NOTIFY_QUIET_MS;
+
+	for (size_t i = 0; i < n->n_ch; i++) {
+		uint64_t at = n->ch[i].retry_at_ms;
+
+		if (!n->ch[i].backoff_ms)
+			continue;
+		if (at <= now)
+			wait = 0;
+		else if (at - now < wait)
+			wait = at - now;
+	}
+	return (int)wait;
+}
+
+/* --once: replay until every channel has everything the log had at the start. */
+static int
+notify_once(struct notify *n)
+{
+	for (;;) {
+		int r = notify_replay_all(n, false);
+
+		if (r <= 0)
+			return r;
+		usleep((useconds_t)notify_wait_ms(n) * 1000);
+	}
+}
+
+static int
+notify_follow(struct notify *n, const struct client_keys *k)
+{
+	zmq_pollitem_t items[LANU_MAX_RECIPIENTS];
+	int r;
+
+	/* Subscribe first, then replay: nothing published in between is missed. */
+	for (size_t i = 0; i < n->n_rcpts; i++) {
+		r = sub_connect_with(n->ep.publish, k, &n->rcpts[i].id, 1, &n->rcpts[i].sub);
+		if (r < 0) {
+			fprintf(stderr, "lanu-notify: cannot subscribe at '%s': %s\n",
+				n->ep.publish, strerror(-r));
+			return r;
+		}
+		items[i] = (zmq_pollitem_t){ .socket = sub_socket(n->rcpts[i].sub),
+					     .events = ZMQ_POLLIN };
+	}
+	r = notify_replay_all(n, false);
+	for (bool unreached = false;;) {
+		bool any = false;
+
+		if (r == -ETIMEDOUT || r == -EAGAIN) {
+			if (!unreached)	/* said once, until it answers again */
+				fprintf(stderr, "lanu-notify: no reply from lanud at '%s', "
+					"retrying\n", n->ep.ingest);
+			unreached = true;
+		} else if (r < 0) {
+			return r;
+		} else {
+			unreached = false;
+		}
+		r = zmq_poll(items, (int)n->n_rcpts, notify_wait_ms(n));
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		for (size_t i = 0; r > 0 && i < n->n_rcpts; i++) {
+			Lanu__V1__Alert *a;
+
+			while (r >= 0 && sub_recv(n->rcpts[i].sub, 0, &a) == 0) {
+				any = true;
+				r = notify_live(n, i, a);
+				lanu__v1__alert__free_unpacked(a, NULL);
+			}
+		}
+		/* Quiet: catch up from the log; in any case retry the held channels due. */
+		if (r >= 0)
+			r = notify_replay_all(n, any);
+		if (r > 0)
+			r = 0;
+	}
+}
+
+/* --- main -------------------------------------------------------------------- */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lanu-notify -c NOTIFY.conf [options]\n"
+		"Delivers lanud's alerts to the recipients' webhooks, each once, in order.\n"
+		"  -c, --config FILE   the configuration (lanu-notify(1))\n"
+		"      --check-config  check the configuration and exit\n"
+		"  -n, --dry-run       print what would be sent; send nothing, move no cursor\n"
+		"      --once          deliver what the log has now, then exit\n"
+		"  -V, --version       print the version and exit\n"
+		"  -h, --help          this text\n"
+		"Exit status: 0 done, 1 a configuration, state or usage problem (or lanud "
+		"refused), 2 lanud did not answer\n");
+}
+
+static void
+notify_free(struct notify *n)
+{
+	for (size_t i = 0; i < n->n_ch; i++) {
+		free(n->ch[i].url);
+		if (n->ch[i].secret)
+			sodium_memzero(n->ch[i].secret, n->ch[i].secret_len);
+		free(n->ch[i].secret);
+	}
+	for (size_t i = 0; i < n->n_rcpts; i++) {
+		sub_free(n->rcpts[i].sub);
+		free(n->rcpts[i].id);
+	}
+	client_free(n->c);
+	if (n->curl)
+		curl_easy_cleanup(n->curl);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct notify n = { .path = NULL };
+	struct client_keys keys, *k = NULL;
+	bool check = false;
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "c:nVh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': n.path = optarg; break;
+		case 'C': check = true; break;
+		case 'n': n.dry_run = true; break;
+		case 'o': n.once = true; break;
+		case 'V': printf("lanu-notify %s\n", LANU_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return NOTIFY_EXIT_FAILED;
+		}
+	}
+	if (!n.path || optind != argc) {
+		usage(stderr);
+		return NOTIFY_EXIT_FAILED;
+	}
+	if (sodium_init() < 0)
+		return NOTIFY_EXIT_FAILED;
+	r = notify_conf_load(&n);
+	if (!r && *n.lanud_conf)
+		r = endpoint_resolve(n.lanud_conf, n.ep.ingest, n.ep.publish);
+	if (!r && *n.ep.key)
+		r = client_keys_load("lanu-notify", n.ep.key, n.ep.server_key, &keys);
+	if (r < 0) {
+		notify_free(&n);
+		return NOTIFY_EXIT_FAILED;
+	}
+	k = *n.ep.key ? &keys : NULL;
+	r = notify_state_load(&n);
+	if (r < 0 && r != -EBADMSG)
+		fprintf(stderr, "lanu-notify: cannot read '%s': %s\n", n.state, strerror(-r));
+	if (r < 0 || check) {
+		if (!r)
+			printf("%s: ok, %zu channel%s for %zu recipient%s\n", n.path, n.n_ch,
+			       n.n_ch == 1 ? "" : "s", n.n_rcpts, n.n_rcpts == 1 ? "" : "s");
+		notify_free(&n);
+		return r < 0 ? NOTIFY_EXIT_FAILED : 0;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(n.curl = curl_easy_init())) {
+		fprintf(stderr, "lanu-notify: cannot start libcurl\n");
+		notify_free(&n);
+		return NOTIFY_EXIT_FAILED;
+	}
+	r = client_connect_with(n.ep.ingest, k, &n.c);
+	if (r < 0)
+		fprintf(stderr, "lanu-notify: cannot connect to '%s': %s\n", n.ep.ingest,
+			strerror(-r));
+	else
+		r = n.once ? notify_once(&n) : notify_follow(&n, k);
+	notify_free(&n);
+	curl_global_cleanup();
+	sodium_memzero(&keys, sizeof(keys));
+	if (r == -ETIMEDOUT || r == -EAGAIN) {
+		fprintf(stderr, "lanu-notify: no reply from lanud at '%s'\n", n.ep.ingest);
+		return NOTIFY_EXIT_UNREACHED;
+	}
+	return r < 0 ? NOTIFY_EXIT_FAILED : 0;
+}
