@@ -43,6 +43,7 @@
 #define NOTIFY_QUIET_MS		2000		/* a quiet stream: replay anyway */
 #define NOTIFY_CALL_MS		5000		/* a replay's answer */
 #define NOTIFY_STATE_MAGIC	"# lanu-notify state 1"
+#define NOTIFY_FAILED_AFTER_MS	(15 * 60 * 1000)	/* failed-after's default */
 
 #define NOTIFY_EXIT_FAILED	1	/* configuration, state file, usage */
 #define NOTIFY_EXIT_UNREACHED	2	/* --once: lanud did not answer */
@@ -61,6 +62,10 @@ struct channel {
 	uint64_t delivered;		/* the cursor: the last seq a 2xx acknowledged */
 	uint64_t backoff_ms;		/* 0: not failing */
 	uint64_t retry_at_ms;		/* monotonic */
+	char name[16];			/* its name to lanud: "webhook", "webhook-2", ... */
+	uint64_t failing_since_ms;	/* wall clock: the first failure of this run; 0: none */
+	bool reported;			/* its DeliveryFailed went to lanud */
+	char why[64];			/* the last failure, short ("HTTP 503") */
 };
 
 struct notify {
@@ -73,6 +78,8 @@ struct notify {
 	struct channel ch[NOTIFY_MAX_CHANNELS];
 	size_t n_ch;
 	bool dry_run, once;
+	uint64_t failed_after_ms;	/* a channel failing this long: DeliveryFailed */
+	char producer[LANU_MAX_ID + 1];	/* the producer of those events */
 	struct client *c;
 	CURL *curl;
 };
@@ -135,6 +142,30 @@ notify_recipient(struct notify *n, const char *id, size_t *ret)
 	return 0;
 }
 
+/* "off" (UINT64_MAX), or a whole number of s, m, h or d, into milliseconds. */
+static int
+notify_span(const char *v, uint64_t *ret_ms)
+{
+	static const char units[] = "smhd";
+	static const uint64_t ms[] = { 1000, 60000, 3600000, 86400000 };
+	unsigned long long x;
+	const char *u;
+	char *e;
+
+	if (strcmp(v, "off") == 0) {
+		*ret_ms = UINT64_MAX;
+		return 0;
+	}
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(v, &e, 10);
+	if (errno || !*e || e[1] || !(u = strchr(units, *e)) || x > 3650ULL * 86400)
+		return -EINVAL;
+	*ret_ms = x * ms[u - units];
+	return 0;
+}
+
 /* One `webhook RECIPIENT URL [secret-file FILE]` line. Returns 0 or a message. */
 static const char *
 notify_webhook(struct notify *n, char **w, int nw, char *why, size_t whylen)
@@ -174,6 +205,17 @@ notify_webhook(struct notify *n, char **w, int nw, char *why, size_t whylen)
 	ch->url = strdup(w[2]);
 	if (!ch->url)
 		return "out of memory";
+	/* Its name to lanud: the recipient's first webhook "webhook", then "webhook-2", ... */
+	{
+		size_t same = 0;
+
+		for (size_t i = 0; i < n->n_ch; i++)
+			same += n->ch[i].rcpt == ri;
+		if (same == 0)
+			snprintf(ch->name, sizeof(ch->name), "webhook");
+		else
+			snprintf(ch->name, sizeof(ch->name), "webhook-%zu", same + 1);
+	}
 	n->n_ch++;
 	return NULL;
 }
@@ -234,6 +276,11 @@ notify_conf_load(struct notify *n)
 			dst = n->lanud_conf, len = sizeof(n->lanud_conf);
 		} else if (strcmp(k, "state") == 0) {
 			dst = n->state, len = sizeof(n->state);
+		} else if (strcmp(k, "producer") == 0) {
+			dst = n->producer, len = sizeof(n->producer);
+		} else if (strcmp(k, "failed-after") == 0) {
+			if (notify_span(w[1], &n->failed_after_ms) < 0)
+				err = "failed-after is not a span (30s, 15m, 1h, 2d) or 'off'";
 		} else if (strcmp(k, "ingest") == 0 || strcmp(k, "publish") == 0) {
 			if (strncmp(w[1], "tcp://", 6) && strncmp(w[1], "ipc://", 6))
 				err = "not a tcp:// or ipc:// endpoint";
@@ -244,7 +291,8 @@ notify_conf_load(struct notify *n)
 			dst = n->ep.server_key, len = sizeof(n->ep.server_key);
 		} else {
 			snprintf(why, sizeof(why), "unknown setting '%s' (lanud-conf, ingest, "
-				 "publish, key, server-key, state, webhook)", k);
+				 "publish, key, server-key, state, webhook, producer, "
+				 "failed-after)", k);
 			err = why;
 		}
 		if (!err && dst && (r = notify_set(dst, len, w[1])) < 0) {
@@ -465,15 +513,70 @@ notify_deliver(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
 	if (cr != CURLE_OK) {
 		fprintf(stderr, "lanu-notify: %s webhook '%s': alert %" PRIu64 ": %s, retrying\n",
 			rcpt, ch->url, a->seq, curl_easy_strerror(cr));
+		snprintf(ch->why, sizeof(ch->why), "%s", curl_easy_strerror(cr));
 		return -EIO;
 	}
 	if (status < 200 || status > 299) {
+		snprintf(ch->why, sizeof(ch->why), "HTTP %ld", status);
 		fprintf(stderr, "lanu-notify: %s webhook '%s': alert %" PRIu64 ": HTTP %ld, "
 			"retrying\n",
 			rcpt, ch->url, a->seq, status);
 		return -EPROTO;
 	}
 	return 0;
+}
+
+/* Tells lanud that ch has failed since ch->failing_since_ms (a DeliveryFailed event,
+ * docs/protocol.md), or, recovered, that it works again: the same episode, so lanud
+ * resolves its alert. Returns 0 when lanud took it (OK or DUPLICATE), or -errno. */
+static int
+notify_report(struct notify *n, struct channel *ch, bool recovered)
+{
+	Lanu__V1__DeliveryFailed df = LANU__V1__DELIVERY_FAILED__INIT;
+	Lanu__V1__Envelope ev = LANU__V1__ENVELOPE__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	const char *rcpt = n->rcpts[ch->rcpt].id;
+	char id[LANU_MAX_ID + 1];
+	Lanu__V1__Reply *rep;
+	int r;
+
+	snprintf(id, sizeof(id), "delivery/%s/%s/%" PRIu64 "%s", rcpt, ch->name,
+		 ch->failing_since_ms, recovered ? "/ok" : "");
+	df.recipient = (char *)rcpt;
+	df.channel = ch->name;
+	df.failing_since_ms = ch->failing_since_ms;
+	df.last_seq = ch->delivered;
+	df.reason = ch->why;
+	df.recovered = recovered;
+	ev.event_id = id;
+	ev.producer = n->producer;
+	ev.occurred_at_ms = client_now_ms();
+	ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_DELIVERY_FAILED;
+	ev.delivery_failed = &df;
+	if (n->dry_run) {
+		printf("%s %s %s: DeliveryFailed%s (since %" PRIu64 ", %s)\n", rcpt, ch->name,
+		       ch->url, recovered ? ", recovered" : "", ch->failing_since_ms, ch->why);
+		fflush(stdout);
+		return 0;
+	}
+	req.body_case = LANU__V1__REQUEST__BODY_EVENT;
+	req.event = &ev;
+	r = client_call(n->c, &req, NOTIFY_CALL_MS, &rep);
+	if (r < 0) {
+		fprintf(stderr, "lanu-notify: %s %s: lanud did not take the DeliveryFailed: %s\n",
+			rcpt, ch->name, strerror(-r));
+		return r;
+	}
+	r = rep->code == LANU__V1__REPLY__CODE__OK ||
+	    rep->code == LANU__V1__REPLY__CODE__DUPLICATE ? 0 : -EPROTO;
+	if (r < 0)
+		fprintf(stderr, "lanu-notify: %s %s: DeliveryFailed refused: %s%s%s\n", rcpt,
+			ch->name, rep->field, *rep->field ? ": " : "", rep->reason);
+	else
+		fprintf(stderr, "lanu-notify: %s %s: lanud told the channel %s\n", rcpt, ch->name,
+			recovered ? "works again" : "is failing");
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return r;
 }
 
 /* Hands a (seq > ch->last) to ch. On success the cursor moves and is written; on failure
@@ -489,12 +592,20 @@ notify_channel_alert(struct notify *n, struct channel *ch, const Lanu__V1__Alert
 		if (ch->backoff_ms > NOTIFY_BACKOFF_MAX_MS)
 			ch->backoff_ms = NOTIFY_BACKOFF_MAX_MS;
 		ch->retry_at_ms = client_mono_ms() + ch->backoff_ms;
-		/* DeliveryFailed: once a channel has failed for longer than a configured time,
-		 * lanu-notify is to raise a DeliveryFailed event through lanud here (issue 15;
-		 * the event comes with the h-dfail branch). */
+		if (!ch->failing_since_ms)
+			ch->failing_since_ms = client_now_ms();
+		if (!ch->reported && n->failed_after_ms != UINT64_MAX &&
+		    client_now_ms() - ch->failing_since_ms >= n->failed_after_ms)
+			ch->reported = notify_report(n, ch, false) == 0;
 		return r == -ENOMEM ? r : 1;
 	}
+	/* lanud must hear it works again: held and tried again if it did not answer (a
+	 * refusal will not change by asking again). */
+	if (ch->reported && (r = notify_report(n, ch, true)) < 0 && r != -EPROTO)
+		return 1;
 	ch->backoff_ms = 0;
+	ch->failing_since_ms = 0;
+	ch->reported = false;
 	ch->last = a->seq;
 	if (n->dry_run)
 		return 0;
@@ -729,7 +840,8 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct notify n = { .path = NULL };
+	struct notify n = { .path = NULL, .failed_after_ms = NOTIFY_FAILED_AFTER_MS,
+			    .producer = "lanu-notify" };
 	struct client_keys keys, *k = NULL;
 	bool check = false;
 	int ch, r;

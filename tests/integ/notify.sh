@@ -35,6 +35,7 @@ routes:
   - {kinds: deadline-missed, areas: north, to: sup-n}
   - {kinds: deadline-missed, areas: north, to: board}
   - {kinds: deadline-missed, areas: south, to: board}
+  - {kinds: delivery-failed, to: board}
 PLAN
 printf 'ingest ipc://%s/in.sock\npublish ipc://%s/pub.sock\nstate-dir %s/state\nplan %s\nclock manual 2026-11-02T08:00:00Z\n' \
 	"$dir" "$dir" "$dir" "$dir/plan.yaml" > "$dir/lanud.conf"
@@ -172,4 +173,25 @@ python3 "$here/webhook_check.py" "$dir/a.log" /n "$list,e41" "$dir/secret" ||
 python3 "$here/webhook_check.py" "$dir/b.log" /b "e1,e2,e3,${list#e1,e3,},e40,e41" ||
 	fail "after lanud's restart b/b"
 kill "$notifier"; wait "$notifier" 2>/dev/null || true; notifier=""
+
+# A channel failing longer than failed-after: lanud is told (DeliveryFailed), raises
+# DELIVERY_FAILED to the board's route; when the channel works again, RESOLVED.
+serve c 3
+cat > "$dir/failing.conf" <<CONF
+lanud-conf $dir/lanud.conf
+state $dir/failing.state
+failed-after 2s
+webhook sup-n http://127.0.0.1:$port/c
+CONF
+timeout 120 "$NOTIFY" -c "$dir/failing.conf" --once 2>"$dir/failing.err" ||
+	fail "lanu-notify --once with a failing channel: $(cat "$dir/failing.err")"
+grep -q "sup-n webhook: lanud told the channel is failing" "$dir/failing.err" ||
+	fail "no DeliveryFailed sent: $(cat "$dir/failing.err")"
+grep -q "sup-n webhook: lanud told the channel works again" "$dir/failing.err" ||
+	fail "no recovery sent: $(cat "$dir/failing.err")"
+ctl tail --all --no-follow --json > "$dir/all.json"
+grep '"kind":"ALERT_KIND_DELIVERY_FAILED"' "$dir/all.json" | grep -q '"recipients":\["board"\]' ||
+	fail "no DELIVERY_FAILED alert to the board: $(grep -c . "$dir/all.json") alerts"
+grep '"kind":"ALERT_KIND_RESOLVED"' "$dir/all.json" | grep -q '"subject":"recipient:sup-n"' ||
+	fail "the DELIVERY_FAILED alert was not resolved"
 echo "lanu-notify: ok"
