@@ -142,30 +142,6 @@ notify_recipient(struct notify *n, const char *id, size_t *ret)
 	return 0;
 }
 
-/* "off" (UINT64_MAX), or a whole number of s, m, h or d, into milliseconds. */
-static int
-notify_span(const char *v, uint64_t *ret_ms)
-{
-	static const char units[] = "smhd";
-	static const uint64_t ms[] = { 1000, 60000, 3600000, 86400000 };
-	unsigned long long x;
-	const char *u;
-	char *e;
-
-	if (strcmp(v, "off") == 0) {
-		*ret_ms = UINT64_MAX;
-		return 0;
-	}
-	if (*v < '0' || *v > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(v, &e, 10);
-	if (errno || !*e || e[1] || !(u = strchr(units, *e)) || x > 3650ULL * 86400)
-		return -EINVAL;
-	*ret_ms = x * ms[u - units];
-	return 0;
-}
-
 /* One `webhook RECIPIENT URL [secret-file FILE]` line. Returns 0 or a message. */
 static const char *
 notify_webhook(struct notify *n, char **w, int nw, char *why, size_t whylen)
@@ -279,7 +255,7 @@ notify_conf_load(struct notify *n)
 		} else if (strcmp(k, "producer") == 0) {
 			dst = n->producer, len = sizeof(n->producer);
 		} else if (strcmp(k, "failed-after") == 0) {
-			if (notify_span(w[1], &n->failed_after_ms) < 0)
+			if (conf_parse_span(w[1], &n->failed_after_ms) < 0)
 				err = "failed-after is not a span (30s, 15m, 1h, 2d) or 'off'";
 		} else if (strcmp(k, "ingest") == 0 || strcmp(k, "publish") == 0) {
 			if (strncmp(w[1], "tcp://", 6) && strncmp(w[1], "ipc://", 6))

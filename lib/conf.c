@@ -308,8 +308,7 @@ conf_metrics(struct conf *c, struct conf_ctx *x, const char *v)
 #define CONF_FUTURE_SKEW_MS (3600 * 1000ULL)
 #define CONF_FUTURE_SKEW_UNSET (UINT64_MAX - 1)
 
-/* "off" (UINT64_MAX), or a whole number of s, m, h or d, into milliseconds. */
-static int
+int
 conf_parse_span(const char *v, uint64_t *ret_ms)
 {
 	static const struct {

@@ -63,3 +63,8 @@ bool conf_has_tcp(const struct conf *c);
  * one), with *ret_err saying why (a static string). */
 int conf_split_words(char *line, char **words, size_t max, const char **ret_err);
 
+/* A span as the configuration files write it: "off" (UINT64_MAX), or a whole number of
+ * s, m, h or d (at most 3650 days), into milliseconds. Returns 0 or -EINVAL. For
+ * lanud.conf's future-skew and lanu-notify's failed-after. */
+int conf_parse_span(const char *v, uint64_t *ret_ms);
+
