@@ -121,6 +121,7 @@
 #include "msg.h"
 #include "plan.h"
 #include "fuzz_plan_clocks.h"
+#include "fuzz_store.h"
 #include "plan_index.h"
 #include "query.h"
 #include "store.h"
@@ -1751,21 +1752,15 @@ apply_op(struct run *r, struct input *in, uint8_t b)
 
 /* --- set-up ---------------------------------------------------------------------------- */
 
-/* Removes the store's files and directory once it is open: LMDB goes on with the files
- * it has open and mapped, and a run that aborts leaves nothing behind. */
+/* The store's files and directory removed once it is open (fuzz_store.h). */
 static void
 fuzz_remove_dir(void)
 {
-	static const char *const files[] = { "data.mdb", "lock.mdb", "lanud.lock" };
 	char path[300];
+	int rc = fuzz_store_unlink(fz.dir, path, sizeof(path));
 
-	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-		snprintf(path, sizeof(path), "%s/%s", fz.dir, files[i]);
-		if (unlink(path) < 0 && errno != ENOENT)
-			fuzz_fail(NULL, "unlink", "cannot remove %s: %s", path, strerror(errno));
-	}
-	if (rmdir(fz.dir) < 0 && errno != ENOENT)
-		fuzz_fail(NULL, "rmdir", "cannot remove %s: %s", fz.dir, strerror(errno));
+	if (rc < 0)
+		fuzz_fail(NULL, "unlink", "cannot remove %s: %s", path, strerror(-rc));
 }
 
 static void
@@ -1789,7 +1784,7 @@ static void
 fuzz_setup(void)
 {
 	struct plan_errors errs = { 0 };
-	const char *base = getenv("TMPDIR");
+	const char *base;
 	int rc;
 
 	/* calendar.c counts in the process's zone, as server_start() sets it */
@@ -1808,13 +1803,8 @@ fuzz_setup(void)
 		rc = calendar_set_new(fz.d.plan, &fz.d.calendars);
 	CHECK(NULL, rc == 0, "the fuzzer's own plan does not compile: %s", fuzz_strerror(rc));
 	fz.d.plan_version = 1;
-	/* On tmpfs a commit's fsync costs nothing. */
-	if (access("/dev/shm", W_OK) == 0)
-		base = "/dev/shm";
-	else if (!base || !*base)
-		base = "/tmp";
-	snprintf(fz.dir, sizeof(fz.dir), "%s/fuzz_deadline.XXXXXX", base);
-	CHECK(NULL, mkdtemp(fz.dir), "cannot make a directory in %s: %s", base, strerror(errno));
+	rc = fuzz_store_dir(fz.dir, sizeof(fz.dir), "fuzz_deadline", &base);
+	CHECK(NULL, rc == 0, "cannot make a directory in %s: %s", base, strerror(-rc));
 	rc = store_open(fz.dir, FUZZ_MAP, FUZZ_MAP, &fz.d.store);
 	CHECK(NULL, rc == 0, "cannot open a store in %s: %s", fz.dir, fuzz_strerror(rc));
 	fuzz_remove_dir();

@@ -99,6 +99,7 @@
 #include "alert.h"
 #include "arena.h"
 #include "calendar.h"
+#include "fuzz_store.h"
 #include "indicator.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
@@ -1413,16 +1414,11 @@ apply_op(struct run *r, struct input *in, uint8_t b)
 static void
 fuzz_remove_dir(void)
 {
-	static const char *const files[] = { "data.mdb", "lock.mdb", "lanud.lock" };
 	char path[300];
+	int rc = fuzz_store_unlink(fz.dir, path, sizeof(path));
 
-	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-		snprintf(path, sizeof(path), "%s/%s", fz.dir, files[i]);
-		if (unlink(path) < 0 && errno != ENOENT)
-			fuzz_fail(NULL, "unlink", "cannot remove %s: %s", path, strerror(errno));
-	}
-	if (rmdir(fz.dir) < 0 && errno != ENOENT)
-		fuzz_fail(NULL, "rmdir", "cannot remove %s: %s", fz.dir, strerror(errno));
+	if (rc < 0)
+		fuzz_fail(NULL, "unlink", "cannot remove %s: %s", path, strerror(-rc));
 }
 
 static void
@@ -1442,7 +1438,7 @@ static void
 fuzz_setup(void)
 {
 	struct plan_errors errs = { 0 };
-	const char *base = getenv("TMPDIR");
+	const char *base;
 	int rc;
 
 	if (setenv("TZ", "Europe/Helsinki", 1) < 0)
@@ -1459,12 +1455,8 @@ fuzz_setup(void)
 	if (rc == 0)
 		rc = calendar_set_new(fz.plan, &fz.calendars);
 	CHECK(NULL, rc == 0, "the fuzzer's own plan does not compile: %s", strerror(-rc));
-	if (access("/dev/shm", W_OK) == 0)
-		base = "/dev/shm";
-	else if (!base || !*base)
-		base = "/tmp";
-	snprintf(fz.dir, sizeof(fz.dir), "%s/fuzz_indicator.XXXXXX", base);
-	CHECK(NULL, mkdtemp(fz.dir), "cannot make a directory in %s: %s", base, strerror(errno));
+	rc = fuzz_store_dir(fz.dir, sizeof(fz.dir), "fuzz_indicator", &base);
+	CHECK(NULL, rc == 0, "cannot make a directory in %s: %s", base, strerror(-rc));
 	rc = store_open(fz.dir, FUZZ_MAP, FUZZ_MAP, &fz.store);
 	CHECK(NULL, rc == 0, "cannot open a store in %s: %s", fz.dir, strerror(-rc));
 	fuzz_remove_dir();

@@ -197,6 +197,7 @@
 
 #include "calendar.h"
 #include "fuzz_plan_clocks.h"
+#include "fuzz_store.h"
 #include "ingest.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
@@ -2705,7 +2706,7 @@ fuzz_reset(void)
 static void
 fuzz_setup(void)
 {
-	const char *base = getenv("TMPDIR");
+	const char *base;
 	char router_ep[64], pub_ep[64];
 	struct iovec warm[2] = { { (void *)"warm", 5 }, { (void *)"", 0 } };
 	struct iovec hello[2] = { { (void *)dealer_id, sizeof(dealer_id) - 1 },
@@ -2719,13 +2720,8 @@ fuzz_setup(void)
 	tzset();
 	log_set_level(LOG_CRIT);	/* refusals are logged as warnings: no news here */
 	fz.trace = getenv("LANU_FUZZ_TRACE") != NULL;
-	/* On tmpfs a commit's fsync costs nothing. */
-	if (access("/dev/shm", W_OK) == 0)
-		base = "/dev/shm";
-	else if (!base || !*base)
-		base = "/tmp";
-	snprintf(fz.dir, sizeof(fz.dir), "%s/fuzz_stateful.XXXXXX", base);
-	CHECK(NULL, mkdtemp(fz.dir), "cannot make a directory in %s: %s", base, strerror(errno));
+	rc = fuzz_store_dir(fz.dir, sizeof(fz.dir), "fuzz_stateful", &base);
+	CHECK(NULL, rc == 0, "cannot make a directory in %s: %s", base, strerror(-rc));
 	fz.d.base = event_base_new();
 	CHECK(NULL, fz.d.base && event_base_priority_init(fz.d.base, 3) == 0,
 	      "cannot create the event base");
