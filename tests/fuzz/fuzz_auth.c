@@ -384,9 +384,9 @@ allowed(const char *peer, const Lanu__V1__Request *req)
 	case LANU__V1__REQUEST__BODY_PLAN:
 	case LANU__V1__REQUEST__BODY_PLAN_HISTORY:
 		return true;
-	case LANU__V1__REQUEST__BODY_REPLAY:
-		return reader && recipients_ok(k, req->replay->recipients,
-					       req->replay->n_recipients);
+	case LANU__V1__REQUEST__BODY_REPLAY:	/* the unrouted and all: an admin's */
+		return reader && !req->replay->unrouted && !req->replay->all &&
+		       recipients_ok(k, req->replay->recipients, req->replay->n_recipients);
 	case LANU__V1__REQUEST__BODY_OPEN_ALERTS:
 		return reader && recipients_ok(k, req->open_alerts->recipients,
 					       req->open_alerts->n_recipients);
