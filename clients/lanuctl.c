@@ -1107,7 +1107,7 @@ usage(FILE *f)
 		"  plan history [--json]        every version: when, by whom, hash\n"
 		"  plan diff A B                what changed between two versions\n"
 		"  keys server [--secret FILE]  make lanud's CurveZMQ key pair\n"
-		"  keys new NAME --role producer|subscriber|operator|admin [--areas A,..]\n"
+		"  keys new NAME --role producer|subscriber|operator|admin|notifier [--areas A,..]\n"
 		"           [--events E,..] [--recipients R,..] [--dir D] [--secret FILE]\n"
 		"                               a peer's key pair, bound to what it may do\n"
 		"  keys list [--dir D] [--json] the peers lanud knows\n"

@@ -177,8 +177,8 @@ keys_new(const struct ctl *x, int argc, char **argv)
 		switch (ch) {
 		case 'r':
 			if (keys_role_parse(optarg, &e.role) < 0) {
-				fprintf(stderr, "lanuctl: --role is producer, subscriber, operator "
-						"or admin\n");
+				fprintf(stderr, "lanuctl: --role is producer, subscriber, operator, "
+						"admin or notifier\n");
 				return EXIT_REFUSED;
 			}
 			break;
@@ -207,7 +207,7 @@ keys_new(const struct ctl *x, int argc, char **argv)
 	}
 	if (optind + 1 != argc || !e.role) {
 		fprintf(stderr, "lanuctl: usage: keys new NAME --role producer|subscriber|"
-				"operator|admin [--areas A,..] [--events E,..] [--recipients R,..] "
+				"operator|admin|notifier [--areas A,..] [--events E,..] [--recipients R,..] "
 				"[--dir D] [--secret FILE]\n");
 		return EXIT_REFUSED;
 	}

@@ -83,7 +83,7 @@ _lanuctl()
 		COMPREPLY=($(compgen -W "html csv md" -- "$cur"))
 		return ;;
 	--role)
-		COMPREPLY=($(compgen -W "producer subscriber operator admin" -- "$cur"))
+		COMPREPLY=($(compgen -W "producer subscriber operator admin notifier" -- "$cur"))
 		return ;;
 	--status)
 		COMPREPLY=($(compgen -W "planned started piloted established done dropped none

@@ -282,7 +282,7 @@ auth_sub_on_msg(struct zsock *z, const struct iovec *frames, size_t n, void *arg
 		why = "sent a topic that is not a recipient's";
 	else if (k && k->role == KEYS_PRODUCER)
 		why = "is a producer, which reads no alerts";
-	else if (k && (k->role == KEYS_SUBSCRIBER || k->role == KEYS_OPERATOR) && *id &&
+	else if (k && k->role != KEYS_ADMIN && *id &&
 		 !keys_scope_has(k->recipients, k->n_recipients, id))
 		why = "is not bound to that recipient";
 	if (why) {
@@ -407,6 +407,17 @@ auth_event(struct lanud *d, const struct keys_entry *k, const Lanu__V1__Envelope
 		return auth_alert_ok(d, k, ev->alert_acknowledged->alert_id,
 				     "event.alert_acknowledged.alert_id", e);
 	}
+	if (k->role == KEYS_NOTIFIER) {
+		if (ev->payload_case != LANU__V1__ENVELOPE__PAYLOAD_DELIVERY_FAILED)
+			return auth_deny(e, "event.payload", "key '%s' (notifier) sends only "
+					 "delivery-failed events", k->name);
+		if (!keys_scope_has(k->recipients, k->n_recipients,
+				    ev->delivery_failed->recipient))
+			return auth_deny(e, "event.delivery_failed.recipient", "'%s' is not a "
+					 "recipient of key '%s'", ev->delivery_failed->recipient,
+					 k->name);
+		return 0;
+	}
 	if (k->role != KEYS_PRODUCER)
 		return auth_deny(e, "event.payload", "key '%s' (%s) may not send events",
 				 k->name, keys_role_name(k->role));
@@ -451,7 +462,8 @@ auth_check(struct lanud *d, const char *peer, const Lanu__V1__Request *req,
 		return auth_deny(e, "", "peer '%s' is not known (its key was not accepted)", peer);
 	if (k->role == KEYS_ADMIN)
 		return 0;
-	reader = k->role == KEYS_SUBSCRIBER || k->role == KEYS_OPERATOR;
+	reader = k->role == KEYS_SUBSCRIBER || k->role == KEYS_OPERATOR ||
+		 k->role == KEYS_NOTIFIER;
 	switch (req->body_case) {
 	case LANU__V1__REQUEST__BODY_EVENT:
 		return auth_event(d, k, req->event, e);

@@ -32,6 +32,7 @@ static const char *const keys_roles[] = {
 	[KEYS_SUBSCRIBER] = "subscriber",
 	[KEYS_OPERATOR] = "operator",
 	[KEYS_ADMIN] = "admin",
+	[KEYS_NOTIFIER] = "notifier",
 };
 
 const char *
@@ -120,10 +121,15 @@ keys_entry_check(const struct keys_entry *e, const char **ret_why)
 {
 	if (e->n_events && e->role != KEYS_PRODUCER)
 		*ret_why = "'events' are for producers";
-	else if (e->n_recipients && e->role != KEYS_SUBSCRIBER && e->role != KEYS_OPERATOR)
-		*ret_why = "'recipients' are for subscribers and operators";
+	else if (e->n_recipients && e->role != KEYS_SUBSCRIBER && e->role != KEYS_OPERATOR &&
+		 e->role != KEYS_NOTIFIER)
+		*ret_why = "'recipients' are for subscribers, operators and notifiers";
 	else if (e->role == KEYS_SUBSCRIBER && !e->n_recipients)
 		*ret_why = "a subscriber needs 'recipients': whose alerts it reads";
+	else if (e->role == KEYS_NOTIFIER && !e->n_recipients)
+		*ret_why = "a notifier needs 'recipients': whose alerts it delivers";
+	else if (e->role == KEYS_NOTIFIER && e->n_areas)
+		*ret_why = "a notifier is bound to recipients, not 'areas'";
 	else
 		return 0;
 	return -EINVAL;
@@ -237,7 +243,8 @@ keys_line(struct keys_ctx *x, struct keys_entry *e, char **w, int n, bool *seen_
 		*seen_public = true;
 	} else if (strcmp(w[0], "role") == 0) {
 		if (n != 2 || keys_role_parse(w[1], &e->role) < 0)
-			keys_error(x, "'role' is one of producer, subscriber, operator, admin");
+			keys_error(x, "'role' is one of producer, subscriber, operator, admin, "
+				      "notifier");
 	} else if (strcmp(w[0], "areas") == 0) {
 		return keys_scope(x, w, n, value_is_id, "an area id", &e->areas, &e->n_areas);
 	} else if (strcmp(w[0], "events") == 0) {

@@ -27,6 +27,7 @@ enum keys_role {
 	KEYS_SUBSCRIBER,	/* reads the alerts of its recipients */
 	KEYS_OPERATOR,		/* acknowledges and queries for its recipients and areas */
 	KEYS_ADMIN,		/* plan loads, the clock, everything */
+	KEYS_NOTIFIER,		/* reads its recipients' alerts, tells of failed delivery to them */
 };
 
 struct keys_entry {
@@ -37,7 +38,7 @@ struct keys_entry {
 	size_t n_areas;
 	char **events;		/* producers: event kinds as "deadline-missed"; empty: all */
 	size_t n_events;
-	char **recipients;	/* subscribers and operators */
+	char **recipients;	/* subscribers, operators and notifiers */
 	size_t n_recipients;
 	uint64_t revoked_ms;	/* 0: in force */
 };

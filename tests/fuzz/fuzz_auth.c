@@ -10,6 +10,7 @@
  *	adm	admin
  *	old	producer, revoked
  *	prod-area	producer, areas school, every kind of event
+ *	ntf	notifier, recipients sup
  *
  * and a key file that does not parse (reported and passed over at each look-up), the
  * clock fuzzers' plan (fuzz_plan_clocks.h: areas town > school, recipients sup,
@@ -76,14 +77,15 @@
  *     area field, ServicePostponed and MeasureStatusUpdated); an
  *     operator acknowledgements as itself (producer and by), of alerts that went to
  *     its recipients (or are not in the store: the handler says so), due and absences
- *     for an area of its areas, compliance only unbound; a subscriber and an operator
- *     replays and open alerts that name recipients, all their own, and one alert of
- *     theirs; no one but an admin plan loads and the clock. A refusal is -EPERM with a
+ *     for an area of its areas, compliance only unbound; a notifier DeliveryFailed
+ *     events as itself about its recipients, and nothing else; a subscriber, an
+ *     operator and a notifier replays and open alerts that name recipients, all their
+ *     own, and one alert of theirs; no one but an admin plan loads and the clock. A refusal is -EPERM with a
  *     reason, and names a field but for an unknown peer (there is none at fault); an
  *     answer is 0 or -EPERM, and a request is answered the same when asked again.
  *  3. auth_sub_on_msg() subscribes exactly what auth.h says: a recipient's topic (plan
  *     recipient id and the terminator) for an admin, an unbound operator, a peer
- *     without a name (ipc://) and a subscriber or an operator bound to it; "" for an
+ *     without a name (ipc://) and a subscriber, operator or notifier bound to it; "" for an
  *     admin alone; nothing for a producer or an unknown peer; an unsubscription is
  *     always made; a message that is not a subscription makes nothing. What it
  *     subscribes is the topic it was sent.
@@ -119,7 +121,7 @@
 #include "zsock.h"
 
 #define FUZZ_OPS	32	/* operations per input */
-#define FUZZ_KEYS	7	/* key files */
+#define FUZZ_KEYS	8	/* key files */
 #define FUZZ_MAP	(1ULL << 20)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -149,10 +151,11 @@ static const struct fuzz_key {
 	{ "adm", KEYS_ADMIN, NULL, NULL, NULL, false },
 	{ "old", KEYS_PRODUCER, NULL, NULL, NULL, true },
 	{ "prod-area", KEYS_PRODUCER, "school", NULL, NULL, false },
+	{ "ntf", KEYS_NOTIFIER, NULL, NULL, "sup", false },
 };
 
 static const char *const fuzz_peers[16] = { "prod", "sub", "op", "op-all", "adm", "old",
-					    "nobody", "prod-area", "", "prod", "sub", "op",
+					    "nobody", "prod-area", "", "ntf", "sub", "op",
 					    "op-all", "adm", "old", "nobody" };
 static const char *const fuzz_areas[8] = { "school", "town", "", "nowhere", "sup", "School",
 					   "school ", "school" };
@@ -358,6 +361,9 @@ event_allowed(const struct fuzz_key *k, const Lanu__V1__Envelope *ev)
 
 	if (strcmp(ev->producer, k->name) != 0)
 		return false;
+	if (k->role == KEYS_NOTIFIER)	/* its failed deliveries, to its recipients */
+		return ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_DELIVERY_FAILED &&
+		       bound_to(k->recipient, ev->delivery_failed->recipient);
 	if (ev->payload_case == LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED)
 		return k->role == KEYS_OPERATOR &&
 		       strcmp(ev->alert_acknowledged->by, k->name) == 0 &&
@@ -376,7 +382,8 @@ allowed(const char *peer, const Lanu__V1__Request *req)
 		return false;
 	if (k->role == KEYS_ADMIN)
 		return true;
-	reader = k->role == KEYS_SUBSCRIBER || k->role == KEYS_OPERATOR;
+	reader = k->role == KEYS_SUBSCRIBER || k->role == KEYS_OPERATOR ||
+		 k->role == KEYS_NOTIFIER;
 	switch (req->body_case) {
 	case LANU__V1__REQUEST__BODY_EVENT:
 		return event_allowed(k, req->event);
@@ -709,12 +716,13 @@ op_event(struct input *in)
 	Lanu__V1__ServicePostponed spp = LANU__V1__SERVICE_POSTPONED__INIT;
 	Lanu__V1__AbsenceCountsReported acr = LANU__V1__ABSENCE_COUNTS_REPORTED__INIT;
 	Lanu__V1__DropOutReported dor = LANU__V1__DROP_OUT_REPORTED__INIT;
+	Lanu__V1__DeliveryFailed df = LANU__V1__DELIVERY_FAILED__INIT;
 	const char *peer = peer_of(next_byte(in));
 	uint8_t kind = next_byte(in);
 	char *area = (char *)fuzz_areas[next_byte(in) & 7];
 
 	ev.event_id = (char *)"e1";
-	ev.producer = (char *)fuzz_peers[(kind >> 4) & 7];
+	ev.producer = (char *)fuzz_peers[(kind >> 4) & 15];
 	switch (kind & 15) {
 	case 0:
 		sr.area = area;
@@ -763,6 +771,12 @@ op_event(struct input *in)
 		dor.home_area = area;
 		ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_DROP_OUT_REPORTED;
 		ev.drop_out_reported = &dor;
+		break;
+	case 10:
+		df.recipient = (char *)fuzz_recipients[next_byte(in) & 3];
+		df.channel = (char *)"webhook";
+		ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_DELIVERY_FAILED;
+		ev.delivery_failed = &df;
 		break;
 	default: {
 		uint8_t b = next_byte(in);

@@ -379,6 +379,40 @@ test_readers_see_their_own(void **state)
 	ack.by = (char *)"reader-a";
 	expect_event(r, &ev, REJECTED, "event.payload");	/* nor an operator */
 
+	/* a notifier reads its recipients' alerts and tells of failed deliveries to them,
+	 * and does nothing else */
+	{
+		Lanu__V1__DeliveryFailed df = LANU__V1__DELIVERY_FAILED__INIT;
+		struct client_keys nk;
+		struct client *nc;
+
+		make_key(f, "notify-a", KEYS_NOTIFIER, NULL, NULL, "sup-a", &nk);
+		nc = tcp_client(f, &nk);
+		assert_int_equal(daemon_replay(nc, "sup-a", 0, seqs, 8), 1);
+		rq.recipients = board;
+		req.body_case = LANU__V1__REQUEST__BODY_REPLAY;
+		req.replay = &rq;
+		expect(nc, &req, REJECTED, "replay.recipients");
+		ev.producer = (char *)"notify-a";
+		ev.event_id = (char *)"df-1";
+		ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_DELIVERY_FAILED;
+		ev.delivery_failed = &df;
+		df.recipient = (char *)"board";
+		df.channel = (char *)"email";
+		df.failing_since_ms = 1767225000000ULL;
+		df.reason = (char *)"SMTP 451";
+		expect_event(nc, &ev, REJECTED, "event.delivery_failed.recipient");
+		df.recipient = (char *)"sup-a";
+		expect_event(nc, &ev, OK, NULL);
+		expect_event(r, &ev, REJECTED, "event.producer");
+		ev.event_id = (char *)"ack-2";
+		ev.payload_case = LANU__V1__ENVELOPE__PAYLOAD_ALERT_ACKNOWLEDGED;
+		ev.alert_acknowledged = &ack;	/* the payload is a union */
+		ack.by = (char *)"notify-a";
+		expect_event(nc, &ev, REJECTED, "event.payload");
+		client_free(nc);
+	}
+
 	/* one case's clocks: admins and operators bound to no area (op-a: past the check,
 	 * to a case with no clock); not a subscriber, nor an operator bound to areas */
 	cq.case_id = (char *)"c-1";

@@ -217,6 +217,25 @@ test_event_names(void **state)
 	assert_true(counts && missed);
 	assert_int_equal(keys_role_parse("operator", &(enum keys_role){ 0 }), 0);
 	assert_string_equal(keys_role_name(KEYS_ADMIN), "admin");
+	/* a notifier: bound to recipients, which it needs, and to nothing else */
+	{
+		enum keys_role role = 0;
+		char *rcpts[] = { (char *)"board" }, *areas[] = { (char *)"town" };
+		struct keys_entry e = { .role = KEYS_NOTIFIER };
+		const char *why = NULL;
+
+		assert_int_equal(keys_role_parse("notifier", &role), 0);
+		assert_int_equal(role, KEYS_NOTIFIER);
+		assert_string_equal(keys_role_name(KEYS_NOTIFIER), "notifier");
+		assert_int_equal(keys_entry_check(&e, &why), -EINVAL);
+		assert_non_null(strstr(why, "needs 'recipients'"));
+		e.recipients = rcpts;
+		e.n_recipients = 1;
+		assert_int_equal(keys_entry_check(&e, &why), 0);
+		e.areas = areas;
+		e.n_areas = 1;
+		assert_int_equal(keys_entry_check(&e, &why), -EINVAL);
+	}
 }
 
 int
