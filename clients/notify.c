@@ -30,9 +30,11 @@
 
 #include "client.h"
 #include "conf.h"
+#include "calendar.h"
 #include "endpoint.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
+#include "notify_mail.h"
 #include "pbjson.h"
 
 #define NOTIFY_MAX_CHANNELS	64
@@ -44,6 +46,9 @@
 #define NOTIFY_CALL_MS		5000		/* a replay's answer */
 #define NOTIFY_STATE_MAGIC	"# lanu-notify state 1"
 #define NOTIFY_FAILED_AFTER_MS	(15 * 60 * 1000)	/* failed-after's default */
+#define NOTIFY_DIGEST_MAX	500	/* alerts a digest holds: at this many it goes now */
+#define NOTIFY_DIGEST_TIMES	24	/* `at` times of a digest */
+#define NOTIFY_PLAN_MS		60000	/* the plan's names are asked again after this */
 
 #define NOTIFY_EXIT_FAILED	1	/* configuration, state file, usage */
 #define NOTIFY_EXIT_UNREACHED	2	/* --once: lanud did not answer */
@@ -53,9 +58,15 @@ struct recipient {
 	struct sub *sub;
 };
 
+enum channel_kind {
+	CHANNEL_WEBHOOK,
+	CHANNEL_EMAIL,
+};
+
 struct channel {
+	enum channel_kind kind;
 	size_t rcpt;			/* index into notify.rcpts */
-	char *url;
+	char *url;			/* a webhook's URL, "mailto:ADDRESS" */
 	unsigned char *secret;		/* NULL: no signature */
 	size_t secret_len;
 	uint64_t last;			/* the newest seq handled */
@@ -66,6 +77,17 @@ struct channel {
 	uint64_t failing_since_ms;	/* wall clock: the first failure of this run; 0: none */
 	bool reported;			/* its DeliveryFailed went to lanud */
 	char why[64];			/* the last failure, short ("HTTP 503") */
+	bool refused;			/* lanud refused its replay: said once */
+	/* e-mail: */
+	char lang[3];			/* "fi", "sv", "en" */
+	Lanu__V1__Severity digest_max;	/* alerts this severe or less wait for a digest;
+					   0: none does */
+	uint16_t digest_at[NOTIFY_DIGEST_TIMES];	/* its local times, minutes, sorted */
+	size_t n_digest_at;
+	uint64_t sent;			/* the last seq sent on its own: the alerts after
+					   `delivered` sent alone, after a restart */
+	Lanu__V1__Alert **held;		/* waiting for the digest, in seq order */
+	size_t n_held;
 };
 
 struct notify {
@@ -82,6 +104,11 @@ struct notify {
 	char producer[LANU_MAX_ID + 1];	/* the producer of those events */
 	struct client *c;
 	CURL *curl;
+	struct mail_relay relay;	/* relay.url "": no e-mail */
+	char smtp_tls[16], smtp_credentials[PATH_MAX];
+	Lanu__V1__Reply *plan_rep;	/* the plan in force, for its names */
+	struct plan_index *plan;
+	uint64_t plan_at_ms;		/* monotonic: when it was asked */
 };
 
 /* --- configuration ------------------------------------------------------------ */
@@ -142,6 +169,22 @@ notify_recipient(struct notify *n, const char *id, size_t *ret)
 	return 0;
 }
 
+/* A new channel's name to lanud: its recipient's first of its kind "webhook" or
+ * "email", then "webhook-2", ... */
+static void
+notify_channel_name(const struct notify *n, struct channel *ch)
+{
+	const char *kind = ch->kind == CHANNEL_EMAIL ? "email" : "webhook";
+	size_t same = 0;
+
+	for (size_t i = 0; i < n->n_ch; i++)
+		same += n->ch[i].rcpt == ch->rcpt && n->ch[i].kind == ch->kind;
+	if (same == 0)
+		snprintf(ch->name, sizeof(ch->name), "%s", kind);
+	else
+		snprintf(ch->name, sizeof(ch->name), "%s-%zu", kind, same + 1);
+}
+
 /* One `webhook RECIPIENT URL [secret-file FILE]` line. Returns 0 or a message. */
 static const char *
 notify_webhook(struct notify *n, char **w, int nw, char *why, size_t whylen)
@@ -181,17 +224,105 @@ notify_webhook(struct notify *n, char **w, int nw, char *why, size_t whylen)
 	ch->url = strdup(w[2]);
 	if (!ch->url)
 		return "out of memory";
-	/* Its name to lanud: the recipient's first webhook "webhook", then "webhook-2", ... */
-	{
-		size_t same = 0;
+	notify_channel_name(n, ch);
+	n->n_ch++;
+	return NULL;
+}
 
-		for (size_t i = 0; i < n->n_ch; i++)
-			same += n->ch[i].rcpt == ri;
-		if (same == 0)
-			snprintf(ch->name, sizeof(ch->name), "webhook");
-		else
-			snprintf(ch->name, sizeof(ch->name), "webhook-%zu", same + 1);
+/* "HH:MM[,HH:MM...]" into ch's digest times, sorted. Returns 0 or -EINVAL. */
+static int
+notify_digest_times(struct channel *ch, const char *s)
+{
+	ch->n_digest_at = 0;
+	for (;;) {
+		unsigned h, m;
+		int used = 0;
+		uint16_t at;
+
+		if (sscanf(s, "%2u:%2u%n", &h, &m, &used) != 2 || used != 5 || h > 23 || m > 59 ||
+		    ch->n_digest_at == NOTIFY_DIGEST_TIMES)
+			return -EINVAL;
+		at = (uint16_t)(h * 60 + m);
+		for (size_t i = 0; i < ch->n_digest_at; i++)
+			if (ch->digest_at[i] == at)
+				return -EINVAL;
+		ch->digest_at[ch->n_digest_at++] = at;
+		s += used;
+		if (*s == '\0')
+			break;
+		if (*s++ != ',')
+			return -EINVAL;
 	}
+	for (size_t i = 1; i < ch->n_digest_at; i++)	/* a handful: insertion sort */
+		for (size_t j = i; j > 0 && ch->digest_at[j - 1] > ch->digest_at[j]; j--) {
+			uint16_t t = ch->digest_at[j];
+
+			ch->digest_at[j] = ch->digest_at[j - 1];
+			ch->digest_at[j - 1] = t;
+		}
+	return 0;
+}
+
+/* One `email RECIPIENT ADDRESS [lang fi|sv|en] [digest SEVERITY at HH:MM[,...]]` line.
+ * Returns 0 or a message. */
+static const char *
+notify_email(struct notify *n, char **w, int nw, char *why, size_t whylen)
+{
+	static const char usage[] = "expected: email RECIPIENT ADDRESS [lang fi|sv|en] "
+				    "[digest info|warning|critical at HH:MM[,HH:MM...]]";
+	struct channel ch = { .kind = CHANNEL_EMAIL, .lang = "fi" };
+	char url[MAIL_ADDRESS_MAX + 8];
+	size_t ri;
+
+	if (nw < 3)
+		return usage;
+	if (strlen(w[1]) > LANU_MAX_ID)
+		return "recipient id too long";
+	if (!mail_address_valid(w[2])) {
+		snprintf(why, whylen, "'%s' is not an e-mail address (LOCAL@DOMAIN, ASCII, "
+			 "no spaces or brackets)", w[2]);
+		return why;
+	}
+	for (int i = 3; i < nw;) {
+		if (strcmp(w[i], "lang") == 0 && i + 1 < nw) {
+			if (strcmp(w[i + 1], "fi") && strcmp(w[i + 1], "sv") &&
+			    strcmp(w[i + 1], "en"))
+				return "lang is fi, sv or en";
+			snprintf(ch.lang, sizeof(ch.lang), "%s", w[i + 1]);
+			i += 2;
+		} else if (strcmp(w[i], "digest") == 0 && i + 3 < nw &&
+			   strcmp(w[i + 2], "at") == 0) {
+			const char *sev = w[i + 1];
+
+			ch.digest_max = strcmp(sev, "info") == 0 ? LANU__V1__SEVERITY__SEVERITY_INFO :
+				strcmp(sev, "warning") == 0 ? LANU__V1__SEVERITY__SEVERITY_WARNING :
+				strcmp(sev, "critical") == 0 ? LANU__V1__SEVERITY__SEVERITY_CRITICAL :
+				0;
+			if (!ch.digest_max)
+				return "digest's severity is info, warning or critical (that and "
+				       "less severe alerts wait for the digest)";
+			if (notify_digest_times(&ch, w[i + 3]) < 0)
+				return "digest's times are HH:MM[,HH:MM...], local, each once";
+			i += 4;
+		} else {
+			return usage;
+		}
+	}
+	if (n->n_ch == NOTIFY_MAX_CHANNELS)
+		return "too many channels";
+	snprintf(url, sizeof(url), "mailto:%s", w[2]);
+	for (size_t i = 0; i < n->n_ch; i++)
+		if (strcmp(n->rcpts[n->ch[i].rcpt].id, w[1]) == 0 &&
+		    strcmp(n->ch[i].url, url) == 0)
+			return "this address is given twice for the recipient";
+	if (notify_recipient(n, w[1], &ri) < 0)
+		return "too many recipients";
+	ch.rcpt = ri;
+	ch.url = strdup(url);
+	if (!ch.url)
+		return "out of memory";
+	n->ch[n->n_ch] = ch;
+	notify_channel_name(n, &n->ch[n->n_ch]);
 	n->n_ch++;
 	return NULL;
 }
@@ -206,12 +337,52 @@ notify_set(char *dst, size_t len, const char *v)
 	return 0;
 }
 
+/* The relay's settings, checked against each other and the e-mail channels; the
+ * credentials read. Returns how many problems it said. */
+static int
+notify_conf_mail(struct notify *n)
+{
+	bool email = false;
+	int errors = 0, r;
+
+	for (size_t i = 0; i < n->n_ch; i++)
+		email |= n->ch[i].kind == CHANNEL_EMAIL;
+	n->relay.tls_try = strcmp(n->smtp_tls, "when-offered") == 0;
+	if (email && (!*n->relay.url || !*n->relay.from)) {
+		fprintf(stderr, "lanu-notify: %s: e-mail channels need 'smtp URL' (the relay) "
+			"and 'mail-from ADDRESS'\n", n->path);
+		errors++;
+	}
+	if (!email && (*n->relay.url || *n->relay.from || *n->smtp_credentials)) {
+		fprintf(stderr, "lanu-notify: %s: SMTP settings but no 'email' channel\n",
+			n->path);
+		errors++;
+	}
+	if (*n->smtp_credentials && n->relay.tls_try &&
+	    strncmp(n->relay.url, "smtps://", 8) != 0) {
+		fprintf(stderr, "lanu-notify: %s: smtp-credentials with smtp-tls when-offered: "
+			"the password could go in the clear (smtp-tls required, or smtps://)\n",
+			n->path);
+		errors++;
+	}
+	if (*n->smtp_credentials && !errors &&
+	    (r = mail_credentials_read(n->smtp_credentials, &n->relay)) < 0) {
+		fprintf(stderr, "lanu-notify: %s: smtp-credentials '%s': %s\n", n->path,
+			n->smtp_credentials,
+			r == -EPERM ? "readable by others (chmod 0600)" :
+			r == -EBADMSG ? "not two lines, the user and the password" :
+			strerror(-r));
+		errors++;
+	}
+	return errors;
+}
+
 /* Parses n->path; every problem is said as "lanu-notify: FILE:LINE: what". Returns 0,
  * -EINVAL, or -errno if the file cannot be read. */
 static int
 notify_conf_load(struct notify *n)
 {
-	char line[4096], why[PATH_MAX + 128], *w[8];
+	char line[4096], why[PATH_MAX + 128], *w[12];
 	unsigned n_line = 0;
 	int errors = 0;
 	FILE *f = fopen(n->path, "re");
@@ -245,7 +416,7 @@ notify_conf_load(struct notify *n)
 		} else if (strcmp(k, "webhook") == 0) {
 			err = notify_webhook(n, w, nw, why, sizeof(why));
 		} else if (strcmp(k, "email") == 0) {
-			err = "email channels come in a later version";
+			err = notify_email(n, w, nw, why, sizeof(why));
 		} else if (nw != 2) {
 			err = "expected a setting and one value";
 		} else if (strcmp(k, "lanud-conf") == 0) {
@@ -265,10 +436,27 @@ notify_conf_load(struct notify *n)
 			dst = n->ep.key, len = sizeof(n->ep.key);
 		} else if (strcmp(k, "server-key") == 0) {
 			dst = n->ep.server_key, len = sizeof(n->ep.server_key);
+		} else if (strcmp(k, "smtp") == 0) {
+			if (strncmp(w[1], "smtp://", 7) && strncmp(w[1], "smtps://", 8))
+				err = "not an smtp:// or smtps:// URL";
+			dst = n->relay.url, len = sizeof(n->relay.url);
+		} else if (strcmp(k, "smtp-tls") == 0) {
+			if (strcmp(w[1], "required") && strcmp(w[1], "when-offered"))
+				err = "smtp-tls is 'required' or 'when-offered'";
+			dst = n->smtp_tls, len = sizeof(n->smtp_tls);
+		} else if (strcmp(k, "smtp-ca-file") == 0) {
+			dst = n->relay.ca_file, len = sizeof(n->relay.ca_file);
+		} else if (strcmp(k, "smtp-credentials") == 0) {
+			dst = n->smtp_credentials, len = sizeof(n->smtp_credentials);
+		} else if (strcmp(k, "mail-from") == 0) {
+			if (!mail_address_valid(w[1]))
+				err = "mail-from is not an e-mail address";
+			dst = n->relay.from, len = sizeof(n->relay.from);
 		} else {
 			snprintf(why, sizeof(why), "unknown setting '%s' (lanud-conf, ingest, "
-				 "publish, key, server-key, state, webhook, producer, "
-				 "failed-after)", k);
+				 "publish, key, server-key, state, webhook, email, producer, "
+				 "failed-after, smtp, smtp-tls, smtp-ca-file, smtp-credentials, "
+				 "mail-from)", k);
 			err = why;
 		}
 		if (!err && dst && (r = notify_set(dst, len, w[1])) < 0) {
@@ -287,9 +475,11 @@ notify_conf_load(struct notify *n)
 		errors++;
 	}
 	if (n->n_ch == 0) {
-		fprintf(stderr, "lanu-notify: %s: no 'webhook RECIPIENT URL' channel\n", n->path);
+		fprintf(stderr, "lanu-notify: %s: no channel ('webhook RECIPIENT URL' or 'email "
+			"RECIPIENT ADDRESS')\n", n->path);
 		errors++;
 	}
+	errors += notify_conf_mail(n);
 	if (*n->lanud_conf && (*n->ep.ingest || *n->ep.publish)) {
 		fprintf(stderr, "lanu-notify: %s: 'lanud-conf' or 'ingest' and 'publish', "
 			"not both\n", n->path);
@@ -304,9 +494,10 @@ notify_conf_load(struct notify *n)
 
 /* --- state file -------------------------------------------------------------- */
 
-/* Reads the cursors: "RECIPIENT<TAB>URL<TAB>SEQ" lines after the magic one; a missing
- * file is no cursor yet, lines of channels no longer configured are dropped. Returns 0,
- * -EBADMSG (said), -errno. */
+/* Reads the cursors: "RECIPIENT<TAB>URL<TAB>SEQ[<TAB>SENT]" lines after the magic one
+ * (an e-mail channel's URL is "mailto:ADDRESS"; SENT, when a digest holds alerts, the
+ * last seq sent alone); a missing file is no cursor yet, lines of channels no longer
+ * configured are dropped. Returns 0, -EBADMSG (said), -errno. */
 static int
 notify_state_load(struct notify *n)
 {
@@ -317,8 +508,8 @@ notify_state_load(struct notify *n)
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
 	while (fgets(line, sizeof(line), f)) {
-		char *rc, *url, *seq, *end;
-		uint64_t v;
+		char *rc, *url, *seq, *sent, *end;
+		uint64_t v, v_sent;
 
 		n_line++;
 		line[strcspn(line, "\n")] = '\0';
@@ -331,14 +522,22 @@ notify_state_load(struct notify *n)
 			goto bad;
 		*url++ = '\0';
 		*seq++ = '\0';
+		if ((sent = strchr(seq, '\t')))
+			*sent++ = '\0';
 		errno = 0;
 		v = strtoull(seq, &end, 10);
 		if (errno || *end || !*seq)
 			goto bad;
+		v_sent = v;
+		if (sent && (v_sent = strtoull(sent, &end, 10), errno || *end || !*sent ||
+			     v_sent < v))
+			goto bad;
 		for (size_t i = 0; i < n->n_ch; i++)
 			if (strcmp(n->rcpts[n->ch[i].rcpt].id, rc) == 0 &&
-			    strcmp(n->ch[i].url, url) == 0)
+			    strcmp(n->ch[i].url, url) == 0) {
 				n->ch[i].last = n->ch[i].delivered = v;
+				n->ch[i].sent = v_sent;
+			}
 	}
 	fclose(f);
 	return 0;
@@ -362,9 +561,14 @@ notify_state_write(struct notify *n)
 	if (!f)
 		return -errno;
 	fprintf(f, "%s\n", NOTIFY_STATE_MAGIC);
-	for (size_t i = 0; i < n->n_ch; i++)
-		fprintf(f, "%s\t%s\t%" PRIu64 "\n", n->rcpts[n->ch[i].rcpt].id, n->ch[i].url,
-			n->ch[i].delivered);
+	for (size_t i = 0; i < n->n_ch; i++) {
+		const struct channel *ch = &n->ch[i];
+
+		fprintf(f, "%s\t%s\t%" PRIu64, n->rcpts[ch->rcpt].id, ch->url, ch->delivered);
+		if (ch->sent > ch->delivered)
+			fprintf(f, "\t%" PRIu64, ch->sent);
+		fputc('\n', f);
+	}
 	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
 		r = -errno;
 	if (fclose(f) != 0 && !r)
@@ -555,46 +759,290 @@ notify_report(struct notify *n, struct channel *ch, bool recovered)
 	return r;
 }
 
-/* Hands a (seq > ch->last) to ch. On success the cursor moves and is written; on failure
- * the channel holds at a and backs off. Returns 0 (delivered), 1 (held), -errno when
- * the state file cannot be written (said: delivered but not remembered, fatal). */
-static int
-notify_channel_alert(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
+/* The plan in force, for the names e-mail says; asked again after NOTIFY_PLAN_MS. Its
+ * time zone becomes the process's, for the digests' local times. NULL when lanud has
+ * none or did not answer (the ids will do). */
+static const struct plan_index *
+notify_plan(struct notify *n)
 {
-	int r = notify_deliver(n, ch, a);
+	Lanu__V1__PlanQuery q = LANU__V1__PLAN_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	struct plan_index *ix;
+	Lanu__V1__Reply *rep;
+	const char *tz;
 
-	if (r < 0) {
-		ch->backoff_ms = ch->backoff_ms ? ch->backoff_ms * 2 : NOTIFY_BACKOFF_MS;
-		if (ch->backoff_ms > NOTIFY_BACKOFF_MAX_MS)
-			ch->backoff_ms = NOTIFY_BACKOFF_MAX_MS;
-		ch->retry_at_ms = client_mono_ms() + ch->backoff_ms;
-		if (!ch->failing_since_ms)
-			ch->failing_since_ms = client_now_ms();
-		if (!ch->reported && n->failed_after_ms != UINT64_MAX &&
-		    client_now_ms() - ch->failing_since_ms >= n->failed_after_ms)
-			ch->reported = notify_report(n, ch, false) == 0;
-		return r == -ENOMEM ? r : 1;
+	if (n->plan_rep && client_mono_ms() - n->plan_at_ms < NOTIFY_PLAN_MS)
+		return n->plan;
+	n->plan_at_ms = client_mono_ms();
+	req.body_case = LANU__V1__REQUEST__BODY_PLAN;
+	req.plan = &q;
+	if (client_call(n->c, &req, NOTIFY_CALL_MS, &rep) < 0)
+		return n->plan;
+	if (rep->code != LANU__V1__REPLY__CODE__OK || !rep->plan_version ||
+	    !rep->plan_version->plan || plan_index_new(rep->plan_version->plan, &ix) < 0) {
+		lanu__v1__reply__free_unpacked(rep, NULL);
+		return n->plan;
 	}
-	/* lanud must hear it works again: held and tried again if it did not answer (a
-	 * refusal will not change by asking again). */
+	plan_index_free(n->plan);
+	if (n->plan_rep)
+		lanu__v1__reply__free_unpacked(n->plan_rep, NULL);
+	n->plan = ix;
+	n->plan_rep = rep;
+	tz = rep->plan_version->plan->plan ? rep->plan_version->plan->plan->timezone : "";
+	if (*tz && strcmp(tz, getenv("TZ") ? getenv("TZ") : "") != 0 &&
+	    calendar_zone_installed(tz)) {
+		setenv("TZ", tz, 1);
+		tzset();
+	}
+	return ix;
+}
+
+/* Mails alerts to ch: one on its own (digest_at 0), or a digest. Returns 0 when the relay
+ * took it, or -errno (said; ch->why set). */
+static int
+notify_mail(struct notify *n, struct channel *ch, Lanu__V1__Alert *const *alerts,
+	    size_t count, uint64_t digest_at)
+{
+	const char *rcpt = n->rcpts[ch->rcpt].id, *to = ch->url + strlen("mailto:");
+	struct mail_msg m = {
+		.to = to, .lang = ch->lang, .rcpt = rcpt, .channel = ch->name,
+		.plan = notify_plan(n),
+		.alerts = alerts, .n = count, .digest_at_ms = digest_at,
+	};
+	int r;
+
+	if (n->dry_run) {
+		if (digest_at)
+			printf("%s email %s digest of %zu\n", rcpt, to, count);
+		else
+			printf("%s email %s %s\n", rcpt, to, alerts[0]->alert_id);
+		return mail_print(stdout, &n->relay, &m);
+	}
+	r = mail_send(n->curl, &n->relay, &m, ch->why, sizeof(ch->why));
+	if (r < 0 && digest_at)
+		fprintf(stderr, "lanu-notify: %s email '%s': digest of %zu: %s, retrying\n", rcpt,
+			to, count, ch->why);
+	else if (r < 0)
+		fprintf(stderr, "lanu-notify: %s email '%s': alert %" PRIu64 ": %s, retrying\n",
+			rcpt, to, alerts[0]->seq, ch->why);
+	return r;
+}
+
+/* A delivery to ch failed: it holds its place and backs off; once it has failed for
+ * failed-after, lanud hears of it. Returns 1 (held), or -ENOMEM as r was. */
+static int
+notify_failed(struct notify *n, struct channel *ch, int r)
+{
+	ch->backoff_ms = ch->backoff_ms ? ch->backoff_ms * 2 : NOTIFY_BACKOFF_MS;
+	if (ch->backoff_ms > NOTIFY_BACKOFF_MAX_MS)
+		ch->backoff_ms = NOTIFY_BACKOFF_MAX_MS;
+	ch->retry_at_ms = client_mono_ms() + ch->backoff_ms;
+	if (!ch->failing_since_ms)
+		ch->failing_since_ms = client_now_ms();
+	if (!ch->reported && n->failed_after_ms != UINT64_MAX &&
+	    client_now_ms() - ch->failing_since_ms >= n->failed_after_ms)
+		ch->reported = notify_report(n, ch, false) == 0;
+	return r == -ENOMEM ? r : 1;
+}
+
+/* ch works: a failure episode lanud heard of is over. Returns 0, or 1 when lanud must
+ * still hear that (held: tried again; a refusal will not change by asking again). */
+static int
+notify_works(struct notify *n, struct channel *ch)
+{
+	int r;
+
 	if (ch->reported && (r = notify_report(n, ch, true)) < 0 && r != -EPROTO)
 		return 1;
 	ch->backoff_ms = 0;
 	ch->failing_since_ms = 0;
 	ch->reported = false;
-	ch->last = a->seq;
-	if (n->dry_run)
-		return 0;
-	ch->delivered = a->seq;
-	r = notify_state_write(n);
+	return 0;
+}
+
+/* Writes the state file after a cursor moved. Returns 0 or -errno (said: delivered
+ * but not remembered, fatal). */
+static int
+notify_remember(struct notify *n)
+{
+	int r = n->dry_run ? 0 : notify_state_write(n);
+
 	if (r < 0)
 		fprintf(stderr, "lanu-notify: cannot write '%s': %s\n", n->state, strerror(-r));
 	return r;
 }
 
+/* Whether a waits for ch's digest. */
+static bool
+notify_waits(const struct channel *ch, const Lanu__V1__Alert *a)
+{
+	return ch->kind == CHANNEL_EMAIL && ch->digest_max && a->severity <= ch->digest_max;
+}
+
+/* The end of the digest period t is in: ch's first `at` time after t, local. */
+static uint64_t
+notify_digest_at(const struct channel *ch, uint64_t t)
+{
+	int32_t day = calendar_local_day(t);
+
+	for (int32_t d = day; d <= day + 2; d++)
+		for (size_t i = 0; i < ch->n_digest_at; i++) {
+			struct tm tm = { .tm_isdst = -1 };
+			int y, m, dd;
+			time_t at;
+
+			calendar_ymd(d, &y, &m, &dd);
+			tm.tm_year = y - 1900;
+			tm.tm_mon = m - 1;
+			tm.tm_mday = dd;
+			tm.tm_hour = ch->digest_at[i] / 60;
+			tm.tm_min = ch->digest_at[i] % 60;
+			at = mktime(&tm);	/* a time the spring change skips: after it */
+			if (at >= 0 && (uint64_t)at * 1000 > t)
+				return (uint64_t)at * 1000;
+		}
+	return t;	/* not reached: a day has every time of day */
+}
+
+/* Sends ch's digest (its period ending at), all it holds; on success everything up to
+ * ch->last is delivered. Returns 0, 1 (held), -errno (the state file, said). */
+static int
+notify_digest_send(struct notify *n, struct channel *ch, uint64_t at)
+{
+	int r = notify_mail(n, ch, ch->held, ch->n_held, at);
+
+	if (r < 0)
+		return notify_failed(n, ch, r);
+	if (notify_works(n, ch))
+		return 1;
+	for (size_t i = 0; i < ch->n_held; i++)
+		lanu__v1__alert__free_unpacked(ch->held[i], NULL);
+	ch->n_held = 0;
+	if (n->dry_run)
+		return 0;
+	ch->delivered = ch->last;
+	return notify_remember(n);
+}
+
+/* Keeps a copy of a for ch's digest; a full digest goes at once. Returns as
+ * notify_digest_send(). */
+static int
+notify_hold(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
+{
+	size_t len = lanu__v1__alert__get_packed_size(a);
+	uint8_t *buf = malloc(len ? len : 1);
+	Lanu__V1__Alert *copy, **held;
+
+	if (!buf)
+		return -ENOMEM;
+	lanu__v1__alert__pack(a, buf);
+	copy = lanu__v1__alert__unpack(NULL, len, buf);
+	free(buf);
+	held = copy ? realloc(ch->held, (ch->n_held + 1) * sizeof(*held)) : NULL;
+	if (!held) {
+		if (copy)
+			lanu__v1__alert__free_unpacked(copy, NULL);
+		return -ENOMEM;
+	}
+	ch->held = held;
+	ch->held[ch->n_held++] = copy;
+	ch->last = a->seq;
+	if (n->dry_run) {
+		char at[40];
+
+		instant_format(notify_digest_at(ch, ch->held[0]->raised_at_ms), at);
+		printf("%s email %s %s: waits for the digest at %s\n", n->rcpts[ch->rcpt].id,
+		       ch->url + strlen("mailto:"), a->alert_id, at);
+		fflush(stdout);
+	}
+	if (ch->n_held < NOTIFY_DIGEST_MAX)
+		return 0;
+	return notify_digest_send(n, ch, notify_digest_at(ch, ch->held[0]->raised_at_ms));
+}
+
+/* Hands a (seq > ch->last) to ch: on its own, or kept for the digest. On success the
+ * cursor moves and is written; on failure the channel holds at a and backs off.
+ * Returns 0 (delivered or kept), 1 (held), -errno when the state file cannot be
+ * written (said: delivered but not remembered, fatal). */
+static int
+notify_channel_alert(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
+{
+	int r;
+
+	if (notify_waits(ch, a))
+		return notify_hold(n, ch, a);
+	if (ch->kind == CHANNEL_EMAIL && a->seq <= ch->sent) {
+		ch->last = a->seq;	/* sent on its own before a restart */
+		return 0;
+	}
+	r = ch->kind == CHANNEL_EMAIL ? notify_mail(n, ch, (Lanu__V1__Alert *const *)&a, 1, 0)
+				      : notify_deliver(n, ch, a);
+	if (r < 0)
+		return notify_failed(n, ch, r);
+	if (notify_works(n, ch))
+		return 1;
+	ch->last = a->seq;
+	if (n->dry_run)
+		return 0;
+	if (ch->kind == CHANNEL_EMAIL)
+		ch->sent = a->seq;
+	if (ch->n_held == 0)
+		ch->delivered = a->seq;
+	return notify_remember(n);
+}
+
+/* lanud's clock (its Status), which the digests' periods follow. Returns 0 or -errno. */
+static int
+notify_lanud_now(struct notify *n, uint64_t *ret_ms)
+{
+	Lanu__V1__StatusQuery q = LANU__V1__STATUS_QUERY__INIT;
+	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	Lanu__V1__Reply *rep;
+	int r;
+
+	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
+	req.status = &q;
+	r = client_call(n->c, &req, NOTIFY_CALL_MS, &rep);
+	if (r < 0)
+		return r;
+	r = rep->code == LANU__V1__REPLY__CODE__OK && rep->status ? 0 : -EPROTO;
+	if (!r)
+		*ret_ms = rep->status->now_ms;
+	lanu__v1__reply__free_unpacked(rep, NULL);
+	return r;
+}
+
+/* Sends every digest whose period has ended on lanud's clock (a held channel's only when
+ * its retry is due). Returns how many channels are held, or -errno. */
+static int
+notify_digests(struct notify *n)
+{
+	uint64_t now = 0, mono = client_mono_ms();
+	int held = 0;
+
+	for (size_t i = 0; i < n->n_ch; i++) {
+		struct channel *ch = &n->ch[i];
+		uint64_t at;
+		int r;
+
+		if (!ch->n_held || (ch->backoff_ms && ch->retry_at_ms > mono))
+			continue;
+		if (!now && (notify_plan(n), r = notify_lanud_now(n, &now)) < 0)
+			return r;	/* the plan first: its time zone is the periods' */
+		at = notify_digest_at(ch, ch->held[0]->raised_at_ms);
+		if (at > now)
+			continue;
+		r = notify_digest_send(n, ch, at);
+		if (r < 0)
+			return r;
+		held += r;
+	}
+	return held;
+}
+
 /* Replays ch's recipient's alerts after ch->last, delivering each in order, until the
- * log has no more or a delivery fails. Returns 0, 1 (a delivery failed: held), -ETIMEDOUT
- * or -EAGAIN (lanud did not answer), -EINVAL (refused, said), -errno. */
+ * log has no more or a delivery fails. Returns 0, 1 (a delivery failed, or lanud refused
+ * the replay, said: held), -ETIMEDOUT or -EAGAIN (lanud did not answer), -errno. */
 static int
 notify_replay(struct notify *n, struct channel *ch)
 {
@@ -616,12 +1064,17 @@ notify_replay(struct notify *n, struct channel *ch)
 		if (r < 0)
 			return r;
 		if (rep->code != LANU__V1__REPLY__CODE__OK || !rep->alerts) {
-			fprintf(stderr, "lanu-notify: replay for '%s' refused: %s%s%s\n",
-				n->rcpts[ch->rcpt].id, rep->field, *rep->field ? ": " : "",
-				rep->reason);
+			if (!ch->refused)	/* said once; asked again at the longest backoff */
+				fprintf(stderr, "lanu-notify: replay for '%s' refused, its %s "
+					"gets nothing: %s%s%s\n", n->rcpts[ch->rcpt].id, ch->name,
+					rep->field, *rep->field ? ": " : "", rep->reason);
 			lanu__v1__reply__free_unpacked(rep, NULL);
-			return -EINVAL;
+			ch->refused = true;
+			ch->backoff_ms = NOTIFY_BACKOFF_MAX_MS;
+			ch->retry_at_ms = client_mono_ms() + ch->backoff_ms;
+			return 1;
 		}
+		ch->refused = false;
 		for (size_t i = 0; i < rep->alerts->n_alerts && !held; i++) {
 			const Lanu__V1__Alert *a = rep->alerts->alerts[i];
 
@@ -644,8 +1097,8 @@ notify_replay(struct notify *n, struct channel *ch)
 	}
 }
 
-/* Replays every channel (due_only: just the held ones whose retry is due). Returns how
- * many are held (a failed delivery), or <0 when lanud did not answer or refused. */
+/* Replays every channel (due_only: just the held ones whose retry is due; a refused one
+ * not at all with --once). Returns how many are held, or <0 when lanud did not answer. */
 static int
 notify_replay_all(struct notify *n, bool due_only)
 {
@@ -656,6 +1109,8 @@ notify_replay_all(struct notify *n, bool due_only)
 		int r;
 
 		if (due_only && (!n->ch[i].backoff_ms || n->ch[i].retry_at_ms > now))
+			continue;
+		if (n->once && n->ch[i].refused)
 			continue;
 		r = notify_replay(n, &n->ch[i]);
 		if (r < 0)
@@ -711,10 +1166,18 @@ notify_once(struct notify *n)
 	for (;;) {
 		int r = notify_replay_all(n, false);
 
-		if (r <= 0)
+		if (r == 0)
+			r = notify_digests(n);
+		if (r < 0)
 			return r;
+		if (r == 0)
+			break;
 		usleep((useconds_t)notify_wait_ms(n) * 1000);
 	}
+	for (size_t i = 0; i < n->n_ch; i++)
+		if (n->ch[i].refused)
+			return -EACCES;	/* said */
+	return 0;
 }
 
 static int
@@ -763,6 +1226,9 @@ notify_follow(struct notify *n, const struct client_keys *k)
 		/* Quiet: catch up from the log; in any case retry the held channels due. */
 		if (r >= 0)
 			r = notify_replay_all(n, any);
+		/* Then the digests whose period has ended. */
+		if (r >= 0)
+			r = notify_digests(n);
 		if (r > 0)
 			r = 0;
 	}
@@ -775,7 +1241,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: lanu-notify -c NOTIFY.conf [options]\n"
-		"Delivers lanud's alerts to the recipients' webhooks, each once, in order.\n"
+		"Delivers lanud's alerts to the recipients' e-mail and webhooks, each once, in "
+		"order.\n"
 		"  -c, --config FILE   the configuration (lanu-notify(1))\n"
 		"      --check-config  check the configuration and exit\n"
 		"  -n, --dry-run       print what would be sent; send nothing, move no cursor\n"
@@ -794,7 +1261,14 @@ notify_free(struct notify *n)
 		if (n->ch[i].secret)
 			sodium_memzero(n->ch[i].secret, n->ch[i].secret_len);
 		free(n->ch[i].secret);
+		for (size_t j = 0; j < n->ch[i].n_held; j++)
+			lanu__v1__alert__free_unpacked(n->ch[i].held[j], NULL);
+		free(n->ch[i].held);
 	}
+	plan_index_free(n->plan);
+	if (n->plan_rep)
+		lanu__v1__reply__free_unpacked(n->plan_rep, NULL);
+	mail_relay_free(&n->relay);
 	for (size_t i = 0; i < n->n_rcpts; i++) {
 		sub_free(n->rcpts[i].sub);
 		free(n->rcpts[i].id);
@@ -839,6 +1313,11 @@ main(int argc, char **argv)
 	}
 	if (sodium_init() < 0)
 		return NOTIFY_EXIT_FAILED;
+	/* Digests' periods are local times: the plan's zone once it is read, till then
+	 * Finland's. */
+	if (calendar_zone_installed("Europe/Helsinki"))
+		setenv("TZ", "Europe/Helsinki", 1);
+	tzset();
 	r = notify_conf_load(&n);
 	if (!r && *n.lanud_conf)
 		r = endpoint_resolve(n.lanud_conf, n.ep.ingest, n.ep.publish);

@@ -81,15 +81,15 @@ cat > "$dir/bad.conf" <<CONF
 lanud-conf $dir/lanud.conf
 state
 webhook board ftp://x/
-email board ops@example.org
+email board not-an-address
 colour blue
 webhook board http://127.0.0.1:1/ secret-file $dir/nonexistent
 CONF
 out=$("$NOTIFY" -c "$dir/bad.conf" --check-config 2>&1) && fail "bad.conf passed"
 for want in "bad.conf:2: expected a setting" "bad.conf:3: 'ftp://x/' is not an http" \
-	    "bad.conf:4: email channels come in a later version" \
+	    "bad.conf:4: 'not-an-address' is not an e-mail address" \
 	    "bad.conf:5: unknown setting 'colour'" "bad.conf:6: secret file" \
-	    "no 'state FILE'" "no 'webhook RECIPIENT URL'"; do
+	    "no 'state FILE'" "no channel ('webhook RECIPIENT URL'"; do
 	echo "$out" | grep -qF "$want" || fail "check-config did not say '$want': $out"
 done
 chmod 644 "$dir/secret"

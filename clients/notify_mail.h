@@ -1,0 +1,61 @@
+/*
+ * lanu-notify's e-mail: an alert, or a digest of them, as a message for people in their
+ * language (plain text and a small HTML part), handed to an SMTP relay with libcurl.
+ */
+#ifndef LANU_NOTIFY_MAIL_H
+#define LANU_NOTIFY_MAIL_H
+
+#include <curl/curl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lanu.pb-c.h"
+#include "plan_index.h"
+
+#define MAIL_ADDRESS_MAX	254	/* RFC 5321's path, less its brackets */
+#define MAIL_URL_MAX		512
+
+/* The relay. */
+struct mail_relay {
+	char url[MAIL_URL_MAX];		/* smtp://HOST[:PORT] or smtps://HOST[:PORT] */
+	bool tls_try;			/* STARTTLS only when offered (default: required) */
+	char ca_file[PATH_MAX];		/* "": the system's CAs */
+	char *user, *password;		/* NULL: no AUTH */
+	char from[MAIL_ADDRESS_MAX + 1];
+};
+
+/* One message: one alert (digest_at_ms 0) or a digest of n. */
+struct mail_msg {
+	const char *to;
+	const char *lang;			/* "fi", "sv", "en" */
+	const char *rcpt;			/* the plan's recipient id */
+	const char *channel;			/* its name to lanud: "email", "email-2" */
+	const struct plan_index *plan;		/* the plan's names; NULL: ids */
+	Lanu__V1__Alert *const *alerts;
+	size_t n;
+	uint64_t digest_at_ms;			/* a digest: the end of its period */
+};
+
+/* Whether s is an address lanu-notify sends to or from: LOCAL@DOMAIN, printable ASCII,
+ * no spaces, angle brackets, quotes or commas, at most MAIL_ADDRESS_MAX bytes. */
+bool mail_address_valid(const char *s);
+
+/* Reads a credentials file: 0600, the user on the first line, the password on the
+ * second. Returns 0, -EPERM (readable by others), -EBADMSG (not two lines), -errno. */
+int mail_credentials_read(const char *path, struct mail_relay *r);
+void mail_relay_free(struct mail_relay *r);
+
+/* Prints the message (headers and its plain text) to f, for --dry-run. Returns 0 or
+ * -errno. */
+int mail_print(FILE *f, const struct mail_relay *r, const struct mail_msg *m);
+
+/* Hands the message to the relay. Returns 0 when the relay took it (250 after DATA),
+ * -EIO (no answer, TLS, a timeout), -EPROTO (a refusal; why says the SMTP code),
+ * -ENOMEM. why gets a short reason on failure ("SMTP 451", curl's words). */
+int mail_send(CURL *c, const struct mail_relay *r, const struct mail_msg *m, char *why,
+	      size_t why_len);
+
+#endif
