@@ -14,10 +14,8 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -30,6 +28,7 @@
 
 #include "client.h"
 #include "conf.h"
+#include "atomic_file.h"
 #include "calendar.h"
 #include "endpoint.h"
 #include "lanu/limits.h"
@@ -547,19 +546,11 @@ bad:
 	return -EBADMSG;
 }
 
-/* Writes every cursor to a temporary file, fsync, rename over the state file, fsync its
- * directory: a crash leaves the old or the new file. Returns 0 or -errno. */
 static int
-notify_state_write(struct notify *n)
+notify_state_lines(FILE *f, void *arg)
 {
-	char tmp[PATH_MAX + 8], dirbuf[PATH_MAX];
-	FILE *f;
-	int r = 0, fd;
+	const struct notify *n = arg;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", n->state);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
 	fprintf(f, "%s\n", NOTIFY_STATE_MAGIC);
 	for (size_t i = 0; i < n->n_ch; i++) {
 		const struct channel *ch = &n->ch[i];
@@ -569,24 +560,15 @@ notify_state_write(struct notify *n)
 			fprintf(f, "\t%" PRIu64, ch->sent);
 		fputc('\n', f);
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
-		r = -errno;
-	if (fclose(f) != 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, n->state) < 0)
-		r = -errno;
-	if (r) {
-		unlink(tmp);
-		return r;
-	}
-	snprintf(dirbuf, sizeof(dirbuf), "%s", n->state);
-	fd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
+	return 0;
+}
+
+/* Writes every cursor: the file replaced whole (a crash leaves the old or the new one),
+ * 0600, as it names the webhooks' URLs, which may carry tokens. Returns 0 or -errno. */
+static int
+notify_state_write(struct notify *n)
+{
+	return atomic_file_replace(n->state, 0600, notify_state_lines, n);
 }
 
 /* --- delivery ---------------------------------------------------------------- */

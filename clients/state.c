@@ -15,8 +15,6 @@
 #include "state.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "strmap.h"
 #include "tally.h"
 
@@ -184,48 +183,11 @@ state_load(const char *path, unsigned *bad_line, struct state **ret_state)
 	return 0;
 }
 
-/* fsyncs the directory holding path, so that a rename in it is on disk. */
 static int
-state_sync_dir(const char *path)
+state_write(FILE *f, void *arg)
 {
-	char *copy = strdup(path);
-	int fd, r = 0;
+	const struct state *s = arg;
 
-	if (!copy)
-		return -ENOMEM;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(copy);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-int
-state_flush(struct state *s)
-{
-	size_t plen = strlen(s->path);
-	char *tmp = malloc(plen + 5);
-	FILE *f = NULL;
-	int fd = -1, r = 0;
-
-	if (s->changes == 0) {
-		free(tmp);
-		return 0;
-	}
-	if (!tmp)
-		return -ENOMEM;
-	memcpy(tmp, s->path, plen);
-	memcpy(tmp + plen, ".tmp", 5);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		r = -errno;
-		if (fd >= 0)
-			close(fd);
-		goto fail;
-	}
 	fputs(STATE_MAGIC "\n", f);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct state_entry *e = &s->v[i];
@@ -233,30 +195,22 @@ state_flush(struct state *s)
 		/* key: pupil NUL period */
 		fprintf(f, "%s\t%s\t%s\n", e->key, e->key + strlen(e->key) + 1, e->id);
 	}
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
-		r = errno ? -errno : -EIO;
-		fclose(f);
-		goto fail;
-	}
-	if (fclose(f) != 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (rename(tmp, s->path) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	r = state_sync_dir(s->path);
+	return 0;
+}
+
+int
+state_flush(struct state *s)
+{
+	int r;
+
+	if (s->changes == 0)
+		return 0;
+	r = atomic_file_replace(s->path, 0600, state_write, s);
 	if (r < 0)
-		goto fail;
+		return r;
 	s->changes = 0;
 	s->written_ms = state_now_ms();
-	free(tmp);
 	return 0;
-fail:
-	unlink(tmp);
-	free(tmp);
-	return r;
 }
 
 int
