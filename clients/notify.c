@@ -886,23 +886,30 @@ notify_digest_at(const struct channel *ch, uint64_t t)
 	return t;	/* not reached: a day has every time of day */
 }
 
-/* Sends ch's digest (its period ending at), all it holds; on success everything up to
- * ch->last is delivered. Returns 0, 1 (held), -errno (the state file, said). */
+/* Sends the digest of the period the first alert ch holds is in, ending at: the held
+ * alerts from the first on raised in that period (at most NOTIFY_DIGEST_MAX). On success
+ * everything before the next held alert (or up to ch->last) is delivered. Returns 0,
+ * 1 (held), -errno (the state file, said). */
 static int
 notify_digest_send(struct notify *n, struct channel *ch, uint64_t at)
 {
-	int r = notify_mail(n, ch, ch->held, ch->n_held, at);
+	size_t k = 1;
+	int r;
 
+	while (k < ch->n_held && notify_digest_at(ch, ch->held[k]->raised_at_ms) == at)
+		k++;
+	r = notify_mail(n, ch, ch->held, k, at);
 	if (r < 0)
 		return notify_failed(n, ch, r);
 	if (notify_works(n, ch))
 		return 1;
-	for (size_t i = 0; i < ch->n_held; i++)
+	for (size_t i = 0; i < k; i++)
 		lanu__v1__alert__free_unpacked(ch->held[i], NULL);
-	ch->n_held = 0;
+	memmove(ch->held, ch->held + k, (ch->n_held - k) * sizeof(*ch->held));
+	ch->n_held -= k;
 	if (n->dry_run)
 		return 0;
-	ch->delivered = ch->last;
+	ch->delivered = ch->n_held ? ch->held[0]->seq - 1 : ch->last;
 	return notify_remember(n);
 }
 
@@ -1011,13 +1018,14 @@ notify_digests(struct notify *n)
 			continue;
 		if (!now && (notify_plan(n), r = notify_lanud_now(n, &now)) < 0)
 			return r;	/* the plan first: its time zone is the periods' */
-		at = notify_digest_at(ch, ch->held[0]->raised_at_ms);
-		if (at > now)
-			continue;
-		r = notify_digest_send(n, ch, at);
-		if (r < 0)
-			return r;
-		held += r;
+		/* each period ended, oldest first, one digest each */
+		while (ch->n_held && !ch->backoff_ms &&
+		       (at = notify_digest_at(ch, ch->held[0]->raised_at_ms)) <= now) {
+			r = notify_digest_send(n, ch, at);
+			if (r < 0)
+				return r;
+			held += r;
+		}
 	}
 	return held;
 }
@@ -1272,8 +1280,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct notify n = { .path = NULL, .failed_after_ms = NOTIFY_FAILED_AFTER_MS,
-			    .producer = "lanu-notify" };
+	struct notify n = { .path = NULL, .failed_after_ms = NOTIFY_FAILED_AFTER_MS };
 	struct client_keys keys, *k = NULL;
 	bool check = false;
 	int ch, r;
@@ -1310,6 +1317,11 @@ main(int argc, char **argv)
 		return NOTIFY_EXIT_FAILED;
 	}
 	k = *n.ep.key ? &keys : NULL;
+	/* The DeliveryFailed events' producer: the key's name (lanud takes no other from
+	 * it), else lanu-notify. */
+	if (!*n.producer)
+		snprintf(n.producer, sizeof(n.producer), "%s",
+			 k && *k->name ? k->name : "lanu-notify");
 	r = notify_state_load(&n);
 	if (r < 0 && r != -EBADMSG)
 		fprintf(stderr, "lanu-notify: cannot read '%s': %s\n", n.state, strerror(-r));

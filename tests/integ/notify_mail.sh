@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# lanu-notify's e-mail (docs/notify.md "E-mail") against a real SMTP server on 127.0.0.1
+# (tests/integ/smtp_server.py, aiosmtpd) that requires STARTTLS and AUTH and refuses the
+# first message: the notifier runs over tcp:// with a notifier key bound to two of the
+# plan's three recipients. Each alert reaches each address once, in the recipient's
+# language with the plan's names; a digest channel gets the warnings grouped by period
+# on lanud's manual clock and the misses at once; the recipient the key is not bound to
+# gets nothing and the others go on; kill -9 in a burst loses nothing, and what comes
+# twice carries the same Message-ID; --check-config says every bad line.
+set -euo pipefail
+
+LANUD=$1
+LANUCTL=$2
+NOTIFY=$3
+here=$(dirname "$0")
+. "$here/lib.sh"
+integ_begin notify-mail
+smtp=""
+notifier=""
+cleanup_all() {
+	[ -n "$notifier" ] && kill -9 "$notifier" 2>/dev/null || true
+	[ -n "$smtp" ] && kill "$smtp" 2>/dev/null || true
+	integ_cleanup
+}
+trap cleanup_all EXIT
+
+# Debian's python3-aiosmtpd is the system Python's: a python3 earlier on PATH may lack it.
+py=/usr/bin/python3
+"$py" -c 'import aiosmtpd' 2>/dev/null || fail "aiosmtpd is not installed (python3-aiosmtpd)"
+command -v openssl >/dev/null || fail "openssl is not installed"
+
+free_port() {
+	"$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+cat > "$dir/plan.yaml" <<'PLAN'
+lanu-plan: 1
+plan: {id: notify-mail, organiser: Test, title: Notify mail test plan, period: 2026-2029}
+areas:
+  - {id: north, name: {fi: Pohjoinen, sv: Norra, en: North}, kind: area}
+recipients:
+  - {id: sup-fi, name: {fi: Pohjoisen esihenkilö, sv: Norra chefen, en: Supervisor North}, kind: supervisor}
+  - {id: board-sv, name: {fi: Lautakunta, sv: Nämnden, en: The board}, kind: supervisor}
+  - {id: outsider, name: Outsider, kind: supervisor}
+services:
+  - id: kuraattori
+    name: {fi: Koulukuraattori, sv: Skolkurator, en: School social worker}
+    limits: {normal: 7 working days}
+    warn-before: 2 working days
+routes:
+  - {kinds: [deadline-warning, deadline-missed], to: [sup-fi, board-sv, outsider]}
+  - {kinds: delivery-failed, to: board-sv}
+PLAN
+
+# lanud: ipc:// for lanuctl, tcp:// (CurveZMQ) for the notifier, on a manual clock from
+# Monday 2.11.2026 08:00 local.
+in_port=$(free_port)
+pub_port=$(free_port)
+mkdir -m 700 "$dir/keys"
+cat > "$dir/lanud.conf" <<CONF
+ingest ipc://$dir/in.sock tcp://127.0.0.1:$in_port
+publish ipc://$dir/pub.sock tcp://127.0.0.1:$pub_port
+state-dir $dir/state
+plan $dir/plan.yaml
+server-key $dir/lanud.secret
+keys-dir $dir/keys
+clock manual 2026-11-02T06:00:00Z
+CONF
+ctl() { "$LANUCTL" -c "$dir/lanud.conf" -t 10000 "$@"; }
+ctl keys server --secret "$dir/lanud.secret" > "$dir/server.out"
+server_pub=$(tail -1 "$dir/server.out")
+ctl keys new notifier-1 --role notifier --recipients sup-fi,board-sv \
+	--secret "$dir/notifier-1.secret" > /dev/null
+"$LANUD" -c "$dir/lanud.conf" 2>"$dir/lanud.log" &
+pid=$!
+ctl status >/dev/null || fail "lanud did not answer"
+
+# The SMTP server: STARTTLS required (a certificate of its own, trusted through
+# smtp-ca-file), AUTH required, the first DATA refused with 451.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+	-keyout "$dir/smtp.key" -out "$dir/smtp.crt" 2>/dev/null
+"$py" "$here/smtp_server.py" --port-file "$dir/smtp.port" --out "$dir/mail.jsonl" \
+	--tls-cert "$dir/smtp.crt" --tls-key "$dir/smtp.key" --auth 'lanu:pa:ss w0rd' \
+	--fail-first 1 2>"$dir/smtp.log" &
+smtp=$!
+for _ in $(seq 1 200); do
+	[ -s "$dir/smtp.port" ] && break
+	sleep 0.05
+done
+smtp_port=$(cat "$dir/smtp.port") || fail "the SMTP server did not start: $(cat "$dir/smtp.log")"
+touch "$dir/mail.jsonl"
+printf 'lanu\npa:ss w0rd\n' > "$dir/smtp.credentials"
+chmod 600 "$dir/smtp.credentials"
+
+cat > "$dir/notify.conf" <<CONF
+ingest tcp://127.0.0.1:$in_port
+publish tcp://127.0.0.1:$pub_port
+key $dir/notifier-1.secret
+server-key "$server_pub"
+producer notifier-1
+state $dir/notify.state
+smtp smtp://127.0.0.1:$smtp_port
+smtp-ca-file $dir/smtp.crt
+smtp-credentials $dir/smtp.credentials
+mail-from lanu@kunta.example
+email sup-fi esihenkilo@kunta.example
+email sup-fi kooste@kunta.example digest warning at 08:00
+email board-sv namnden@kunta.example lang sv
+email outsider outsider@kunta.example
+CONF
+notify() { timeout 120 "$NOTIFY" -c "$dir/notify.conf" "$@"; }
+
+# --check-config: the good file, then every bad line said with its number.
+notify --check-config | grep -q "ok, 4 channels for 3 recipients" || fail "check-config"
+cat > "$dir/bad.conf" <<CONF
+lanud-conf $dir/lanud.conf
+state $dir/bad.state
+email sup-fi not-an-address
+email sup-fi x@kunta.example lang de
+email sup-fi y@kunta.example digest warning at 8
+email sup-fi z@kunta.example digest loud at 08:00
+smtp http://127.0.0.1:1
+smtp-tls sometimes
+CONF
+out=$("$NOTIFY" -c "$dir/bad.conf" --check-config 2>&1) && fail "bad.conf passed"
+for want in "bad.conf:3: 'not-an-address' is not an e-mail address" \
+	    "bad.conf:4: lang is fi, sv or en" "bad.conf:5: digest's times are HH:MM" \
+	    "bad.conf:6: digest's severity is info, warning or critical" \
+	    "bad.conf:7: not an smtp:// or smtps:// URL" \
+	    "bad.conf:8: smtp-tls is 'required' or 'when-offered'" \
+	    "no channel"; do
+	echo "$out" | grep -qF "$want" || fail "check-config did not say '$want': $out"
+done
+printf 'lanud-conf %s\nstate %s/bad.state\nemail sup-fi a@kunta.example\n' "$dir/lanud.conf" \
+	"$dir" > "$dir/bad2.conf"
+out=$("$NOTIFY" -c "$dir/bad2.conf" --check-config 2>&1) && fail "bad2.conf passed"
+echo "$out" | grep -q "e-mail channels need 'smtp URL'" || fail "no relay: $out"
+printf 'smtp smtp://127.0.0.1:1\nsmtp-tls when-offered\nmail-from l@kunta.example\nsmtp-credentials %s\n' \
+	"$dir/smtp.credentials" >> "$dir/bad2.conf"
+out=$("$NOTIFY" -c "$dir/bad2.conf" --check-config 2>&1) && fail "credentials in the clear passed"
+echo "$out" | grep -q "could go in the clear" || fail "credentials in the clear: $out"
+chmod 644 "$dir/smtp.credentials"
+out=$("$NOTIFY" -c "$dir/notify.conf" --check-config 2>&1) && fail "0644 credentials passed"
+echo "$out" | grep -q "readable by others" || fail "0644 credentials: $out"
+chmod 600 "$dir/smtp.credentials"
+
+requested() {	# requested ID DAY: a request for the social worker in the north
+	printf '{"eventId": "%s", "producer": "t", "occurredAtMs": "%s", "serviceRequested": '\
+'{"caseId": "c-%s", "service": "kuraattori", "area": "north", "requestedAtMs": "%s", "urgency": "URGENCY_NORMAL"}}\n' \
+		"$1" "$2" "$1" "$2"
+}
+# Monday 2.11 and Wednesday 4.11, 10:00 local: warned and missed on different days.
+{ requested r1 1793606400000; requested r2 1793779200000; } | ctl send - >/dev/null
+
+step() {	# step UTC: the clock to UTC, then the notifier once (the outsider: refused)
+	ctl clock set "$1" >/dev/null
+	rc=0
+	notify --once 2>>"$dir/notify.err" || rc=$?
+	[ "$rc" = 1 ] || fail "--once at $1: exit $rc, $(cat "$dir/notify.err")"
+}
+for day in 10 12 16 18 20; do	# the warnings on two days, then the misses
+	step 2026-11-${day}T12:00:00Z
+done
+grep -q "replay for 'outsider' refused, its email gets nothing: replay.recipients" \
+	"$dir/notify.err" || fail "the outsider's refusal not said: $(cat "$dir/notify.err")"
+grep -q "SMTP 451, retrying" "$dir/notify.err" || fail "the 451 was not retried"
+
+check() {	# check ADDRESS RECIPIENT CHANNEL LANG [options]: against the recipient's log
+	ctl tail --recipient "$2" --from 0 --no-follow --json > "$dir/$2.alerts"
+	"$py" "$here/mail_check.py" "$dir/mail.jsonl" "$dir/$2.alerts" "$@" --user lanu ||
+		fail "mail to $1"
+}
+check esihenkilo@kunta.example sup-fi email fi --exactly-once --words Koulukuraattori \
+	--words "Pohjoisen esihenkilö" --words "Kuittaa: lanuctl ack"
+[ "$(grep -c . "$dir/sup-fi.alerts")" = 4 ] || fail "sup-fi: not 4 alerts: $(ctl tail \
+	--recipient sup-fi --from 0 --no-follow)"
+check kooste@kunta.example sup-fi email-2 fi --exactly-once --digest warning@08:00 \
+	--words Koulukuraattori --min-digests 2
+check namnden@kunta.example board-sv email sv --exactly-once --words Skolkurator \
+	--words Nämnden --words "Kvittera: lanuctl ack"
+grep -q outsider@kunta.example "$dir/mail.jsonl" && fail "the outsider got mail"
+
+# --dry-run: prints what it would send, sends nothing, moves no cursor.
+before=$(wc -l < "$dir/mail.jsonl")
+state_before=$(cat "$dir/notify.state")
+cp "$dir/notify.conf" "$dir/dry.conf"
+sed -i "s|^state .*|state $dir/dry.state|" "$dir/dry.conf"
+"$NOTIFY" -c "$dir/dry.conf" --dry-run --once > "$dir/dry" 2>/dev/null || true
+grep -q '^sup-fi email esihenkilo@kunta.example a-1$' "$dir/dry" || fail "dry-run: $(cat "$dir/dry")"
+grep -q 'Subject (decoded): \[lanu\] Varoitus: ' "$dir/dry" || fail "dry-run has no subject"
+grep -q 'waits for the digest at' "$dir/dry" || fail "dry-run does not say the digest"
+[ "$(wc -l < "$dir/mail.jsonl")" = "$before" ] || fail "dry-run sent mail"
+[ -e "$dir/dry.state" ] && fail "dry-run wrote the state"
+[ "$(cat "$dir/notify.state")" = "$state_before" ] || fail "dry-run moved the cursors"
+[ "$(stat -c %a "$dir/notify.state")" = 600 ] || fail "the state file is not 0600"
+
+# Following: a burst of requests that miss at once; kill -9 in the middle, restart; every
+# alert arrives, and what came twice carries the same Message-ID.
+"$NOTIFY" -c "$dir/notify.conf" 2>>"$dir/follow.err" &
+notifier=$!
+for i in $(seq 1 40); do
+	requested "b$i" 1794816000000	# Monday 16.11 10:00 local
+done | ctl send - >/dev/null
+ctl clock set 2026-11-26T12:00:00Z >/dev/null	# all 40 past due: 40 misses, 40 warnings
+for _ in $(seq 1 400); do
+	[ "$(wc -l < "$dir/mail.jsonl")" -ge $((before + 20)) ] && break
+	sleep 0.05
+done
+kill -9 "$notifier"
+wait "$notifier" 2>/dev/null || true
+"$NOTIFY" -c "$dir/notify.conf" 2>>"$dir/follow.err" &
+notifier=$!
+ctl clock set 2026-11-27T12:00:00Z >/dev/null	# the burst's warnings' digest is due
+want=$(ctl tail --recipient sup-fi --from 0 --no-follow --json | grep -c .)
+for i in $(seq 1 600); do
+	[ "$(grep -c esihenkilo "$dir/mail.jsonl")" -ge "$want" ] &&
+		[ "$(grep -c namnden "$dir/mail.jsonl")" -ge "$want" ] && break
+	[ "$i" = 600 ] && fail "not all $want alerts arrived: $(tail -5 "$dir/follow.err")"
+	sleep 0.1
+done
+# The digest is due on lanud's clock: it comes within the notifier's quiet interval.
+ctl tail --recipient sup-fi --from 0 --no-follow --json > "$dir/sup-fi.alerts"
+for i in $(seq 1 100); do
+	"$py" "$here/mail_check.py" "$dir/mail.jsonl" "$dir/sup-fi.alerts" \
+		kooste@kunta.example sup-fi email-2 fi --digest warning@08:00 2>/dev/null && break
+	[ "$i" = 100 ] && check kooste@kunta.example sup-fi email-2 fi --digest warning@08:00
+	sleep 0.1
+done
+check esihenkilo@kunta.example sup-fi email fi
+check namnden@kunta.example board-sv email sv
+echo "ok: notify-mail"
