@@ -1,16 +1,20 @@
 /*
- * lanu-notify: delivers lanud's alerts to webhooks, each alert once per recipient and
- * channel, in seq order, none missed (docs/notify.md).
+ * lanu-notify: delivers lanud's alerts to e-mail and webhooks, each alert once per
+ * recipient and channel, in seq order, none missed (docs/notify.md).
  *
- * Every channel (a recipient's webhook) follows the alert log alone, as docs/protocol.md
- * "Alerts (PUB)" says: one SUB per recipient (so a live alert's prev_seq is that
- * recipient's), subscribed before the first replay; a live alert at or before the
- * channel's last seq is dropped, one whose prev_seq is newer than it makes the channel
- * replay, and so does a quiet stream. A channel's cursor (the last seq a 2xx
- * acknowledged) is in the state file, written atomically after each delivery; a failed
- * delivery holds the channel at that alert and retries it with a doubling backoff, so no
- * later alert goes out before it. The process is one loop, one thread; a delivery blocks
- * it for at most NOTIFY_TIMEOUT_S. The notify owns every string it holds.
+ * Every channel (a recipient's webhook or e-mail address) follows the alert log alone,
+ * as docs/protocol.md "Alerts (PUB)" says: one SUB per recipient (so a live alert's
+ * prev_seq is that recipient's), subscribed before the first replay; a live alert at or
+ * before the channel's last seq is dropped, one whose prev_seq is newer than it makes
+ * the channel replay, and so does a quiet stream. A channel's cursor (the last seq a 2xx
+ * or the relay's 250 acknowledged) is in the state file, written atomically after each
+ * delivery; a failed delivery holds the channel at that alert and retries it with a
+ * doubling backoff, so no later alert goes out before it. An e-mail channel with a
+ * digest keeps the alerts it holds for it in memory: they are after its cursor, so a
+ * restart gathers them again from the log. One thread: each channel has one delivery
+ * in flight at a time, all of them in one curl multi handle polled with the ZeroMQ
+ * sockets, so a slow channel holds up only itself. The notify owns every string it
+ * holds.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -87,6 +91,15 @@ struct channel {
 					   `delivered` sent alone, after a restart */
 	Lanu__V1__Alert **held;		/* waiting for the digest, in seq order */
 	size_t n_held;
+	/* its delivery in flight: one at a time, beside the other channels' */
+	CURL *curl;			/* its own handle, in notify.multi while busy */
+	bool busy;
+	bool resume;			/* a delivery went: go on from the log */
+	uint64_t x_seq;			/* the alert's seq; a digest's last */
+	size_t x_digest;		/* a digest: how many of held it carries; 0: one alert */
+	char *x_body;			/* a webhook's body and headers */
+	struct curl_slist *x_headers;
+	struct mail_job *x_mail;	/* an e-mail's */
 };
 
 struct notify {
@@ -102,7 +115,8 @@ struct notify {
 	uint64_t failed_after_ms;	/* a channel failing this long: DeliveryFailed */
 	char producer[LANU_MAX_ID + 1];	/* the producer of those events */
 	struct client *c;
-	CURL *curl;
+	CURLM *multi;			/* the deliveries in flight */
+	size_t n_busy;
 	struct mail_relay relay;	/* relay.url "": no e-mail */
 	char smtp_tls[16], smtp_credentials[PATH_MAX];
 	Lanu__V1__Reply *plan_rep;	/* the plan in force, for its names */
@@ -612,29 +626,20 @@ notify_body(const Lanu__V1__Alert *a, char **ret, size_t *ret_len)
 	return 0;
 }
 
-/* POSTs a to ch (or prints it with --dry-run). Returns 0 when delivered (a 2xx),
- * -EPROTO (another status), -EIO (no answer: connection, timeout), -ENOMEM. */
+/* Sets ch's handle up to POST a; the body and headers are ch's until notify_post_done().
+ * Returns 0, -ENOMEM, -EIO. */
 static int
-notify_deliver(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
+notify_post_start(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
 {
 	const char *rcpt = n->rcpts[ch->rcpt].id;
 	char hdr[3][LANU_MAX_ID + 64], sig[128];
 	struct curl_slist *h = NULL, *t;
-	long status = 0;
-	CURLcode cr;
-	char *body = NULL;
 	size_t len = 0;
 	int r;
 
-	r = notify_body(a, &body, &len);
+	r = notify_body(a, &ch->x_body, &len);
 	if (r < 0)
 		return r;
-	if (n->dry_run) {
-		printf("%s webhook %s %s\n%s\n", rcpt, ch->url, a->alert_id, body);
-		fflush(stdout);
-		free(body);
-		return 0;
-	}
 	snprintf(hdr[0], sizeof(hdr[0]), "Idempotency-Key: %s", a->alert_id);
 	snprintf(hdr[1], sizeof(hdr[1]), "X-Lanu-Recipient: %s", rcpt);
 	snprintf(hdr[2], sizeof(hdr[2]), "X-Lanu-Seq: %" PRIu64, a->seq);
@@ -647,45 +652,57 @@ notify_deliver(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
 		char hex[2 * sizeof(mac) + 1];
 
 		crypto_auth_hmacsha256_init(&st, ch->secret, ch->secret_len);
-		crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)ch->x_body, len);
 		crypto_auth_hmacsha256_final(&st, mac);
 		sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
 		snprintf(sig, sizeof(sig), "X-Lanu-Signature: sha256=%s", hex);
 		h = (t = curl_slist_append(h, sig)) ? t : (curl_slist_free_all(h), NULL);
 	}
 	if (!h) {
-		free(body);
+		free(ch->x_body);
+		ch->x_body = NULL;
 		return -ENOMEM;
 	}
-	curl_easy_reset(n->curl);
-	curl_easy_setopt(n->curl, CURLOPT_URL, ch->url);
-	curl_easy_setopt(n->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(n->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(n->curl, CURLOPT_TIMEOUT, (long)NOTIFY_TIMEOUT_S);
-	curl_easy_setopt(n->curl, CURLOPT_USERAGENT, "lanu-notify/" LANU_VERSION);
-	curl_easy_setopt(n->curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(n->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(n->curl, CURLOPT_POSTFIELDSIZE, (long)len);
-	curl_easy_setopt(n->curl, CURLOPT_WRITEFUNCTION, notify_discard_cb);
-	cr = curl_easy_perform(n->curl);
-	if (cr == CURLE_OK)
-		curl_easy_getinfo(n->curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	free(body);
-	if (cr != CURLE_OK) {
-		fprintf(stderr, "lanu-notify: %s webhook '%s': alert %" PRIu64 ": %s, retrying\n",
-			rcpt, ch->url, a->seq, curl_easy_strerror(cr));
-		snprintf(ch->why, sizeof(ch->why), "%s", curl_easy_strerror(cr));
-		return -EIO;
-	}
-	if (status < 200 || status > 299) {
-		snprintf(ch->why, sizeof(ch->why), "HTTP %ld", status);
-		fprintf(stderr, "lanu-notify: %s webhook '%s': alert %" PRIu64 ": HTTP %ld, "
-			"retrying\n",
-			rcpt, ch->url, a->seq, status);
-		return -EPROTO;
-	}
+	ch->x_headers = h;
+	curl_easy_setopt(ch->curl, CURLOPT_URL, ch->url);
+	curl_easy_setopt(ch->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(ch->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(ch->curl, CURLOPT_TIMEOUT, (long)NOTIFY_TIMEOUT_S);
+	curl_easy_setopt(ch->curl, CURLOPT_USERAGENT, "lanu-notify/" LANU_VERSION);
+	curl_easy_setopt(ch->curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(ch->curl, CURLOPT_POSTFIELDS, ch->x_body);
+	curl_easy_setopt(ch->curl, CURLOPT_POSTFIELDSIZE, (long)len);
+	curl_easy_setopt(ch->curl, CURLOPT_WRITEFUNCTION, notify_discard_cb);
 	return 0;
+}
+
+/* What came of ch's POST (cr). Returns 0 when delivered (a 2xx), -EPROTO (another
+ * status), -EIO (no answer: connection, timeout); said, ch->why set. */
+static int
+notify_post_done(struct notify *n, struct channel *ch, CURLcode cr)
+{
+	const char *rcpt = n->rcpts[ch->rcpt].id;
+	long status = 0;
+	int r = 0;
+
+	if (cr == CURLE_OK)
+		curl_easy_getinfo(ch->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_reset(ch->curl);	/* curl points at the body and headers until then */
+	curl_slist_free_all(ch->x_headers);
+	free(ch->x_body);
+	ch->x_headers = NULL;
+	ch->x_body = NULL;
+	if (cr != CURLE_OK) {
+		snprintf(ch->why, sizeof(ch->why), "%s", curl_easy_strerror(cr));
+		r = -EIO;
+	} else if (status < 200 || status > 299) {
+		snprintf(ch->why, sizeof(ch->why), "HTTP %ld", status);
+		r = -EPROTO;
+	}
+	if (r < 0)
+		fprintf(stderr, "lanu-notify: %s webhook '%s': alert %" PRIu64 ": %s, "
+			"retrying\n", rcpt, ch->url, ch->x_seq, ch->why);
+	return r;
 }
 
 /* Tells lanud that ch has failed since ch->failing_since_ms (a DeliveryFailed event,
@@ -779,35 +796,91 @@ notify_plan(struct notify *n)
 	return ix;
 }
 
-/* Mails alerts to ch: one on its own (digest_at 0), or a digest. Returns 0 when the relay
- * took it, or -errno (said; ch->why set). */
-static int
-notify_mail(struct notify *n, struct channel *ch, Lanu__V1__Alert *const *alerts,
-	    size_t count, uint64_t digest_at)
+/* ch's message: alerts, one on its own (digest_at 0) or a digest. */
+static struct mail_msg
+notify_mail_msg(struct notify *n, struct channel *ch, Lanu__V1__Alert *const *alerts,
+		size_t count, uint64_t digest_at)
 {
-	const char *rcpt = n->rcpts[ch->rcpt].id, *to = ch->url + strlen("mailto:");
-	struct mail_msg m = {
-		.to = to, .lang = ch->lang, .rcpt = rcpt, .channel = ch->name,
-		.plan = notify_plan(n),
-		.alerts = alerts, .n = count, .digest_at_ms = digest_at,
+	return (struct mail_msg){
+		.to = ch->url + strlen("mailto:"), .lang = ch->lang, .rcpt = n->rcpts[ch->rcpt].id,
+		.channel = ch->name, .plan = notify_plan(n), .alerts = alerts, .n = count,
+		.digest_at_ms = digest_at,
 	};
-	int r;
+}
 
-	if (n->dry_run) {
-		if (digest_at)
-			printf("%s email %s digest of %zu\n", rcpt, to, count);
-		else
-			printf("%s email %s %s\n", rcpt, to, alerts[0]->alert_id);
-		return mail_print(stdout, &n->relay, &m);
-	}
-	r = mail_send(n->curl, &n->relay, &m, ch->why, sizeof(ch->why));
-	if (r < 0 && digest_at)
-		fprintf(stderr, "lanu-notify: %s email '%s': digest of %zu: %s, retrying\n", rcpt,
-			to, count, ch->why);
+/* What came of ch's e-mail (cr). Returns 0 when the relay took it, or -errno (said, ch->why
+ * set). */
+static int
+notify_mail_done(struct notify *n, struct channel *ch, CURLcode cr)
+{
+	int r = mail_done(ch->curl, ch->x_mail, cr, ch->why, sizeof(ch->why));
+
+	ch->x_mail = NULL;
+	if (r < 0 && ch->x_digest)
+		fprintf(stderr, "lanu-notify: %s email '%s': digest of %zu: %s, retrying\n",
+			n->rcpts[ch->rcpt].id, ch->url + strlen("mailto:"), ch->x_digest, ch->why);
 	else if (r < 0)
 		fprintf(stderr, "lanu-notify: %s email '%s': alert %" PRIu64 ": %s, retrying\n",
-			rcpt, to, alerts[0]->seq, ch->why);
+			n->rcpts[ch->rcpt].id, ch->url + strlen("mailto:"), ch->x_seq, ch->why);
 	return r;
+}
+
+/* --dry-run: what would go to ch, on stdout. Returns 0 or -errno. */
+static int
+notify_print(struct notify *n, struct channel *ch, Lanu__V1__Alert *const *alerts,
+	     size_t count, uint64_t digest_at)
+{
+	const char *rcpt = n->rcpts[ch->rcpt].id;
+	struct mail_msg m;
+	char *body = NULL;
+	size_t len;
+	int r;
+
+	if (ch->kind == CHANNEL_WEBHOOK) {
+		r = notify_body(alerts[0], &body, &len);
+		if (r < 0)
+			return r;
+		printf("%s webhook %s %s\n%s\n", rcpt, ch->url, alerts[0]->alert_id, body);
+		free(body);
+		return fflush(stdout) == 0 ? 0 : -errno;
+	}
+	m = notify_mail_msg(n, ch, alerts, count, digest_at);
+	if (digest_at)
+		printf("%s email %s digest of %zu\n", rcpt, m.to, count);
+	else
+		printf("%s email %s %s\n", rcpt, m.to, alerts[0]->alert_id);
+	return mail_print(stdout, &n->relay, &m);
+}
+
+/* Sets ch's delivery of alerts (one, or a digest of count ending at digest_at) going, beside
+ * the other channels'; notify_done() takes it from there. Returns 1 (ch is busy: held till
+ * then), -ENOMEM. */
+static int
+notify_launch(struct notify *n, struct channel *ch, Lanu__V1__Alert *const *alerts,
+	      size_t count, uint64_t digest_at)
+{
+	int r;
+
+	if (ch->kind == CHANNEL_EMAIL) {
+		struct mail_msg m = notify_mail_msg(n, ch, alerts, count, digest_at);
+
+		r = mail_start(ch->curl, &n->relay, &m, &ch->x_mail);
+	} else {
+		r = notify_post_start(n, ch, alerts[0]);
+	}
+	if (r < 0)
+		return -ENOMEM;
+	curl_easy_setopt(ch->curl, CURLOPT_PRIVATE, (char *)ch);
+	if (curl_multi_add_handle(n->multi, ch->curl) != CURLM_OK) {
+		(void)(ch->kind == CHANNEL_EMAIL ? notify_mail_done(n, ch, CURLE_OUT_OF_MEMORY)
+						 : notify_post_done(n, ch, CURLE_OUT_OF_MEMORY));
+		return -ENOMEM;
+	}
+	ch->busy = true;
+	n->n_busy++;
+	ch->x_seq = alerts[count - 1]->seq;
+	ch->x_digest = digest_at ? count : 0;
+	return 1;
 }
 
 /* A delivery to ch failed: it holds its place and backs off; once it has failed for
@@ -886,10 +959,58 @@ notify_digest_at(const struct channel *ch, uint64_t t)
 	return t;	/* not reached: a day has every time of day */
 }
 
+/* ch delivered: one alert, seq (digest 0), or the digest of the first `digest` alerts it
+ * holds. Its cursor moves and is written. Returns 0, 1 (lanud has not heard yet that a
+ * failing ch works again: held, delivered again later), -errno (the state file, said). */
+static int
+notify_sent(struct notify *n, struct channel *ch, uint64_t seq, size_t digest)
+{
+	if (notify_works(n, ch))
+		return 1;
+	if (digest) {
+		for (size_t i = 0; i < digest; i++)
+			lanu__v1__alert__free_unpacked(ch->held[i], NULL);
+		memmove(ch->held, ch->held + digest, (ch->n_held - digest) * sizeof(*ch->held));
+		ch->n_held -= digest;
+	} else {
+		ch->last = seq;
+	}
+	if (n->dry_run)
+		return 0;
+	if (!digest && ch->kind == CHANNEL_EMAIL)
+		ch->sent = seq;
+	/* everything before the first alert still held is delivered */
+	if (ch->n_held)
+		ch->delivered = ch->held[0]->seq - 1 > ch->delivered ? ch->held[0]->seq - 1
+								     : ch->delivered;
+	else
+		ch->delivered = ch->last;
+	return notify_remember(n);
+}
+
+/* ch's delivery is done (cr): its cursor moves, or it holds its place and backs off.
+ * Returns 0 or -errno (the state file, said: fatal). */
+static int
+notify_done(struct notify *n, struct channel *ch, CURLcode cr)
+{
+	int r;
+
+	curl_multi_remove_handle(n->multi, ch->curl);
+	ch->busy = false;
+	n->n_busy--;
+	r = ch->kind == CHANNEL_EMAIL ? notify_mail_done(n, ch, cr) : notify_post_done(n, ch, cr);
+	if (r < 0)
+		return notify_failed(n, ch, r) < 0 ? -ENOMEM : 0;
+	r = notify_sent(n, ch, ch->x_seq, ch->x_digest);
+	if (r < 0)
+		return r;
+	ch->resume = true;	/* the next alerts are in the log */
+	return 0;
+}
+
 /* Sends the digest of the period the first alert ch holds is in, ending at: the held
- * alerts from the first on raised in that period (at most NOTIFY_DIGEST_MAX). On success
- * everything before the next held alert (or up to ch->last) is delivered. Returns 0,
- * 1 (held), -errno (the state file, said). */
+ * alerts from the first on raised in that period. Returns 0 (--dry-run: printed),
+ * 1 (on its way: held), -errno. */
 static int
 notify_digest_send(struct notify *n, struct channel *ch, uint64_t at)
 {
@@ -898,23 +1019,13 @@ notify_digest_send(struct notify *n, struct channel *ch, uint64_t at)
 
 	while (k < ch->n_held && notify_digest_at(ch, ch->held[k]->raised_at_ms) == at)
 		k++;
-	r = notify_mail(n, ch, ch->held, k, at);
-	if (r < 0)
-		return notify_failed(n, ch, r);
-	if (notify_works(n, ch))
-		return 1;
-	for (size_t i = 0; i < k; i++)
-		lanu__v1__alert__free_unpacked(ch->held[i], NULL);
-	memmove(ch->held, ch->held + k, (ch->n_held - k) * sizeof(*ch->held));
-	ch->n_held -= k;
-	if (n->dry_run)
-		return 0;
-	ch->delivered = ch->n_held ? ch->held[0]->seq - 1 : ch->last;
-	return notify_remember(n);
+	if (!n->dry_run)
+		return notify_launch(n, ch, ch->held, k, at);
+	r = notify_print(n, ch, ch->held, k, at);
+	return r < 0 ? r : notify_sent(n, ch, 0, k);
 }
 
-/* Keeps a copy of a for ch's digest; a full digest goes at once. Returns as
- * notify_digest_send(). */
+/* Keeps a copy of a for ch's digest. Returns 0, -ENOMEM. */
 static int
 notify_hold(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
 {
@@ -944,40 +1055,28 @@ notify_hold(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
 		       ch->url + strlen("mailto:"), a->alert_id, at);
 		fflush(stdout);
 	}
-	if (ch->n_held < NOTIFY_DIGEST_MAX)
-		return 0;
-	return notify_digest_send(n, ch, notify_digest_at(ch, ch->held[0]->raised_at_ms));
+	return 0;
 }
 
-/* Hands a (seq > ch->last) to ch: on its own, or kept for the digest. On success the
- * cursor moves and is written; on failure the channel holds at a and backs off.
- * Returns 0 (delivered or kept), 1 (held), -errno when the state file cannot be
- * written (said: delivered but not remembered, fatal). */
+/* Hands a (seq > ch->last) to ch: on its own, or kept for the digest (a full digest
+ * takes no more until it has gone). Returns 0 (delivered with --dry-run, kept, or sent
+ * before), 1 (on its way, or held), -errno (the state file, said; out of memory). */
 static int
 notify_channel_alert(struct notify *n, struct channel *ch, const Lanu__V1__Alert *a)
 {
+	Lanu__V1__Alert *const *one = (Lanu__V1__Alert *const *)&a;
 	int r;
 
 	if (notify_waits(ch, a))
-		return notify_hold(n, ch, a);
+		return ch->n_held < NOTIFY_DIGEST_MAX ? notify_hold(n, ch, a) : 1;
 	if (ch->kind == CHANNEL_EMAIL && a->seq <= ch->sent) {
 		ch->last = a->seq;	/* sent on its own before a restart */
 		return 0;
 	}
-	r = ch->kind == CHANNEL_EMAIL ? notify_mail(n, ch, (Lanu__V1__Alert *const *)&a, 1, 0)
-				      : notify_deliver(n, ch, a);
-	if (r < 0)
-		return notify_failed(n, ch, r);
-	if (notify_works(n, ch))
-		return 1;
-	ch->last = a->seq;
-	if (n->dry_run)
-		return 0;
-	if (ch->kind == CHANNEL_EMAIL)
-		ch->sent = a->seq;
-	if (ch->n_held == 0)
-		ch->delivered = a->seq;
-	return notify_remember(n);
+	if (!n->dry_run)
+		return notify_launch(n, ch, one, 1, 0);
+	r = notify_print(n, ch, one, 1, 0);
+	return r < 0 ? r : notify_sent(n, ch, a->seq, 0);
 }
 
 /* lanud's clock (its Status), which the digests' periods follow. Returns 0 or -errno. */
@@ -1014,13 +1113,15 @@ notify_digests(struct notify *n)
 		uint64_t at;
 		int r;
 
-		if (!ch->n_held || (ch->backoff_ms && ch->retry_at_ms > mono))
+		if (!ch->n_held || ch->busy || (ch->backoff_ms && ch->retry_at_ms > mono))
 			continue;
 		if (!now && (notify_plan(n), r = notify_lanud_now(n, &now)) < 0)
 			return r;	/* the plan first: its time zone is the periods' */
-		/* each period ended, oldest first, one digest each */
-		while (ch->n_held && !ch->backoff_ms &&
-		       (at = notify_digest_at(ch, ch->held[0]->raised_at_ms)) <= now) {
+		/* each period ended, oldest first, one digest each (one at a time on the
+		 * wire); a full one at once */
+		while (ch->n_held && !ch->busy && !ch->backoff_ms &&
+		       ((at = notify_digest_at(ch, ch->held[0]->raised_at_ms)) <= now ||
+			ch->n_held >= NOTIFY_DIGEST_MAX)) {
 			r = notify_digest_send(n, ch, at);
 			if (r < 0)
 				return r;
@@ -1036,8 +1137,9 @@ notify_digests(struct notify *n)
 static int
 notify_replay(struct notify *n, struct channel *ch)
 {
-	if (ch->backoff_ms && client_mono_ms() < ch->retry_at_ms)
+	if (ch->busy || (ch->backoff_ms && client_mono_ms() < ch->retry_at_ms))
 		return 1;
+	ch->resume = false;
 	for (;;) {
 		Lanu__V1__ReplayQuery q = LANU__V1__REPLAY_QUERY__INIT;
 		Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
@@ -1087,8 +1189,9 @@ notify_replay(struct notify *n, struct channel *ch)
 	}
 }
 
-/* Replays every channel (due_only: just the held ones whose retry is due; a refused one
- * not at all with --once). Returns how many are held, or <0 when lanud did not answer. */
+/* Replays every channel (due_only: just the held ones whose retry is due and those
+ * whose delivery went; a refused one not at all with --once). Returns how many are held
+ * (or busy), or <0 when lanud did not answer. */
 static int
 notify_replay_all(struct notify *n, bool due_only)
 {
@@ -1098,7 +1201,8 @@ notify_replay_all(struct notify *n, bool due_only)
 	for (size_t i = 0; i < n->n_ch; i++) {
 		int r;
 
-		if (due_only && (!n->ch[i].backoff_ms || n->ch[i].retry_at_ms > now))
+		if (due_only && !n->ch[i].resume &&
+		    (!n->ch[i].backoff_ms || n->ch[i].retry_at_ms > now))
 			continue;
 		if (n->once && n->ch[i].refused)
 			continue;
@@ -1118,8 +1222,8 @@ notify_live(struct notify *n, size_t ri, const Lanu__V1__Alert *a)
 		struct channel *ch = &n->ch[i];
 		int r = 0;
 
-		if (ch->rcpt != ri || a->seq <= ch->last || ch->backoff_ms)
-			continue;	/* seen, or held: its retry replays */
+		if (ch->rcpt != ri || a->seq <= ch->last || ch->backoff_ms || ch->busy)
+			continue;	/* seen, or held or busy: the log has it for later */
 		if (a->prev_seq > ch->last)
 			r = notify_replay(n, ch);	/* we missed one: the log has it */
 		else
@@ -1130,7 +1234,8 @@ notify_live(struct notify *n, size_t ri, const Lanu__V1__Alert *a)
 	return 0;
 }
 
-/* Milliseconds until the next held channel's retry, at most NOTIFY_QUIET_MS. */
+/* Milliseconds until the next held channel's retry (0: one is to go on from the log), at
+ * most NOTIFY_QUIET_MS. */
 static int
 notify_wait_ms(const struct notify *n)
 {
@@ -1139,6 +1244,8 @@ notify_wait_ms(const struct notify *n)
 	for (size_t i = 0; i < n->n_ch; i++) {
 		uint64_t at = n->ch[i].retry_at_ms;
 
+		if (n->ch[i].resume)
+			return 0;
 		if (!n->ch[i].backoff_ms)
 			continue;
 		if (at <= now)
@@ -1149,6 +1256,63 @@ notify_wait_ms(const struct notify *n)
 	return (int)wait;
 }
 
+/* Waits up to timeout_ms for the deliveries in flight and the nz ZeroMQ items (their
+ * revents set), then moves the deliveries on and takes the finished ones. Returns 0 or
+ * -errno (the state file, said). */
+static int
+notify_pump(struct notify *n, zmq_pollitem_t *zitems, size_t nz, long timeout_ms)
+{
+	zmq_pollitem_t items[LANU_MAX_RECIPIENTS + 3 * NOTIFY_MAX_CHANNELS];
+	size_t ni = nz;
+	CURLMsg *m;
+	int left, r;
+
+	if (nz)
+		memcpy(items, zitems, nz * sizeof(*items));
+	if (n->n_busy) {
+		fd_set rd, wr, ex;
+		int maxfd = -1;
+		long ct = -1;
+
+		FD_ZERO(&rd);
+		FD_ZERO(&wr);
+		FD_ZERO(&ex);
+		curl_multi_fdset(n->multi, &rd, &wr, &ex, &maxfd);
+		for (int fd = 0; fd <= maxfd && ni < ELEMENTSOF(items); fd++) {
+			short ev = (short)((FD_ISSET(fd, &rd) ? ZMQ_POLLIN : 0) |
+					   (FD_ISSET(fd, &wr) ? ZMQ_POLLOUT : 0) |
+					   (FD_ISSET(fd, &ex) ? ZMQ_POLLERR : 0));
+
+			if (ev)
+				items[ni++] = (zmq_pollitem_t){ .fd = fd, .events = ev };
+		}
+		curl_multi_timeout(n->multi, &ct);
+		if (ct >= 0 && ct < timeout_ms)
+			timeout_ms = ct;
+		if (maxfd < 0 && timeout_ms > 50)
+			timeout_ms = 50;	/* no socket yet (resolving): look again soon */
+	}
+	r = zmq_poll(items, (int)ni, timeout_ms);
+	if (r < 0 && errno != EINTR)
+		return -errno;
+	for (size_t i = 0; i < nz; i++)
+		zitems[i].revents = items[i].revents;
+	if (!n->n_busy)
+		return 0;
+	curl_multi_perform(n->multi, &left);
+	while ((m = curl_multi_info_read(n->multi, &left))) {
+		struct channel *ch = NULL;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&ch);
+		r = notify_done(n, ch, m->data.result);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* --once: replay until every channel has everything the log had at the start. */
 static int
 notify_once(struct notify *n)
@@ -1156,13 +1320,15 @@ notify_once(struct notify *n)
 	for (;;) {
 		int r = notify_replay_all(n, false);
 
-		if (r == 0)
+		if (r == 0 && !n->n_busy)
 			r = notify_digests(n);
 		if (r < 0)
 			return r;
-		if (r == 0)
+		if (r == 0 && !n->n_busy)
 			break;
-		usleep((useconds_t)notify_wait_ms(n) * 1000);
+		r = notify_pump(n, NULL, 0, n->n_busy ? NOTIFY_QUIET_MS : notify_wait_ms(n));
+		if (r < 0)
+			return r;
 	}
 	for (size_t i = 0; i < n->n_ch; i++)
 		if (n->ch[i].refused)
@@ -1190,6 +1356,7 @@ notify_follow(struct notify *n, const struct client_keys *k)
 	r = notify_replay_all(n, false);
 	for (bool unreached = false;;) {
 		bool any = false;
+		int pr;
 
 		if (r == -ETIMEDOUT || r == -EAGAIN) {
 			if (!unreached)	/* said once, until it answers again */
@@ -1201,22 +1368,25 @@ notify_follow(struct notify *n, const struct client_keys *k)
 		} else {
 			unreached = false;
 		}
-		r = zmq_poll(items, (int)n->n_rcpts, notify_wait_ms(n));
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		for (size_t i = 0; r > 0 && i < n->n_rcpts; i++) {
+		pr = notify_pump(n, items, n->n_rcpts, notify_wait_ms(n));
+		if (pr < 0)
+			return pr;
+		r = 0;
+		for (size_t i = 0; i < n->n_rcpts; i++) {
 			Lanu__V1__Alert *a;
 
+			if (!(items[i].revents & ZMQ_POLLIN))
+				continue;
 			while (r >= 0 && sub_recv(n->rcpts[i].sub, 0, &a) == 0) {
 				any = true;
 				r = notify_live(n, i, a);
 				lanu__v1__alert__free_unpacked(a, NULL);
 			}
 		}
-		/* Quiet: catch up from the log; in any case retry the held channels due. */
+		/* Quiet: catch up from the log; in any case retry the held channels due and
+		 * go on with those whose delivery went; then the digests whose period ended. */
 		if (r >= 0)
 			r = notify_replay_all(n, any);
-		/* Then the digests whose period has ended. */
 		if (r >= 0)
 			r = notify_digests(n);
 		if (r > 0)
@@ -1225,6 +1395,18 @@ notify_follow(struct notify *n, const struct client_keys *k)
 }
 
 /* --- main -------------------------------------------------------------------- */
+
+/* A handle per channel, all in one multi handle. Returns 0 or -ENOMEM. */
+static int
+notify_curl_new(struct notify *n)
+{
+	if (!(n->multi = curl_multi_init()))
+		return -ENOMEM;
+	for (size_t i = 0; i < n->n_ch; i++)
+		if (!(n->ch[i].curl = curl_easy_init()))
+			return -ENOMEM;
+	return 0;
+}
 
 static void
 usage(FILE *f)
@@ -1254,6 +1436,15 @@ notify_free(struct notify *n)
 		for (size_t j = 0; j < n->ch[i].n_held; j++)
 			lanu__v1__alert__free_unpacked(n->ch[i].held[j], NULL);
 		free(n->ch[i].held);
+		if (n->ch[i].busy)	/* stopping mid-way: it goes again next time */
+			curl_multi_remove_handle(n->multi, n->ch[i].curl);
+		if (n->ch[i].x_mail)
+			mail_done(n->ch[i].curl, n->ch[i].x_mail, CURLE_OK, n->ch[i].why,
+				  sizeof(n->ch[i].why));
+		curl_slist_free_all(n->ch[i].x_headers);
+		free(n->ch[i].x_body);
+		if (n->ch[i].curl)
+			curl_easy_cleanup(n->ch[i].curl);
 	}
 	plan_index_free(n->plan);
 	if (n->plan_rep)
@@ -1264,8 +1455,8 @@ notify_free(struct notify *n)
 		free(n->rcpts[i].id);
 	}
 	client_free(n->c);
-	if (n->curl)
-		curl_easy_cleanup(n->curl);
+	if (n->multi)
+		curl_multi_cleanup(n->multi);
 }
 
 int
@@ -1332,7 +1523,7 @@ main(int argc, char **argv)
 		notify_free(&n);
 		return r < 0 ? NOTIFY_EXIT_FAILED : 0;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(n.curl = curl_easy_init())) {
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || notify_curl_new(&n) < 0) {
 		fprintf(stderr, "lanu-notify: cannot start libcurl\n");
 		notify_free(&n);
 		return NOTIFY_EXIT_FAILED;

@@ -592,59 +592,97 @@ mail_print(FILE *f, const struct mail_relay *r, const struct mail_msg *m)
 	return fflush(f) == 0 ? 0 : -errno;
 }
 
-int
-mail_send(CURL *c, const struct mail_relay *relay, const struct mail_msg *m, char *why,
-	  size_t why_len)
-{
-	struct curl_slist *h = mail_headers(relay, m), *rcpt = NULL, *disp = NULL;
-	char *text = mail_crlf(mail_body(m, false)), *html = mail_crlf(mail_body(m, true));
-	char addr[MAIL_ADDRESS_MAX + 3];
-	curl_mime *mime = NULL, *alt = NULL;
-	curl_mimepart *part;
-	long code = 0;
-	CURLcode cr;
-	int r = -ENOMEM;
+/* What curl reads from while a message is on its way. */
+struct mail_job {
+	struct curl_slist *headers, *rcpt;
+	curl_mime *mime;
+	char *text, *html;
+	char from[MAIL_ADDRESS_MAX + 3];
+};
 
+static void
+mail_job_free(struct mail_job *j)
+{
+	if (!j)
+		return;
+	curl_mime_free(j->mime);
+	curl_slist_free_all(j->rcpt);
+	curl_slist_free_all(j->headers);
+	free(j->text);
+	free(j->html);
+	free(j);
+}
+
+int
+mail_start(CURL *c, const struct mail_relay *relay, const struct mail_msg *m,
+	   struct mail_job **ret)
+{
+	struct mail_job *j = calloc(1, sizeof(*j));
+	struct curl_slist *disp = NULL;
+	curl_mime *alt = NULL;
+	curl_mimepart *part;
+	char addr[MAIL_ADDRESS_MAX + 3];
+
+	if (!j)
+		return -ENOMEM;
+	j->headers = mail_headers(relay, m);
+	j->text = mail_crlf(mail_body(m, false));
+	j->html = mail_crlf(mail_body(m, true));
 	snprintf(addr, sizeof(addr), "<%s>", m->to);
-	rcpt = curl_slist_append(NULL, addr);
+	j->rcpt = curl_slist_append(NULL, addr);
 	disp = curl_slist_append(NULL, "Content-Disposition: inline");
-	if (!h || !text || !html || !rcpt || !disp || !(mime = curl_mime_init(c)) ||
-	    !(alt = curl_mime_init(c)))
-		goto out;
+	if (!j->headers || !j->text || !j->html || !j->rcpt || !disp ||
+	    !(j->mime = curl_mime_init(c)) || !(alt = curl_mime_init(c)))
+		goto fail;
 	/* multipart/alternative: the plain text first, the HTML as the richer choice */
-	if (!(part = curl_mime_addpart(alt)) || curl_mime_data(part, text, CURL_ZERO_TERMINATED) ||
+	if (!(part = curl_mime_addpart(alt)) ||
+	    curl_mime_data(part, j->text, CURL_ZERO_TERMINATED) ||
 	    curl_mime_type(part, "text/plain; charset=utf-8") ||
 	    curl_mime_encoder(part, "quoted-printable"))
-		goto out;
-	if (!(part = curl_mime_addpart(alt)) || curl_mime_data(part, html, CURL_ZERO_TERMINATED) ||
+		goto fail;
+	if (!(part = curl_mime_addpart(alt)) ||
+	    curl_mime_data(part, j->html, CURL_ZERO_TERMINATED) ||
 	    curl_mime_type(part, "text/html; charset=utf-8") ||
 	    curl_mime_encoder(part, "quoted-printable"))
-		goto out;
-	if (!(part = curl_mime_addpart(mime)) || curl_mime_subparts(part, alt))
-		goto out;
+		goto fail;
+	if (!(part = curl_mime_addpart(j->mime)) || curl_mime_subparts(part, alt))
+		goto fail;
 	alt = NULL;	/* the part owns it */
 	if (curl_mime_type(part, "multipart/alternative") || curl_mime_headers(part, disp, 1))
-		goto out;
+		goto fail;
 	disp = NULL;
-	snprintf(addr, sizeof(addr), "<%s>", relay->from);
-	curl_easy_reset(c);
+	snprintf(j->from, sizeof(j->from), "<%s>", relay->from);
 	curl_easy_setopt(c, CURLOPT_URL, relay->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)MAIL_TIMEOUT_S);
 	curl_easy_setopt(c, CURLOPT_USE_SSL, relay->tls_try ? (long)CURLUSESSL_TRY :
-							  (long)CURLUSESSL_ALL);
+							       (long)CURLUSESSL_ALL);
 	if (*relay->ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, relay->ca_file);
 	if (relay->user) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, relay->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, relay->password);
 	}
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, addr);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	cr = curl_easy_perform(c);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, j->from);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, j->rcpt);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, j->headers);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, j->mime);
+	*ret = j;
+	return 0;
+fail:
+	curl_mime_free(alt);
+	curl_slist_free_all(disp);
+	mail_job_free(j);
+	return -ENOMEM;
+}
+
+int
+mail_done(CURL *c, struct mail_job *j, CURLcode cr, char *why, size_t why_len)
+{
+	long code = 0;
+	int r = 0;
+
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (cr == CURLE_OK) {
 		r = 0;
@@ -655,17 +693,7 @@ mail_send(CURL *c, const struct mail_relay *relay, const struct mail_msg *m, cha
 		snprintf(why, why_len, "%s", curl_easy_strerror(cr));
 		r = -EIO;
 	}
-	/* curl keeps pointers to these until the next reset */
-	curl_easy_reset(c);
-out:
-	curl_mime_free(alt);
-	curl_mime_free(mime);
-	curl_slist_free_all(disp);
-	curl_slist_free_all(rcpt);
-	curl_slist_free_all(h);
-	free(text);
-	free(html);
-	if (r == -ENOMEM)
-		snprintf(why, why_len, "out of memory");
+	curl_easy_reset(c);	/* curl points at the job until then */
+	mail_job_free(j);
 	return r;
 }

@@ -52,10 +52,18 @@ void mail_relay_free(struct mail_relay *r);
  * -errno. */
 int mail_print(FILE *f, const struct mail_relay *r, const struct mail_msg *m);
 
-/* Hands the message to the relay. Returns 0 when the relay took it (250 after DATA),
- * -EIO (no answer, TLS, a timeout), -EPROTO (a refusal; why says the SMTP code),
- * -ENOMEM. why gets a short reason on failure ("SMTP 451", curl's words). */
-int mail_send(CURL *c, const struct mail_relay *r, const struct mail_msg *m, char *why,
-	      size_t why_len);
+/* A message on its way to the relay: what curl reads from until mail_done(). */
+struct mail_job;
+
+/* Sets c up to hand the message to the relay (perform it with curl_multi_add_handle() or
+ * curl_easy_perform()); *ret holds what curl reads from until mail_done(). Returns 0 or
+ * -ENOMEM. */
+int mail_start(CURL *c, const struct mail_relay *relay, const struct mail_msg *m,
+	       struct mail_job **ret);
+
+/* What came of c's transfer (cr, the relay's last reply): 0 when the relay took the
+ * message (250 after DATA), -EPROTO (a refusal: why is "SMTP 451"), -EIO (no answer,
+ * TLS, a timeout: curl's words). Resets c and frees j. */
+int mail_done(CURL *c, struct mail_job *j, CURLcode cr, char *why, size_t why_len);
 
 #endif

@@ -49,8 +49,8 @@ missed() {	# missed ID AREA
 '"dueAtMs": "1793606000000"}}\n' "$1" "$1" "$2"
 }
 
-serve() {	# serve NAME FAIL: a webhook server in the background, its port in $port
-	python3 "$here/webhook_server.py" "$dir/$1.port" "$dir/$1.log" "$2" &
+serve() {	# serve NAME FAIL [DELAY]: a webhook server in the background, its port in $port
+	python3 "$here/webhook_server.py" "$dir/$1.port" "$dir/$1.log" "$2" "${3:-0}" &
 	servers="$servers $!"
 	for _ in $(seq 1 100); do
 		[ -s "$dir/$1.port" ] && break
@@ -194,4 +194,29 @@ grep '"kind":"ALERT_KIND_DELIVERY_FAILED"' "$dir/all.json" | grep -q '"recipient
 	fail "no DELIVERY_FAILED alert to the board: $(grep -c . "$dir/all.json") alerts"
 grep '"kind":"ALERT_KIND_RESOLVED"' "$dir/all.json" | grep -q '"subject":"recipient:sup-n"' ||
 	fail "the DELIVERY_FAILED alert was not resolved"
+
+# A slow webhook (2 s an answer) does not hold the recipient's other one up: the fast
+# one has the whole log while the slow one is at its first alerts.
+kill "$notifier" 2>/dev/null || true; notifier=""
+serve slow 0 2
+port_slow=$port
+serve fast 0
+port_fast=$port
+cat > "$dir/slow.conf" <<CONF
+lanud-conf $dir/lanud.conf
+state $dir/slow.state
+webhook board http://127.0.0.1:$port_slow/b
+webhook board http://127.0.0.1:$port_fast/b
+CONF
+"$NOTIFY" -c "$dir/slow.conf" 2>"$dir/slow.err" &
+notifier=$!
+want=$(ctl tail --recipient board --no-follow --json | grep -c .)
+for _ in $(seq 1 300); do
+	[ "$(grep -c . "$dir/fast.log")" -ge "$want" ] && break
+	sleep 0.05
+done
+slow=$(grep -c . "$dir/slow.log" || true)
+[ "$(grep -c . "$dir/fast.log")" -ge "$want" ] || fail "the fast webhook did not get all $want"
+[ "$slow" -le 5 ] || fail "the slow webhook got $slow of $want meanwhile: they were not apart"
+kill "$notifier"; wait "$notifier" 2>/dev/null || true; notifier=""
 echo "lanu-notify: ok"
