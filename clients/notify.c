@@ -122,6 +122,7 @@ struct notify {
 	Lanu__V1__Reply *plan_rep;	/* the plan in force, for its names */
 	struct plan_index *plan;
 	uint64_t plan_at_ms;		/* monotonic: when it was asked */
+	bool tz_said;			/* its time zone is not installed: said */
 };
 
 /* --- configuration ------------------------------------------------------------ */
@@ -366,7 +367,8 @@ notify_conf_mail(struct notify *n)
 			"and 'mail-from ADDRESS'\n", n->path);
 		errors++;
 	}
-	if (!email && (*n->relay.url || *n->relay.from || *n->smtp_credentials)) {
+	if (!email && (*n->relay.url || *n->relay.from || *n->smtp_credentials ||
+		       *n->smtp_tls || *n->relay.ca_file)) {
 		fprintf(stderr, "lanu-notify: %s: SMTP settings but no 'email' channel\n",
 			n->path);
 		errors++;
@@ -788,10 +790,16 @@ notify_plan(struct notify *n)
 	n->plan = ix;
 	n->plan_rep = rep;
 	tz = rep->plan_version->plan->plan ? rep->plan_version->plan->plan->timezone : "";
-	if (*tz && strcmp(tz, getenv("TZ") ? getenv("TZ") : "") != 0 &&
-	    calendar_zone_installed(tz)) {
-		setenv("TZ", tz, 1);
-		tzset();
+	if (*tz && strcmp(tz, getenv("TZ") ? getenv("TZ") : "") != 0) {
+		if (calendar_zone_installed(tz)) {
+			setenv("TZ", tz, 1);
+			tzset();
+		} else if (!n->tz_said) {
+			fprintf(stderr, "lanu-notify: the plan's time zone '%s' is not installed "
+				"(install tzdata): digests keep to '%s'\n", tz,
+				getenv("TZ") ? getenv("TZ") : "the system's");
+			n->tz_said = true;
+		}
 	}
 	return ix;
 }

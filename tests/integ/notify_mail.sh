@@ -19,7 +19,7 @@ smtp=""
 notifier=""
 cleanup_all() {
 	[ -n "$notifier" ] && kill -9 "$notifier" 2>/dev/null || true
-	[ -n "$smtp" ] && kill "$smtp" 2>/dev/null || true
+	for s in $smtp; do kill "$s" 2>/dev/null || true; done
 	integ_cleanup
 }
 trap cleanup_all EXIT
@@ -229,4 +229,38 @@ for i in $(seq 1 100); do
 done
 check esihenkilo@kunta.example sup-fi email fi
 check namnden@kunta.example board-sv email sv
+kill "$notifier"; wait "$notifier" 2>/dev/null || true; notifier=""
+
+# A relay refusing for longer than failed-after: lanud is told (DeliveryFailed from the
+# notifier key, about its own recipient) and raises DELIVERY_FAILED to the board; when
+# the relay takes mail again, RESOLVED.
+"$py" "$here/smtp_server.py" --port-file "$dir/smtp2.port" --out "$dir/mail2.jsonl" \
+	--tls-cert "$dir/smtp.crt" --tls-key "$dir/smtp.key" --auth 'lanu:pa:ss w0rd' \
+	--fail-first 3 2>"$dir/smtp2.log" &
+smtp2=$!
+smtp="$smtp $smtp2"
+for _ in $(seq 1 200); do
+	[ -s "$dir/smtp2.port" ] && break
+	sleep 0.05
+done
+sed -e "s|^smtp smtp://.*|smtp smtp://127.0.0.1:$(cat "$dir/smtp2.port")|" \
+	-e "s|^state .*|state $dir/failing.state|" -e '/^email /d' "$dir/notify.conf" \
+	> "$dir/failing.conf"
+printf 'failed-after 2s\nemail sup-fi valvonta@kunta.example\n' >> "$dir/failing.conf"
+timeout 120 "$NOTIFY" -c "$dir/failing.conf" --once 2>"$dir/failing.err" ||
+	fail "--once with a failing relay: $(cat "$dir/failing.err")"
+kill "$smtp2" 2>/dev/null || true
+grep -q "sup-fi email: lanud told the channel is failing" "$dir/failing.err" ||
+	fail "no DeliveryFailed sent: $(cat "$dir/failing.err")"
+grep -q "sup-fi email: lanud told the channel works again" "$dir/failing.err" ||
+	fail "no recovery sent: $(cat "$dir/failing.err")"
+grep -q "SMTP 451, retrying" "$dir/failing.err" || fail "the 451s were not said"
+ctl tail --recipient board-sv --from 0 --no-follow --json > "$dir/board.json"
+grep '"kind":"ALERT_KIND_DELIVERY_FAILED"' "$dir/board.json" |
+	grep -q '"subject":"recipient:sup-fi"' || fail "no DELIVERY_FAILED alert to the board"
+grep '"kind":"ALERT_KIND_RESOLVED"' "$dir/board.json" |
+	grep -q '"subject":"recipient:sup-fi"' || fail "the DELIVERY_FAILED alert was not resolved"
+ctl tail --recipient sup-fi --from 0 --no-follow --json > "$dir/sup-fi.alerts"
+"$py" "$here/mail_check.py" "$dir/mail2.jsonl" "$dir/sup-fi.alerts" valvonta@kunta.example \
+	sup-fi email fi --user lanu --exactly-once || fail "mail after the relay recovered"
 echo "ok: notify-mail"
