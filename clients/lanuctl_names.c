@@ -78,18 +78,9 @@ ctl_names_free(struct ctl *x)
 const char *
 ctl_name(struct ctl *x, enum plan_kind k, const char *id)
 {
-	const struct plan_index *ix = ctl_names(x);
-	const ProtobufCMessage *o = ix ? plan_index_find(ix, k, id) : NULL;
-	const ProtobufCFieldDescriptor *f;
-	const char *s;
+	const Lanu__V1__Text *t = plan_index_name(ctl_names(x), k, id);
+	const char *s = t ? plan_text(x, t) : "";
 
-	if (!o)
-		return id;
-	f = protobuf_c_message_descriptor_get_field_by_name(o->descriptor, "name");
-	if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE ||
-	    f->descriptor != &lanu__v1__text__descriptor)
-		return id;
-	s = plan_text(x, *(const Lanu__V1__Text *const *)((const char *)o + f->offset));
 	return *s ? s : id;
 }
 

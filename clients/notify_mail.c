@@ -174,17 +174,9 @@ mail_text(const struct mail_msg *m, const Lanu__V1__Text *t)
 static const char *
 mail_name(const struct mail_msg *m, enum plan_kind k, const char *id)
 {
-	const ProtobufCMessage *o = m->plan && *id ? plan_index_find(m->plan, k, id) : NULL;
-	const ProtobufCFieldDescriptor *f;
-	const char *s;
+	const Lanu__V1__Text *t = plan_index_name(m->plan, k, id);
+	const char *s = t ? mail_text(m, t) : "";
 
-	if (!o)
-		return id;
-	f = protobuf_c_message_descriptor_get_field_by_name(o->descriptor, "name");
-	if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE ||
-	    f->descriptor != &lanu__v1__text__descriptor)
-		return id;
-	s = mail_text(m, *(const Lanu__V1__Text *const *)((const char *)o + f->offset));
 	return *s ? s : id;
 }
 

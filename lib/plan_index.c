@@ -161,6 +161,21 @@ plan_index_find(const struct plan_index *x, enum plan_kind k, const char *id)
 	return f ? f->obj : NULL;
 }
 
+const Lanu__V1__Text *
+plan_index_name(const struct plan_index *x, enum plan_kind k, const char *id)
+{
+	const ProtobufCMessage *o = plan_index_find(x, k, id);
+	const ProtobufCFieldDescriptor *f;
+
+	if (!o)
+		return NULL;
+	f = protobuf_c_message_descriptor_get_field_by_name(o->descriptor, "name");
+	if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE ||
+	    f->descriptor != &lanu__v1__text__descriptor)
+		return NULL;
+	return *(const Lanu__V1__Text *const *)((const char *)o + f->offset);
+}
+
 const Lanu__V1__Area *
 plan_index_area(const struct plan_index *x, const char *id)
 {

@@ -46,6 +46,10 @@ const Lanu__V1__Plan *plan_index_plan(const struct plan_index *x);
 /* The object of kind k with id, or NULL (also for a NULL or empty id). */
 const ProtobufCMessage *plan_index_find(const struct plan_index *x, enum plan_kind k,
 					const char *id);
+/* The name (its Text field `name`: areas, recipients, services, ... have one) of the
+ * object of kind k with id, or NULL (no such object, or a kind without names). */
+const Lanu__V1__Text *plan_index_name(const struct plan_index *x, enum plan_kind k,
+				      const char *id);
 const Lanu__V1__Area *plan_index_area(const struct plan_index *x, const char *id);
 const Lanu__V1__Recipient *plan_index_recipient(const struct plan_index *x, const char *id);
 const Lanu__V1__Service *plan_index_service(const struct plan_index *x, const char *id);
