@@ -6,7 +6,7 @@ CMAKE    ?= cmake
 CONF     ?= examples/lanud.conf
 
 .PHONY: all deps build build-asan run demo test test-unit fuzz bench bench-clocks bench-absences \
-	bench-escalations bench-indicators bench-ops install deb clean
+	bench-escalations bench-indicators bench-ops bench-notify install deb clean
 
 all: build
 
@@ -89,6 +89,10 @@ bench-indicators: build
 # What backups, metrics and the schema migration cost (bench/README.md, opsbench).
 bench-ops: build
 	bench/opsbench.sh $(BUILD)
+
+# How fast lanu-notify delivers to webhooks and e-mail (bench/README.md, notifybench).
+bench-notify: build
+	bench/notifybench.sh $(BUILD)
 
 install: build
 	$(CMAKE) --install $(BUILD)

@@ -1326,13 +1326,14 @@ static int
 notify_once(struct notify *n)
 {
 	for (;;) {
-		int r = notify_replay_all(n, false);
+		int r = notify_replay_all(n, false), d;
 
-		if (r == 0 && !n->n_busy)
-			r = notify_digests(n);
 		if (r < 0)
 			return r;
-		if (r == 0 && !n->n_busy)
+		d = notify_digests(n);	/* those ended, and the full ones */
+		if (d < 0)
+			return d;
+		if (r == 0 && d == 0 && !n->n_busy)
 			break;
 		r = notify_pump(n, NULL, 0, n->n_busy ? NOTIFY_QUIET_MS : notify_wait_ms(n));
 		if (r < 0)

@@ -263,4 +263,16 @@ grep '"kind":"ALERT_KIND_RESOLVED"' "$dir/board.json" |
 ctl tail --recipient sup-fi --from 0 --no-follow --json > "$dir/sup-fi.alerts"
 "$py" "$here/mail_check.py" "$dir/mail2.jsonl" "$dir/sup-fi.alerts" valvonta@kunta.example \
 	sup-fi email fi --user lanu --exactly-once || fail "mail after the relay recovered"
+# A digest holds at most 500 alerts: a full one goes before its period ends, and --once
+# does not wait for the period with it.
+for i in $(seq 1 450); do
+	requested "f$i" 1795161600000	# Friday 20.11, 10:00 local
+done | ctl send - >/dev/null
+ctl clock set 2026-12-10T12:00:00Z >/dev/null	# all missed
+sed -e "s|^state .*|state $dir/full.state|" -e '/^email /d' "$dir/notify.conf" > "$dir/full.conf"
+echo "email sup-fi kaikki@kunta.example digest critical at 08:00" >> "$dir/full.conf"
+timeout 120 "$NOTIFY" -c "$dir/full.conf" --once --dry-run > "$dir/full.out" 2>"$dir/full.err" ||
+	fail "--once with a full digest: $(tail -3 "$dir/full.err")"
+[ "$(grep -c '^sup-fi email kaikki@kunta.example digest of 500$' "$dir/full.out")" = 1 ] ||
+	fail "no full digest of 500: $(grep 'digest of' "$dir/full.out")"
 echo "ok: notify-mail"
