@@ -52,8 +52,8 @@ grep -qx /etc/lanu/plan.yaml /var/lib/dpkg/info/lanu.conffiles || fail "plan.yam
 [ -f /usr/share/lanu/plans/seinajoki-2022-2025.yaml ] || fail "no example plans in /usr/share/lanu/plans"
 [ -f /usr/share/doc/lanu/docs/configuration.md ] || fail "no docs in /usr/share/doc/lanu"
 # The manual pages, where man finds them (man -w: the page's file, if man is installed).
-for page in man8/lanud.8 man1/lanuctl.1 man1/lanu-absence-import.1 man5/lanud.conf.5 \
-	man5/lanu-plan.5; do
+for page in man8/lanud.8 man1/lanuctl.1 man1/lanu-absence-import.1 man1/lanu-notify.1 \
+	man5/lanud.conf.5 man5/lanu-plan.5; do
 	[ -f "/usr/share/man/$page.gz" ] || fail "no /usr/share/man/$page.gz"
 done
 if command -v man >/dev/null; then
@@ -83,6 +83,17 @@ grep -q '^ExecStart=/usr/bin/lanuctl -c /etc/lanu/lanud.conf backup$' \
 	"$(dirname "$unit")/lanu-backup.service" || fail "lanu-backup.service's ExecStart is wrong"
 [ -L /etc/systemd/system/timers.target.wants/lanu-backup.timer ] ||
 	fail "lanu-backup.timer is not enabled after install"
+# lanu-notify: installed, its unit verifies, and it is not enabled (its configuration
+# is the administrator's to write first).
+/usr/bin/lanu-notify --version | grep -q '^lanu-notify ' || fail "no /usr/bin/lanu-notify"
+out=$(systemd-analyze verify "$(dirname "$unit")/lanu-notify.service" 2>&1) ||
+	fail "systemd-analyze verify lanu-notify.service failed: $out"
+[ -z "$out" ] || fail "systemd-analyze verify lanu-notify.service: $out"
+grep -q '^ExecStart=/usr/bin/lanu-notify -c /etc/lanu/lanu-notify.conf$' \
+	"$(dirname "$unit")/lanu-notify.service" || fail "lanu-notify.service's ExecStart is wrong"
+[ ! -e /etc/systemd/system/multi-user.target.wants/lanu-notify.service ] ||
+	fail "lanu-notify.service is enabled after install"
+[ -f /usr/share/doc/lanu/examples/lanu-notify.conf ] || fail "no example lanu-notify.conf"
 
 # 4. The configuration and its plan.
 /usr/sbin/lanud --check-config -c "$conf" || fail "lanud --check-config -c $conf failed"
