@@ -35,6 +35,7 @@
 #include "atomic_file.h"
 #include "calendar.h"
 #include "endpoint.h"
+#include "hetu.h"
 #include "lanu/limits.h"
 #include "lanu/macro.h"
 #include "notify_mail.h"
@@ -297,6 +298,9 @@ notify_email(struct notify *n, char **w, int nw, char *why, size_t whylen)
 			 "no spaces or brackets)", w[2]);
 		return why;
 	}
+	if (hetu_find_token(w[2], strlen(w[2]), &(size_t){ 0 }))
+		return "the address holds what looks like a personal identity code: alerts go "
+		       "to staff role mailboxes, never to a person's own";
 	for (int i = 3; i < nw;) {
 		if (strcmp(w[i], "lang") == 0 && i + 1 < nw) {
 			if (strcmp(w[i + 1], "fi") && strcmp(w[i + 1], "sv") &&

@@ -122,6 +122,7 @@ email sup-fi y@kunta.example digest warning at 8
 email sup-fi z@kunta.example digest loud at 08:00
 smtp http://127.0.0.1:1
 smtp-tls sometimes
+email sup-fi 131052-308T@kunta.example
 CONF
 out=$("$NOTIFY" -c "$dir/bad.conf" --check-config 2>&1) && fail "bad.conf passed"
 for want in "bad.conf:3: 'not-an-address' is not an e-mail address" \
@@ -129,6 +130,7 @@ for want in "bad.conf:3: 'not-an-address' is not an e-mail address" \
 	    "bad.conf:6: digest's severity is info, warning or critical" \
 	    "bad.conf:7: not an smtp:// or smtps:// URL" \
 	    "bad.conf:8: smtp-tls is 'required' or 'when-offered'" \
+	    "bad.conf:9: the address holds what looks like a personal identity code" \
 	    "no channel"; do
 	echo "$out" | grep -qF "$want" || fail "check-config did not say '$want': $out"
 done
