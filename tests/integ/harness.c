@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -137,14 +138,20 @@ daemon_start(struct daemon *d, const char *const *args)
 {
 	const char *argv[32] = { LANUD_PATH, "-c", d->conf };
 	size_t n = 3;
+	pid_t parent;
 
 	for (; args && *args && n < 31; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
+	parent = getpid();
 	d->pid = fork();
 	if (d->pid < 0)
 		return -errno;
 	if (d->pid == 0) {
+		/* A test that dies mid-way takes its lanud with it, rather than leave ctest
+		 * waiting on the pipes until its timeout. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(127);
 		setenv("NOTIFY_SOCKET", d->notify, 1);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
