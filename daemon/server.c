@@ -56,6 +56,65 @@ server_strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
 }
 
 static void
+server_swap_str(char **a, char **b)
+{
+	char *t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void
+server_swap_strv(char ***a, char ***a_as, size_t *na, char ***b, char ***b_as, size_t *nb)
+{
+	char **t = *a, **t_as = *a_as;
+	size_t n = *na;
+
+	*a = *b, *a_as = *b_as, *na = *nb;
+	*b = t, *b_as = t_as, *nb = n;
+}
+
+static bool
+server_str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The settings that take effect only at a restart (docs/configuration.md: endpoints,
+ * state directory, keys, map sizes, clock, metrics) keep their running values in c, the
+ * configuration a reload read; c's own go to old, which is freed. Returns whether any
+ * of them changed. */
+static bool
+server_keep_restart_only(struct conf *c, struct conf *old)
+{
+	bool changed =
+		!server_strv_eq(c->ingest, c->n_ingest, old->ingest, old->n_ingest) ||
+		!server_strv_eq(c->publish, c->n_publish, old->publish, old->n_publish) ||
+		!server_str_eq(c->state_dir, old->state_dir) ||
+		!server_str_eq(c->keys_dir, old->keys_dir) ||
+		!server_str_eq(c->server_key, old->server_key) ||
+		c->map_size != old->map_size || c->map_max != old->map_max ||
+		c->manual_clock != old->manual_clock || c->clock_start_ms != old->clock_start_ms ||
+		strcmp(c->metrics_host, old->metrics_host) != 0 ||
+		c->metrics_port != old->metrics_port;
+
+	server_swap_strv(&c->ingest, &c->ingest_as, &c->n_ingest, &old->ingest, &old->ingest_as,
+			 &old->n_ingest);
+	server_swap_strv(&c->publish, &c->publish_as, &c->n_publish, &old->publish,
+			 &old->publish_as, &old->n_publish);
+	server_swap_str(&c->state_dir, &old->state_dir);
+	server_swap_str(&c->keys_dir, &old->keys_dir);
+	server_swap_str(&c->server_key, &old->server_key);
+	c->map_size = old->map_size;
+	c->map_max = old->map_max;
+	c->manual_clock = old->manual_clock;
+	c->clock_start_ms = old->clock_start_ms;
+	memcpy(c->metrics_host, old->metrics_host, sizeof(c->metrics_host));
+	c->metrics_port = old->metrics_port;
+	return changed;
+}
+
+static void
 server_reload(struct lanud *d)
 {
 	struct conf *c;
@@ -67,14 +126,10 @@ server_reload(struct lanud *d)
 		notify_ready(d);
 		return;
 	}
-	if (!server_strv_eq(c->ingest, c->n_ingest, d->conf->ingest, d->conf->n_ingest) ||
-	    !server_strv_eq(c->publish, c->n_publish, d->conf->publish, d->conf->n_publish) ||
-	    strcmp(c->state_dir, d->conf->state_dir) != 0 ||
-	    c->manual_clock != d->conf->manual_clock ||
-	    strcmp(c->metrics_host, d->conf->metrics_host) != 0 ||
-	    c->metrics_port != d->conf->metrics_port)
-		log_msg(LOG_WARNING, "lanud: endpoints, state-dir, clock and metrics take effect "
-				     "at the next restart, ignoring their change");
+	if (server_keep_restart_only(c, d->conf))
+		log_msg(LOG_WARNING, "lanud: endpoints, state-dir, keys-dir, server-key, map "
+				     "sizes, clock and metrics take effect at the next restart, "
+				     "ignoring their change");
 	log_set_level(c->log_level);
 	conf_free(d->conf);
 	d->conf = c;

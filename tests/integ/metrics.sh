@@ -2,7 +2,7 @@
 # lanud's metrics endpoint (docs/operations.md, "Monitoring"): the page passes
 # `promtool check metrics` (Debian's prometheus package); its counters move with the
 # events and alerts sent; /healthz answers ok; other paths 404 and methods 501; the
-# endpoint is off without `metrics` in lanud.conf.
+# endpoint is off without `metrics` in lanud.conf; a reload keeps the running map-max.
 set -euo pipefail
 
 LANUD=$1
@@ -91,6 +91,24 @@ done
 [ "$(curl -s "$url/healthz")" = ok ] || fail "/healthz is not ok"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/nothing")" = 404 ] || fail "not 404"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/metrics")" = 501 ] || fail "POST taken"
+
+# A reload keeps what takes effect only at a restart: the page still says the running
+# map-max, and a second reload says the change is pending again.
+scrape
+max=$(value lanu_store_map_max_bytes)
+echo "map-max 512M" >> "$dir/lanud.conf"
+for i in 1 2; do
+	kill -HUP "$pid"
+	for _ in $(seq 1 50); do
+		[ "$(grep -c 'take effect at the next restart' "$dir/lanud.log")" -ge "$i" ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c 'take effect at the next restart' "$dir/lanud.log")" = "$i" ] ||
+		fail "reload $i did not say map-max waits for a restart: $(tail -3 "$dir/lanud.log")"
+done
+scrape
+[ "$(value lanu_store_map_max_bytes)" = "$max" ] ||
+	fail "after a reload the page says map-max $(value lanu_store_map_max_bytes), not $max"
 kill "$pid"
 wait "$pid" || fail "lanud did not stop cleanly"
 pid=""
