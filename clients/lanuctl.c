@@ -754,9 +754,10 @@ cmd_status(struct ctl *x, int argc, char **argv)
 				   " (manuell klocka)") : "");
 	printf("  %s%" PRIu64 " s\n", L("uptime", "käynnissä", "i gång"),
 	       s->uptime_ms / 1000);
-	printf("  %s%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s\n",
+	printf("  %s%" PRIu64 " %s (%s #%" PRIu64 "), %" PRIu64 " %s, %" PRIu64 " %s\n",
 	       L("events", "tapahtumat", "händelser"), s->events,
-	       W("stored", "tallennettu", "lagrade"), s->duplicates,
+	       W("stored", "tallennettu", "lagrade"), W("last", "viimeisin", "senaste"),
+	       s->last_event_seq, s->duplicates,
 	       W("duplicates", "toistoa", "dubbletter"), s->rejected,
 	       W("rejected since start", "hylätty käynnistyksen jälkeen",
 		 "avvisade sedan start"));

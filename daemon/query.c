@@ -358,6 +358,7 @@ query_status(struct lanud *d, struct store_txn *t, const struct store_stat *st, 
 	s->events = st->events;
 	s->duplicates = d->n_duplicates;
 	s->rejected = d->n_rejected;
+	s->last_event_seq = st->last_event_seq;
 	s->last_alert_seq = st->last_alert_seq;
 	s->open_alerts = st->open_alerts;
 	s->map_size = st->map_size;

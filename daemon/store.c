@@ -1026,6 +1026,7 @@ store_stat(struct store_txn *t, struct store_stat *ret_stat)
 		return store_fail(t, store_errno(rc));
 	st = (struct store_stat){
 		.events = events.ms_entries,	/* less than the seq once retention took some */
+		.last_event_seq = store_meta_u64(t, "event_seq"),
 		.last_alert_seq = store_meta_u64(t, "alert_seq"),
 		.open_alerts = open.ms_entries,
 		.open_clocks = due.ms_entries,

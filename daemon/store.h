@@ -48,6 +48,7 @@ enum { STORE_RW = 0, STORE_RO = 1 };
 
 struct store_stat {
 	uint64_t events;
+	uint64_t last_event_seq;
 	uint64_t last_alert_seq;
 	uint64_t open_alerts;
 	uint64_t open_clocks;

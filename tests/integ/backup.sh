@@ -85,6 +85,8 @@ seq_in=$(echo "$res" | grep -o '"eventSeq":"[0-9]*"' | cut -d'"' -f4)
 ls "$dir/backups" | grep -q '\.tmp$' && fail "a .tmp file was left"
 total=$(ctl status --json | grep -o '"events":"[0-9]*"' | cut -d'"' -f4)
 [ "$total" = "$N" ] || fail "lanud stored $total of $N events"
+last=$(ctl status --json | grep -o '"lastEventSeq":"[0-9]*"' | cut -d'"' -f4)
+[ "$last" = "$N" ] || fail "Status.last_event_seq is $last after $N events"
 echo "backup: $acked acknowledged before it, the copy holds $seq_in of $N"
 [ "$seq_in" -ge "$acked" ] || fail "the copy holds $seq_in events, $acked were acknowledged"
 grep -q "backup: $dir/backups/under-load.mdb written" "$dir/a.log" || fail "not logged"
@@ -98,6 +100,8 @@ start b
 ctl() { "$LANUCTL" -c "$dir/b.conf" -t 10000 "$@"; }
 n=$(ctl status --json | grep -o '"events":"[0-9]*"' | cut -d'"' -f4)
 [ "$n" = "$seq_in" ] || fail "the restored store holds $n events, the reply said $seq_in"
+last=$(ctl status --json | grep -o '"lastEventSeq":"[0-9]*"' | cut -d'"' -f4)
+[ "$last" = "$seq_in" ] || fail "the restored store's last event seq is $last, the reply said $seq_in"
 # Every event acknowledged before the backup: already there.
 awk 'NR == FNR { want[$1] = 1; next } want[FNR]' "$dir/acked" "$dir/events.jsonl" \
 	> "$dir/resend.jsonl"
