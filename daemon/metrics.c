@@ -241,6 +241,8 @@ metrics_gauges(struct metrics *m, struct evbuffer *b)
 	evbuffer_add_printf(b, "lanu_events_stored %" PRIu64 "\n", st.events);
 	metrics_head(b, "lanu_alerts_open", "gauge", "Alerts not acknowledged.");
 	evbuffer_add_printf(b, "lanu_alerts_open %" PRIu64 "\n", st.open_alerts);
+	metrics_head(b, "lanu_event_last_seq", "gauge", "The newest event's sequence number.");
+	evbuffer_add_printf(b, "lanu_event_last_seq %" PRIu64 "\n", st.last_event_seq);
 	metrics_head(b, "lanu_alert_last_seq", "gauge", "The newest alert's sequence number.");
 	evbuffer_add_printf(b, "lanu_alert_last_seq %" PRIu64 "\n", st.last_alert_seq);
 	metrics_head(b, "lanu_clocks_open", "gauge", "Access-time clocks running.");

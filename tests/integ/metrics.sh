@@ -64,6 +64,7 @@ scrape
 [ "$(value 'lanu_alerts_raised_total{kind="deadline_missed",severity="critical"}')" = 2 ] ||
 	fail "alerts raised not counted"
 [ "$(value lanu_events_stored)" = 3 ] || fail "events stored: $(value lanu_events_stored)"
+[ "$(value lanu_event_last_seq)" = 3 ] || fail "last event seq: $(value lanu_event_last_seq)"
 [ "$(value lanu_alerts_open)" = 2 ] || fail "open alerts: $(value lanu_alerts_open)"
 [ "$(value lanu_batch_requests_count)" -ge 2 ] || fail "batches not counted"
 [ "$(value lanu_commit_seconds_count)" = "$(value lanu_batch_requests_count)" ] ||
