@@ -11,14 +11,6 @@ NOTIFY=$3
 here=$(dirname "$0")
 . "$here/lib.sh"
 integ_begin notify
-servers=""
-notifier=""
-cleanup_all() {
-	[ -n "$notifier" ] && kill -9 "$notifier" 2>/dev/null || true
-	for s in $servers; do kill "$s" 2>/dev/null || true; done
-	integ_cleanup
-}
-trap cleanup_all EXIT
 
 cat > "$dir/plan.yaml" <<'PLAN'
 lanu-plan: 1
@@ -37,21 +29,12 @@ routes:
   - {kinds: deadline-missed, areas: south, to: board}
   - {kinds: delivery-failed, to: board}
 PLAN
-printf 'ingest ipc://%s/in.sock\npublish ipc://%s/pub.sock\nstate-dir %s/state\nplan %s\nclock manual 2026-11-02T08:00:00Z\n' \
-	"$dir" "$dir" "$dir" "$dir/plan.yaml" > "$dir/lanud.conf"
-"$LANUD" -c "$dir/lanud.conf" 2>"$dir/lanud.log" &
-pid=$!
-ctl() { "$LANUCTL" -c "$dir/lanud.conf" -t 10000 "$@"; }
-ctl status >/dev/null || fail "lanud did not answer"
-missed() {	# missed ID AREA
-	printf '{"eventId": "%s", "producer": "t", "occurredAtMs": "1793606400000", '\
-'"deadlineMissed": {"caseId": "c-%s", "service": "svc", "area": "%s", '\
-'"dueAtMs": "1793606000000"}}\n' "$1" "$1" "$2"
-}
+integ_lanud_conf
+integ_lanud
 
 serve() {	# serve NAME FAIL [DELAY]: a webhook server in the background, its port in $port
 	python3 "$here/webhook_server.py" "$dir/$1.port" "$dir/$1.log" "$2" "${3:-0}" &
-	servers="$servers $!"
+	integ_child $!
 	for _ in $(seq 1 100); do
 		[ -s "$dir/$1.port" ] && break
 		sleep 0.05
@@ -123,6 +106,7 @@ notify --once || fail "second once failed"
 # Following, a burst, kill -9 in the middle, a restart: every alert arrives.
 "$NOTIFY" -c "$dir/notify.conf" 2>"$dir/follow.err" &
 notifier=$!
+integ_child "$notifier"
 list=e1,e3
 for i in $(seq 10 39); do missed "e$i" north; list="$list,e$i"; done > "$dir/burst"
 ctl send "$dir/burst" >/dev/null &
@@ -135,6 +119,7 @@ kill -9 "$notifier"; wait "$notifier" 2>/dev/null || true
 wait "$helper" || fail "send failed"; helper=""
 "$NOTIFY" -c "$dir/notify.conf" 2>>"$dir/follow.err" &
 notifier=$!
+integ_child "$notifier"
 missed e40 south | ctl send - >/dev/null
 want=$(( 5 + 30 * 2 + 1 ))
 for _ in $(seq 1 300); do
@@ -210,6 +195,7 @@ webhook board http://127.0.0.1:$port_fast/b
 CONF
 "$NOTIFY" -c "$dir/slow.conf" 2>"$dir/slow.err" &
 notifier=$!
+integ_child "$notifier"
 want=$(ctl tail --recipient board --no-follow --json | grep -c .)
 for _ in $(seq 1 300); do
 	[ "$(grep -c . "$dir/fast.log")" -ge "$want" ] && break

@@ -15,14 +15,6 @@ NOTIFY=$3
 here=$(dirname "$0")
 . "$here/lib.sh"
 integ_begin notify-mail
-smtp=""
-notifier=""
-cleanup_all() {
-	[ -n "$notifier" ] && kill -9 "$notifier" 2>/dev/null || true
-	for s in $smtp; do kill "$s" 2>/dev/null || true; done
-	integ_cleanup
-}
-trap cleanup_all EXIT
 
 # Debian's python3-aiosmtpd is the system Python's: a python3 earlier on PATH may lack it.
 py=/usr/bin/python3
@@ -66,14 +58,11 @@ server-key $dir/lanud.secret
 keys-dir $dir/keys
 clock manual 2026-11-02T06:00:00Z
 CONF
-ctl() { "$LANUCTL" -c "$dir/lanud.conf" -t 10000 "$@"; }
 ctl keys server --secret "$dir/lanud.secret" > "$dir/server.out"
 server_pub=$(tail -1 "$dir/server.out")
 ctl keys new notifier-1 --role notifier --recipients sup-fi,board-sv \
 	--secret "$dir/notifier-1.secret" > /dev/null
-"$LANUD" -c "$dir/lanud.conf" 2>"$dir/lanud.log" &
-pid=$!
-ctl status >/dev/null || fail "lanud did not answer"
+integ_lanud
 
 # The SMTP server: STARTTLS required (a certificate of its own, trusted through
 # smtp-ca-file), AUTH required, the first DATA refused with 451.
@@ -83,7 +72,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 "$py" "$here/smtp_server.py" --port-file "$dir/smtp.port" --out "$dir/mail.jsonl" \
 	--tls-cert "$dir/smtp.crt" --tls-key "$dir/smtp.key" --auth 'lanu:pa:ss w0rd' \
 	--fail-first 1 2>"$dir/smtp.log" &
-smtp=$!
+integ_child $!
 for _ in $(seq 1 200); do
 	[ -s "$dir/smtp.port" ] && break
 	sleep 0.05
@@ -201,6 +190,7 @@ grep -q 'waits for the digest at' "$dir/dry" || fail "dry-run does not say the d
 # alert arrives, and what came twice carries the same Message-ID.
 "$NOTIFY" -c "$dir/notify.conf" 2>>"$dir/follow.err" &
 notifier=$!
+integ_child "$notifier"
 for i in $(seq 1 40); do
 	requested "b$i" 1794816000000	# Monday 16.11 10:00 local
 done | ctl send - >/dev/null
@@ -213,6 +203,7 @@ kill -9 "$notifier"
 wait "$notifier" 2>/dev/null || true
 "$NOTIFY" -c "$dir/notify.conf" 2>>"$dir/follow.err" &
 notifier=$!
+integ_child "$notifier"
 ctl clock set 2026-11-27T12:00:00Z >/dev/null	# the burst's warnings' digest is due
 want=$(ctl tail --recipient sup-fi --from 0 --no-follow --json | grep -c .)
 for i in $(seq 1 600); do
@@ -231,7 +222,7 @@ for i in $(seq 1 100); do
 done
 check esihenkilo@kunta.example sup-fi email fi
 check namnden@kunta.example board-sv email sv
-kill "$notifier"; wait "$notifier" 2>/dev/null || true; notifier=""
+kill "$notifier"; wait "$notifier" 2>/dev/null || true
 
 # A relay refusing for longer than failed-after: lanud is told (DeliveryFailed from the
 # notifier key, about its own recipient) and raises DELIVERY_FAILED to the board; when
@@ -240,7 +231,7 @@ kill "$notifier"; wait "$notifier" 2>/dev/null || true; notifier=""
 	--tls-cert "$dir/smtp.crt" --tls-key "$dir/smtp.key" --auth 'lanu:pa:ss w0rd' \
 	--fail-first 3 2>"$dir/smtp2.log" &
 smtp2=$!
-smtp="$smtp $smtp2"
+integ_child "$smtp2"
 for _ in $(seq 1 200); do
 	[ -s "$dir/smtp2.port" ] && break
 	sleep 0.05

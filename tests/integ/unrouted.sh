@@ -22,17 +22,8 @@ services:
 routes:
   - {kinds: deadline-missed, areas: north, to: sup-n}
 PLAN
-printf 'ingest ipc://%s/in.sock\npublish ipc://%s/pub.sock\nstate-dir %s/state\nplan %s\nclock manual 2026-11-02T08:00:00Z\n' \
-	"$dir" "$dir" "$dir" "$dir/plan.yaml" > "$dir/lanud.conf"
-"$LANUD" -c "$dir/lanud.conf" 2>"$dir/lanud.log" &
-pid=$!
-ctl() { "$LANUCTL" -c "$dir/lanud.conf" -t 10000 "$@"; }
-ctl status >/dev/null || fail "lanud did not answer"
-missed() {	# missed ID AREA
-	printf '{"eventId": "%s", "producer": "t", "occurredAtMs": "1793606400000", '\
-'"deadlineMissed": {"caseId": "c-%s", "service": "svc", "area": "%s", '\
-'"dueAtMs": "1793606000000"}}\n' "$1" "$1" "$2"
-}
+integ_lanud_conf
+integ_lanud
 { missed e1 north; missed e2 south; missed e3 north; } | ctl send - >/dev/null
 
 ctl tail --unrouted --no-follow --json > "$dir/unrouted"
