@@ -15,6 +15,7 @@
 #include "ctl.h"
 #include "lanu/macro.h"
 
+#define W(en, fi, sv) ctl_word(x, en, fi, sv)
 #define LEVEL_COLS (TABLE_COLS - 8)	/* the grouped columns, pupils, hours, share */
 
 /* The most levels any row counts pupils at (1 + the highest level). */
@@ -69,32 +70,38 @@ figures_table(struct ctl *x, const Lanu__V1__AbsenceQuery *q,
 	const char *cell[TABLE_COLS];
 	struct table t = { .head = head, .right = right };
 
-	head[n++] = "LADDER";
+	head[n++] = W("LADDER", "PORTAIKKO", "TRAPPA");
 	if (area)
-		head[n++] = "AREA";
+		head[n++] = W("AREA", "ALUE", "OMRÅDE");
 	if (school)
-		head[n++] = "SCHOOL";
+		head[n++] = W("SCHOOL", "KOULU", "SKOLA");
 	if (grade) {
 		right[n] = true;
-		head[n++] = "GRADE";
+		head[n++] = W("GRADE", "LUOKKA", "ÅRSKURS");
 	}
 	c_pupils = n;
 	right[n] = true;
-	head[n++] = "PUPILS";
+	head[n++] = W("PUPILS", "OPPILAITA", "ELEVER");
 	c_level = n;
 	for (size_t v = 0; v < levels; v++) {
-		snprintf(hbuf[v], sizeof(hbuf[v]), v ? "LEVEL %zu" : "NO LEVEL", v);
+		if (v)
+			snprintf(hbuf[v], sizeof(hbuf[v]), "%s %zu", W("LEVEL", "PORRAS", "STEG"), v);
+		else
+			snprintf(hbuf[v], sizeof(hbuf[v]), "%s", W("NO LEVEL", "EI PORRASTA",
+								   "INGET STEG"));
 		right[n] = true;
 		head[n++] = hbuf[v];
 	}
 	c_hours = n;
 	right[n] = right[n + 1] = true;
-	head[n++] = "HOURS";
-	head[n++] = "LESSONS MISSED";
+	head[n++] = W("HOURS", "TUNNIT", "TIMMAR");
+	head[n++] = W("LESSONS MISSED", "POISSA OPPITUNNEILTA", "MISSADE LEKTIONER");
 	t.n = n;
-	printf("absences in %s%s%s\n", q->period, *q->area ? " under " : "", q->area);
+	printf("%s %s%s%s\n", W("absences in", "poissaolot", "frånvaro"), q->period,
+	       *q->area ? W(" under ", ", alue ", ", område ") : "",
+	       *q->area ? ctl_name(x, PLAN_AREA, q->area) : "");
 	if (rep->n_rows == 0) {
-		printf("no reports\n");
+		printf("%s\n", W("no reports", "ei ilmoituksia", "inga rapporter"));
 		return;
 	}
 	/* the groups sorted by what they show */
@@ -116,7 +123,7 @@ figures_table(struct ctl *x, const Lanu__V1__AbsenceQuery *q,
 			const Lanu__V1__AbsenceFigures *f = rows[i].f;
 			size_t k = 0;
 
-			cell[k++] = f->ladder;
+			cell[k++] = ctl_name(x, PLAN_ABSENCES, f->ladder);
 			if (area)
 				cell[k++] = rows[i].area;
 			if (school)
@@ -146,8 +153,12 @@ figures_table(struct ctl *x, const Lanu__V1__AbsenceQuery *q,
 				table_fit(&t, cell);
 		}
 	}
-	printf("pupils by the highest level raised for them in the period; lessons missed: of "
-	       "the lessons held, every class of absence\n");
+	printf("%s\n", W("pupils by the highest level raised for them in the period; lessons "
+			 "missed: of the lessons held, every class of absence",
+			 "oppilaat jakson korkeimman heille nostetun portaan mukaan; poissa "
+			 "oppitunneilta: pidetyistä oppitunneista, kaikki poissaolot",
+			 "elever efter det högsta steget som nåtts under perioden; missade "
+			 "lektioner: av de hållna lektionerna, all frånvaro"));
 }
 
 /* Every column, grouped or not, so that files of several periods can be joined. */
@@ -241,26 +252,36 @@ pupil_place(struct ctl *x, const Lanu__V1__AbsenceState *st, const Lanu__V1__Pla
 			   tally_lessons(st->unauthorised) + tally_lessons(st->unexplained);
 	char thr[64];
 
-	printf("%s, %s: %s", st->ladder, st->period, st->school);
+	char day[16];
+
+	printf("%s, %s: %s", ctl_name(x, PLAN_ABSENCES, st->ladder), st->period,
+	       ctl_name(x, PLAN_AREA, st->school));
 	if (st->grade)
-		printf(", grade %" PRIu32, st->grade);
+		printf(", %s %" PRIu32, W("grade", "luokka", "årskurs"), st->grade);
 	if (*st->as_of)
-		printf(", as of %s", st->as_of);
-	printf("\n  absent %.1f h (authorised %.1f, unauthorised %.1f, unexplained %.1f)",
-	       hours, tally_hours(st->authorised), tally_hours(st->unauthorised),
-	       tally_hours(st->unexplained));
+		printf(", %s %s", W("as of", "tilanne", "per"),
+		       ctl_day(x, st->as_of, day, sizeof(day)));
+	printf("\n  %s %.1f h (%s %.1f, %s %.1f, %s %.1f)", W("absent", "poissa", "frånvarande"),
+	       hours, W("authorised", "luvalla", "beviljad"), tally_hours(st->authorised),
+	       W("unauthorised", "luvatta", "obeviljad"), tally_hours(st->unauthorised),
+	       W("unexplained", "selvittämättä", "outredd"), tally_hours(st->unexplained));
 	if (st->lessons_held)
-		printf(", %" PRIu64 " of %" PRIu32 " lessons (%.1f%%)", lessons, st->lessons_held,
+		printf(", %" PRIu64 " %s %" PRIu32 " %s (%.1f%%)", lessons, W("of", "/", "av"),
+		       st->lessons_held, W("lessons", "oppitunnista", "lektioner"),
 		       100.0 * (double)lessons / st->lessons_held);
 	putchar('\n');
 	for (size_t i = 0; l && i < l->n_levels; i++) {
 		level_threshold(l->levels[i], thr, sizeof(thr));
-		printf("  %s level %zu at %s: %s\n", i < st->level ? "reached" : "       ", i + 1,
-		       thr, plan_text(x, l->levels[i]->action));
+		printf("  %s %s %zu %s %s: %s\n",
+		       i < st->level ? W("reached", "saavutettu", "nått") : W("       ", "          ",
+									   "    "),
+		       W("level", "porras", "steg"), i + 1, W("at", "rajalla", "vid"), thr,
+		       plan_text(x, l->levels[i]->action));
 	}
 	if (!l)
-		printf("  level %" PRIu32 " (the plan in force has no ladder '%s')\n", st->level,
-		       st->ladder);
+		printf("  %s %" PRIu32 " (%s '%s')\n", W("level", "porras", "steg"), st->level,
+		       W("the plan in force has no ladder", "voimassa olevassa suunnitelmassa ei "
+			 "ole portaikkoa", "planen som gäller har ingen trappa"), st->ladder);
 }
 
 static int
@@ -270,14 +291,15 @@ pupil_show(struct ctl *x, const Lanu__V1__AbsenceQuery *q, const Lanu__V1__Absen
 	const Lanu__V1__Plan *p = NULL;
 
 	if (rep->n_pupil == 0) {
-		printf("pupil %s: no absence reports%s%s\n", q->pupil_id,
-		       *q->period ? " in " : "", q->period);
+		printf("%s %s: %s%s%s\n", W("pupil", "oppilas", "elev"), q->pupil_id,
+		       W("no absence reports", "ei poissaoloilmoituksia", "inga frånvarorapporter"),
+		       *q->period ? W(" in ", ", jakso ", ", period ") : "", q->period);
 		return 0;
 	}
 	/* the ladder's levels in the plan's words; without a plan, the places alone */
 	if (plan_fetch(x, 0, &plan) == 0 && plan->plan_version)
 		p = plan->plan_version->plan;
-	printf("pupil %s\n", q->pupil_id);
+	printf("%s %s\n", W("pupil", "oppilas", "elev"), q->pupil_id);
 	for (size_t i = 0; i < rep->n_pupil; i++)
 		pupil_place(x, rep->pupil[i], p);
 	if (plan)

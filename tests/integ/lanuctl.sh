@@ -509,11 +509,17 @@ OUT
 ctl absences --pupil pu-3 >"$dir/pupil.out"
 diff -u - "$dir/pupil.out" <<'OUT' || fail "absences --pupil"
 pupil pu-3
-basic, 2049-spring: school-n1, grade 8, as of 2049-01-11
+basic, 2049-spring: School N1, grade 8, as of 2049-01-11
   absent 61.0 h (authorised 61.0, unauthorised 0.0, unexplained 0.0), 12 of 100 lessons (12.0%)
   reached level 1 at 30 h: Contact the guardian
   reached level 2 at 60 h or 10 %: Student welfare group
 OUT
+ctl --lang fi absences --pupil pu-3 >"$dir/pupil-fi.out"
+grep -q "^oppilas pu-3$" "$dir/pupil-fi.out" && grep -q ", luokka 8, tilanne 11.1.2049$" \
+	"$dir/pupil-fi.out" && grep -q "^  saavutettu porras 1 rajalla 30 h: " "$dir/pupil-fi.out" ||
+	fail "absences --pupil --lang fi: $(cat "$dir/pupil-fi.out")"
+ctl absences --pupil pu-3 --ids | grep -q "^basic, 2049-spring: school-n1, grade 8" ||
+	fail "absences --pupil --ids"
 ctl absences --period 2049-spring --json | grep -q '"pupils":"3"' || fail "absences --json"
 ctl_refused "usage: absences" absences
 ctl_refused "REJECTED: absences.by: cannot group by 'class'" absences --period 2049-spring --by class
