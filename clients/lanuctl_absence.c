@@ -66,7 +66,7 @@ figures_table(struct ctl *x, const Lanu__V1__AbsenceQuery *q,
 	size_t levels = figures_levels(rep), n = 0, c_pupils, c_level, c_hours;
 	const char *head[TABLE_COLS];
 	bool right[TABLE_COLS] = { false };
-	char hbuf[LEVEL_COLS][16], buf[TABLE_COLS][CELL_MAX];
+	char hbuf[LEVEL_COLS][48], buf[TABLE_COLS][CELL_MAX];
 	const char *cell[TABLE_COLS];
 	struct table t = { .head = head, .right = right };
 

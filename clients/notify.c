@@ -98,6 +98,7 @@ struct channel {
 	bool resume;			/* a delivery went: go on from the log */
 	uint64_t x_seq;			/* the alert's seq; a digest's last */
 	size_t x_digest;		/* a digest: how many of held it carries; 0: one alert */
+	Lanu__V1__Alert **x_group;	/* and which (held's, in seq order) */
 	char *x_body;			/* a webhook's body and headers */
 	struct curl_slist *x_headers;
 	struct mail_job *x_mail;	/* an e-mail's */
@@ -124,6 +125,10 @@ struct notify {
 	struct plan_index *plan;
 	uint64_t plan_at_ms;		/* monotonic: when it was asked */
 	bool tz_said;			/* its time zone is not installed: said */
+	uint64_t lanud_now_ms;		/* lanud's clock as its Status said it ... */
+	uint64_t lanud_now_at_ms;	/* ... then (monotonic); asked again after
+					   NOTIFY_QUIET_MS */
+	uint64_t replayed_at_ms;	/* monotonic: the last replay of every channel */
 };
 
 /* --- configuration ------------------------------------------------------------ */
@@ -513,10 +518,12 @@ notify_conf_load(struct notify *n)
 
 /* --- state file -------------------------------------------------------------- */
 
-/* Reads the cursors: "RECIPIENT<TAB>URL<TAB>SEQ[<TAB>SENT]" lines after the magic one
- * (an e-mail channel's URL is "mailto:ADDRESS"; SENT, when a digest holds alerts, the
- * last seq sent alone); a missing file is no cursor yet, lines of channels no longer
- * configured are dropped. Returns 0, -EBADMSG (said), -errno. */
+/* Reads the cursors: "RECIPIENT<TAB>URL<TAB>SEQ[<TAB>SENT<TAB>DIGEST]" lines after the
+ * magic one (an e-mail channel's URL is "mailto:ADDRESS"; SENT, when a digest holds
+ * alerts, the last seq sent alone, and DIGEST the severity that waited for the digest
+ * then: with another one now, the alerts after SEQ are sent again rather than some
+ * skipped); a missing file is no cursor yet, lines of channels no longer configured are
+ * dropped. Returns 0, -EBADMSG (said), -errno. */
 static int
 notify_state_load(struct notify *n)
 {
@@ -527,8 +534,9 @@ notify_state_load(struct notify *n)
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
 	while (fgets(line, sizeof(line), f)) {
-		char *rc, *url, *seq, *sent, *end;
+		char *rc, *url, *seq, *sent, *digest = NULL, *end;
 		uint64_t v, v_sent;
+		long v_digest = -1;
 
 		n_line++;
 		line[strcspn(line, "\n")] = '\0';
@@ -541,8 +549,12 @@ notify_state_load(struct notify *n)
 			goto bad;
 		*url++ = '\0';
 		*seq++ = '\0';
-		if ((sent = strchr(seq, '\t')))
+		if ((sent = strchr(seq, '\t'))) {
 			*sent++ = '\0';
+			if (!(digest = strchr(sent, '\t')))
+				goto bad;
+			*digest++ = '\0';
+		}
 		errno = 0;
 		v = strtoull(seq, &end, 10);
 		if (errno || *end || !*seq)
@@ -551,12 +563,17 @@ notify_state_load(struct notify *n)
 		if (sent && (v_sent = strtoull(sent, &end, 10), errno || *end || !*sent ||
 			     v_sent < v))
 			goto bad;
-		for (size_t i = 0; i < n->n_ch; i++)
-			if (strcmp(n->rcpts[n->ch[i].rcpt].id, rc) == 0 &&
-			    strcmp(n->ch[i].url, url) == 0) {
-				n->ch[i].last = n->ch[i].delivered = v;
-				n->ch[i].sent = v_sent;
-			}
+		if (digest && (v_digest = strtol(digest, &end, 10), *end || !*digest ||
+			       v_digest < 0 || v_digest > LANU__V1__SEVERITY__SEVERITY_CRITICAL))
+			goto bad;
+		for (size_t i = 0; i < n->n_ch; i++) {
+			struct channel *ch = &n->ch[i];
+
+			if (strcmp(n->rcpts[ch->rcpt].id, rc) != 0 || strcmp(ch->url, url) != 0)
+				continue;
+			ch->last = ch->delivered = v;
+			ch->sent = digest && v_digest == (long)ch->digest_max ? v_sent : v;
+		}
 	}
 	fclose(f);
 	return 0;
@@ -577,7 +594,7 @@ notify_state_lines(FILE *f, void *arg)
 
 		fprintf(f, "%s\t%s\t%" PRIu64, n->rcpts[ch->rcpt].id, ch->url, ch->delivered);
 		if (ch->sent > ch->delivered)
-			fprintf(f, "\t%" PRIu64, ch->sent);
+			fprintf(f, "\t%" PRIu64 "\t%d", ch->sent, (int)ch->digest_max);
 		fputc('\n', f);
 	}
 	return 0;
@@ -864,6 +881,8 @@ notify_print(struct notify *n, struct channel *ch, Lanu__V1__Alert *const *alert
 	return mail_print(stdout, &n->relay, &m);
 }
 
+static int notify_failed(struct notify *n, struct channel *ch, int r);
+
 /* Sets ch's delivery of alerts (one, or a digest of count ending at digest_at) going, beside
  * the other channels'; notify_done() takes it from there. Returns 1 (ch is busy: held till
  * then), -ENOMEM. */
@@ -880,8 +899,14 @@ notify_launch(struct notify *n, struct channel *ch, Lanu__V1__Alert *const *aler
 	} else {
 		r = notify_post_start(n, ch, alerts[0]);
 	}
-	if (r < 0)
-		return -ENOMEM;
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {	/* the alert cannot be written: a failed delivery, said */
+		snprintf(ch->why, sizeof(ch->why), "cannot write the message: %s", strerror(-r));
+		fprintf(stderr, "lanu-notify: %s %s: alert %" PRIu64 ": %s, retrying\n",
+			n->rcpts[ch->rcpt].id, ch->name, alerts[0]->seq, ch->why);
+		return notify_failed(n, ch, r);
+	}
 	curl_easy_setopt(ch->curl, CURLOPT_PRIVATE, (char *)ch);
 	if (curl_multi_add_handle(n->multi, ch->curl) != CURLM_OK) {
 		(void)(ch->kind == CHANNEL_EMAIL ? notify_mail_done(n, ch, CURLE_OUT_OF_MEMORY)
@@ -977,13 +1002,25 @@ notify_digest_at(const struct channel *ch, uint64_t t)
 static int
 notify_sent(struct notify *n, struct channel *ch, uint64_t seq, size_t digest)
 {
-	if (notify_works(n, ch))
+	if (notify_works(n, ch)) {
+		/* sent again when lanud can hear it, not at once */
+		ch->retry_at_ms = client_mono_ms() + ch->backoff_ms;
 		return 1;
-	if (digest) {
-		for (size_t i = 0; i < digest; i++)
-			lanu__v1__alert__free_unpacked(ch->held[i], NULL);
-		memmove(ch->held, ch->held + digest, (ch->n_held - digest) * sizeof(*ch->held));
-		ch->n_held -= digest;
+	}
+	if (digest) {	/* the group's alerts out of held: both are in seq order */
+		size_t keep = 0, j = 0;
+
+		for (size_t i = 0; i < ch->n_held; i++) {
+			if (j < digest && ch->held[i] == ch->x_group[j]) {
+				lanu__v1__alert__free_unpacked(ch->held[i], NULL);
+				j++;
+			} else {
+				ch->held[keep++] = ch->held[i];
+			}
+		}
+		ch->n_held = keep;
+		free(ch->x_group);
+		ch->x_group = NULL;
 	} else {
 		ch->last = seq;
 	}
@@ -1020,20 +1057,26 @@ notify_done(struct notify *n, struct channel *ch, CURLcode cr)
 	return 0;
 }
 
-/* Sends the digest of the period the first alert ch holds is in, ending at: the held
- * alerts from the first on raised in that period. Returns 0 (--dry-run: printed),
- * 1 (on its way: held), -errno. */
+/* Sends the digest of the period ending at: every held alert raised in it (seq order;
+ * others, raised out of order, stay held). Returns 0 (--dry-run: printed), 1 (on its
+ * way: held), -errno. */
 static int
 notify_digest_send(struct notify *n, struct channel *ch, uint64_t at)
 {
-	size_t k = 1;
+	Lanu__V1__Alert **group = malloc(ch->n_held * sizeof(*group));
+	size_t k = 0;
 	int r;
 
-	while (k < ch->n_held && notify_digest_at(ch, ch->held[k]->raised_at_ms) == at)
-		k++;
+	if (!group)
+		return -ENOMEM;
+	for (size_t i = 0; i < ch->n_held; i++)
+		if (notify_digest_at(ch, ch->held[i]->raised_at_ms) == at)
+			group[k++] = ch->held[i];
+	free(ch->x_group);
+	ch->x_group = group;
 	if (!n->dry_run)
-		return notify_launch(n, ch, ch->held, k, at);
-	r = notify_print(n, ch, ch->held, k, at);
+		return notify_launch(n, ch, group, k, at);
+	r = notify_print(n, ch, group, k, at);
 	return r < 0 ? r : notify_sent(n, ch, 0, k);
 }
 
@@ -1091,23 +1134,31 @@ notify_channel_alert(struct notify *n, struct channel *ch, const Lanu__V1__Alert
 	return r < 0 ? r : notify_sent(n, ch, a->seq, 0);
 }
 
-/* lanud's clock (its Status), which the digests' periods follow. Returns 0 or -errno. */
+/* lanud's clock (its Status), which the digests' periods follow; asked at most every
+ * NOTIFY_QUIET_MS (a digest goes that much late at most). Returns 0 or -errno. */
 static int
 notify_lanud_now(struct notify *n, uint64_t *ret_ms)
 {
 	Lanu__V1__StatusQuery q = LANU__V1__STATUS_QUERY__INIT;
 	Lanu__V1__Request req = LANU__V1__REQUEST__INIT;
+	uint64_t mono = client_mono_ms();
 	Lanu__V1__Reply *rep;
 	int r;
 
+	if (n->lanud_now_at_ms && mono - n->lanud_now_at_ms < NOTIFY_QUIET_MS) {
+		*ret_ms = n->lanud_now_ms;
+		return 0;
+	}
 	req.body_case = LANU__V1__REQUEST__BODY_STATUS;
 	req.status = &q;
 	r = client_call(n->c, &req, NOTIFY_CALL_MS, &rep);
 	if (r < 0)
 		return r;
 	r = rep->code == LANU__V1__REPLY__CODE__OK && rep->status ? 0 : -EPROTO;
-	if (!r)
-		*ret_ms = rep->status->now_ms;
+	if (!r) {
+		*ret_ms = n->lanud_now_ms = rep->status->now_ms;
+		n->lanud_now_at_ms = mono;
+	}
 	lanu__v1__reply__free_unpacked(rep, NULL);
 	return r;
 }
@@ -1131,7 +1182,8 @@ notify_digests(struct notify *n)
 			return r;	/* the plan first: its time zone is the periods' */
 		/* each period ended, oldest first, one digest each (one at a time on the
 		 * wire); a full one at once */
-		while (ch->n_held && !ch->busy && !ch->backoff_ms &&
+		while (ch->n_held && !ch->busy &&
+		       (!ch->backoff_ms || ch->retry_at_ms <= client_mono_ms()) &&
 		       ((at = notify_digest_at(ch, ch->held[0]->raised_at_ms)) <= now ||
 			ch->n_held >= NOTIFY_DIGEST_MAX)) {
 			r = notify_digest_send(n, ch, at);
@@ -1178,6 +1230,8 @@ notify_replay(struct notify *n, struct channel *ch)
 			ch->retry_at_ms = client_mono_ms() + ch->backoff_ms;
 			return 1;
 		}
+		if (ch->refused && !ch->failing_since_ms)
+			ch->backoff_ms = 0;	/* its wait was for the refusal */
 		ch->refused = false;
 		for (size_t i = 0; i < rep->alerts->n_alerts && !held; i++) {
 			const Lanu__V1__Alert *a = rep->alerts->alerts[i];
@@ -1210,6 +1264,8 @@ notify_replay_all(struct notify *n, bool due_only)
 	uint64_t now = client_mono_ms();
 	int held = 0;
 
+	if (!due_only)
+		n->replayed_at_ms = now;
 	for (size_t i = 0; i < n->n_ch; i++) {
 		int r;
 
@@ -1258,8 +1314,8 @@ notify_wait_ms(const struct notify *n)
 
 		if (n->ch[i].resume)
 			return 0;
-		if (!n->ch[i].backoff_ms)
-			continue;
+		if (!n->ch[i].backoff_ms || n->ch[i].busy)
+			continue;	/* a busy one wakes the loop when its delivery is done */
 		if (at <= now)
 			wait = 0;
 		else if (at - now < wait)
@@ -1396,10 +1452,14 @@ notify_follow(struct notify *n, const struct client_keys *k)
 				lanu__v1__alert__free_unpacked(a, NULL);
 			}
 		}
-		/* Quiet: catch up from the log; in any case retry the held channels due and
-		 * go on with those whose delivery went; then the digests whose period ended. */
+		/* Quiet for NOTIFY_QUIET_MS: catch up from the log; in any case retry the held
+		 * channels due and go on with those whose delivery went; then the digests
+		 * whose period ended. */
+		if (any)
+			n->replayed_at_ms = client_mono_ms();
 		if (r >= 0)
-			r = notify_replay_all(n, any);
+			r = notify_replay_all(n, client_mono_ms() - n->replayed_at_ms <
+						  NOTIFY_QUIET_MS);
 		if (r >= 0)
 			r = notify_digests(n);
 		if (r > 0)
@@ -1449,6 +1509,7 @@ notify_free(struct notify *n)
 		for (size_t j = 0; j < n->ch[i].n_held; j++)
 			lanu__v1__alert__free_unpacked(n->ch[i].held[j], NULL);
 		free(n->ch[i].held);
+		free(n->ch[i].x_group);
 		if (n->ch[i].busy)	/* stopping mid-way: it goes again next time */
 			curl_multi_remove_handle(n->multi, n->ch[i].curl);
 		if (n->ch[i].x_mail)

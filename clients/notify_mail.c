@@ -383,7 +383,7 @@ mail_subject_text(const struct mail_msg *m, char *buf, size_t len)
 			 mail_word(m, m->n == 1 ? W_ALERT : W_ALERTS));
 	} else {
 		const Lanu__V1__Alert *a = m->alerts[0];
-		const char *t = mail_text(m, a->text);
+		const char *t = *mail_text(m, a->text) ? mail_text(m, a->text) : a->alert_id;
 		size_t n = strlen(t);
 
 		if (n > MAIL_SUBJECT_TEXT) {	/* cut on a character's first byte */
@@ -391,8 +391,8 @@ mail_subject_text(const struct mail_msg *m, char *buf, size_t len)
 			while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
 				n--;
 		}
-		snprintf(buf, len, "[lanu] %s: %.*s%s", mail_severity(m, a->severity), (int)n,
-			 *t ? t : a->alert_id, n < strlen(t) ? "…" : "");
+		snprintf(buf, len, "[lanu] %s: %.*s%s", mail_severity(m, a->severity), (int)n, t,
+			 n < strlen(t) ? "…" : "");
 	}
 }
 
@@ -423,15 +423,23 @@ mail_subject_header(const char *s)
 	return h;
 }
 
-/* An id as a msg-id's atom: the plan's ids are [A-Za-z0-9._:-]; ':' is no atext, '+'
- * (which no id has) takes its place. */
+/* An id as a piece of a msg-id's dot-atom: letters, digits, '-' and '_' as they are,
+ * every other byte (the plan's ids also have '.' and ':') as "=XX", so that no two ids
+ * give the same piece and no piece makes an empty atom. */
 static void
 mail_atom(char *dst, size_t len, const char *id)
 {
 	size_t i = 0;
 
-	for (; *id && i + 1 < len; id++)
-		dst[i++] = *id == ':' ? '+' : *id;
+	for (; *id && i + 4 < len; id++) {
+		unsigned char c = (unsigned char)*id;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_')
+			dst[i++] = (char)c;
+		else
+			i += (size_t)snprintf(dst + i, len - i, "=%02X", c);
+	}
 	dst[i] = '\0';
 }
 
@@ -442,7 +450,7 @@ static void
 mail_message_id(const struct mail_relay *r, const struct mail_msg *m, char *buf, size_t len)
 {
 	const char *domain = strrchr(r->from, '@');
-	char rcpt[2 * LANU_MAX_ID], alert[64];
+	char rcpt[3 * LANU_MAX_ID + 1], alert[64];
 
 	mail_atom(rcpt, sizeof(rcpt), m->rcpt);
 	if (m->digest_at_ms)

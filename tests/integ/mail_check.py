@@ -68,6 +68,12 @@ if a.digest:
 helsinki = zoneinfo.ZoneInfo("Europe/Helsinki")
 
 
+def atom(s):
+    """An id as lanu-notify writes it in a Message-ID."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "=%02X" % ord(c)
+                   for c in s)
+
+
 def period_end(ms):
     t = datetime.datetime.fromtimestamp(ms / 1000, helsinki)
     end = datetime.datetime.combine(t.date(), digest_at, helsinki)
@@ -83,11 +89,11 @@ for al in alerts:
     if digest_sev and sev <= digest_sev:
         groups.setdefault(period_end(int(al["raisedAtMs"])), []).append(al)
     else:
-        mid = "<lanu.%s.%s.%s@" % (al["alertId"], a.recipient.replace(":", "+"), a.channel)
+        mid = "<lanu.%s.%s.%s@" % (al["alertId"], atom(a.recipient), a.channel)
         expected[mid] = ("alert", [al])
 for end, group in groups.items():
     mid = "<lanu.digest.%s-%s.%s.%s@" % (group[0]["seq"], group[-1]["seq"],
-                                          a.recipient.replace(":", "+"), a.channel)
+                                          atom(a.recipient), a.channel)
     expected[mid] = ("digest", group)
 
 seen = {}
