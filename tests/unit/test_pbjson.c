@@ -270,13 +270,14 @@ test_defaults(void **state)
 	out = render(&s.base, 1);
 	assert_string_equal(out, "{\"commits\":\"0\",\"committedEvents\":\"0\","
 				 "\"duplicates\":\"0\","
-				 "\"events\":\"0\",\"lastAlertSeq\":\"0\",\"lastAuditSeq\":\"0\","
+				 "\"events\":\"0\",\"lastAlertSeq\":\"0\",\"lastAuditSeq\":\"0\",\"lastEventSeq\":\"0\","
 				 "\"manualClock\":false,"
 				 "\"mapSize\":\"0\",\"mapUsed\":\"0\",\"nextDeadlineMs\":\"0\","
 				 "\"nextEscalationMs\":\"0\",\"nextPurgeMs\":\"0\","
 				 "\"nowMs\":\"0\",\"openAlerts\":\"0\",\"openClocks\":\"0\","
 				 "\"pendingEscalations\":\"0\","
-				 "\"planId\":\"\",\"planVersion\":\"0\",\"rejected\":\"0\",\"unroutedAlerts\":\"0\",\"uptimeMs\":\"0\","
+				 "\"planId\":\"\",\"planVersion\":\"0\",\"rejected\":\"0\","
+				 "\"unroutedAlerts\":\"0\",\"uptimeMs\":\"0\","
 				 "\"version\":\"\"}");
 	free(out);
 	out = render(&q.base, 1);
