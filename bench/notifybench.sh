@@ -119,5 +119,5 @@ run digest "$mail" "email board kooste@bench.example digest critical at 08:00"
 d1=$(digests)
 ctl clock set 2026-11-03T08:00:00Z >/dev/null
 run digest-due "$mail" "email board kooste@bench.example digest critical at 08:00"
-echo "             digest: nothing due, $d1 full digest(s) of 500 sent, the rest held;" \
-	"digest-due (the next day): $(( $(digests) - d1 )) digest(s) for all $n"
+echo "             digest (no period ended): $d1 full digest(s) of 500 sent, any rest" \
+	"held; digest-due (the next day): $(( $(digests) - d1 )) digest(s) for all $n"
