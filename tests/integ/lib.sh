@@ -9,6 +9,10 @@
 # (lanuctl on that configuration) has an answer, and missed ID AREA prints a
 # DeadlineMissed event of service svc for lanuctl send.
 
+# A child started as `$integ_tied CMD ... &` is killed when the test's shell dies, even
+# by SIGKILL (ctest's timeout), which no trap sees.
+integ_tied="setpriv --pdeathsig KILL"
+
 integ_cleanup() {
 	for p in $helper $integ_children; do kill "$p" 2>/dev/null || true; done
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
@@ -47,7 +51,7 @@ ctl() {
 }
 
 integ_lanud() {
-	"$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
+	$integ_tied "$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
 	pid=$!
 	ctl status >/dev/null || fail "lanud did not answer: $(tail -3 "$dir/lanud.log")"
 }

@@ -33,7 +33,7 @@ integ_lanud_conf
 integ_lanud
 
 serve() {	# serve NAME FAIL [DELAY]: a webhook server in the background, its port in $port
-	python3 "$here/webhook_server.py" "$dir/$1.port" "$dir/$1.log" "$2" "${3:-0}" &
+	$integ_tied python3 "$here/webhook_server.py" "$dir/$1.port" "$dir/$1.log" "$2" "${3:-0}" &
 	integ_child $!
 	for _ in $(seq 1 100); do
 		[ -s "$dir/$1.port" ] && break
@@ -104,7 +104,7 @@ notify --once || fail "second once failed"
 [ "$(wc -l < "$dir/a.log")" = 5 ] || fail "a second --once resent"
 
 # Following, a burst, kill -9 in the middle, a restart: every alert arrives.
-"$NOTIFY" -c "$dir/notify.conf" 2>"$dir/follow.err" &
+$integ_tied "$NOTIFY" -c "$dir/notify.conf" 2>"$dir/follow.err" &
 notifier=$!
 integ_child "$notifier"
 list=e1,e3
@@ -117,7 +117,7 @@ for _ in $(seq 1 200); do
 done
 kill -9 "$notifier"; wait "$notifier" 2>/dev/null || true
 wait "$helper" || fail "send failed"; helper=""
-"$NOTIFY" -c "$dir/notify.conf" 2>>"$dir/follow.err" &
+$integ_tied "$NOTIFY" -c "$dir/notify.conf" 2>>"$dir/follow.err" &
 notifier=$!
 integ_child "$notifier"
 missed e40 south | ctl send - >/dev/null
@@ -145,7 +145,7 @@ PY
 
 # lanud restarted under a following lanu-notify: the alerts raised after it arrive.
 kill "$pid"; wait "$pid" 2>/dev/null || true
-"$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
+$integ_tied "$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
 pid=$!
 ctl status >/dev/null || fail "lanud did not answer after the restart"
 missed e41 north | ctl send - >/dev/null
@@ -193,7 +193,7 @@ state $dir/slow.state
 webhook board http://127.0.0.1:$port_slow/b
 webhook board http://127.0.0.1:$port_fast/b
 CONF
-"$NOTIFY" -c "$dir/slow.conf" 2>"$dir/slow.err" &
+$integ_tied "$NOTIFY" -c "$dir/slow.conf" 2>"$dir/slow.err" &
 notifier=$!
 integ_child "$notifier"
 want=$(ctl tail --recipient board --no-follow --json | grep -c .)

@@ -69,7 +69,7 @@ integ_lanud
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
 	-keyout "$dir/smtp.key" -out "$dir/smtp.crt" 2>/dev/null
-"$py" "$here/smtp_server.py" --port-file "$dir/smtp.port" --out "$dir/mail.jsonl" \
+$integ_tied "$py" "$here/smtp_server.py" --port-file "$dir/smtp.port" --out "$dir/mail.jsonl" \
 	--tls-cert "$dir/smtp.crt" --tls-key "$dir/smtp.key" --auth 'lanu:pa:ss w0rd' \
 	--fail-first 1 2>"$dir/smtp.log" &
 integ_child $!
@@ -177,7 +177,7 @@ before=$(wc -l < "$dir/mail.jsonl")
 state_before=$(cat "$dir/notify.state")
 cp "$dir/notify.conf" "$dir/dry.conf"
 sed -i "s|^state .*|state $dir/dry.state|" "$dir/dry.conf"
-"$NOTIFY" -c "$dir/dry.conf" --dry-run --once > "$dir/dry" 2>/dev/null || true
+$integ_tied "$NOTIFY" -c "$dir/dry.conf" --dry-run --once > "$dir/dry" 2>/dev/null || true
 grep -q '^sup-fi email esihenkilo@kunta.example a-1$' "$dir/dry" || fail "dry-run: $(cat "$dir/dry")"
 grep -q 'Subject (decoded): \[lanu\] Varoitus: ' "$dir/dry" || fail "dry-run has no subject"
 grep -q 'waits for the digest at' "$dir/dry" || fail "dry-run does not say the digest"
@@ -188,7 +188,7 @@ grep -q 'waits for the digest at' "$dir/dry" || fail "dry-run does not say the d
 
 # Following: a burst of requests that miss at once; kill -9 in the middle, restart; every
 # alert arrives, and what came twice carries the same Message-ID.
-"$NOTIFY" -c "$dir/notify.conf" 2>>"$dir/follow.err" &
+$integ_tied "$NOTIFY" -c "$dir/notify.conf" 2>>"$dir/follow.err" &
 notifier=$!
 integ_child "$notifier"
 for i in $(seq 1 40); do
@@ -201,7 +201,7 @@ for _ in $(seq 1 400); do
 done
 kill -9 "$notifier"
 wait "$notifier" 2>/dev/null || true
-"$NOTIFY" -c "$dir/notify.conf" 2>>"$dir/follow.err" &
+$integ_tied "$NOTIFY" -c "$dir/notify.conf" 2>>"$dir/follow.err" &
 notifier=$!
 integ_child "$notifier"
 ctl clock set 2026-11-27T12:00:00Z >/dev/null	# the burst's warnings' digest is due
@@ -227,7 +227,7 @@ kill "$notifier"; wait "$notifier" 2>/dev/null || true
 # A relay refusing for longer than failed-after: lanud is told (DeliveryFailed from the
 # notifier key, about its own recipient) and raises DELIVERY_FAILED to the board; when
 # the relay takes mail again, RESOLVED.
-"$py" "$here/smtp_server.py" --port-file "$dir/smtp2.port" --out "$dir/mail2.jsonl" \
+$integ_tied "$py" "$here/smtp_server.py" --port-file "$dir/smtp2.port" --out "$dir/mail2.jsonl" \
 	--tls-cert "$dir/smtp.crt" --tls-key "$dir/smtp.key" --auth 'lanu:pa:ss w0rd' \
 	--fail-first 3 2>"$dir/smtp2.log" &
 smtp2=$!
@@ -258,7 +258,7 @@ ctl tail --recipient sup-fi --from 0 --no-follow --json > "$dir/sup-fi.alerts"
 	sup-fi email fi --user lanu --exactly-once || fail "mail after the relay recovered"
 # A digest the relay refuses is tried again (here the first message of all is refused,
 # and every alert waits for a digest).
-"$py" "$here/smtp_server.py" --port-file "$dir/smtp3.port" --out "$dir/mail3.jsonl" \
+$integ_tied "$py" "$here/smtp_server.py" --port-file "$dir/smtp3.port" --out "$dir/mail3.jsonl" \
 	--tls-cert "$dir/smtp.crt" --tls-key "$dir/smtp.key" --auth 'lanu:pa:ss w0rd' \
 	--fail-first 1 2>"$dir/smtp3.log" &
 integ_child $!
