@@ -75,7 +75,7 @@ store_errno(int rc)
 	case MDB_SUCCESS: return 0;
 	case MDB_NOTFOUND: return -ENOENT;
 	case MDB_MAP_FULL: return STORE_MAP_FULL;
-	case MDB_TXN_FULL: return STORE_MAP_FULL;
+	case MDB_TXN_FULL: return STORE_TXN_FULL;
 	case MDB_READERS_FULL: return -EAGAIN;
 	case MDB_VERSION_MISMATCH:
 	case MDB_INVALID: return -EPROTO;
@@ -111,6 +111,8 @@ store_strerror(int r)
 {
 	if (r == STORE_MAP_FULL)
 		return "the store is full (map-max reached)";
+	if (r == STORE_TXN_FULL)
+		return "too many changes for one transaction (LMDB's dirty page limit)";
 	if (r == -ENOSPC)
 		return "no space left on device";
 	return strerror(-r);

@@ -39,12 +39,15 @@ struct store_txn {
 
 enum { STORE_RW = 0, STORE_RO = 1 };
 
-/* The store's two kinds of "full", told apart at this boundary (rule 5):
- * STORE_MAP_FULL	the LMDB map is full (MDB_MAP_FULL, or MDB_TXN_FULL): store_grow()
- *			and apply the transaction again;
+/* The store's three kinds of "full", told apart at this boundary (rule 5):
+ * STORE_MAP_FULL	the LMDB map is full (MDB_MAP_FULL): store_grow() and apply the
+ *			transaction again;
+ * STORE_TXN_FULL	one transaction dirtied more pages than LMDB holds for one
+ *			(MDB_TXN_FULL): a larger map cannot help, a smaller transaction can;
  * -ENOSPC		the file system under the store is full (or the quota, or the file
  *			size limit, reached): growing the map cannot help; retry later. */
 #define STORE_MAP_FULL (-EFBIG)
+#define STORE_TXN_FULL (-EOVERFLOW)
 
 struct store_stat {
 	uint64_t events;
