@@ -927,10 +927,6 @@ static void
 notify_free(struct notify *n)
 {
 	for (size_t i = 0; i < n->n_ch; i++) {
-		free(n->ch[i].url);
-		if (n->ch[i].secret)
-			sodium_memzero(n->ch[i].secret, n->ch[i].secret_len);
-		free(n->ch[i].secret);
 		for (size_t j = 0; j < n->ch[i].n_held; j++)
 			lanu__v1__alert__free_unpacked(n->ch[i].held[j], NULL);
 		free(n->ch[i].held);
@@ -948,11 +944,9 @@ notify_free(struct notify *n)
 	plan_index_free(n->plan);
 	if (n->plan_rep)
 		lanu__v1__reply__free_unpacked(n->plan_rep, NULL);
-	mail_relay_free(&n->relay);
-	for (size_t i = 0; i < n->n_rcpts; i++) {
+	for (size_t i = 0; i < n->n_rcpts; i++)
 		sub_free(n->rcpts[i].sub);
-		free(n->rcpts[i].id);
-	}
+	notify_conf_free(n);
 	client_free(n->c);
 	if (n->multi)
 		curl_multi_cleanup(n->multi);

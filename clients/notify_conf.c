@@ -15,6 +15,7 @@
 #include "hetu.h"
 #include "lanu/macro.h"
 #include "notify_conf.h"
+#include "plan_value.h"
 
 /* --- configuration ------------------------------------------------------------ */
 
@@ -74,6 +75,19 @@ notify_recipient(struct notify *n, const char *id, size_t *ret)
 	return 0;
 }
 
+/* An http:// or https:// URL of printable ASCII, no spaces: what the state file and
+ * curl take as it is. */
+static bool
+notify_url_valid(const char *s)
+{
+	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8))
+		return false;
+	for (; *s; s++)
+		if (*s <= ' ' || *s > '~')
+			return false;
+	return true;
+}
+
 /* A new channel's name to lanud: its recipient's first of its kind "webhook" or
  * "email", then "webhook-2", ... */
 static void
@@ -104,9 +118,9 @@ notify_webhook(struct notify *n, char **w, int nw, char *why, size_t whylen)
 		snprintf(why, whylen, "unknown webhook option '%s' (secret-file)", w[3]);
 		return why;
 	}
-	if (strlen(w[1]) > LANU_MAX_ID)
-		return "recipient id too long";
-	if (strncmp(w[2], "http://", 7) && strncmp(w[2], "https://", 8)) {
+	if (!value_is_id(w[1]) || strlen(w[1]) > LANU_MAX_ID)
+		return "not a recipient id (the plan's: a-z, 0-9, '.', '_', '-')";
+	if (!notify_url_valid(w[2])) {
 		snprintf(why, whylen, "'%s' is not an http:// or https:// URL", w[2]);
 		return why;
 	}
@@ -127,8 +141,10 @@ notify_webhook(struct notify *n, char **w, int nw, char *why, size_t whylen)
 		return why;
 	}
 	ch->url = strdup(w[2]);
-	if (!ch->url)
+	if (!ch->url) {
+		free(ch->secret);
 		return "out of memory";
+	}
 	notify_channel_name(n, ch);
 	n->n_ch++;
 	return NULL;
@@ -181,8 +197,8 @@ notify_email(struct notify *n, char **w, int nw, char *why, size_t whylen)
 
 	if (nw < 3)
 		return usage;
-	if (strlen(w[1]) > LANU_MAX_ID)
-		return "recipient id too long";
+	if (!value_is_id(w[1]) || strlen(w[1]) > LANU_MAX_ID)
+		return "not a recipient id (the plan's: a-z, 0-9, '.', '_', '-')";
 	if (!mail_address_valid(w[2])) {
 		snprintf(why, whylen, "'%s' is not an e-mail address (LOCAL@DOMAIN, ASCII, "
 			 "no spaces or brackets)", w[2]);
@@ -493,3 +509,16 @@ notify_state_write(struct notify *n)
 	return atomic_file_replace(n->state, 0600, notify_state_lines, n);
 }
 
+void
+notify_conf_free(struct notify *n)
+{
+	for (size_t i = 0; i < n->n_ch; i++) {
+		free(n->ch[i].url);
+		if (n->ch[i].secret)
+			sodium_memzero(n->ch[i].secret, n->ch[i].secret_len);
+		free(n->ch[i].secret);
+	}
+	for (size_t i = 0; i < n->n_rcpts; i++)
+		free(n->rcpts[i].id);
+	mail_relay_free(&n->relay);
+}

@@ -118,4 +118,8 @@ int notify_state_load(struct notify *n);
 /* Writes every channel's cursor to n->state, replaced whole, 0600. Returns 0 or -errno. */
 int notify_state_write(struct notify *n);
 
+/* Frees what notify_conf_load() made: the channels' URLs and secrets, the recipients'
+ * ids, the relay's credentials. */
+void notify_conf_free(struct notify *n);
+
 #endif
