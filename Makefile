@@ -69,7 +69,7 @@ test-unit: build
 fuzz: deps
 	CC=clang $(CMAKE) -S . -B build-fuzz -DLANU_FUZZ=ON -DLANU_TESTS=OFF
 	$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_request fuzz_plan fuzz_deadline \
-		fuzz_stateful fuzz_csv fuzz_auth fuzz_indicator
+		fuzz_stateful fuzz_csv fuzz_auth fuzz_indicator fuzz_notify_conf
 
 bench: build
 	$(BUILD)/bench/lanubench

@@ -25,7 +25,7 @@ ${3:-}
 CONF
 }
 start() {	# start NAME
-	"$LANUD" -c "$dir/$1.conf" 2>>"$dir/$1.log" &
+	$integ_tied "$LANUD" -c "$dir/$1.conf" 2>>"$dir/$1.log" &
 	pid=$!
 	"$LANUCTL" -c "$dir/$1.conf" -t 10000 status >/dev/null ||
 		{ cat "$dir/$1.log" >&2; fail "lanud ($1) did not answer"; }

@@ -29,7 +29,7 @@ state-dir  $dir/state
 backup-dir $dir/backups
 clock      manual 2026-11-01T00:00:00Z
 CONF
-"$LANUD" -c "$conf" 2>>"$dir/lanud.log" &
+$integ_tied "$LANUD" -c "$conf" 2>>"$dir/lanud.log" &
 pid=$!
 ctl() { "$LANUCTL" -c "$conf" -t 10000 "$@"; }
 ctl status >/dev/null || fail "lanud did not answer: $(cat "$dir/lanud.log")"

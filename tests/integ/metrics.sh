@@ -21,7 +21,7 @@ plan      $SRC/examples/plans/seinajoki-2022-2025.yaml
 metrics   127.0.0.1:0
 CONF
 ctl() { "$LANUCTL" -c "$dir/lanud.conf" -t 10000 "$@"; }
-"$LANUD" -c "$dir/lanud.conf" 2>"$dir/lanud.log" &
+$integ_tied "$LANUD" -c "$dir/lanud.conf" 2>"$dir/lanud.log" &
 pid=$!
 ctl status >/dev/null || fail "lanud did not answer"
 port=$(sed -n 's/^metrics: serving \/metrics and \/healthz on 127.0.0.1 port \([0-9]*\)$/\1/p' \
@@ -116,7 +116,7 @@ pid=""
 
 # Off without the setting: nothing listens, nothing said.
 sed -i '/^metrics/d' "$dir/lanud.conf"
-"$LANUD" -c "$dir/lanud.conf" 2>"$dir/lanud.log" &
+$integ_tied "$LANUD" -c "$dir/lanud.conf" 2>"$dir/lanud.log" &
 pid=$!
 ctl status >/dev/null || fail "lanud did not answer"
 grep -q "^metrics: serving" "$dir/lanud.log" && fail "metrics served without the setting"

@@ -13,7 +13,7 @@ command -v script >/dev/null || fail "script (util-linux) is not installed"
 
 printf 'ingest ipc://%s/in.sock\npublish ipc://%s/pub.sock\nstate-dir %s/state\nplan %s\nclock manual 2026-11-02T08:00:00Z\n' \
 	"$dir" "$dir" "$dir" "$SRC/examples/plans/demo.yaml" > "$dir/lanud.conf"
-"$LANUD" -c "$dir/lanud.conf" 2>"$dir/lanud.log" &
+$integ_tied "$LANUD" -c "$dir/lanud.conf" 2>"$dir/lanud.log" &
 pid=$!
 "$LANUCTL" -c "$dir/lanud.conf" status >/dev/null || fail "lanud did not answer"
 awk 'BEGIN { for (i = 1; i <= 20000; i++)

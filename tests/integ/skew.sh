@@ -14,7 +14,7 @@ start() {	# start [extra conf line]
 	rm -rf "$dir/state"
 	printf 'ingest ipc://%s/in.sock\npublish ipc://%s/pub.sock\nstate-dir %s/state\nplan %s\n%s\n' \
 		"$dir" "$dir" "$dir" "$SRC/examples/plans/demo.yaml" "${1:-}" > "$dir/lanud.conf"
-	"$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
+	$integ_tied "$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
 	pid=$!
 	ctl status >/dev/null || fail "lanud did not answer"
 }

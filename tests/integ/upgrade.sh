@@ -23,7 +23,7 @@ CONF
 ctl() { "$LANUCTL" -c "$dir/lanud.conf" -t 10000 "$@"; }
 start() {
 	: > "$dir/lanud.log"
-	"$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
+	$integ_tied "$LANUD" -c "$dir/lanud.conf" 2>>"$dir/lanud.log" &
 	pid=$!
 	ctl status >/dev/null || { cat "$dir/lanud.log" >&2; fail "lanud did not answer"; }
 }
