@@ -19,15 +19,14 @@
 
 /* --- configuration ------------------------------------------------------------ */
 
-/* Reads a secret file: 0600 (no access for group or others), at most NOTIFY_MAX_SECRET
- * bytes, one trailing newline dropped. Returns 0, -EPERM (too open), -EMSGSIZE, -errno. */
+/* Opens path for reading if no one but its owner has access to it (0600, 0400): a
+ * secret's or the relay's password's file. Returns 0, -EPERM (too open), -errno. */
 static int
-notify_read_secret(const char *path, unsigned char **ret, size_t *ret_len)
+notify_open_private(const char *path, FILE **ret)
 {
-	unsigned char buf[NOTIFY_MAX_SECRET + 1], *s;
-	struct stat st;
-	size_t len = 0;
 	FILE *f = fopen(path, "re");
+	struct stat st;
+
 	int r = 0;
 
 	if (!f)
@@ -36,8 +35,28 @@ notify_read_secret(const char *path, unsigned char **ret, size_t *ret_len)
 		r = -errno;
 	else if (st.st_mode & 0077)
 		r = -EPERM;
-	len = r ? 0 : fread(buf, 1, sizeof(buf), f);
-	if (!r && ferror(f))
+	if (r < 0) {
+		fclose(f);
+		return r;
+	}
+	*ret = f;
+	return 0;
+}
+
+/* Reads a secret file (notify_open_private()), at most NOTIFY_MAX_SECRET bytes, one
+ * trailing newline dropped. Returns 0, -EPERM (too open), -EMSGSIZE, -errno. */
+static int
+notify_read_secret(const char *path, unsigned char **ret, size_t *ret_len)
+{
+	unsigned char buf[NOTIFY_MAX_SECRET + 1], *s;
+	size_t len;
+	FILE *f;
+	int r = notify_open_private(path, &f);
+
+	if (r < 0)
+		return r;
+	len = fread(buf, 1, sizeof(buf), f);
+	if (ferror(f))
 		r = -EIO;
 	fclose(f);
 	if (r)
@@ -261,6 +280,39 @@ notify_set(char *dst, size_t len, const char *v)
 	return 0;
 }
 
+/* Reads the relay's credentials file (notify_open_private()): the user on the first line,
+ * the password on the second. Returns 0, -EPERM (too open), -EBADMSG (not two lines),
+ * -errno. */
+static int
+notify_read_credentials(const char *path, struct mail_relay *r)
+{
+	char line[2][512];
+	FILE *f;
+	int err = notify_open_private(path, &f), n = 0;
+
+	if (err < 0)
+		return err;
+	while (!err && n < 2 && fgets(line[n], sizeof(line[n]), f)) {
+		size_t len = strcspn(line[n], "\r\n");
+
+		if (line[n][len] == '\0' && !feof(f))
+			err = -EBADMSG;	/* longer than a line */
+		line[n][len] = '\0';
+		n++;
+	}
+	if (!err && (n != 2 || !*line[0] || !*line[1] || fgetc(f) != EOF))
+		err = -EBADMSG;
+	fclose(f);
+	if (!err) {
+		r->user = strdup(line[0]);
+		r->password = strdup(line[1]);
+		if (!r->user || !r->password)
+			err = -ENOMEM;
+	}
+	sodium_memzero(line, sizeof(line));
+	return err;
+}
+
 /* The relay's settings, checked against each other and the e-mail channels; the
  * credentials read. Returns how many problems it said. */
 static int
@@ -291,7 +343,7 @@ notify_conf_mail(struct notify *n)
 		errors++;
 	}
 	if (*n->smtp_credentials && !errors &&
-	    (r = mail_credentials_read(n->smtp_credentials, &n->relay)) < 0) {
+	    (r = notify_read_credentials(n->smtp_credentials, &n->relay)) < 0) {
 		fprintf(stderr, "lanu-notify: %s: smtp-credentials '%s': %s\n", n->path,
 			n->smtp_credentials,
 			r == -EPERM ? "readable by others (chmod 0600)" :

@@ -13,7 +13,6 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "lanu/limits.h"
@@ -524,41 +523,6 @@ mail_address_valid(const char *s)
 		if (*s <= ' ' || *s > '~' || strchr("<>()[]\",;:\\", *s))
 			return false;
 	return true;
-}
-
-int
-mail_credentials_read(const char *path, struct mail_relay *r)
-{
-	char line[2][512];
-	struct stat st;
-	FILE *f = fopen(path, "re");
-	int err = 0, n = 0;
-
-	if (!f)
-		return -errno;
-	if (fstat(fileno(f), &st) < 0)
-		err = -errno;
-	else if (st.st_mode & 0077)
-		err = -EPERM;
-	while (!err && n < 2 && fgets(line[n], sizeof(line[n]), f)) {
-		size_t len = strcspn(line[n], "\r\n");
-
-		if (line[n][len] == '\0' && !feof(f))
-			err = -EBADMSG;	/* longer than a line */
-		line[n][len] = '\0';
-		n++;
-	}
-	if (!err && (n != 2 || !*line[0] || !*line[1] || fgetc(f) != EOF))
-		err = -EBADMSG;
-	fclose(f);
-	if (!err) {
-		r->user = strdup(line[0]);
-		r->password = strdup(line[1]);
-		if (!r->user || !r->password)
-			err = -ENOMEM;
-	}
-	sodium_memzero(line, sizeof(line));
-	return err;
 }
 
 void

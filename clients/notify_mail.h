@@ -43,9 +43,7 @@ struct mail_msg {
  * no spaces, angle brackets, quotes or commas, at most MAIL_ADDRESS_MAX bytes. */
 bool mail_address_valid(const char *s);
 
-/* Reads a credentials file: 0600, the user on the first line, the password on the
- * second. Returns 0, -EPERM (readable by others), -EBADMSG (not two lines), -errno. */
-int mail_credentials_read(const char *path, struct mail_relay *r);
+/* Frees the relay's user and password (the password zeroed first). */
 void mail_relay_free(struct mail_relay *r);
 
 /* Prints the message (headers and its plain text) to f, for --dry-run. Returns 0 or
