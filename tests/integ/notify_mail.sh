@@ -69,16 +69,22 @@ integ_lanud
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
 	-keyout "$dir/smtp.key" -out "$dir/smtp.crt" 2>/dev/null
-$integ_tied "$py" "$here/smtp_server.py" --port-file "$dir/smtp.port" --out "$dir/mail.jsonl" \
-	--tls-cert "$dir/smtp.crt" --tls-key "$dir/smtp.key" --auth 'lanu:pa:ss w0rd' \
-	--fail-first 1 2>"$dir/smtp.log" &
-integ_child $!
-for _ in $(seq 1 200); do
-	[ -s "$dir/smtp.port" ] && break
-	sleep 0.05
-done
-smtp_port=$(cat "$dir/smtp.port") || fail "the SMTP server did not start: $(cat "$dir/smtp.log")"
-touch "$dir/mail.jsonl"
+relay() {	# relay NAME N: a server recording to $dir/NAME.jsonl, refusing the first N
+	$integ_tied "$py" "$here/smtp_server.py" --port-file "$dir/$1.port" \
+		--out "$dir/$1.jsonl" --tls-cert "$dir/smtp.crt" --tls-key "$dir/smtp.key" \
+		--auth 'lanu:pa:ss w0rd' --fail-first "$2" 2>"$dir/$1.log" &
+	relay_pid=$!
+	integ_child "$relay_pid"
+	for _ in $(seq 1 200); do
+		[ -s "$dir/$1.port" ] && break
+		sleep 0.05
+	done
+	relay_port=$(cat "$dir/$1.port") ||
+		fail "the SMTP server $1 did not start: $(cat "$dir/$1.log")"
+	touch "$dir/$1.jsonl"
+}
+relay mail 1
+smtp_port=$relay_port
 printf 'lanu\npa:ss w0rd\n' > "$dir/smtp.credentials"
 chmod 600 "$dir/smtp.credentials"
 
@@ -99,6 +105,13 @@ email board-sv namnden@kunta.example lang sv
 email outsider outsider@kunta.example
 CONF
 notify() { timeout 120 "$NOTIFY" -c "$dir/notify.conf" "$@"; }
+variant() {	# variant NAME PORT LINE...: notify.conf with state NAME.state, the relay at
+		# PORT ("": the same), none of its e-mail channels, and the LINEs
+	sed -e "s|^state .*|state $dir/$1.state|" -e '/^email /d' \
+		-e "s|^smtp smtp://.*|smtp smtp://127.0.0.1:${2:-$smtp_port}|" "$dir/notify.conf" \
+		> "$dir/$1.conf"
+	printf '%s\n' "${@:3}" >> "$dir/$1.conf"
+}
 
 # --check-config: the good file, then every bad line said with its number.
 notify --check-config | grep -q "ok, 4 channels for 3 recipients" || fail "check-config"
@@ -227,22 +240,11 @@ kill "$notifier"; wait "$notifier" 2>/dev/null || true
 # A relay refusing for longer than failed-after: lanud is told (DeliveryFailed from the
 # notifier key, about its own recipient) and raises DELIVERY_FAILED to the board; when
 # the relay takes mail again, RESOLVED.
-$integ_tied "$py" "$here/smtp_server.py" --port-file "$dir/smtp2.port" --out "$dir/mail2.jsonl" \
-	--tls-cert "$dir/smtp.crt" --tls-key "$dir/smtp.key" --auth 'lanu:pa:ss w0rd' \
-	--fail-first 3 2>"$dir/smtp2.log" &
-smtp2=$!
-integ_child "$smtp2"
-for _ in $(seq 1 200); do
-	[ -s "$dir/smtp2.port" ] && break
-	sleep 0.05
-done
-sed -e "s|^smtp smtp://.*|smtp smtp://127.0.0.1:$(cat "$dir/smtp2.port")|" \
-	-e "s|^state .*|state $dir/failing.state|" -e '/^email /d' "$dir/notify.conf" \
-	> "$dir/failing.conf"
-printf 'failed-after 2s\nemail sup-fi valvonta@kunta.example\n' >> "$dir/failing.conf"
+relay mail2 3
+variant failing "$relay_port" "failed-after 2s" "email sup-fi valvonta@kunta.example"
 timeout 120 "$NOTIFY" -c "$dir/failing.conf" --once 2>"$dir/failing.err" ||
 	fail "--once with a failing relay: $(cat "$dir/failing.err")"
-kill "$smtp2" 2>/dev/null || true
+kill "$relay_pid" 2>/dev/null || true
 grep -q "sup-fi email: lanud told the channel is failing" "$dir/failing.err" ||
 	fail "no DeliveryFailed sent: $(cat "$dir/failing.err")"
 grep -q "sup-fi email: lanud told the channel works again" "$dir/failing.err" ||
@@ -258,18 +260,8 @@ ctl tail --recipient sup-fi --from 0 --no-follow --json > "$dir/sup-fi.alerts"
 	sup-fi email fi --user lanu --exactly-once || fail "mail after the relay recovered"
 # A digest the relay refuses is tried again (here the first message of all is refused,
 # and every alert waits for a digest).
-$integ_tied "$py" "$here/smtp_server.py" --port-file "$dir/smtp3.port" --out "$dir/mail3.jsonl" \
-	--tls-cert "$dir/smtp.crt" --tls-key "$dir/smtp.key" --auth 'lanu:pa:ss w0rd' \
-	--fail-first 1 2>"$dir/smtp3.log" &
-integ_child $!
-for _ in $(seq 1 200); do
-	[ -s "$dir/smtp3.port" ] && break
-	sleep 0.05
-done
-sed -e "s|^smtp smtp://.*|smtp smtp://127.0.0.1:$(cat "$dir/smtp3.port")|" \
-	-e "s|^state .*|state $dir/digest3.state|" -e '/^email /d' "$dir/notify.conf" \
-	> "$dir/digest3.conf"
-echo "email sup-fi kaikki3@kunta.example digest critical at 08:00" >> "$dir/digest3.conf"
+relay mail3 1
+variant digest3 "$relay_port" "email sup-fi kaikki3@kunta.example digest critical at 08:00"
 timeout 120 "$NOTIFY" -c "$dir/digest3.conf" --once 2>"$dir/digest3.err" ||
 	fail "--once with a refused digest: $(cat "$dir/digest3.err")"
 grep -q "digest of .*: SMTP 451, retrying" "$dir/digest3.err" ||
@@ -282,9 +274,7 @@ grep -q "digest of .*: SMTP 451, retrying" "$dir/digest3.err" ||
 # alert after the cursor goes again (none skipped).
 printf '# lanu-notify state 1\nsup-fi\tmailto:kooste@kunta.example\t1\t3\t2\n' \
 	> "$dir/changed.state"
-sed -e "s|^state .*|state $dir/changed.state|" -e '/^email /d' "$dir/notify.conf" \
-	> "$dir/changed.conf"
-echo "email sup-fi kooste@kunta.example" >> "$dir/changed.conf"
+variant changed "" "email sup-fi kooste@kunta.example"
 timeout 120 "$NOTIFY" -c "$dir/changed.conf" --once --dry-run > "$dir/changed.out" 2>&1 ||
 	fail "--dry-run after a digest change: $(tail -3 "$dir/changed.out")"
 want=$("$py" -c 'import json, sys; print(sum(1 for l in open(sys.argv[1]) if int(json.loads(l)["seq"]) > 1))' \
@@ -298,8 +288,7 @@ for i in $(seq 1 450); do
 	requested "f$i" 1795161600000	# Friday 20.11, 10:00 local
 done | ctl send - >/dev/null
 ctl clock set 2026-12-10T12:00:00Z >/dev/null	# all missed
-sed -e "s|^state .*|state $dir/full.state|" -e '/^email /d' "$dir/notify.conf" > "$dir/full.conf"
-echo "email sup-fi kaikki@kunta.example digest critical at 08:00" >> "$dir/full.conf"
+variant full "" "email sup-fi kaikki@kunta.example digest critical at 08:00"
 timeout 120 "$NOTIFY" -c "$dir/full.conf" --once --dry-run > "$dir/full.out" 2>"$dir/full.err" ||
 	fail "--once with a full digest: $(tail -3 "$dir/full.err")"
 [ "$(grep -c '^sup-fi email kaikki@kunta.example digest of 500$' "$dir/full.out")" = 1 ] ||
